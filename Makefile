@@ -1,0 +1,104 @@
+# brankas - build, test, install. `make help` lists the targets.
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= cc
+PKGS = libsodium sqlcipher libcrypto jansson inih
+DEB_PACKAGES = build-essential pkg-config libsodium-dev libsqlcipher-dev libssl-dev libcsv-dev \
+	libjansson-dev libinih-dev libcmocka-dev bats jq minisign age sqlcipher valgrind
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes
+HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) -I. -I$(BUILD) \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+
+LIB_SRC = $(sort $(wildcard base/*.c crypto/*.c vault/*.c))
+CLI_SRC = $(sort $(wildcard cli/*.c))
+GEN_SRC = $(BUILD)/gen/regions_data.c
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/regions_data.o
+CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BIN = $(BUILD)/brankas
+
+.PHONY: all deps check unit cli-test asan valgrind install demo bench clean help fuzz
+
+all: $(BIN)
+
+help:
+	@echo "make deps      install the Debian packages brankas needs (apt-get)"
+	@echo "make           build $(BIN)"
+	@echo "make check     deps, build, every unit and CLI test; ends with 'N passed, N failed'"
+	@echo "make asan      the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "make valgrind  the whole suite under valgrind memcheck"
+	@echo "make demo      build and show a demo vault"
+	@echo "make bench     performance figures beside their baselines"
+	@echo "make install PREFIX=/usr/local"
+
+deps:
+	@./tools/install-deps $(DEB_PACKAGES)
+
+$(BUILD)/%.o: %.c $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+$(GEN_SRC): data/blitar_wilayah.csv $(BUILD)/tools/embed
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed bk_regions_builtin_csv < $< > $@
+
+$(BUILD)/gen/regions_data.o: $(GEN_SRC)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libbrankas.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(BUILD)/libbrankas.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbrankas.a $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libbrankas.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbrankas.a $(LIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+
+BENCH_SRC = $(sort $(wildcard tests/bench/*.c))
+BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libbrankas.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbrankas.a $(LIBS)
+
+# The suite: unit tests, then the bats CLI tests; tests/run prints the total.
+check: deps
+	$(MAKE) all unit
+	BRANKAS="$(abspath $(BIN))" BUILD="$(abspath $(BUILD))" ./tests/run
+
+asan: deps
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" all unit
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		BRANKAS="$(abspath build/asan/brankas)" BUILD="$(abspath build/asan)" ./tests/run
+
+valgrind: deps
+	$(MAKE) all unit
+	BRANKAS_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+		BRANKAS="$(abspath $(BIN))" BUILD="$(abspath $(BUILD))" ./tests/run
+
+demo: deps all
+	./tools/demo "$(abspath $(BIN))"
+
+bench: deps all $(BENCH_BIN)
+	BUILD="$(abspath $(BUILD))" ./tools/bench "$(abspath $(BIN))"
+
+install: all
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 0755 $(BIN) "$(DESTDIR)$(PREFIX)/bin/brankas"
+
+clean:
+	rm -rf build

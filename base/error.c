@@ -1,0 +1,63 @@
+/* error.c - the status enum's names and the process-wide error detail. */
+#include "base/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static char detail[1024];
+static char hint[512];
+
+const char *bk_strerror(bk_status code)
+{
+	switch (code) {
+	case BK_OK: return "ok";
+	case BK_ERR_USAGE: return "usage error";
+	case BK_ERR_IO: return "input/output error";
+	case BK_ERR_NOMEM: return "out of memory";
+	case BK_ERR_FORMAT: return "malformed input";
+	case BK_ERR_AUTH: return "authentication failed";
+	case BK_ERR_CORRUPT: return "integrity violation";
+	case BK_ERR_DENIED: return "denied by policy";
+	case BK_ERR_NOTFOUND: return "not found";
+	case BK_ERR_EXISTS: return "already exists";
+	case BK_ERR_CRYPTO: return "cryptographic failure";
+	case BK_ERR_DB: return "database error";
+	case BK_ERR_STATE: return "invalid state";
+	}
+	return "unknown error";
+}
+
+bk_status bk_fail(bk_status code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void bk_hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(hint, sizeof(hint), fmt, ap);
+	va_end(ap);
+}
+
+const char *bk_error_detail(void)
+{
+	return detail;
+}
+
+const char *bk_error_hint(void)
+{
+	return hint;
+}
+
+void bk_error_clear(void)
+{
+	detail[0] = '\0';
+	hint[0] = '\0';
+}

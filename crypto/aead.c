@@ -1,0 +1,31 @@
+/* aead.c - XChaCha20-Poly1305-IETF (libsodium). */
+#include "crypto/aead.h"
+
+#include <sodium.h>
+
+void bk_aead_keygen(uint8_t key[BK_AEAD_KEYBYTES])
+{
+	crypto_aead_xchacha20poly1305_ietf_keygen(key);
+}
+
+bk_status bk_aead_seal(uint8_t *c, const uint8_t *m, size_t mlen, const uint8_t *ad, size_t adlen,
+		       const uint8_t nonce[BK_AEAD_NONCEBYTES], const uint8_t key[BK_AEAD_KEYBYTES])
+{
+	if (mlen > crypto_aead_xchacha20poly1305_ietf_MESSAGEBYTES_MAX)
+		return bk_fail(BK_ERR_CRYPTO, "message too long to encrypt");
+	if (crypto_aead_xchacha20poly1305_ietf_encrypt(c, NULL, m, mlen, ad, adlen, NULL, nonce, key) != 0)
+		return bk_fail(BK_ERR_CRYPTO, "encryption failed");
+	return BK_OK;
+}
+
+bk_status bk_aead_open(uint8_t *m, const uint8_t *c, size_t clen, const uint8_t *ad, size_t adlen,
+		       const uint8_t nonce[BK_AEAD_NONCEBYTES], const uint8_t key[BK_AEAD_KEYBYTES])
+{
+	if (clen < BK_AEAD_ABYTES)
+		return bk_fail(BK_ERR_AUTH, "ciphertext too short");
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(m, NULL, NULL, c, clen, ad, adlen, nonce, key) != 0) {
+		sodium_memzero(m, clen - BK_AEAD_ABYTES);
+		return bk_fail(BK_ERR_AUTH, "decryption failed");
+	}
+	return BK_OK;
+}

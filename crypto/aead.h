@@ -1,0 +1,30 @@
+/* aead.h - XChaCha20-Poly1305-IETF with associated data.
+ *
+ * 192-bit random nonces are safe to pick at random for any number of messages
+ * under one key. The associated data binds a ciphertext to where it belongs
+ * (vault id, user, dataset/column/row), so moving it elsewhere fails to open. */
+#ifndef BK_AEAD_H
+#define BK_AEAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+
+#define BK_AEAD_KEYBYTES 32
+#define BK_AEAD_NONCEBYTES 24
+#define BK_AEAD_ABYTES 16
+
+/* bk_aead_keygen fills key with a new random key. */
+void bk_aead_keygen(uint8_t key[BK_AEAD_KEYBYTES]);
+
+/* bk_aead_seal writes mlen + BK_AEAD_ABYTES bytes to c. c may equal m. */
+bk_status bk_aead_seal(uint8_t *c, const uint8_t *m, size_t mlen, const uint8_t *ad, size_t adlen,
+		       const uint8_t nonce[BK_AEAD_NONCEBYTES], const uint8_t key[BK_AEAD_KEYBYTES]) BK_MUST_CHECK;
+
+/* bk_aead_open writes clen - BK_AEAD_ABYTES bytes to m. Returns BK_ERR_AUTH
+ * (and leaves m zeroed) if the ciphertext, ad, nonce or key do not match. */
+bk_status bk_aead_open(uint8_t *m, const uint8_t *c, size_t clen, const uint8_t *ad, size_t adlen,
+		       const uint8_t nonce[BK_AEAD_NONCEBYTES], const uint8_t key[BK_AEAD_KEYBYTES]) BK_MUST_CHECK;
+
+#endif

@@ -1,0 +1,152 @@
+/* audit.h - the tamper-evident audit log (audit.log): hash-chained JSON Lines.
+ *
+ * One entry per line, readable with jq. The writer emits fields in a fixed
+ * order so that verification needs no JSON parser on the hot path:
+ *
+ *   {"seq":N,"time":"2026-11-27T20:46:19Z","actor":"…","role":"…","command":"…",
+ *    "action":"…",[optional fields…],"outcome":"ok|denied|failed","prev":"<64 hex>"
+ *    ,"hash":"<64 hex>"[,"sig":"<base64 Ed25519>"]}
+ *
+ * body  = the bytes from '{' up to and including the closing quote of "prev"
+ * hash  = BLAKE2b-256(body); prev = the previous entry's hash (32 zero bytes
+ *         for seq 1); seq starts at 1 and rises by one.
+ * sig   = the actor's Ed25519 signature over the head after the command's last
+ *         entry: "brankas-audit-head-v1" || vault_id[16] || seq (8 bytes BE) ||
+ *         hash[32]. One signature per command, on its last entry; entries of
+ *         failed unlocks carry none (the claimed user holds no unlocked key).
+ *
+ * A command's entries are collected with bk_audit_add and written by
+ * bk_audit_commit in one write + fsync under an exclusive flock: if that
+ * fails, the command must fail and reveal nothing (fail closed). The vault
+ * layer pins the returned head inside vault.db in the same transaction as the
+ * command's change, so truncation and rollback of the log are caught. */
+#ifndef BK_AUDIT_H
+#define BK_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+
+#define BK_AUDIT_HASHBYTES 32
+#define BK_AUDIT_VAULTIDBYTES 16
+#define BK_AUDIT_MAX_LINE (64 * 1024)
+
+struct bk_audit_head {
+	uint64_t seq; /* 0: empty log */
+	uint8_t hash[BK_AUDIT_HASHBYTES];
+};
+
+/* One entry. NULL strings and negative counts are left out of the line.
+ * Strings must hold no personal value: callers put keyed hashes (audit key)
+ * in `subject` instead. All strings are JSON-escaped by the writer. */
+struct bk_audit_entry {
+	const char *actor;
+	const char *role;
+	const char *command;
+	const char *action;
+	const char *dataset;
+	const char *purpose;
+	const char *sql;     /* literals already replaced by '?' */
+	const char *sql_mac; /* keyed hash of the full SQL text, hex */
+	const char *subject; /* keyed hash of a subject's identifier, hex */
+	const char *target;  /* e.g. the user a `user add` acted on */
+	const char *detail;  /* short reason for a denial or failure */
+	const char *outcome; /* "ok", "denied", "failed" */
+	long long rows;      /* < 0: omitted */
+	long long revealed;  /* < 0: omitted */
+};
+
+/* bk_audit_entry_init sets every field to "omitted". */
+void bk_audit_entry_init(struct bk_audit_entry *e);
+
+struct bk_audit_writer;
+
+/* bk_audit_writer_open opens (creating with mode 0600 if create is set) the log
+ * at path for appending, takes an exclusive flock held until free, and reads
+ * the head from the last line, whose hash it recomputes (BK_ERR_CORRUPT if the
+ * tail is damaged). vault_id is copied. */
+bk_status bk_audit_writer_open(const char *path, const uint8_t vault_id[BK_AUDIT_VAULTIDBYTES], int create,
+			       struct bk_audit_writer **w_p) BK_MUST_CHECK;
+
+/* bk_audit_add queues one entry (time stamped now, seq assigned). */
+bk_status bk_audit_add(struct bk_audit_writer *w, const struct bk_audit_entry *e) BK_MUST_CHECK;
+
+/* bk_audit_commit writes the queued entries in one write and fsyncs. If
+ * sign_sk is not NULL the last entry gets the signature. On success *head_p is
+ * the new head; on failure nothing of the queue is durable (a partial write is
+ * truncated away) and the queue is dropped. */
+bk_status bk_audit_commit(struct bk_audit_writer *w, const uint8_t *sign_sk, struct bk_audit_head *head_p) BK_MUST_CHECK;
+
+/* bk_audit_writer_head returns the current (committed) head. */
+void bk_audit_writer_head(const struct bk_audit_writer *w, struct bk_audit_head *head_p);
+
+/* bk_audit_writer_free releases the lock; NULL is accepted. */
+void bk_audit_writer_free(struct bk_audit_writer *w);
+
+/* Looks up the Ed25519 public key of an actor; returns 0 when found. */
+typedef int (*bk_audit_key_lookup)(void *ctx, const char *actor, size_t actor_len, uint8_t pk[32]);
+
+struct bk_audit_verify_opts {
+	const uint8_t *vault_id;            /* BK_AUDIT_VAULTIDBYTES */
+	bk_audit_key_lookup lookup;         /* NULL: signatures are not checked */
+	void *lookup_ctx;
+	const struct bk_audit_head *pinned; /* must be in the log; NULL: none */
+	const struct bk_audit_head *since;  /* checkpoint the log must extend; NULL: none */
+	uint64_t sigs_checked_through;      /* signatures at seq <= this are not re-verified
+					       (the chain still is); 0 = verify all */
+};
+
+struct bk_audit_report {
+	uint64_t entries;
+	struct bk_audit_head head;          /* last entry */
+	struct bk_audit_head last_signed;   /* last entry carrying a signature */
+	uint64_t signatures;                /* signatures verified */
+	uint64_t unsigned_tail;             /* entries after the last signature */
+	uint64_t bad_seq;                   /* first bad entry (0: none / not an entry) */
+};
+
+/* bk_audit_verify reads the whole log and checks: every line well formed, seq
+ * rising by one, each prev the previous hash, each hash, each signature (by
+ * the actor's key from lookup), the pinned head and the checkpoint present
+ * with the same hash. Returns BK_OK, or BK_ERR_CORRUPT with a detail naming
+ * the first bad entry by seq (also in report->bad_seq). Runs in one pass over
+ * a read-only mapping; 1,000,000 entries well under 2 s. */
+bk_status bk_audit_verify(const char *path, const struct bk_audit_verify_opts *opts,
+			  struct bk_audit_report *report) BK_MUST_CHECK;
+
+/* bk_audit_check_tail is the cheap check on every vault open: the entry with
+ * pinned->seq exists with pinned->hash, and the entries after it chain
+ * correctly to the end. Reads the file from its end. */
+bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinned) BK_MUST_CHECK;
+
+/* Checkpoints for an outside witness (`audit head -o FILE`):
+ *   {"format":"brankas-audit-checkpoint","version":1,"vault":"<32 hex>",
+ *    "seq":N,"hash":"<64 hex>","time":"…"}\n
+ * bk_audit_checkpoint_format returns the malloc'd text; _parse is strict
+ * (jansson, known keys, exact lengths) and checks the vault id. */
+bk_status bk_audit_checkpoint_format(char **text_p, const uint8_t vault_id[BK_AUDIT_VAULTIDBYTES],
+				     const struct bk_audit_head *head) BK_MUST_CHECK;
+bk_status bk_audit_checkpoint_parse(const char *text, size_t len, const uint8_t vault_id[BK_AUDIT_VAULTIDBYTES],
+				    struct bk_audit_head *head_p) BK_MUST_CHECK;
+
+/* `audit show`: entries whose actor and action equal the filter's (NULL: any)
+ * and whose time is at or after since (a prefix of an ISO 8601 UTC time such as
+ * "2026-11" or "2026-11-27T10"; NULL: any). Each matching line (without its
+ * newline) is passed to emit; a non-OK return from emit stops and is returned.
+ * Lines are parsed with jansson; a malformed line is BK_ERR_CORRUPT. */
+struct bk_audit_filter {
+	const char *actor;
+	const char *action;
+	const char *since;
+};
+typedef bk_status (*bk_audit_emit)(void *ctx, const char *line, size_t len);
+bk_status bk_audit_show(const char *path, const struct bk_audit_filter *filter, bk_audit_emit emit,
+			void *ctx) BK_MUST_CHECK;
+
+/* bk_audit_sign_message builds the 57-byte message a head signature covers. */
+#define BK_AUDIT_SIGMSGBYTES (21 + BK_AUDIT_VAULTIDBYTES + 8 + BK_AUDIT_HASHBYTES)
+void bk_audit_sign_message(uint8_t msg[BK_AUDIT_SIGMSGBYTES], const uint8_t vault_id[BK_AUDIT_VAULTIDBYTES],
+			   const struct bk_audit_head *head);
+
+#endif
