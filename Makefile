@@ -9,7 +9,8 @@ DEB_PACKAGES = build-essential pkg-config libsodium-dev libsqlcipher-dev libssl-
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes
 HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) -I. -I$(BUILD) \
+VERSION = 0.1.0
+ALL_CFLAGS = -DBRANKAS_VERSION=\"$(VERSION)\" -std=c11 -D_GNU_SOURCE -DSQLITE_HAS_CODEC $(WARN) $(HARDEN) $(CFLAGS) -I. -I$(BUILD) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm

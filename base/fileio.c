@@ -114,7 +114,7 @@ bk_status bk_fsync_dir(const char *path)
 
 	if (strlen(path) >= sizeof(copy))
 		return bk_fail(BK_ERR_IO, "path too long");
-	strcpy(copy, path); /* length checked above */
+	memcpy(copy, path, strlen(path) + 1); /* length checked above */
 	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return bk_fail(BK_ERR_IO, "cannot open directory of '%s': %s", path, strerror(errno));

@@ -47,8 +47,18 @@ bk_status bk_minisign_pub_format(char **text_p, const struct bk_minisign_pub *pu
 bk_status bk_minisign_pub_parse(struct bk_minisign_pub *pub, const char *text, size_t len) BK_MUST_CHECK;
 
 /* bk_minisign_sec_format returns a malloc'd secret key file; pass NULL for an
- * unencrypted key (as `minisign -G -W`), else scrypt-encrypted as minisign does. */
+ * unencrypted key (as `minisign -G -W`), else scrypt-encrypted as minisign does.
+ * WARNING: the text of an unencrypted key is the secret key itself: bk_wipe it
+ * before free. */
 bk_status bk_minisign_sec_format(char **text_p, const struct bk_minisign_sec *sec, const char *pass) BK_MUST_CHECK;
+
+/* bk_minisign_sec_format_cost is bk_minisign_sec_format with a passphrase and
+ * an explicit scrypt cost. bk_minisign_sec_format uses minisign's own (libsodium's
+ * scryptsalsa208sha256 SENSITIVE preset: 1 GiB, seconds); the cost must lie
+ * between that preset and the library's minimum (OPSLIMIT_MIN, MEMLIMIT_MIN),
+ * the range bk_minisign_sec_parse accepts. Tests use the INTERACTIVE preset. */
+bk_status bk_minisign_sec_format_cost(char **text_p, const struct bk_minisign_sec *sec, const char *pass,
+				      unsigned long long opslimit, size_t memlimit) BK_MUST_CHECK;
 
 /* bk_minisign_sec_parse reads a secret key file; pass may be NULL for an
  * unencrypted key. BK_ERR_AUTH when the checksum fails (wrong passphrase). */

@@ -1,0 +1,102 @@
+/* cli.h - what the command files share: the command table's shape, the
+ * global options, passphrase input, unlocking, and the exit-code mapping.
+ * Only cli/ prints or exits. */
+#ifndef BK_CLI_H
+#define BK_CLI_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+#include "base/error.h"
+#include "crypto/kdf.h"
+#include "vault/vault.h"
+
+/* Exit codes (DESIGN §12). */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILED = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INTEGRITY = 3, CLI_EXIT_DENIED = 4 };
+
+struct cli_ctx {
+	const char *vault_dir;
+	const char *user;
+	int pass_fd;     /* -1: ask on the terminal */
+	int new_pass_fd; /* -1: ask on the terminal */
+	const struct cli_command *cmd;
+};
+
+typedef int (*cli_fn)(struct cli_ctx *ctx, int argc, char **argv);
+
+struct cli_command {
+	const char *name;    /* "status", "user add" */
+	cli_fn fn;
+	unsigned flags;
+	const char *summary; /* one line for `brankas help` */
+	const char *usage;   /* "brankas user add NAME --role ROLE [...]" and option lines */
+};
+
+extern const struct cli_command cli_commands[];
+extern const size_t cli_command_count;
+
+/* Options every command accepts, for getopt_long tables. */
+enum { OPT_PASS_FD = 1000, OPT_NEW_PASS_FD, OPT_FIRST_COMMAND_OPT };
+#define CLI_SHORTOPTS ":hC:u:"
+#define CLI_LONGOPTS                                                                                          \
+	{"help", no_argument, NULL, 'h'}, {"vault", required_argument, NULL, 'C'},                              \
+		{"user", required_argument, NULL, 'u'}, {"passphrase-fd", required_argument, NULL, OPT_PASS_FD}, \
+		{"new-passphrase-fd", required_argument, NULL, OPT_NEW_PASS_FD}
+
+/* cli_common_option handles an option every command shares. Returns -1 to go
+ * on parsing, or an exit code to return now (0 after -h, 2 after a bad option). */
+int cli_common_option(struct cli_ctx *ctx, int c, char **argv);
+
+/* cli_usage prints "error: …" and the command's usage on stderr; returns 2. */
+int cli_usage(const struct cli_ctx *ctx, const char *fmt, ...) BK_PRINTF(2, 3);
+
+/* cli_fail prints the recorded error detail and hint; returns the exit code for rc. */
+int cli_fail(bk_status rc);
+
+/* cli_exit_code maps a status onto an exit code. */
+int cli_exit_code(bk_status rc);
+
+/* cli_passphrase reads a passphrase into guarded memory (*pass_p; free with
+ * bk_secmem_free): one line from fd when fd >= 0, else from the terminal with
+ * echo off, asking twice when confirm is set. New passphrases (confirm) must
+ * have at least 8 characters. */
+bk_status cli_passphrase(int fd, const char *prompt, int confirm, char **pass_p, size_t *len_p) BK_MUST_CHECK;
+
+/* cli_unlock resolves the vault and user (-C/-u, BRANKAS_VAULT/BRANKAS_USER),
+ * reads the passphrase and opens the vault. */
+bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p) BK_MUST_CHECK;
+
+/* cli_vault_dir resolves -C DIR / BRANKAS_VAULT (usage error when neither). */
+bk_status cli_vault_dir(struct cli_ctx *ctx, const char **dir_p) BK_MUST_CHECK;
+
+/* cli_parse_kdf parses --kdf's argument. */
+bk_status cli_parse_kdf(const char *arg, enum bk_kdf_level *level_p) BK_MUST_CHECK;
+
+/* cli_parse_fd parses a file descriptor number. */
+bk_status cli_parse_fd(const char *arg, int *fd_p) BK_MUST_CHECK;
+
+/* cli_finish flushes and closes stdout; a write error (a full disk) turns
+ * exit code 0 into 1. Returns the final exit code. */
+int cli_finish(int code);
+
+/* Output formats. */
+enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
+bk_status cli_parse_format(const char *arg, enum cli_format *fmt_p) BK_MUST_CHECK;
+
+/* The command functions, one file each (cmd_<name>.c). */
+int cmd_audit_head(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_audit_show(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_audit_verify(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_check(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_identity_new(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_identity_show(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_init(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_user_add(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_user_disable(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_user_list(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_user_passwd(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_version(struct cli_ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,90 @@
+/* cmd_status.c - `brankas status`: what a custodian or auditor checks first. */
+#include <jansson.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "crypto/encoding.h"
+
+enum { OPT_FORMAT = OPT_FIRST_COMMAND_OPT };
+
+static json_t *status_json(const char *dir, const struct bk_vault_status *st, const char *head_hex)
+{
+	json_t *users = json_object(), *keys = json_object();
+
+	for (int r = 0; r < BK_ROLE_COUNT; r++)
+		json_object_set_new(users, bk_role_name((enum bk_role)r), json_integer((json_int_t)st->users_by_role[r]));
+	json_object_set_new(users, "disabled", json_integer((json_int_t)st->users_disabled));
+	for (int k = 0; k < BK_KEY_KIND_COUNT; k++)
+		json_object_set_new(keys, bk_key_kind_name((enum bk_key_kind)k), json_integer(st->key_versions[k]));
+	return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:I, s:I}, s:o, s:o, s:I, s:s, s:{s:I, s:s}, s:s}", "vault",
+			 dir, "vault_id", st->vault_id, "created", st->created, "sqlcipher", st->cipher_version,
+			 "regions", "kabupaten", st->kabupaten, "kecamatan", (json_int_t)st->kecamatan, "desa",
+			 (json_int_t)st->desa, "users", users, "key_versions", keys, "keyring_generation",
+			 (json_int_t)st->keyring_generation, "release_key_id", st->release_key_id, "audit_head", "seq",
+			 (json_int_t)st->audit_head.seq, "hash", head_hex, "integrity", "ok");
+}
+
+int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_LONGOPTS,
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{NULL, 0, NULL, 0},
+	};
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	struct bk_vault *v = NULL;
+	struct bk_vault_status st;
+	char head[BK_HEX_LEN(BK_AUDIT_HASHBYTES)];
+	const char *dir = NULL;
+	int c, code;
+	bk_status rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FORMAT:
+			if ((rc = cli_parse_format(optarg, &fmt)) || fmt == CLI_FORMAT_CSV)
+				return cli_usage(ctx, "--format takes table or json");
+			break;
+		default:
+			if ((code = cli_common_option(ctx, c, argv)) >= 0)
+				return code;
+		}
+	}
+	if (optind != argc)
+		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_unlock(ctx, &v)) || (rc = cli_vault_dir(ctx, &dir)) || (rc = bk_vault_status(v, &st)))
+		goto out;
+	bk_hex_encode(head, st.audit_head.hash, sizeof(st.audit_head.hash));
+	if (fmt == CLI_FORMAT_JSON) {
+		json_t *j = status_json(dir, &st, head);
+
+		if (!j || json_dumpf(j, stdout, JSON_INDENT(2)) != 0)
+			rc = bk_fail(BK_ERR_NOMEM, "cannot format the status");
+		putchar('\n');
+		json_decref(j);
+		goto out;
+	}
+	printf("vault          %s\n", dir);
+	printf("vault id       %s\n", st.vault_id);
+	printf("created        %s\n", st.created);
+	printf("encryption     SQLCipher %s, raw 256-bit key, 4096-byte pages\n", st.cipher_version);
+	printf("regions        %s: %zu kecamatan, %zu desa/kelurahan\n", st.kabupaten, st.kecamatan, st.desa);
+	printf("users         ");
+	for (int r = 0; r < BK_ROLE_COUNT; r++)
+		printf(" %s %zu%s", bk_role_name((enum bk_role)r), st.users_by_role[r], r + 1 < BK_ROLE_COUNT ? "," : "");
+	printf("; disabled %zu\n", st.users_disabled);
+	printf("keys          ");
+	for (int k = 0; k < BK_KEY_KIND_COUNT; k++)
+		printf(" %s v%u%s", bk_key_kind_name((enum bk_key_kind)k), st.key_versions[k],
+		       k + 1 < BK_KEY_KIND_COUNT ? "," : "");
+	printf(" (%zu kecamatan keys)\n", st.kecamatan_keys);
+	printf("release key    minisign key id %s (vault.pub)\n", st.release_key_id);
+	printf("keyring        generation %llu, signature ok\n", (unsigned long long)st.keyring_generation);
+	printf("audit head     seq %llu, hash %s\n", (unsigned long long)st.audit_head.seq, head);
+	printf("integrity      ok (keyring signature, database key, pinned audit head; 'brankas check' reads "
+	       "everything)\n");
+out:
+	bk_vault_close(v);
+	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+}

@@ -1,0 +1,252 @@
+/* common.c - helpers every command uses: options, errors, passphrases, unlock. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "crypto/secmem.h"
+
+#define PASS_MAX 1024
+
+int cli_exit_code(bk_status rc)
+{
+	switch (rc) {
+	case BK_OK: return CLI_EXIT_OK;
+	case BK_ERR_USAGE: return CLI_EXIT_USAGE;
+	case BK_ERR_AUTH:
+	case BK_ERR_CORRUPT: return CLI_EXIT_INTEGRITY;
+	case BK_ERR_DENIED: return CLI_EXIT_DENIED;
+	default: return CLI_EXIT_FAILED;
+	}
+}
+
+int cli_fail(bk_status rc)
+{
+	const char *detail = bk_error_detail();
+
+	fprintf(stderr, "brankas: error: %s\n", detail[0] ? detail : bk_strerror(rc));
+	if (bk_error_hint()[0])
+		fprintf(stderr, "brankas: hint: %s\n", bk_error_hint());
+	return cli_exit_code(rc);
+}
+
+int cli_usage(const struct cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "brankas: error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\n", ctx->cmd ? ctx->cmd->usage : "brankas [-C DIR] [-u USER] COMMAND ...");
+	return CLI_EXIT_USAGE;
+}
+
+bk_status cli_parse_fd(const char *arg, int *fd_p)
+{
+	char *end = NULL;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno || !end || *end || end == arg || n < 0 || n > INT_MAX)
+		return bk_fail(BK_ERR_USAGE, "not a file descriptor: '%.16s'", arg);
+	*fd_p = (int)n;
+	return BK_OK;
+}
+
+bk_status cli_parse_kdf(const char *arg, enum bk_kdf_level *level_p)
+{
+	if (bk_kdf_level_parse(arg, level_p) != BK_OK) {
+		bk_hint("--kdf takes interactive, moderate or sensitive");
+		return bk_fail(BK_ERR_USAGE, "unknown --kdf level '%.32s'", arg);
+	}
+	return BK_OK;
+}
+
+bk_status cli_parse_format(const char *arg, enum cli_format *fmt_p)
+{
+	if (strcmp(arg, "table") == 0)
+		*fmt_p = CLI_FORMAT_TABLE;
+	else if (strcmp(arg, "csv") == 0)
+		*fmt_p = CLI_FORMAT_CSV;
+	else if (strcmp(arg, "json") == 0)
+		*fmt_p = CLI_FORMAT_JSON;
+	else
+		return bk_fail(BK_ERR_USAGE, "unknown --format '%.32s' (table, csv or json)", arg);
+	return BK_OK;
+}
+
+int cli_common_option(struct cli_ctx *ctx, int c, char **argv)
+{
+	bk_status rc;
+
+	switch (c) {
+	case 'h':
+		printf("usage: %s\n", ctx->cmd->usage);
+		return cli_finish(CLI_EXIT_OK);
+	case 'C':
+		ctx->vault_dir = optarg;
+		return -1;
+	case 'u':
+		ctx->user = optarg;
+		return -1;
+	case OPT_PASS_FD:
+		if ((rc = cli_parse_fd(optarg, &ctx->pass_fd)))
+			return cli_usage(ctx, "%s", bk_error_detail());
+		return -1;
+	case OPT_NEW_PASS_FD:
+		if ((rc = cli_parse_fd(optarg, &ctx->new_pass_fd)))
+			return cli_usage(ctx, "%s", bk_error_detail());
+		return -1;
+	case ':':
+		return cli_usage(ctx, "option '%s' needs a value", argv[optind - 1]);
+	default:
+		return cli_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+	}
+}
+
+/* Reads one line byte by byte, so two passphrases can come from one fd. */
+static bk_status read_line(int fd, char *buf, size_t cap, size_t *len_p)
+{
+	size_t len = 0;
+
+	for (;;) {
+		char ch;
+		ssize_t n = read(fd, &ch, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return bk_fail(BK_ERR_IO, "cannot read the passphrase: %s", strerror(errno));
+		if (n == 0 || ch == '\n')
+			break;
+		if (len + 1 >= cap)
+			return bk_fail(BK_ERR_USAGE, "passphrase longer than %d bytes", PASS_MAX - 1);
+		buf[len++] = ch;
+	}
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	buf[len] = '\0';
+	*len_p = len;
+	return BK_OK;
+}
+
+static bk_status read_tty(const char *prompt, char *buf, size_t cap, size_t *len_p)
+{
+	struct termios old, quiet;
+	bk_status rc;
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0) {
+		bk_hint("pass it on a file descriptor with --passphrase-fd N");
+		return bk_fail(BK_ERR_USAGE, "no terminal to ask for the passphrase");
+	}
+	if (tcgetattr(fd, &old) != 0) {
+		close(fd);
+		bk_hint("pass it on a file descriptor with --passphrase-fd N");
+		return bk_fail(BK_ERR_USAGE, "no terminal to ask for the passphrase");
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	if (write(fd, prompt, strlen(prompt)) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) != 0) {
+		close(fd);
+		return bk_fail(BK_ERR_IO, "cannot turn off echo on the terminal");
+	}
+	rc = read_line(fd, buf, cap, len_p);
+	tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0) {
+		/* the newline is cosmetic */
+	}
+	close(fd);
+	return rc;
+}
+
+bk_status cli_passphrase(int fd, const char *prompt, int confirm, char **pass_p, size_t *len_p)
+{
+	char *pass = bk_secmem_alloc(PASS_MAX), *again = NULL;
+	size_t len = 0, len2 = 0;
+	bk_status rc;
+
+	*pass_p = NULL;
+	*len_p = 0;
+	if (!pass)
+		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	if (fd >= 0) {
+		rc = read_line(fd, pass, PASS_MAX, &len);
+	} else {
+		rc = read_tty(prompt, pass, PASS_MAX, &len);
+		if (rc == BK_OK && confirm) {
+			again = bk_secmem_alloc(PASS_MAX);
+			if (!again)
+				rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+			else if ((rc = read_tty("again: ", again, PASS_MAX, &len2)) == BK_OK &&
+				 (len2 != len || !bk_ct_equal(pass, again, len)))
+				rc = bk_fail(BK_ERR_USAGE, "the passphrases do not match");
+		}
+	}
+	if (rc == BK_OK && len == 0)
+		rc = bk_fail(BK_ERR_USAGE, "empty passphrase");
+	if (rc == BK_OK && confirm && len < 8)
+		rc = bk_fail(BK_ERR_USAGE, "a new passphrase needs at least 8 characters");
+	bk_secmem_free(again);
+	if (rc != BK_OK) {
+		bk_secmem_free(pass);
+		return rc;
+	}
+	*pass_p = pass;
+	*len_p = len;
+	return BK_OK;
+}
+
+bk_status cli_vault_dir(struct cli_ctx *ctx, const char **dir_p)
+{
+	const char *dir = ctx->vault_dir ? ctx->vault_dir : getenv("BRANKAS_VAULT");
+
+	*dir_p = NULL;
+	if (!dir || !dir[0]) {
+		bk_hint("name the vault with -C DIR or BRANKAS_VAULT");
+		return bk_fail(BK_ERR_USAGE, "no vault given");
+	}
+	*dir_p = dir;
+	return BK_OK;
+}
+
+bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p)
+{
+	const char *dir = NULL, *user = ctx->user ? ctx->user : getenv("BRANKAS_USER");
+	char prompt[128], *pass = NULL;
+	size_t len = 0;
+	bk_status rc;
+
+	*v_p = NULL;
+	if ((rc = cli_vault_dir(ctx, &dir)))
+		return rc;
+	if (!user || !user[0]) {
+		bk_hint("name the user with -u USER or BRANKAS_USER");
+		return bk_fail(BK_ERR_USAGE, "no user given");
+	}
+	snprintf(prompt, sizeof(prompt), "passphrase for %.32s: ", user);
+	if ((rc = cli_passphrase(ctx->pass_fd, prompt, 0, &pass, &len)))
+		return rc;
+	rc = bk_vault_open(dir, user, pass, len, ctx->cmd->name, v_p);
+	bk_secmem_free(pass);
+	return rc;
+}
+
+int cli_finish(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		fprintf(stderr, "brankas: error: cannot write the output: %s\n", strerror(errno));
+		return code ? code : CLI_EXIT_FAILED;
+	}
+	return code;
+}

@@ -1,0 +1,218 @@
+/* main.c - process setup (no core dumps, umask, libsodium), global options,
+ * and the one sorted command table that `brankas help` is generated from. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "crypto/secmem.h"
+
+#include <sodium.h>
+
+#define VAULT_OPTS " [-C DIR] [-u USER] [--passphrase-fd N]"
+
+/* Sorted by name; two-word names are a group and its subcommand. */
+const struct cli_command cli_commands[] = {
+	{"audit head", cmd_audit_head, 0, "write a signed checkpoint of the audit head for an outside witness",
+	 "brankas audit head -o FILE" VAULT_OPTS "\n"
+	 "  writes FILE and FILE.minisig (minisign -Vm FILE -p vault.pub verifies it)"},
+	{"audit show", cmd_audit_show, 0, "show audit entries (admins and auditors)",
+	 "brankas audit show [--actor NAME] [--action ACTION] [--since TIME]" VAULT_OPTS "\n"
+	 "  TIME is a prefix of an ISO 8601 UTC time such as 2026-11 or 2026-11-27T10"},
+	{"audit verify", cmd_audit_verify, 0, "verify the audit log's chain, signatures and pinned head",
+	 "brankas audit verify [--since CHECKPOINT] [--full]" VAULT_OPTS "\n"
+	 "  --since FILE  prove the log extends a checkpoint from 'audit head -o FILE'\n"
+	 "  --full        verify every signature again, not only the new ones"},
+	{"check", cmd_check, 0, "check the database, keyring and audit log for integrity",
+	 "brankas check" VAULT_OPTS},
+	{"help", cmd_help, 0, "list the commands, or show one command's usage", "brankas help [COMMAND]"},
+	{"identity new", cmd_identity_new, 0, "make an evaluator identity file and print its public id",
+	 "brankas identity new -o FILE [--kdf interactive|moderate|sensitive] [--new-passphrase-fd N]"},
+	{"identity show", cmd_identity_show, 0, "print the public id of an identity file",
+	 "brankas identity show FILE"},
+	{"init", cmd_init, 0, "create a new vault with its first admin",
+	 "brankas init DIR --admin NAME [--kdf interactive|moderate|sensitive] [--regions FILE]\n"
+	 "             [--new-passphrase-fd N]\n"
+	 "  --regions FILE  region codes of another kabupaten/kota (kode,nama,tingkat,kode_induk)"},
+	{"status", cmd_status, 0, "show the vault id, users, key versions, audit head and integrity",
+	 "brankas status [--format table|json]" VAULT_OPTS},
+	{"user add", cmd_user_add, 0, "add a user (admin)",
+	 "brankas user add NAME --role admin|custodian|operator|analyst|auditor [--scope KEC,...]\n"
+	 "                 [--kdf LEVEL] [--new-passphrase-fd N]" VAULT_OPTS "\n"
+	 "       brankas user add NAME --role evaluator --pubkey AGE1ID" VAULT_OPTS "\n"
+	 "  --scope  kecamatan codes or names the user may act in (custodian, operator, analyst)"},
+	{"user disable", cmd_user_disable, 0, "disable a user and revoke their grants (admin)",
+	 "brankas user disable NAME" VAULT_OPTS},
+	{"user list", cmd_user_list, 0, "list users, roles and scopes (admin)",
+	 "brankas user list [--format table|json]" VAULT_OPTS},
+	{"user passwd", cmd_user_passwd, 0, "change your own passphrase",
+	 "brankas user passwd [--kdf LEVEL] [--new-passphrase-fd N]" VAULT_OPTS},
+	{"version", cmd_version, 0, "print the version of brankas and its libraries", "brankas version"},
+};
+const size_t cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);
+
+static void harden_process(void)
+{
+	struct rlimit none = {0, 0};
+
+	/* secrets must never reach a core dump or a ptrace of another user's process */
+	setrlimit(RLIMIT_CORE, &none);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	umask(077);
+}
+
+static const struct cli_command *find_command(int argc, char **argv, int *words_p)
+{
+	char two[64];
+
+	*words_p = 0;
+	if (argc < 1)
+		return NULL;
+	if (argc >= 2) {
+		snprintf(two, sizeof(two), "%s %s", argv[0], argv[1]);
+		for (size_t i = 0; i < cli_command_count; i++)
+			if (strcmp(cli_commands[i].name, two) == 0) {
+				*words_p = 2;
+				return &cli_commands[i];
+			}
+	}
+	for (size_t i = 0; i < cli_command_count; i++)
+		if (strcmp(cli_commands[i].name, argv[0]) == 0) {
+			*words_p = 1;
+			return &cli_commands[i];
+		}
+	return NULL;
+}
+
+static int is_group(const char *word)
+{
+	size_t n = strlen(word);
+
+	for (size_t i = 0; i < cli_command_count; i++)
+		if (strncmp(cli_commands[i].name, word, n) == 0 && cli_commands[i].name[n] == ' ')
+			return 1;
+	return 0;
+}
+
+static void list_commands(FILE *out, const char *group)
+{
+	size_t n = group ? strlen(group) : 0;
+
+	fprintf(out, "usage: brankas [-C DIR] [-u USER] [--passphrase-fd N] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < cli_command_count; i++)
+		if (!group || (strncmp(cli_commands[i].name, group, n) == 0 && cli_commands[i].name[n] == ' '))
+			fprintf(out, "  %-16s %s\n", cli_commands[i].name, cli_commands[i].summary);
+	fprintf(out, "\n'brankas help COMMAND' or 'brankas COMMAND -h' shows a command's usage.\n"
+		     "exit codes: 0 ok, 1 failed, 2 usage, 3 wrong passphrase or integrity violation, "
+		     "4 denied by policy\n");
+}
+
+int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_command *cmd;
+	int words = 0, c;
+	static const struct option longopts[] = {CLI_LONGOPTS, {NULL, 0, NULL, 0}};
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		int code = cli_common_option(ctx, c, argv);
+
+		if (code >= 0)
+			return code;
+	}
+	if (optind >= argc) {
+		list_commands(stdout, NULL);
+		return cli_finish(CLI_EXIT_OK);
+	}
+	cmd = find_command(argc - optind, argv + optind, &words);
+	if (!cmd && is_group(argv[optind])) {
+		list_commands(stdout, argv[optind]);
+		return cli_finish(CLI_EXIT_OK);
+	}
+	if (!cmd || optind + words != argc)
+		return cli_usage(ctx, "no command '%s'", argv[optind]);
+	printf("usage: %s\n", cmd->usage);
+	return cli_finish(CLI_EXIT_OK);
+}
+
+int cmd_version(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {CLI_LONGOPTS, {NULL, 0, NULL, 0}};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		int code = cli_common_option(ctx, c, argv);
+
+		if (code >= 0)
+			return code;
+	}
+	if (optind != argc)
+		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	printf("brankas %s\nlibsodium %s\n", BRANKAS_VERSION, sodium_version_string());
+	return cli_finish(CLI_EXIT_OK);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_ctx ctx = {NULL, NULL, -1, -1, NULL};
+	const struct cli_command *cmd;
+	int i = 1, words = 0;
+	bk_status rc;
+
+	harden_process();
+	if ((rc = bk_crypto_init()))
+		return cli_fail(rc);
+	/* global options before the command */
+	while (i < argc && argv[i][0] == '-' && argv[i][1]) {
+		const char *opt = argv[i];
+
+		if ((strcmp(opt, "-C") == 0 || strcmp(opt, "-u") == 0 || strcmp(opt, "--passphrase-fd") == 0 ||
+		     strcmp(opt, "--new-passphrase-fd") == 0) && i + 1 >= argc)
+			return cli_usage(&ctx, "option '%s' needs a value", opt);
+		if (strcmp(opt, "-C") == 0)
+			ctx.vault_dir = argv[i + 1];
+		else if (strcmp(opt, "-u") == 0)
+			ctx.user = argv[i + 1];
+		else if (strcmp(opt, "--passphrase-fd") == 0 || strcmp(opt, "--new-passphrase-fd") == 0) {
+			int fd;
+
+			if ((rc = cli_parse_fd(argv[i + 1], &fd)))
+				return cli_usage(&ctx, "%s", bk_error_detail());
+			if (opt[2] == 'p')
+				ctx.pass_fd = fd;
+			else
+				ctx.new_pass_fd = fd;
+		} else if (strcmp(opt, "-h") == 0 || strcmp(opt, "--help") == 0) {
+			list_commands(stdout, NULL);
+			return cli_finish(CLI_EXIT_OK);
+		} else if (strcmp(opt, "--version") == 0) {
+			ctx.cmd = find_command(1, (char *[]){"version"}, &words);
+			return cmd_version(&ctx, 1, (char *[]){"version", NULL});
+		} else {
+			return cli_usage(&ctx, "unknown option '%s'", opt);
+		}
+		i += 2;
+	}
+	if (i >= argc) {
+		list_commands(stderr, NULL);
+		return CLI_EXIT_USAGE;
+	}
+	cmd = find_command(argc - i, argv + i, &words);
+	if (!cmd) {
+		if (is_group(argv[i])) {
+			fprintf(stderr, "brankas: error: '%s' needs a subcommand\n", argv[i]);
+			list_commands(stderr, argv[i]);
+			return CLI_EXIT_USAGE;
+		}
+		fprintf(stderr, "brankas: error: no command '%s'\nbrankas: hint: 'brankas help' lists the commands\n",
+			argv[i]);
+		return CLI_EXIT_USAGE;
+	}
+	ctx.cmd = cmd;
+	/* the command sees its own name as argv[0] and its arguments after it */
+	return cmd->fn(&ctx, argc - i - (words - 1), argv + i + (words - 1));
+}

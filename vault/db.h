@@ -1,0 +1,46 @@
+/* db.h - the SQLCipher database: opening under the raw key, schema migrations,
+ * small helpers that map SQLite errors onto bk_status.
+ *
+ * WARNING: a build linked against plain SQLite ignores sqlite3_key silently;
+ * bk_db_open asserts PRAGMA cipher_version so that can never go unnoticed. */
+#ifndef BK_DB_H
+#define BK_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+
+#define BK_DB_KEYBYTES 32
+#define BK_DB_PAGE_SIZE 4096
+#define BK_DB_SCHEMA_VERSION 1
+
+/* bk_db_open opens (or with create, makes) path under the 32-byte raw key,
+ * with 4 KiB cipher pages, WAL, busy timeout, foreign keys and secure delete,
+ * and checks the key by reading sqlite_master: BK_ERR_CORRUPT when the file
+ * does not decrypt (altered, or another vault's). Applies pending migrations. */
+bk_status bk_db_open(const char *path, const uint8_t key[BK_DB_KEYBYTES], int create, sqlite3 **db_p) BK_MUST_CHECK;
+
+void bk_db_close(sqlite3 *db);
+
+/* bk_db_exec runs SQL without results; errors become bk_status with a detail. */
+bk_status bk_db_exec(sqlite3 *db, const char *sql) BK_MUST_CHECK;
+
+/* bk_db_status maps a SQLite result code (with the db's message) onto bk_status:
+ * SQLITE_CORRUPT/NOTADB -> BK_ERR_CORRUPT (HMAC failures of SQLCipher pages land
+ * there), SQLITE_FULL/IOERR -> BK_ERR_IO, the rest BK_ERR_DB. */
+bk_status bk_db_status(sqlite3 *db, int rc, const char *what);
+
+/* meta table: small key/value strings. get returns BK_ERR_NOTFOUND when absent. */
+bk_status bk_db_meta_get(sqlite3 *db, const char *key, char *out, size_t cap) BK_MUST_CHECK;
+bk_status bk_db_meta_set(sqlite3 *db, const char *key, const char *value) BK_MUST_CHECK;
+
+/* bk_db_cipher_version returns SQLCipher's version string into out. */
+bk_status bk_db_cipher_version(sqlite3 *db, char *out, size_t cap) BK_MUST_CHECK;
+
+/* bk_db_integrity_check reads every page (PRAGMA integrity_check, and SQLCipher's
+ * cipher_integrity_check when the library has it). */
+bk_status bk_db_integrity_check(sqlite3 *db) BK_MUST_CHECK;
+
+#endif
