@@ -41,7 +41,7 @@ struct ctx {
 
 static bk_status bad(const struct ctx *c, const char *what)
 {
-	return bk_fail(BK_ERR_CORRUPT, "%s: malformed keyring (%s)", c->name, what);
+	return bk_fail(BK_ERR_CORRUPT, "%s: field '%s' is malformed: the keyring was altered or damaged", c->name, what);
 }
 
 static bk_status get_str(const struct ctx *c, json_t *obj, const char *key, char *out, size_t cap, int optional)

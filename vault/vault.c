@@ -390,42 +390,13 @@ bk_status bk_vault_audit_hash(struct bk_vault *v, const void *value, size_t len,
 
 /* --- keyring persistence --- */
 
-/* Writes the keyring signed by the keyring key (admins) after checking that
- * nobody changed it since we read it; bumps the generation first. */
-static bk_status save_keyring(struct bk_vault *v, int resign)
+static void keyring_digest(char out[BK_HEX_LEN(32)], const uint8_t *text, size_t len)
 {
-	struct vault_key *kk = find_secret(v, BK_KEY_KEYRING, NULL);
-	uint8_t *cur = NULL;
-	size_t cur_len = 0;
-	char *text = NULL;
-	size_t len = 0;
-	bk_status rc;
+	uint8_t h[32];
 
-	if ((rc = bk_file_read(v->keyring_path, KEYRING_MAX, &cur, &cur_len)))
-		return rc;
-	if (cur_len != v->keyring_len || memcmp(cur, v->keyring_text, cur_len) != 0) {
-		free(cur);
-		return bk_fail(BK_ERR_STATE, "the keyring changed while this command ran; run it again");
-	}
-	free(cur);
-	if (resign) {
-		if (!kk)
-			return bk_fail(BK_ERR_DENIED, "only holders of the keyring key may change the keyring");
-		v->kr.generation++;
-		rc = bk_keyring_format(&v->kr, kk->secret, &text, &len);
-	} else {
-		rc = bk_keyring_format_slots(&v->kr, v->keyring_text, v->keyring_len, &text, &len);
-	}
-	if (rc == BK_OK)
-		rc = bk_file_write_atomic(v->keyring_path, text, len, 0600);
-	if (rc == BK_OK) {
-		free(v->keyring_text);
-		v->keyring_text = (uint8_t *)text;
-		v->keyring_len = len;
-		text = NULL;
-	}
-	free(text);
-	return rc;
+	if (bk_hash(h, sizeof(h), text, len, NULL, 0) != BK_OK)
+		memset(h, 0, sizeof(h));
+	bk_hex_encode(out, h, sizeof(h));
 }
 
 static bk_status pin_generation(struct bk_vault *v)
@@ -434,6 +405,78 @@ static bk_status pin_generation(struct bk_vault *v)
 
 	snprintf(gen, sizeof(gen), "%llu", (unsigned long long)v->kr.generation);
 	return bk_db_meta_set(v->db, "keyring_generation", gen);
+}
+
+/* Pins the keyring as it is now on disk (v->keyring_text): its digest covers the
+ * unsigned slot line too, so every byte of the keyring is checked at open. */
+static bk_status pin_keyring(struct bk_vault *v)
+{
+	char digest[BK_HEX_LEN(32)];
+	bk_status rc;
+
+	keyring_digest(digest, v->keyring_text, v->keyring_len);
+	if ((rc = bk_db_exec(v->db, "BEGIN IMMEDIATE")))
+		return rc;
+	if ((rc = bk_db_meta_set(v->db, "keyring_hash", digest)) || (rc = pin_generation(v)) ||
+	    (rc = bk_db_exec(v->db, "DELETE FROM meta WHERE key = 'keyring_pending'")) ||
+	    (rc = bk_db_exec(v->db, "COMMIT"))) {
+		sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return BK_OK;
+}
+
+/* Changes the keyring, audited, crash-safe in three steps:
+ *   1. the audit entry and the new keyring's digest as "pending" commit together;
+ *   2. the keyring file is replaced (temp, fsync, rename);
+ *   3. the pending digest becomes the pinned one, with the generation.
+ * A crash after 1 or 2 leaves a keyring whose digest vault.db knows (old or
+ * pending); open finishes step 3. resign: the body changed and is signed with
+ * the keyring key (admins); otherwise only the slot line changed. The keyring
+ * on disk must still be the one read at open. */
+static bk_status change_keyring(struct bk_vault *v, struct bk_audit_entry *e, int resign)
+{
+	struct vault_key *kk = find_secret(v, BK_KEY_KEYRING, NULL);
+	char digest[BK_HEX_LEN(32)], *text = NULL;
+	uint8_t *cur = NULL;
+	size_t cur_len = 0, len = 0;
+	bk_status rc;
+
+	if (resign && !kk)
+		return bk_fail(BK_ERR_DENIED, "only holders of the keyring key may change the keyring");
+	if ((rc = bk_vault_begin(v)))
+		return rc;
+	if ((rc = bk_file_read(v->keyring_path, KEYRING_MAX, &cur, &cur_len)))
+		goto out;
+	if (cur_len != v->keyring_len || memcmp(cur, v->keyring_text, cur_len) != 0) {
+		rc = bk_fail(BK_ERR_STATE, "the keyring changed while this command ran; run it again");
+		goto out;
+	}
+	if (resign) {
+		v->kr.generation++;
+		rc = bk_keyring_format(&v->kr, kk->secret, &text, &len);
+	} else {
+		rc = bk_keyring_format_slots(&v->kr, v->keyring_text, v->keyring_len, &text, &len);
+	}
+	if (rc)
+		goto out;
+	keyring_digest(digest, (const uint8_t *)text, len);
+	if ((rc = bk_db_meta_set(v->db, "keyring_pending", digest)) || (rc = bk_vault_audit(v, e)) ||
+	    (rc = bk_vault_commit(v)))
+		goto out;
+	if ((rc = bk_file_write_atomic(v->keyring_path, text, len, 0600)))
+		goto out;
+	free(v->keyring_text);
+	v->keyring_text = (uint8_t *)text;
+	v->keyring_len = len;
+	text = NULL;
+	rc = pin_keyring(v);
+out:
+	if (v->in_tx)
+		bk_vault_rollback(v);
+	free(cur);
+	free(text);
+	return rc;
 }
 
 /* --- regions --- */
@@ -666,12 +709,14 @@ static bk_status write_meta(struct bk_vault *v)
 	char id[BK_HEX_LEN(BK_VAULT_IDBYTES)], pub[BK_HEX_LEN(32)];
 	bk_status rc;
 
+	/* pub holds the keyring key first, then the keyring's digest */
 	bk_hex_encode(id, v->kr.vault_id, sizeof(v->kr.vault_id));
 	bk_hex_encode(pub, kk->pub, 32);
 	if ((rc = bk_db_meta_set(v->db, "vault_id", id)) || (rc = bk_db_meta_set(v->db, "keyring_pub", pub)) ||
 	    (rc = bk_db_meta_set(v->db, "created", v->kr.created)) || (rc = pin_generation(v)))
 		return rc;
-	return BK_OK;
+	keyring_digest(pub, v->keyring_text, v->keyring_len);
+	return bk_db_meta_set(v->db, "keyring_hash", pub);
 }
 
 bk_status bk_vault_init(const struct bk_vault_init_opts *opts)
@@ -844,6 +889,19 @@ static bk_status check_pins(struct bk_vault *v)
 		return bk_fail(BK_ERR_CORRUPT, "the keyring (generation %llu) is older than the vault database "
 					       "expects (%llu): it was rolled back",
 			       (unsigned long long)v->kr.generation, gen);
+	keyring_digest(pub, v->keyring_text, v->keyring_len);
+	if ((rc = bk_db_meta_get(v->db, "keyring_hash", got, sizeof(got))))
+		return rc;
+	if (strcmp(got, pub) != 0) {
+		rc = bk_db_meta_get(v->db, "keyring_pending", got, sizeof(got));
+		if (rc != BK_OK && rc != BK_ERR_NOTFOUND)
+			return rc;
+		if (rc == BK_ERR_NOTFOUND || strcmp(got, pub) != 0)
+			return bk_fail(BK_ERR_CORRUPT, "the keyring is not the one vault.db pinned: its key slots were "
+						       "altered, or it was replaced or rolled back");
+		if ((rc = pin_keyring(v))) /* a change that crashed before its last step */
+			return rc;
+	}
 	if ((rc = read_pinned_head(v->db, &pinned)))
 		return rc;
 	return bk_audit_check_tail(v->audit_path, &pinned);
@@ -988,14 +1046,8 @@ bk_status bk_vault_user_add(struct bk_vault *v, const struct bk_vault_user_spec 
 	e.action = "user-add";
 	e.target = u.name;
 	e.detail = detail;
-	/* the entry is durable before the keyring changes; the keyring before the pin */
-	if ((rc = bk_vault_begin(v)) || (rc = bk_vault_audit(v, &e)))
-		goto out;
-	if ((rc = save_keyring(v, 1)) || (rc = pin_generation(v)) || (rc = bk_vault_commit(v)))
-		goto out;
+	rc = change_keyring(v, &e, 1);
 out:
-	if (v->in_tx)
-		bk_vault_rollback(v);
 	bk_secmem_free(box_sk);
 	bk_secmem_free(sign_sk);
 	return rc;
@@ -1024,12 +1076,7 @@ bk_status bk_vault_user_disable(struct bk_vault *v, const char *name)
 	bk_audit_entry_init(&e);
 	e.action = "user-disable";
 	e.target = name;
-	if ((rc = bk_vault_begin(v)) || (rc = bk_vault_audit(v, &e)) || (rc = save_keyring(v, 1)) ||
-	    (rc = pin_generation(v)) || (rc = bk_vault_commit(v))) {
-		bk_vault_rollback(v);
-		return rc;
-	}
-	return BK_OK;
+	return change_keyring(v, &e, 1);
 }
 
 bk_status bk_vault_user_passwd(struct bk_vault *v, const char *pass, size_t passlen, enum bk_kdf_level kdf)
@@ -1047,12 +1094,7 @@ bk_status bk_vault_user_passwd(struct bk_vault *v, const char *pass, size_t pass
 	bk_audit_entry_init(&e);
 	e.action = "passwd";
 	e.target = me->name;
-	if ((rc = bk_vault_begin(v)) || (rc = bk_vault_audit(v, &e)) || (rc = save_keyring(v, 0)) ||
-	    (rc = bk_vault_commit(v))) {
-		bk_vault_rollback(v);
-		return rc;
-	}
-	return BK_OK;
+	return change_keyring(v, &e, 0);
 }
 
 /* --- status and checks --- */
