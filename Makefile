@@ -92,6 +92,7 @@ valgrind: deps
 		BRANKAS="$(abspath $(BIN))" BUILD="$(abspath $(BUILD))" ./tests/run
 
 demo: deps all
+	rm -rf demo.vault demo.vault.*
 	./tools/demo "$(abspath $(BIN))"
 
 bench: deps all $(BENCH_BIN)
