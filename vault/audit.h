@@ -3,9 +3,16 @@
  * One entry per line, readable with jq. The writer emits fields in a fixed
  * order so that verification needs no JSON parser on the hot path:
  *
- *   {"seq":N,"time":"2026-11-27T20:46:19Z","actor":"…","role":"…","command":"…",
+ *   {"seq":N,"time":"2026-11-27T20:46:19Z","actor":"…",["role":"…",]["command":"…",]
  *    "action":"…",[optional fields…],"outcome":"ok|denied|failed","prev":"<64 hex>"
  *    ,"hash":"<64 hex>"[,"sig":"<base64 Ed25519>"]}
+ *
+ * role and command are left out when NULL (a failed unlock by an unknown
+ * user has no role). The optional fields, each present only when set, come
+ * in this order: "dataset", "rows", "revealed", "purpose", "sql", "sql_mac",
+ * "subject", "target", "detail". seq is decimal without leading zeros, time
+ * is UTC, hashes are lowercase hex, sig is 88 characters of padded standard
+ * base64. A line, including its newline, is at most BK_AUDIT_MAX_LINE bytes.
  *
  * body  = the bytes from '{' up to and including the closing quote of "prev"
  * hash  = BLAKE2b-256(body); prev = the previous entry's hash (32 zero bytes
@@ -37,9 +44,12 @@ struct bk_audit_head {
 	uint8_t hash[BK_AUDIT_HASHBYTES];
 };
 
-/* One entry. NULL strings and negative counts are left out of the line.
- * Strings must hold no personal value: callers put keyed hashes (audit key)
- * in `subject` instead. All strings are JSON-escaped by the writer. */
+/* One entry. actor, action and outcome are required; the other strings are
+ * left out of the line when NULL, the counts when negative. Strings must hold no
+ * personal value: callers put keyed hashes (audit key) in `subject` instead.
+ * All strings are JSON-escaped by the writer: quotes, backslashes, control
+ * characters and DEL become escapes (so no line ever holds a raw newline),
+ * and bytes that are not valid UTF-8 become U+FFFD. */
 struct bk_audit_entry {
 	const char *actor;
 	const char *role;
@@ -65,17 +75,28 @@ struct bk_audit_writer;
 /* bk_audit_writer_open opens (creating with mode 0600 if create is set) the log
  * at path for appending, takes an exclusive flock held until free, and reads
  * the head from the last line, whose hash it recomputes (BK_ERR_CORRUPT if the
- * tail is damaged). vault_id is copied. */
+ * tail is damaged). vault_id is copied. A final symlink is not followed.
+ * Returns BK_ERR_NOTFOUND when the log is missing and create is 0, and
+ * BK_ERR_STATE when another process holds the lock for more than 10 s.
+ * WARNING: flock is per open file: a second writer on the same log in the
+ * same process waits for itself and fails. */
 bk_status bk_audit_writer_open(const char *path, const uint8_t vault_id[BK_AUDIT_VAULTIDBYTES], int create,
 			       struct bk_audit_writer **w_p) BK_MUST_CHECK;
 
-/* bk_audit_add queues one entry (time stamped now, seq assigned). */
+/* bk_audit_add queues one entry (time stamped now, seq assigned). Returns
+ * BK_ERR_USAGE for a missing actor, action or outcome, an outcome other than "ok",
+ * "denied" or "failed", or an entry whose line would exceed
+ * BK_AUDIT_MAX_LINE with a signature; the entries queued before stay. */
 bk_status bk_audit_add(struct bk_audit_writer *w, const struct bk_audit_entry *e) BK_MUST_CHECK;
 
 /* bk_audit_commit writes the queued entries in one write and fsyncs. If
- * sign_sk is not NULL the last entry gets the signature. On success *head_p is
- * the new head; on failure nothing of the queue is durable (a partial write is
- * truncated away) and the queue is dropped. */
+ * sign_sk (64-byte Ed25519 secret key, not kept) is not NULL the last entry
+ * gets the signature. On success *head_p is the new head; an empty queue
+ * writes nothing and returns the current head. On failure *head_p is the old
+ * head, nothing of the queue is durable (a partial write is truncated away)
+ * and the queue is dropped: BK_ERR_IO when the write or fsync fails,
+ * BK_ERR_CORRUPT when the file's size changed under the lock, BK_ERR_STATE
+ * for every later call once a truncation back has itself failed. */
 bk_status bk_audit_commit(struct bk_audit_writer *w, const uint8_t *sign_sk, struct bk_audit_head *head_p) BK_MUST_CHECK;
 
 /* bk_audit_writer_head returns the current (committed) head. */
@@ -84,7 +105,9 @@ void bk_audit_writer_head(const struct bk_audit_writer *w, struct bk_audit_head 
 /* bk_audit_writer_free releases the lock; NULL is accepted. */
 void bk_audit_writer_free(struct bk_audit_writer *w);
 
-/* Looks up the Ed25519 public key of an actor; returns 0 when found. */
+/* Looks up the Ed25519 public key of an actor (the decoded JSON string, not
+ * NUL-terminated); returns 0 when found. Called only for signatures being
+ * verified; consecutive entries by the same actor reuse the key. */
 typedef int (*bk_audit_key_lookup)(void *ctx, const char *actor, size_t actor_len, uint8_t pk[32]);
 
 struct bk_audit_verify_opts {
@@ -110,21 +133,38 @@ struct bk_audit_report {
  * rising by one, each prev the previous hash, each hash, each signature (by
  * the actor's key from lookup), the pinned head and the checkpoint present
  * with the same hash. Returns BK_OK, or BK_ERR_CORRUPT with a detail naming
- * the first bad entry by seq (also in report->bad_seq). Runs in one pass over
- * a read-only mapping; 1,000,000 entries well under 2 s. */
+ * the first bad entry by seq (also in report->bad_seq). For a missing or
+ * misplaced entry bad_seq is the seq that should have come; for a log that
+ * ends before the pinned head or checkpoint it is last seq + 1, the first
+ * missing entry. opts may be NULL (chain only); a lookup needs vault_id
+ * (BK_ERR_USAGE). Runs in one pass over a read-only mapping; 1,000,000
+ * entries well under 2 s (chain), about 50 us more per signature verified.
+ * WARNING: "well formed" covers the fixed parts (seq, time, start of actor,
+ * prev, hash, sig, braces); the fields in between are vouched for by the
+ * hash and, up to the last signed entry, by a signature. Entries after the
+ * last signature (report->unsigned_tail) can be appended by anyone who can
+ * write the file; the pinned head bounds what is trusted.
+ * WARNING: readers take no lock; run them while holding the writer (or with
+ * no writer running) or a commit in flight may look like a damaged tail. */
 bk_status bk_audit_verify(const char *path, const struct bk_audit_verify_opts *opts,
 			  struct bk_audit_report *report) BK_MUST_CHECK;
 
 /* bk_audit_check_tail is the cheap check on every vault open: the entry with
  * pinned->seq exists with pinned->hash, and the entries after it chain
- * correctly to the end. Reads the file from its end. */
+ * correctly to the end. Reads the file from its end, so entries before the
+ * pinned one are not looked at (that is bk_audit_verify's job); pinned->seq 0
+ * walks to the first line. BK_ERR_CORRUPT with a detail when not. */
 bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinned) BK_MUST_CHECK;
 
 /* Checkpoints for an outside witness (`audit head -o FILE`):
  *   {"format":"brankas-audit-checkpoint","version":1,"vault":"<32 hex>",
  *    "seq":N,"hash":"<64 hex>","time":"…"}\n
- * bk_audit_checkpoint_format returns the malloc'd text; _parse is strict
- * (jansson, known keys, exact lengths) and checks the vault id. */
+ * bk_audit_checkpoint_format returns the malloc'd text (caller frees); _parse
+ * is strict (jansson, exactly these six keys in any order, no duplicates,
+ * version the integer 1, lowercase hex of exact lengths, seq 0 only with a
+ * zero hash, nothing after the object but white space): BK_ERR_FORMAT when
+ * not, BK_ERR_CORRUPT "checkpoint belongs to another vault" when the vault id
+ * differs. */
 bk_status bk_audit_checkpoint_format(char **text_p, const uint8_t vault_id[BK_AUDIT_VAULTIDBYTES],
 				     const struct bk_audit_head *head) BK_MUST_CHECK;
 bk_status bk_audit_checkpoint_parse(const char *text, size_t len, const uint8_t vault_id[BK_AUDIT_VAULTIDBYTES],
@@ -132,9 +172,12 @@ bk_status bk_audit_checkpoint_parse(const char *text, size_t len, const uint8_t 
 
 /* `audit show`: entries whose actor and action equal the filter's (NULL: any)
  * and whose time is at or after since (a prefix of an ISO 8601 UTC time such as
- * "2026-11" or "2026-11-27T10"; NULL: any). Each matching line (without its
- * newline) is passed to emit; a non-OK return from emit stops and is returned.
- * Lines are parsed with jansson; a malformed line is BK_ERR_CORRUPT. */
+ * "2026-11" or "2026-11-27T10"; NULL: any; anything else is BK_ERR_USAGE).
+ * filter may be NULL. Each matching line (without its newline) is passed to
+ * emit; a non-OK return from emit stops and is returned. Lines are parsed
+ * with jansson; a line that is not a JSON object with string actor, action
+ * and time, or lacks its newline, is BK_ERR_CORRUPT. Hashes are not checked
+ * here: that is bk_audit_verify. */
 struct bk_audit_filter {
 	const char *actor;
 	const char *action;
@@ -144,7 +187,9 @@ typedef bk_status (*bk_audit_emit)(void *ctx, const char *line, size_t len);
 bk_status bk_audit_show(const char *path, const struct bk_audit_filter *filter, bk_audit_emit emit,
 			void *ctx) BK_MUST_CHECK;
 
-/* bk_audit_sign_message builds the 57-byte message a head signature covers. */
+/* bk_audit_sign_message builds the 77-byte message a head signature covers:
+ * "brankas-audit-head-v1" (21) || vault_id (16) || seq (8, big-endian) ||
+ * hash (32). */
 #define BK_AUDIT_SIGMSGBYTES (21 + BK_AUDIT_VAULTIDBYTES + 8 + BK_AUDIT_HASHBYTES)
 void bk_audit_sign_message(uint8_t msg[BK_AUDIT_SIGMSGBYTES], const uint8_t vault_id[BK_AUDIT_VAULTIDBYTES],
 			   const struct bk_audit_head *head);

@@ -342,9 +342,7 @@ static void test_roundtrip(void **state)
 	assert_int_equal(h.seq, 5);
 	/* a failed unlock: unsigned, with the claimed user */
 	bk_audit_entry_init(&e);
-	e.actor = "carol";
-	e.role = "";
-	e.command = "unlock";
+	e.actor = "carol"; /* unknown user: no role */
 	e.action = "unlock";
 	e.outcome = "failed";
 	e.detail = "wrong passphrase";
@@ -356,6 +354,14 @@ static void test_roundtrip(void **state)
 	bk_audit_writer_free(w);
 
 	assert_int_equal(count_byte(f->path, '\n'), 6);
+	{
+		struct lines ls;
+
+		split(f->path, &ls);
+		assert_non_null(strstr(ls.l[5], "\"actor\":\"carol\",\"action\":\"unlock\",\"detail\":"));
+		assert_null(strstr(ls.l[5], "\"role\""));
+		lines_free(&ls);
+	}
 	assert_int_equal(bk_audit_verify(f->path, &o, &r), BK_OK);
 	assert_int_equal(r.entries, 6);
 	assert_int_equal(r.head.seq, 6);
@@ -720,6 +726,24 @@ static void test_malformed_lines(void **state)
 		p[9] = saved;
 	}
 
+	/* a signature that is not canonical base64, checked or not */
+	p = strstr(ls.l[1], ",\"sig\":\"");
+	assert_non_null(p);
+	{
+		char saved = p[8 + 85];
+
+		p[8 + 85] = p[8 + 85] == 'B' ? 'C' : 'B'; /* non-zero padding bits */
+		join(f->path, &ls);
+		expect_corrupt(f->path, NULL, 2, "entry 2: has a malformed signature");
+		expect_corrupt(f->path, &o, 2, "entry 2: has a malformed signature");
+		p[8 + 85] = saved;
+		saved = p[8 + 10];
+		p[8 + 10] = '*';
+		join(f->path, &ls);
+		expect_corrupt(f->path, NULL, 2, "entry 2: has a malformed signature");
+		p[8 + 10] = saved;
+	}
+
 	/* a line over BK_AUDIT_MAX_LINE */
 	big = malloc(BK_AUDIT_MAX_LINE + 1);
 	assert_non_null(big);
@@ -830,6 +854,13 @@ static void test_entry_rules(void **state)
 	e.command = "query";
 	e.action = "read";
 	assert_int_equal(bk_audit_add(w, &e), BK_ERR_USAGE); /* no outcome */
+	e.outcome = "ok";
+	e.actor = NULL;
+	assert_int_equal(bk_audit_add(w, &e), BK_ERR_USAGE);
+	e.actor = "alice";
+	e.action = NULL;
+	assert_int_equal(bk_audit_add(w, &e), BK_ERR_USAGE);
+	e.action = "read";
 	e.outcome = "maybe";
 	assert_int_equal(bk_audit_add(w, &e), BK_ERR_USAGE);
 	e.outcome = "denied";
