@@ -4,7 +4,7 @@
  * with every signature already checked (sigs_checked_through = last seq), and
  * the chain with every signature verified.
  *
- *   audit_bench [-n ENTRIES] [-c ENTRIES_PER_COMMIT] [-d DIR]
+ *   audit_bench [-n ENTRIES] [-c ENTRIES_PER_COMMIT] [-d DIR] [-k]   (-k keeps the log)
  *
  * Every commit fsyncs, as in production. The log goes to DIR, by default
  * /dev/shm where fsync costs nothing, so a million entries are written in
@@ -117,10 +117,10 @@ int main(int argc, char **argv)
 	struct stat st;
 	double t0, t_gen, t_chain, t_tail, t_full;
 	bk_status rc;
-	int opt, i, ret = 1;
+	int opt, i, ret = 1, keep = 0;
 
 	umask(077);
-	while ((opt = getopt(argc, argv, "n:c:d:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:c:d:kh")) != -1) {
 		switch (opt) {
 		case 'n':
 			if (parse_count(optarg, &n) != 0)
@@ -129,6 +129,9 @@ int main(int argc, char **argv)
 		case 'c':
 			if (parse_count(optarg, &per_commit) != 0)
 				goto usage;
+			break;
+		case 'k':
+			keep = 1;
 			break;
 		case 'd':
 			dir = optarg;
@@ -204,11 +207,15 @@ int main(int argc, char **argv)
 	       r.signatures ? (t_full - t_chain) * 1e6 / (double)r.signatures : 0.0);
 	ret = 0;
 out:
-	unlink(path);
-	rmdir(tmpl);
+	if (keep) {
+		printf("log kept: %s\n", path);
+	} else {
+		unlink(path);
+		rmdir(tmpl);
+	}
 	bk_secmem_free(sks);
 	return ret;
 usage:
-	fprintf(stderr, "usage: audit_bench [-n ENTRIES] [-c ENTRIES_PER_COMMIT] [-d DIR]\n");
+	fprintf(stderr, "usage: audit_bench [-n ENTRIES] [-c ENTRIES_PER_COMMIT] [-d DIR] [-k]\n");
 	return 2;
 }
