@@ -24,7 +24,7 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN = $(BUILD)/brankas
 
-.PHONY: all deps check unit cli-test asan valgrind install demo bench clean help fuzz
+.PHONY: all deps check unit asan valgrind install demo bench clean help fuzz
 
 all: $(BIN)
 
@@ -67,7 +67,25 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libbrankas.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbrankas.a $(LIBS) -lcmocka
 
-unit: $(UNIT_BIN)
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_DRIVERS = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(BUILD)/libbrankas.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/driver.c $(BUILD)/libbrankas.a $(LIBS)
+
+unit: $(UNIT_BIN) $(FUZZ_DRIVERS)
+
+# Real fuzzing with libFuzzer (clang): FUZZ_SECONDS per parser, corpus in tests/fuzz/corpus.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	$(MAKE) BUILD=build/fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" build/fuzz/libbrankas.a
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); t=$${n#fuzz_}; \
+		clang -DSQLITE_HAS_CODEC -D_GNU_SOURCE -std=c11 -I. -O1 -g -fsanitize=fuzzer,address,undefined \
+			-o build/fuzz/$$n $$f build/fuzz/libbrankas.a $(LIBS) || exit 1; \
+		mkdir -p build/fuzz/corpus-$$t; \
+		build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 BENCH_SRC = $(sort $(wildcard tests/bench/*.c))
 BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
