@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,8 +140,22 @@ static bk_status read_line(int fd, char *buf, size_t cap, size_t *len_p)
 	return BK_OK;
 }
 
+/* While echo is off, a signal must not leave the terminal that way. */
+static volatile sig_atomic_t tty_fd = -1;
+static struct termios tty_saved;
+
+static void restore_tty(int sig)
+{
+	if (tty_fd >= 0)
+		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static bk_status read_tty(const char *prompt, char *buf, size_t cap, size_t *len_p)
 {
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+	struct sigaction sa, prev[sizeof(sigs) / sizeof(sigs[0])];
 	struct termios old, quiet;
 	bk_status rc;
 	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -157,12 +172,23 @@ static bk_status read_tty(const char *prompt, char *buf, size_t cap, size_t *len
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
+	tty_saved = old;
+	tty_fd = fd;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = restore_tty;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, &prev[i]);
 	if (write(fd, prompt, strlen(prompt)) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) != 0) {
-		close(fd);
-		return bk_fail(BK_ERR_IO, "cannot turn off echo on the terminal");
+		rc = bk_fail(BK_ERR_IO, "cannot turn off echo on the terminal");
+		*len_p = 0;
+	} else {
+		rc = read_line(fd, buf, cap, len_p);
 	}
-	rc = read_line(fd, buf, cap, len_p);
 	tcsetattr(fd, TCSAFLUSH, &old);
+	tty_fd = -1;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &prev[i], NULL);
 	if (write(fd, "\n", 1) < 0) {
 		/* the newline is cosmetic */
 	}

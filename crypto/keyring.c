@@ -373,10 +373,11 @@ static json_t *key_json(const struct bk_keyring_key *k)
 	json_t *o = json_pack("{s:s, s:s, s:I}", "id", k->id, "kind", kind_names[k->kind], "version",
 			      (json_int_t)k->version);
 
-	if (o && k->scope[0])
-		json_object_set_new(o, "scope", json_string(k->scope));
-	if (o && k->has_pub)
-		set_b64(o, "pub", k->pub, 32);
+	if (o && ((k->scope[0] && json_object_set_new(o, "scope", json_string(k->scope))) ||
+		  (k->has_pub && set_b64(o, "pub", k->pub, 32)))) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -392,12 +393,20 @@ static json_t *user_json(const struct bk_keyring_user *u)
 		return NULL;
 	}
 	for (size_t i = 0; i < u->nscope; i++)
-		json_array_append_new(scope, json_string(u->scope[i]));
-	json_object_set_new(o, "scope", scope);
-	set_b64(o, "box_pk", u->box_pk, 32);
-	if (u->has_sign)
-		set_b64(o, "sign_pk", u->sign_pk, 32);
+		if (json_array_append_new(scope, json_string(u->scope[i])))
+			goto fail;
+	if (json_object_set_new(o, "scope", scope)) {
+		scope = NULL;
+		goto fail;
+	}
+	scope = NULL;
+	if (set_b64(o, "box_pk", u->box_pk, 32) || (u->has_sign && set_b64(o, "sign_pk", u->sign_pk, 32)))
+		goto fail;
 	return o;
+fail:
+	json_decref(scope);
+	json_decref(o);
+	return NULL;
 }
 
 static json_t *slot_json(const struct bk_keyring_slot *s)
@@ -431,20 +440,27 @@ bk_status bk_keyring_format(const struct bk_keyring *kr, const uint8_t keyring_s
 		goto out;
 	}
 	bk_hex_encode(vault, kr->vault_id, sizeof(kr->vault_id));
-	for (size_t i = 0; i < kr->nkeys; i++)
-		json_array_append_new(keys, key_json(&kr->keys[i]));
-	for (size_t i = 0; i < kr->nusers; i++) {
-		json_array_append_new(users, user_json(&kr->users[i]));
-		if (kr->users[i].has_slot)
-			json_object_set_new(slots, kr->users[i].name, slot_json(&kr->users[i].slot));
-	}
-	for (size_t i = 0; i < kr->ngrants; i++) {
+	/* every append is checked: a keyring missing a grant must never be signed */
+	for (size_t i = 0; i < kr->nkeys && rc == BK_OK; i++)
+		if (json_array_append_new(keys, key_json(&kr->keys[i])))
+			rc = bk_fail(BK_ERR_NOMEM, "cannot build the keyring");
+	for (size_t i = 0; i < kr->nusers && rc == BK_OK; i++)
+		if (json_array_append_new(users, user_json(&kr->users[i])) ||
+		    (kr->users[i].has_slot &&
+		     json_object_set_new(slots, kr->users[i].name, slot_json(&kr->users[i].slot))))
+			rc = bk_fail(BK_ERR_NOMEM, "cannot build the keyring");
+	for (size_t i = 0; i < kr->ngrants && rc == BK_OK; i++) {
 		json_t *g = json_pack("{s:s, s:s}", "user", kr->grants[i].user, "key", kr->grants[i].key_id);
 
-		if (g)
-			set_b64(g, "box", kr->grants[i].box, kr->grants[i].box_len);
-		json_array_append_new(grants, g);
+		if (g && set_b64(g, "box", kr->grants[i].box, kr->grants[i].box_len)) {
+			json_decref(g);
+			g = NULL;
+		}
+		if (json_array_append_new(grants, g))
+			rc = bk_fail(BK_ERR_NOMEM, "cannot build the keyring");
 	}
+	if (rc != BK_OK)
+		goto out;
 	root = json_pack("{s:s, s:i, s:s, s:I, s:s, s:O, s:O, s:O}", "format", KEYRING_FORMAT, "version", 1, "vault",
 			 vault, "generation", (json_int_t)kr->generation, "created", kr->created, "keys", keys,
 			 "users", users, "grants", grants);
@@ -515,8 +531,10 @@ bk_status bk_keyring_format_slots(const struct bk_keyring *kr, const uint8_t *or
 		goto out;
 	}
 	for (size_t i = 0; i < kr->nusers; i++)
-		if (kr->users[i].has_slot)
-			json_object_set_new(slots, kr->users[i].name, slot_json(&kr->users[i].slot));
+		if (kr->users[i].has_slot && json_object_set_new(slots, kr->users[i].name, slot_json(&kr->users[i].slot))) {
+			rc = bk_fail(BK_ERR_NOMEM, "cannot build the keyring");
+			goto out;
+		}
 	root = json_pack("{s:O}", "slots", slots);
 	slot_line = root ? json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	head_len = line_len[0] + line_len[1] + 2;
@@ -703,10 +721,11 @@ bk_status bk_keyring_slot_open(const struct bk_keyring *kr, const struct bk_keyr
 {
 	uint8_t ad[sizeof(SLOT_CONTEXT) + BK_VAULT_IDBYTES + 32 + BK_NAME_MAX];
 	uint8_t *key = bk_secmem_alloc(BK_AEAD_KEYBYTES), *plain = bk_secmem_alloc(BK_SLOT_PLAINBYTES);
+	uint8_t *derived_sk = bk_secmem_alloc(64);
 	uint8_t pk[32];
 	bk_status rc;
 
-	if (!key || !plain) {
+	if (!key || !plain || !derived_sk) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
 		goto out;
 	}
@@ -723,8 +742,14 @@ bk_status bk_keyring_slot_open(const struct bk_keyring *kr, const struct bk_keyr
 	}
 	if ((rc = bk_box_public_from_secret(pk, plain)))
 		goto out;
-	if (!bk_ct_equal(pk, user->box_pk, 32) || !user->has_sign ||
-	    !bk_ct_equal(plain + 32 + 32, user->sign_pk, 32)) {
+	if (!bk_ct_equal(pk, user->box_pk, 32) || !user->has_sign) {
+		rc = bk_fail(BK_ERR_CORRUPT, "key slot of '%s' does not match the signed keyring", user->name);
+		goto out;
+	}
+	/* derive the Ed25519 public key from the seed, not from the copy inside sk */
+	if ((rc = bk_sign_seed_keypair(pk, derived_sk, plain + 32)))
+		goto out;
+	if (!bk_ct_equal(pk, user->sign_pk, 32) || !bk_ct_equal(derived_sk, plain + 32, 64)) {
 		rc = bk_fail(BK_ERR_CORRUPT, "key slot of '%s' does not match the signed keyring", user->name);
 		goto out;
 	}
@@ -733,5 +758,6 @@ bk_status bk_keyring_slot_open(const struct bk_keyring *kr, const struct bk_keyr
 out:
 	bk_secmem_free(key);
 	bk_secmem_free(plain);
+	bk_secmem_free(derived_sk);
 	return rc;
 }

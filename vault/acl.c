@@ -89,8 +89,11 @@ const char *bk_colclass_name(enum bk_colclass cls)
 
 static int in_scope(const struct bk_acl_request *req)
 {
-	if (req->role == BK_ROLE_ADMIN || req->nscope == 0 || req->kecamatan == NULL)
+	if (req->role == BK_ROLE_ADMIN || req->nscope == 0)
 		return 1;
+	/* fail closed: a scoped user acting on a row must name the row's kecamatan */
+	if (req->kecamatan == NULL)
+		return 0;
 	for (size_t i = 0; i < req->nscope; i++)
 		if (strcmp(req->scope[i], req->kecamatan) == 0)
 			return 1;
@@ -112,7 +115,7 @@ bk_status bk_acl_check(const struct bk_acl_request *req)
 			continue;
 		if (r->scoped && !in_scope(req))
 			return bk_fail(BK_ERR_DENIED, "role '%s' may not %s outside its scope (kecamatan %s)", role,
-				       action, req->kecamatan);
+				       action, req->kecamatan ? req->kecamatan : "not named");
 		return BK_OK;
 	}
 	if (req->colclass != BK_COL_NONE)

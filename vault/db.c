@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crypto/encoding.h"
 #include "crypto/secmem.h"
@@ -114,6 +115,10 @@ bk_status bk_db_open(const char *path, const uint8_t key[BK_DB_KEYBYTES], int cr
 	*db_p = NULL;
 	if (!keyspec)
 		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	if (!create && access(path, F_OK) != 0) {
+		rc = bk_fail(BK_ERR_CORRUPT, "'%s' is missing: the vault database was removed", path);
+		goto out;
+	}
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
 		rc = bk_fail(BK_ERR_IO, "cannot open '%s': %s", path, db ? sqlite3_errmsg(db) : "out of memory");
 		goto out;
@@ -130,12 +135,18 @@ bk_status bk_db_open(const char *path, const uint8_t key[BK_DB_KEYBYTES], int cr
 		goto out;
 	if ((rc = bk_db_exec(db, "PRAGMA cipher_page_size = 4096")))
 		goto out;
-	if (query_int(db, "SELECT count(*) FROM sqlite_master", &n) != BK_OK) {
-		rc = bk_fail(BK_ERR_CORRUPT, "'%s' does not decrypt with the vault key: it was altered or belongs "
-					    "to another vault", path);
+	sqlite3_busy_timeout(db, 10000); /* before the first read: a busy database is not a damaged one */
+	if ((rc = query_int(db, "SELECT count(*) FROM sqlite_master", &n))) {
+		if (rc == BK_ERR_CORRUPT)
+			rc = bk_fail(BK_ERR_CORRUPT, "'%s' does not decrypt with the vault key: it was altered or "
+						    "belongs to another vault", path);
 		goto out;
 	}
-	sqlite3_busy_timeout(db, 10000);
+	if (!create && n == 0) {
+		/* an existing vault always has its schema; an empty file is a deleted database */
+		rc = bk_fail(BK_ERR_CORRUPT, "'%s' is empty: the vault database was removed or replaced", path);
+		goto out;
+	}
 	if ((rc = bk_db_exec(db, "PRAGMA journal_mode = WAL")) || (rc = bk_db_exec(db, "PRAGMA foreign_keys = ON")) ||
 	    (rc = bk_db_exec(db, "PRAGMA secure_delete = ON")) || (rc = migrate(db)))
 		goto out;

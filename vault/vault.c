@@ -464,8 +464,20 @@ static bk_status change_keyring(struct bk_vault *v, struct bk_audit_entry *e, in
 	if ((rc = bk_db_meta_set(v->db, "keyring_pending", digest)) || (rc = bk_vault_audit(v, e)) ||
 	    (rc = bk_vault_commit(v)))
 		goto out;
-	if ((rc = bk_file_write_atomic(v->keyring_path, text, len, 0600)))
+	if ((rc = bk_file_write_atomic(v->keyring_path, text, len, 0600))) {
+		/* the entry above says the change happened; say that it did not */
+		char why[1024];
+		struct bk_audit_entry f = *e;
+
+		snprintf(why, sizeof(why), "%s", bk_error_detail());
+		f.outcome = "failed";
+		f.detail = "the keyring could not be written";
+		if (bk_vault_begin(v) == BK_OK && bk_vault_audit(v, &f) == BK_OK && bk_vault_commit(v) == BK_OK) {
+			/* logged */
+		}
+		bk_fail(rc, "%s", why);
 		goto out;
+	}
 	free(v->keyring_text);
 	v->keyring_text = (uint8_t *)text;
 	v->keyring_len = len;
@@ -851,7 +863,9 @@ static bk_status check_vault_pub(struct bk_vault *v)
 	bk_status rc;
 
 	if ((rc = bk_file_read(v->pub_path, PUB_MAX, &text, &len)))
-		return rc;
+		return rc == BK_ERR_NOTFOUND ? bk_fail(BK_ERR_CORRUPT, "'%s' is missing: the vault was altered",
+						       v->pub_path)
+					     : rc;
 	rc = bk_minisign_pub_parse(&pub, (const char *)text, len);
 	free(text);
 	if (rc != BK_OK)
@@ -904,6 +918,8 @@ static bk_status check_pins(struct bk_vault *v)
 	}
 	if ((rc = read_pinned_head(v->db, &pinned)))
 		return rc;
+	if (access(v->audit_path, F_OK) != 0)
+		return bk_fail(BK_ERR_CORRUPT, "'%s' is missing: the audit log was removed", v->audit_path);
 	return bk_audit_check_tail(v->audit_path, &pinned);
 }
 
@@ -1153,18 +1169,80 @@ static int lookup_actor(void *ctx, const char *actor, size_t len, uint8_t pk[32]
 	return -1;
 }
 
+/* The signature cache: "signatures up to entry SEQ (hash HASH) were verified by
+ * ACTOR", signed by that actor. vault.db is writable by every user holding the
+ * database key, so the cache is trusted only when signed by a role that may
+ * verify the log and when the log still has HASH at SEQ. Otherwise every
+ * signature is verified again. */
+#define CACHE_CONTEXT "brankas-audit-verified-v1"
+
+static void cache_message(uint8_t *msg, const struct bk_vault *v, const struct bk_audit_head *h, const char *actor)
+{
+	size_t n = 0, al = strlen(actor);
+
+	memcpy(msg, CACHE_CONTEXT, sizeof(CACHE_CONTEXT) - 1);
+	n += sizeof(CACHE_CONTEXT) - 1;
+	memcpy(msg + n, v->kr.vault_id, BK_VAULT_IDBYTES);
+	n += BK_VAULT_IDBYTES;
+	for (int i = 7; i >= 0; i--)
+		msg[n++] = (uint8_t)(h->seq >> (8 * i));
+	memcpy(msg + n, h->hash, BK_AUDIT_HASHBYTES);
+	n += BK_AUDIT_HASHBYTES;
+	memcpy(msg + n, actor, al);
+}
+
+#define CACHE_MSG_MAX (sizeof(CACHE_CONTEXT) + BK_VAULT_IDBYTES + 8 + BK_AUDIT_HASHBYTES + BK_NAME_MAX)
+
+static uint64_t trusted_cache(struct bk_vault *v)
+{
+	char text[512], actor[BK_NAME_MAX + 1], hash_hex[65], sig_b64[89];
+	const struct bk_keyring_user *u;
+	struct bk_audit_head h;
+	uint8_t msg[CACHE_MSG_MAX], sig[BK_SIGN_BYTES];
+	unsigned long long seq;
+	size_t siglen = 0;
+
+	if (bk_db_meta_get(v->db, "audit_sigs_verified", text, sizeof(text)) != BK_OK ||
+	    sscanf(text, "%llu %64s %32s %88s", &seq, hash_hex, actor, sig_b64) != 4)
+		return 0;
+	h.seq = seq;
+	u = bk_keyring_user(&v->kr, actor);
+	if (!u || !u->has_sign || bk_hex_decode(h.hash, sizeof(h.hash), hash_hex, strlen(hash_hex)) != BK_OK ||
+	    bk_b64_decode(sig, sizeof(sig), &siglen, sig_b64, strlen(sig_b64)) != BK_OK || siglen != sizeof(sig) ||
+	    (strcmp(u->role, "admin") != 0 && strcmp(u->role, "auditor") != 0 && strcmp(u->role, "custodian") != 0))
+		return 0;
+	cache_message(msg, v, &h, actor);
+	if (bk_sign_verify(sig, msg, CACHE_MSG_MAX - BK_NAME_MAX - 1 + strlen(actor), u->sign_pk) != BK_OK ||
+	    bk_audit_check_tail(v->audit_path, &h) != BK_OK)
+		return 0;
+	return h.seq;
+}
+
+static bk_status save_cache(struct bk_vault *v, const struct bk_audit_head *h)
+{
+	const char *actor = bk_vault_me(v)->name;
+	char text[512], hash_hex[65], sig_b64[BK_B64_LEN(BK_SIGN_BYTES)];
+	uint8_t msg[CACHE_MSG_MAX], sig[BK_SIGN_BYTES];
+	bk_status rc;
+
+	cache_message(msg, v, h, actor);
+	if ((rc = bk_sign_detached(sig, msg, CACHE_MSG_MAX - BK_NAME_MAX - 1 + strlen(actor), v->sign_sk)))
+		return rc;
+	bk_hex_encode(hash_hex, h->hash, sizeof(h->hash));
+	bk_b64_encode(sig_b64, sig, sizeof(sig));
+	snprintf(text, sizeof(text), "%llu %s %s %s", (unsigned long long)h->seq, hash_hex, actor, sig_b64);
+	return bk_db_meta_set(v->db, "audit_sigs_verified", text);
+}
+
+/* Verifies the whole log inside an open transaction and refreshes the cache. */
 static bk_status verify_log(struct bk_vault *v, const struct bk_audit_head *since, int full,
 			    struct bk_audit_report *report)
 {
 	struct bk_audit_verify_opts opts;
 	struct bk_audit_head pinned;
-	char cached[32] = "0";
 	bk_status rc;
 
 	if ((rc = read_pinned_head(v->db, &pinned)))
-		return rc;
-	rc = bk_db_meta_get(v->db, "audit_sigs_verified_through", cached, sizeof(cached));
-	if (rc != BK_OK && rc != BK_ERR_NOTFOUND)
 		return rc;
 	memset(&opts, 0, sizeof(opts));
 	opts.vault_id = v->kr.vault_id;
@@ -1172,17 +1250,20 @@ static bk_status verify_log(struct bk_vault *v, const struct bk_audit_head *sinc
 	opts.lookup_ctx = &v->kr;
 	opts.pinned = &pinned;
 	opts.since = since;
-	opts.sigs_checked_through = full ? 0 : strtoull(cached, NULL, 10);
+	opts.sigs_checked_through = full ? 0 : trusted_cache(v);
 	if ((rc = bk_audit_verify(v->audit_path, &opts, report)))
 		return rc;
-	/* cache only up to the pinned head: that part is anchored inside vault.db */
-	snprintf(cached, sizeof(cached), "%llu",
-		 (unsigned long long)(report->last_signed.seq < pinned.seq ? report->last_signed.seq : pinned.seq));
-	return bk_db_meta_set(v->db, "audit_sigs_verified_through", cached);
+	/* only roles that may verify sign the cache; and only up to the pinned head,
+	 * the part anchored inside vault.db */
+	if (bk_vault_role(v) != BK_ROLE_ADMIN && bk_vault_role(v) != BK_ROLE_AUDITOR &&
+	    bk_vault_role(v) != BK_ROLE_CUSTODIAN)
+		return BK_OK;
+	return save_cache(v, report->last_signed.seq <= pinned.seq ? &report->last_signed : &pinned);
 }
 
 bk_status bk_vault_check(struct bk_vault *v, struct bk_audit_report *audit)
 {
+	struct bk_audit_entry e;
 	struct bk_keyring again;
 	uint8_t *text = NULL;
 	size_t len = 0;
@@ -1195,18 +1276,21 @@ bk_status bk_vault_check(struct bk_vault *v, struct bk_audit_report *audit)
 	if ((rc = bk_file_read(v->keyring_path, KEYRING_MAX, &text, &len)))
 		return rc;
 	rc = bk_keyring_parse(&again, "keyring", text, len);
+	if (rc == BK_OK) {
+		bk_keyring_release(&again);
+		if (len != v->keyring_len || memcmp(text, v->keyring_text, len) != 0)
+			rc = bk_fail(BK_ERR_CORRUPT, "the keyring changed on disk since this command opened it");
+	}
 	free(text);
-	if (rc != BK_OK)
+	if (rc != BK_OK || (rc = check_pins(v)) || (rc = check_vault_pub(v)) || (rc = bk_vault_begin(v)))
 		return rc;
-	bk_keyring_release(&again);
-	if ((rc = check_vault_pub(v)) || (rc = bk_vault_begin(v)))
-		return rc;
-	if ((rc = verify_log(v, NULL, 0, audit))) {
+	bk_audit_entry_init(&e);
+	e.action = "check";
+	if ((rc = verify_log(v, NULL, 0, audit)) || (rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v))) {
 		bk_vault_rollback(v);
 		return rc;
 	}
-	bk_vault_rollback(v); /* the cache update commits with the record below */
-	return bk_vault_record(v, "check", NULL);
+	return BK_OK;
 }
 
 bk_status bk_vault_audit_verify(struct bk_vault *v, const char *since_text, size_t since_len, const char *since_sig,
