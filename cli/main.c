@@ -37,6 +37,10 @@ const struct cli_command cli_commands[] = {
 	 "brankas init DIR --admin NAME [--kdf interactive|moderate|sensitive] [--regions FILE]\n"
 	 "             [--new-passphrase-fd N]\n"
 	 "  --regions FILE  region codes of another kabupaten/kota (kode,nama,tingkat,kode_induk)"},
+	{"key export-db-key", cmd_key_export_db, 0, "write vault.db's raw key as sqlcipher PRAGMAs to a new file (admin)",
+	 "brankas key export-db-key -o FILE" VAULT_OPTS "\n"
+	 "  FILE is created 0600 and holds: PRAGMA key = \"x'...'\"; PRAGMA cipher_page_size = 4096;\n"
+	 "  then: sqlcipher DIR/vault.db < FILE ... opens the database"},
 	{"status", cmd_status, 0, "show the vault id, users, key versions, audit head and integrity",
 	 "brankas status [--format table|json]" VAULT_OPTS},
 	{"user add", cmd_user_add, 0, "add a user (admin)",

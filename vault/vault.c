@@ -1370,3 +1370,33 @@ bk_status bk_vault_audit_checkpoint(struct bk_vault *v, char **text_p, char **si
 	}
 	return rc;
 }
+
+bk_status bk_vault_db_key_export(struct bk_vault *v, char out[68])
+{
+	struct vault_key *k;
+	struct bk_audit_entry e;
+	bk_status rc;
+
+	out[0] = '\0';
+	if ((rc = bk_vault_require(v, BK_ACT_KEY_ADMIN, NULL, BK_COL_NONE, NULL)))
+		return rc;
+	k = find_secret(v, BK_KEY_DB, NULL);
+	if (!k || k->len != 32)
+		return bk_fail(BK_ERR_DENIED, "you hold no database key");
+	bk_audit_entry_init(&e);
+	e.action = "db-key-export";
+	e.target = k->id;
+	/* logged before the key leaves */
+	if ((rc = bk_vault_begin(v)))
+		return rc;
+	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v))) {
+		bk_vault_rollback(v);
+		return rc;
+	}
+	out[0] = 'x';
+	out[1] = '\'';
+	bk_hex_encode(out + 2, k->secret, 32);
+	out[66] = '\'';
+	out[67] = '\0';
+	return BK_OK;
+}

@@ -138,6 +138,11 @@ const char *bk_vault_audit_path(const struct bk_vault *v);
  * 32 hex digits + NUL into out, for audit entries that must not hold the value. */
 bk_status bk_vault_audit_hash(struct bk_vault *v, const void *value, size_t len, char out[33]) BK_MUST_CHECK;
 
+/* bk_vault_db_key_export (admin, audited) writes the database's raw key as the
+ * SQLCipher key spec x'<64 hex>' into out (68 bytes, guarded memory, secret):
+ * what the `sqlcipher` shell needs to open vault.db for recovery or audit. */
+bk_status bk_vault_db_key_export(struct bk_vault *v, char out[68]) BK_MUST_CHECK;
+
 /* bk_vault_user_name_ok: 1..32 of [a-z0-9._-]. */
 int bk_vault_user_name_ok(const char *name);
 
