@@ -28,6 +28,12 @@ const struct cli_command cli_commands[] = {
 	 "  --full        verify every signature again, not only the new ones"},
 	{"check", cmd_check, 0, "check the database, keyring and audit log for integrity",
 	 "brankas check" VAULT_OPTS},
+	{"dataset add", cmd_dataset_add, 0, "register a dataset from a schema file (admin)",
+	 "brankas dataset add SCHEMA.ini" VAULT_OPTS},
+	{"dataset list", cmd_dataset_list, 0, "list datasets with their row counts", "brankas dataset list" VAULT_OPTS},
+	{"dataset show", cmd_dataset_show, 0, "show a dataset's columns, or the CSV header it imports",
+	 "brankas dataset show NAME [--template]" VAULT_OPTS "\n"
+	 "  --template  print only the CSV header line the importer expects"},
 	{"help", cmd_help, 0, "list the commands, or show one command's usage", "brankas help [COMMAND]"},
 	{"identity new", cmd_identity_new, 0, "make an evaluator identity file and print its public id",
 	 "brankas identity new -o FILE [--kdf interactive|moderate|sensitive] [--new-passphrase-fd N]"},

@@ -18,6 +18,11 @@ static const char *const migrations[] = {
 	"CREATE TABLE regions (kode TEXT PRIMARY KEY, nama TEXT NOT NULL,"
 	" tingkat TEXT NOT NULL CHECK (tingkat IN ('kabupaten','kota','kecamatan','desa','kelurahan')),"
 	" kode_induk TEXT NOT NULL);",
+	/* 2: datasets (schemas as INI text) and import batches with their sealed data keys */
+	"CREATE TABLE datasets (name TEXT PRIMARY KEY, schema TEXT NOT NULL, created TEXT NOT NULL);"
+	"CREATE TABLE batches (id INTEGER PRIMARY KEY, dataset TEXT NOT NULL REFERENCES datasets(name),"
+	" kecamatan TEXT NOT NULL, key_id TEXT NOT NULL, sealed_key BLOB NOT NULL, created TEXT NOT NULL,"
+	" actor TEXT NOT NULL);",
 };
 
 bk_status bk_db_status(sqlite3 *db, int rc, const char *what)

@@ -14,7 +14,7 @@
 
 #define BK_DB_KEYBYTES 32
 #define BK_DB_PAGE_SIZE 4096
-#define BK_DB_SCHEMA_VERSION 1
+#define BK_DB_SCHEMA_VERSION 2
 
 /* bk_db_open opens (or with create, makes) path under the 32-byte raw key,
  * with 4 KiB cipher pages, WAL, busy timeout, foreign keys and secure delete,

@@ -19,41 +19,12 @@
 #include "crypto/secmem.h"
 #include "crypto/sign.h"
 #include "vault/db.h"
+#include "vault/vault_internal.h"
 
 #define KEYRING_MAX (16u << 20)
 #define PUB_MAX 4096
 
-struct vault_key {
-	char id[BK_KEY_ID_MAX];
-	enum bk_key_kind kind;
-	unsigned version;
-	char scope[BK_CODE_MAX];
-	uint8_t *secret; /* guarded memory */
-	size_t len;
-};
-
-struct bk_vault {
-	char dir[PATH_MAX];
-	char db_path[PATH_MAX];
-	char keyring_path[PATH_MAX];
-	char audit_path[PATH_MAX];
-	char pub_path[PATH_MAX];
-	char command[32];
-	uint8_t *keyring_text; /* as read at open: changes must start from it */
-	size_t keyring_len;
-	struct bk_keyring kr;
-	size_t me;             /* index into kr.users */
-	uint8_t *box_sk;       /* guarded */
-	uint8_t *sign_sk;      /* guarded */
-	struct vault_key *keys;
-	size_t nkeys;
-	sqlite3 *db;
-	struct bk_regions regions;
-	struct bk_audit_writer *aw;
-	int in_tx;
-};
-
-static void now_utc(char out[24])
+void bk_vault_now(char out[24])
 {
 	time_t t = time(NULL);
 	struct tm tm;
@@ -110,7 +81,7 @@ static void release_key_id(uint8_t id[BK_MINISIGN_KEYIDBYTES], const uint8_t pk[
 	memcpy(id, h, BK_MINISIGN_KEYIDBYTES);
 }
 
-static struct vault_key *find_secret(const struct bk_vault *v, enum bk_key_kind kind, const char *scope)
+struct vault_key *bk_vault_secret(const struct bk_vault *v, enum bk_key_kind kind, const char *scope)
 {
 	struct vault_key *best = NULL;
 
@@ -376,7 +347,7 @@ bk_status bk_vault_require(struct bk_vault *v, enum bk_action action, const char
 
 bk_status bk_vault_audit_hash(struct bk_vault *v, const void *value, size_t len, char out[33])
 {
-	struct vault_key *k = find_secret(v, BK_KEY_AUDIT, NULL);
+	struct vault_key *k = bk_vault_secret(v, BK_KEY_AUDIT, NULL);
 	uint8_t mac[16];
 	bk_status rc;
 
@@ -436,7 +407,7 @@ static bk_status pin_keyring(struct bk_vault *v)
  * on disk must still be the one read at open. */
 static bk_status change_keyring(struct bk_vault *v, struct bk_audit_entry *e, int resign)
 {
-	struct vault_key *kk = find_secret(v, BK_KEY_KEYRING, NULL);
+	struct vault_key *kk = bk_vault_secret(v, BK_KEY_KEYRING, NULL);
 	char digest[BK_HEX_LEN(32)], *text = NULL;
 	uint8_t *cur = NULL;
 	size_t cur_len = 0, len = 0;
@@ -631,7 +602,7 @@ static bk_status grant_role_keys(struct bk_vault *v, const char *name, enum bk_r
 		if (bk_keyring_current_key(&v->kr, k->kind, k->scope[0] ? k->scope : NULL) != k ||
 		    !role_holds(role, u, k))
 			continue;
-		secret = find_secret(v, k->kind, k->scope[0] ? k->scope : NULL);
+		secret = bk_vault_secret(v, k->kind, k->scope[0] ? k->scope : NULL);
 		if (!secret || strcmp(secret->id, k->id) != 0)
 			return bk_fail(BK_ERR_DENIED, "you do not hold key '%s' and cannot grant it", k->id);
 		if ((rc = bk_keyring_grant(&v->kr, name, k->id, secret->secret, secret->len)))
@@ -758,7 +729,7 @@ bk_status bk_vault_init(const struct bk_vault_init_opts *opts)
 
 	bk_random(v->kr.vault_id, sizeof(v->kr.vault_id));
 	v->kr.generation = 1;
-	now_utc(v->kr.created);
+	bk_vault_now(v->kr.created);
 	if ((rc = new_key(v, BK_KEY_DB, NULL)) || (rc = new_key(v, BK_KEY_BLIND, NULL)) ||
 	    (rc = new_key(v, BK_KEY_AUDIT, NULL)) || (rc = new_key(v, BK_KEY_RELEASE, NULL)) ||
 	    (rc = new_key(v, BK_KEY_KEYRING, NULL)))
@@ -780,19 +751,20 @@ bk_status bk_vault_init(const struct bk_vault_init_opts *opts)
 		goto out;
 	v->me = 0;
 
-	if ((rc = bk_keyring_format(&v->kr, find_secret(v, BK_KEY_KEYRING, NULL)->secret, &text, &len)) ||
+	if ((rc = bk_keyring_format(&v->kr, bk_vault_secret(v, BK_KEY_KEYRING, NULL)->secret, &text, &len)) ||
 	    (rc = bk_file_create_exclusive(v->keyring_path, text, len, 0600)) || (rc = write_vault_pub(v)))
 		goto out;
 	v->keyring_text = (uint8_t *)text;
 	v->keyring_len = len;
 	text = NULL;
 
-	dbk = find_secret(v, BK_KEY_DB, NULL);
+	dbk = bk_vault_secret(v, BK_KEY_DB, NULL);
 	if ((rc = bk_db_open(v->db_path, dbk->secret, 1, &v->db)))
 		goto out;
 	if ((rc = bk_file_create_exclusive(v->audit_path, "", 0, 0600)))
 		goto out;
-	if ((rc = bk_vault_begin(v)) || (rc = write_meta(v)) || (rc = store_regions(v->db, &v->regions)))
+	if ((rc = bk_vault_begin(v)) || (rc = write_meta(v)) || (rc = store_regions(v->db, &v->regions)) ||
+	    (rc = bk_vault_install_profile(v)))
 		goto out;
 	bk_audit_entry_init(&e);
 	e.action = "init";
@@ -990,7 +962,7 @@ bk_status bk_vault_open(const char *dir, const char *user, const char *pass, siz
 		    (rc = add_secret(v, bk_keyring_key_by_id(&v->kr, g->key_id), secret, len)))
 			goto out;
 	}
-	dbk = find_secret(v, BK_KEY_DB, NULL);
+	dbk = bk_vault_secret(v, BK_KEY_DB, NULL);
 	if (!dbk) {
 		rc = bk_fail(BK_ERR_DENIED, "user '%s' holds no database key", user);
 		goto out;
@@ -1029,7 +1001,7 @@ bk_status bk_vault_user_add(struct bk_vault *v, const struct bk_vault_user_spec 
 	memset(&u, 0, sizeof(u));
 	snprintf(u.name, sizeof(u.name), "%s", spec->name);
 	snprintf(u.role, sizeof(u.role), "%s", bk_role_name(spec->role));
-	now_utc(u.created);
+	bk_vault_now(u.created);
 	if (spec->nscope > 0 && spec->role != BK_ROLE_CUSTODIAN && spec->role != BK_ROLE_OPERATOR &&
 	    spec->role != BK_ROLE_ANALYST) {
 		rc = bk_fail(BK_ERR_USAGE, "role '%s' takes no --scope", u.role);
@@ -1335,7 +1307,7 @@ bk_status bk_vault_audit_verify(struct bk_vault *v, const char *since_text, size
 
 bk_status bk_vault_audit_checkpoint(struct bk_vault *v, char **text_p, char **sig_p)
 {
-	struct vault_key *rk = find_secret(v, BK_KEY_RELEASE, NULL);
+	struct vault_key *rk = bk_vault_secret(v, BK_KEY_RELEASE, NULL);
 	struct bk_minisign_sec *sec = NULL;
 	struct bk_audit_head head;
 	struct bk_audit_entry e;
@@ -1380,7 +1352,7 @@ bk_status bk_vault_db_key_export(struct bk_vault *v, char out[68])
 	out[0] = '\0';
 	if ((rc = bk_vault_require(v, BK_ACT_KEY_ADMIN, NULL, BK_COL_NONE, NULL)))
 		return rc;
-	k = find_secret(v, BK_KEY_DB, NULL);
+	k = bk_vault_secret(v, BK_KEY_DB, NULL);
 	if (!k || k->len != 32)
 		return bk_fail(BK_ERR_DENIED, "you hold no database key");
 	bk_audit_entry_init(&e);

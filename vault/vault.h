@@ -143,6 +143,29 @@ bk_status bk_vault_audit_hash(struct bk_vault *v, const void *value, size_t len,
  * what the `sqlcipher` shell needs to open vault.db for recovery or audit. */
 bk_status bk_vault_db_key_export(struct bk_vault *v, char out[68]) BK_MUST_CHECK;
 
+/* Datasets (vault/datasets.c). */
+struct bk_dataset_info {
+	char name[33];
+	char title[128];
+	long long rows;
+	size_t columns;
+	size_t sealed_columns;
+};
+
+/* bk_vault_dataset_add registers a schema file (admin); name_out (33 bytes)
+ * gets the dataset's name. Schema errors name FILE:LINE:COLUMN. */
+bk_status bk_vault_dataset_add(struct bk_vault *v, const char *file, const char *text, size_t len,
+			       char *name_out) BK_MUST_CHECK;
+
+/* bk_vault_dataset_list returns every dataset with its row count (malloc'd). */
+bk_status bk_vault_dataset_list(struct bk_vault *v, struct bk_dataset_info **list_p, size_t *n_p) BK_MUST_CHECK;
+
+/* bk_vault_dataset_get loads one schema for `dataset show` (release with
+ * bk_dataset_release). */
+struct bk_dataset;
+bk_status bk_vault_dataset_get(struct bk_vault *v, const char *name, struct bk_dataset *ds,
+			       long long *rows_p) BK_MUST_CHECK;
+
 /* bk_vault_user_name_ok: 1..32 of [a-z0-9._-]. */
 int bk_vault_user_name_ok(const char *name);
 

@@ -1,0 +1,52 @@
+/* vault_internal.h - the vault's private state, shared by the vault/ files
+ * that implement its commands (vault.c, datasets.c, import.c). Nothing
+ * outside vault/ includes this. */
+#ifndef BK_VAULT_INTERNAL_H
+#define BK_VAULT_INTERNAL_H
+
+#include <limits.h>
+#include <sqlite3.h>
+
+#include "vault/vault.h"
+
+struct vault_key {
+	char id[BK_KEY_ID_MAX];
+	enum bk_key_kind kind;
+	unsigned version;
+	char scope[BK_CODE_MAX];
+	uint8_t *secret; /* guarded memory */
+	size_t len;
+};
+
+struct bk_vault {
+	char dir[PATH_MAX];
+	char db_path[PATH_MAX];
+	char keyring_path[PATH_MAX];
+	char audit_path[PATH_MAX];
+	char pub_path[PATH_MAX];
+	char command[32];
+	uint8_t *keyring_text; /* as read at open: changes must start from it */
+	size_t keyring_len;
+	struct bk_keyring kr;
+	size_t me;             /* index into kr.users */
+	uint8_t *box_sk;       /* guarded */
+	uint8_t *sign_sk;      /* guarded */
+	struct vault_key *keys;
+	size_t nkeys;
+	sqlite3 *db;
+	struct bk_regions regions;
+	struct bk_audit_writer *aw;
+	int in_tx;
+};
+
+/* bk_vault_secret finds the highest version of a key the user holds (scope:
+ * kecamatan code for kecamatan keys, else NULL); NULL if not held. */
+struct vault_key *bk_vault_secret(const struct bk_vault *v, enum bk_key_kind kind, const char *scope);
+
+/* bk_vault_now writes the UTC time as 2026-11-27T20:46:19Z. */
+void bk_vault_now(char out[24]);
+
+/* bk_vault_install_profile registers the built-in `inovasi` datasets (init). */
+bk_status bk_vault_install_profile(struct bk_vault *v) BK_MUST_CHECK;
+
+#endif
