@@ -109,21 +109,23 @@ struct reader {
  * (minisign would cut the line there and check something else than we did). */
 static bk_status take_line(struct reader *r, size_t max, const char **line_p, size_t *len_p)
 {
-	const char *start = r->text + r->pos;
+	const char *start;
 	size_t i, n;
 
 	*line_p = NULL;
 	*len_p = 0;
 	r->lineno++;
-	for (i = r->pos; i < r->len && r->text[i] != '\n'; i++)
+	for (i = r->pos; i < r->len && r->text[i] != '\n'; i++) {
+		if (i - r->pos + 2 > max) /* this byte and an end of line no longer fit */
+			return bk_fail(BK_ERR_FORMAT, "%s, line %u: longer than %zu bytes", r->what, r->lineno, max);
 		if (r->text[i] == '\0' || (r->text[i] == '\r' && (i + 1 == r->len || r->text[i + 1] != '\n')))
 			return bk_fail(BK_ERR_FORMAT, "%s, line %u: invalid character", r->what, r->lineno);
+	}
 	if (i == r->len)
 		return bk_fail(BK_ERR_FORMAT, "%s, line %u: %s", r->what, r->lineno,
 			       r->pos == r->len ? "missing" : "truncated (no end of line)");
 	n = i - r->pos;
-	if (n + 1 > max)
-		return bk_fail(BK_ERR_FORMAT, "%s, line %u: longer than %zu bytes", r->what, r->lineno, max);
+	start = r->text + r->pos;
 	r->pos = i + 1;
 	if (n > 0 && start[n - 1] == '\r')
 		n--;
@@ -234,13 +236,13 @@ bk_status bk_minisign_pub_parse(struct bk_minisign_pub *pub, const char *text, s
 			goto out;
 		rc = take_b64_line(&r, bin, sizeof(bin));
 	} else if (len > 0 && memchr(text, '\n', len) == NULL) {
-		/* a bare key as minisign -P takes it, without its end of line */
+		/* a bare key as minisign -P takes it, without an end of line */
 		size_t got = 0;
 
-		rc = len == BK_B64_LEN(PUB_BYTES) - 1 && bk_b64_decode(bin, sizeof(bin), &got, text, len) == BK_OK &&
-				     got == sizeof(bin)
-			     ? BK_OK
-			     : bk_fail(BK_ERR_FORMAT, "public key: not base64 of %d bytes", PUB_BYTES);
+		rc = BK_OK;
+		if (len != BK_B64_LEN(PUB_BYTES) - 1 || bk_b64_decode(bin, sizeof(bin), &got, text, len) != BK_OK ||
+		    got != sizeof(bin))
+			rc = bk_fail(BK_ERR_FORMAT, "public key: not base64 of %d bytes", PUB_BYTES);
 		r.pos = len;
 	} else {
 		/* a bare key on a line of its own */
@@ -337,6 +339,8 @@ static bk_status sec_build(uint8_t *s, const struct bk_minisign_sec *sec, const 
 	return rc;
 }
 
+/* sec_format writes the file; with a passphrase, ops == 0 asks for minisign's
+ * own cost. */
 static bk_status sec_format(char **text_p, const struct bk_minisign_sec *sec, const char *pass, uint64_t ops,
 			    uint64_t mem)
 {

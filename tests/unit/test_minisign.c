@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/fileio.h"
@@ -465,6 +466,20 @@ static void test_sign_verify_roundtrip(void **state)
 	longtc[8173] = '\0';
 	assert_int_equal(bk_minisign_sign(&sig, m, sizeof(m), k.sec, longtc), BK_OK);
 	assert_int_equal(verify_str(sig, m, sizeof(m), &k.pub), BK_OK);
+	{
+		/* a trusted comment line one byte longer than minisign reads */
+		uint8_t sigstruct[74], global[64];
+		char *trusted = malloc(8200), *t;
+
+		assert_non_null(trusted);
+		sig_split(sig, sigstruct, global, trusted, 8200);
+		assert_int_equal(strlen(trusted), 17 + 8173);
+		strcat(trusted, "c");
+		t = sig_rebuild("untrusted comment: x", sigstruct, trusted, global);
+		assert_int_equal(verify_str(t, m, sizeof(m), &k.pub), BK_ERR_FORMAT);
+		free(t);
+		free(trusted);
+	}
 	free(sig);
 	longtc[8173] = 'c';
 	longtc[8174] = '\0';
@@ -745,8 +760,8 @@ static int run(const struct tmp *t, const char *input, int want, char *const arg
 {
 	posix_spawn_file_actions_t fa;
 	char logp[PATH_MAX];
-	int fds[2] = { -1, -1 }, status = 0, rc;
-	pid_t pid;
+	int fds[2] = { -1, -1 }, status = 0, rc, waited;
+	pid_t pid, got;
 
 	tpath(t, "log", logp);
 	unlink(logp);
@@ -768,8 +783,16 @@ static int run(const struct tmp *t, const char *input, int want, char *const arg
 		assert_int_equal(bk_write_all(fds[1], input, strlen(input)), 0);
 		close(fds[1]);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		assert_int_equal(errno, EINTR);
+	/* a broken key file can set minisign deriving for hours: 2 minutes at most */
+	for (waited = 0; (got = waitpid(pid, &status, WNOHANG)) <= 0; waited++) {
+		assert_true(got == 0 || errno == EINTR);
+		if (waited == 1200) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			fail_msg("%s did not finish in 2 minutes", argv[0]);
+		}
+		nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
+	}
 	rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	if (rc != want) {
 		size_t len = 0;
@@ -816,6 +839,19 @@ static void test_interop_minisign_verifies_ours(void **state)
 		memcpy(bare, strchr(pubtext, '\n') + 1, 56);
 		bare[56] = '\0';
 		assert_int_equal(run(t, NULL, 0, (char *const[]){ "minisign", "-Vm", pm, "-P", bare, NULL }), 0);
+	}
+	/* the longest trusted comment we sign, minisign reads */
+	{
+		char *longtc = malloc(8174);
+
+		assert_non_null(longtc);
+		memset(longtc, 't', 8173);
+		longtc[8173] = '\0';
+		free(sig);
+		assert_int_equal(bk_minisign_sign(&sig, (const uint8_t *)m, strlen(m), k.sec, longtc), BK_OK);
+		free(longtc);
+		put_file(t, "m.minisig", sig, strlen(sig));
+		assert_int_equal(run(t, NULL, 0, (char *const[]){ "minisign", "-Vm", pm, "-p", pp, NULL }), 0);
 	}
 	/* the check can fail: another message */
 	put_file(t, "m", "another\n", 8);
@@ -1006,5 +1042,6 @@ int main(void)
 	if (bk_crypto_init() != BK_OK)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
+	umask(077); /* the temporary secret key files */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
