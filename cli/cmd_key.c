@@ -2,6 +2,7 @@
  * and for opening vault.db with the `sqlcipher` shell (admin, audited). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/fileio.h"
 #include "cli/cli.h"
@@ -44,7 +45,13 @@ int cmd_key_export_db(struct cli_ctx *ctx, int argc, char **argv)
 		bk_secmem_free(text);
 		return cli_usage(ctx, out ? "unexpected argument" : "-o FILE is required (the key never goes to a terminal)");
 	}
-	/* a new 0600 file, never overwritten: the key must not land somewhere unexpected */
+	/* a new 0600 file, never overwritten: the key must not land somewhere unexpected;
+	 * refused before unlocking so the audit log never records an export that failed */
+	if (access(out, F_OK) == 0) {
+		bk_secmem_free(key);
+		bk_secmem_free(text);
+		return cli_fail(bk_fail(BK_ERR_EXISTS, "'%s' already exists", out));
+	}
 	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_db_key_export(v, key)))
 		goto done;
 	snprintf(text, 128, "PRAGMA key = \"%s\";\nPRAGMA cipher_page_size = 4096;\n", key);

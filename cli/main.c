@@ -114,7 +114,7 @@ static void list_commands(FILE *out, const char *group)
 	fprintf(out, "usage: brankas [-C DIR] [-u USER] [--passphrase-fd N] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < cli_command_count; i++)
 		if (!group || (strncmp(cli_commands[i].name, group, n) == 0 && cli_commands[i].name[n] == ' '))
-			fprintf(out, "  %-16s %s\n", cli_commands[i].name, cli_commands[i].summary);
+			fprintf(out, "  %-18s  %s\n", cli_commands[i].name, cli_commands[i].summary);
 	fprintf(out, "\n'brankas help COMMAND' or 'brankas COMMAND -h' shows a command's usage.\n"
 		     "exit codes: 0 ok, 1 failed, 2 usage, 3 wrong passphrase or integrity violation, "
 		     "4 denied by policy\n");

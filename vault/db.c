@@ -230,8 +230,11 @@ bk_status bk_db_integrity_check(sqlite3 *db)
 	char first[256] = "";
 	int rc = sqlite3_exec(db, "PRAGMA integrity_check", integrity_row, first, NULL);
 
+	/* SQLCipher 3 reports a page whose HMAC fails as a plain SQLITE_ERROR here:
+	 * on a database that opened, any failure to read every page is damage */
 	if (rc != SQLITE_OK)
-		return bk_db_status(db, rc, "integrity check");
+		return bk_fail(BK_ERR_CORRUPT, "vault.db: integrity check failed: %s (a page was altered or damaged)",
+			       sqlite3_errmsg(db));
 	if (first[0])
 		return bk_fail(BK_ERR_CORRUPT, "vault.db: integrity check failed: %s", first);
 	/* SQLCipher 4 checks every page's HMAC; 3.4.1 lacks the pragma (an error we ignore,
