@@ -94,6 +94,7 @@ int cmd_dataset_show(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_identity_new(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_identity_show(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_import(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_init(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_key_export_db(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv);

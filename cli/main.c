@@ -39,6 +39,10 @@ const struct cli_command cli_commands[] = {
 	 "brankas identity new -o FILE [--kdf interactive|moderate|sensitive] [--new-passphrase-fd N]"},
 	{"identity show", cmd_identity_show, 0, "print the public id of an identity file",
 	 "brankas identity show FILE"},
+	{"import", cmd_import, 0, "import a CSV file into a dataset, all or nothing",
+	 "brankas import DATASET FILE.csv [--dry-run]" VAULT_OPTS "\n"
+	 "  every value is validated; one bad row and nothing is imported (FILE:LINE:COLUMN: reason)\n"
+	 "  --dry-run  validate only"},
 	{"init", cmd_init, 0, "create a new vault with its first admin",
 	 "brankas init DIR --admin NAME [--kdf interactive|moderate|sensitive] [--regions FILE]\n"
 	 "             [--new-passphrase-fd N]\n"

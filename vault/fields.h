@@ -1,0 +1,59 @@
+/* fields.h - envelope encryption of a row's identifier and secret values, and
+ * the truncated blind index for NIK lookups.
+ *
+ * All sealed values of one row go into one XChaCha20-Poly1305 ciphertext under
+ * the data key of the row's import batch (one seal per row, not per value):
+ *
+ *   sealed = 0x01 || nonce[24] || AEAD(key, nonce, plain, ad)
+ *   plain  = for each sealed column in schema order: u32 BE length || bytes
+ *   ad     = "brankas-row-v1" 0x00 dataset 0x00 column names joined by ','
+ *            0x00 row id (8 bytes BE) || batch id (8 bytes BE)
+ *
+ * The associated data binds the ciphertext to its dataset, columns, row and
+ * data key (the batch), so a ciphertext moved to another row, dataset or
+ * batch fails to open. A batch's data key is sealed (crypto_box_seal) to its
+ * kecamatan's X25519 key: whoever imports can seal, only holders of that
+ * kecamatan's key can open. */
+#ifndef BK_FIELDS_H
+#define BK_FIELDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+
+#define BK_FIELDS_KEYBYTES 32
+#define BK_FIELDS_OVERHEAD (1 + 24 + 16)
+#define BK_FIELDS_MAX_PLAIN (16u << 20)
+
+/* The blind index keeps BK_BLIND_INDEX_BITS bits of a keyed BLAKE2b of the
+ * normalized NIK, so that each index value is shared by several NIKs on
+ * purpose (see SECURITY.md): a lookup decrypts the candidates and compares. */
+#define BK_BLIND_INDEX_BITS 20
+
+/* bk_fields_pack appends (u32 BE length, bytes) per value into buf (cap bytes). */
+bk_status bk_fields_pack(uint8_t *buf, size_t cap, size_t *len_p, const char *const *vals, const size_t *lens,
+			 size_t n) BK_MUST_CHECK;
+
+/* bk_fields_unpack splits plain into exactly n values (pointers into plain). */
+bk_status bk_fields_unpack(const uint8_t *plain, size_t len, size_t n, const uint8_t **vals, size_t *lens) BK_MUST_CHECK;
+
+/* bk_fields_seal writes len + BK_FIELDS_OVERHEAD bytes to out. */
+bk_status bk_fields_seal(uint8_t *out, const uint8_t *plain, size_t len, const uint8_t key[BK_FIELDS_KEYBYTES],
+			 const char *dataset, const char *columns, int64_t row_id, int64_t batch_id) BK_MUST_CHECK;
+
+/* bk_fields_open writes sealed_len - BK_FIELDS_OVERHEAD bytes to plain (guarded
+ * memory). BK_ERR_CORRUPT when the ciphertext does not belong to this row,
+ * dataset, columns and key, or was altered. */
+bk_status bk_fields_open(uint8_t *plain, const uint8_t *sealed, size_t sealed_len,
+			 const uint8_t key[BK_FIELDS_KEYBYTES], const char *dataset, const char *columns, int64_t row_id,
+			 int64_t batch_id) BK_MUST_CHECK;
+
+/* bk_blind_index returns the truncated keyed index of a 16-digit NIK. */
+int64_t bk_blind_index(const uint8_t key[32], const char *nik16);
+
+/* bk_blind_tag writes a full 16-byte keyed tag of a NIK (for in-memory
+ * duplicate detection during one import; never stored). */
+void bk_blind_tag(uint8_t tag[16], const uint8_t key[32], const char *nik16);
+
+#endif

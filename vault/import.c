@@ -1,0 +1,810 @@
+/* import.c - streaming, validated, all-or-nothing CSV import (libcsv). */
+#include "vault/import.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "crypto/box.h"
+#include "crypto/secmem.h"
+#include "vault/dataset.h"
+#include "vault/db.h"
+#include "vault/fields.h"
+#include "vault/validate.h"
+#include "vault/vault_internal.h"
+
+#define CHUNK (256 * 1024)
+#define RECORD_MAX (16u << 20)  /* one row's raw bytes */
+#define FIELD_MAX (10u << 20)   /* one cell: above this libcsv's buffer is refused */
+#define SUBJECTS "warga"        /* the dataset that registers data subjects */
+
+struct batch {
+	char kecamatan[BK_CODE_MAX];
+	int64_t id;
+	uint8_t *key; /* guarded */
+};
+
+struct tagset { /* 16-byte keyed tags of NIKs seen in this file (never the NIKs) */
+	uint8_t (*slots)[16];
+	size_t cap, count;
+};
+
+struct importer {
+	struct bk_vault *v;
+	const struct bk_import_opts *o;
+	struct bk_import_result *r;
+	struct bk_dataset ds;
+	int map[BK_COLUMNS_MAX];       /* CSV field -> dataset column */
+	size_t nheader;
+	int have_header;
+	/* the record being read */
+	char *raw;
+	size_t raw_len, raw_cap;
+	size_t off[BK_COLUMNS_MAX + 1], len[BK_COLUMNS_MAX + 1];
+	size_t nfields;
+	int overflow;                  /* more fields than the header, or too large */
+	size_t line;                   /* line where the current record starts */
+	size_t newlines;               /* newlines inside the current record's fields */
+	/* normalized values of the current row */
+	char *norm;                    /* text values, NUL-separated */
+	size_t norm_off[BK_COLUMNS_MAX];
+	int present[BK_COLUMNS_MAX];
+	int64_t ival[BK_COLUMNS_MAX];
+	char kecamatan[BK_CODE_MAX];
+	int row_bad;
+	/* writing */
+	sqlite3_stmt *insert;
+	int64_t next_id;
+	struct batch batches[128];
+	size_t nbatches;
+	int sealed_idx[BK_COLUMNS_MAX];
+	size_t nsealed;
+	char sealed_names[BK_COLUMNS_MAX * (BK_COLUMN_NAME_MAX + 1)];
+	uint8_t *plain;                /* guarded: the row's sealed values in clear */
+	uint8_t *sealed;
+	size_t plain_cap;
+	struct vault_key *blind;
+	struct tagset seen;
+	int ref_year;
+	bk_status fatal;
+	char kabupaten_name[96];
+};
+
+/* --- problems --- */
+
+BK_PRINTF(4, 5) static void problem(struct importer *im, size_t line, size_t col, const char *fmt, ...)
+{
+	char reason[384], msg[1024];
+	va_list ap;
+
+	im->row_bad = 1;
+	im->r->problems++;
+	if (!im->o->problem || im->r->problems > (uint64_t)im->o->max_messages)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	snprintf(msg, sizeof(msg), "%s:%zu:%zu: %s", im->o->path, line, col, reason);
+	im->o->problem(im->o->ctx, msg);
+}
+
+/* A cell's problem: the column's name and the validator's reason, never the value. */
+static void cell_problem(struct importer *im, size_t field, const char *column)
+{
+	const char *hint = bk_error_hint();
+
+	problem(im, im->line, field + 1, "%s: %s%s%s", column, bk_error_detail(), hint[0] ? "; " : "", hint);
+	bk_error_clear();
+}
+
+/* --- the tag set --- */
+
+static int tagset_add(struct tagset *s, const uint8_t tag[16])
+{
+	size_t i;
+
+	if (s->count * 2 >= s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 4096;
+		uint8_t(*n)[16] = calloc(ncap, 16);
+
+		if (!n)
+			return -1;
+		for (size_t j = 0; j < s->cap; j++) {
+			static const uint8_t zero[16];
+
+			if (memcmp(s->slots[j], zero, 16) == 0)
+				continue;
+			for (i = (s->slots[j][0] | (size_t)s->slots[j][1] << 8 | (size_t)s->slots[j][2] << 16) & (ncap - 1);
+			     memcmp(n[i], zero, 16) != 0; i = (i + 1) & (ncap - 1))
+				;
+			memcpy(n[i], s->slots[j], 16);
+		}
+		free(s->slots);
+		s->slots = n;
+		s->cap = ncap;
+	}
+	for (i = (tag[0] | (size_t)tag[1] << 8 | (size_t)tag[2] << 16) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		static const uint8_t zero[16];
+
+		if (memcmp(s->slots[i], zero, 16) == 0) {
+			memcpy(s->slots[i], tag, 16);
+			s->count++;
+			return 0;
+		}
+		if (memcmp(s->slots[i], tag, 16) == 0)
+			return 1;
+	}
+}
+
+/* --- batches: one data key per kecamatan per import --- */
+
+static bk_status batch_for(struct importer *im, const char *kec, struct batch **b_p)
+{
+	const struct bk_keyring_key *kk;
+	struct batch *b;
+	uint8_t sealed[BK_SEAL_OVERHEAD + BK_FIELDS_KEYBYTES];
+	char now[24];
+	sqlite3_stmt *st = NULL;
+	bk_status rc;
+	int src;
+
+	for (size_t i = 0; i < im->nbatches; i++)
+		if (strcmp(im->batches[i].kecamatan, kec) == 0) {
+			*b_p = &im->batches[i];
+			return BK_OK;
+		}
+	if (im->nbatches == sizeof(im->batches) / sizeof(im->batches[0]))
+		return bk_fail(BK_ERR_STATE, "too many kecamatan in one import");
+	kk = bk_keyring_current_key(&im->v->kr, BK_KEY_KECAMATAN, kec);
+	if (!kk)
+		return bk_fail(BK_ERR_STATE, "no key for kecamatan %s", kec);
+	b = &im->batches[im->nbatches];
+	memset(b, 0, sizeof(*b));
+	b->key = bk_secmem_alloc(BK_FIELDS_KEYBYTES);
+	if (!b->key)
+		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	im->nbatches++;
+	snprintf(b->kecamatan, sizeof(b->kecamatan), "%s", kec);
+	bk_random(b->key, BK_FIELDS_KEYBYTES);
+	if ((rc = bk_seal(sealed, b->key, BK_FIELDS_KEYBYTES, kk->pub)))
+		return rc;
+	bk_vault_now(now);
+	src = sqlite3_prepare_v2(im->v->db,
+				 "INSERT INTO batches (dataset, kecamatan, key_id, sealed_key, created, actor) "
+				 "VALUES (?,?,?,?,?,?)",
+				 -1, &st, NULL);
+	if (src == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, im->ds.name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, kec, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, kk->id, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 4, sealed, sizeof(sealed), SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, bk_vault_me(im->v)->name, -1, SQLITE_STATIC);
+		src = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE)
+		return bk_db_status(im->v->db, src, "recording a batch");
+	b->id = sqlite3_last_insert_rowid(im->v->db);
+	im->r->batches++;
+	*b_p = b;
+	return BK_OK;
+}
+
+/* --- header --- */
+
+static void take_header(struct importer *im)
+{
+	int seen[BK_COLUMNS_MAX] = {0};
+
+	im->have_header = 1;
+	im->nheader = im->nfields;
+	if (im->overflow || im->nfields > BK_COLUMNS_MAX) {
+		problem(im, im->line, 1, "the header has more columns than dataset '%s' (%zu)", im->ds.name,
+			im->ds.ncols);
+		return;
+	}
+	for (size_t f = 0; f < im->nfields; f++) {
+		char name[BK_COLUMN_NAME_MAX + 1];
+		const char *s = im->raw + im->off[f];
+		size_t n = im->len[f];
+		int col;
+
+		if (f == 0 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) { /* UTF-8 byte order mark */
+			s += 3;
+			n -= 3;
+		}
+		while (n > 0 && (*s == ' ' || *s == '\t')) {
+			s++;
+			n--;
+		}
+		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		im->map[f] = -1;
+		if (n == 0 || n > BK_COLUMN_NAME_MAX) {
+			problem(im, im->line, f + 1, "header cell is empty or not a column of '%s'", im->ds.name);
+			continue;
+		}
+		for (size_t i = 0; i < n; i++)
+			name[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
+		name[n] = '\0';
+		col = bk_dataset_column(&im->ds, name);
+		if (col < 0) {
+			int printable = 1;
+
+			for (size_t i = 0; i < n; i++)
+				printable &= (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+					     name[i] == '_';
+			bk_hint("'brankas dataset show %s --template' prints the expected header", im->ds.name);
+			problem(im, im->line, f + 1, "unknown column '%s' for dataset '%s'", printable ? name : "?",
+				im->ds.name);
+			continue;
+		}
+		if (seen[col]++) {
+			problem(im, im->line, f + 1, "column '%s' appears twice in the header", name);
+			continue;
+		}
+		im->map[f] = col;
+	}
+	for (size_t c = 0; c < im->ds.ncols; c++)
+		if (!seen[c] && im->ds.cols[c].required)
+			problem(im, im->line, 1, "the header lacks the required column '%s'", im->ds.cols[c].name);
+}
+
+/* --- one cell --- */
+
+static char *norm_put(struct importer *im, size_t col, const char *s, size_t n)
+{
+	/* norm holds at most one row: each column's value at its own offset, NUL-terminated */
+	size_t at = col == 0 ? 0 : im->norm_off[col];
+
+	(void)at;
+	memcpy(im->norm + im->norm_off[col], s, n);
+	im->norm[im->norm_off[col] + n] = '\0';
+	im->present[col] = 1;
+	return im->norm + im->norm_off[col];
+}
+
+static void check_cell(struct importer *im, size_t field, int col, struct bk_nik *nik, struct bk_date *birth)
+{
+	const struct bk_column *c = &im->ds.cols[col];
+	const char *cell = im->raw + im->off[field];
+	size_t n = im->len[field], t = n;
+	const char *p = cell;
+
+	/* an empty (or all-space) cell is a missing value */
+	while (t > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		t--;
+	}
+	if (t == 0) {
+		if (c->required)
+			problem(im, im->line, field + 1, "%s: a value is required", c->name);
+		return;
+	}
+	switch (c->type) {
+	case BK_TYPE_TEXT: {
+		size_t out = 0;
+
+		if (bk_validate_text(cell, n, c->max_length, BK_VALIDATE_NEWLINE, im->norm + im->norm_off[col],
+				     c->max_length + 1, &out, NULL) != BK_OK) {
+			cell_problem(im, field, c->name);
+			return;
+		}
+		im->present[col] = out > 0 || !c->required;
+		if (out == 0 && c->required)
+			problem(im, im->line, field + 1, "%s: a value is required", c->name);
+		break;
+	}
+	case BK_TYPE_INT:
+		if (bk_validate_int(cell, n, c->min, c->max, &im->ival[col]) != BK_OK)
+			return cell_problem(im, field, c->name);
+		im->present[col] = 1;
+		break;
+	case BK_TYPE_SCORE1TO4: {
+		int score;
+
+		if (bk_validate_score(cell, n, &score) != BK_OK)
+			return cell_problem(im, field, c->name);
+		im->ival[col] = score;
+		im->present[col] = 1;
+		break;
+	}
+	case BK_TYPE_DATE: {
+		struct bk_date d;
+
+		if (bk_validate_date(cell, n, &d) != BK_OK)
+			return cell_problem(im, field, c->name);
+		norm_put(im, (size_t)col, d.iso, strlen(d.iso));
+		if (strcmp(c->name, "tanggal_lahir") == 0)
+			*birth = d;
+		break;
+	}
+	case BK_TYPE_ENUM: {
+		const char *canon;
+
+		if (bk_validate_enum(cell, n, (const char *const *)c->values, c->nvalues, &canon) != BK_OK)
+			return cell_problem(im, field, c->name);
+		norm_put(im, (size_t)col, canon, strlen(canon));
+		break;
+	}
+	case BK_TYPE_REGION: {
+		const struct bk_region *r;
+
+		if (bk_validate_region(&im->v->regions, c->level, cell, n, &r) != BK_OK)
+			return cell_problem(im, field, c->name);
+		norm_put(im, (size_t)col, r->kode, strlen(r->kode));
+		if (col == im->ds.scope_col)
+			snprintf(im->kecamatan, sizeof(im->kecamatan), "%s",
+				 r->level == BK_REGION_DESA ? r->kode_induk : r->kode);
+		break;
+	}
+	case BK_TYPE_NIK: {
+		struct bk_nik parsed;
+
+		if (bk_validate_nik(cell, n, NULL, im->ref_year, &parsed) != BK_OK)
+			return cell_problem(im, field, c->name);
+		norm_put(im, (size_t)col, parsed.digits, 16);
+		if (col == im->ds.scope_col) {
+			if (!bk_regions_find(&im->v->regions, BK_REGION_KECAMATAN, parsed.kecamatan)) {
+				problem(im, im->line, field + 1, "%s: the NIK's kecamatan is not in %s", c->name,
+					im->kabupaten_name);
+				return;
+			}
+			snprintf(im->kecamatan, sizeof(im->kecamatan), "%s", parsed.kecamatan);
+		}
+		if (col == im->ds.subject_col)
+			*nik = parsed;
+		break;
+	}
+	case BK_TYPE_PHONE: {
+		struct bk_phone ph;
+
+		if (bk_validate_phone(cell, n, &ph) != BK_OK)
+			return cell_problem(im, field, c->name);
+		norm_put(im, (size_t)col, ph.e164, strlen(ph.e164));
+		break;
+	}
+	case BK_TYPE_COUNT:
+		break;
+	}
+}
+
+/* --- writing one row --- */
+
+static bk_status insert_row(struct importer *im, const struct bk_nik *nik)
+{
+	const char *vals[BK_COLUMNS_MAX];
+	size_t lens[BK_COLUMNS_MAX], plain_len = 0;
+	struct batch *b = NULL;
+	sqlite3_stmt *st = im->insert;
+	int64_t id = im->next_id++;
+	char now[24];
+	int p = 1;
+	bk_status rc;
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	bk_vault_now(now);
+	sqlite3_bind_int64(st, p++, id);
+	if (im->nsealed) {
+		if ((rc = batch_for(im, im->kecamatan, &b)))
+			return rc;
+		for (size_t i = 0; i < im->nsealed; i++) {
+			int col = im->sealed_idx[i];
+
+			vals[i] = im->present[col] ? im->norm + im->norm_off[col] : "";
+			lens[i] = im->present[col] ? strlen(vals[i]) : 0;
+		}
+		if ((rc = bk_fields_pack(im->plain, im->plain_cap, &plain_len, vals, lens, im->nsealed)) ||
+		    (rc = bk_fields_seal(im->sealed, im->plain, plain_len, b->key, im->ds.name, im->sealed_names, id,
+					 b->id)))
+			return rc;
+		bk_wipe(im->plain, plain_len);
+	}
+	sqlite3_bind_int64(st, p++, b ? b->id : 0);
+	sqlite3_bind_text(st, p++, now, -1, SQLITE_TRANSIENT);
+	if (im->kecamatan[0])
+		sqlite3_bind_text(st, p++, im->kecamatan, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, p++);
+	if (nik->digits[0] && strcmp(im->ds.name, SUBJECTS) == 0)
+		sqlite3_bind_int64(st, p++, id); /* a registered subject is its own row */
+	else
+		sqlite3_bind_null(st, p++);
+	if (im->nsealed)
+		sqlite3_bind_blob(st, p++, im->sealed, (int)(plain_len + BK_FIELDS_OVERHEAD), SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, p++);
+	for (size_t c = 0; c < im->ds.ncols; c++) {
+		const struct bk_column *col = &im->ds.cols[c];
+
+		if (col->blind_index) {
+			if (im->present[c])
+				sqlite3_bind_int64(st, p++, bk_blind_index(im->blind->secret, im->norm + im->norm_off[c]));
+			else
+				sqlite3_bind_null(st, p++);
+		}
+		if (col->cls == BK_COL_IDENTIFIER || col->cls == BK_COL_SECRET)
+			continue;
+		if (!im->present[c])
+			sqlite3_bind_null(st, p++);
+		else if (col->type == BK_TYPE_INT || col->type == BK_TYPE_SCORE1TO4)
+			sqlite3_bind_int64(st, p++, im->ival[c]);
+		else
+			sqlite3_bind_text(st, p++, im->norm + im->norm_off[c], -1, SQLITE_STATIC);
+	}
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "inserting a row");
+	return BK_OK;
+}
+
+/* --- one record --- */
+
+static void take_row(struct importer *im)
+{
+	struct bk_nik nik;
+	struct bk_date birth;
+	const char *scope[BK_SCOPE_MAX];
+	const struct bk_keyring_user *me = bk_vault_me(im->v);
+	int sex_col = -1;
+
+	memset(&nik, 0, sizeof(nik));
+	memset(&birth, 0, sizeof(birth));
+	memset(im->present, 0, sizeof(im->present));
+	im->kecamatan[0] = '\0';
+	im->row_bad = 0;
+	if (im->overflow || im->nfields != im->nheader) {
+		problem(im, im->line, im->nfields > im->nheader ? im->nheader + 1 : im->nfields + 1,
+			"expected %zu columns, found %s%zu", im->nheader, im->overflow ? "more than " : "", im->nfields);
+		return;
+	}
+	for (size_t f = 0; f < im->nfields; f++)
+		if (im->map[f] >= 0)
+			check_cell(im, f, im->map[f], &nik, &birth);
+	if (im->row_bad)
+		return;
+	/* a NIK says the subject's sex and birth date: they must agree with the row */
+	for (size_t c = 0; c < im->ds.ncols; c++)
+		if (strcmp(im->ds.cols[c].name, "jenis_kelamin") == 0 && im->present[c])
+			sex_col = (int)c;
+	if (nik.digits[0] && (sex_col >= 0 || birth.year) &&
+	    bk_validate_nik_match(&nik, sex_col >= 0 ? im->norm[im->norm_off[sex_col]] : 0, birth.year ? &birth : NULL) !=
+		    BK_OK) {
+		size_t f = 0;
+
+		while (f < im->nfields && im->map[f] != im->ds.subject_col)
+			f++;
+		cell_problem(im, f, im->ds.cols[im->ds.subject_col].name);
+		return;
+	}
+	/* each data subject once */
+	if (nik.digits[0] && strcmp(im->ds.name, SUBJECTS) == 0 && im->blind) {
+		uint8_t tag[16];
+		int added;
+
+		bk_blind_tag(tag, im->blind->secret, nik.digits);
+		added = tagset_add(&im->seen, tag);
+		if (added < 0) {
+			im->fatal = bk_fail(BK_ERR_NOMEM, "out of memory");
+			return;
+		}
+		if (added == 1) {
+			problem(im, im->line, 1, "%s: the same NIK is on an earlier line of this file",
+				im->ds.cols[im->ds.subject_col].name);
+			return;
+		}
+	}
+	/* scope: the row's kecamatan must be the user's */
+	if (im->kecamatan[0]) {
+		struct bk_acl_request req;
+
+		for (size_t i = 0; i < me->nscope; i++)
+			scope[i] = me->scope[i];
+		memset(&req, 0, sizeof(req));
+		req.role = bk_vault_role(im->v);
+		req.scope = scope;
+		req.nscope = me->nscope;
+		req.action = BK_ACT_RECORD_WRITE;
+		req.dataset = im->ds.name;
+		req.kecamatan = im->kecamatan;
+		if (bk_acl_check(&req) != BK_OK) {
+			const struct bk_region *k = bk_regions_find(&im->v->regions, BK_REGION_KECAMATAN, im->kecamatan);
+
+			im->r->out_of_scope++;
+			im->row_bad = 1;
+			if (im->o->problem && im->r->problems + im->r->out_of_scope <= (uint64_t)im->o->max_messages) {
+				char msg[512];
+
+				snprintf(msg, sizeof(msg), "%s:%zu:1: the row is in kecamatan %s, outside your scope",
+					 im->o->path, im->line, k ? k->nama : im->kecamatan);
+				im->o->problem(im->o->ctx, msg);
+			}
+			bk_error_clear();
+			return;
+		}
+	}
+	if (im->o->dry_run || im->r->problems || im->r->out_of_scope) {
+		im->r->rows++;
+		return;
+	}
+	if ((im->fatal = insert_row(im, &nik)) == BK_OK)
+		im->r->rows++;
+}
+
+/* --- libcsv callbacks --- */
+
+static void on_field(void *data, size_t len, void *ctx)
+{
+	struct importer *im = ctx;
+
+	if (im->fatal)
+		return;
+	if (im->nfields >= BK_COLUMNS_MAX || im->raw_len + len > RECORD_MAX) {
+		im->overflow = 1;
+		im->nfields++;
+		return;
+	}
+	if (im->raw_len + len + 1 > im->raw_cap) {
+		size_t ncap = im->raw_cap ? im->raw_cap : 65536;
+		char *n;
+
+		while (ncap < im->raw_len + len + 1)
+			ncap *= 2;
+		n = realloc(im->raw, ncap);
+		if (!n) {
+			im->fatal = bk_fail(BK_ERR_NOMEM, "out of memory");
+			return;
+		}
+		im->raw = n;
+		im->raw_cap = ncap;
+	}
+	if (len)
+		memcpy(im->raw + im->raw_len, data, len);
+	for (const char *p = data, *e = (const char *)data + len; p && p < e && (p = memchr(p, '\n', (size_t)(e - p)));
+	     p++)
+		im->newlines++;
+	im->off[im->nfields] = im->raw_len;
+	im->len[im->nfields] = len;
+	im->raw_len += len;
+	im->nfields++;
+}
+
+static void on_record(int term, void *ctx)
+{
+	struct importer *im = ctx;
+
+	if (!im->fatal && im->nfields > 0) {
+		if (!im->have_header)
+			take_header(im);
+		else if (!im->have_header || im->nheader > 0)
+			take_row(im);
+	}
+	/* CSV_REPALL_NL reports every line end, so blank lines and CRLF keep the count right */
+	im->line += im->newlines + (term == '\n' ? 1 : 0);
+	im->newlines = 0;
+	im->nfields = 0;
+	im->raw_len = 0;
+	im->overflow = 0;
+}
+
+static void *bounded_realloc(void *p, size_t n)
+{
+	/* a single huge cell must not exhaust memory: libcsv grows its field buffer with this */
+	return n > FIELD_MAX + 1024 ? NULL : realloc(p, n);
+}
+
+/* --- setup --- */
+
+static bk_status prepare(struct importer *im)
+{
+	char sql[8192];
+	size_t n = 0, params = 6, max_text = 0, name_len = 0;
+	bk_status rc;
+
+	n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+			      "INSERT INTO \"ds_%s\" (id, batch, created, kecamatan, subject, sealed", im->ds.name);
+	for (size_t c = 0; c < im->ds.ncols; c++) {
+		const struct bk_column *col = &im->ds.cols[c];
+
+		im->norm_off[c] = max_text;
+		max_text += (col->type == BK_TYPE_TEXT ? col->max_length : 64) + 1;
+		if (col->blind_index) {
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", \"%s_bi\"", col->name);
+			params++;
+		}
+		if (col->cls == BK_COL_IDENTIFIER || col->cls == BK_COL_SECRET) {
+			im->sealed_idx[im->nsealed++] = (int)c;
+			name_len += (size_t)snprintf(im->sealed_names + name_len, sizeof(im->sealed_names) - name_len,
+						     "%s%s", name_len ? "," : "", col->name);
+			im->plain_cap += 4 + (col->type == BK_TYPE_TEXT ? col->max_length : 64);
+			continue;
+		}
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", \"%s\"", col->name);
+		params++;
+	}
+	n += (size_t)snprintf(sql + n, sizeof(sql) - n, ") VALUES (?");
+	for (size_t i = 1; i < params; i++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ",?");
+	n += (size_t)snprintf(sql + n, sizeof(sql) - n, ")");
+	if (n >= sizeof(sql))
+		return bk_fail(BK_ERR_STATE, "dataset has too many columns");
+	im->norm = malloc(max_text);
+	im->plain = bk_secmem_alloc(im->plain_cap + 1);
+	im->sealed = malloc(im->plain_cap + BK_FIELDS_OVERHEAD);
+	if (!im->norm || !im->plain || !im->sealed)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	if (sqlite3_prepare_v2(im->v->db, sql, -1, &im->insert, NULL) != SQLITE_OK)
+		return bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "preparing the import");
+	{
+		sqlite3_stmt *st = NULL;
+		char q[128];
+
+		snprintf(q, sizeof(q), "SELECT coalesce(max(id), 0) + 1 FROM \"ds_%s\"", im->ds.name);
+		if (sqlite3_prepare_v2(im->v->db, q, -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+			rc = bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "reading row ids");
+			sqlite3_finalize(st);
+			return rc;
+		}
+		im->next_id = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return BK_OK;
+}
+
+static unsigned char detect_delimiter(const char *buf, size_t n)
+{
+	size_t commas = 0, semis = 0;
+
+	for (size_t i = 0; i < n && buf[i] != '\n'; i++) {
+		commas += buf[i] == ',';
+		semis += buf[i] == ';';
+	}
+	return semis > commas ? ';' : ',';
+}
+
+static void release(struct importer *im)
+{
+	if (im->insert)
+		sqlite3_finalize(im->insert);
+	for (size_t i = 0; i < im->nbatches; i++)
+		bk_secmem_free(im->batches[i].key);
+	bk_secmem_free(im->plain);
+	free(im->sealed);
+	free(im->norm);
+	free(im->raw);
+	free(im->seen.slots);
+	bk_dataset_release(&im->ds);
+}
+
+bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, struct bk_import_result *r)
+{
+	struct importer *im = calloc(1, sizeof(*im));
+	struct csv_parser csv;
+	struct stat st;
+	struct bk_audit_entry e;
+	char *chunk = NULL;
+	FILE *in = NULL;
+	uint64_t done = 0;
+	int csv_ready = 0, first = 1;
+	bk_status rc = BK_OK;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	memset(r, 0, sizeof(*r));
+	if (!im)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	im->v = v;
+	im->o = o;
+	im->r = r;
+	im->line = 1;
+	gmtime_r(&now, &tm);
+	im->ref_year = tm.tm_year + 1900;
+	snprintf(im->kabupaten_name, sizeof(im->kabupaten_name), "%s", v->regions.items[0].nama);
+	if ((rc = bk_vault_require(v, BK_ACT_RECORD_WRITE, o->dataset, BK_COL_NONE, NULL)) ||
+	    (rc = bk_dataset_load(v->db, o->dataset, &im->ds)))
+		goto out;
+	for (size_t c = 0; c < im->ds.ncols; c++)
+		if (im->ds.cols[c].blind_index && !(im->blind = bk_vault_secret(v, BK_KEY_BLIND, NULL))) {
+			rc = bk_fail(BK_ERR_DENIED, "you hold no blind-index key and cannot import '%s'", im->ds.name);
+			goto out;
+		}
+	in = fopen(o->path, "rb");
+	if (!in || fstat(fileno(in), &st) != 0) {
+		rc = bk_fail(errno == ENOENT ? BK_ERR_NOTFOUND : BK_ERR_IO, "cannot open '%s': %s", o->path,
+			     strerror(errno));
+		goto out;
+	}
+	chunk = malloc(CHUNK);
+	if (!chunk || csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	csv_ready = 1;
+	csv_set_realloc_func(&csv, bounded_realloc);
+	if ((rc = bk_vault_begin(v)) || (rc = prepare(im)))
+		goto out;
+	for (;;) {
+		size_t n = fread(chunk, 1, CHUNK, in);
+
+		if (n == 0)
+			break;
+		if (first) {
+			csv_set_delim(&csv, detect_delimiter(chunk, n));
+			first = 0;
+		}
+		if (csv_parse(&csv, chunk, n, on_field, on_record, im) != n) {
+			int err = csv_error(&csv);
+
+			problem(im, im->line, 1, "%s",
+				err == CSV_ENOMEM ? "a cell is larger than 10 MB" : "malformed CSV (a stray or unclosed quote)");
+			break;
+		}
+		if (im->fatal) {
+			rc = im->fatal;
+			goto out;
+		}
+		done += n;
+		if (o->progress)
+			o->progress(o->ctx, done, (uint64_t)st.st_size);
+	}
+	if (ferror(in)) {
+		rc = bk_fail(BK_ERR_IO, "cannot read '%s': %s", o->path, strerror(errno));
+		goto out;
+	}
+	if (csv_fini(&csv, on_field, on_record, im) != 0 && !im->r->problems)
+		problem(im, im->line, 1, "malformed CSV: a quoted cell is never closed");
+	if (im->fatal) {
+		rc = im->fatal;
+		goto out;
+	}
+	if (!im->have_header)
+		problem(im, 1, 1, "the file is empty: a header line is required");
+	if (r->problems) {
+		rc = bk_fail(BK_ERR_FORMAT, "%s: %llu problem%s; nothing was imported", o->path,
+			     (unsigned long long)r->problems, r->problems == 1 ? "" : "s");
+		goto out;
+	}
+	if (r->out_of_scope) {
+		char detail[256];
+
+		bk_vault_rollback(v);
+		snprintf(detail, sizeof(detail), "%llu rows outside the user's scope",
+			 (unsigned long long)r->out_of_scope);
+		bk_audit_entry_init(&e);
+		e.action = "import";
+		e.dataset = im->ds.name;
+		e.outcome = "denied";
+		e.detail = detail;
+		if ((rc = bk_vault_begin(v)) || (rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
+			goto out;
+		rc = bk_fail(BK_ERR_DENIED, "%s: %llu row%s outside your scope; nothing was imported", o->path,
+			     (unsigned long long)r->out_of_scope, r->out_of_scope == 1 ? " is" : "s are");
+		goto out;
+	}
+	if (o->dry_run)
+		goto out; /* rolled back below: a dry run writes nothing, not even an audit entry */
+	bk_audit_entry_init(&e);
+	e.action = "import";
+	e.dataset = im->ds.name;
+	e.rows = (long long)r->rows;
+	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
+		goto out;
+out:
+	if (v->in_tx)
+		bk_vault_rollback(v);
+	if (csv_ready)
+		csv_free(&csv);
+	if (in)
+		fclose(in);
+	free(chunk);
+	release(im);
+	free(im);
+	return rc;
+}
