@@ -97,6 +97,7 @@ int cmd_identity_show(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_init(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_key_export_db(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_record_show(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_user_add(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_user_disable(struct cli_ctx *ctx, int argc, char **argv);

@@ -51,6 +51,9 @@ const struct cli_command cli_commands[] = {
 	 "brankas key export-db-key -o FILE" VAULT_OPTS "\n"
 	 "  FILE is created 0600 and holds: PRAGMA key = \"x'...'\"; PRAGMA cipher_page_size = 4096;\n"
 	 "  then: sqlcipher DIR/vault.db < FILE ... opens the database"},
+	{"record show", cmd_record_show, 0, "show one record; --reveal opens its identifiers (audited)",
+	 "brankas record show DATASET ID [--reveal --purpose TEXT]" VAULT_OPTS "\n"
+	 "  --reveal  decrypt identifier and secret values: admin, or a custodian of the row's kecamatan"},
 	{"status", cmd_status, 0, "show the vault id, users, key versions, audit head and integrity",
 	 "brankas status [--format table|json]" VAULT_OPTS},
 	{"user add", cmd_user_add, 0, "add a user (admin)",
