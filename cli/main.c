@@ -34,6 +34,10 @@ const struct cli_command cli_commands[] = {
 	{"dataset show", cmd_dataset_show, 0, "show a dataset's columns, or the CSV header it imports",
 	 "brankas dataset show NAME [--template]" VAULT_OPTS "\n"
 	 "  --template  print only the CSV header line the importer expects"},
+	{"demo", cmd_demo, 0, "build a demo vault of synthetic Kabupaten Blitar data",
+	 "brankas demo [DIR] [--citizens N] [--csv DIR] [--kdf LEVEL]\n"
+	 "  DIR defaults to blitar-demo.vault; --csv DIR keeps the generated CSV files there;\n"
+	 "  --citizens 1300000 makes a full-size regency"},
 	{"help", cmd_help, 0, "list the commands, or show one command's usage", "brankas help [COMMAND]"},
 	{"identity new", cmd_identity_new, 0, "make an evaluator identity file and print its public id",
 	 "brankas identity new -o FILE [--kdf interactive|moderate|sensitive] [--new-passphrase-fd N]"},

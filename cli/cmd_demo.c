@@ -1,0 +1,204 @@
+/* cmd_demo.c - `brankas demo [DIR]`: a synthetic Kabupaten Blitar, imported
+ * through the same import path as real data, with one user per role. The
+ * demo passphrases are fixed, printed once, and for demonstration only. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fileio.h"
+#include "cli/cli.h"
+#include "crypto/identity.h"
+#include "vault/demo.h"
+#include "vault/import.h"
+
+enum { OPT_CITIZENS = OPT_FIRST_COMMAND_OPT, OPT_CSV, OPT_KDF };
+
+struct demo_user {
+	const char *name;
+	enum bk_role role;
+	const char *scope;
+	const char *pass;
+};
+
+static const struct demo_user users[] = {
+	{"ada", BK_ROLE_ADMIN, NULL, "demo-admin-ada"},
+	{"citra", BK_ROLE_CUSTODIAN, "Kanigoro", "demo-custodian-citra"},
+	{"oki", BK_ROLE_OPERATOR, "Kanigoro", "demo-operator-oki"},
+	{"ani", BK_ROLE_ANALYST, NULL, "demo-analyst-ani"},
+	{"aud", BK_ROLE_AUDITOR, NULL, "demo-auditor-aud"},
+};
+static const char eva_pass[] = "demo-evaluator-eva";
+
+static void on_problem(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", msg);
+}
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	const char *name = ctx;
+
+	if (isatty(2))
+		fprintf(stderr, "\r  importing %-12s %3u%%", name, total ? (unsigned)(done * 100 / total) : 100);
+}
+
+static bk_status add_users(struct bk_vault *v, enum bk_kdf_level kdf, const char *eva_id)
+{
+	bk_status rc = BK_OK;
+
+	for (size_t i = 1; i < sizeof(users) / sizeof(users[0]) && rc == BK_OK; i++) {
+		struct bk_vault_user_spec spec = {0};
+		const char *scope[1] = {users[i].scope};
+
+		spec.name = users[i].name;
+		spec.role = users[i].role;
+		spec.scope = users[i].scope ? scope : NULL;
+		spec.nscope = users[i].scope ? 1 : 0;
+		spec.pass = users[i].pass;
+		spec.passlen = strlen(users[i].pass);
+		spec.kdf = kdf;
+		rc = bk_vault_user_add(v, &spec);
+	}
+	if (rc == BK_OK) {
+		struct bk_vault_user_spec spec = {0};
+
+		spec.name = "eva";
+		spec.role = BK_ROLE_EVALUATOR;
+		spec.public_id = eva_id;
+		rc = bk_vault_user_add(v, &spec);
+	}
+	return rc;
+}
+
+static bk_status import_all(struct bk_vault *v, const char *csvdir)
+{
+	for (int f = 0; f < BK_DEMO_NFILES; f++) {
+		struct bk_import_opts o = {0};
+		struct bk_import_result r;
+		char path[PATH_MAX];
+		bk_status rc;
+
+		snprintf(path, sizeof(path), "%s/%s", csvdir, bk_demo_files[f]);
+		o.dataset = bk_demo_datasets[f];
+		o.path = path;
+		o.max_messages = 20;
+		o.problem = on_problem;
+		o.progress = on_progress;
+		o.ctx = (void *)bk_demo_datasets[f];
+		rc = bk_vault_import(v, &o, &r);
+		if (isatty(2))
+			fputs("\r\033[K", stderr);
+		if (rc != BK_OK)
+			return rc;
+		printf("  imported %8llu rows into %s\n", (unsigned long long)r.rows, bk_demo_datasets[f]);
+	}
+	return BK_OK;
+}
+
+static void remove_csvs(const char *dir)
+{
+	char path[PATH_MAX];
+
+	for (int f = 0; f < BK_DEMO_NFILES; f++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, bk_demo_files[f]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_LONGOPTS,
+		{"citizens", required_argument, NULL, OPT_CITIZENS},
+		{"csv", required_argument, NULL, OPT_CSV},
+		{"kdf", required_argument, NULL, OPT_KDF},
+		{NULL, 0, NULL, 0},
+	};
+	struct bk_demo_options dopts;
+	struct bk_vault_init_opts init = {0};
+	struct bk_kdf_params params;
+	enum bk_kdf_level kdf = BK_KDF_INTERACTIVE;
+	struct bk_vault *v = NULL;
+	const char *csv = NULL;
+	char tmpdir[] = "/tmp/brankas-demo-XXXXXX", *csvdir = NULL, eva_id[BK_AGE_RECIPIENT_MAX], eva_path[PATH_MAX];
+	char *eva_text = NULL;
+	int c, code;
+	bk_status rc;
+
+	bk_demo_options_init(&dopts);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CITIZENS: {
+			char *end = NULL;
+			unsigned long long n;
+
+			errno = 0;
+			n = strtoull(optarg, &end, 10);
+			if (errno || !end || *end || n < 1 || n > BK_DEMO_CITIZENS_MAX)
+				return cli_usage(ctx, "--citizens takes 1 to %d", BK_DEMO_CITIZENS_MAX);
+			dopts.citizens = (size_t)n;
+			break;
+		}
+		case OPT_CSV:
+			csv = optarg;
+			break;
+		case OPT_KDF:
+			if ((rc = cli_parse_kdf(optarg, &kdf)))
+				return cli_usage(ctx, "%s", bk_error_detail());
+			break;
+		default:
+			if ((code = cli_common_option(ctx, c, argv)) >= 0)
+				return code;
+		}
+	}
+	init.dir = optind < argc ? argv[optind++] : (ctx->vault_dir ? ctx->vault_dir : "blitar-demo.vault");
+	if (optind != argc)
+		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if (snprintf(eva_path, sizeof(eva_path), "%s.eva-identity", init.dir) >= (int)sizeof(eva_path))
+		return cli_usage(ctx, "path too long");
+	if (csv) {
+		if (mkdir(csv, 0700) != 0 && errno != EEXIST)
+			return cli_fail(bk_fail(BK_ERR_IO, "cannot create '%s': %s", csv, strerror(errno)));
+		csvdir = (char *)csv;
+	} else if (!(csvdir = mkdtemp(tmpdir))) {
+		return cli_fail(bk_fail(BK_ERR_IO, "cannot make a temporary directory: %s", strerror(errno)));
+	}
+
+	printf("generating a synthetic Kabupaten Blitar: %zu citizens\n", dopts.citizens);
+	if ((rc = bk_demo_write(csvdir, &dopts, NULL)))
+		goto out;
+	init.admin = users[0].name;
+	init.pass = users[0].pass;
+	init.passlen = strlen(users[0].pass);
+	init.kdf = kdf;
+	bk_kdf_params_for_level(kdf, &params);
+	if ((rc = bk_vault_init(&init)))
+		goto out;
+	printf("vault '%s' created; users, then the data through 'brankas import':\n", init.dir);
+	if ((rc = bk_identity_new(eva_pass, strlen(eva_pass), &params, &eva_text, eva_id)) ||
+	    (rc = bk_file_create_exclusive(eva_path, eva_text, strlen(eva_text), 0600)) ||
+	    (rc = bk_vault_open(init.dir, users[0].name, users[0].pass, strlen(users[0].pass), "demo", &v)) ||
+	    (rc = add_users(v, kdf, eva_id)) || (rc = import_all(v, csvdir)))
+		goto out;
+	printf("\ndemo users and passphrases (printed once; demo only, never for real data):\n");
+	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++)
+		printf("  %-6s %-10s %-22s %s\n", users[i].name, bk_role_name(users[i].role), users[i].pass,
+		       users[i].scope ? users[i].scope : "");
+	printf("  %-6s %-10s %-22s identity file %s\n", "eva", "evaluator", eva_pass, eva_path);
+	if (csv)
+		printf("\nthe generated CSV files are in '%s'\n", csv);
+	printf("\ntry: brankas -C %s -u citra status\n", init.dir);
+out:
+	free(eva_text);
+	bk_vault_close(v);
+	if (!csv && csvdir)
+		remove_csvs(csvdir);
+	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+}
