@@ -1165,7 +1165,7 @@ static void cache_message(uint8_t *msg, const struct bk_vault *v, const struct b
 
 #define CACHE_MSG_MAX (sizeof(CACHE_CONTEXT) + BK_VAULT_IDBYTES + 8 + BK_AUDIT_HASHBYTES + BK_NAME_MAX)
 
-static uint64_t trusted_cache(struct bk_vault *v)
+static int trusted_cache(struct bk_vault *v, struct bk_audit_head *h_out)
 {
 	char text[512], actor[BK_NAME_MAX + 1], hash_hex[65], sig_b64[89];
 	const struct bk_keyring_user *u;
@@ -1175,7 +1175,7 @@ static uint64_t trusted_cache(struct bk_vault *v)
 	size_t siglen = 0;
 
 	if (bk_db_meta_get(v->db, "audit_sigs_verified", text, sizeof(text)) != BK_OK ||
-	    sscanf(text, "%llu %64s %32s %88s", &seq, hash_hex, actor, sig_b64) != 4)
+	    sscanf(text, "%llu %64s %32s %88s", &seq, hash_hex, actor, sig_b64) != 4 || seq == 0)
 		return 0;
 	h.seq = seq;
 	u = bk_keyring_user(&v->kr, actor);
@@ -1184,10 +1184,10 @@ static uint64_t trusted_cache(struct bk_vault *v)
 	    (strcmp(u->role, "admin") != 0 && strcmp(u->role, "auditor") != 0 && strcmp(u->role, "custodian") != 0))
 		return 0;
 	cache_message(msg, v, &h, actor);
-	if (bk_sign_verify(sig, msg, CACHE_MSG_MAX - BK_NAME_MAX - 1 + strlen(actor), u->sign_pk) != BK_OK ||
-	    bk_audit_check_tail(v->audit_path, &h) != BK_OK)
+	if (bk_sign_verify(sig, msg, CACHE_MSG_MAX - BK_NAME_MAX - 1 + strlen(actor), u->sign_pk) != BK_OK)
 		return 0;
-	return h.seq;
+	*h_out = h;
+	return 1;
 }
 
 static bk_status save_cache(struct bk_vault *v, const struct bk_audit_head *h)
@@ -1211,7 +1211,7 @@ static bk_status verify_log(struct bk_vault *v, const struct bk_audit_head *sinc
 			    struct bk_audit_report *report)
 {
 	struct bk_audit_verify_opts opts;
-	struct bk_audit_head pinned;
+	struct bk_audit_head pinned, cached;
 	bk_status rc;
 
 	if ((rc = read_pinned_head(v->db, &pinned)))
@@ -1222,7 +1222,12 @@ static bk_status verify_log(struct bk_vault *v, const struct bk_audit_head *sinc
 	opts.lookup_ctx = &v->kr;
 	opts.pinned = &pinned;
 	opts.since = since;
-	opts.sigs_checked_through = full ? 0 : trusted_cache(v);
+	/* the cached head works as a checkpoint: the log must still have its hash
+	 * at its seq, and the signatures up to it were verified by a trusted role */
+	if (!full && !since && trusted_cache(v, &cached)) {
+		opts.since = &cached;
+		opts.sigs_checked_through = cached.seq;
+	}
 	if ((rc = bk_audit_verify(v->audit_path, &opts, report)))
 		return rc;
 	/* only roles that may verify sign the cache; and only up to the pinned head,
