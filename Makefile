@@ -4,7 +4,7 @@ BUILD ?= build
 CC ?= cc
 PKGS = libsodium sqlcipher libcrypto jansson inih
 DEB_PACKAGES = build-essential pkg-config libsodium-dev libsqlcipher-dev libssl-dev libcsv-dev \
-	libjansson-dev libinih-dev libcmocka-dev bats jq minisign age sqlcipher valgrind
+	libjansson-dev libinih-dev libcmocka-dev bats jq minisign age sqlcipher sqlite3 time valgrind
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes
 HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE

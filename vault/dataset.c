@@ -441,18 +441,39 @@ bk_status bk_dataset_store(sqlite3 *db, const struct bk_dataset *ds)
 		if (c->cls != BK_COL_IDENTIFIER && c->cls != BK_COL_SECRET)
 			n += (size_t)snprintf(sql + n, cap - n, ", \"%s\" %s", c->name, sql_type(c));
 	}
-	n += (size_t)snprintf(sql + n, cap - n, "); CREATE INDEX \"ds_%s_kecamatan\" ON \"ds_%s\" (kecamatan);",
-			      ds->name, ds->name);
-	for (size_t i = 0; i < ds->ncols; i++)
-		if (ds->cols[i].blind_index)
-			n += (size_t)snprintf(sql + n, cap - n, "CREATE INDEX \"ds_%s_%s_bi\" ON \"ds_%s\" (\"%s_bi\");",
-					      ds->name, ds->cols[i].name, ds->name, ds->cols[i].name);
+	n += (size_t)snprintf(sql + n, cap - n, ")");
 	if (n >= cap)
 		rc = bk_fail(BK_ERR_STATE, "dataset schema too large");
-	else
-		rc = bk_db_exec(db, sql);
+	else if ((rc = bk_db_exec(db, sql)) == BK_OK)
+		rc = bk_dataset_indexes(db, ds, 1);
 	free(sql);
 	return rc;
+}
+
+bk_status bk_dataset_indexes(sqlite3 *db, const struct bk_dataset *ds, int create)
+{
+	char sql[4096];
+	size_t n = 0;
+
+	if (create)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "CREATE INDEX \"ds_%s_kecamatan\" ON \"ds_%s\" (kecamatan);",
+				      ds->name, ds->name);
+	else
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "DROP INDEX \"ds_%s_kecamatan\";", ds->name);
+	for (size_t i = 0; i < ds->ncols && n < sizeof(sql); i++) {
+		if (!ds->cols[i].blind_index)
+			continue;
+		if (create)
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+					      "CREATE INDEX \"ds_%s_%s_bi\" ON \"ds_%s\" (\"%s_bi\");", ds->name,
+					      ds->cols[i].name, ds->name, ds->cols[i].name);
+		else
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "DROP INDEX \"ds_%s_%s_bi\";", ds->name,
+					      ds->cols[i].name);
+	}
+	if (n >= sizeof(sql))
+		return bk_fail(BK_ERR_STATE, "dataset schema too large");
+	return bk_db_exec(db, sql);
 }
 
 bk_status bk_dataset_load(sqlite3 *db, const char *name, struct bk_dataset *ds)

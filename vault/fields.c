@@ -73,7 +73,8 @@ static size_t make_ad(uint8_t ad[AD_MAX], const char *dataset, const char *colum
 }
 
 bk_status bk_fields_seal(uint8_t *out, const uint8_t *plain, size_t len, const uint8_t key[BK_FIELDS_KEYBYTES],
-			 const char *dataset, const char *columns, int64_t row_id, int64_t batch_id)
+			 const uint8_t nonce_prefix[BK_FIELDS_NONCE_PREFIXBYTES], const char *dataset,
+			 const char *columns, int64_t row_id, int64_t batch_id)
 {
 	uint8_t ad[AD_MAX];
 	size_t adlen = make_ad(ad, dataset, columns, row_id, batch_id);
@@ -81,7 +82,9 @@ bk_status bk_fields_seal(uint8_t *out, const uint8_t *plain, size_t len, const u
 	if (!adlen)
 		return bk_fail(BK_ERR_STATE, "dataset or column names too long");
 	out[0] = 1;
-	bk_random(out + 1, BK_AEAD_NONCEBYTES);
+	memcpy(out + 1, nonce_prefix, BK_FIELDS_NONCE_PREFIXBYTES);
+	for (int i = 0; i < 8; i++)
+		out[1 + BK_FIELDS_NONCE_PREFIXBYTES + i] = (uint8_t)((uint64_t)row_id >> (56 - 8 * i));
 	return bk_aead_seal(out + 1 + BK_AEAD_NONCEBYTES, plain, len, ad, adlen, out + 1, key);
 }
 

@@ -5,6 +5,9 @@
  * the data key of the row's import batch (one seal per row, not per value):
  *
  *   sealed = 0x01 || nonce[24] || AEAD(key, nonce, plain, ad)
+ *   nonce  = the batch's random 16-byte prefix || row id (8 bytes BE): unique
+ *            per data key without a system call per row (a batch's key seals
+ *            each of its rows once; an edit makes a new batch)
  *   plain  = for each sealed column in schema order: u32 BE length || bytes
  *   ad     = "brankas-row-v1" 0x00 dataset 0x00 column names joined by ','
  *            0x00 row id (8 bytes BE) || batch id (8 bytes BE)
@@ -38,9 +41,14 @@ bk_status bk_fields_pack(uint8_t *buf, size_t cap, size_t *len_p, const char *co
 /* bk_fields_unpack splits plain into exactly n values (pointers into plain). */
 bk_status bk_fields_unpack(const uint8_t *plain, size_t len, size_t n, const uint8_t **vals, size_t *lens) BK_MUST_CHECK;
 
-/* bk_fields_seal writes len + BK_FIELDS_OVERHEAD bytes to out. */
+#define BK_FIELDS_NONCE_PREFIXBYTES 16
+
+/* bk_fields_seal writes len + BK_FIELDS_OVERHEAD bytes to out.
+ * WARNING: (key, nonce_prefix, row_id) must never repeat: one batch key seals
+ * each row id at most once. */
 bk_status bk_fields_seal(uint8_t *out, const uint8_t *plain, size_t len, const uint8_t key[BK_FIELDS_KEYBYTES],
-			 const char *dataset, const char *columns, int64_t row_id, int64_t batch_id) BK_MUST_CHECK;
+			 const uint8_t nonce_prefix[BK_FIELDS_NONCE_PREFIXBYTES], const char *dataset,
+			 const char *columns, int64_t row_id, int64_t batch_id) BK_MUST_CHECK;
 
 /* bk_fields_open writes sealed_len - BK_FIELDS_OVERHEAD bytes to plain (guarded
  * memory). BK_ERR_CORRUPT when the ciphertext does not belong to this row,

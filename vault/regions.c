@@ -168,6 +168,16 @@ static void record_cb(int term, void *ctx)
 		r->desa_count++;
 }
 
+static int by_code_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct bk_region *const *)a)->kode, (*(const struct bk_region *const *)b)->kode);
+}
+
+static int key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const struct bk_region *const *)elem)->kode);
+}
+
 bk_status bk_regions_parse(struct bk_regions *regions, const char *name, const char *text, size_t len)
 {
 	struct parse_state st;
@@ -193,6 +203,17 @@ bk_status bk_regions_parse(struct bk_regions *regions, const char *name, const c
 	rc = st.rc;
 	if (rc == BK_OK && (regions->count == 0 || regions->kecamatan_count == 0))
 		rc = bk_fail(BK_ERR_FORMAT, "%s:1:1: no kabupaten/kota with kecamatan in the file", name);
+	if (rc == BK_OK) {
+		/* codes are looked up once per imported cell: sort them once */
+		regions->by_code = malloc(regions->count * sizeof(*regions->by_code));
+		if (!regions->by_code) {
+			rc = bk_fail(BK_ERR_NOMEM, "out of memory reading '%s'", name);
+			goto out;
+		}
+		for (size_t i = 0; i < regions->count; i++)
+			regions->by_code[i] = &regions->items[i];
+		qsort(regions->by_code, regions->count, sizeof(*regions->by_code), by_code_cmp);
+	}
 out:
 	csv_free(&p);
 	if (rc != BK_OK)
@@ -208,6 +229,7 @@ bk_status bk_regions_builtin(struct bk_regions *regions)
 
 void bk_regions_release(struct bk_regions *regions)
 {
+	free(regions->by_code);
 	free(regions->items);
 	memset(regions, 0, sizeof(*regions));
 }
@@ -217,6 +239,13 @@ const struct bk_region *bk_regions_find(const struct bk_regions *regions, enum b
 {
 	const struct bk_region *found = NULL;
 
+	if (code_or_name[0] >= '0' && code_or_name[0] <= '9' && regions->by_code) {
+		const struct bk_region *const *hit =
+			bsearch(code_or_name, regions->by_code, regions->count, sizeof(*regions->by_code), key_cmp);
+
+		if (hit && (*hit)->level == level)
+			return *hit;
+	}
 	for (size_t i = 0; i < regions->count; i++) {
 		const struct bk_region *it = &regions->items[i];
 

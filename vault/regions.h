@@ -25,6 +25,7 @@ struct bk_regions {
 	size_t count;
 	size_t kecamatan_count;
 	size_t desa_count;
+	const struct bk_region **by_code; /* sorted by kode, for bsearch */
 };
 
 /* bk_regions_parse reads a region CSV (name is used in messages, e.g. the file
