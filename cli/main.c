@@ -55,11 +55,21 @@ const struct cli_command cli_commands[] = {
 	 "brankas key export-db-key -o FILE" VAULT_OPTS "\n"
 	 "  FILE is created 0600 and holds: PRAGMA key = \"x'...'\"; PRAGMA cipher_page_size = 4096;\n"
 	 "  then: sqlcipher DIR/vault.db < FILE ... opens the database"},
+	{"record erase", cmd_record_erase, 0, "erase one record (secure delete; audited)",
+	 "brankas record erase DATASET ID --purpose TEXT [--force]" VAULT_OPTS},
 	{"record show", cmd_record_show, 0, "show one record; --reveal opens its identifiers (audited)",
 	 "brankas record show DATASET ID [--reveal --purpose TEXT]" VAULT_OPTS "\n"
 	 "  --reveal  decrypt identifier and secret values: admin, or a custodian of the row's kecamatan"},
+	{"retention apply", cmd_retention_apply, 0, "delete rows past their dataset's retention",
+	 "brankas retention apply [--dry-run] [--force]" VAULT_OPTS},
 	{"status", cmd_status, 0, "show the vault id, users, key versions, audit head and integrity",
 	 "brankas status [--format table|json]" VAULT_OPTS},
+	{"subject erase", cmd_subject_erase, 0, "erase everything held about one person (NIK on stdin)",
+	 "brankas subject erase --purpose TEXT [--force]" VAULT_OPTS "\n"
+	 "  the NIK is read from stdin or a prompt, never the command line"},
+	{"subject export", cmd_subject_export, 0, "everything held about one person, as JSON (NIK on stdin)",
+	 "brankas subject export --purpose TEXT" VAULT_OPTS "\n"
+	 "  the NIK is read from stdin or a prompt, never the command line"},
 	{"user add", cmd_user_add, 0, "add a user (admin)",
 	 "brankas user add NAME --role admin|custodian|operator|analyst|auditor [--scope KEC,...]\n"
 	 "                 [--kdf LEVEL] [--new-passphrase-fd N]" VAULT_OPTS "\n"

@@ -284,7 +284,7 @@ static void check_cell(struct importer *im, size_t field, int col, struct bk_nik
 	const char *p = cell;
 
 	/* an empty (or all-space) cell is a missing value */
-	while (t > 0 && (*p == ' ' || *p == '\t')) {
+	while (t > 0 && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
 		p++;
 		t--;
 	}

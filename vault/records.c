@@ -14,7 +14,7 @@
 #include "vault/vault_internal.h"
 
 /* Opens a batch's data key with the kecamatan key the user holds. */
-static bk_status open_batch_key(struct bk_vault *v, int64_t batch, const char *kecamatan, uint8_t *key)
+bk_status bk_vault_batch_key(struct bk_vault *v, int64_t batch, const char *kecamatan, uint8_t *key)
 {
 	const struct bk_keyring_key *kk;
 	struct vault_key *sk;
@@ -59,6 +59,27 @@ static bk_status open_batch_key(struct bk_vault *v, int64_t batch, const char *k
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+void bk_record_plain_json(const struct bk_dataset *ds, sqlite3_stmt *st, json_t *row)
+{
+	/* plain columns follow the fixed ones: id, batch, created, kecamatan, subject, sealed */
+	for (int i = 6; i < sqlite3_column_count(st); i++) {
+		const char *name = sqlite3_column_name(st, i);
+
+		if (bk_dataset_column(ds, name) < 0)
+			continue; /* blind index columns stay inside */
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_INTEGER:
+			json_object_set_new(row, name, json_integer(sqlite3_column_int64(st, i)));
+			break;
+		case SQLITE_NULL:
+			json_object_set_new(row, name, json_null());
+			break;
+		default:
+			json_object_set_new(row, name, json_string((const char *)sqlite3_column_text(st, i)));
+		}
+	}
 }
 
 static const char *row_kecamatan_name(struct bk_vault *v, const char *kode)
@@ -137,7 +158,7 @@ bk_status bk_vault_record_show(struct bk_vault *v, const char *dataset, int64_t 
 			rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", ds.name, (long long)id);
 			goto out;
 		}
-		if ((rc = open_batch_key(v, batch, kecamatan, key)) ||
+		if ((rc = bk_vault_batch_key(v, batch, kecamatan, key)) ||
 		    (rc = bk_fields_open(plain, sealed, (size_t)slen, key, ds.name, names, id, batch)) ||
 		    (rc = bk_fields_unpack(plain, (size_t)slen - BK_FIELDS_OVERHEAD, nsealed, vals, lens)))
 			goto out;
@@ -168,24 +189,7 @@ bk_status bk_vault_record_show(struct bk_vault *v, const char *dataset, int64_t 
 		if ((rc = bk_vault_begin(v)) || (rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
 			goto out;
 	}
-	/* plain columns follow the fixed ones: id, batch, created, kecamatan, subject, sealed */
-	for (int i = 6; i < sqlite3_column_count(st); i++) {
-		const char *name = sqlite3_column_name(st, i);
-		int c = bk_dataset_column(&ds, name);
-
-		if (c < 0)
-			continue; /* blind index columns stay inside */
-		switch (sqlite3_column_type(st, i)) {
-		case SQLITE_INTEGER:
-			json_object_set_new(row, name, json_integer(sqlite3_column_int64(st, i)));
-			break;
-		case SQLITE_NULL:
-			json_object_set_new(row, name, json_null());
-			break;
-		default:
-			json_object_set_new(row, name, json_string((const char *)sqlite3_column_text(st, i)));
-		}
-	}
+	bk_record_plain_json(&ds, st, row);
 	if (!reveal)
 		for (size_t c = 0; c < ds.ncols; c++)
 			if (ds.cols[c].cls == BK_COL_IDENTIFIER || ds.cols[c].cls == BK_COL_SECRET)

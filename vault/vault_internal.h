@@ -5,6 +5,7 @@
 #define BK_VAULT_INTERNAL_H
 
 #include <limits.h>
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "vault/vault.h"
@@ -48,5 +49,16 @@ void bk_vault_now(char out[24]);
 
 /* bk_vault_install_profile registers the built-in `inovasi` datasets (init). */
 bk_status bk_vault_install_profile(struct bk_vault *v) BK_MUST_CHECK;
+
+/* bk_vault_batch_key opens the data key of an import batch into key (32
+ * bytes, guarded) with the user's key of that kecamatan. BK_ERR_DENIED when
+ * the user holds no such key; BK_ERR_CORRUPT when the batch is altered or
+ * belongs to another kecamatan. (records.c) */
+bk_status bk_vault_batch_key(struct bk_vault *v, int64_t batch, const char *kecamatan, uint8_t *key) BK_MUST_CHECK;
+
+/* bk_record_plain_json adds a row's plain (not sealed) columns from a
+ * "SELECT * FROM ds_NAME" statement to row. (records.c) */
+struct bk_dataset;
+void bk_record_plain_json(const struct bk_dataset *ds, sqlite3_stmt *st, json_t *row);
 
 #endif

@@ -1,0 +1,41 @@
+/* subjects.h - data-subject rights (UU 27/2022) and retention: everything held
+ * about one person, found through the blind index of their NIK; erasure of a
+ * person's rows, of one row, and of rows past their dataset's retention.
+ *
+ * A NIK is personal data: callers read it from stdin or a prompt, never argv;
+ * the audit log holds only its keyed hash (audit key). */
+#ifndef BK_SUBJECTS_H
+#define BK_SUBJECTS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/error.h"
+
+struct bk_vault;
+
+struct bk_subject_result {
+	uint64_t rows;       /* rows found (exported or erased) */
+	uint64_t unreadable; /* candidate rows in kecamatan whose key the user does not hold */
+};
+
+/* bk_vault_subject_export returns {"datasets": {NAME: [rows…]}} with every row
+ * whose NIK equals nik (16 digits), sealed values opened. Needs a purpose and
+ * the right to reveal in each row's kecamatan; audited before returning. */
+bk_status bk_vault_subject_export(struct bk_vault *v, const char *nik, const char *purpose, json_t **out_p,
+				  struct bk_subject_result *r) BK_MUST_CHECK;
+
+/* bk_vault_subject_erase deletes every such row (secure delete), audited, in
+ * one transaction. Rows the user cannot open are left and counted. */
+bk_status bk_vault_subject_erase(struct bk_vault *v, const char *nik, const char *purpose,
+				 struct bk_subject_result *r) BK_MUST_CHECK;
+
+/* bk_vault_record_erase deletes one row (secure delete), audited. */
+bk_status bk_vault_record_erase(struct bk_vault *v, const char *dataset, int64_t id, const char *purpose) BK_MUST_CHECK;
+
+/* bk_vault_retention_apply deletes, in every dataset with a retention, the
+ * rows older than it (by the time they were imported) within the user's
+ * scope; *deleted_p counts them. dry_run counts only. */
+bk_status bk_vault_retention_apply(struct bk_vault *v, int dry_run, uint64_t *deleted_p) BK_MUST_CHECK;
+
+#endif
