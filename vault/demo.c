@@ -673,6 +673,7 @@ struct person {
 	char nama[96];
 	char telepon[16];
 	int32_t birth;
+	struct ymd born;
 	int female;
 	int age;
 	size_t kec, desa;
@@ -680,7 +681,6 @@ struct person {
 };
 
 struct gen {
-	const struct bk_demo_options *opts;
 	struct bk_regions regions;
 	struct kec kec[NKEC];
 	struct desa *desa;
@@ -987,7 +987,7 @@ static bk_status make_person(struct gen *g, struct person *p)
 		p->birth++;
 	}
 	g->serial[slot]++;
-	b = civil_from_days(p->birth);
+	b = p->born = civil_from_days(p->birth);
 	memcpy(p->nik, "3505", 4);
 	put2(p->nik + 4, (int)p->kec + 1);
 	put2(p->nik + 6, b.d + (p->female ? 40 : 0));
@@ -1121,11 +1121,14 @@ static void write_uses(struct gen *g, const struct person *p)
 		size_t i = rng_pick_cum(r, cum, NINOV), desa;
 		const struct inov_rt *in = &g->inov[i];
 		int32_t from = in->start > g->win_start ? in->start : g->win_start, day;
+		/* eligibility was judged on the age at the end of 2025: no use
+		 * before the person was old enough (or born) */
+		int32_t of_age = days_from_civil(p->born.y + inovasi[i].age_min, p->born.m, p->born.d);
 		uint32_t online;
 		int age;
 
-		if (p->birth > from)
-			from = p->birth;
+		if (of_age > from)
+			from = of_age;
 		if (from > g->win_end)
 			continue;
 		day = from + (int32_t)rng_below(r, (uint32_t)(g->win_end - from + 1));
@@ -1299,7 +1302,6 @@ bk_status bk_demo_write(const char *dir, const struct bk_demo_options *opts, str
 		return bk_fail(BK_ERR_NOMEM, "out of memory building the demo");
 	for (size_t f = 0; f < BK_DEMO_NFILES; f++)
 		g->out[f].fd = -1;
-	g->opts = opts;
 	g->win_start = days_from_civil(2023, 1, 1);
 	g->win_end = days_from_civil(REF_YEAR, 12, 31);
 	g->birth_min = days_from_civil(BIRTH_MIN_YEAR, 1, 1);
