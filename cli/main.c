@@ -55,6 +55,10 @@ const struct cli_command cli_commands[] = {
 	 "brankas key export-db-key -o FILE" VAULT_OPTS "\n"
 	 "  FILE is created 0600 and holds: PRAGMA key = \"x'...'\"; PRAGMA cipher_page_size = 4096;\n"
 	 "  then: sqlcipher DIR/vault.db < FILE ... opens the database"},
+	{"query", cmd_query, 0, "read-only SQL over your scope's datasets; reveal(col) opens identifiers",
+	 "brankas query [--purpose TEXT] [--format table|csv|json] \"SELECT ...\"" VAULT_OPTS "\n"
+	 "  tables: one view per dataset (warga, skm, ...) limited to your kecamatan, and wilayah;\n"
+	 "  identifier columns hold handles: reveal(nik) opens one (admin/custodian, needs --purpose)"},
 	{"record erase", cmd_record_erase, 0, "erase one record (secure delete; audited)",
 	 "brankas record erase DATASET ID --purpose TEXT [--force]" VAULT_OPTS},
 	{"record show", cmd_record_show, 0, "show one record; --reveal opens its identifiers (audited)",
