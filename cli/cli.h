@@ -92,6 +92,7 @@ int cmd_dataset_add(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_dataset_list(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_dataset_show(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_demo(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_find(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_identity_new(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_identity_show(struct cli_ctx *ctx, int argc, char **argv);

@@ -116,6 +116,56 @@ done:
 	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
 }
 
+int cmd_find(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_LONGOPTS,
+		{"nik", required_argument, NULL, 'n'},
+		{"purpose", required_argument, NULL, OPT_PURPOSE},
+		{NULL, 0, NULL, 0},
+	};
+	const char *purpose = NULL, *nik_arg = NULL;
+	struct bk_subject_result r;
+	struct bk_vault *v = NULL;
+	json_t *out = NULL;
+	char *nik = NULL;
+	int c, code;
+	bk_status rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		if (c == 'n')
+			nik_arg = optarg;
+		else if (c == OPT_PURPOSE)
+			purpose = optarg;
+		else if ((code = cli_common_option(ctx, c, argv)) >= 0)
+			return code;
+	}
+	if (optind != argc || !nik_arg || strcmp(nik_arg, "-") != 0)
+		return cli_usage(ctx, "use --nik - (the NIK is read from stdin or a prompt, never the command line)");
+	if (!purpose || !purpose[0])
+		return cli_usage(ctx, "--purpose TEXT is required (it is written to the audit log)");
+	if ((rc = cli_unlock(ctx, &v)) || (rc = read_nik(&nik)) || (rc = bk_vault_find(v, nik, purpose, &out, &r)))
+		goto done;
+	{
+		json_t *found = json_object_get(json_object_get(out, "datasets"), "warga");
+
+		if (found)
+			json_dumpf(found, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		else
+			fputs("[]", stdout);
+		putchar('\n');
+	}
+	if (!r.rows)
+		fprintf(stderr, "brankas: no registered person has that NIK%s\n",
+			r.unreadable ? " in the kecamatan whose keys you hold" : "");
+done:
+	json_decref(out);
+	bk_secmem_free(nik);
+	bk_vault_close(v);
+	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+}
+
 int cmd_subject_erase(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *purpose = NULL;

@@ -38,6 +38,9 @@ const struct cli_command cli_commands[] = {
 	 "brankas demo [DIR] [--citizens N] [--csv DIR] [--kdf LEVEL]\n"
 	 "  DIR defaults to blitar-demo.vault; --csv DIR keeps the generated CSV files there;\n"
 	 "  --citizens 1300000 makes a full-size regency"},
+	{"find", cmd_find, 0, "find a registered person by NIK through the blind index (NIK on stdin)",
+	 "brankas find --nik - --purpose TEXT" VAULT_OPTS "\n"
+	 "  the NIK is read from stdin or a prompt, never the command line"},
 	{"help", cmd_help, 0, "list the commands, or show one command's usage", "brankas help [COMMAND]"},
 	{"identity new", cmd_identity_new, 0, "make an evaluator identity file and print its public id",
 	 "brankas identity new -o FILE [--kdf interactive|moderate|sensitive] [--new-passphrase-fd N]"},

@@ -24,7 +24,8 @@ typedef bk_status (*row_fn)(void *ctx, const struct bk_dataset *ds, sqlite3_stmt
 
 /* Calls fn for every row of every dataset whose subject NIK is nik: candidates
  * come from the truncated blind index, and each is opened and compared. */
-static bk_status for_each_row(struct bk_vault *v, const char *nik, row_fn fn, void *ctx, struct bk_subject_result *r)
+static bk_status for_each_row(struct bk_vault *v, const char *nik, const char *only, row_fn fn, void *ctx,
+			      struct bk_subject_result *r)
 {
 	struct vault_key *blind = bk_vault_secret(v, BK_KEY_BLIND, NULL);
 	char **names = NULL;
@@ -47,6 +48,8 @@ static bk_status for_each_row(struct bk_vault *v, const char *nik, row_fn fn, vo
 		sqlite3_stmt *st = NULL;
 		int src;
 
+		if (only && strcmp(names[d], only) != 0)
+			continue;
 		if ((rc = bk_dataset_load(v->db, names[d], &ds)))
 			break;
 		if (ds.subject_col < 0 || !ds.cols[ds.subject_col].blind_index) {
@@ -192,8 +195,9 @@ static bk_status audit_subject(struct bk_vault *v, const char *action, const cha
 	return BK_OK;
 }
 
-bk_status bk_vault_subject_export(struct bk_vault *v, const char *nik, const char *purpose, json_t **out_p,
-				  struct bk_subject_result *r)
+/* Export (every dataset) and find (only where subjects are registered). */
+static bk_status export_rows(struct bk_vault *v, const char *nik, const char *purpose, const char *only,
+			     const char *action, json_t **out_p, struct bk_subject_result *r)
 {
 	struct export_ctx x = {v, json_object(), 0, BK_OK};
 	bk_status rc;
@@ -204,13 +208,25 @@ bk_status bk_vault_subject_export(struct bk_vault *v, const char *nik, const cha
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
 	if ((rc = check_nik(nik)) || (!purpose || !purpose[0] ? (rc = bk_fail(BK_ERR_USAGE, "a --purpose is required")) : 0) ||
 	    (rc = bk_vault_require(v, BK_ACT_SUBJECT_RIGHTS, NULL, BK_COL_NONE, NULL)) ||
-	    (rc = for_each_row(v, nik, export_row, &x, r)) ||
-	    (rc = audit_subject(v, "subject-export", nik, purpose, r, (long long)x.revealed))) {
+	    (rc = for_each_row(v, nik, only, export_row, &x, r)) ||
+	    (rc = audit_subject(v, action, nik, purpose, r, (long long)x.revealed))) {
 		json_decref(x.datasets);
 		return rc;
 	}
 	*out_p = json_pack("{s:o, s:I}", "datasets", x.datasets, "rows", (json_int_t)r->rows);
 	return *out_p ? BK_OK : bk_fail(BK_ERR_NOMEM, "out of memory");
+}
+
+bk_status bk_vault_subject_export(struct bk_vault *v, const char *nik, const char *purpose, json_t **out_p,
+				  struct bk_subject_result *r)
+{
+	return export_rows(v, nik, purpose, NULL, "subject-export", out_p, r);
+}
+
+bk_status bk_vault_find(struct bk_vault *v, const char *nik, const char *purpose, json_t **out_p,
+			struct bk_subject_result *r)
+{
+	return export_rows(v, nik, purpose, "warga", "find", out_p, r);
 }
 
 /* --- erasure --- */
@@ -274,7 +290,7 @@ bk_status bk_vault_subject_erase(struct bk_vault *v, const char *nik, const char
 	if (!purpose || !purpose[0])
 		return bk_fail(BK_ERR_USAGE, "a --purpose is required");
 	if ((rc = bk_vault_require(v, BK_ACT_RECORD_ERASE, NULL, BK_COL_NONE, NULL)) ||
-	    (rc = for_each_row(v, nik, note_row, &x, r)))
+	    (rc = for_each_row(v, nik, NULL, note_row, &x, r)))
 		goto out;
 	if ((rc = bk_vault_begin(v)))
 		goto out;

@@ -25,6 +25,11 @@ struct bk_subject_result {
 bk_status bk_vault_subject_export(struct bk_vault *v, const char *nik, const char *purpose, json_t **out_p,
 				  struct bk_subject_result *r) BK_MUST_CHECK;
 
+/* bk_vault_find is bk_vault_subject_export limited to the registry of data
+ * subjects (warga): `brankas find --nik -`. */
+bk_status bk_vault_find(struct bk_vault *v, const char *nik, const char *purpose, json_t **out_p,
+			struct bk_subject_result *r) BK_MUST_CHECK;
+
 /* bk_vault_subject_erase deletes every such row (secure delete), audited, in
  * one transaction. Rows the user cannot open are left and counted. */
 bk_status bk_vault_subject_erase(struct bk_vault *v, const char *nik, const char *purpose,
