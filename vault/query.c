@@ -390,6 +390,45 @@ out:
 	return rc;
 }
 
+/* Whether the SQL names a table of the main schema (ds_warga, meta, batches,
+ * sqlite_master, ...) as an identifier. SQLite 3.15 calls the authorizer for
+ * every column a statement reads, but not for a table read without columns
+ * ("SELECT count(*) FROM ds_warga"), so names are checked too: SQL has no
+ * dynamic table names, every table a statement reads is spelled in it. */
+static int names_base_table(struct bk_vault *v, const char *sql, char *which, size_t cap)
+{
+	sqlite3_stmt *st = NULL;
+	int hit = 0;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT name FROM main.sqlite_master UNION ALL SELECT 'sqlite_master' "
+				      "UNION ALL SELECT 'sqlite_temp_master'",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 1; /* fail closed */
+	while (!hit && sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		size_t n = name ? strlen(name) : 0;
+
+		for (const char *p = sql; n && *p && !hit;) {
+			if (*p == '\'') { /* skip string literals */
+				for (p++; *p && !(p[0] == '\'' && p[1] != '\''); p += p[0] == '\'' ? 2 : 1)
+					;
+				if (*p)
+					p++;
+				continue;
+			}
+			if (strncasecmp(p, name, n) == 0 &&
+			    (p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '$')) &&
+			    !(isalnum((unsigned char)p[n]) || p[n] == '_' || p[n] == '$')) {
+				hit = 1;
+				snprintf(which, cap, "%s", name);
+			}
+			p++;
+		}
+	}
+	sqlite3_finalize(st);
+	return hit;
+}
+
 /* The first keyword, past spaces and comments: SELECT, WITH or VALUES. The
  * authorizer is the real check; this gives writes a clear denial even where
  * SQLite refuses them before asking the authorizer (a DELETE on a view). */
@@ -440,6 +479,19 @@ bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpos
 	if ((rc = bk_vault_require(v, BK_ACT_READ, NULL, BK_COL_PUBLIC,
 				   bk_vault_me(v)->nscope ? bk_vault_me(v)->scope[0] : NULL)))
 		return rc;
+	{
+		char which[128];
+
+		if (names_base_table(v, sql, which, sizeof(which))) {
+			char reason[256];
+
+			snprintf(reason, sizeof(reason), "reading '%s' directly is not allowed: query the dataset views",
+				 which);
+			if ((rc = audit_query(v, sql, purpose, "denied", reason, -1, -1)) == BK_OK)
+				rc = bk_fail(BK_ERR_DENIED, "%s", reason);
+			return rc;
+		}
+	}
 	if (!starts_with_select(sql)) {
 		if ((rc = audit_query(v, sql, purpose, "denied", "not a SELECT", -1, -1)) == BK_OK)
 			rc = bk_fail(BK_ERR_DENIED, "only SELECT is allowed: a query cannot write or change the vault");

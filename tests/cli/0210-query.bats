@@ -1,0 +1,135 @@
+#!/usr/bin/env bats
+# query: read-only SQL through scoped views; every escape attempt is denied
+# (exit 4) and audited; reveal() opens identifiers only for key holders in scope.
+
+load helper
+
+setup_file() {
+	build_template
+	# three people: two in Kanigoro (35.05.10), one in Wonodadi (35.05.01)
+	cat >"$BATS_FILE_TMPDIR/warga.csv" <<'CSV'
+nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas
+3505100101900001,Budi Santoso,081234567890,1990-01-01,L,35.05.10.2001,SMA,petani,tidak
+3505104202850002,Siti Aminah,,1985-02-02,P,35.05.10.2002,SD,=1+2,tidak
+3505010303800003,Joko Widagdo,,1980-03-03,L,35.05.01.2001,S1,guru,fisik
+CSV
+	VAULT=$TEMPLATE
+	as ada import warga "$BATS_FILE_TMPDIR/warga.csv" >/dev/null
+	unset VAULT
+}
+
+setup() {
+	fresh_vault
+}
+
+q() { # USER SQL [OPTS…]
+	local user=$1 sql=$2
+	shift 2
+	as "$user" query --format csv "$@" "$sql" | tr -d '\r'
+	return "${PIPESTATUS[0]}"
+}
+
+last_audit() { tail -1 "$VAULT/audit.log"; }
+
+@test "an analyst aggregates quasi and sensitive columns over the whole kabupaten" {
+	run --separate-stderr q ani "SELECT jenis_kelamin, count(*) AS n FROM warga GROUP BY 1 ORDER BY 1"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "jenis_kelamin,n" ]
+	[ "${lines[1]}" = "L,2" ]
+	[ "${lines[2]}" = "P,1" ]
+}
+
+@test "a custodian of Kanigoro sees only Kanigoro rows" {
+	run --separate-stderr q citra "SELECT count(*) FROM warga"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "2" ]
+}
+
+@test "identifier columns hold handles, not values or ciphertext" {
+	run --separate-stderr q ani "SELECT nik, nama FROM warga ORDER BY id LIMIT 1"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "warga:1:nik,warga:1:nama" ]
+	lacks 3505100101900001 Budi
+}
+
+@test "a custodian reveals in scope with a purpose; the audit entry has no value" {
+	run --separate-stderr q citra "SELECT reveal(nama) FROM warga WHERE desa = '35.05.10.2001'" --purpose "verifikasi"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "Budi Santoso" ]
+	run jq -r '[.action, .sql, .rows, .revealed, .purpose, (.sql_mac | length)] | @tsv' <<<"$(last_audit)"
+	[ "$output" = "$(printf 'query\tSELECT reveal(nama) FROM warga WHERE desa = ?\t1\t1\tverifikasi\t32')" ]
+	! grep -q "35.05.10.2001'" "$VAULT/audit.log"
+	! grep -q Budi "$VAULT/audit.log"
+}
+
+@test "reveal without a purpose is a usage error" {
+	run q citra "SELECT reveal(nama) FROM warga"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"needs --purpose"* ]]
+}
+
+deny() { # USER SQL [OPTS…]: exit 4, an audit entry with outcome denied
+	local before
+	before=$(wc -l <"$VAULT/audit.log")
+	run q "$@"
+	[ "$status" -eq 4 ] || { echo "expected exit 4, got $status: $output"; return 1; }
+	[ "$(wc -l <"$VAULT/audit.log")" -gt "$before" ] || { echo "no audit entry"; return 1; }
+	[ "$(last_audit | jq -r .outcome)" = denied ] || { echo "last entry: $(last_audit)"; return 1; }
+}
+
+@test "writing is denied and audited" {
+	deny ani "DELETE FROM warga"
+	deny ani "INSERT INTO warga (id) VALUES (9)"
+	deny ani "UPDATE warga SET pekerjaan = 'x'"
+	deny ani "CREATE TABLE t (x)"
+	deny ani "DROP VIEW warga"
+}
+
+@test "PRAGMA, ATTACH and load_extension are denied" {
+	deny ani "PRAGMA key"
+	# no table-valued pragmas on SQLite 3.15 (a usage error there); denied where they exist
+	run q ani "SELECT * FROM pragma_table_info('warga')"
+	[ "$status" -eq 2 ] || [ "$status" -eq 4 ]
+	deny ani "ATTACH DATABASE '/tmp/x.db' AS x"
+	deny ani "SELECT load_extension('/tmp/x.so')"
+}
+
+@test "the schema and the base tables are out of reach" {
+	deny ani "SELECT * FROM sqlite_master"
+	deny ani "SELECT name FROM sqlite_temp_master"
+	deny ani "SELECT count(*) FROM ds_warga"
+	deny ani "SELECT value FROM meta"
+	deny ani "SELECT sealed_key FROM batches"
+	deny citra "SELECT count(*) FROM main.ds_warga"
+}
+
+@test "ciphertext and blind-index columns cannot be read, even through subqueries and CTEs" {
+	deny ani "SELECT sealed FROM ds_warga"
+	deny ani "SELECT (SELECT nik_bi FROM ds_warga LIMIT 1)"
+	deny ani "WITH t AS (SELECT sealed FROM ds_warga) SELECT * FROM t"
+	deny ani "SELECT * FROM warga WHERE id IN (SELECT id FROM ds_warga WHERE kecamatan = '35.05.01')"
+}
+
+@test "an analyst or operator cannot reveal; a custodian cannot reveal outside scope" {
+	deny ani "SELECT reveal(nama) FROM warga" --purpose x
+	deny oki "SELECT reveal(nik) FROM warga" --purpose x
+	# a forged handle of the Wonodadi row (id 3)
+	deny citra "SELECT reveal('warga:3:nama')" --purpose x
+}
+
+@test "a formula-like value comes out of CSV as text" {
+	run --separate-stderr q citra "SELECT pekerjaan FROM warga WHERE jenis_kelamin = 'P'"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "\"'=1+2\"" ]
+	run --separate-stderr as citra query --format json "SELECT pekerjaan FROM warga WHERE jenis_kelamin = 'P'"
+	[ "$(jq -r '.[0].pekerjaan' <<<"$output")" = "=1+2" ]
+}
+
+@test "one statement per query; a bad statement is a usage error" {
+	run q ani "SELECT 1; SELECT 2"
+	[ "$status" -eq 2 ]
+	run q ani "SELEKT 1"
+	[ "$status" -eq 4 ]
+	run q ani "SELECT FROM"
+	[ "$status" -eq 2 ]
+}
