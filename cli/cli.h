@@ -103,6 +103,7 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_record_erase(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_record_show(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_retention_apply(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_shell(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_subject_erase(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_subject_export(struct cli_ctx *ctx, int argc, char **argv);

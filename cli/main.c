@@ -69,6 +69,9 @@ const struct cli_command cli_commands[] = {
 	 "  --reveal  decrypt identifier and secret values: admin, or a custodian of the row's kecamatan"},
 	{"retention apply", cmd_retention_apply, 0, "delete rows past their dataset's retention",
 	 "brankas retention apply [--dry-run] [--force]" VAULT_OPTS},
+	{"shell", cmd_shell, 0, "unlock once, then run queries at a prompt; locks when idle",
+	 "brankas shell [--idle SECONDS] [--format table|csv|json]" VAULT_OPTS "\n"
+	 "  no history file is kept; .help at the prompt lists the dot commands"},
 	{"status", cmd_status, 0, "show the vault id, users, key versions, audit head and integrity",
 	 "brankas status [--format table|json]" VAULT_OPTS},
 	{"subject erase", cmd_subject_erase, 0, "erase everything held about one person (NIK on stdin)",

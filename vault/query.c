@@ -260,14 +260,14 @@ static bk_status make_views(struct query_ctx *q)
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	rc = bk_db_exec(v->db, "CREATE TEMP VIEW wilayah AS SELECT kode, nama, tingkat, kode_induk FROM main.regions");
+	rc = bk_db_exec(v->db, "CREATE TEMP VIEW IF NOT EXISTS wilayah AS SELECT kode, nama, tingkat, kode_induk FROM main.regions");
 	for (size_t d = 0; d < n && rc == BK_OK; d++) {
 		struct bk_dataset ds;
 		size_t len;
 
 		if ((rc = bk_dataset_load(v->db, names[d], &ds)))
 			break;
-		len = (size_t)snprintf(sql, cap, "CREATE TEMP VIEW \"%s\" AS SELECT id, kecamatan", ds.name);
+		len = (size_t)snprintf(sql, cap, "CREATE TEMP VIEW IF NOT EXISTS \"%s\" AS SELECT id, kecamatan", ds.name);
 		for (size_t c = 0; c < ds.ncols; c++) {
 			const struct bk_column *col = &ds.cols[c];
 

@@ -1,0 +1,154 @@
+/* cmd_shell.c - `brankas shell`: one unlock, then queries at a prompt. The
+ * vault locks itself (keys wiped, process ends) after --idle seconds without
+ * input. No history file is kept, so revealed values never land on disk. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/output.h"
+#include "vault/query.h"
+
+#define LINE_MAX_SHELL 65536
+
+enum { OPT_IDLE = OPT_FIRST_COMMAND_OPT, OPT_FORMAT };
+
+static const char shell_help[] =
+	"  SELECT ... | WITH ...      run a query (one statement per line)\n"
+	"  .purpose TEXT              the purpose recorded for queries that reveal\n"
+	"  .format table|csv|json     output format\n"
+	"  .tables                    the dataset views you can query\n"
+	"  .help                      this text\n"
+	"  .quit                      lock and leave (also Ctrl-D)\n";
+
+/* Reads one line from stdin, waiting at most idle seconds: 1 line, 0 end of
+ * input, -1 idle timeout or error. */
+static int read_line_idle(char *buf, size_t cap, int idle)
+{
+	size_t n = 0;
+
+	for (;;) {
+		struct pollfd p = {0, POLLIN, 0};
+		int r = poll(&p, 1, idle > 0 ? idle * 1000 : -1);
+		char c;
+		ssize_t got;
+
+		if (r == 0)
+			return -1;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		got = read(0, &c, 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return n ? 1 : 0;
+		if (c == '\n')
+			break;
+		if (n + 1 < cap)
+			buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return 1;
+}
+
+int cmd_shell(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_LONGOPTS,
+		{"idle", required_argument, NULL, OPT_IDLE},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{NULL, 0, NULL, 0},
+	};
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	struct bk_vault *v = NULL;
+	char *line = NULL, purpose[512] = "";
+	int c, code, idle = 300, tty = isatty(0);
+	bk_status rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		if (c == OPT_IDLE) {
+			char *end = NULL;
+			long n = strtol(optarg, &end, 10);
+
+			if (!end || *end || n < 0 || n > 86400)
+				return cli_usage(ctx, "--idle takes 0 to 86400 seconds (0: never)");
+			idle = (int)n;
+		} else if (c == OPT_FORMAT) {
+			if (cli_parse_format(optarg, &fmt) != BK_OK)
+				return cli_usage(ctx, "%s", bk_error_detail());
+		} else if ((code = cli_common_option(ctx, c, argv)) >= 0) {
+			return code;
+		}
+	}
+	if (optind != argc)
+		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	line = malloc(LINE_MAX_SHELL);
+	if (!line)
+		return cli_fail(bk_fail(BK_ERR_NOMEM, "out of memory"));
+	if ((rc = cli_unlock(ctx, &v)))
+		goto out;
+	if (tty)
+		fprintf(stderr, "brankas shell as %s; .help for help; locks after %d s idle\n", bk_vault_me(v)->name, idle);
+	for (;;) {
+		json_t *res = NULL;
+		int got;
+
+		if (tty)
+			fputs("brankas> ", stderr);
+		got = read_line_idle(line, LINE_MAX_SHELL, idle);
+		if (got == 0)
+			break;
+		if (got < 0) {
+			fprintf(stderr, "\nbrankas: idle for %d s: the vault is locked\n", idle);
+			break;
+		}
+		if (!line[0] || line[0] == '#')
+			continue;
+		if (strcmp(line, ".quit") == 0 || strcmp(line, ".exit") == 0)
+			break;
+		if (strcmp(line, ".help") == 0) {
+			fputs(shell_help, stdout);
+		} else if (strncmp(line, ".purpose ", 9) == 0) {
+			snprintf(purpose, sizeof(purpose), "%s", line + 9);
+		} else if (strncmp(line, ".format ", 8) == 0) {
+			if (cli_parse_format(line + 8, &fmt) != BK_OK)
+				cli_fail(BK_ERR_USAGE);
+		} else if (strcmp(line, ".tables") == 0) {
+			struct bk_dataset_info *list = NULL;
+			size_t n = 0;
+
+			if ((rc = bk_vault_dataset_list(v, &list, &n)) == BK_OK) {
+				for (size_t i = 0; i < n; i++)
+					printf("%-14s %10lld rows  %s\n", list[i].name, list[i].rows, list[i].title);
+				printf("%-14s %10s       %s\n", "wilayah", "", "region codes and names");
+			} else {
+				cli_fail(rc);
+			}
+			free(list);
+		} else if ((rc = bk_vault_query(v, line, purpose[0] ? purpose : NULL, &res)) == BK_OK) {
+			cli_print_table(stdout, json_object_get(res, "columns"), json_object_get(res, "rows"), fmt);
+		} else {
+			/* a failed query is reported and the shell goes on; integrity errors end it */
+			code = cli_fail(rc);
+			if (code == CLI_EXIT_INTEGRITY) {
+				json_decref(res);
+				goto out;
+			}
+		}
+		rc = BK_OK;
+		json_decref(res);
+		fflush(stdout);
+	}
+	rc = BK_OK;
+out:
+	free(line);
+	bk_vault_close(v);
+	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+}
