@@ -98,10 +98,13 @@ slot_offset() {
 }
 
 @test "a flipped byte in another user's key slot is caught by the pinned keyring digest" {
+	# the flipped base64 character may still decode (the digest catches it) or not (the parser does)
+	local caught="the keyring is not the one vault.db pinned|keyring: field 'ct' is malformed"
+
 	flip "$VAULT/keyring" "$(slot_offset citra)"
-	expect_tampered "the keyring is not the one vault.db pinned" ada status
-	expect_tampered "the keyring is not the one vault.db pinned" oki status
-	expect_tampered "the keyring is not the one vault.db pinned" ada check
+	expect_tampered "$caught" ada status
+	expect_tampered "$caught" oki status
+	expect_tampered "$caught" ada check
 }
 
 @test "a flipped byte in one's own key slot exits 3 (it cannot be told from a wrong passphrase)" {
