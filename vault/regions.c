@@ -1,6 +1,8 @@
 /* regions.c - parsing and lookup of the region file (libcsv). */
 #include "vault/regions.h"
 
+#include "base/text.h"
+
 #include <csv.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,31 +265,6 @@ const struct bk_region *bk_regions_find(const struct bk_regions *regions, enum b
 	return found;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[97], cur[97];
-
-	if (la > 96 || lb > 96)
-		return (size_t)-1;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cost = (a[i - 1] | 0x20) == (b[j - 1] | 0x20) ? 0 : 1;
-			size_t best = prev[j - 1] + cost;
-
-			if (prev[j] + 1 < best)
-				best = prev[j] + 1;
-			if (cur[j - 1] + 1 < best)
-				best = cur[j - 1] + 1;
-			cur[j] = best;
-		}
-		memcpy(prev, cur, sizeof(size_t) * (lb + 1));
-	}
-	return prev[lb];
-}
-
 const char *bk_regions_suggest(const struct bk_regions *regions, enum bk_region_level level, const char *s)
 {
 	const char *best = NULL;
@@ -298,7 +275,7 @@ const char *bk_regions_suggest(const struct bk_regions *regions, enum bk_region_
 
 		if (regions->items[i].level != level)
 			continue;
-		d = edit_distance(regions->items[i].nama, s);
+		d = bk_edit_distance(regions->items[i].nama, strlen(regions->items[i].nama), s, strlen(s));
 		if (d < best_d) {
 			best_d = d;
 			best = regions->items[i].nama;

@@ -6,6 +6,8 @@
  * small stack buffers that are wiped before returning. */
 #include "vault/validate.h"
 
+#include "base/text.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -679,32 +681,6 @@ bk_status bk_validate_score(const char *cell, size_t len, int *score_p)
 	return BK_OK;
 }
 
-/* edit_distance between a and b (ASCII case-insensitive); both at most
- * ENUM_CELL_MAX bytes, else SIZE_MAX. */
-static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
-{
-	size_t prev[ENUM_CELL_MAX + 1], cur[ENUM_CELL_MAX + 1];
-
-	if (la > ENUM_CELL_MAX || lb > ENUM_CELL_MAX)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = prev[j - 1] + (lower(a[i - 1]) != lower(b[j - 1]));
-
-			if (prev[j] + 1 < best)
-				best = prev[j] + 1;
-			if (cur[j - 1] + 1 < best)
-				best = cur[j - 1] + 1;
-			cur[j] = best;
-		}
-		memcpy(prev, cur, sizeof(size_t) * (lb + 1));
-	}
-	return prev[lb];
-}
-
 bk_status bk_validate_enum(const char *cell, size_t len, const char *const *allowed, size_t nallowed,
 			   const char **canonical_p)
 {
@@ -733,7 +709,7 @@ bk_status bk_validate_enum(const char *cell, size_t len, const char *const *allo
 		}
 	}
 	for (size_t i = 0; i < nallowed; i++) {
-		size_t d = edit_distance(allowed[i], strlen(allowed[i]), s, n);
+		size_t d = bk_edit_distance(allowed[i], strlen(allowed[i]), s, n);
 
 		if (d < best_d) {
 			best_d = d;
