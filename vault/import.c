@@ -454,8 +454,6 @@ static void take_row(struct importer *im)
 {
 	struct bk_nik nik;
 	struct bk_date birth;
-	const char *scope[BK_SCOPE_MAX];
-	const struct bk_keyring_user *me = bk_vault_me(im->v);
 	int sex_col = -1;
 
 	memset(&nik, 0, sizeof(nik));
@@ -506,18 +504,7 @@ static void take_row(struct importer *im)
 	}
 	/* scope: the row's kecamatan must be the user's */
 	if (im->kecamatan[0]) {
-		struct bk_acl_request req;
-
-		for (size_t i = 0; i < me->nscope; i++)
-			scope[i] = me->scope[i];
-		memset(&req, 0, sizeof(req));
-		req.role = bk_vault_role(im->v);
-		req.scope = scope;
-		req.nscope = me->nscope;
-		req.action = BK_ACT_RECORD_WRITE;
-		req.dataset = im->ds.name;
-		req.kecamatan = im->kecamatan;
-		if (bk_acl_check(&req) != BK_OK) {
+		if (bk_vault_acl(im->v, BK_ACT_RECORD_WRITE, im->ds.name, BK_COL_NONE, im->kecamatan) != BK_OK) {
 			const struct bk_region *k = bk_regions_find(&im->v->regions, BK_REGION_KECAMATAN, im->kecamatan);
 
 			im->r->out_of_scope++;

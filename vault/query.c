@@ -170,24 +170,8 @@ static void reveal_fn(sqlite3_context *fc, int argc, sqlite3_value **argv)
 	if (sqlite3_column_text(st, 0))
 		snprintf(kec, sizeof(kec), "%s", (const char *)sqlite3_column_text(st, 0));
 	batch = sqlite3_column_int64(st, 1);
-	{
-		struct bk_acl_request req;
-		const struct bk_keyring_user *me = bk_vault_me(v);
-		const char *scope[BK_SCOPE_MAX];
-
-		for (size_t i = 0; i < me->nscope; i++)
-			scope[i] = me->scope[i];
-		memset(&req, 0, sizeof(req));
-		req.role = bk_vault_role(v);
-		req.scope = scope;
-		req.nscope = me->nscope;
-		req.action = BK_ACT_REVEAL;
-		req.dataset = ds.name;
-		req.colclass = ds.cols[bk_dataset_column(&ds, column)].cls;
-		req.kecamatan = kec;
-		if ((rc = bk_acl_check(&req)))
-			goto out;
-	}
+	if ((rc = bk_vault_acl(v, BK_ACT_REVEAL, ds.name, ds.cols[bk_dataset_column(&ds, column)].cls, kec)))
+		goto out;
 	for (size_t i = 0; i < q->nkeys; i++)
 		if (q->keys[i].batch == batch)
 			key = q->keys[i].key;

@@ -162,33 +162,23 @@ bk_status bk_vault_record_show(struct bk_vault *v, const char *dataset, int64_t 
 		    (rc = bk_fields_open(plain, sealed, (size_t)slen, key, ds.name, names, id, batch)) ||
 		    (rc = bk_fields_unpack(plain, (size_t)slen - BK_FIELDS_OVERHEAD, nsealed, vals, lens)))
 			goto out;
-		/* log before reveal: the entry is durable before any value leaves */
-		snprintf(target, sizeof(target), "row %lld", (long long)id);
-		bk_audit_entry_init(&e);
-		e.action = "record-show";
-		e.dataset = ds.name;
-		e.purpose = purpose;
-		e.target = target;
-		e.rows = 1;
-		e.revealed = (long long)nsealed;
-		if ((rc = bk_vault_begin(v)) || (rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
-			goto out;
 		for (size_t c = 0; c < ds.ncols; c++)
 			if (ds.cols[c].cls == BK_COL_IDENTIFIER || ds.cols[c].cls == BK_COL_SECRET) {
 				json_object_set_new(row, ds.cols[c].name, json_stringn((const char *)vals[k], lens[k]));
 				k++;
 			}
-	} else {
-		snprintf(target, sizeof(target), "row %lld", (long long)id);
-		bk_audit_entry_init(&e);
-		e.action = "record-show";
-		e.dataset = ds.name;
-		e.purpose = purpose;
-		e.target = target;
-		e.rows = 1;
-		if ((rc = bk_vault_begin(v)) || (rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
-			goto out;
 	}
+	/* log before reveal: the entry is durable before the row is returned */
+	snprintf(target, sizeof(target), "row %lld", (long long)id);
+	bk_audit_entry_init(&e);
+	e.action = "record-show";
+	e.dataset = ds.name;
+	e.purpose = purpose;
+	e.target = target;
+	e.rows = 1;
+	e.revealed = reveal && nsealed ? (long long)nsealed : -1;
+	if ((rc = bk_vault_begin(v)) || (rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
+		goto out;
 	bk_record_plain_json(&ds, st, row);
 	if (!reveal)
 		for (size_t c = 0; c < ds.ncols; c++)

@@ -304,15 +304,12 @@ bk_status bk_vault_record(struct bk_vault *v, const char *action, const char *ta
 	return bk_vault_commit(v);
 }
 
-bk_status bk_vault_require(struct bk_vault *v, enum bk_action action, const char *dataset, enum bk_colclass cls,
-			   const char *kecamatan)
+bk_status bk_vault_acl(const struct bk_vault *v, enum bk_action action, const char *dataset, enum bk_colclass cls,
+		       const char *kecamatan)
 {
 	const struct bk_keyring_user *me = bk_vault_me(v);
 	const char *scope[BK_SCOPE_MAX];
 	struct bk_acl_request req;
-	struct bk_audit_entry e;
-	char reason[512];
-	bk_status rc;
 
 	for (size_t i = 0; i < me->nscope; i++)
 		scope[i] = me->scope[i];
@@ -324,7 +321,17 @@ bk_status bk_vault_require(struct bk_vault *v, enum bk_action action, const char
 	req.dataset = dataset;
 	req.colclass = cls;
 	req.kecamatan = kecamatan;
-	if (bk_acl_check(&req) == BK_OK)
+	return bk_acl_check(&req);
+}
+
+bk_status bk_vault_require(struct bk_vault *v, enum bk_action action, const char *dataset, enum bk_colclass cls,
+			   const char *kecamatan)
+{
+	struct bk_audit_entry e;
+	char reason[512];
+	bk_status rc;
+
+	if (bk_vault_acl(v, action, dataset, cls, kecamatan) == BK_OK)
 		return BK_OK;
 	snprintf(reason, sizeof(reason), "%s", bk_error_detail());
 	bk_audit_entry_init(&e);

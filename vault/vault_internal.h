@@ -40,6 +40,12 @@ struct bk_vault {
 	int in_tx;
 };
 
+/* bk_vault_acl asks bk_acl_check with the user's role and scope, without the
+ * audit entry bk_vault_require writes: for per-row checks inside a command
+ * that audits its outcome as a whole. */
+bk_status bk_vault_acl(const struct bk_vault *v, enum bk_action action, const char *dataset, enum bk_colclass cls,
+		       const char *kecamatan) BK_MUST_CHECK;
+
 /* bk_vault_secret finds the highest version of a key the user holds (scope:
  * kecamatan code for kecamatan keys, else NULL); NULL if not held. */
 struct vault_key *bk_vault_secret(const struct bk_vault *v, enum bk_key_kind kind, const char *scope);
