@@ -1,5 +1,6 @@
 /* cmd_import.c - `brankas import DATASET FILE.csv [--dry-run]`. */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -70,8 +71,15 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	opts.problem = on_problem;
 	opts.progress = on_progress;
 	opts.ctx = &ui;
-	if (access(opts.path, R_OK) != 0)
+	if (strcmp(opts.path, "-") == 0) {
+		/* the passphrase then comes on another descriptor, or from the terminal */
+		opts.from_stdin = 1;
+		opts.path = "stdin";
+		if (ctx->pass_fd == 0)
+			return cli_usage(ctx, "stdin carries the data: give the passphrase on another descriptor");
+	} else if (access(opts.path, R_OK) != 0) {
 		return cli_fail(bk_fail(BK_ERR_NOTFOUND, "cannot read '%s'", opts.path));
+	}
 	if ((rc = cli_unlock(ctx, &v)))
 		goto out;
 	rc = bk_vault_import(v, &opts, &res);
@@ -83,6 +91,43 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	else if (res.problems > opts.max_messages)
 		fprintf(stderr, "brankas: %llu more problems not shown\n",
 			(unsigned long long)(res.problems - opts.max_messages));
+out:
+	bk_vault_close(v);
+	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+}
+
+int cmd_record_add(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct bk_import_opts opts = {0};
+	struct bk_import_result res;
+	struct ui ui = {0, 0, 101};
+	struct bk_vault *v = NULL;
+	int code;
+	bk_status rc;
+
+	{
+		static const struct option longopts[] = {CLI_LONGOPTS, {NULL, 0, NULL, 0}};
+		int c;
+
+		optind = 0;
+		while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
+			if ((code = cli_common_option(ctx, c, argv)) >= 0)
+				return code;
+	}
+	if (argc - optind != 1)
+		return cli_usage(ctx, "DATASET is required; the record comes on stdin as a CSV header and one row");
+	if (ctx->pass_fd == 0)
+		return cli_usage(ctx, "stdin carries the record: give the passphrase on another descriptor");
+	opts.dataset = argv[optind];
+	opts.path = "stdin";
+	opts.from_stdin = 1;
+	opts.max_rows = 1;
+	opts.max_messages = 100;
+	opts.problem = on_problem;
+	opts.ctx = &ui;
+	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_import(v, &opts, &res)))
+		goto out;
+	printf("added 1 row to '%s'\n", opts.dataset);
 out:
 	bk_vault_close(v);
 	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crypto/box.h"
 #include "crypto/secmem.h"
@@ -697,7 +698,9 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	gmtime_r(&now, &tm);
 	im->ref_year = tm.tm_year + 1900;
 	snprintf(im->kabupaten_name, sizeof(im->kabupaten_name), "%s", v->regions.items[0].nama);
-	if ((rc = bk_vault_require(v, BK_ACT_RECORD_WRITE, o->dataset, BK_COL_NONE, NULL)) ||
+	/* may the user write at all (in their own scope)? each row is checked against its kecamatan below */
+	if ((rc = bk_vault_require(v, BK_ACT_RECORD_WRITE, o->dataset, BK_COL_NONE,
+				   bk_vault_me(v)->nscope ? bk_vault_me(v)->scope[0] : NULL)) ||
 	    (rc = bk_dataset_load(v->db, o->dataset, &im->ds)))
 		goto out;
 	for (size_t c = 0; c < im->ds.ncols; c++)
@@ -705,7 +708,7 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 			rc = bk_fail(BK_ERR_DENIED, "you hold no blind-index key and cannot import '%s'", im->ds.name);
 			goto out;
 		}
-	in = fopen(o->path, "rb");
+	in = o->from_stdin ? fdopen(dup(0), "rb") : fopen(o->path, "rb");
 	if (!in || fstat(fileno(in), &st) != 0) {
 		rc = bk_fail(errno == ENOENT ? BK_ERR_NOTFOUND : BK_ERR_IO, "cannot open '%s': %s", o->path,
 			     strerror(errno));
@@ -766,6 +769,11 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	}
 	if (!im->have_header)
 		problem(im, 1, 1, "the file is empty: a header line is required");
+	else if (o->max_rows && r->rows + r->problems + r->out_of_scope > o->max_rows)
+		problem(im, im->line, 1, "expected at most %llu row%s after the header",
+			(unsigned long long)o->max_rows, o->max_rows == 1 ? "" : "s");
+	else if (o->max_rows && r->rows == 0 && r->problems == 0 && r->out_of_scope == 0)
+		problem(im, im->line, 1, "expected a row after the header");
 	if (r->problems) {
 		rc = bk_fail(BK_ERR_FORMAT, "%s: %llu problem%s; nothing was imported", o->path,
 			     (unsigned long long)r->problems, r->problems == 1 ? "" : "s");
@@ -793,7 +801,7 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	if (im->rebuild_indexes && (rc = bk_dataset_indexes(v->db, &im->ds, 1)))
 		goto out;
 	bk_audit_entry_init(&e);
-	e.action = "import";
+	e.action = o->max_rows == 1 ? "record-add" : "import";
 	e.dataset = im->ds.name;
 	e.rows = (long long)r->rows;
 	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))

@@ -22,6 +22,8 @@ struct bk_import_opts {
 	const char *dataset;
 	const char *path;
 	int dry_run;                      /* validate only */
+	int from_stdin;                   /* read standard input; path names it in messages */
+	uint64_t max_rows;                /* 0: any number; `record add` takes exactly one */
 	size_t max_messages;              /* problems printed at most (all are counted) */
 	void (*problem)(void *ctx, const char *msg); /* "FILE:LINE:COLUMN: reason" */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);

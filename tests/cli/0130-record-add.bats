@@ -1,0 +1,57 @@
+#!/usr/bin/env bats
+# record add: one validated, sealed row from stdin; import from stdin.
+
+load helper
+
+setup_file() { build_template; }
+setup() { fresh_vault; }
+
+HEADER="nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas"
+
+add() { # USER: the record on stdin, the passphrase on fd 3
+	local user=$1
+	shift
+	bk -C "$VAULT" -u "$user" --passphrase-fd 3 record add warga "$@" 3<<<"$(pass_of "$user")"
+}
+
+@test "record add takes one row from stdin and audits it without the values" {
+	run add citra <<<"$HEADER
+3505104505950007,Rina Wulandari,,1995-05-05,P,35.05.10.2001,S1,guru,tidak"
+	[ "$status" -eq 0 ]
+	run jq -r '[.action, .dataset, .rows] | @tsv' <<<"$(tail -1 "$VAULT/audit.log")"
+	[ "$output" = "$(printf 'record-add\twarga\t1')" ]
+	! grep -q Wulandari "$VAULT/audit.log"
+	[ "$(dataset_rows warga)" = 1 ]
+}
+
+@test "record add refuses two rows, no row, and a passphrase on stdin" {
+	run add citra <<<"$HEADER
+3505104505950007,Rina,,1995-05-05,P,35.05.10.2001,S1,guru,tidak
+3505104505950008,Rini,,1995-05-05,P,35.05.10.2001,S1,guru,tidak"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"expected at most 1 row"* ]]
+	run add citra <<<"$HEADER"
+	[ "$status" -eq 1 ]
+	run bk -C "$VAULT" -u citra --passphrase-fd 0 record add warga <<<"$(pass_of citra)"
+	[ "$status" -eq 2 ]
+	[ "$(dataset_rows warga)" = 0 ]
+}
+
+@test "an operator adds in scope; outside scope is denied and audited" {
+	run add oki <<<"$HEADER
+3505104505950007,Rina,,1995-05-05,P,35.05.10.2001,S1,guru,tidak"
+	[ "$status" -eq 0 ]
+	run add oki <<<"$HEADER
+3505014505950007,Rina,,1995-05-05,P,35.05.01.2001,S1,guru,tidak"
+	[ "$status" -eq 4 ]
+	[ "$(tail -1 "$VAULT/audit.log" | jq -r .outcome)" = denied ]
+	[ "$(dataset_rows warga)" = 1 ]
+}
+
+@test "import reads stdin with -" {
+	run bk -C "$VAULT" -u ada --passphrase-fd 3 import warga - 3<<<"$(pass_of ada)" <<<"$HEADER
+3505104505950007,Rina,,1995-05-05,P,35.05.10.2001,S1,guru,tidak
+3505104505950008,Rini,,1995-05-05,P,35.05.10.2001,S1,guru,tidak"
+	[ "$status" -eq 0 ]
+	[ "$(dataset_rows warga)" = 2 ]
+}
