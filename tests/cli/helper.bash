@@ -148,3 +148,87 @@ teardown() {
 		printf 'last run: status %s, output:\n%s\n' "${status-}" "$output" | sed 's/^/# /'
 	fi
 }
+
+# --- datasets, import and records (0100-0120) ---
+#   FIXTURES                   tests/fixtures/import
+#   fixture NAME...            copy fixture files into the cwd (messages then name them short)
+#   db_key                     export vault.db's key to $BATS_TEST_TMPDIR/db.key once (as ada, audited)
+#   db_sql SQL                 run SQL (or one .command) on $VAULT/vault.db with the sqlcipher shell (db_key first)
+#   vault_rows                 the row count of every dataset table and of batches (db_key first)
+#   vault_state                vault_rows plus the sha256 of audit.log and keyring
+#   dataset_rows DATASET       the ROWS column of `dataset list` (as ada, audited)
+#   stderr_line TEXT           assert that one line of $stderr (run --separate-stderr) is exactly TEXT
+#   lacks TEXT...              assert that neither $output nor $stderr contains any TEXT
+
+FIXTURES="$BATS_TEST_DIRNAME/../fixtures/import"
+
+fixture() {
+	local f
+	for f in "$@"; do
+		cp -- "$FIXTURES/$f" . || return 1
+	done
+}
+
+db_key() {
+	[ -s "$BATS_TEST_TMPDIR/db.key" ] && return 0
+	as ada key export-db-key -o "$BATS_TEST_TMPDIR/db.key" >/dev/null 2>&1 || {
+		echo "db_key: key export-db-key failed" >&2
+		return 1
+	}
+}
+
+db_sql() {
+	local out
+	out=$({
+		cat "$BATS_TEST_TMPDIR/db.key"
+		case $1 in
+		.*) printf '%s\n' "$1" ;;
+		*) printf '%s;\n' "$1" ;;
+		esac
+	} | sqlcipher -bail "$VAULT/vault.db" 2>&1) || {
+		printf 'db_sql: %s\n%s\n' "$1" "$out" >&2
+		return 1
+	}
+	# newer sqlcipher shells answer PRAGMA key with "ok"
+	printf '%s\n' "$out" | sed '/^ok$/d'
+}
+
+vault_rows() {
+	local tables t sql=""
+	tables=$(db_sql "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'ds\_%' ESCAPE '\\' OR name = 'batches') ORDER BY name") || return 1
+	[ -n "$tables" ] || { echo "vault_rows: no tables" >&2; return 1; }
+	for t in $tables; do
+		sql="$sql${sql:+ UNION ALL }SELECT '$t', count(*) FROM \"$t\""
+	done
+	db_sql "$sql"
+}
+
+vault_state() {
+	vault_rows || return 1
+	(cd "$VAULT" && sha256sum audit.log keyring)
+}
+
+dataset_rows() {
+	as ada dataset list 2>/dev/null | awk -v ds="$1" '$1 == ds { print $2; found = 1 } END { exit !found }'
+}
+
+stderr_line() {
+	local l
+	# stderr_lines is set by bats' run --separate-stderr
+	# shellcheck disable=SC2154
+	for l in "${stderr_lines[@]}"; do
+		[ "$l" = "$1" ] && return 0
+	done
+	printf 'expected a line of stderr to be: %s\nstderr:\n%s\n' "$1" "${stderr-}" >&2
+	return 1
+}
+
+lacks() {
+	local t
+	for t in "$@"; do
+		if [[ "${output-}" == *"$t"* || "${stderr-}" == *"$t"* ]]; then
+			printf 'the output holds what it must not: %s\nstdout:\n%s\nstderr:\n%s\n' "$t" "${output-}" "${stderr-}" >&2
+			return 1
+		fi
+	done
+}
