@@ -62,6 +62,8 @@ struct parse_state {
 	char error_key[64];
 	/* which keys a column set, to check required ones at the end */
 	unsigned char has_type[BK_COLUMNS_MAX], has_class[BK_COLUMNS_MAX];
+	/* every key once: a second "class = ..." must not silently win */
+	char seen_keys[BK_COLUMNS_MAX + 1][512];
 };
 
 BK_PRINTF(3, 4) static int fail_at(struct parse_state *st, const char *key, const char *fmt, ...)
@@ -228,6 +230,22 @@ static int on_column_key(struct parse_state *st, struct bk_column *c, size_t idx
 	return 1;
 }
 
+/* Records key for one section (a column index, or BK_COLUMNS_MAX for
+ * [dataset]); returns 1 when it was already there. */
+static int key_seen(struct parse_state *st, size_t section, const char *key)
+{
+	char *list = st->seen_keys[section];
+	char probe[48];
+	size_t n = strlen(list);
+
+	snprintf(probe, sizeof(probe), ",%.40s,", key);
+	if (strstr(list, probe))
+		return 1;
+	if (n + strlen(probe) < sizeof(st->seen_keys[0]))
+		snprintf(list + n, sizeof(st->seen_keys[0]) - n, "%s", n ? probe + 1 : probe);
+	return 0;
+}
+
 static int on_entry(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_state *st = user;
@@ -239,6 +257,8 @@ static int on_entry(void *user, const char *section, const char *key, const char
 	if (st->error[0])
 		return 0;
 	if (strcmp(section, "dataset") == 0) {
+		if (key_seen(st, BK_COLUMNS_MAX, key))
+			return fail_at(st, key, "'%.32s' is given twice in [dataset]", key);
 		st->have_dataset = 1;
 		return on_dataset_key(st, key, value);
 	}
@@ -263,6 +283,9 @@ static int on_entry(void *user, const char *section, const char *key, const char
 	}
 	idx = ds->ncols - 1;
 	c = &ds->cols[idx];
+	/* a key twice is an error; so a [column.X] repeated right after itself is caught at its first key */
+	if (key_seen(st, idx, key))
+		return fail_at(st, key, "'%.32s' is given twice for column '%.40s'", key, colname);
 	return on_column_key(st, c, idx, key, value);
 }
 

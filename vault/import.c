@@ -761,7 +761,8 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 		rc = bk_fail(BK_ERR_IO, "cannot read '%s': %s", o->path, strerror(errno));
 		goto out;
 	}
-	if (csv_fini(&csv, on_field, on_record, im) != 0 && !im->r->problems)
+	/* after a syntax error the half-read row is not a row: only a clean parse is finished */
+	if (!csv_error(&csv) && csv_fini(&csv, on_field, on_record, im) != 0 && !im->r->problems)
 		problem(im, im->line, 1, "malformed CSV: a quoted cell is never closed");
 	if (im->fatal) {
 		rc = im->fatal;

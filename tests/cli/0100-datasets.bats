@@ -171,14 +171,12 @@ schema_rejected() {
 }
 
 @test "schema: a column declared twice in a row is refused" {
-	skip "BUG: dataset.c on_entry merges a [column.X] that directly repeats the previous one; the later type/class silently win"
 	write_kunjungan
 	printf '[column.jumlah]\ntype = text\nclass = identifier\n' >>kunjungan.ini
-	schema_rejected kunjungan.ini "kunjungan.ini:24:8: column 'jumlah' declared twice"
+	schema_rejected kunjungan.ini "kunjungan.ini:24:8: 'type' is given twice for column 'jumlah'"
 }
 
 @test "schema: a key given twice in one column is refused" {
-	skip "BUG: dataset.c on_column_key lets a repeated key (class = public, then class = identifier) overwrite the first"
 	write_kunjungan
 	sed -i 's/^class = public$/class = public\nclass = identifier/' kunjungan.ini
 	[ "$(sed -n 21p kunjungan.ini)" = "class = identifier" ]
