@@ -78,6 +78,18 @@ struct importer {
 	bk_status fatal;
 	char kabupaten_name[96];
 	char now[24];             /* one time stamp for the whole import */
+	int subjects_exist;       /* the registry of subjects had rows before this import */
+	sqlite3_stmt *candidates; /* registered subjects sharing a blind index value */
+	int subject_sealed_at;    /* the NIK's place among the registry's sealed values */
+	size_t subject_nsealed;
+	uint8_t *subject_plain;   /* guarded: a registered subject's sealed values, opened */
+	size_t subject_plain_cap;
+	char subject_names[BK_COLUMNS_MAX * (BK_COLUMN_NAME_MAX + 1)];
+	struct {
+		int64_t batch;
+		uint8_t *key;     /* guarded; NULL: the user holds no key for that batch */
+	} seen_batches[64];
+	size_t nseen_batches;
 	int rebuild_indexes;      /* large import: indexes dropped, built after the load */
 };
 
@@ -382,6 +394,100 @@ static void check_cell(struct importer *im, size_t field, int col, struct bk_nik
 	}
 }
 
+/* --- same NIK, same subject --- */
+
+/* Finds the registered subject (a row of the registry) with this NIK among
+ * the candidates of its blind index, opening those the user holds the
+ * kecamatan key for. *id_p is 0 when none was found or none could be opened. */
+static bk_status find_subject(struct importer *im, const char *nik, int64_t *id_p)
+{
+	sqlite3_stmt *st = im->candidates;
+	bk_status rc = BK_OK;
+	int src;
+
+	*id_p = 0;
+	if (!st)
+		return BK_OK;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, bk_blind_index(im->blind->secret, nik));
+	while ((src = sqlite3_step(st)) == SQLITE_ROW && !*id_p) {
+		int64_t batch = sqlite3_column_int64(st, 1);
+		const char *kec = (const char *)sqlite3_column_text(st, 2);
+		const uint8_t *sealed = sqlite3_column_blob(st, 3);
+		int slen = sqlite3_column_bytes(st, 3);
+		const uint8_t *vals[BK_COLUMNS_MAX];
+		size_t lens[BK_COLUMNS_MAX], i;
+		uint8_t *key = NULL;
+
+		for (i = 0; i < im->nseen_batches; i++)
+			if (im->seen_batches[i].batch == batch)
+				break;
+		if (i == im->nseen_batches && i < sizeof(im->seen_batches) / sizeof(im->seen_batches[0]) && kec) {
+			im->seen_batches[i].batch = batch;
+			im->seen_batches[i].key = bk_secmem_alloc(BK_FIELDS_KEYBYTES);
+			if (im->seen_batches[i].key &&
+			    bk_vault_batch_key(im->v, batch, kec, im->seen_batches[i].key) != BK_OK) {
+				/* not the user's kecamatan (or damaged: record show reports that) */
+				bk_secmem_free(im->seen_batches[i].key);
+				im->seen_batches[i].key = NULL;
+				bk_error_clear();
+			}
+			im->nseen_batches++;
+		}
+		if (i < im->nseen_batches)
+			key = im->seen_batches[i].key;
+		if (!key || !sealed || slen < BK_FIELDS_OVERHEAD ||
+		    (size_t)slen - BK_FIELDS_OVERHEAD > im->subject_plain_cap)
+			continue;
+		if (bk_fields_open(im->subject_plain, sealed, (size_t)slen, key, SUBJECTS, im->subject_names,
+				   sqlite3_column_int64(st, 0), batch) == BK_OK &&
+		    bk_fields_unpack(im->subject_plain, (size_t)slen - BK_FIELDS_OVERHEAD, im->subject_nsealed, vals,
+				     lens) == BK_OK &&
+		    lens[im->subject_sealed_at] == 16 && memcmp(vals[im->subject_sealed_at], nik, 16) == 0)
+			*id_p = sqlite3_column_int64(st, 0);
+		bk_wipe(im->subject_plain, (size_t)slen - BK_FIELDS_OVERHEAD);
+		bk_error_clear();
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+static bk_status prepare_subjects(struct importer *im)
+{
+	struct bk_dataset reg;
+	size_t nl = 0;
+	bk_status rc;
+
+	if (im->ds.subject_col < 0 || !im->blind)
+		return BK_OK;
+	if ((rc = bk_dataset_load(im->v->db, SUBJECTS, &reg))) {
+		bk_error_clear();
+		return BK_OK; /* a vault without the registry links nothing */
+	}
+	for (size_t c = 0; c < reg.ncols; c++)
+		if (reg.cols[c].cls == BK_COL_IDENTIFIER || reg.cols[c].cls == BK_COL_SECRET) {
+			if ((int)c == reg.subject_col)
+				im->subject_sealed_at = (int)im->subject_nsealed;
+			im->subject_nsealed++;
+			im->subject_plain_cap += 4 + (reg.cols[c].type == BK_TYPE_TEXT ? reg.cols[c].max_length : 64);
+			nl += (size_t)snprintf(im->subject_names + nl, sizeof(im->subject_names) - nl, "%s%s", nl ? "," : "",
+					       reg.cols[c].name);
+		}
+	im->subject_plain = bk_secmem_alloc(im->subject_plain_cap + 1);
+	if (!im->subject_plain)
+		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	if (rc == BK_OK && reg.subject_col >= 0 && reg.cols[reg.subject_col].blind_index) {
+		char sql[256];
+
+		snprintf(sql, sizeof(sql), "SELECT id, batch, kecamatan, sealed FROM \"ds_%s\" WHERE \"%s_bi\" = ?",
+			 SUBJECTS, reg.cols[reg.subject_col].name);
+		if (sqlite3_prepare_v2(im->v->db, sql, -1, &im->candidates, NULL) != SQLITE_OK)
+			rc = bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "preparing subject lookups");
+	}
+	bk_dataset_release(&reg);
+	return rc;
+}
+
 /* --- writing one row --- */
 
 static bk_status insert_row(struct importer *im, const struct bk_nik *nik)
@@ -418,10 +524,20 @@ static bk_status insert_row(struct importer *im, const struct bk_nik *nik)
 		sqlite3_bind_text(st, p++, im->kecamatan, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, p++);
-	if (nik->digits[0] && strcmp(im->ds.name, SUBJECTS) == 0)
+	if (nik->digits[0] && strcmp(im->ds.name, SUBJECTS) == 0) {
 		sqlite3_bind_int64(st, p++, id); /* a registered subject is its own row */
-	else
-		sqlite3_bind_null(st, p++);
+	} else {
+		int64_t subject = 0;
+
+		if (nik->digits[0] && (rc = find_subject(im, nik->digits, &subject)))
+			return rc;
+		if (subject) {
+			sqlite3_bind_int64(st, p++, subject);
+			im->r->linked++;
+		} else {
+			sqlite3_bind_null(st, p++);
+		}
+	}
 	if (im->nsealed)
 		sqlite3_bind_blob(st, p++, im->sealed, (int)(plain_len + BK_FIELDS_OVERHEAD), SQLITE_STATIC);
 	else
@@ -501,6 +617,17 @@ static void take_row(struct importer *im)
 			problem(im, im->line, 1, "%s: the same NIK is on an earlier line of this file",
 				im->ds.cols[im->ds.subject_col].name);
 			return;
+		}
+		if (im->subjects_exist) {
+			int64_t existing = 0;
+
+			if ((im->fatal = find_subject(im, nik.digits, &existing)))
+				return;
+			if (existing) {
+				problem(im, im->line, 1, "%s: this person is already registered (row %lld): use record edit",
+					im->ds.cols[im->ds.subject_col].name, (long long)existing);
+				return;
+			}
 		}
 	}
 	/* scope: the row's kecamatan must be the user's */
@@ -664,6 +791,11 @@ static void release(struct importer *im)
 {
 	if (im->insert)
 		sqlite3_finalize(im->insert);
+	if (im->candidates)
+		sqlite3_finalize(im->candidates);
+	for (size_t i = 0; i < im->nseen_batches; i++)
+		bk_secmem_free(im->seen_batches[i].key);
+	bk_secmem_free(im->subject_plain);
 	for (size_t i = 0; i < im->nbatches; i++)
 		bk_secmem_free(im->batches[i].key);
 	bk_secmem_free(im->plain);
@@ -725,14 +857,17 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	/* a big page cache keeps SQLCipher from encrypting pages twice during a bulk load */
 	if ((rc = bk_db_exec(v->db, "PRAGMA cache_size = -65536")) || (rc = bk_vault_begin(v)))
 		goto out;
-	if (!o->dry_run && st.st_size > BULK_BYTES) {
+	if ((rc = prepare(im)) || (rc = prepare_subjects(im)))
+		goto out;
+	im->subjects_exist = im->next_id > 1 && strcmp(im->ds.name, SUBJECTS) == 0;
+	/* an empty table loads fastest without indexes, built once after the load; a table
+	 * with rows keeps them: this import looks its subjects up through them */
+	if (!o->dry_run && st.st_size > BULK_BYTES && im->next_id == 1) {
 		/* building the indexes once after the load is much faster than row by row */
 		if ((rc = bk_dataset_indexes(v->db, &im->ds, 0)))
 			goto out;
 		im->rebuild_indexes = 1;
 	}
-	if ((rc = prepare(im)))
-		goto out;
 	for (;;) {
 		size_t n = fread(chunk, 1, CHUNK, in);
 

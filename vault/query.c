@@ -81,7 +81,7 @@ static int authorize(void *ctx, int action, const char *a1, const char *a2, cons
 		if (dbname && strcmp(dbname, "temp") == 0 && is_view(q, a1))
 			return SQLITE_OK; /* the user's scoped views: handles, not values */
 		if (inner && is_view(q, inner) && dbname && strcmp(dbname, "main") == 0 && a2 &&
-		    strcmp(a2, "sealed") != 0 && strcmp(a2, "batch") != 0 && strcmp(a2, "subject") != 0 &&
+		    strcmp(a2, "sealed") != 0 && strcmp(a2, "batch") != 0 &&
 		    !strstr(a2, "_bi"))
 			return SQLITE_OK; /* the views' own reads of their base table */
 		if (strcmp(a1, "sqlite_master") == 0 || strcmp(a1, "sqlite_temp_master") == 0)
@@ -251,7 +251,9 @@ static bk_status make_views(struct query_ctx *q)
 
 		if ((rc = bk_dataset_load(v->db, names[d], &ds)))
 			break;
-		len = (size_t)snprintf(sql, cap, "CREATE TEMP VIEW IF NOT EXISTS \"%s\" AS SELECT id, kecamatan", ds.name);
+		/* subject: the registry row of the person, for joins that need no NIK */
+		len = (size_t)snprintf(sql, cap, "CREATE TEMP VIEW IF NOT EXISTS \"%s\" AS SELECT id, kecamatan, subject",
+				       ds.name);
 		for (size_t c = 0; c < ds.ncols; c++) {
 			const struct bk_column *col = &ds.cols[c];
 

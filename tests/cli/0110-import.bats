@@ -129,7 +129,9 @@ D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
 	run as ada import warga bom.csv
 	[ "$status" -eq 0 ]
 	[ "$output" = "imported 2 rows into 'warga'" ]
-	# what Excel writes in an Indonesian locale: BOM, ';' and CRLF at once
+	# what Excel writes in an Indonesian locale: BOM, ';' and CRLF at once (into a new vault:
+	# the same people are registered already in this one)
+	rm -rf "$VAULT"
 	fresh_vault
 	run as ada import warga excel.csv
 	[ "$status" -eq 0 ]
@@ -444,4 +446,26 @@ D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
 	audit_last | jq -e '.actor == "oki" and .action == "import" and .outcome == "denied"
 		and .detail == "1 rows outside the user'"'"'s scope"'
 	[ "$(dataset_rows warga)" -eq 0 ]
+}
+
+@test "the same person in a second import is refused for a key holder, and usage rows link to the person" {
+	cat >w.csv <<-'CSV'
+		nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas
+		3505100101900001,Budi Santoso,,1990-01-01,L,35.05.10.2001,SMA,petani,tidak
+	CSV
+	cat >p.csv <<-'CSV'
+		nik,kode_inovasi,tanggal,kanal,desa
+		3505100101900001,INO-1,2025-01-02,daring,35.05.10.2001
+		3505100202900002,INO-1,2025-01-03,luring,35.05.10.2001
+	CSV
+	run as ada import warga w.csv
+	[ "$status" -eq 0 ]
+	run as citra import warga w.csv
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"w.csv:2:1: nik: this person is already registered (row 1)"* ]]
+	[[ "$output" != *"Budi"* && "$output" != *"3505100101900001"* ]]
+	run as ada import pemanfaatan p.csv
+	[ "$status" -eq 0 ]
+	run --separate-stderr as ani query --format csv "SELECT subject FROM pemanfaatan ORDER BY id"
+	[ "$(tr -d '\r' <<<"$output" | paste -sd' ')" = "subject 1 " ]
 }
