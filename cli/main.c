@@ -47,7 +47,7 @@ const struct cli_command cli_commands[] = {
 	{"identity show", cmd_identity_show, 0, "print the public id of an identity file",
 	 "brankas identity show FILE"},
 	{"import", cmd_import, 0, "import a CSV file into a dataset, all or nothing",
-	 "brankas import DATASET FILE.csv [--dry-run]" VAULT_OPTS "\n"
+	 "brankas import DATASET FILE.csv|- [--dry-run]" VAULT_OPTS "\n"
 	 "  every value is validated; one bad row and nothing is imported (FILE:LINE:COLUMN: reason)\n"
 	 "  --dry-run  validate only"},
 	{"init", cmd_init, 0, "create a new vault with its first admin",
@@ -62,11 +62,28 @@ const struct cli_command cli_commands[] = {
 	 "brankas query [--purpose TEXT] [--format table|csv|json] \"SELECT ...\"" VAULT_OPTS "\n"
 	 "  tables: one view per dataset (warga, skm, ...) limited to your kecamatan, and wilayah;\n"
 	 "  identifier columns hold handles: reveal(nik) opens one (admin/custodian, needs --purpose)"},
+	{"record add", cmd_record_add, 0, "add one record: a CSV header and one row on stdin (validated, sealed)",
+	 "brankas record add DATASET" VAULT_OPTS " < record.csv\n"
+	 "  the values come on stdin, never the command line; give the passphrase on another fd"},
 	{"record erase", cmd_record_erase, 0, "erase one record (secure delete; audited)",
 	 "brankas record erase DATASET ID --purpose TEXT [--force]" VAULT_OPTS},
 	{"record show", cmd_record_show, 0, "show one record; --reveal opens its identifiers (audited)",
 	 "brankas record show DATASET ID [--reveal --purpose TEXT]" VAULT_OPTS "\n"
 	 "  --reveal  decrypt identifier and secret values: admin, or a custodian of the row's kecamatan"},
+	{"report coverage", cmd_report_coverage, 0, "coverage of the innovations: areas reached, users, daring vs luring",
+	 "brankas report coverage [--by inovasi|kecamatan] [--year Y] [--min-cell N] [--format table|csv|json]"
+	 VAULT_OPTS "\n"
+	 "  per innovation: kecamatan and desa reached, users and users per 1,000 residents;\n"
+	 "  per kecamatan: residents, users, daring and luring uses; both unless --by (csv: one, so --by)\n"
+	 "  counts of fewer than N people (default 5) are hidden, with what would give them away"},
+	{"report ikm", cmd_report_ikm, 0, "satisfaction index (IKM, PermenPANRB 14/2017) per innovation, kecamatan or unit",
+	 "brankas report ikm [--by inovasi|kecamatan|unit] [--year Y] [--min-cell N] [--format table|csv|json]"
+	 VAULT_OPTS "\n"
+	 "  NRR per unsur, IKM, converted score, mutu and kinerja for the 9 unsur, and apart the\n"
+	 "  10-unsur index with U10 inovasi; respondents against the Krejcie-Morgan sample size\n"
+	 "  --by       group by innovation (default), kecamatan or unit (the OPD)\n"
+	 "  --year     only answers of that year\n"
+	 "  --min-cell groups of fewer respondents are hidden, with what would give them away (default 5)"},
 	{"retention apply", cmd_retention_apply, 0, "delete rows past their dataset's retention",
 	 "brankas retention apply [--dry-run] [--force]" VAULT_OPTS},
 	{"shell", cmd_shell, 0, "unlock once, then run queries at a prompt; locks when idle",

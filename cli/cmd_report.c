@@ -1,0 +1,521 @@
+/* cmd_report.c - `brankas report ikm|coverage`: the aggregate reports of
+ * vault/report.h as an aligned table, CSV (RFC 4180, formula-injection safe)
+ * or JSON. The vault computes, suppresses and audits; this file only lays
+ * out what it was given. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/output.h"
+#include "vault/report.h"
+
+enum { OPT_BY = OPT_FIRST_COMMAND_OPT, OPT_YEAR, OPT_MIN_CELL, OPT_FORMAT };
+
+#define NAME_WIDTH 32 /* names are cut to this many characters in a table */
+#define COLS_MAX 32
+
+/* --- a grid of cells: the header row, then the data rows --- */
+
+enum mode { MODE_TABLE, MODE_CSV };
+
+struct grid {
+	size_t ncols;
+	char **cells;
+	size_t n, cap;
+	unsigned char right[COLS_MAX]; /* align right (numbers) */
+};
+
+static bk_status grid_put(struct grid *g, const char *s)
+{
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 256;
+		char **cells = realloc(g->cells, cap * sizeof(*cells));
+
+		if (!cells)
+			return bk_fail(BK_ERR_NOMEM, "out of memory");
+		g->cells = cells;
+		g->cap = cap;
+	}
+	if (!(g->cells[g->n] = strdup(s)))
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	g->n++;
+	return BK_OK;
+}
+
+BK_PRINTF(2, 3) static bk_status grid_putf(struct grid *g, const char *fmt, ...)
+{
+	char buf[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return grid_put(g, buf);
+}
+
+static void grid_free(struct grid *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->cells[i]);
+	free(g->cells);
+	memset(g, 0, sizeof(*g));
+}
+
+/* The header: "csv_name/TABLE NAME" pairs, a leading '>' aligns right. */
+static bk_status grid_head(struct grid *g, enum mode mode, const char *const *cols)
+{
+	bk_status rc = BK_OK;
+
+	g->ncols = 0;
+	for (size_t i = 0; cols[i] && rc == BK_OK; i++) {
+		const char *c = cols[i], *slash;
+		char name[64];
+
+		if (g->ncols == COLS_MAX)
+			return bk_fail(BK_ERR_STATE, "too many columns");
+		g->right[g->ncols] = c[0] == '>';
+		c += c[0] == '>';
+		slash = strchr(c, '/');
+		if (mode == MODE_CSV)
+			snprintf(name, sizeof(name), "%.*s", slash ? (int)(slash - c) : (int)strlen(c), c);
+		else
+			snprintf(name, sizeof(name), "%s", slash ? slash + 1 : c);
+		if (!name[0])
+			continue; /* a column of one format only */
+		g->ncols++;
+		rc = grid_put(g, name);
+	}
+	return rc;
+}
+
+/* Characters (not bytes) of UTF-8 text, for alignment. */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+/* A cell as a terminal may show it: control characters (an escape sequence
+ * in a name) become '?', and long names are cut at a character boundary. */
+static void table_cell(char *out, size_t cap, const char *s, size_t max_width)
+{
+	size_t n = 0, w = 0;
+
+	for (; *s && n + 4 < cap; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch & 0xc0) != 0x80 && ++w > max_width) {
+			memcpy(out + n - (n >= 3 ? 3 : n), "...", 3);
+			break;
+		}
+		out[n++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+	}
+	out[n] = '\0';
+}
+
+static void grid_print_table(const struct grid *g, FILE *out)
+{
+	size_t width[COLS_MAX] = {0}, rows = g->ncols ? g->n / g->ncols : 0;
+	char cell[4 * NAME_WIDTH + 8];
+
+	for (size_t i = 0; i < g->n; i++) {
+		size_t w;
+
+		table_cell(cell, sizeof(cell), g->cells[i], NAME_WIDTH);
+		w = text_width(cell);
+		if (w > width[i % g->ncols])
+			width[i % g->ncols] = w;
+	}
+	for (size_t r = 0; r < rows; r++) {
+		for (size_t c = 0; c < g->ncols; c++) {
+			size_t pad;
+
+			table_cell(cell, sizeof(cell), g->cells[r * g->ncols + c], NAME_WIDTH);
+			pad = width[c] - text_width(cell);
+			if (g->right[c])
+				fprintf(out, "%s%*s%s", c ? "  " : "", (int)pad, "", cell);
+			else if (c + 1 < g->ncols)
+				fprintf(out, "%s%s%*s", c ? "  " : "", cell, (int)pad, "");
+			else
+				fprintf(out, "%s%s", c ? "  " : "", cell); /* no trailing blanks */
+		}
+		fputc('\n', out);
+	}
+}
+
+/* RFC 4180 with CRLF; formula-like cells quoted and prefixed with ' by
+ * cli_csv_cell, the one rule every CSV of brankas follows (DESIGN §8). */
+static void grid_print_csv(const struct grid *g, FILE *out)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		cli_csv_cell(out, g->cells[i], strlen(g->cells[i]));
+		fputs((i + 1) % g->ncols ? "," : "\r\n", out);
+	}
+}
+
+static void print_json(const json_t *root)
+{
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+
+	if (text) {
+		fputs(text, stdout);
+		fputc('\n', stdout);
+	}
+	free(text);
+}
+
+/* --- options --- */
+
+static bk_status parse_uint(const char *opt, const char *arg, long long lo, long long hi, long long *out)
+{
+	char *end = NULL;
+	long long n;
+
+	errno = 0;
+	n = strtoll(arg, &end, 10);
+	if (errno || end == arg || *end || n < lo || n > hi)
+		return bk_fail(BK_ERR_USAGE, "%s takes a number from %lld to %lld, not '%.16s'", opt, lo, hi, arg);
+	*out = n;
+	return BK_OK;
+}
+
+struct report_args {
+	int by_set;
+	enum bk_report_by by;
+	int year;
+	uint64_t min_cell;
+	enum cli_format format;
+};
+
+/* Parses the options both reports share; returns -1 to go on, or an exit code. */
+static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct report_args *a)
+{
+	static const struct option longopts[] = {
+		CLI_LONGOPTS,
+		{"by", required_argument, NULL, OPT_BY},
+		{"year", required_argument, NULL, OPT_YEAR},
+		{"min-cell", required_argument, NULL, OPT_MIN_CELL},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{NULL, 0, NULL, 0},
+	};
+	long long n;
+	int c, code;
+
+	memset(a, 0, sizeof(*a));
+	a->by = BK_REPORT_BY_INOVASI;
+	a->min_cell = BK_REPORT_MIN_CELL;
+	a->format = CLI_FORMAT_TABLE;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_BY:
+			if (bk_report_by_parse(optarg, &a->by) != BK_OK)
+				return cli_usage(ctx, "%s", bk_error_detail());
+			a->by_set = 1;
+			break;
+		case OPT_YEAR:
+			if (parse_uint("--year", optarg, 1900, 9999, &n) != BK_OK)
+				return cli_usage(ctx, "%s", bk_error_detail());
+			a->year = (int)n;
+			break;
+		case OPT_MIN_CELL:
+			if (parse_uint("--min-cell", optarg, 1, BK_REPORT_MIN_CELL_MAX, &n) != BK_OK)
+				return cli_usage(ctx, "%s", bk_error_detail());
+			a->min_cell = (uint64_t)n;
+			break;
+		case OPT_FORMAT:
+			if (cli_parse_format(optarg, &a->format) != BK_OK)
+				return cli_usage(ctx, "%s", bk_error_detail());
+			break;
+		default:
+			if ((code = cli_common_option(ctx, c, argv)) >= 0)
+				return code;
+		}
+	}
+	if (optind != argc)
+		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	return -1;
+}
+
+/* --- report ikm --- */
+
+static bk_status put_count(struct grid *g, int hidden, uint64_t v, enum mode mode)
+{
+	return hidden ? grid_put(g, mode == MODE_TABLE ? "x" : "") : grid_putf(g, "%llu", (unsigned long long)v);
+}
+
+static bk_status put_dec(struct grid *g, int shown, int hidden, uint64_t v, unsigned decimals, enum mode mode)
+{
+	char buf[32];
+
+	if (shown)
+		return grid_put(g, bk_report_decimal(buf, sizeof(buf), v, decimals));
+	return grid_put(g, mode == MODE_CSV ? "" : hidden ? "x" : "-");
+}
+
+static bk_status put_text(struct grid *g, int shown, int hidden, const char *s, enum mode mode)
+{
+	return grid_put(g, shown ? s : mode == MODE_CSV ? "" : hidden ? "x" : "-");
+}
+
+static bk_status ikm_row(struct grid *g, const struct bk_report_ikm *r, const struct bk_report_ikm_group *x, int total,
+			 enum mode mode)
+{
+	const struct bk_ikm_score *s9 = &x->ikm9, *s10 = &x->ikm10;
+	const char *total_label = mode == MODE_TABLE ? "TOTAL" : "total";
+	int hid = x->suppressed, hid10 = x->ikm10_suppressed;
+	char mutu[2] = "";
+	bk_status rc = BK_OK;
+
+	if (r->by == BK_REPORT_BY_UNIT) {
+		rc = grid_put(g, total ? total_label : x->nama);
+	} else if ((rc = grid_put(g, total ? total_label : x->kode)) == BK_OK) {
+		rc = grid_put(g, total ? "" : x->nama);
+	}
+	if (rc == BK_OK && mode == MODE_CSV)
+		rc = grid_put(g, hid ? "true" : "false");
+	if (rc == BK_OK)
+		rc = put_count(g, hid, x->sums.respondents, mode);
+	for (int i = 0; i < BK_IKM_UNSUR_NATIONAL && rc == BK_OK; i++)
+		rc = put_dec(g, s9->valid, hid, s9->nrr_milli[i], 3, mode);
+	mutu[0] = s9->mutu;
+	if (rc == BK_OK && (rc = put_dec(g, s9->valid, hid, s9->ikm_e4, 4, mode)) == BK_OK &&
+	    (rc = put_dec(g, s9->valid, hid, s9->converted_cents, 2, mode)) == BK_OK &&
+	    (rc = put_text(g, s9->valid, hid, mutu, mode)) == BK_OK)
+		rc = put_text(g, s9->valid, hid, s9->kinerja, mode);
+	if (rc == BK_OK && mode == MODE_CSV)
+		rc = put_count(g, hid10, x->sums.filled[BK_IKM_UNSUR - 1], mode);
+	mutu[0] = s10->mutu;
+	if (rc == BK_OK && (rc = put_dec(g, s10->valid, hid10, s10->nrr_milli[BK_IKM_UNSUR - 1], 3, mode)) == BK_OK &&
+	    (rc = put_dec(g, s10->valid, hid10, s10->ikm_e4, 4, mode)) == BK_OK &&
+	    (rc = put_dec(g, s10->valid, hid10, s10->converted_cents, 2, mode)) == BK_OK)
+		rc = put_text(g, s10->valid, hid10, mutu, mode);
+	if (rc == BK_OK && mode == MODE_CSV)
+		rc = put_text(g, s10->valid, hid10, s10->kinerja, mode);
+	if (rc == BK_OK)
+		rc = x->population_suppressed ? grid_put(g, mode == MODE_TABLE ? "x" : "")
+		     : x->population       ? grid_putf(g, "%llu", (unsigned long long)x->population)
+					   : grid_put(g, mode == MODE_TABLE ? "-" : "");
+	if (rc == BK_OK)
+		rc = put_dec(g, x->sample_size > 0, x->population_suppressed, x->sample_size, 0, mode);
+	if (rc == BK_OK)
+		rc = put_text(g, x->sample_enough >= 0, hid, x->sample_enough > 0 ? "yes" : "no", mode);
+	return rc;
+}
+
+static bk_status ikm_grid(struct grid *g, const struct bk_report_ikm *r, enum mode mode)
+{
+	/* csv name / table name; '>' aligns right; an empty half leaves the column out */
+	static const char *const unit_cols[] = {"unit/UNIT"};
+	static const char *const label_cols[] = {"kode/KODE", "nama/NAMA"};
+	static const char *const kec_cols[] = {"kode/KODE", "nama/KECAMATAN"};
+	static const char *const cols[] = {
+		"suppressed/", ">respondents/RESP", ">nrr_u1/U1", ">nrr_u2/U2", ">nrr_u3/U3", ">nrr_u4/U4", ">nrr_u5/U5",
+		">nrr_u6/U6", ">nrr_u7/U7", ">nrr_u8/U8", ">nrr_u9/U9", ">ikm/IKM", ">converted/SCORE", "mutu/MUTU",
+		"kinerja/KINERJA", ">respondents_u10/", ">nrr_u10/U10", ">ikm10/IKM10", ">converted10/SCORE10",
+		"mutu10/MUTU10", "kinerja10/", ">population/N", ">sample_required/n", "sample_enough/ENOUGH"};
+	const char *all[COLS_MAX + 1];
+	size_t n = 0;
+	bk_status rc;
+
+	if (r->by == BK_REPORT_BY_UNIT)
+		all[n++] = unit_cols[0];
+	else
+		for (size_t i = 0; i < 2; i++)
+			all[n++] = r->by == BK_REPORT_BY_KECAMATAN ? kec_cols[i] : label_cols[i];
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		all[n++] = cols[i];
+	all[n] = NULL;
+	if ((rc = grid_head(g, mode, all)))
+		return rc;
+	for (size_t i = 0; i < r->ngroups && rc == BK_OK; i++)
+		rc = ikm_row(g, r, &r->groups[i], 0, mode);
+	if (rc == BK_OK)
+		rc = ikm_row(g, r, &r->total, 1, mode);
+	return rc;
+}
+
+int cmd_report_ikm(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct report_args a;
+	struct bk_report_ikm_opts o;
+	struct bk_report_ikm r = {0};
+	struct bk_vault *v = NULL;
+	struct grid g = {0};
+	json_t *root = NULL;
+	int code;
+	bk_status rc;
+
+	if ((code = parse_args(ctx, argc, argv, &a)) >= 0)
+		return code;
+	o.by = a.by;
+	o.year = a.year;
+	o.min_cell = a.min_cell;
+	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_report_ikm(v, &o, &r)))
+		goto out;
+	if (a.format == CLI_FORMAT_JSON) {
+		if (!(root = bk_report_ikm_json(&r))) {
+			rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		print_json(root);
+		goto out;
+	}
+	if ((rc = ikm_grid(&g, &r, a.format == CLI_FORMAT_CSV ? MODE_CSV : MODE_TABLE)))
+		goto out;
+	if (a.format == CLI_FORMAT_CSV) {
+		grid_print_csv(&g, stdout);
+		goto out;
+	}
+	printf("IKM by %s (PermenPANRB 14/2017)%s%.0d, min-cell %llu\n\n", bk_report_by_name(r.by), r.year ? ", year " : "",
+	       r.year, (unsigned long long)r.min_cell);
+	grid_print_table(&g, stdout);
+	printf("\nx: hidden (fewer than %llu respondents, or protecting such a cell); -: none or unknown\n"
+	       "IKM, SCORE, MUTU: the 9 unsur of PermenPANRB 14/2017 (SCORE = IKM x 25; A >= 88.31, B >= 76.61, "
+	       "C >= 65.00, D below)\n"
+	       "U10, IKM10, SCORE10, MUTU10: with U10 inovasi, 10 unsur; not comparable nationally\n"
+	       "N: population (%s); n: Krejcie-Morgan sample size (chi2 3.841, P 0.5, d 0.05); ENOUGH: RESP >= n\n",
+	       (unsigned long long)r.min_cell, r.population_basis ? r.population_basis : "-");
+out:
+	json_decref(root);
+	grid_free(&g);
+	bk_report_ikm_release(&r);
+	bk_vault_close(v);
+	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+}
+
+/* --- report coverage --- */
+
+static bk_status put_reach(struct grid *g, uint64_t reached, uint64_t total, enum mode mode)
+{
+	if (mode == MODE_TABLE)
+		return grid_putf(g, "%llu/%llu", (unsigned long long)reached, (unsigned long long)total);
+	return grid_putf(g, "%llu", (unsigned long long)reached);
+}
+
+static bk_status cov_inovasi_grid(struct grid *g, const struct bk_report_coverage *r, enum mode mode)
+{
+	static const char *const cols[] = {"kode/KODE", "nama/NAMA", "opd/OPD", "suppressed/", ">users/USERS",
+					   ">users_per_1000/PER1000", ">kecamatan_reached/KECAMATAN",
+					   ">kecamatan_total/", ">desa_reached/DESA", ">desa_total/", NULL};
+	bk_status rc = grid_head(g, mode, cols);
+
+	for (size_t i = 0; i < r->ninovasi && rc == BK_OK; i++) {
+		const struct bk_report_cov_inovasi *x = &r->inovasi[i];
+
+		if ((rc = grid_put(g, x->kode)) || (rc = grid_put(g, x->nama)) || (rc = grid_put(g, x->opd)) ||
+		    (mode == MODE_CSV && (rc = grid_put(g, x->suppressed ? "true" : "false"))) ||
+		    (rc = put_count(g, x->suppressed, x->users, mode)) ||
+		    (rc = put_dec(g, x->per_mille_known, x->suppressed, x->per_mille_e1, 1, mode)) ||
+		    (rc = put_reach(g, x->kecamatan_reached, r->kecamatan_total, mode)) ||
+		    (mode == MODE_CSV && (rc = grid_putf(g, "%u", r->kecamatan_total))) ||
+		    (rc = put_reach(g, x->desa_reached, r->desa_total, mode)) ||
+		    (mode == MODE_CSV && (rc = grid_putf(g, "%u", r->desa_total))))
+			break;
+	}
+	return rc;
+}
+
+static bk_status cov_kecamatan_row(struct grid *g, const struct bk_report_cov_kecamatan *k, int total, enum mode mode)
+{
+	bk_status rc;
+
+	if ((rc = grid_put(g, total ? (mode == MODE_TABLE ? "TOTAL" : "total") : k->kode)) ||
+	    (rc = grid_put(g, total ? "" : k->nama)) || (rc = put_count(g, k->residents_hidden, k->residents, mode)) ||
+	    (rc = put_count(g, k->users_hidden, k->users, mode)) ||
+	    (rc = put_dec(g, k->per_mille_known, k->users_hidden || k->residents_hidden, k->per_mille_e1, 1, mode)) ||
+	    (rc = put_count(g, k->daring_hidden, k->daring, mode)) ||
+	    (rc = put_count(g, k->luring_hidden, k->luring, mode)) || (rc = put_count(g, k->uses_hidden, k->uses, mode)) ||
+	    (rc = put_dec(g, k->daring_share_known, k->daring_hidden || k->uses_hidden, k->daring_share_e1, 1, mode)) ||
+	    (rc = put_reach(g, k->desa_reached, k->desa_total, mode)))
+		return rc;
+	return mode == MODE_CSV ? grid_putf(g, "%u", k->desa_total) : BK_OK;
+}
+
+static bk_status cov_kecamatan_grid(struct grid *g, const struct bk_report_coverage *r, enum mode mode)
+{
+	static const char *const cols[] = {"kode/KODE", "nama/KECAMATAN", ">residents/RESIDENTS", ">users/USERS",
+					   ">users_per_1000/PER1000", ">daring/DARING", ">luring/LURING",
+					   ">uses/USES", ">daring_pct/DARING%", ">desa_reached/DESA", ">desa_total/",
+					   NULL};
+	bk_status rc = grid_head(g, mode, cols);
+
+	for (size_t i = 0; i < r->nkecamatan && rc == BK_OK; i++)
+		rc = cov_kecamatan_row(g, &r->kecamatan[i], 0, mode);
+	if (rc == BK_OK)
+		rc = cov_kecamatan_row(g, &r->total, 1, mode);
+	return rc;
+}
+
+int cmd_report_coverage(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct report_args a;
+	struct bk_report_coverage_opts o;
+	struct bk_report_coverage r = {0};
+	struct bk_vault *v = NULL;
+	struct grid gi = {0}, gk = {0};
+	json_t *root = NULL;
+	int code, inovasi, kecamatan;
+	bk_status rc;
+
+	if ((code = parse_args(ctx, argc, argv, &a)) >= 0)
+		return code;
+	if (a.by_set && a.by == BK_REPORT_BY_UNIT)
+		return cli_usage(ctx, "coverage is --by inovasi or --by kecamatan");
+	if (a.format == CLI_FORMAT_CSV && !a.by_set)
+		return cli_usage(ctx, "a CSV file holds one table: add --by inovasi or --by kecamatan");
+	inovasi = !a.by_set || a.by == BK_REPORT_BY_INOVASI;
+	kecamatan = !a.by_set || a.by == BK_REPORT_BY_KECAMATAN;
+	o.year = a.year;
+	o.min_cell = a.min_cell;
+	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_report_coverage(v, &o, &r)))
+		goto out;
+	if (a.format == CLI_FORMAT_JSON) {
+		if (!(root = bk_report_coverage_json(&r))) {
+			rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		if (!inovasi)
+			json_object_del(root, "inovasi");
+		if (!kecamatan) {
+			json_object_del(root, "kecamatan");
+			json_object_del(root, "total");
+		}
+		print_json(root);
+		goto out;
+	}
+	if ((inovasi && (rc = cov_inovasi_grid(&gi, &r, a.format == CLI_FORMAT_CSV ? MODE_CSV : MODE_TABLE))) ||
+	    (kecamatan && (rc = cov_kecamatan_grid(&gk, &r, a.format == CLI_FORMAT_CSV ? MODE_CSV : MODE_TABLE))))
+		goto out;
+	if (a.format == CLI_FORMAT_CSV) {
+		grid_print_csv(inovasi ? &gi : &gk, stdout);
+		goto out;
+	}
+	if (inovasi) {
+		printf("Coverage per innovation%s%.0d, min-cell %llu: kecamatan and desa reached of %u and %u\n\n",
+		       r.year ? ", year " : "", r.year, (unsigned long long)r.min_cell, r.kecamatan_total, r.desa_total);
+		grid_print_table(&gi, stdout);
+	}
+	if (kecamatan) {
+		printf("%sCoverage per kecamatan%s%.0d, min-cell %llu: residents, users and uses by kanal\n\n",
+		       inovasi ? "\n" : "", r.year ? ", year " : "", r.year, (unsigned long long)r.min_cell);
+		grid_print_table(&gk, stdout);
+	}
+	printf("\nx: hidden (fewer than %llu people, or protecting such a cell); -: none or unknown\n"
+	       "USERS: distinct people in pemanfaatan (estimated from the NIK blind index); "
+	       "PER1000: users per 1,000 residents (warga)\n",
+	       (unsigned long long)r.min_cell);
+out:
+	json_decref(root);
+	grid_free(&gi);
+	grid_free(&gk);
+	bk_report_coverage_release(&r);
+	bk_vault_close(v);
+	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+}
