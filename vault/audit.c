@@ -48,7 +48,8 @@ _Static_assert(sizeof(ZERO_HEX) == HEXLEN + 1, "ZERO_HEX is one hash of zeros");
 /* The field that ends every body: ,"prev":"<64 hex>" */
 #define PREV_FIELD (LIT(PREV_PREFIX) + HEXLEN + 1)
 
-/* How long bk_audit_writer_open waits for another process's lock. */
+/* How long a writer (LOCK_EX) or a reader (LOCK_SH) waits for another
+ * process's lock. */
 #define LOCK_WAIT_MS 10000
 
 /* The reverse reader's window: any line within BK_AUDIT_MAX_LINE fits whole. */
@@ -62,6 +63,9 @@ struct buf {
 struct bk_audit_writer {
 	int fd;
 	int broken;          /* a failed truncation left the file in doubt */
+	dev_t dev;           /* the log's identity, for readers in this process */
+	ino_t ino;
+	struct bk_audit_writer *next; /* this process's open writers */
 	char *name;          /* the log's file name, for messages */
 	uint64_t size;       /* file size after the last commit */
 	uint8_t vault_id[BK_AUDIT_VAULTIDBYTES];
@@ -240,8 +244,10 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 }
 
 /* json_escape appends s as a JSON string (with quotes). Control characters
- * and DEL become escapes, so no line ever holds a raw newline or terminal
- * control; bytes that are not UTF-8 become U+FFFD, which jq and jansson need. */
+ * (C0, DEL and C1: U+0080-U+009F, whose CSI U+009B a terminal obeys like ESC [)
+ * and the line separators U+2028/U+2029 become escapes, so no line ever holds a
+ * raw newline or terminal control; bytes that are not UTF-8 become U+FFFD,
+ * which jq and jansson need. */
 static int json_escape(struct buf *b, const char *s)
 {
 	static const char hexd[] = "0123456789abcdef";
@@ -262,6 +268,13 @@ static int json_escape(struct buf *b, const char *s)
 			if (k == 0) {
 				buf_put(b, "\xef\xbf\xbd", 3);
 				k = 1;
+			} else if (k == 2 && c == 0xc2 && p[1] <= 0x9f) {
+				memcpy(o, "\\u00", 4);
+				o[4] = hexd[p[1] >> 4];
+				o[5] = hexd[p[1] & 15];
+				b->len += 6;
+			} else if (k == 3 && c == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+				buf_put(b, p[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
 			} else {
 				buf_put(b, p, k);
 			}
@@ -438,23 +451,170 @@ static const char *parse_rest(const char *p, size_t len, struct line *l)
 	return NULL;
 }
 
+/* string_end returns the offset of the quote that closes the JSON string
+ * whose content starts at i (i > 0), or 0 when none does before end. A quote
+ * is escaped when an odd run of backslashes precedes it. */
+static size_t string_end(const char *p, size_t i, size_t end)
+{
+	size_t start = i;
+
+	while (i < end) {
+		const char *q = memchr(p + i, '"', end - i);
+		size_t at, k;
+
+		if (!q)
+			return 0;
+		at = (size_t)(q - p);
+		for (k = at; k > start && p[k - 1] == '\\'; k--)
+			;
+		if ((at - k) % 2 == 0)
+			return at;
+		i = at + 1;
+	}
+	return 0;
+}
+
 /* actor_span finds the actor string's content (still escaped). */
 static int actor_span(const char *p, const struct line *l, const char **s_p, size_t *n_p)
 {
-	size_t start = l->seq_end + LIT(TIME_PREFIX) + TIMELEN + LIT(ACTOR_PREFIX), i;
+	size_t start = l->seq_end + LIT(TIME_PREFIX) + TIMELEN + LIT(ACTOR_PREFIX);
+	size_t e = string_end(p, start, l->body_len);
 
-	for (i = start; i < l->body_len; i++) {
-		if (p[i] == '\\') {
-			i++;
-			continue;
+	if (e == 0)
+		return -1;
+	*s_p = p + start;
+	*n_p = e - start;
+	return 0;
+}
+
+/* ---- the fields of an entry ------------------------------------------- */
+
+/* The fields between actor and prev, in the writer's order (bk_audit_add);
+ * rows and revealed are bare integers, the others strings. */
+#define FIELD(k, count) {k, LIT(k), count}
+static const struct {
+	const char *key;
+	size_t len;
+	int count;
+} FIELDS[] = {
+	FIELD("role", 0),    FIELD("command", 0), FIELD("action", 0),  FIELD("dataset", 0), FIELD("rows", 1),
+	FIELD("revealed", 1), FIELD("purpose", 0), FIELD("sql", 0),     FIELD("sql_mac", 0), FIELD("subject", 0),
+	FIELD("target", 0),  FIELD("detail", 0),  FIELD("outcome", 0),
+};
+enum { F_COMMAND = 1, F_ACTION = 2, F_OUTCOME = 12, NFIELDS = 13 };
+_Static_assert(sizeof(FIELDS) / sizeof(FIELDS[0]) == NFIELDS, "FIELDS lists every field");
+
+/* A string value as it stands in the line, still escaped; s NULL: absent. */
+struct span {
+	const char *s;
+	size_t n;
+};
+
+struct fields {
+	struct span actor, command, action, outcome;
+};
+
+static const char NOT_WRITTEN[] = "is not laid out the way brankas writes entries";
+static const char UNCOVERED[] = "unsigned entry not covered by its actor's signature";
+
+/* parse_fields reads actor, command, action and outcome of a line that
+ * parse_rest accepted, the way any JSON parser (jq, jansson, `audit show`)
+ * reads them: from actor to prev only the writer's keys, in its order, each
+ * at most once, with no white space, so no duplicate or unknown key can make
+ * a parser see another value. With whole 0 it stops after action (enough for
+ * a signed entry: the signature vouches for the rest; outcome stays absent).
+ * Returns 0, or -1 for a line the writer cannot have written.
+ * Values stay escaped: the writer's escaping is a function of the text, so
+ * equal bytes are equal text, and a hand-made line with other escapes only
+ * ever compares unequal - which fails closed. */
+static int parse_fields(const char *p, const struct line *l, struct fields *f, int whole)
+{
+	size_t i = l->seq_end + LIT(TIME_PREFIX) + TIMELEN + LIT(ACTOR_PREFIX), end = l->body_len - PREV_FIELD, e;
+	int k = 0;
+
+	memset(f, 0, sizeof(*f));
+	if ((e = string_end(p, i, end)) == 0)
+		return -1;
+	f->actor.s = p + i;
+	f->actor.n = e - i;
+	i = e + 1;
+	while (i < end) {
+		struct span v = {NULL, 0};
+		size_t d;
+
+		if (end - i < 2 || p[i] != ',' || p[i + 1] != '"')
+			return -1;
+		i += 2;
+		for (; k < NFIELDS; k++) {
+			size_t n = FIELDS[k].len;
+
+			if (end - i > n + 1 && p[i] == FIELDS[k].key[0] && p[i + n] == '"' && p[i + n + 1] == ':' &&
+			    memcmp(p + i, FIELDS[k].key, n) == 0)
+				break;
 		}
-		if (p[i] == '"') {
-			*s_p = p + start;
-			*n_p = i - start;
+		if (k == NFIELDS)
+			return -1;
+		i += FIELDS[k].len + 2;
+		if (FIELDS[k].count) {
+			for (d = i; i < end && p[i] >= '0' && p[i] <= '9'; i++)
+				;
+			if (i == d || i - d > 19 || (p[d] == '0' && i > d + 1))
+				return -1;
+		} else {
+			if (i >= end || p[i] != '"' || (e = string_end(p, i + 1, end)) == 0)
+				return -1;
+			v.s = p + i + 1;
+			v.n = e - i - 1;
+			i = e + 1;
+		}
+		if (k == F_COMMAND)
+			f->command = v;
+		else if (k == F_ACTION)
+			f->action = v;
+		else if (k == F_OUTCOME)
+			f->outcome = v;
+		k++;
+		if (!whole && k > F_ACTION)
 			return 0;
-		}
 	}
-	return -1;
+	return i == end && f->action.s && f->outcome.s ? 0 : -1;
+}
+
+#define SPAN_IS(sp, lit) ((sp).s && (sp).n == LIT(lit) && memcmp((sp).s, lit, LIT(lit)) == 0)
+
+static int span_eq(struct span a, struct span b)
+{
+	if (!a.s || !b.s)
+		return !a.s && !b.s;
+	return a.n == b.n && memcmp(a.s, b.s, a.n) == 0;
+}
+
+/* unlock_failure: the one kind of entry that stands alone unsigned - the
+ * claimed user of a failed or denied unlock holds no unlocked key. */
+static int unlock_failure(const struct fields *f)
+{
+	return SPAN_IS(f->action, "unlock") && (SPAN_IS(f->outcome, "failed") || SPAN_IS(f->outcome, "denied"));
+}
+
+/* same_command: signed entry s can cover unsigned entry u - the same actor
+ * and the same command (or neither names one). */
+static int same_command(const struct fields *u, const struct fields *s)
+{
+	return span_eq(u->actor, s->actor) && span_eq(u->command, s->command);
+}
+
+/* too_many_commands enforces what a crash can leave after the head vault.db
+ * pinned: bk_vault_commit fsyncs the log, then commits the database, so at
+ * most one signed command (plus failed unlocks, logged outside any
+ * transaction) can be durable in the log and not in vault.db. */
+static bk_status too_many_commands(const char *name, uint64_t n, uint64_t pinned_seq)
+{
+	if (n <= 1)
+		return BK_OK;
+	return bk_fail(BK_ERR_CORRUPT,
+		       "%s has %" PRIu64 " signed commands after the head pinned in vault.db (entry %" PRIu64
+		       "): vault.db was rolled back",
+		       name, n, pinned_seq);
 }
 
 void bk_audit_sign_message(uint8_t msg[BK_AUDIT_SIGMSGBYTES], const uint8_t vault_id[BK_AUDIT_VAULTIDBYTES],
@@ -572,44 +732,37 @@ static const char *check_line(const char *p, size_t len, struct line *l, uint8_t
 	return NULL;
 }
 
-static bk_status open_log(const char *path, int *fd_p, uint64_t *size_p)
-{
-	struct stat st;
-	int fd;
+/* ---- locks ------------------------------------------------------------ */
 
-	*fd_p = -1;
-	*size_p = 0;
-	/* O_NONBLOCK: a FIFO planted as the log must not hang the reader */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return bk_fail(errno == ENOENT ? BK_ERR_NOTFOUND : BK_ERR_IO, "cannot open '%s': %s", path,
-			       strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) {
-		close(fd);
-		return bk_fail(BK_ERR_IO, "'%s' is not a regular file", path);
+/* This process's open writers. flock locks belong to open file descriptions:
+ * a reader asking for LOCK_SH on a descriptor of its own would wait for the
+ * LOCK_EX this process holds through a writer (vault.c verifies the log
+ * inside a transaction) and time out. A reader skips its lock when this
+ * process holds a writer on the same file: that exclusive lock already keeps
+ * every other writer out. Like the vault layer, this assumes one thread. */
+static struct bk_audit_writer *open_writers;
+
+static int writer_held_here(const struct stat *st)
+{
+	const struct bk_audit_writer *w;
+
+	for (w = open_writers; w; w = w->next) {
+		if (w->dev == st->st_dev && w->ino == st->st_ino)
+			return 1;
 	}
-	*fd_p = fd;
-	*size_p = (uint64_t)st.st_size;
-	return BK_OK;
+	return 0;
 }
 
-/* ---- the writer ------------------------------------------------------- */
-
-void bk_audit_entry_init(struct bk_audit_entry *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->rows = -1;
-	e->revealed = -1;
-}
-
-static bk_status lock_log(int fd, const char *name)
+/* lock_log takes flock op (LOCK_EX or LOCK_SH) on fd, waiting up to
+ * LOCK_WAIT_MS for another process. */
+static bk_status lock_log(int fd, const char *name, int op)
 {
 	int waited = 0;
 
 	for (;;) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
 
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		if (flock(fd, op | LOCK_NB) == 0)
 			return BK_OK;
 		if (errno == EINTR)
 			continue;
@@ -622,6 +775,60 @@ static bk_status lock_log(int fd, const char *name)
 		nanosleep(&ts, NULL);
 		waited += 10;
 	}
+}
+
+/* open_log opens the log read-only under a shared flock - so a commit in
+ * flight in another process is either all there or not at all - and reads
+ * its size under the lock. close_log releases both. */
+static bk_status open_log(const char *path, int *fd_p, uint64_t *size_p)
+{
+	bk_status rc = BK_OK;
+	struct stat st;
+	int fd;
+
+	*fd_p = -1;
+	*size_p = 0;
+	/* O_NONBLOCK: a FIFO planted as the log must not hang the reader */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return bk_fail(errno == ENOENT ? BK_ERR_NOTFOUND : BK_ERR_IO, "cannot open '%s': %s", path,
+			       strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = bk_fail(BK_ERR_IO, "'%s' is not a regular file", path);
+		goto out;
+	}
+	if (!writer_held_here(&st) && (rc = lock_log(fd, base_name(path), LOCK_SH)) != BK_OK)
+		goto out;
+	if (fstat(fd, &st) != 0 || st.st_size < 0) {
+		rc = bk_fail(BK_ERR_IO, "cannot stat '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	*fd_p = fd;
+	*size_p = (uint64_t)st.st_size;
+	fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* close_log drops the shared lock first: a mapping still alive would keep
+ * the open file, and with it the lock, past close. */
+static void close_log(int fd)
+{
+	if (fd < 0)
+		return;
+	(void)flock(fd, LOCK_UN);
+	close(fd);
+}
+
+/* ---- the writer ------------------------------------------------------- */
+
+void bk_audit_entry_init(struct bk_audit_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->rows = -1;
+	e->revealed = -1;
 }
 
 /* read_head reads the last line of the open log and recomputes its hash. */
@@ -690,7 +897,7 @@ bk_status bk_audit_writer_open(const char *path, const uint8_t vault_id[BK_AUDIT
 		rc = bk_fail(errno == ENOENT ? BK_ERR_NOTFOUND : BK_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	if ((rc = lock_log(w->fd, w->name)) != BK_OK)
+	if ((rc = lock_log(w->fd, w->name, LOCK_EX)) != BK_OK)
 		goto out;
 	/* the size is read under the lock: no other writer can append now */
 	if (fstat(w->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) {
@@ -698,12 +905,16 @@ bk_status bk_audit_writer_open(const char *path, const uint8_t vault_id[BK_AUDIT
 		goto out;
 	}
 	w->size = (uint64_t)st.st_size;
+	w->dev = st.st_dev;
+	w->ino = st.st_ino;
 	if ((rc = read_head(w)) != BK_OK)
 		goto out;
 	/* a new log must survive a crash as a directory entry too */
 	if (create && w->size == 0 && (rc = bk_fsync_dir(path)) != BK_OK)
 		goto out;
 	w->pending = w->head;
+	w->next = open_writers;
+	open_writers = w;
 	*w_p = w;
 	w = NULL;
 out:
@@ -718,8 +929,16 @@ void bk_audit_writer_head(const struct bk_audit_writer *w, struct bk_audit_head 
 
 void bk_audit_writer_free(struct bk_audit_writer *w)
 {
+	struct bk_audit_writer **pp;
+
 	if (!w)
 		return;
+	for (pp = &open_writers; *pp; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	}
 	if (w->fd >= 0)
 		close(w->fd); /* releases the flock */
 	free(w->queue.p);
@@ -991,8 +1210,12 @@ bk_status bk_audit_verify(const char *path, const struct bk_audit_verify_opts *o
 	const char *name = base_name(path), *map = NULL, *p, *end, *why, *prev_hex = ZERO_HEX;
 	char *scratch = NULL;
 	struct key_cache kc = {0};
+	struct fields fl, pend = {{NULL, 0}, {NULL, 0}, {NULL, 0}, {NULL, 0}};
 	uint8_t hash[BK_AUDIT_HASHBYTES];
 	uint64_t size = 0, expect = 1;
+	uint64_t pend_seq = 0;      /* first of the unsigned entries awaiting their signature */
+	uint64_t signed_after = 0;  /* signed entries after the pinned head */
+	uint64_t second_after = 0;  /* the second of them */
 	int fd = -1;
 
 	memset(report, 0, sizeof(*report));
@@ -1015,8 +1238,10 @@ bk_status bk_audit_verify(const char *path, const struct bk_audit_verify_opts *o
 		}
 		(void)madvise((void *)map, (size_t)size, MADV_SEQUENTIAL);
 	}
-	p = map;
-	end = map + size;
+	/* no arithmetic on NULL: an empty log is not mapped */
+	p = end = map;
+	if (map)
+		end = map + size;
 	while (p < end) {
 		size_t avail = (size_t)(end - p), len;
 		const char *nl = memchr(p, '\n', avail < BK_AUDIT_MAX_LINE ? avail : BK_AUDIT_MAX_LINE);
@@ -1077,6 +1302,41 @@ bk_status bk_audit_verify(const char *path, const struct bk_audit_verify_opts *o
 				     name, expect);
 			goto out;
 		}
+		/* an unsigned entry is a failed unlock or part of the command that
+		 * the next signed entry, by the same actor, closes */
+		if (!l.sig_b64) {
+			if (parse_fields(p, &l, &fl, 1) != 0) {
+				rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, expect, NOT_WRITTEN);
+				goto out;
+			}
+			if (unlock_failure(&fl)) {
+				/* stands alone */
+			} else if (pend_seq == 0) {
+				pend_seq = l.seq;
+				pend = fl;
+			} else if (!same_command(&pend, &fl)) {
+				report->bad_seq = pend_seq;
+				rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, pend_seq, UNCOVERED);
+				goto out;
+			}
+		} else {
+			if (pend_seq != 0) {
+				if (parse_fields(p, &l, &fl, 0) != 0) {
+					rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, expect,
+						     NOT_WRITTEN);
+					goto out;
+				}
+				if (!same_command(&pend, &fl)) {
+					report->bad_seq = pend_seq;
+					rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, pend_seq,
+						     UNCOVERED);
+					goto out;
+				}
+				pend_seq = 0;
+			}
+			if (o->pinned && l.seq > o->pinned->seq && ++signed_after == 2)
+				second_after = l.seq;
+		}
 		if (l.sig_b64) {
 			if (o->lookup && l.seq > o->sigs_checked_through) {
 				if ((why = check_sig(p, &l, hash, o, &kc, scratch)) != NULL) {
@@ -1105,14 +1365,61 @@ bk_status bk_audit_verify(const char *path, const struct bk_audit_verify_opts *o
 		goto out;
 	if (o->since && (rc = check_anchor(name, "checkpoint is at", o->since, &report->head, report)) != BK_OK)
 		goto out;
+	if (pend_seq != 0) {
+		/* never signed: no command ends unsigned */
+		report->bad_seq = pend_seq;
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, pend_seq, UNCOVERED);
+		goto out;
+	}
+	if (o->pinned && (rc = too_many_commands(name, signed_after, o->pinned->seq)) != BK_OK) {
+		report->bad_seq = second_after;
+		goto out;
+	}
 out:
 	if (map)
 		munmap((void *)map, (size_t)size);
-	if (fd >= 0)
-		close(fd);
+	close_log(fd);
 	free(scratch);
 	sodium_memzero(&kc, sizeof(kc));
 	return rc;
+}
+
+/* The nearest signed entry after the one being looked at, walking back (a
+ * copy: the reverse reader's window moves), and the signed entries seen. */
+struct cover {
+	char *line;     /* BK_AUDIT_MAX_LINE bytes once needed */
+	struct line l;  /* offsets into line */
+	int have;
+	uint64_t signed_after;
+};
+
+/* tail_entry applies the rules for unsigned entries to one entry after the
+ * pinned head, seen walking back (so every later entry has been seen), and
+ * counts the signed ones. */
+static bk_status tail_entry(const char *name, const char *p, size_t len, const struct line *l, struct cover *c)
+{
+	struct fields f, cf;
+
+	if (l->sig_b64) {
+		if (!c->line && !(c->line = malloc(BK_AUDIT_MAX_LINE)))
+			return bk_fail(BK_ERR_NOMEM, "out of memory checking '%s'", name);
+		memcpy(c->line, p, len); /* rev_prev hands out lines shorter than BK_AUDIT_MAX_LINE */
+		c->l = *l;
+		c->have = 1;
+		c->signed_after++;
+		return BK_OK;
+	}
+	if (parse_fields(p, l, &f, 1) != 0)
+		return bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, l->seq, NOT_WRITTEN);
+	if (unlock_failure(&f))
+		return BK_OK;
+	if (!c->have)
+		return bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, l->seq, UNCOVERED);
+	if (parse_fields(c->line, &c->l, &cf, 0) != 0)
+		return bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, c->l.seq, NOT_WRITTEN);
+	if (!same_command(&f, &cf))
+		return bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, l->seq, UNCOVERED);
+	return BK_OK;
 }
 
 bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinned)
@@ -1120,6 +1427,7 @@ bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinn
 	bk_status rc = BK_OK;
 	const char *name = base_name(path), *p, *why;
 	struct rev r = {0};
+	struct cover c = {0};
 	struct line l;
 	uint8_t prev[BK_AUDIT_HASHBYTES], hash[BK_AUDIT_HASHBYTES], next_prev[BK_AUDIT_HASHBYTES];
 	uint64_t size = 0, next_seq = 0;
@@ -1158,6 +1466,8 @@ bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinn
 					     name, pinned->seq);
 			else if (next_seq != 1 || !is_zero(next_prev, BK_AUDIT_HASHBYTES))
 				rc = bk_fail(BK_ERR_CORRUPT, "%s: the first line is not entry 1 with a zero prev", name);
+			else
+				rc = too_many_commands(name, c.signed_after, 0);
 			goto out;
 		}
 		if (k == REV_IOERR) {
@@ -1207,15 +1517,19 @@ bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinn
 					     "%s: entry %" PRIu64 " differs from the one the vault pinned: "
 					     "the log was rewritten or rolled back",
 					     name, l.seq);
+			else
+				rc = too_many_commands(name, c.signed_after, pinned->seq);
 			goto out;
 		}
+		if ((rc = tail_entry(name, p, len, &l, &c)) != BK_OK)
+			goto out;
 		next_seq = l.seq;
 		memcpy(next_prev, prev, sizeof(prev));
 	}
 out:
 	free(r.buf);
-	if (fd >= 0)
-		close(fd);
+	free(c.line);
+	close_log(fd);
 	return rc;
 }
 
@@ -1335,6 +1649,26 @@ out:
 
 /* ---- audit show ------------------------------------------------------- */
 
+/* raw_control finds a byte the writer always escapes - C0 (white space
+ * between tokens is still JSON), DEL, C1 (U+0080-U+009F, as UTF-8), U+2028
+ * or U+2029 - so a hand-made line cannot drive the terminal `audit show`
+ * prints to. */
+static int raw_control(const char *line, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)line;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return 1;
+		if (s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f)
+			return 1;
+		if (s[i] == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9))
+			return 1;
+	}
+	return 0;
+}
+
 static const char *show_string(json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
@@ -1369,8 +1703,10 @@ bk_status bk_audit_show(const char *path, const struct bk_audit_filter *filter, 
 		}
 		(void)madvise((void *)map, (size_t)size, MADV_SEQUENTIAL);
 	}
-	p = map;
-	end = map + size;
+	/* no arithmetic on NULL: an empty log is not mapped */
+	p = end = map;
+	if (map)
+		end = map + size;
 	while (p < end) {
 		size_t avail = (size_t)(end - p), len;
 		const char *nl = memchr(p, '\n', avail < BK_AUDIT_MAX_LINE ? avail : BK_AUDIT_MAX_LINE);
@@ -1384,6 +1720,11 @@ bk_status bk_audit_show(const char *path, const struct bk_audit_filter *filter, 
 			goto out;
 		}
 		len = (size_t)(nl - p);
+		if (raw_control(p, len)) {
+			rc = bk_fail(BK_ERR_CORRUPT, "%s: line %" PRIu64 " holds an unescaped control character", name,
+				     lineno);
+			goto out;
+		}
 		obj = json_loadb(p, len, JSON_REJECT_DUPLICATES, &err);
 		if (!obj || !json_is_object(obj)) {
 			rc = bk_fail(BK_ERR_CORRUPT, "%s: line %" PRIu64 " is not a JSON object", name, lineno);
@@ -1409,7 +1750,6 @@ out:
 	json_decref(obj);
 	if (map)
 		munmap((void *)map, (size_t)size);
-	if (fd >= 0)
-		close(fd);
+	close_log(fd);
 	return rc;
 }

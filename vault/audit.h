@@ -22,11 +22,45 @@
  *         hash[32]. One signature per command, on its last entry; entries of
  *         failed unlocks carry none (the claimed user holds no unlocked key).
  *
+ * So an unsigned entry is valid only if
+ *   (a) its action is "unlock" and its outcome "failed" or "denied", or
+ *   (b) the next signed entry has the same actor and the same command (both
+ *       without one counts as the same), and every unsigned entry in between
+ *       is (a) or has that actor and command too.
+ * Anything else - a forged entry that a later command's signature would
+ * otherwise cover, or a command that ends unsigned - is BK_ERR_CORRUPT
+ * "audit.log: entry N: unsigned entry not covered by its actor's signature".
+ * For this the fields of unsigned entries are read the way a JSON parser
+ * reads them, and an unsigned entry that is not laid out as the writer lays
+ * entries out (unknown, repeated or reordered keys, white space) is
+ * BK_ERR_CORRUPT too.
+ * WARNING: the writer signs over whatever the log holds. An entry planted in
+ * the name of the next command's actor and command, after the vault checked
+ * the tail on open and before that command's commit, is covered by (b).
+ *
  * A command's entries are collected with bk_audit_add and written by
  * bk_audit_commit in one write + fsync under an exclusive flock: if that
  * fails, the command must fail and reveal nothing (fail closed). The vault
  * layer pins the returned head inside vault.db in the same transaction as the
- * command's change, so truncation and rollback of the log are caught. */
+ * command's change, so truncation and rollback of the log are caught.
+ *
+ * Rollback of vault.db alone: the log is fsynced before the database
+ * commits, so a crash in between leaves at most one signed command in the
+ * log after the pinned head. After the pinned head bk_audit_check_tail and
+ * bk_audit_verify (opts->pinned) accept only failed or denied unlocks and at
+ * most one signed command (its last entry signed, its other entries covered
+ * as above); more is BK_ERR_CORRUPT "audit.log has N signed commands after
+ * the head pinned in vault.db (entry S): vault.db was rolled back".
+ * WARNING: so a command whose database commit fails after its audit commit
+ * must be the last before the next successful one: two such failures in a
+ * row, with no successful command between, make the vault look rolled back.
+ *
+ * Readers (bk_audit_verify, bk_audit_check_tail, bk_audit_show) take a shared
+ * flock on the log while they read, waiting up to 10 s for a commit in
+ * another process (then BK_ERR_STATE), and release it before they return.
+ * When this process itself holds a writer on the log they take no lock (it
+ * would wait for their own writer's): its exclusive lock already keeps other
+ * writers out. */
 #ifndef BK_AUDIT_H
 #define BK_AUDIT_H
 
@@ -48,8 +82,9 @@ struct bk_audit_head {
  * left out of the line when NULL, the counts when negative. Strings must hold no
  * personal value: callers put keyed hashes (audit key) in `subject` instead.
  * All strings are JSON-escaped by the writer: quotes, backslashes, control
- * characters and DEL become escapes (so no line ever holds a raw newline),
- * and bytes that are not valid UTF-8 become U+FFFD. */
+ * characters (C0, DEL and C1 U+0080-U+009F) and U+2028/U+2029 become escapes
+ * (so no line ever holds a raw newline or terminal control), and bytes that
+ * are not valid UTF-8 become U+FFFD. */
 struct bk_audit_entry {
 	const char *actor;
 	const char *role;
@@ -79,7 +114,9 @@ struct bk_audit_writer;
  * Returns BK_ERR_NOTFOUND when the log is missing and create is 0, and
  * BK_ERR_STATE when another process holds the lock for more than 10 s.
  * WARNING: flock is per open file: a second writer on the same log in the
- * same process waits for itself and fails. */
+ * same process waits for itself and fails. (Readers in the same process are
+ * fine: open writers are registered, and readers skip their lock on a log one
+ * of them holds; the registry assumes one thread.) */
 bk_status bk_audit_writer_open(const char *path, const uint8_t vault_id[BK_AUDIT_VAULTIDBYTES], int create,
 			       struct bk_audit_writer **w_p) BK_MUST_CHECK;
 
@@ -131,29 +168,36 @@ struct bk_audit_report {
 
 /* bk_audit_verify reads the whole log and checks: every line well formed, seq
  * rising by one, each prev the previous hash, each hash, each signature (by
- * the actor's key from lookup), the pinned head and the checkpoint present
- * with the same hash. Returns BK_OK, or BK_ERR_CORRUPT with a detail naming
- * the first bad entry by seq (also in report->bad_seq). For a missing or
- * misplaced entry bad_seq is the seq that should have come; for a log that
- * ends before the pinned head or checkpoint it is last seq + 1, the first
- * missing entry. opts may be NULL (chain only); a lookup needs vault_id
- * (BK_ERR_USAGE). Runs in one pass over a read-only mapping; 1,000,000
- * entries well under 2 s (chain), about 50 us more per signature verified.
+ * the actor's key from lookup), every unsigned entry covered (see the top of
+ * this file), the pinned head and the checkpoint present with the same hash,
+ * and at most one signed command after the pinned head. Returns BK_OK, or
+ * BK_ERR_CORRUPT with a detail naming the first bad entry by seq (also in
+ * report->bad_seq). For a missing or misplaced entry bad_seq is the seq that
+ * should have come; for a log that ends before the pinned head or checkpoint
+ * it is last seq + 1, the first missing entry; for an uncovered unsigned entry
+ * it is that entry (the first of its command); for a rolled-back vault.db it
+ * is the second signed entry after the pinned head. opts may be NULL (chain
+ * only); a lookup needs vault_id (BK_ERR_USAGE); BK_ERR_STATE when another
+ * process holds the lock for more than 10 s. Runs in one pass over a
+ * read-only mapping; 1,000,000 entries well under 2 s (chain), about 50 us
+ * more per signature verified.
  * WARNING: "well formed" covers the fixed parts (seq, time, start of actor,
- * prev, hash, sig, braces); the fields in between are vouched for by the
- * hash and, up to the last signed entry, by a signature. Entries after the
- * last signature (report->unsigned_tail) can be appended by anyone who can
- * write the file; the pinned head bounds what is trusted.
- * WARNING: readers take no lock; run them while holding the writer (or with
- * no writer running) or a commit in flight may look like a damaged tail. */
+ * prev, hash, sig, braces) and, in unsigned entries, the keys; the values are
+ * vouched for by the hash and the signature that covers the entry. Failed and
+ * denied unlocks are unsigned by design: anyone who can write the file can
+ * append them (report->unsigned_tail counts the entries after the last
+ * signature). */
 bk_status bk_audit_verify(const char *path, const struct bk_audit_verify_opts *opts,
 			  struct bk_audit_report *report) BK_MUST_CHECK;
 
 /* bk_audit_check_tail is the cheap check on every vault open: the entry with
- * pinned->seq exists with pinned->hash, and the entries after it chain
- * correctly to the end. Reads the file from its end, so entries before the
- * pinned one are not looked at (that is bk_audit_verify's job); pinned->seq 0
- * walks to the first line. BK_ERR_CORRUPT with a detail when not. */
+ * pinned->seq exists with pinned->hash, the entries after it chain correctly
+ * to the end, every unsigned one among them is covered, and at most one
+ * signed command follows the pinned head (see the top of this file). Reads the
+ * file from its end, so entries before the pinned one are not looked at (that
+ * is bk_audit_verify's job); pinned->seq 0 walks to the first line.
+ * BK_ERR_CORRUPT with a detail when not; BK_ERR_STATE when another process
+ * holds the lock for more than 10 s. */
 bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinned) BK_MUST_CHECK;
 
 /* Checkpoints for an outside witness (`audit head -o FILE`):
@@ -176,8 +220,10 @@ bk_status bk_audit_checkpoint_parse(const char *text, size_t len, const uint8_t 
  * filter may be NULL. Each matching line (without its newline) is passed to
  * emit; a non-OK return from emit stops and is returned. Lines are parsed
  * with jansson; a line that is not a JSON object with string actor, action
- * and time, or lacks its newline, is BK_ERR_CORRUPT. Hashes are not checked
- * here: that is bk_audit_verify. */
+ * and time, lacks its newline, or holds a byte the writer always escapes
+ * (C0 even as white space, DEL, C1, U+2028, U+2029: a hand-made line must not
+ * reach a terminal raw) is BK_ERR_CORRUPT. Hashes are not checked here: that
+ * is bk_audit_verify. */
 struct bk_audit_filter {
 	const char *actor;
 	const char *action;

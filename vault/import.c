@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/text.h"
 #include "crypto/box.h"
 #include "crypto/secmem.h"
 #include "vault/dataset.h"
@@ -23,8 +24,8 @@
 #define CHUNK (256 * 1024)
 #define RECORD_MAX (16u << 20)  /* one row's raw bytes */
 #define FIELD_MAX (10u << 20)   /* one cell: above this libcsv's buffer is refused */
-#define SUBJECTS "warga"
-#define BULK_BYTES (8u << 20)   /* files above this load without indexes, built after */        /* the dataset that registers data subjects */
+#define SUBJECTS "warga"        /* the dataset that registers data subjects */
+#define BULK_BYTES (8u << 20)   /* larger files into an empty table load without indexes */
 
 struct batch {
 	char kecamatan[BK_CODE_MAX];
@@ -254,14 +255,26 @@ static void take_header(struct importer *im)
 		name[n] = '\0';
 		col = bk_dataset_column(&im->ds, name);
 		if (col < 0) {
-			int printable = 1;
+			/* the cell is never echoed: a file without a header has personal data here */
+			const char *near = NULL;
+			size_t best = n / 3 + 1; /* a typo, not another word */
 
-			for (size_t i = 0; i < n; i++)
-				printable &= (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-					     name[i] == '_';
-			bk_hint("'brankas dataset show %s --template' prints the expected header", im->ds.name);
-			problem(im, im->line, f + 1, "unknown column '%s' for dataset '%s'", printable ? name : "?",
-				im->ds.name);
+			for (size_t c = 0; c < im->ds.ncols; c++) {
+				size_t d = bk_edit_distance(im->ds.cols[c].name, strlen(im->ds.cols[c].name), name, n);
+
+				if (d < best) {
+					best = d;
+					near = im->ds.cols[c].name;
+				}
+			}
+			if (near) {
+				problem(im, im->line, f + 1, "header cell %zu is not a column of dataset '%s'; did you mean '%s'?",
+					f + 1, im->ds.name, near);
+			} else {
+				problem(im, im->line, f + 1, "header cell %zu is not a column of dataset '%s'", f + 1,
+					im->ds.name);
+				bk_hint("'brankas dataset show %s --template' prints the expected header", im->ds.name);
+			}
 			continue;
 		}
 		if (seen[col]++) {
@@ -831,8 +844,7 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	im->ref_year = tm.tm_year + 1900;
 	snprintf(im->kabupaten_name, sizeof(im->kabupaten_name), "%s", v->regions.items[0].nama);
 	/* may the user write at all (in their own scope)? each row is checked against its kecamatan below */
-	if ((rc = bk_vault_require(v, BK_ACT_RECORD_WRITE, o->dataset, BK_COL_NONE,
-				   bk_vault_me(v)->nscope ? bk_vault_me(v)->scope[0] : NULL)) ||
+	if ((rc = bk_vault_require(v, BK_ACT_RECORD_WRITE, o->dataset, BK_COL_NONE, bk_vault_own_scope(v))) ||
 	    (rc = bk_dataset_load(v->db, o->dataset, &im->ds)))
 		goto out;
 	for (size_t c = 0; c < im->ds.ncols; c++)

@@ -81,9 +81,10 @@ static int authorize(void *ctx, int action, const char *a1, const char *a2, cons
 		if (dbname && strcmp(dbname, "temp") == 0 && is_view(q, a1))
 			return SQLITE_OK; /* the user's scoped views: handles, not values */
 		if (inner && is_view(q, inner) && dbname && strcmp(dbname, "main") == 0 && a2 &&
-		    strcmp(a2, "sealed") != 0 && strcmp(a2, "batch") != 0 &&
-		    !strstr(a2, "_bi"))
-			return SQLITE_OK; /* the views' own reads of their base table */
+		    strcmp(a2, "sealed") != 0 && strcmp(a2, "batch") != 0 && !strstr(a2, "_bi") &&
+		    (strcmp(inner, "wilayah") == 0 ? strcmp(a1, "regions") == 0
+						   : strncmp(a1, "ds_", 3) == 0 && strcmp(a1 + 3, inner) == 0))
+			return SQLITE_OK; /* a view's own reads of its own base table, nothing else */
 		if (strcmp(a1, "sqlite_master") == 0 || strcmp(a1, "sqlite_temp_master") == 0)
 			return deny(q, "reading the schema (%s) is not allowed", a1);
 		return deny(q, "reading '%s.%s' directly is not allowed: query the dataset views", a1, a2 ? a2 : "");
@@ -306,7 +307,13 @@ bk_status bk_query_normalize(const char *sql, char **out_p)
 			const char *end = strstr(sql + i + 2, "*/");
 
 			i = end ? (size_t)(end - sql) + 2 : n;
-		} else if (c == '"' || c == '`' || c == '[') {
+		} else if (c == '"') {
+			/* SQLite reads "..." as a string when no column has that name: mask it */
+			for (i++; i < n && !(sql[i] == '"' && sql[i + 1] != '"'); i += sql[i] == '"' ? 2 : 1)
+				;
+			i++;
+			out[o++] = '?';
+		} else if (c == '`' || c == '[') {
 			/* a quoted identifier: kept as it is */
 			char close = c == '[' ? ']' : c;
 
@@ -447,6 +454,19 @@ static int starts_with_select(const char *sql)
 	return 0;
 }
 
+/* Records a query that failed while running, with the values it revealed;
+ * keeps the caller's error detail. */
+static void audit_failure(struct bk_vault *v, const char *sql, const char *purpose, const struct query_ctx *q)
+{
+	char detail[512];
+
+	snprintf(detail, sizeof(detail), "%s", bk_error_detail());
+	if (audit_query(v, sql, purpose, "failed", "the statement failed while running", -1, q->revealed) != BK_OK) {
+		/* the command fails anyway; nothing was shown */
+	}
+	bk_fail(BK_ERR_DB, "%s", detail);
+}
+
 bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpose, json_t **result_p)
 {
 	struct query_ctx q;
@@ -462,8 +482,7 @@ bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpos
 	q.v = v;
 	q.purpose = purpose;
 	/* the views hold only the user's kecamatan: asking for the first is asking for the scope */
-	if ((rc = bk_vault_require(v, BK_ACT_READ, NULL, BK_COL_PUBLIC,
-				   bk_vault_me(v)->nscope ? bk_vault_me(v)->scope[0] : NULL)))
+	if ((rc = bk_vault_require(v, BK_ACT_READ, NULL, BK_COL_PUBLIC, bk_vault_own_scope(v))))
 		return rc;
 	{
 		char which[128];
@@ -529,6 +548,7 @@ bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpos
 		json_array_append_new(rows, row);
 		if (++nrows > RESULT_ROWS_MAX) {
 			rc = bk_fail(BK_ERR_USAGE, "more than %d result rows: aggregate, or add LIMIT", RESULT_ROWS_MAX);
+			audit_failure(v, sql, purpose, &q);
 			goto out;
 		}
 	}
@@ -544,6 +564,8 @@ bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpos
 			rc = bk_fail(why, "%s", reason);
 		} else {
 			rc = bk_db_status(v->db, src, "running the query");
+			/* a failing statement can still tell something about values it revealed */
+			audit_failure(v, sql, purpose, &q);
 		}
 		goto out;
 	}
@@ -557,6 +579,8 @@ bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpos
 out:
 	sqlite3_finalize(st);
 	sqlite3_set_authorizer(v->db, NULL, NULL);
+	/* reveal() points at this call's context: it must not outlive it */
+	sqlite3_create_function(v->db, "reveal", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
 	json_decref(rows);
 	json_decref(cols);
 	for (size_t i = 0; i < q.nkeys; i++)

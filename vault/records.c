@@ -123,7 +123,9 @@ bk_status bk_vault_record_show(struct bk_vault *v, const char *dataset, int64_t 
 		snprintf(kecamatan, sizeof(kecamatan), "%s", (const char *)sqlite3_column_text(st, 3));
 	batch = sqlite3_column_int64(st, 1);
 	/* policy first: reading the row's plain columns, then revealing its sealed ones */
-	if ((rc = bk_vault_require(v, BK_ACT_READ, ds.name, BK_COL_QUASI, kecamatan[0] ? kecamatan : NULL)))
+	/* rows of datasets without a scope column (the innovation registry) belong to no kecamatan */
+	if ((rc = bk_vault_require(v, BK_ACT_READ, ds.name, BK_COL_QUASI,
+				   kecamatan[0] ? kecamatan : bk_vault_own_scope(v))))
 		goto out;
 	if (reveal && nsealed) {
 		if (!purpose || !purpose[0]) {

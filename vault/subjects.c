@@ -123,8 +123,11 @@ out:
 static bk_status check_nik(const char *nik)
 {
 	struct bk_nik parsed;
+	time_t now = time(NULL);
+	struct tm tm;
 
-	if (bk_validate_nik(nik, strlen(nik), NULL, 2026, &parsed) != BK_OK)
+	gmtime_r(&now, &tm);
+	if (bk_validate_nik(nik, strlen(nik), NULL, tm.tm_year + 1900, &parsed) != BK_OK)
 		return bk_fail(BK_ERR_USAGE, "not a valid NIK: %s", bk_error_detail());
 	if (strcmp(parsed.digits, nik) != 0)
 		return bk_fail(BK_ERR_USAGE, "give the NIK as 16 digits");
@@ -207,7 +210,7 @@ static bk_status export_rows(struct bk_vault *v, const char *nik, const char *pu
 	if (!x.datasets)
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
 	if ((rc = check_nik(nik)) || (!purpose || !purpose[0] ? (rc = bk_fail(BK_ERR_USAGE, "a --purpose is required")) : 0) ||
-	    (rc = bk_vault_require(v, BK_ACT_SUBJECT_RIGHTS, NULL, BK_COL_NONE, NULL)) ||
+	    (rc = bk_vault_require(v, BK_ACT_SUBJECT_RIGHTS, NULL, BK_COL_NONE, bk_vault_own_scope(v))) ||
 	    (rc = for_each_row(v, nik, only, export_row, &x, r)) ||
 	    (rc = audit_subject(v, action, nik, purpose, r, (long long)x.revealed))) {
 		json_decref(x.datasets);
@@ -289,7 +292,7 @@ bk_status bk_vault_subject_erase(struct bk_vault *v, const char *nik, const char
 		return rc;
 	if (!purpose || !purpose[0])
 		return bk_fail(BK_ERR_USAGE, "a --purpose is required");
-	if ((rc = bk_vault_require(v, BK_ACT_RECORD_ERASE, NULL, BK_COL_NONE, NULL)) ||
+	if ((rc = bk_vault_require(v, BK_ACT_RECORD_ERASE, NULL, BK_COL_NONE, bk_vault_own_scope(v))) ||
 	    (rc = for_each_row(v, nik, NULL, note_row, &x, r)))
 		goto out;
 	if ((rc = bk_vault_begin(v)))
@@ -332,7 +335,7 @@ bk_status bk_vault_record_erase(struct bk_vault *v, const char *dataset, int64_t
 					: bk_db_status(v->db, src, "reading a row");
 		goto out;
 	}
-	if ((rc = bk_vault_require(v, BK_ACT_RECORD_ERASE, ds.name, BK_COL_NONE, kec[0] ? kec : NULL)) ||
+	if ((rc = bk_vault_require(v, BK_ACT_RECORD_ERASE, ds.name, BK_COL_NONE, kec[0] ? kec : bk_vault_own_scope(v))) ||
 	    (rc = bk_vault_begin(v)) || (rc = delete_row(v->db, ds.name, id)))
 		goto out;
 	snprintf(target, sizeof(target), "row %lld", (long long)id);
@@ -360,7 +363,7 @@ bk_status bk_vault_retention_apply(struct bk_vault *v, int dry_run, uint64_t *de
 	bk_status rc;
 
 	*deleted_p = 0;
-	if ((rc = bk_vault_require(v, BK_ACT_RECORD_ERASE, NULL, BK_COL_NONE, NULL)) ||
+	if ((rc = bk_vault_require(v, BK_ACT_RECORD_ERASE, NULL, BK_COL_NONE, bk_vault_own_scope(v))) ||
 	    (rc = bk_dataset_names(v->db, &names, &n)) || (rc = bk_vault_begin(v)))
 		goto out;
 	for (size_t d = 0; d < n && rc == BK_OK; d++) {

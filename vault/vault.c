@@ -324,6 +324,13 @@ bk_status bk_vault_acl(const struct bk_vault *v, enum bk_action action, const ch
 	return bk_acl_check(&req);
 }
 
+const char *bk_vault_own_scope(const struct bk_vault *v)
+{
+	const struct bk_keyring_user *me = bk_vault_me(v);
+
+	return me->nscope ? me->scope[0] : NULL;
+}
+
 bk_status bk_vault_require(struct bk_vault *v, enum bk_action action, const char *dataset, enum bk_colclass cls,
 			   const char *kecamatan)
 {
@@ -1186,7 +1193,7 @@ static int trusted_cache(struct bk_vault *v, struct bk_audit_head *h_out)
 		return 0;
 	h.seq = seq;
 	u = bk_keyring_user(&v->kr, actor);
-	if (!u || !u->has_sign || bk_hex_decode(h.hash, sizeof(h.hash), hash_hex, strlen(hash_hex)) != BK_OK ||
+	if (!u || u->disabled || !u->has_sign || bk_hex_decode(h.hash, sizeof(h.hash), hash_hex, strlen(hash_hex)) != BK_OK ||
 	    bk_b64_decode(sig, sizeof(sig), &siglen, sig_b64, strlen(sig_b64)) != BK_OK || siglen != sizeof(sig) ||
 	    (strcmp(u->role, "admin") != 0 && strcmp(u->role, "auditor") != 0 && strcmp(u->role, "custodian") != 0))
 		return 0;

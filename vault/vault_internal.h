@@ -46,6 +46,11 @@ struct bk_vault {
 bk_status bk_vault_acl(const struct bk_vault *v, enum bk_action action, const char *dataset, enum bk_colclass cls,
 		       const char *kecamatan) BK_MUST_CHECK;
 
+/* bk_vault_own_scope is the first kecamatan of the user's scope, or NULL for
+ * an unscoped user: what a command asks the access check for "may the user do
+ * this at all" before checking each row against its own kecamatan. */
+const char *bk_vault_own_scope(const struct bk_vault *v);
+
 /* bk_vault_secret finds the highest version of a key the user holds (scope:
  * kecamatan code for kecamatan keys, else NULL); NULL if not held. */
 struct vault_key *bk_vault_secret(const struct bk_vault *v, enum bk_key_kind kind, const char *scope);

@@ -307,7 +307,7 @@ D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
 @test "an unknown header column is refused at its place, with a hint" {
 	fixture unknown-header.csv
 	import_rejected unknown-header.csv 1
-	stderr_line "unknown-header.csv:1:10: unknown column 'agama' for dataset 'warga'"
+	stderr_line "unknown-header.csv:1:10: header cell 10 is not a column of dataset 'warga'"
 	stderr_line "brankas: hint: 'brankas dataset show warga --template' prints the expected header"
 	lacks "$A_NIK" "$A_NAMA" islam kristen
 }

@@ -1,6 +1,8 @@
 /* test_audit.c - the audit log: append and verify, signatures, every kind of
- * tampering (each must be BK_ERR_CORRUPT naming the first bad entry), fault
- * injection, escaping, checkpoints and `audit show` filters. */
+ * tampering (each must be BK_ERR_CORRUPT naming the first bad entry), the
+ * rules for unsigned entries and for what may follow the pinned head, the
+ * readers' lock, fault injection, escaping, checkpoints and `audit show`
+ * filters. */
 #include "tests/unit/unit.h"
 
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -133,6 +136,37 @@ static void add(struct bk_audit_writer *w, const char *actor, const char *action
 	e.rows = 3;
 	e.outcome = "ok";
 	assert_int_equal(bk_audit_add(w, &e), BK_OK);
+}
+
+/* add_cmd queues an entry with the given actor, command (NULL: none), action
+ * and outcome. */
+static void add_cmd(struct bk_audit_writer *w, const char *actor, const char *command, const char *action,
+		    const char *outcome)
+{
+	struct bk_audit_entry e;
+
+	bk_audit_entry_init(&e);
+	e.actor = actor;
+	e.command = command;
+	e.action = action;
+	e.outcome = outcome;
+	e.detail = "made by a test";
+	assert_int_equal(bk_audit_add(w, &e), BK_OK);
+}
+
+/* commit_one appends one entry as its own commit, signed when sk is set. */
+static void commit_one(const char *path, const char *actor, const char *command, const char *action,
+		       const char *outcome, const uint8_t *sk, struct bk_audit_head *head_p)
+{
+	struct bk_audit_writer *w = NULL;
+	struct bk_audit_head h;
+
+	assert_int_equal(bk_audit_writer_open(path, VID, 1, &w), BK_OK);
+	add_cmd(w, actor, command, action, outcome);
+	assert_int_equal(bk_audit_commit(w, sk, &h), BK_OK);
+	bk_audit_writer_free(w);
+	if (head_p)
+		*head_p = h;
 }
 
 /* make_log writes n entries, each its own command, signed by alice and bob
@@ -282,6 +316,15 @@ static int count_byte(const char *path, uint8_t c)
 	return n;
 }
 
+/* count_lines is an emit callback for bk_audit_show counting its lines. */
+static bk_status count_lines(void *ctx, const char *line, size_t len)
+{
+	(void)line;
+	(void)len;
+	++*(int *)ctx;
+	return BK_OK;
+}
+
 /* ---- round trips ------------------------------------------------------ */
 
 static void test_empty_log(void **state)
@@ -318,6 +361,14 @@ static void test_empty_log(void **state)
 	expect_corrupt(f->path, &o, 1, "ends at entry 0 but the vault pinned entry 1");
 	assert_int_equal(bk_audit_check_tail(f->path, &one), BK_ERR_CORRUPT);
 	assert_int_equal(bk_audit_verify(f->other, &o, &r), BK_ERR_NOTFOUND);
+	/* an empty log is not mapped: verify and show walk no NULL + 0 (UBSan) */
+	{
+		struct bk_audit_filter all = {0};
+		int n = 0;
+
+		assert_int_equal(bk_audit_show(f->path, &all, count_lines, &n), BK_OK);
+		assert_int_equal(n, 0);
+	}
 }
 
 static void test_roundtrip(void **state)
@@ -790,6 +841,408 @@ static void test_malformed_lines(void **state)
 	lines_free(&ls);
 }
 
+/* ---- unsigned entries ------------------------------------------------- */
+
+/* expect_tail_corrupt checks that bk_audit_check_tail fails with detail. */
+static void expect_tail_corrupt(const char *path, const struct bk_audit_head *pinned, const char *detail)
+{
+	bk_error_clear();
+	assert_int_equal(bk_audit_check_tail(path, pinned), BK_ERR_CORRUPT);
+	expect_detail(detail);
+}
+
+static void test_unsigned_forged_then_signed(void **state)
+{
+	struct fx *f = *state;
+	struct bk_audit_verify_opts o = full_opts();
+	struct bk_audit_head h3, h;
+
+	/* someone with write access appends an unsigned reveal by alice; bob's
+	 * next real command chains onto it and signs over it */
+	make_log(f->path, 3, &h3);
+	commit_one(f->path, "alice", "query", "reveal", "ok", NULL, NULL);
+	expect_tail_corrupt(f->path, &h3, "audit.log: entry 4: unsigned entry not covered by its actor's signature");
+	commit_one(f->path, "bob", "query", "read", "ok", BOB->sk, &h);
+	expect_corrupt(f->path, &o, 4, "audit.log: entry 4: unsigned entry not covered by its actor's signature");
+	expect_corrupt(f->path, NULL, 4, "entry 4: unsigned entry not covered");
+	o.pinned = &h;
+	expect_corrupt(f->path, &o, 4, "entry 4: unsigned entry not covered");
+	/* the vault opens with the head pinned before the forgery */
+	expect_tail_corrupt(f->path, &h3, "audit.log: entry 4: unsigned entry not covered by its actor's signature");
+}
+
+static void test_unsigned_at_end(void **state)
+{
+	struct fx *f = *state;
+	struct bk_audit_verify_opts o = full_opts();
+	struct bk_audit_head h3;
+
+	/* never signed: no command ends unsigned */
+	make_log(f->path, 3, &h3);
+	commit_one(f->path, "alice", "query", "reveal", "ok", NULL, NULL);
+	expect_corrupt(f->path, &o, 4, "audit.log: entry 4: unsigned entry not covered by its actor's signature");
+	o.pinned = &h3;
+	expect_corrupt(f->path, &o, 4, "entry 4: unsigned entry not covered");
+	expect_tail_corrupt(f->path, &h3, "entry 4: unsigned entry not covered");
+
+	/* an unlock that succeeded is not a failed unlock */
+	unlink(f->path);
+	make_log(f->path, 3, &h3);
+	commit_one(f->path, "carol", "status", "unlock", "ok", NULL, NULL);
+	expect_corrupt(f->path, &o, 4, "entry 4: unsigned entry not covered");
+	expect_tail_corrupt(f->path, &h3, "entry 4: unsigned entry not covered");
+}
+
+static void test_unsigned_other_signer(void **state)
+{
+	struct fx *f = *state;
+	struct bk_audit_verify_opts o = full_opts();
+	struct bk_audit_writer *w = NULL;
+	struct bk_audit_head h2, h;
+
+	/* the next signature is by the same actor but for another command */
+	make_log(f->path, 2, &h2);
+	commit_one(f->path, "bob", "export", "reveal", "ok", NULL, NULL);
+	commit_one(f->path, "bob", "query", "read", "ok", BOB->sk, &h);
+	expect_corrupt(f->path, &o, 3, "audit.log: entry 3: unsigned entry not covered by its actor's signature");
+	expect_tail_corrupt(f->path, &h2, "audit.log: entry 3: unsigned entry not covered");
+
+	/* a command named by one and not the other */
+	unlink(f->path);
+	make_log(f->path, 2, &h2);
+	commit_one(f->path, "bob", NULL, "reveal", "ok", NULL, NULL);
+	commit_one(f->path, "bob", "query", "read", "ok", BOB->sk, &h);
+	expect_corrupt(f->path, &o, 3, "entry 3: unsigned entry not covered");
+	expect_tail_corrupt(f->path, &h2, "entry 3: unsigned entry not covered");
+
+	/* another actor's unsigned entry between alice's entry and her
+	 * signature: both are uncovered, the first is named */
+	unlink(f->path);
+	make_log(f->path, 2, &h2);
+	assert_int_equal(bk_audit_writer_open(f->path, VID, 0, &w), BK_OK);
+	add_cmd(w, "alice", "query", "read", "ok");
+	add_cmd(w, "bob", "query", "reveal", "ok");
+	add_cmd(w, "alice", "query", "read", "ok");
+	assert_int_equal(bk_audit_commit(w, ALICE->sk, &h), BK_OK);
+	bk_audit_writer_free(w);
+	expect_corrupt(f->path, &o, 3, "audit.log: entry 3: unsigned entry not covered");
+	/* walking back, the tail check meets bob's entry first */
+	expect_tail_corrupt(f->path, &h2, "audit.log: entry 4: unsigned entry not covered");
+}
+
+static void test_unsigned_allowed(void **state)
+{
+	struct fx *f = *state;
+	struct bk_audit_verify_opts o = full_opts();
+	struct bk_audit_writer *w = NULL;
+	struct bk_audit_report r;
+	struct bk_audit_head h0 = {0}, h2, h;
+
+	make_log(f->path, 2, &h2);
+	/* failed and denied unlocks stand alone, by anyone, even an unknown user */
+	commit_one(f->path, "mallory", "status", "unlock", "failed", NULL, NULL);
+	commit_one(f->path, "bob", "query", "unlock", "denied", NULL, NULL);
+	/* a command of several entries, a failed unlock between them (the rule
+	 * allows it), and one without a command name at all */
+	assert_int_equal(bk_audit_writer_open(f->path, VID, 0, &w), BK_OK);
+	add_cmd(w, ODD->name, "import", "import", "ok");
+	add_cmd(w, "carol", "status", "unlock", "failed");
+	add_cmd(w, ODD->name, "import", "import", "ok");
+	add_cmd(w, ODD->name, "import", "import", "denied");
+	assert_int_equal(bk_audit_commit(w, ODD->sk, &h), BK_OK);
+	bk_audit_writer_free(w);
+	o.pinned = &h;
+	assert_int_equal(bk_audit_verify(f->path, &o, &r), BK_OK);
+	assert_int_equal(bk_audit_check_tail(f->path, &h), BK_OK);
+	assert_int_equal(bk_audit_check_tail(f->path, &h2), BK_OK);
+	assert_int_equal(bk_audit_check_tail(f->path, &h0), BK_ERR_CORRUPT); /* 3 signed commands */
+
+	assert_int_equal(bk_audit_writer_open(f->path, VID, 0, &w), BK_OK);
+	add_cmd(w, "alice", NULL, "read", "ok");
+	add_cmd(w, "alice", NULL, "read", "ok");
+	assert_int_equal(bk_audit_commit(w, ALICE->sk, &h), BK_OK);
+	bk_audit_writer_free(w);
+	commit_one(f->path, "mallory", NULL, "unlock", "failed", NULL, NULL);
+	o.pinned = &h;
+	assert_int_equal(bk_audit_verify(f->path, &o, &r), BK_OK);
+	assert_int_equal(r.entries, 11);
+	assert_int_equal(r.signatures, 4);
+	assert_int_equal(r.unsigned_tail, 1);
+	assert_int_equal(bk_audit_check_tail(f->path, &h), BK_OK);
+}
+
+/* forge_unsigned rewrites the last line with replace instead of find (once)
+ * and recomputes its hash, as anyone who can write the file can. */
+static void forge_unsigned(const char *path, const char *find, const char *replace)
+{
+	struct lines ls;
+	char *l, *at, *n;
+	size_t len;
+
+	split(path, &ls);
+	l = ls.l[ls.n - 1];
+	at = strstr(l, find);
+	assert_non_null(at);
+	len = strlen(l) - strlen(find) + strlen(replace);
+	n = malloc(len + 1);
+	assert_non_null(n);
+	memcpy(n, l, (size_t)(at - l));
+	strcpy(n + (at - l), replace);
+	strcat(n, at + strlen(find));
+	free(l);
+	ls.l[ls.n - 1] = n;
+	rechain(&ls, ls.n - 1);
+	join(path, &ls);
+	lines_free(&ls);
+}
+
+static void test_unsigned_not_as_written(void **state)
+{
+	struct fx *f = *state;
+	struct bk_audit_verify_opts o = full_opts();
+	struct bk_audit_report r;
+	struct bk_audit_head h3;
+	size_t i;
+	/* each makes a failed unlock read, to jq and `audit show`, as something
+	 * else - or is no entry the writer could have written */
+	static const char *const forged[][2] = {
+		/* a second action: JSON parsers keep the last */
+		{"\"action\":\"unlock\"", "\"action\":\"unlock\",\"action\":\"reveal\""},
+		{"\"outcome\":\"failed\"", "\"action\":\"reveal\",\"outcome\":\"failed\""},
+		{"\"actor\":\"carol\"", "\"actor\":\"carol\",\"actor\":\"alice\""},
+		/* an escaped key is the same key to a parser */
+		{"\"detail\":", "\"\\u0061ction\":\"reveal\",\"detail\":"},
+		/* an unknown key, white space, keys out of order */
+		{"\"detail\":", "\"extra\":1,\"detail\":"},
+		{"\"detail\":", "\"detail\" :"},
+		{"\"action\":\"unlock\",\"detail\":\"made by a test\"", "\"detail\":\"made by a test\",\"action\":\"unlock\""},
+		/* a value that is not a string, a count that is not a number */
+		{"\"action\":\"unlock\"", "\"action\":[\"unlock\"]"},
+		{"\"detail\":", "\"rows\":01,\"detail\":"},
+		/* an unterminated string swallowing the rest */
+		{"\"made by a test\"", "\"made by a test\\\""},
+	};
+
+	for (i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+		unlink(f->path);
+		make_log(f->path, 3, &h3);
+		commit_one(f->path, "carol", "status", "unlock", "failed", NULL, NULL);
+		assert_int_equal(bk_audit_verify(f->path, &o, &r), BK_OK);
+		forge_unsigned(f->path, forged[i][0], forged[i][1]);
+		bk_error_clear();
+		if (bk_audit_verify(f->path, &o, &r) != BK_ERR_CORRUPT || r.bad_seq != 4)
+			fail_msg("forgery %zu accepted by verify: %s", i, bk_error_detail());
+		if (!strstr(bk_error_detail(), "entry 4: ") || bk_audit_check_tail(f->path, &h3) != BK_ERR_CORRUPT)
+			fail_msg("forgery %zu: '%s', or accepted by the tail check", i, bk_error_detail());
+	}
+	expect_corrupt(f->path, &o, 4, "entry 4: is not laid out the way brankas writes entries");
+
+	/* escapes the writer would not have written compare unequal: fails closed */
+	unlink(f->path);
+	make_log(f->path, 3, &h3);
+	commit_one(f->path, "carol", "status", "unlock", "failed", NULL, NULL);
+	forge_unsigned(f->path, "\"unlock\"", "\"unl\\u006fck\"");
+	expect_corrupt(f->path, &o, 4, "entry 4: unsigned entry not covered");
+	/* while a value holding an escaped quote is the writer's own */
+	unlink(f->path);
+	make_log(f->path, 3, &h3);
+	commit_one(f->path, "ca\"r\\ol", "status", "unlock", "failed", NULL, NULL);
+	assert_int_equal(bk_audit_verify(f->path, &o, &r), BK_OK);
+	assert_int_equal(bk_audit_check_tail(f->path, &h3), BK_OK);
+}
+
+/* ---- what may follow the pinned head ----------------------------------- */
+
+static void test_rollback_db(void **state)
+{
+	struct fx *f = *state;
+	struct bk_audit_verify_opts o = full_opts();
+	struct bk_audit_writer *w = NULL;
+	struct bk_audit_report r;
+	struct bk_audit_head h0 = {0}, h3, h;
+
+	/* a crash between the log's fsync and the database commit leaves one
+	 * signed command after the pinned head, and failed unlocks come and go */
+	make_log(f->path, 3, &h3);
+	commit_one(f->path, "carol", "status", "unlock", "failed", NULL, NULL);
+	assert_int_equal(bk_audit_writer_open(f->path, VID, 0, &w), BK_OK);
+	add(w, "alice", "read", "case 5");
+	add(w, "alice", "reveal", "case 6");
+	assert_int_equal(bk_audit_commit(w, ALICE->sk, &h), BK_OK);
+	bk_audit_writer_free(w);
+	commit_one(f->path, "dave", "status", "unlock", "denied", NULL, NULL);
+	o.pinned = &h3;
+	assert_int_equal(bk_audit_verify(f->path, &o, &r), BK_OK);
+	assert_int_equal(bk_audit_check_tail(f->path, &h3), BK_OK);
+
+	/* a second command: vault.db was put back to an older copy */
+	commit_one(f->path, "bob", "query", "read", "ok", BOB->sk, &h);
+	assert_int_equal(h.seq, 8);
+	expect_corrupt(f->path, &o, 8,
+		       "audit.log has 2 signed commands after the head pinned in vault.db (entry 3): "
+		       "vault.db was rolled back");
+	expect_tail_corrupt(f->path, &h3,
+			    "audit.log has 2 signed commands after the head pinned in vault.db (entry 3): "
+			    "vault.db was rolled back");
+	commit_one(f->path, "alice", "query", "read", "ok", ALICE->sk, &h);
+	expect_corrupt(f->path, &o, 8, "audit.log has 3 signed commands after the head pinned in vault.db (entry 3)");
+	expect_tail_corrupt(f->path, &h3, "has 3 signed commands after the head pinned in vault.db (entry 3)");
+	/* the empty pin of a vault.db from before init */
+	o.pinned = &h0;
+	expect_corrupt(f->path, &o, 2, "has 6 signed commands after the head pinned in vault.db (entry 0)");
+	expect_tail_corrupt(f->path, &h0, "has 6 signed commands after the head pinned in vault.db (entry 0)");
+
+	/* without a pin, or against the newest one, all is well */
+	assert_int_equal(bk_audit_verify(f->path, NULL, &r), BK_OK);
+	o.pinned = &h;
+	assert_int_equal(bk_audit_verify(f->path, &o, &r), BK_OK);
+	assert_int_equal(bk_audit_check_tail(f->path, &h), BK_OK);
+	/* a checkpoint (or the signature cache, which vault.c passes as one) is
+	 * no pin: any number of commands may follow it */
+	o.pinned = NULL;
+	o.since = &h3;
+	assert_int_equal(bk_audit_verify(f->path, &o, &r), BK_OK);
+	o.since = &h0;
+	assert_int_equal(bk_audit_verify(f->path, &o, &r), BK_OK);
+}
+
+/* ---- the readers' lock ------------------------------------------------- */
+
+/* torn_commit starts a process that appends data as a writer does - under
+ * LOCK_EX - but in two writes 300 ms apart, and returns once the first half
+ * is in the file. */
+static pid_t torn_commit(const char *path, const char *data, size_t len)
+{
+	int pfd[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct timespec ts = {0, 300 * 1000 * 1000};
+		int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+
+		if (fd < 0 || flock(fd, LOCK_EX) != 0 || write(fd, data, len / 2) != (ssize_t)(len / 2) ||
+		    write(pfd[1], "x", 1) != 1)
+			_exit(1);
+		nanosleep(&ts, NULL);
+		if (write(fd, data + len / 2, len - len / 2) != (ssize_t)(len - len / 2) || fsync(fd) != 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(pfd[1]);
+	assert_int_equal(read(pfd[0], &c, 1), 1);
+	close(pfd[0]);
+	return pid;
+}
+
+static void wait_ok(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		assert_int_equal(errno, EINTR);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+static void test_readers_wait_for_commit(void **state)
+{
+	struct fx *f = *state;
+	struct bk_audit_verify_opts o = full_opts();
+	struct bk_audit_report r;
+	struct bk_audit_head h;
+	uint8_t *d;
+	size_t len, cut;
+	int which;
+
+	make_log(f->path, 3, &h);
+	slurp(f->path, &d, &len);
+	for (cut = len - 1; d[cut - 1] != '\n'; cut--)
+		;
+	/* a commit in flight in another process is waited for, never seen torn */
+	for (which = 0; which < 3; which++) {
+		pid_t pid;
+		int n = 0;
+
+		spew(f->path, d, cut);
+		pid = torn_commit(f->path, (const char *)d + cut, len - cut);
+		bk_error_clear();
+		switch (which) {
+		case 0:
+			if (bk_audit_check_tail(f->path, &h) != BK_OK)
+				fail_msg("check_tail: %s", bk_error_detail());
+			break;
+		case 1:
+			o.pinned = &h;
+			if (bk_audit_verify(f->path, &o, &r) != BK_OK)
+				fail_msg("verify: %s", bk_error_detail());
+			assert_int_equal(r.entries, 3);
+			break;
+		default:
+			if (bk_audit_show(f->path, NULL, count_lines, &n) != BK_OK)
+				fail_msg("show: %s", bk_error_detail());
+			assert_int_equal(n, 3);
+		}
+		wait_ok(pid);
+	}
+	free(d);
+}
+
+static void test_readers_under_own_writer(void **state)
+{
+	struct fx *f = *state;
+	struct bk_audit_verify_opts o = full_opts();
+	struct bk_audit_writer *w = NULL;
+	struct bk_audit_report r;
+	struct bk_audit_head h;
+	struct timespec t0, t1;
+	char alias[160];
+	int n = 0, fd;
+
+	/* vault.c verifies the log while its own transaction holds the writer:
+	 * the readers must not wait for their own process's lock */
+	make_log(f->path, 3, &h);
+	snprintf(alias, sizeof(alias), "%s/link", f->dir);
+	assert_int_equal(link(f->path, alias), 0);
+	assert_int_equal(bk_audit_writer_open(alias, VID, 0, &w), BK_OK); /* another name, the same file */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	o.pinned = &h;
+	assert_int_equal(bk_audit_verify(f->path, &o, &r), BK_OK);
+	assert_int_equal(bk_audit_check_tail(f->path, &h), BK_OK);
+	assert_int_equal(bk_audit_show(f->path, NULL, count_lines, &n), BK_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 5);
+	assert_int_equal(n, 3);
+	/* and the writer still holds its lock */
+	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_SH | LOCK_NB), -1);
+	bk_audit_writer_free(w);
+
+	/* readers release their shared lock before they return, on success and
+	 * on failure, so a writer in this process can follow them */
+	assert_int_equal(bk_audit_verify(f->path, &o, &r), BK_OK);
+	assert_int_equal(bk_audit_check_tail(f->path, &h), BK_OK);
+	assert_int_equal(bk_audit_show(f->path, NULL, count_lines, &n), BK_OK);
+	h.hash[0] ^= 1;
+	assert_int_equal(bk_audit_check_tail(f->path, &h), BK_ERR_CORRUPT);
+	assert_int_equal(bk_audit_verify(f->path, &o, &r), BK_ERR_CORRUPT);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+	close(fd);
+	w = NULL;
+	assert_int_equal(bk_audit_writer_open(f->path, VID, 0, &w), BK_OK);
+	bk_audit_writer_free(w);
+	/* a reader's shared lock does not keep other readers out */
+	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	assert_int_equal(flock(fd, LOCK_SH | LOCK_NB), 0);
+	h.hash[0] ^= 1;
+	assert_int_equal(bk_audit_check_tail(f->path, &h), BK_OK);
+	close(fd);
+}
+
 /* ---- writing ---------------------------------------------------------- */
 
 static void test_fault_injection(void **state)
@@ -1260,6 +1713,92 @@ static void test_show(void **state)
 	assert_string_equal(show(f->path, "bob", "read", NULL), "24");
 }
 
+/* C1 controls (U+009B is CSI: "\xc2\x9b" "31m" turns a terminal red) and the
+ * line separators; U+00A0 and U+2027 next to them stay as they are. */
+static const char C1_PURPOSE[] = "a\xc2\x80 b\xc2\x9b\x33\x31m c\xc2\x9f d\xc2\xa0"
+				  " e\xe2\x80\xa8 f\xe2\x80\xa9 g\xe2\x80\xa7";
+static const char C1_ESCAPED[] = "\"a\\u0080 b\\u009b31m c\\u009f d\xc2\xa0 e\\u2028 f\\u2029 g\xe2\x80\xa7\"";
+
+static void test_escaping_c1(void **state)
+{
+	struct fx *f = *state;
+	struct bk_audit_verify_opts o = full_opts();
+	struct bk_audit_writer *w = NULL;
+	struct bk_audit_head h;
+	struct bk_audit_report r;
+	struct lines ls;
+	json_error_t err;
+	json_t *j;
+	uint8_t *d;
+	size_t len, i;
+	int n = 0;
+
+	assert_int_equal(bk_audit_writer_open(f->path, VID, 1, &w), BK_OK);
+	add(w, "alice", "read", C1_PURPOSE);
+	assert_int_equal(bk_audit_commit(w, ALICE->sk, &h), BK_OK);
+	bk_audit_writer_free(w);
+	o.pinned = &h;
+	assert_int_equal(bk_audit_verify(f->path, &o, &r), BK_OK);
+
+	split(f->path, &ls);
+	if (!strstr(ls.l[0], C1_ESCAPED))
+		fail_msg("line '%s' lacks %s", ls.l[0], C1_ESCAPED);
+	j = json_loads(ls.l[0], JSON_REJECT_DUPLICATES, &err);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "purpose")), C1_PURPOSE);
+	json_decref(j);
+	lines_free(&ls);
+	/* nowhere in the file a raw C1 or separator */
+	slurp(f->path, &d, &len);
+	for (i = 0; i + 1 < len; i++) {
+		assert_false(d[i] == 0xc2 && d[i + 1] >= 0x80 && d[i + 1] <= 0x9f);
+		assert_false(i + 2 < len && d[i] == 0xe2 && d[i + 1] == 0x80 && (d[i + 2] & 0xfe) == 0xa8);
+	}
+	free(d);
+	assert_int_equal(bk_audit_show(f->path, NULL, count_lines, &n), BK_OK);
+	assert_int_equal(n, 1);
+}
+
+static void test_show_rejects_raw_controls(void **state)
+{
+	struct fx *f = *state;
+	static const char OK_LINE[] =
+		"{\"seq\":1,\"time\":\"2026-11-27T10:00:00Z\",\"actor\":\"alice\",\"action\":\"read\"}\n";
+	/* valid JSON, each with a byte the writer never leaves raw */
+	static const char *const raw[] = {
+		"{\"seq\":2,\"time\":\"2026-11-27T10:00:00Z\",\"actor\":\"al\xc2\x9b\x32Jice\",\"action\":\"read\"}\n",
+		"{\"seq\":2,\"time\":\"2026-11-27T10:00:00Z\",\"actor\":\"alice\",\"action\":\"read\xc2\x85\"}\n",
+		"{\"seq\":2,\"time\":\"2026-11-27T10:00:00Z\",\"actor\":\"alice\",\"action\":\"read\x7f\"}\n",
+		"{\"seq\":2,\"time\":\"2026-11-27T10:00:00Z\",\"actor\":\"alice\",\"action\":\"read\xe2\x80\xa8\"}\n",
+		"{\"seq\":2,\"time\":\"2026-11-27T10:00:00Z\",\"actor\":\"alice\",\"action\":\"read\"\r,\"x\":1}\n",
+		"{\"seq\":2,\"time\":\"2026-11-27T10:00:00Z\",\"actor\":\"alice\",\t\"action\":\"read\"}\n",
+	};
+	char buf[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
+		json_error_t err;
+		json_t *j = json_loads(raw[i], 0, &err);
+		int n = 0;
+
+		/* what a parser alone would let through to the terminal */
+		assert_non_null(j);
+		json_decref(j);
+		snprintf(buf, sizeof(buf), "%s%s", OK_LINE, raw[i]);
+		spew(f->path, buf, strlen(buf));
+		bk_error_clear();
+		if (bk_audit_show(f->path, NULL, count_lines, &n) != BK_ERR_CORRUPT)
+			fail_msg("line %zu shown", i);
+		expect_detail("audit.log: line 2 holds an unescaped control character");
+		assert_int_equal(n, 1);
+	}
+	/* escaped, they are shown */
+	snprintf(buf, sizeof(buf), "%s%s", OK_LINE,
+		 "{\"seq\":2,\"time\":\"2026-11-27T10:00:00Z\",\"actor\":\"al\\u009bice\",\"action\":\"read\\u2028\"}\n");
+	spew(f->path, buf, strlen(buf));
+	assert_string_equal(show(f->path, NULL, NULL, NULL), "12");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1277,12 +1816,22 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_actor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_newline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsigned_forged_then_signed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsigned_at_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsigned_other_signer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsigned_allowed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsigned_not_as_written, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_db, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readers_wait_for_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readers_under_own_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_injection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_entry_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escaping_and_json, setup, teardown),
 		cmocka_unit_test(test_checkpoint),
 		cmocka_unit_test_setup_teardown(test_show, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_escaping_c1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_show_rejects_raw_controls, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
