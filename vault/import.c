@@ -456,7 +456,7 @@ static bk_status find_subject(struct importer *im, const char *nik, int64_t *id_
 				   sqlite3_column_int64(st, 0), batch) == BK_OK &&
 		    bk_fields_unpack(im->subject_plain, (size_t)slen - BK_FIELDS_OVERHEAD, im->subject_nsealed, vals,
 				     lens) == BK_OK &&
-		    lens[im->subject_sealed_at] == 16 && memcmp(vals[im->subject_sealed_at], nik, 16) == 0)
+		    lens[im->subject_sealed_at] == 16 && bk_ct_equal(vals[im->subject_sealed_at], nik, 16))
 			*id_p = sqlite3_column_int64(st, 0);
 		bk_wipe(im->subject_plain, (size_t)slen - BK_FIELDS_OVERHEAD);
 		bk_error_clear();
