@@ -1277,44 +1277,63 @@ static bk_status ikm_scan(struct ikm_build *b)
 	return rc;
 }
 
-/* Populations for kecamatan: the registered residents (warga) of each. */
-static bk_status ikm_population_warga(struct ikm_build *b)
+/* The registered residents (warga rows) of each kecamatan of the scope, into
+ * per_kec (sc->nkec entries, zeroed by the caller); *have_p is 0 when the
+ * vault has no warga dataset. Shared by the IKM populations and coverage. */
+static bk_status residents_per_kecamatan(struct bk_vault *v, const struct scope *sc, uint64_t *per_kec, int *have_p)
 {
 	sqlite3_stmt *st = NULL;
-	unsigned char *seen = calloc(b->sc.nkec + 1, 1);
+	unsigned char *seen = calloc(sc->nkec + 1, 1);
 	size_t last = 0;
-	int have, src;
+	int src;
 	bk_status rc;
 
 	if (!seen)
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	if ((rc = have_dataset(b->v, "warga", &have)) || !have)
+	if ((rc = have_dataset(v, "warga", have_p)) || !*have_p)
 		goto out;
-	if ((rc = require_scope(b->v, "warga", &b->sc)) ||
-	    (rc = prepare_scan(b->v, "kecamatan, count(*)", "warga", 0, NULL, &b->sc, " GROUP BY kecamatan", &st)))
+	if ((rc = require_scope(v, "warga", sc)) ||
+	    (rc = prepare_scan(v, "kecamatan, count(*)", "warga", 0, NULL, sc, " GROUP BY kecamatan", &st)))
 		goto out;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kec = (const char *)sqlite3_column_text(st, 0);
-		size_t k = region_index(b->sc.kec, b->sc.nkec, kec, &last), g;
-		uint64_t n = (uint64_t)sqlite3_column_int64(st, 1);
+		size_t k = region_index(sc->kec, sc->nkec, kec, &last);
 
 		if (k == NONE) {
 			rc = unplaced_row("warga", kec);
 			break;
 		}
 		seen[k] = 1;
-		g = strmap_get(&b->groups, kec);
-		if (g != NONE)
-			b->r->groups[g].population = n;
-		b->r->total.population += n;
+		per_kec[k] = (uint64_t)sqlite3_column_int64(st, 1);
 	}
 	if (rc == BK_OK && src != SQLITE_DONE)
-		rc = bk_db_status(b->v->db, src, "counting residents");
+		rc = bk_db_status(v->db, src, "counting residents");
 	if (rc == BK_OK)
-		rc = require_seen(b->v, "warga", &b->sc, seen);
+		rc = require_seen(v, "warga", sc, seen);
 out:
 	sqlite3_finalize(st);
 	free(seen);
+	return rc;
+}
+
+/* Populations for kecamatan: the registered residents (warga) of each. */
+static bk_status ikm_population_warga(struct ikm_build *b)
+{
+	uint64_t *per_kec = calloc(b->sc.nkec + 1, sizeof(*per_kec));
+	int have = 0;
+	bk_status rc;
+
+	if (!per_kec)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	rc = residents_per_kecamatan(b->v, &b->sc, per_kec, &have);
+	for (size_t k = 0; rc == BK_OK && have && k < b->sc.nkec; k++) {
+		size_t g = strmap_get(&b->groups, b->sc.kec[k]->kode);
+
+		if (g != NONE)
+			b->r->groups[g].population = per_kec[k];
+		b->r->total.population += per_kec[k];
+	}
+	free(per_kec);
 	return rc;
 }
 
@@ -1555,37 +1574,16 @@ static bk_status cov_registry(struct cov_build *b)
 
 static bk_status cov_residents(struct cov_build *b)
 {
-	sqlite3_stmt *st = NULL;
-	unsigned char *seen = calloc(b->sc.nkec + 1, 1);
-	size_t last = 0;
-	int have, src;
+	uint64_t *per_kec = calloc(b->sc.nkec + 1, sizeof(*per_kec));
+	int have = 0;
 	bk_status rc;
 
-	if (!seen)
+	if (!per_kec)
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	if ((rc = have_dataset(b->v, "warga", &have)) || !have)
-		goto out;
-	if ((rc = require_scope(b->v, "warga", &b->sc)) ||
-	    (rc = prepare_scan(b->v, "kecamatan, count(*)", "warga", 0, NULL, &b->sc, " GROUP BY kecamatan", &st)))
-		goto out;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *kec = (const char *)sqlite3_column_text(st, 0);
-		size_t k = region_index(b->sc.kec, b->sc.nkec, kec, &last);
-
-		if (k == NONE) {
-			rc = unplaced_row("warga", kec);
-			break;
-		}
-		seen[k] = 1;
-		b->r->kecamatan[k].residents = (uint64_t)sqlite3_column_int64(st, 1);
-	}
-	if (rc == BK_OK && src != SQLITE_DONE)
-		rc = bk_db_status(b->v->db, src, "counting residents");
-	if (rc == BK_OK)
-		rc = require_seen(b->v, "warga", &b->sc, seen);
-out:
-	sqlite3_finalize(st);
-	free(seen);
+	rc = residents_per_kecamatan(b->v, &b->sc, per_kec, &have);
+	for (size_t k = 0; rc == BK_OK && have && k < b->sc.nkec; k++)
+		b->r->kecamatan[k].residents = per_kec[k];
+	free(per_kec);
 	return rc;
 }
 
