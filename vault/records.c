@@ -14,7 +14,31 @@
 #include "vault/vault_internal.h"
 
 /* Opens a batch's data key with the kecamatan key the user holds. */
+static bk_status open_batch_key(struct bk_vault *v, int64_t batch, const char *kecamatan, uint8_t *key);
+
 bk_status bk_vault_batch_key(struct bk_vault *v, int64_t batch, const char *kecamatan, uint8_t *key)
+{
+	size_t slots = sizeof(v->batch_cache) / sizeof(v->batch_cache[0]), i;
+	bk_status rc;
+
+	for (i = 0; i < v->nbatch_cache; i++)
+		if (v->batch_cache[i].batch == batch && strcmp(v->batch_cache[i].kecamatan, kecamatan) == 0) {
+			memcpy(key, v->batch_cache[i].key, BK_FIELDS_KEYBYTES);
+			return BK_OK;
+		}
+	if ((rc = open_batch_key(v, batch, kecamatan, key)))
+		return rc;
+	/* an unsealing is an X25519 operation: keep the key for the next row of the batch */
+	i = v->nbatch_cache < slots ? v->nbatch_cache++ : (size_t)batch % slots;
+	if (!v->batch_cache[i].key && !(v->batch_cache[i].key = bk_secmem_alloc(BK_FIELDS_KEYBYTES)))
+		return BK_OK; /* no cache then; the key itself is open */
+	v->batch_cache[i].batch = batch;
+	snprintf(v->batch_cache[i].kecamatan, sizeof(v->batch_cache[i].kecamatan), "%s", kecamatan);
+	memcpy(v->batch_cache[i].key, key, BK_FIELDS_KEYBYTES);
+	return BK_OK;
+}
+
+static bk_status open_batch_key(struct bk_vault *v, int64_t batch, const char *kecamatan, uint8_t *key)
 {
 	const struct bk_keyring_key *kk;
 	struct vault_key *sk;

@@ -29,8 +29,8 @@ static bk_status for_each_row(struct bk_vault *v, const char *nik, const char *o
 {
 	struct vault_key *blind = bk_vault_secret(v, BK_KEY_BLIND, NULL);
 	char **names = NULL;
-	size_t n = 0;
-	uint8_t *key = bk_secmem_alloc(BK_FIELDS_KEYBYTES);
+	size_t n = 0, plain_cap = 0;
+	uint8_t *key = bk_secmem_alloc(BK_FIELDS_KEYBYTES), *plain_buf = NULL;
 	bk_status rc;
 
 	if (!key)
@@ -94,11 +94,18 @@ static bk_status for_each_row(struct bk_vault *v, const char *nik, const char *o
 				rc = krc;
 				break;
 			}
-			plain = bk_secmem_alloc((size_t)slen);
-			if (!plain) {
-				rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
-				break;
+			/* one guarded buffer for every candidate: sodium_malloc costs system calls */
+			if ((size_t)slen > plain_cap) {
+				bk_secmem_free(plain_buf);
+				plain_cap = (size_t)slen * 2;
+				plain_buf = bk_secmem_alloc(plain_cap);
+				if (!plain_buf) {
+					plain_cap = 0;
+					rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+					break;
+				}
 			}
+			plain = plain_buf;
 			rc = bk_fields_open(plain, sealed, (size_t)slen, key, ds.name, sealed_names,
 					    sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
 			if (rc == BK_OK)
@@ -107,7 +114,7 @@ static bk_status for_each_row(struct bk_vault *v, const char *nik, const char *o
 				r->rows++;
 				rc = fn(ctx, &ds, st, vals, lens);
 			}
-			bk_secmem_free(plain);
+			bk_wipe(plain, (size_t)slen);
 		}
 		if (rc == BK_OK && src != SQLITE_DONE)
 			rc = bk_db_status(v->db, src, "reading candidate rows");
@@ -116,6 +123,7 @@ static bk_status for_each_row(struct bk_vault *v, const char *nik, const char *o
 	}
 out:
 	bk_dataset_names_free(names, n);
+	bk_secmem_free(plain_buf);
 	bk_secmem_free(key);
 	return rc;
 }
@@ -230,6 +238,23 @@ bk_status bk_vault_find(struct bk_vault *v, const char *nik, const char *purpose
 			struct bk_subject_result *r)
 {
 	return export_rows(v, nik, purpose, "warga", "find", out_p, r);
+}
+
+static bk_status count_row(void *p, const struct bk_dataset *ds, sqlite3_stmt *st, const uint8_t **vals,
+			   const size_t *lens)
+{
+	(void)p;
+	(void)ds;
+	(void)st;
+	(void)vals;
+	(void)lens;
+	return BK_OK;
+}
+
+bk_status bk_vault_subject_count(struct bk_vault *v, const char *nik, struct bk_subject_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	return for_each_row(v, nik, "warga", count_row, NULL, r);
 }
 
 /* --- erasure --- */

@@ -30,6 +30,12 @@ bk_status bk_vault_subject_export(struct bk_vault *v, const char *nik, const cha
 bk_status bk_vault_find(struct bk_vault *v, const char *nik, const char *purpose, json_t **out_p,
 			struct bk_subject_result *r) BK_MUST_CHECK;
 
+/* bk_vault_subject_count does the lookup of `find` (blind index, open the
+ * candidates, compare) and only counts the matching registered rows into
+ * r->rows: no value leaves and nothing is audited. For the lookup benchmark.
+ * WARNING: not for commands; they must go through bk_vault_find. */
+bk_status bk_vault_subject_count(struct bk_vault *v, const char *nik, struct bk_subject_result *r) BK_MUST_CHECK;
+
 /* bk_vault_subject_erase deletes every such row (secure delete), audited, in
  * one transaction. Rows the user cannot open are left and counted. */
 bk_status bk_vault_subject_erase(struct bk_vault *v, const char *nik, const char *purpose,

@@ -140,6 +140,8 @@ void bk_vault_close(struct bk_vault *v)
 		return;
 	if (v->in_tx)
 		bk_vault_rollback(v);
+	for (size_t i = 0; i < v->nbatch_cache; i++)
+		bk_secmem_free(v->batch_cache[i].key);
 	bk_db_close(v->db);
 	for (size_t i = 0; i < v->nkeys; i++)
 		bk_secmem_free(v->keys[i].secret);

@@ -38,6 +38,13 @@ struct bk_vault {
 	struct bk_regions regions;
 	struct bk_audit_writer *aw;
 	int in_tx;
+	/* opened batch data keys (guarded), so repeated lookups open each once */
+	struct {
+		int64_t batch;
+		char kecamatan[BK_CODE_MAX];
+		uint8_t *key;
+	} batch_cache[64];
+	size_t nbatch_cache;
 };
 
 /* bk_vault_acl asks bk_acl_check with the user's role and scope, without the
