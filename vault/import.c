@@ -73,7 +73,8 @@ struct importer {
 	uint8_t *plain;                /* guarded: the row's sealed values in clear */
 	uint8_t *sealed;
 	size_t plain_cap;
-	struct vault_key *blind;
+	struct vault_key *blind;      /* NULL for operators: their rows wait with no index */
+	uint8_t *tag_key;             /* guarded, random per import: duplicate NIKs in the file */
 	struct tagset seen;
 	int ref_year;
 	bk_status fatal;
@@ -492,8 +493,10 @@ static bk_status prepare_subjects(struct importer *im)
 	if (rc == BK_OK && reg.subject_col >= 0 && reg.cols[reg.subject_col].blind_index) {
 		char sql[256];
 
-		snprintf(sql, sizeof(sql), "SELECT id, batch, kecamatan, sealed FROM \"ds_%s\" WHERE \"%s_bi\" = ?",
-			 SUBJECTS, reg.cols[reg.subject_col].name);
+		/* registrations by operators carry no index yet: they are candidates too */
+		snprintf(sql, sizeof(sql),
+			 "SELECT id, batch, kecamatan, sealed FROM \"ds_%s\" WHERE \"%s_bi\" = ? OR \"%s_bi\" IS NULL",
+			 SUBJECTS, reg.cols[reg.subject_col].name, reg.cols[reg.subject_col].name);
 		if (sqlite3_prepare_v2(im->v->db, sql, -1, &im->candidates, NULL) != SQLITE_OK)
 			rc = bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "preparing subject lookups");
 	}
@@ -559,7 +562,8 @@ static bk_status insert_row(struct importer *im, const struct bk_nik *nik)
 		const struct bk_column *col = &im->ds.cols[c];
 
 		if (col->blind_index) {
-			if (im->present[c])
+			/* without the blind key (operators) the row is found by scanning unindexed rows */
+			if (im->present[c] && im->blind)
 				sqlite3_bind_int64(st, p++, bk_blind_index(im->blind->secret, im->norm + im->norm_off[c]));
 			else
 				sqlite3_bind_null(st, p++);
@@ -616,11 +620,11 @@ static void take_row(struct importer *im)
 		return;
 	}
 	/* each data subject once */
-	if (nik.digits[0] && strcmp(im->ds.name, SUBJECTS) == 0 && im->blind) {
+	if (nik.digits[0] && strcmp(im->ds.name, SUBJECTS) == 0) {
 		uint8_t tag[16];
 		int added;
 
-		bk_blind_tag(tag, im->blind->secret, nik.digits);
+		bk_blind_tag(tag, im->tag_key, nik.digits);
 		added = tagset_add(&im->seen, tag);
 		if (added < 0) {
 			im->fatal = bk_fail(BK_ERR_NOMEM, "out of memory");
@@ -809,6 +813,7 @@ static void release(struct importer *im)
 	for (size_t i = 0; i < im->nseen_batches; i++)
 		bk_secmem_free(im->seen_batches[i].key);
 	bk_secmem_free(im->subject_plain);
+	bk_secmem_free(im->tag_key);
 	for (size_t i = 0; i < im->nbatches; i++)
 		bk_secmem_free(im->batches[i].key);
 	bk_secmem_free(im->plain);
@@ -848,10 +853,15 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	    (rc = bk_dataset_load(v->db, o->dataset, &im->ds)))
 		goto out;
 	for (size_t c = 0; c < im->ds.ncols; c++)
-		if (im->ds.cols[c].blind_index && !(im->blind = bk_vault_secret(v, BK_KEY_BLIND, NULL))) {
-			rc = bk_fail(BK_ERR_DENIED, "you hold no blind-index key and cannot import '%s'", im->ds.name);
-			goto out;
-		}
+		if (im->ds.cols[c].blind_index)
+			im->blind = bk_vault_secret(v, BK_KEY_BLIND, NULL);
+	/* the duplicate check inside one file needs no vault key: a random key that dies with the import */
+	im->tag_key = bk_secmem_alloc(32);
+	if (!im->tag_key) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+		goto out;
+	}
+	bk_random(im->tag_key, 32);
 	in = o->from_stdin ? fdopen(dup(0), "rb") : fopen(o->path, "rb");
 	if (!in || fstat(fileno(in), &st) != 0) {
 		rc = bk_fail(errno == ENOENT ? BK_ERR_NOTFOUND : BK_ERR_IO, "cannot open '%s': %s", o->path,

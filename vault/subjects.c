@@ -64,8 +64,9 @@ static bk_status for_each_row(struct bk_vault *v, const char *nik, const char *o
 				nl += (size_t)snprintf(sealed_names + nl, sizeof(sealed_names) - nl, "%s%s", nl ? "," : "",
 						       ds.cols[c].name);
 			}
-		snprintf(sql, sizeof(sql), "SELECT * FROM \"ds_%s\" WHERE \"%s_bi\" = ? ORDER BY id", ds.name,
-			 ds.cols[ds.subject_col].name);
+		/* rows imported by operators have no index yet: they are candidates too */
+		snprintf(sql, sizeof(sql), "SELECT * FROM \"ds_%s\" WHERE \"%s_bi\" = ? OR \"%s_bi\" IS NULL ORDER BY id",
+			 ds.name, ds.cols[ds.subject_col].name, ds.cols[ds.subject_col].name);
 		src = sqlite3_prepare_v2(v->db, sql, -1, &st, NULL);
 		if (src == SQLITE_OK)
 			src = sqlite3_bind_int64(st, 1, bk_blind_index(blind->secret, nik));

@@ -583,7 +583,9 @@ static int role_holds(enum bk_role role, const struct bk_keyring_user *u, const 
 	case BK_KEY_AUDIT:
 		return role != BK_ROLE_EVALUATOR;
 	case BK_KEY_BLIND:
-		return role == BK_ROLE_ADMIN || role == BK_ROLE_CUSTODIAN || role == BK_ROLE_OPERATOR;
+		/* not operators: with the plain birth date, sex and desa of a row the index
+		 * pins a NIK's serial, so the blind key reads NIKs back (SECURITY.md §3.6) */
+		return role == BK_ROLE_ADMIN || role == BK_ROLE_CUSTODIAN;
 	case BK_KEY_RELEASE:
 		return role == BK_ROLE_ADMIN || role == BK_ROLE_CUSTODIAN || role == BK_ROLE_AUDITOR;
 	case BK_KEY_KEYRING:

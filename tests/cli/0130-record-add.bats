@@ -55,3 +55,16 @@ add() { # USER: the record on stdin, the passphrase on fd 3
 	[ "$status" -eq 0 ]
 	[ "$(dataset_rows warga)" = 2 ]
 }
+
+@test "an operator's rows carry no blind index (operators hold no blind key) and are still found by NIK" {
+	run add oki <<<"$HEADER
+3505104505950007,Rina Wulandari,,1995-05-05,P,35.05.10.2001,S1,guru,tidak"
+	[ "$status" -eq 0 ]
+	db_key
+	[ "$(db_sql "SELECT count(*) FROM ds_warga WHERE nik_bi IS NULL")" = 1 ]
+	run jq -r '[.grants[] | select(.user == "oki") | .key] | join(" ")' <<<"$(head -1 "$VAULT/keyring")"
+	[[ "$output" != *blind* ]]
+	run bk -C "$VAULT" -u citra --passphrase-fd 3 find --nik - --purpose "cek" 3<<<"$(pass_of citra)" <<<3505104505950007
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.[0].nama' <<<"$output")" = "Rina Wulandari" ]
+}
