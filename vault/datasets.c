@@ -7,21 +7,34 @@
 #include "vault/db.h"
 #include "vault/vault_internal.h"
 
-static bk_status count_rows(sqlite3 *db, const char *name, long long *rows)
+/* Rows of a dataset the user may see: a scoped user counts only the rows of
+ * their kecamatan (datasets without a scope column have no kecamatan). */
+static bk_status count_rows(struct bk_vault *v, const struct bk_dataset *ds, long long *rows)
 {
-	char sql[128];
+	const struct bk_keyring_user *me = bk_vault_me(v);
+	char sql[BK_SCOPE_MAX * (BK_CODE_MAX + 3) + 128];
+	size_t n;
 	sqlite3_stmt *st = NULL;
 	int src;
 
 	*rows = 0;
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"ds_%s\"", name); /* name checked by the parser */
-	src = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	n = (size_t)snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"ds_%s\"", ds->name); /* checked name */
+	if (me->nscope && bk_vault_role(v) != BK_ROLE_ADMIN && ds->scope_col >= 0) {
+		/* codes come from the signed keyring: digits and dots */
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, " WHERE kecamatan IN (");
+		for (size_t i = 0; i < me->nscope && n < sizeof(sql); i++)
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s'%s'", i ? "," : "", me->scope[i]);
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ")");
+	}
+	if (n >= sizeof(sql))
+		return bk_fail(BK_ERR_STATE, "scope too large");
+	src = sqlite3_prepare_v2(v->db, sql, -1, &st, NULL);
 	if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
 		*rows = sqlite3_column_int64(st, 0);
 		src = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
-	return src == SQLITE_OK ? BK_OK : bk_db_status(db, src, "counting rows");
+	return src == SQLITE_OK ? BK_OK : bk_db_status(v->db, src, "counting rows");
 }
 
 bk_status bk_vault_install_profile(struct bk_vault *v)
@@ -91,7 +104,7 @@ bk_status bk_vault_dataset_list(struct bk_vault *v, struct bk_dataset_info **lis
 		list[i].columns = ds.ncols;
 		for (size_t c = 0; c < ds.ncols; c++)
 			list[i].sealed_columns += ds.cols[c].cls == BK_COL_IDENTIFIER || ds.cols[c].cls == BK_COL_SECRET;
-		rc = count_rows(v->db, ds.name, &list[i].rows);
+		rc = count_rows(v, &ds, &list[i].rows);
 		bk_dataset_release(&ds);
 	}
 	if (rc == BK_OK) {
@@ -114,7 +127,7 @@ bk_status bk_vault_dataset_get(struct bk_vault *v, const char *name, struct bk_d
 	if ((rc = bk_vault_require(v, BK_ACT_DATASET_READ, name, BK_COL_NONE, NULL)) ||
 	    (rc = bk_dataset_load(v->db, name, ds)))
 		return rc;
-	if ((rc = bk_vault_record(v, "dataset-show", NULL)) || (rc = count_rows(v->db, name, rows_p)))
+	if ((rc = bk_vault_record(v, "dataset-show", NULL)) || (rc = count_rows(v, ds, rows_p)))
 		bk_dataset_release(ds);
 	return rc;
 }
