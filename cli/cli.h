@@ -47,6 +47,10 @@ enum { OPT_PASS_FD = 1000, OPT_NEW_PASS_FD, OPT_FIRST_COMMAND_OPT };
  * on parsing, or an exit code to return now (0 after -h, 2 after a bad option). */
 int cli_common_option(struct cli_ctx *ctx, int c, char **argv);
 
+/* cli_parse_common parses a command that takes only the shared options.
+ * Returns -1 to go on (optind at the first argument), or an exit code. */
+int cli_parse_common(struct cli_ctx *ctx, int argc, char **argv);
+
 /* cli_usage prints "error: …" and the command's usage on stderr; returns 2. */
 int cli_usage(const struct cli_ctx *ctx, const char *fmt, ...) BK_PRINTF(2, 3);
 

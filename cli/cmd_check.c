@@ -5,16 +5,13 @@
 
 int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {CLI_LONGOPTS, {NULL, 0, NULL, 0}};
 	struct bk_audit_report report;
 	struct bk_vault *v = NULL;
-	int c, code;
+	int code;
 	bk_status rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
-		if ((code = cli_common_option(ctx, c, argv)) >= 0)
-			return code;
+	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
+		return code;
 	if (optind != argc)
 		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
 	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_check(v, &report)))

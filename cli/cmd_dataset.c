@@ -10,18 +10,6 @@
 
 enum { OPT_TEMPLATE = OPT_FIRST_COMMAND_OPT };
 
-static int parse_common_only(struct cli_ctx *ctx, int argc, char **argv)
-{
-	static const struct option longopts[] = {CLI_LONGOPTS, {NULL, 0, NULL, 0}};
-	int c, code;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
-		if ((code = cli_common_option(ctx, c, argv)) >= 0)
-			return code;
-	return -1;
-}
-
 int cmd_dataset_list(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct bk_dataset_info *list = NULL;
@@ -30,7 +18,7 @@ int cmd_dataset_list(struct cli_ctx *ctx, int argc, char **argv)
 	int code;
 	bk_status rc;
 
-	if ((code = parse_common_only(ctx, argc, argv)) >= 0)
+	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
 		return code;
 	if (optind != argc)
 		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
@@ -117,7 +105,7 @@ int cmd_dataset_add(struct cli_ctx *ctx, int argc, char **argv)
 	int code;
 	bk_status rc;
 
-	if ((code = parse_common_only(ctx, argc, argv)) >= 0)
+	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
 		return code;
 	if (optind + 1 != argc)
 		return cli_usage(ctx, optind >= argc ? "no schema file given" : "unexpected argument");

@@ -63,17 +63,14 @@ done:
 
 int cmd_identity_show(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {CLI_LONGOPTS, {NULL, 0, NULL, 0}};
 	char public_id[BK_AGE_RECIPIENT_MAX];
 	uint8_t *text = NULL;
 	size_t len = 0;
-	int c, code;
+	int code;
 	bk_status rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
-		if ((code = cli_common_option(ctx, c, argv)) >= 0)
-			return code;
+	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
+		return code;
 	if (optind + 1 != argc)
 		return cli_usage(ctx, optind >= argc ? "no identity file given" : "unexpected argument");
 	if ((rc = bk_file_read(argv[optind], IDENTITY_MAX, &text, &len)) ||

@@ -105,15 +105,8 @@ int cmd_record_add(struct cli_ctx *ctx, int argc, char **argv)
 	int code;
 	bk_status rc;
 
-	{
-		static const struct option longopts[] = {CLI_LONGOPTS, {NULL, 0, NULL, 0}};
-		int c;
-
-		optind = 0;
-		while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
-			if ((code = cli_common_option(ctx, c, argv)) >= 0)
-				return code;
-	}
+	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
+		return code;
 	if (argc - optind != 1)
 		return cli_usage(ctx, "DATASET is required; the record comes on stdin as a CSV header and one row");
 	if (ctx->pass_fd == 0)

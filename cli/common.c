@@ -114,6 +114,18 @@ int cli_common_option(struct cli_ctx *ctx, int c, char **argv)
 	}
 }
 
+int cli_parse_common(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {CLI_LONGOPTS, {NULL, 0, NULL, 0}};
+	int c, code;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
+		if ((code = cli_common_option(ctx, c, argv)) >= 0)
+			return code;
+	return -1;
+}
+
 /* Reads one line byte by byte, so two passphrases can come from one fd. */
 static bk_status read_line(int fd, char *buf, size_t cap, size_t *len_p)
 {

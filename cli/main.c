@@ -171,16 +171,10 @@ static void list_commands(FILE *out, const char *group)
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_command *cmd;
-	int words = 0, c;
-	static const struct option longopts[] = {CLI_LONGOPTS, {NULL, 0, NULL, 0}};
+	int words = 0, code;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		int code = cli_common_option(ctx, c, argv);
-
-		if (code >= 0)
-			return code;
-	}
+	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
+		return code;
 	if (optind >= argc) {
 		list_commands(stdout, NULL);
 		return cli_finish(CLI_EXIT_OK);
@@ -198,16 +192,10 @@ int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
 
 int cmd_version(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {CLI_LONGOPTS, {NULL, 0, NULL, 0}};
-	int c;
+	int code;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		int code = cli_common_option(ctx, c, argv);
-
-		if (code >= 0)
-			return code;
-	}
+	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
+		return code;
 	if (optind != argc)
 		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
 	printf("brankas %s\nlibsodium %s\n", BRANKAS_VERSION, sodium_version_string());
