@@ -814,6 +814,22 @@ out:
 
 /* close_log drops the shared lock first: a mapping still alive would keep
  * the open file, and with it the lock, past close. */
+/* map_log maps the whole log read-only (*map_p NULL for an empty one). */
+static bk_status map_log(int fd, uint64_t size, const char *name, const char **map_p)
+{
+	void *m;
+
+	*map_p = NULL;
+	if (size == 0)
+		return BK_OK;
+	m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return bk_fail(BK_ERR_IO, "cannot map '%s': %s", name, strerror(errno));
+	(void)madvise(m, (size_t)size, MADV_SEQUENTIAL);
+	*map_p = m;
+	return BK_OK;
+}
+
 static void close_log(int fd)
 {
 	if (fd < 0)
@@ -1229,15 +1245,8 @@ bk_status bk_audit_verify(const char *path, const struct bk_audit_verify_opts *o
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory verifying '%s'", name);
 		goto out;
 	}
-	if (size > 0) {
-		map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map == MAP_FAILED) {
-			map = NULL;
-			rc = bk_fail(BK_ERR_IO, "cannot map '%s': %s", name, strerror(errno));
-			goto out;
-		}
-		(void)madvise((void *)map, (size_t)size, MADV_SEQUENTIAL);
-	}
+	if ((rc = map_log(fd, size, name, &map)))
+		goto out;
 	/* no arithmetic on NULL: an empty log is not mapped */
 	p = end = map;
 	if (map)
@@ -1694,15 +1703,8 @@ bk_status bk_audit_show(const char *path, const struct bk_audit_filter *filter, 
 	}
 	if ((rc = open_log(path, &fd, &size)) != BK_OK)
 		goto out;
-	if (size > 0) {
-		map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map == MAP_FAILED) {
-			map = NULL;
-			rc = bk_fail(BK_ERR_IO, "cannot map '%s': %s", name, strerror(errno));
-			goto out;
-		}
-		(void)madvise((void *)map, (size_t)size, MADV_SEQUENTIAL);
-	}
+	if ((rc = map_log(fd, size, name, &map)))
+		goto out;
 	/* no arithmetic on NULL: an empty log is not mapped */
 	p = end = map;
 	if (map)
