@@ -4,7 +4,7 @@ BUILD ?= build
 CC ?= cc
 PKGS = libsodium sqlcipher libcrypto jansson inih
 DEB_PACKAGES = build-essential pkg-config libsodium-dev libsqlcipher-dev libssl-dev libcsv-dev \
-	libjansson-dev libinih-dev libcmocka-dev bats jq minisign age sqlcipher sqlite3 time valgrind
+	libjansson-dev libinih-dev libcmocka-dev bats jq minisign age sqlcipher sqlite3 time valgrind zlib1g-dev
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes
 HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
@@ -66,6 +66,9 @@ $(BIN): $(CLI_OBJ) $(BUILD)/libbrankas.a
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libbrankas.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbrankas.a $(LIBS) -lcmocka
+
+# test_age inflates the zlib-compressed CCTV vectors
+$(BUILD)/tests/test_age: LIBS += -lz
 
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_DRIVERS = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
