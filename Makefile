@@ -76,7 +76,13 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(BUILD)/l
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/driver.c $(BUILD)/libbrankas.a $(LIBS)
 
-unit: $(UNIT_BIN) $(FUZZ_DRIVERS)
+# Test-only tools for the bats tests and `make bench`, never installed.
+TEST_TOOLS = $(BUILD)/tests/agetool
+$(BUILD)/tests/agetool: tests/tools/agetool.c $(BUILD)/libbrankas.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbrankas.a $(LIBS)
+
+unit: $(UNIT_BIN) $(FUZZ_DRIVERS) $(TEST_TOOLS)
 
 # Real fuzzing with libFuzzer (clang): FUZZ_SECONDS per parser, corpus in tests/fuzz/corpus.
 FUZZ_SECONDS ?= 60
@@ -116,7 +122,7 @@ demo: deps all
 	rm -rf demo.vault demo.vault.*
 	./tools/demo "$(abspath $(BIN))"
 
-bench: deps all $(BENCH_BIN)
+bench: deps all $(BENCH_BIN) $(TEST_TOOLS)
 	BUILD="$(abspath $(BUILD))" ./tools/bench "$(abspath $(BIN))"
 
 install: all
