@@ -105,7 +105,12 @@ bk_status bk_suppress_1d(const uint64_t *parts, size_t n, uint64_t total, uint64
 /* bk_suppress_2d protects a rows × cols table (cells row-major) with its
  * row totals, column totals and grand total; the flags are in/out as above.
  * No row, column or margin is left with exactly one hidden entry, or with
- * hidden entries whose derivable sum is a small cell. */
+ * hidden entries whose derivable sum is a small cell; nor is any hidden
+ * non-zero entry derivable by combining rows and columns (an entry on no
+ * cycle of hidden entries, as one hidden cell joining two blocks of them):
+ * such an entry gets a cycle by hiding one more, the smallest that closes it.
+ * Hidden zeros protect nothing (a reader may know them). Exact values only:
+ * bounds a reader can draw from non-negativity are not considered. */
 bk_status bk_suppress_2d(const uint64_t *cells, size_t rows, size_t cols, uint64_t min_cell, unsigned char *cell_hidden,
 			 unsigned char *row_hidden, unsigned char *col_hidden, unsigned char *grand_hidden) BK_MUST_CHECK;
 
