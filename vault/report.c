@@ -93,9 +93,22 @@ char bk_ikm_grade(uint32_t c, const char **kinerja_p)
 	return mutu;
 }
 
+/* IKM = p / den: ×10⁴ for the index, ×25×100 for the converted score, both
+ * rounded half up. Returns 0 when a product overflows. */
+static int score_fraction(u128 p, u128 den, struct bk_ikm_score *out)
+{
+	u128 num4, num25;
+
+	if (__builtin_mul_overflow(p, (u128)10000, &num4) || __builtin_mul_overflow(p, (u128)2500, &num25))
+		return 0;
+	out->ikm_e4 = (uint32_t)div_round(num4, den);
+	out->converted_cents = (uint32_t)div_round(num25, den);
+	return 1;
+}
+
 bk_status bk_ikm_score(const struct bk_ikm_sums *s, unsigned nunsur, struct bk_ikm_score *out)
 {
-	u128 q = 1, p = 0, num4, num25, den;
+	u128 q = 1, p = 0, den;
 	int exact = 1;
 
 	memset(out, 0, sizeof(*out));
@@ -126,14 +139,10 @@ bk_status bk_ikm_score(const struct bk_ikm_sums *s, unsigned nunsur, struct bk_i
 		if (__builtin_mul_overflow((u128)s->sum[i], q / s->filled[i], &t) || __builtin_add_overflow(p, t, &p))
 			exact = 0;
 	}
-	/* IKM = p / (q n); ×10⁴ for IKM, ×25×100 for the converted score */
-	if (exact && (__builtin_mul_overflow(p, (u128)10000, &num4) || __builtin_mul_overflow(p, (u128)2500, &num25) ||
-		      __builtin_mul_overflow(q, (u128)nunsur, &den)))
+	/* IKM = p / (q n) */
+	if (exact && (__builtin_mul_overflow(q, (u128)nunsur, &den) || !score_fraction(p, den, out)))
 		exact = 0;
-	if (exact) {
-		out->ikm_e4 = (uint32_t)div_round(num4, den);
-		out->converted_cents = (uint32_t)div_round(num25, den);
-	} else {
+	if (!exact) {
 		long double ikm = 0;
 
 		for (unsigned i = 0; i < nunsur; i++)
@@ -143,6 +152,23 @@ bk_status bk_ikm_score(const struct bk_ikm_sums *s, unsigned nunsur, struct bk_i
 		out->converted_cents = (uint32_t)floorl(ikm * 2500 + 0.5L);
 	}
 	out->exact = exact;
+	out->mutu = bk_ikm_grade(out->converted_cents, &out->kinerja);
+	out->valid = 1;
+	return BK_OK;
+}
+
+bk_status bk_ikm_score_mean(uint64_t num, uint64_t den, unsigned nunsur, struct bk_ikm_score *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->nunsur = nunsur;
+	if (nunsur != BK_IKM_UNSUR_NATIONAL && nunsur != BK_IKM_UNSUR)
+		return bk_fail(BK_ERR_USAGE, "an IKM has 9 or 10 unsur, not %u", nunsur);
+	if (den == 0 || (u128)num < (u128)den * nunsur || (u128)num > (u128)den * nunsur * 4)
+		return bk_fail(BK_ERR_USAGE, "a mean total of %u answers of 1 to 4 cannot be %llu/%llu", nunsur,
+			       (unsigned long long)num, (unsigned long long)den);
+	/* num < 2^64 so neither product overflows */
+	(void)score_fraction(num, (u128)den * nunsur, out);
+	out->exact = 1;
 	out->mutu = bk_ikm_grade(out->converted_cents, &out->kinerja);
 	out->valid = 1;
 	return BK_OK;
