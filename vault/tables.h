@@ -105,7 +105,9 @@ bk_status bk_table_new(const struct bk_table_spec *spec, struct bk_table **t_p) 
  * once a column has declared labels, its cells are exactly those (empty
  * ones included) and a row with another label is refused. Declaring a label
  * twice is harmless. Required for every column when ε is used. label: at
- * most BK_TABLE_LABEL_MAX bytes, no control characters; copied. */
+ * most BK_TABLE_LABEL_MAX bytes, no control characters; copied.
+ * BK_ERR_USAGE for a bad label or column, BK_ERR_STATE once a row is in,
+ * BK_ERR_NOMEM. */
 bk_status bk_table_declare(struct bk_table *t, size_t by, const char *label) BK_MUST_CHECK;
 
 /* bk_table_add counts one row: keys[nby] its labels (as bk_table_declare),

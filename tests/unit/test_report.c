@@ -228,6 +228,50 @@ static void test_ikm_invalid(void **state)
 
 /* Ten answer counts that are distinct primes near 10^9: their least common
  * multiple needs ~300 bits, so the score falls back to long double, marked. */
+/* An IKM from a mean total: 17 respondents whose totals over u1-u9 add up
+ * to 474 (tests/unit/test_tables.c's worked example): IKM 474/153 = 3.0980,
+ * converted 77.45, B; the same as bk_ikm_score on sums with those totals. */
+static void test_ikm_score_mean(void **state)
+{
+	struct bk_ikm_score sc, ref;
+	struct bk_ikm_sums s;
+
+	(void)state;
+	assert_int_equal(bk_ikm_score_mean(474, 17, 9, &sc), BK_OK);
+	assert_true(sc.valid && sc.exact);
+	assert_int_equal(sc.ikm_e4, 30980);
+	assert_int_equal(sc.converted_cents, 7745);
+	assert_int_equal(sc.mutu, 'B');
+	/* twice the total over twice the respondents: the same */
+	assert_int_equal(bk_ikm_score_mean(948, 34, 9, &sc), BK_OK);
+	assert_int_equal(sc.converted_cents, 7745);
+	/* 17 respondents, u1 summing to 58 and u2-u9 to 52: totals 474 */
+	memset(&s, 0, sizeof(s));
+	s.respondents = 17;
+	for (int i = 0; i < 9; i++) {
+		s.sum[i] = i == 0 ? 58 : 52;
+		s.filled[i] = 17;
+	}
+	assert_int_equal(bk_ikm_score(&s, 9, &ref), BK_OK);
+	assert_int_equal(ref.ikm_e4, 30980);
+	assert_int_equal(ref.converted_cents, sc.converted_cents);
+	/* the ends: every answer 1 (25.00 D), every answer 4 (100.00 A) */
+	assert_int_equal(bk_ikm_score_mean(10, 1, 10, &sc), BK_OK);
+	assert_int_equal(sc.converted_cents, 2500);
+	assert_int_equal(sc.mutu, 'D');
+	assert_int_equal(bk_ikm_score_mean(36, 1, 9, &sc), BK_OK);
+	assert_int_equal(sc.converted_cents, 10000);
+	assert_int_equal(sc.mutu, 'A');
+	/* refusals */
+	assert_int_equal(bk_ikm_score_mean(27, 1, 8, &sc), BK_ERR_USAGE);
+	assert_int_equal(bk_ikm_score_mean(27, 0, 9, &sc), BK_ERR_USAGE);
+	assert_int_equal(bk_ikm_score_mean(8, 1, 9, &sc), BK_ERR_USAGE);
+	assert_int_equal(bk_ikm_score_mean(37, 1, 9, &sc), BK_ERR_USAGE);
+	assert_int_equal(bk_ikm_score_mean(9, 1, 10, &sc), BK_ERR_USAGE);  /* below 1 per unsur */
+	assert_int_equal(bk_ikm_score_mean(41, 1, 10, &sc), BK_ERR_USAGE); /* above 4 */
+	assert_false(sc.valid);
+}
+
 static void test_ikm_inexact_fallback(void **state)
 {
 	static const uint64_t primes[10] = {999999937, 999999929, 999999893, 999999883, 999999797,
@@ -1059,6 +1103,7 @@ int main(void)
 		cmocka_unit_test(test_ikm_unequal_counts),
 		cmocka_unit_test(test_ikm_invalid),
 		cmocka_unit_test(test_ikm_inexact_fallback),
+		cmocka_unit_test(test_ikm_score_mean),
 		cmocka_unit_test(test_decimal),
 		cmocka_unit_test(test_suppress_1d_cases),
 		cmocka_unit_test(test_suppress_2d_case),
