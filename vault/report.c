@@ -93,9 +93,22 @@ char bk_ikm_grade(uint32_t c, const char **kinerja_p)
 	return mutu;
 }
 
+/* IKM = p / den: ×10⁴ for the index, ×25×100 for the converted score, both
+ * rounded half up. Returns 0 when a product overflows. */
+static int score_fraction(u128 p, u128 den, struct bk_ikm_score *out)
+{
+	u128 num4, num25;
+
+	if (__builtin_mul_overflow(p, (u128)10000, &num4) || __builtin_mul_overflow(p, (u128)2500, &num25))
+		return 0;
+	out->ikm_e4 = (uint32_t)div_round(num4, den);
+	out->converted_cents = (uint32_t)div_round(num25, den);
+	return 1;
+}
+
 bk_status bk_ikm_score(const struct bk_ikm_sums *s, unsigned nunsur, struct bk_ikm_score *out)
 {
-	u128 q = 1, p = 0, num4, num25, den;
+	u128 q = 1, p = 0, den;
 	int exact = 1;
 
 	memset(out, 0, sizeof(*out));
@@ -126,14 +139,10 @@ bk_status bk_ikm_score(const struct bk_ikm_sums *s, unsigned nunsur, struct bk_i
 		if (__builtin_mul_overflow((u128)s->sum[i], q / s->filled[i], &t) || __builtin_add_overflow(p, t, &p))
 			exact = 0;
 	}
-	/* IKM = p / (q n); ×10⁴ for IKM, ×25×100 for the converted score */
-	if (exact && (__builtin_mul_overflow(p, (u128)10000, &num4) || __builtin_mul_overflow(p, (u128)2500, &num25) ||
-		      __builtin_mul_overflow(q, (u128)nunsur, &den)))
+	/* IKM = p / (q n) */
+	if (exact && (__builtin_mul_overflow(q, (u128)nunsur, &den) || !score_fraction(p, den, out)))
 		exact = 0;
-	if (exact) {
-		out->ikm_e4 = (uint32_t)div_round(num4, den);
-		out->converted_cents = (uint32_t)div_round(num25, den);
-	} else {
+	if (!exact) {
 		long double ikm = 0;
 
 		for (unsigned i = 0; i < nunsur; i++)
@@ -143,6 +152,23 @@ bk_status bk_ikm_score(const struct bk_ikm_sums *s, unsigned nunsur, struct bk_i
 		out->converted_cents = (uint32_t)floorl(ikm * 2500 + 0.5L);
 	}
 	out->exact = exact;
+	out->mutu = bk_ikm_grade(out->converted_cents, &out->kinerja);
+	out->valid = 1;
+	return BK_OK;
+}
+
+bk_status bk_ikm_score_mean(uint64_t num, uint64_t den, unsigned nunsur, struct bk_ikm_score *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->nunsur = nunsur;
+	if (nunsur != BK_IKM_UNSUR_NATIONAL && nunsur != BK_IKM_UNSUR)
+		return bk_fail(BK_ERR_USAGE, "an IKM has 9 or 10 unsur, not %u", nunsur);
+	if (den == 0 || (u128)num < (u128)den * nunsur || (u128)num > (u128)den * nunsur * 4)
+		return bk_fail(BK_ERR_USAGE, "a mean total of %u answers of 1 to 4 cannot be %llu/%llu", nunsur,
+			       (unsigned long long)num, (unsigned long long)den);
+	/* num < 2^64 so neither product overflows */
+	(void)score_fraction(num, (u128)den * nunsur, out);
+	out->exact = 1;
 	out->mutu = bk_ikm_grade(out->converted_cents, &out->kinerja);
 	out->valid = 1;
 	return BK_OK;
@@ -263,6 +289,205 @@ out:
 	return rc;
 }
 
+/* --- chains of relations (2-D) ---
+ *
+ * Per relation, two hidden entries are not always enough. The table with its
+ * margins is a (rows + 1) × (cols + 1) grid: grid row i < rows holds row i's
+ * cells and its total, grid row `rows` the column totals and the grand total,
+ * and every grid row and grid column is one relation. A hidden entry joins
+ * its grid row to its grid column in a bipartite graph. A reader can solve
+ * for exactly the hidden entries on no cycle of that graph (its bridges):
+ * adding up the relations on one side of a bridge leaves the bridge alone,
+ * while an entry on a cycle can move along it with every shown figure kept.
+ * Two blocks of hidden cells joined by one hidden cell pass every relation
+ * and still give that cell away. Hidden zeros are left out of the graph: a
+ * reader may know them. */
+
+struct grid {
+	size_t rows, cols, r0, c0, g;     /* the layout of bk_suppress_2d's arrays */
+	size_t nv;                        /* graph nodes: grid rows, then grid columns */
+	size_t *off, *adj, *via;          /* adjacency (CSR): neighbour, entry */
+	size_t *disc, *low, *st_node, *st_via, *st_pos, *queue;
+	unsigned char *side;
+};
+
+static size_t grid_entry(const struct grid *G, size_t i, size_t j)
+{
+	if (i < G->rows)
+		return j < G->cols ? i * G->cols + j : G->r0 + i;
+	return j < G->cols ? G->c0 + j : G->g;
+}
+
+static void grid_release(struct grid *G)
+{
+	free(G->off);
+	G->off = NULL;
+}
+
+static int grid_init(struct grid *G, size_t rows, size_t cols)
+{
+	size_t nv = rows + cols + 2, ne = (rows + 1) * (cols + 1), *p;
+
+	G->rows = rows;
+	G->cols = cols;
+	G->r0 = rows * cols;
+	G->c0 = G->r0 + rows;
+	G->g = G->c0 + cols;
+	G->nv = nv;
+	p = malloc(((nv + 1) + 4 * ne + 6 * nv) * sizeof(*p) + nv);
+	G->off = p;
+	if (!p)
+		return -1;
+	G->adj = p + nv + 1;
+	G->via = G->adj + 2 * ne;
+	G->disc = G->via + 2 * ne;
+	G->low = G->disc + nv;
+	G->st_node = G->low + nv;
+	G->st_via = G->st_node + nv;
+	G->st_pos = G->st_via + nv;
+	G->queue = G->st_pos + nv;
+	G->side = (unsigned char *)(G->queue + nv);
+	return 0;
+}
+
+/* Builds the graph of the hidden non-zero entries. */
+static void grid_build(struct grid *G, const uint64_t *val, const unsigned char *hid)
+{
+	size_t R = G->rows, C = G->cols;
+
+	memset(G->off, 0, (G->nv + 1) * sizeof(*G->off));
+	for (size_t i = 0; i <= R; i++)
+		for (size_t j = 0; j <= C; j++) {
+			size_t e = grid_entry(G, i, j);
+
+			if (hid[e] && val[e] > 0) {
+				G->off[i + 1]++;
+				G->off[R + 1 + j + 1]++;
+			}
+		}
+	for (size_t v = 0; v < G->nv; v++)
+		G->off[v + 1] += G->off[v];
+	memcpy(G->st_pos, G->off, G->nv * sizeof(*G->off)); /* fill cursors */
+	for (size_t i = 0; i <= R; i++)
+		for (size_t j = 0; j <= C; j++) {
+			size_t e = grid_entry(G, i, j), a = i, b = R + 1 + j;
+
+			if (hid[e] && val[e] > 0) {
+				G->adj[G->st_pos[a]] = b;
+				G->via[G->st_pos[a]++] = e;
+				G->adj[G->st_pos[b]] = a;
+				G->via[G->st_pos[b]++] = e;
+			}
+		}
+}
+
+/* The first bridge (Tarjan's lowlinks, without recursion), its entry and its
+ * two nodes; NONE when every hidden entry lies on a cycle. */
+static size_t grid_bridge(struct grid *G, size_t *u_p, size_t *v_p)
+{
+	size_t timer = 0;
+
+	memset(G->disc, 0, G->nv * sizeof(*G->disc));
+	for (size_t s = 0; s < G->nv; s++) {
+		size_t sp = 1;
+
+		if (G->disc[s] || G->off[s] == G->off[s + 1])
+			continue;
+		G->disc[s] = G->low[s] = ++timer;
+		G->st_node[0] = s;
+		G->st_via[0] = NONE;
+		G->st_pos[0] = G->off[s];
+		while (sp > 0) {
+			size_t x = G->st_node[sp - 1];
+
+			if (G->st_pos[sp - 1] < G->off[x + 1]) {
+				size_t k = G->st_pos[sp - 1]++, w = G->adj[k];
+
+				if (G->via[k] == G->st_via[sp - 1])
+					continue; /* the edge we came by */
+				if (G->disc[w]) {
+					if (G->disc[w] < G->low[x])
+						G->low[x] = G->disc[w];
+				} else {
+					G->disc[w] = G->low[w] = ++timer;
+					G->st_node[sp] = w;
+					G->st_via[sp] = G->via[k];
+					G->st_pos[sp] = G->off[w];
+					sp++;
+				}
+				continue;
+			}
+			if (--sp > 0) {
+				size_t p = G->st_node[sp - 1];
+
+				if (G->low[x] < G->low[p])
+					G->low[p] = G->low[x];
+				if (G->low[x] > G->disc[p]) {
+					*u_p = p;
+					*v_p = x;
+					return G->st_via[sp];
+				}
+			}
+		}
+	}
+	return NONE;
+}
+
+/* Marks with mark the nodes reached from s without crossing entry `skip`. */
+static void grid_side(struct grid *G, size_t s, size_t skip, unsigned char mark)
+{
+	size_t head = 0, tail = 0;
+
+	G->side[s] = mark;
+	G->queue[tail++] = s;
+	while (head < tail) {
+		size_t x = G->queue[head++];
+
+		for (size_t k = G->off[x]; k < G->off[x + 1]; k++)
+			if (G->via[k] != skip && !G->side[G->adj[k]]) {
+				G->side[G->adj[k]] = mark;
+				G->queue[tail++] = G->adj[k];
+			}
+	}
+}
+
+/* Hides one shown entry to put a bridge on a cycle: the smallest non-zero
+ * entry joining its two sides (first on ties), else the smallest touching
+ * either side (a longer cycle, closed on a later round). Returns 0 when no
+ * bridge is left. Some entry always touches a side: were every non-zero
+ * entry around a side hidden, adding up that side's relations would make the
+ * bridge 0, and zeros are not in the graph. */
+static int close_bridge(struct grid *G, const uint64_t *val, unsigned char *hid)
+{
+	size_t u = 0, v = 0, e, best = NONE, R = G->rows;
+	int best_join = 0;
+
+	grid_build(G, val, hid);
+	if ((e = grid_bridge(G, &u, &v)) == NONE)
+		return 0;
+	memset(G->side, 0, G->nv);
+	grid_side(G, u, e, 1);
+	grid_side(G, v, e, 2);
+	for (size_t i = 0; i <= R; i++)
+		for (size_t j = 0; j <= G->cols; j++) {
+			size_t c = grid_entry(G, i, j);
+			unsigned char a = G->side[i], b = G->side[R + 1 + j];
+			int join = a && b && a != b;
+
+			if (hid[c] || val[c] == 0 || (!a && !b))
+				continue;
+			if (best == NONE || join > best_join || (join == best_join && val[c] < val[best])) {
+				best = c;
+				best_join = join;
+			}
+		}
+	if (best == NONE) /* unreachable (see above); fail closed all the same */
+		memset(hid, 1, G->g + 1);
+	else
+		hid[best] = 1;
+	return best != NONE;
+}
+
 bk_status bk_suppress_2d(const uint64_t *cells, size_t rows, size_t cols, uint64_t min_cell, unsigned char *cell_hidden,
 			 unsigned char *row_hidden, unsigned char *col_hidden, unsigned char *grand_hidden)
 {
@@ -273,9 +498,10 @@ bk_status bk_suppress_2d(const uint64_t *cells, size_t rows, size_t cols, uint64
 	unsigned char *hid = calloc(n, 1);
 	size_t *idx = malloc((2 * ncells + rows + cols + 1) * sizeof(*idx));
 	struct relation *rels = malloc(nrels * sizeof(*rels));
+	struct grid G = {0};
 	bk_status rc = BK_OK;
 
-	if (!val || !hid || !idx || !rels) {
+	if (!val || !hid || !idx || !rels || grid_init(&G, rows, cols) < 0) {
 		memset(cell_hidden, 1, ncells);
 		memset(row_hidden, 1, rows);
 		memset(col_hidden, 1, cols);
@@ -314,12 +540,16 @@ bk_status bk_suppress_2d(const uint64_t *cells, size_t rows, size_t cols, uint64
 	rels[rows + cols + 1] = (struct relation){idx + k, cols, g};
 	for (size_t j = 0; j < cols; j++)
 		idx[k++] = c0 + j;
+	/* the relations one by one, then chains of them, until both hold */
 	suppress(val, hid, n, rels, nrels, min_cell);
+	while (close_bridge(&G, val, hid))
+		suppress(val, hid, n, rels, nrels, min_cell);
 	memcpy(cell_hidden, hid, ncells);
 	memcpy(row_hidden, hid + r0, rows);
 	memcpy(col_hidden, hid + c0, cols);
 	*grand_hidden = hid[g];
 out:
+	grid_release(&G);
 	free(rels);
 	free(idx);
 	free(hid);

@@ -82,6 +82,15 @@ struct bk_ikm_score {
  * (sum < filled, sum > 4 × filled, filled > respondents). */
 bk_status bk_ikm_score(const struct bk_ikm_sums *s, unsigned nunsur, struct bk_ikm_score *out) BK_MUST_CHECK;
 
+/* bk_ikm_score_mean scores from the mean, over the respondents, of each
+ * one's total over the first nunsur unsur, given as num / den. When everyone
+ * answered every unsur, Σ NRR_i is that mean, so IKM = num / (den × nunsur),
+ * converted, rounded and graded as by bk_ikm_score (always exact). For
+ * figures that are not plain sums of answers (noisy ones, vault/tables.h);
+ * nrr_milli and filled_min are left 0. BK_ERR_USAGE for another nunsur,
+ * den == 0, or a mean outside nunsur … 4 × nunsur. */
+bk_status bk_ikm_score_mean(uint64_t num, uint64_t den, unsigned nunsur, struct bk_ikm_score *out) BK_MUST_CHECK;
+
 /* bk_ikm_grade grades a converted score in hundredths (2500 … 10000) and
  * sets *kinerja_p (may be NULL); returns 0 (and NULL) outside that range. */
 char bk_ikm_grade(uint32_t converted_cents, const char **kinerja_p);
@@ -105,7 +114,12 @@ bk_status bk_suppress_1d(const uint64_t *parts, size_t n, uint64_t total, uint64
 /* bk_suppress_2d protects a rows × cols table (cells row-major) with its
  * row totals, column totals and grand total; the flags are in/out as above.
  * No row, column or margin is left with exactly one hidden entry, or with
- * hidden entries whose derivable sum is a small cell. */
+ * hidden entries whose derivable sum is a small cell; nor is any hidden
+ * non-zero entry derivable by combining rows and columns (an entry on no
+ * cycle of hidden entries, as one hidden cell joining two blocks of them):
+ * such an entry gets a cycle by hiding one more, the smallest that closes it.
+ * Hidden zeros protect nothing (a reader may know them). Exact values only:
+ * bounds a reader can draw from non-negativity are not considered. */
 bk_status bk_suppress_2d(const uint64_t *cells, size_t rows, size_t cols, uint64_t min_cell, unsigned char *cell_hidden,
 			 unsigned char *row_hidden, unsigned char *col_hidden, unsigned char *grand_hidden) BK_MUST_CHECK;
 

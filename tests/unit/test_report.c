@@ -228,6 +228,50 @@ static void test_ikm_invalid(void **state)
 
 /* Ten answer counts that are distinct primes near 10^9: their least common
  * multiple needs ~300 bits, so the score falls back to long double, marked. */
+/* An IKM from a mean total: 17 respondents whose totals over u1-u9 add up
+ * to 474 (tests/unit/test_tables.c's worked example): IKM 474/153 = 3.0980,
+ * converted 77.45, B; the same as bk_ikm_score on sums with those totals. */
+static void test_ikm_score_mean(void **state)
+{
+	struct bk_ikm_score sc, ref;
+	struct bk_ikm_sums s;
+
+	(void)state;
+	assert_int_equal(bk_ikm_score_mean(474, 17, 9, &sc), BK_OK);
+	assert_true(sc.valid && sc.exact);
+	assert_int_equal(sc.ikm_e4, 30980);
+	assert_int_equal(sc.converted_cents, 7745);
+	assert_int_equal(sc.mutu, 'B');
+	/* twice the total over twice the respondents: the same */
+	assert_int_equal(bk_ikm_score_mean(948, 34, 9, &sc), BK_OK);
+	assert_int_equal(sc.converted_cents, 7745);
+	/* 17 respondents, u1 summing to 58 and u2-u9 to 52: totals 474 */
+	memset(&s, 0, sizeof(s));
+	s.respondents = 17;
+	for (int i = 0; i < 9; i++) {
+		s.sum[i] = i == 0 ? 58 : 52;
+		s.filled[i] = 17;
+	}
+	assert_int_equal(bk_ikm_score(&s, 9, &ref), BK_OK);
+	assert_int_equal(ref.ikm_e4, 30980);
+	assert_int_equal(ref.converted_cents, sc.converted_cents);
+	/* the ends: every answer 1 (25.00 D), every answer 4 (100.00 A) */
+	assert_int_equal(bk_ikm_score_mean(10, 1, 10, &sc), BK_OK);
+	assert_int_equal(sc.converted_cents, 2500);
+	assert_int_equal(sc.mutu, 'D');
+	assert_int_equal(bk_ikm_score_mean(36, 1, 9, &sc), BK_OK);
+	assert_int_equal(sc.converted_cents, 10000);
+	assert_int_equal(sc.mutu, 'A');
+	/* refusals */
+	assert_int_equal(bk_ikm_score_mean(27, 1, 8, &sc), BK_ERR_USAGE);
+	assert_int_equal(bk_ikm_score_mean(27, 0, 9, &sc), BK_ERR_USAGE);
+	assert_int_equal(bk_ikm_score_mean(8, 1, 9, &sc), BK_ERR_USAGE);
+	assert_int_equal(bk_ikm_score_mean(37, 1, 9, &sc), BK_ERR_USAGE);
+	assert_int_equal(bk_ikm_score_mean(9, 1, 10, &sc), BK_ERR_USAGE);  /* below 1 per unsur */
+	assert_int_equal(bk_ikm_score_mean(41, 1, 10, &sc), BK_ERR_USAGE); /* above 4 */
+	assert_false(sc.valid);
+}
+
 static void test_ikm_inexact_fallback(void **state)
 {
 	static const uint64_t primes[10] = {999999937, 999999929, 999999893, 999999883, 999999797,
@@ -390,6 +434,31 @@ static void test_suppress_2d_case(void **state)
 	assert_memory_equal(ch, ((unsigned char[]){1, 1, 1, 1, 0, 0}), 6);
 	assert_memory_equal(rh, ((unsigned char[]){0, 0, 0}), 3);
 	assert_memory_equal(colh, ((unsigned char[]){0, 0}), 2);
+	assert_int_equal(gh, 0);
+}
+
+/* Two blocks of small cells joined by one small cell:
+ *        c0  c1  c2  c3 | total
+ *   r0    3   3  20  20 |  46
+ *   r1    3   3   3  20 |  29
+ *   r2   20  20   3   3 |  46
+ *   r3   20  20   3   3 |  46
+ * Every small cell is primary and every row and column then holds two or
+ * three of them, summing to at least 5; but r1c2 is still given away: the
+ * hidden parts of rows r0 and r1 add up to 46 - 40 + 29 - 20 = 15, those of
+ * columns c0 and c1 (the same cells without r1c2) to 12, so r1c2 = 3. It is
+ * the one hidden cell on no cycle of hidden cells. One more cell between the
+ * blocks closes the cycle: the smallest, first, r0c2. */
+static void test_suppress_2d_bridge(void **state)
+{
+	const uint64_t cells[] = {3, 3, 20, 20, 3, 3, 3, 20, 20, 20, 3, 3, 20, 20, 3, 3};
+	unsigned char ch[16] = {0}, rh[4] = {0}, colh[4] = {0}, gh = 0;
+
+	(void)state;
+	assert_int_equal(bk_suppress_2d(cells, 4, 4, 5, ch, rh, colh, &gh), BK_OK);
+	assert_memory_equal(ch, ((unsigned char[]){1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1}), 16);
+	assert_memory_equal(rh, ((unsigned char[]){0, 0, 0, 0}), 4);
+	assert_memory_equal(colh, ((unsigned char[]){0, 0, 0, 0}), 4);
 	assert_int_equal(gh, 0);
 }
 
@@ -1034,9 +1103,11 @@ int main(void)
 		cmocka_unit_test(test_ikm_unequal_counts),
 		cmocka_unit_test(test_ikm_invalid),
 		cmocka_unit_test(test_ikm_inexact_fallback),
+		cmocka_unit_test(test_ikm_score_mean),
 		cmocka_unit_test(test_decimal),
 		cmocka_unit_test(test_suppress_1d_cases),
 		cmocka_unit_test(test_suppress_2d_case),
+		cmocka_unit_test(test_suppress_2d_bridge),
 		cmocka_unit_test(test_suppress_invariants),
 		cmocka_unit_test(test_ikm_worked_golden),
 		cmocka_unit_test(test_ikm_u10_small),
