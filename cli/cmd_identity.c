@@ -1,10 +1,11 @@
-/* cmd_identity.c - `brankas identity new|show`: evaluators' own key pairs. */
+/* cmd_identity.c - `brankas identity new|show|export-age`: evaluators' own key pairs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/fileio.h"
 #include "cli/cli.h"
+#include "crypto/age.h"
 #include "crypto/identity.h"
 #include "crypto/secmem.h"
 
@@ -80,4 +81,68 @@ int cmd_identity_show(struct cli_ctx *ctx, int argc, char **argv)
 out:
 	free(text);
 	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+}
+
+int cmd_identity_export_age(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_LONGOPTS,
+		{"output", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	char public_id[BK_AGE_RECIPIENT_MAX], *pass = NULL, *key = NULL;
+	uint8_t *text = NULL, *ed_sk = bk_secmem_alloc(64), *x_sk = bk_secmem_alloc(32);
+	const char *out = NULL;
+	size_t len = 0, passlen = 0, cap = 256;
+	int c, code = -1;
+	bk_status rc = BK_OK;
+
+	optind = 0;
+	while (code < 0 && (c = getopt_long(argc, argv, CLI_SHORTOPTS "o:", longopts, NULL)) != -1) {
+		if (c == 'o')
+			out = optarg;
+		else
+			code = cli_common_option(ctx, c, argv);
+	}
+	if (code < 0 && optind + 1 != argc)
+		code = cli_usage(ctx, optind >= argc ? "no identity file given" : "unexpected argument");
+	if (code < 0 && !out)
+		code = cli_usage(ctx, "-o FILE is required");
+	if (code >= 0)
+		goto done;
+	/* the age key file holds the secret in the clear: guarded memory until written */
+	if (!ed_sk || !x_sk || !(key = bk_secmem_alloc(cap))) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+		goto done;
+	}
+	if ((rc = bk_file_read(argv[optind], IDENTITY_MAX, &text, &len)) ||
+	    (rc = bk_identity_public(argv[optind], (const char *)text, len, public_id)) ||
+	    (rc = cli_passphrase(ctx->pass_fd, "passphrase of the identity: ", 0, &pass, &passlen)) ||
+	    (rc = bk_identity_open(argv[optind], (const char *)text, len, pass, passlen, ed_sk, x_sk)))
+		goto done;
+	{
+		size_t n = (size_t)snprintf(key, cap, "# brankas identity, for age -d -i\n# public key: %s\n", public_id);
+
+		if ((rc = bk_age_identity_encode(key + n, cap - n, x_sk)))
+			goto done;
+		n += strlen(key + n);
+		if (n + 2 > cap) {
+			rc = bk_fail(BK_ERR_STATE, "age key too long");
+			goto done;
+		}
+		memcpy(key + n, "\n", 2);
+	}
+	if ((rc = bk_file_create_exclusive(out, key, strlen(key), 0600)))
+		goto done;
+	fprintf(stderr, "brankas: age identity written to '%s' (unencrypted: keep it safe, delete it when done)\n", out);
+	code = CLI_EXIT_OK;
+done:
+	bk_secmem_free(pass);
+	bk_secmem_free(key);
+	bk_secmem_free(ed_sk);
+	bk_secmem_free(x_sk);
+	free(text);
+	if (rc)
+		return cli_fail(rc);
+	return code == CLI_EXIT_OK ? cli_finish(code) : code;
 }

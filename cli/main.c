@@ -38,10 +38,17 @@ const struct cli_command cli_commands[] = {
 	 "brankas demo [DIR] [--citizens N] [--csv DIR] [--kdf LEVEL]\n"
 	 "  DIR defaults to blitar-demo.vault; --csv DIR keeps the generated CSV files there;\n"
 	 "  --citizens 1300000 makes a full-size regency"},
+	{"extract open", cmd_extract_open, 0, "check and decrypt an extract made for you (evaluators; no vault needed)",
+	 "brankas extract open DIR --identity FILE --vault-pub FILE -o OUT.csv [--passphrase-fd N]\n"
+	 "  checks manifest.json.minisig against the vault.pub you were given, that the extract is\n"
+	 "  yours and that every hash matches, then decrypts data.csv.age into OUT.csv (new, 0600)"},
 	{"find", cmd_find, 0, "find a registered person by NIK through the blind index (NIK on stdin)",
 	 "brankas find --nik - --purpose TEXT" VAULT_OPTS "\n"
 	 "  the NIK is read from stdin or a prompt, never the command line"},
 	{"help", cmd_help, 0, "list the commands, or show one command's usage", "brankas help [COMMAND]"},
+	{"identity export-age", cmd_identity_export_age, 0, "write the identity's key in age's own format (for age -d -i)",
+	 "brankas identity export-age FILE -o KEYFILE [--passphrase-fd N]\n"
+	 "  KEYFILE (new, 0600) holds the secret key unencrypted: age -d -i KEYFILE data.csv.age"},
 	{"identity new", cmd_identity_new, 0, "make an evaluator identity file and print its public id",
 	 "brankas identity new -o FILE [--kdf interactive|moderate|sensitive] [--new-passphrase-fd N]"},
 	{"identity show", cmd_identity_show, 0, "print the public id of an identity file",
@@ -84,6 +91,27 @@ const struct cli_command cli_commands[] = {
 	 "  --by       group by innovation (default), kecamatan or unit (the OPD)\n"
 	 "  --year     only answers of that year\n"
 	 "  --min-cell groups of fewer respondents are hidden, with what would give them away (default 5)"},
+	{"request add", cmd_request_add, 0, "load an evaluator's signed request (custodians)",
+	 "brankas request add REQ.json" VAULT_OPTS "\n"
+	 "  the signature must come from an enabled evaluator registered with 'user add --role evaluator'"},
+	{"request approve", cmd_request_approve, 0, "approve a request: the anonymized extract is written to DIR",
+	 "brankas request approve N -o DIR" VAULT_OPTS "\n"
+	 "  writes DIR/data.csv.age (age, to the evaluator), DIR/manifest.json and its minisign signature;\n"
+	 "  a dataset with 'approvals = 2' needs two different approvers"},
+	{"request deny", cmd_request_deny, 0, "deny a request, with a reason",
+	 "brankas request deny N --reason TEXT" VAULT_OPTS},
+	{"request list", cmd_request_list, 0, "list evaluators' requests", "brankas request list" VAULT_OPTS},
+	{"request new", cmd_request_new, 0, "write a signed request for an anonymized extract or table (evaluators)",
+	 "brankas request new --identity FILE --dataset D --purpose TEXT -o REQ.json [--legal-basis TEXT]\n"
+	 "       [--period FROM..TO] --columns C1,C2,... --k K [--l L --sensitive COL[,COL] [--ldiv distinct|entropy]]\n"
+	 "       [--suppression PCT]\n"
+	 "  or    --table --by C1[,C2] [--measure count|mean(COL)|ikm] [--min-cell N] [--epsilon E]\n"
+	 "  --k           every released combination of quasi-identifiers is shared by at least K rows\n"
+	 "  --l           each such class holds at least L different values of each --sensitive column\n"
+	 "  --suppression at most PCT percent of rows may be withheld instead of generalizing further\n"
+	 "  --epsilon     differentially private counts (charged to your yearly budget per dataset)"},
+	{"request show", cmd_request_show, 0, "dry run of a request: what would leave, its risk and its loss",
+	 "brankas request show N" VAULT_OPTS},
 	{"retention apply", cmd_retention_apply, 0, "delete rows past their dataset's retention",
 	 "brankas retention apply [--dry-run] [--force]" VAULT_OPTS},
 	{"shell", cmd_shell, 0, "unlock once, then run queries at a prompt; locks when idle",

@@ -1,4 +1,4 @@
-/* hash.c - BLAKE2b, plain and keyed (libsodium crypto_generichash). */
+/* hash.c - BLAKE2b, plain and keyed (libsodium crypto_generichash), and SHA-256. */
 #include "crypto/hash.h"
 
 static int sizes_ok(size_t outlen, size_t keylen)
@@ -31,4 +31,35 @@ bk_status bk_hash_final(struct bk_hash_state *s, uint8_t *out, size_t outlen)
 	if (crypto_generichash_final(&s->st, out, outlen) != 0)
 		return bk_fail(BK_ERR_CRYPTO, "BLAKE2b final failed");
 	return BK_OK;
+}
+
+void bk_sha256_init(struct bk_sha256_state *s)
+{
+	crypto_hash_sha256_init(&s->st);
+}
+
+void bk_sha256_update(struct bk_sha256_state *s, const void *m, size_t mlen)
+{
+	crypto_hash_sha256_update(&s->st, m, mlen);
+}
+
+void bk_sha256_final(struct bk_sha256_state *s, uint8_t out[BK_SHA256_BYTES])
+{
+	crypto_hash_sha256_final(&s->st, out);
+}
+
+void bk_sha256(uint8_t out[BK_SHA256_BYTES], const void *m, size_t mlen)
+{
+	crypto_hash_sha256(out, m, mlen);
+}
+
+uint64_t bk_prf64(const void *m, size_t mlen, const uint8_t key[BK_PRF64_KEYBYTES])
+{
+	uint8_t out[crypto_shorthash_BYTES];
+	uint64_t v = 0;
+
+	crypto_shorthash(out, m, mlen, key);
+	for (size_t i = 0; i < sizeof(out); i++)
+		v = v << 8 | out[i];
+	return v;
 }

@@ -1,7 +1,8 @@
 /* hash.h - BLAKE2b, plain and keyed (crypto_generichash).
  *
  * Keyed BLAKE2b is the MAC for the audit key's keyed hashes and the blind
- * index; plain BLAKE2b-256 links the audit hash chain. */
+ * index; plain BLAKE2b-256 links the audit hash chain. SHA-256 names files
+ * outside the vault, where sha256sum is the tool at hand. */
 #ifndef BK_HASH_H
 #define BK_HASH_H
 
@@ -27,5 +28,20 @@ bk_status bk_hash(uint8_t *out, size_t outlen, const void *m, size_t mlen, const
 bk_status bk_hash_init(struct bk_hash_state *s, size_t outlen, const uint8_t *key, size_t keylen) BK_MUST_CHECK;
 void bk_hash_update(struct bk_hash_state *s, const void *m, size_t mlen);
 bk_status bk_hash_final(struct bk_hash_state *s, uint8_t *out, size_t outlen) BK_MUST_CHECK;
+
+/* bk_prf64 is SipHash-2-4 (crypto_shorthash), a fast keyed PRF with a 16-byte
+ * key: per-extract pseudonyms, where one call per row must stay cheap. */
+#define BK_PRF64_KEYBYTES 16
+uint64_t bk_prf64(const void *m, size_t mlen, const uint8_t key[BK_PRF64_KEYBYTES]);
+
+/* SHA-256, for hashes people check with sha256sum (extract manifests). */
+#define BK_SHA256_BYTES 32
+struct bk_sha256_state {
+	crypto_hash_sha256_state st;
+};
+void bk_sha256_init(struct bk_sha256_state *s);
+void bk_sha256_update(struct bk_sha256_state *s, const void *m, size_t mlen);
+void bk_sha256_final(struct bk_sha256_state *s, uint8_t out[BK_SHA256_BYTES]);
+void bk_sha256(uint8_t out[BK_SHA256_BYTES], const void *m, size_t mlen);
 
 #endif

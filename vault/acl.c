@@ -43,7 +43,8 @@ static const struct rule rules[] = {
 	{BK_ACT_REPORT, ADMIN | CUSTODIAN | ANALYST, NOCOL, 1},
 	{BK_ACT_SUBJECT_RIGHTS, ADMIN | CUSTODIAN, NOCOL, 1},
 	{BK_ACT_REQUEST_MANAGE, ADMIN | CUSTODIAN, NOCOL, 0},
-	{BK_ACT_REQUEST_APPROVE, ADMIN | CUSTODIAN, NOCOL, 0},
+	/* scoped with no kecamatan named: only unscoped custodians release a whole dataset */
+	{BK_ACT_REQUEST_APPROVE, ADMIN | CUSTODIAN, NOCOL, 1},
 	{BK_ACT_KEY_ADMIN, ADMIN, NOCOL, 0},
 };
 

@@ -160,6 +160,10 @@ static int on_dataset_key(struct parse_state *st, const char *key, const char *v
 	} else if (strcmp(key, "retention") == 0) {
 		if (parse_retention(value, &ds->retention_days))
 			return fail_at(st, key, "retention must be like 90d, 18m or 10y");
+	} else if (strcmp(key, "approvals") == 0) {
+		if (strcmp(value, "1") != 0 && strcmp(value, "2") != 0)
+			return fail_at(st, key, "approvals must be 1 or 2 (different approvers of an extract)");
+		ds->approvals = (unsigned)(value[0] - '0');
 	} else if (strcmp(key, "scope") == 0) {
 		snprintf(st->scope, sizeof(st->scope), "%s", value);
 	} else if (strcmp(key, "subject") == 0) {
@@ -365,6 +369,7 @@ bk_status bk_dataset_parse(struct bk_dataset *ds, const char *name, const char *
 
 	memset(ds, 0, sizeof(*ds));
 	ds->scope_col = ds->subject_col = -1;
+	ds->approvals = 1;
 	if (len > SCHEMA_MAX)
 		return bk_fail(BK_ERR_FORMAT, "%s: larger than %d bytes", name, SCHEMA_MAX);
 	/* what inih would silently mangle: NUL bytes and long lines */

@@ -7,6 +7,7 @@
  *   retention = 10y              ; Nd, Nm or Ny; rows older than that go on `retention apply`
  *   scope = desa                 ; the region (or nik) column that places a row in a kecamatan
  *   subject = nik                ; the nik column that names the data subject
+ *   approvals = 2                ; different approvers an extract needs (1 or 2; default 1)
  *
  *   [column.nik]                 ; one section per column, in CSV order
  *   type = nik                   ; text int date enum region nik phone score1to4
@@ -69,6 +70,7 @@ struct bk_dataset {
 	unsigned retention_days;       /* 0: kept until erased */
 	int scope_col;                 /* index of the column giving the kecamatan, -1: none */
 	int subject_col;               /* index of the nik column naming the subject, -1: none */
+	unsigned approvals;            /* approvers an extract needs: 1 or 2 */
 	struct bk_column cols[BK_COLUMNS_MAX];
 	size_t ncols;
 	char *source;                  /* the INI text it was parsed from */

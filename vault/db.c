@@ -23,6 +23,15 @@ static const char *const migrations[] = {
 	"CREATE TABLE batches (id INTEGER PRIMARY KEY, dataset TEXT NOT NULL REFERENCES datasets(name),"
 	" kecamatan TEXT NOT NULL, key_id TEXT NOT NULL, sealed_key BLOB NOT NULL, created TEXT NOT NULL,"
 	" actor TEXT NOT NULL);",
+	/* 3: evaluators' requests, their approvals, and the ε spent on private tables */
+	"CREATE TABLE requests (number INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, evaluator TEXT NOT NULL,"
+	" dataset TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, status TEXT NOT NULL"
+	" CHECK (status IN ('pending','approved','denied')), added TEXT NOT NULL, added_by TEXT NOT NULL,"
+	" decided TEXT, reason TEXT, manifest_sha256 TEXT);"
+	"CREATE TABLE request_approvals (number INTEGER NOT NULL REFERENCES requests(number),"
+	" approver TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (number, approver));"
+	"CREATE TABLE dp_ledger (evaluator TEXT NOT NULL, dataset TEXT NOT NULL, year INTEGER NOT NULL,"
+	" spent_num INTEGER NOT NULL, spent_den INTEGER NOT NULL, PRIMARY KEY (evaluator, dataset, year));",
 };
 
 bk_status bk_db_status(sqlite3 *db, int rc, const char *what)

@@ -1328,10 +1328,28 @@ bk_status bk_vault_audit_verify(struct bk_vault *v, const char *since_text, size
 	return BK_OK;
 }
 
+bk_status bk_vault_release_sign(struct bk_vault *v, const uint8_t *m, size_t mlen, const char *comment, char **sig_p)
+{
+	struct vault_key *rk = bk_vault_secret(v, BK_KEY_RELEASE, NULL);
+	struct bk_minisign_sec *sec;
+	bk_status rc;
+
+	*sig_p = NULL;
+	if (!rk)
+		return bk_fail(BK_ERR_DENIED, "you hold no release key");
+	sec = bk_secmem_alloc(sizeof(*sec));
+	if (!sec)
+		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	memcpy(sec->sk, rk->secret, 64);
+	release_key_id(sec->key_id, rk->secret + 32);
+	rc = bk_minisign_sign(sig_p, m, mlen, sec, comment);
+	bk_secmem_free(sec);
+	return rc;
+}
+
 bk_status bk_vault_audit_checkpoint(struct bk_vault *v, char **text_p, char **sig_p)
 {
 	struct vault_key *rk = bk_vault_secret(v, BK_KEY_RELEASE, NULL);
-	struct bk_minisign_sec *sec = NULL;
 	struct bk_audit_head head;
 	struct bk_audit_entry e;
 	char comment[128];
@@ -1351,14 +1369,8 @@ bk_status bk_vault_audit_checkpoint(struct bk_vault *v, char **text_p, char **si
 		return rc;
 	if ((rc = read_pinned_head(v->db, &head)) || (rc = bk_audit_checkpoint_format(text_p, v->kr.vault_id, &head)))
 		return rc;
-	sec = bk_secmem_alloc(sizeof(*sec));
-	if (!sec)
-		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
-	memcpy(sec->sk, rk->secret, 64);
-	release_key_id(sec->key_id, rk->secret + 32);
 	snprintf(comment, sizeof(comment), "brankas audit checkpoint seq:%llu", (unsigned long long)head.seq);
-	rc = bk_minisign_sign(sig_p, (const uint8_t *)*text_p, strlen(*text_p), sec, comment);
-	bk_secmem_free(sec);
+	rc = bk_vault_release_sign(v, (const uint8_t *)*text_p, strlen(*text_p), comment, sig_p);
 	if (rc != BK_OK) {
 		free(*text_p);
 		*text_p = NULL;

@@ -62,6 +62,12 @@ const char *bk_vault_own_scope(const struct bk_vault *v);
  * kecamatan code for kecamatan keys, else NULL); NULL if not held. */
 struct vault_key *bk_vault_secret(const struct bk_vault *v, enum bk_key_kind kind, const char *scope);
 
+/* bk_vault_release_sign signs m with the vault's release key in minisign's
+ * format (the trusted comment is comment); *sig_p is malloc'd text that
+ * `minisign -Vm FILE -p vault.pub` checks. BK_ERR_DENIED without the key. */
+bk_status bk_vault_release_sign(struct bk_vault *v, const uint8_t *m, size_t mlen, const char *comment,
+				char **sig_p) BK_MUST_CHECK;
+
 /* bk_vault_now writes the UTC time as 2026-11-27T20:46:19Z. */
 void bk_vault_now(char out[24]);
 
