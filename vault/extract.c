@@ -22,6 +22,7 @@
 #include "vault/db.h"
 #include "vault/extract_internal.h"
 #include "vault/hierarchy.h"
+#include "vault/tables.h"
 #include "vault/validate.h"
 #include "vault/vault_internal.h"
 
@@ -173,9 +174,10 @@ static bk_status table_read(struct bk_vault *v, const struct bk_dataset *ds, con
 	for (size_t c = 0; c < nnames; c++) {
 		int idx = bk_dataset_column(ds, names[c]);
 
-		if (idx < 0)
-			return bk_fail(BK_ERR_USAGE, "dataset '%s' has no column '%s'", ds->name, names[c]);
-		tb->cols[c].col = &ds->cols[idx];
+		/* "kecamatan" names the row's kecamatan when the schema has no such column */
+		if (idx < 0 && !(strcmp(names[c], "kecamatan") == 0 && ds->scope_col >= 0))
+			return bk_fail(BK_ERR_NOTFOUND, "dataset '%s' has no column '%s'", ds->name, names[c]);
+		tb->cols[c].col = idx >= 0 ? &ds->cols[idx] : NULL;
 		/* names were checked to be [a-z][a-z0-9_]*: safe inside quotes */
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", \"%s\"", names[c]);
 	}
@@ -792,6 +794,235 @@ out:
 	return rc;
 }
 
+/* --- aggregate tables --- */
+
+/* Declares every label a by-column can take: with ε the cells must be fixed
+ * before the data is read (tables.h). */
+static bk_status declare_domain(struct bk_vault *v, struct bk_table *t, size_t by, const struct bk_column *col,
+				const char *name)
+{
+	const struct bk_regions *reg = bk_vault_regions(v);
+	char buf[32];
+	bk_status rc = BK_OK;
+
+	if (!col || col->type == BK_TYPE_REGION) {
+		enum bk_region_level level = !col || col->level == BK_REGION_KECAMATAN ? BK_REGION_KECAMATAN
+											 : BK_REGION_DESA;
+
+		for (size_t i = 0; i < reg->count && rc == BK_OK; i++)
+			if (reg->items[i].level == level)
+				rc = bk_table_declare(t, by, reg->items[i].kode);
+		return rc;
+	}
+	if (col->type == BK_TYPE_ENUM) {
+		for (size_t i = 0; i < col->nvalues && rc == BK_OK; i++)
+			rc = bk_table_declare(t, by, col->values[i]);
+		return rc;
+	}
+	if (col->type == BK_TYPE_SCORE1TO4 || (col->type == BK_TYPE_INT && col->max - col->min <= 200)) {
+		long long lo = col->type == BK_TYPE_SCORE1TO4 ? 1 : col->min;
+		long long hi = col->type == BK_TYPE_SCORE1TO4 ? 4 : col->max;
+
+		for (long long x = lo; x <= hi && rc == BK_OK; x++) {
+			snprintf(buf, sizeof(buf), "%lld", x);
+			rc = bk_table_declare(t, by, buf);
+		}
+		return rc;
+	}
+	bk_hint("group by a column with a fixed set of values (enum, region, score, a small int range)");
+	return bk_fail(BK_ERR_FORMAT, "column '%s' has no fixed set of values, which differential privacy needs", name);
+}
+
+static bk_status parse_int(const char *s, int64_t *out)
+{
+	char *end;
+	long long x;
+
+	errno = 0;
+	x = strtoll(s, &end, 10);
+	if (!*s || *end || errno)
+		return BK_ERR_FORMAT;
+	*out = x;
+	return BK_OK;
+}
+
+static bk_status write_table_csv(const struct bk_table *tbl, const struct bk_request *r,
+				 enum bk_table_measure measure, const struct bk_extract_target *t,
+				 struct bk_extract_files *files, char plain_sha[65], size_t *plain_bytes_p,
+				 size_t *cipher_bytes_p)
+{
+	struct out_file f = {.fd = -1};
+	struct csv_out *o = calloc(1, sizeof(*o));
+	const struct bk_table_entry *e;
+	size_t n = 0;
+	uint8_t h[BK_SHA256_BYTES];
+	bk_status rc;
+
+	if (!o)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	if ((rc = staged_open(t->dir, "data.csv.age", &f.fd)))
+		goto out;
+	bk_sha256_init(&f.hash);
+	bk_sha256_init(&o->hash);
+	if ((rc = bk_age_writer_open(&o->w, (const uint8_t(*)[32])t->evaluator->box_pk, 1, file_sink, &f)))
+		goto out;
+	for (size_t b = 0; b < r->nby; b++)
+		csv_cell(o, r->by[b], b == 0);
+	csv_cell(o, "count", 0);
+	if (measure == BK_TABLE_MEAN)
+		csv_cell(o, r->measure, 0);
+	if (measure == BK_TABLE_IKM || measure == BK_TABLE_IKM10) {
+		csv_cell(o, "ikm", 0);
+		csv_cell(o, "mutu", 0);
+		csv_cell(o, "kinerja", 0);
+	}
+	csv_put(o, "\r\n", 2);
+	e = bk_table_entries(tbl, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct bk_table_text tx;
+
+		bk_table_entry_text(tbl, &e[i], &tx);
+		for (size_t b = 0; b < r->nby; b++)
+			csv_cell(o, tx.key[b] ? tx.key[b] : BK_TABLE_TOTAL, b == 0);
+		csv_cell(o, tx.count, 0);
+		if (measure == BK_TABLE_MEAN)
+			csv_cell(o, tx.value, 0);
+		if (measure == BK_TABLE_IKM || measure == BK_TABLE_IKM10) {
+			csv_cell(o, tx.value, 0);
+			csv_cell(o, tx.mutu, 0);
+			csv_cell(o, tx.kinerja ? tx.kinerja : "", 0);
+		}
+		csv_put(o, "\r\n", 2);
+	}
+	csv_flush(o);
+	if ((rc = o->rc) || (rc = bk_age_writer_close(o->w)))
+		goto out;
+	if (fsync(f.fd) != 0) {
+		rc = bk_fail(BK_ERR_IO, "cannot write the extract: %s", strerror(errno));
+		goto out;
+	}
+	bk_sha256_final(&f.hash, h);
+	hex256(files->data_sha256, h);
+	bk_sha256_final(&o->hash, h);
+	hex256(plain_sha, h);
+	*plain_bytes_p = o->bytes;
+	*cipher_bytes_p = f.bytes;
+out:
+	if (f.fd >= 0 && close(f.fd) != 0 && rc == BK_OK)
+		rc = bk_fail(BK_ERR_IO, "cannot write the extract: %s", strerror(errno));
+	bk_age_writer_free(o->w);
+	free(o);
+	return rc;
+}
+
+static bk_status make_table(struct bk_vault *v, const struct bk_dataset *ds, const struct bk_request *r,
+			    const struct bk_extract_target *t, struct bk_extract_summary *sum,
+			    struct bk_extract_files *files)
+{
+	struct table *tb = calloc(1, sizeof(*tb));
+	struct bk_table *tbl = NULL;
+	struct bk_table_spec spec;
+	struct bk_table_opts opts;
+	enum bk_table_measure measure;
+	char names[BK_TABLE_BY_MAX + 10][33], mcol[40], plain_sha[65];
+	size_t nnames = 0, nvalues = 0, plain_bytes = 0, cipher_bytes = 0;
+	const struct bk_table_entry *e;
+	size_t n = 0;
+	bk_status rc;
+
+	memset(&spec, 0, sizeof(spec));
+	memset(&opts, 0, sizeof(opts));
+	if (!tb)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	if ((rc = bk_table_measure_parse(r->measure, &measure, mcol, sizeof(mcol))))
+		goto out;
+	for (size_t b = 0; b < r->nby; b++)
+		memcpy(names[nnames++], r->by[b], 33);
+	spec.nby = r->nby;
+	spec.measure = measure;
+	if (measure == BK_TABLE_MEAN) {
+		int c = bk_dataset_column(ds, mcol);
+
+		if (c < 0) {
+			rc = bk_fail(BK_ERR_NOTFOUND, "dataset '%s' has no column '%s'", ds->name, mcol);
+			goto out;
+		}
+		/* bounds from the schema, never from the data */
+		spec.bounded = 1;
+		spec.lo = ds->cols[c].type == BK_TYPE_SCORE1TO4 ? 1 : ds->cols[c].min;
+		spec.hi = ds->cols[c].type == BK_TYPE_SCORE1TO4 ? 4 : ds->cols[c].max;
+		snprintf(names[nnames++], 33, "%.32s", mcol);
+		nvalues = 1;
+	} else if (measure == BK_TABLE_IKM || measure == BK_TABLE_IKM10) {
+		nvalues = measure == BK_TABLE_IKM ? 9 : 10;
+		for (size_t u = 1; u <= nvalues; u++)
+			snprintf(names[nnames++], 33, "u%zu", u);
+	}
+	if ((rc = table_read(v, ds, r, (const char(*)[33])names, nnames, tb)) || (rc = bk_table_new(&spec, &tbl)))
+		goto out;
+	for (size_t c = 0; c < tb->ncols; c++)
+		tb->cols[c].role = ROLE_PUBLIC; /* counted as stored, not generalized */
+	if (r->epsilon[0]) {
+		if ((rc = bk_dp_epsilon_parse(r->epsilon, &opts.eps_num, &opts.eps_den)))
+			goto out;
+		for (size_t b = 0; b < r->nby; b++)
+			if ((rc = declare_domain(v, tbl, b, tb->cols[b].col, r->by[b])))
+				goto out;
+	}
+	for (size_t i = 0; i < tb->nrows; i++) {
+		const char *keys[BK_TABLE_BY_MAX];
+		int64_t values[10];
+		int skip = 0;
+
+		for (size_t b = 0; b < r->nby; b++)
+			if (!*(keys[b] = cell_label(tb, i, b, 0)))
+				skip = 1; /* a row without a by-value belongs to no cell */
+		for (size_t k = 0; k < nvalues && !skip; k++)
+			if (parse_int(cell_label(tb, i, r->nby + k, 0), &values[k]) != BK_OK)
+				skip = 1; /* no answer, no figure */
+		if (skip)
+			continue;
+		if ((rc = bk_table_add(tbl, keys, values, nvalues)))
+			goto out;
+		sum->rows_released++;
+	}
+	opts.min_cell = r->min_cell;
+	if ((rc = bk_table_finish(tbl, &opts)))
+		goto out;
+	sum->rows_total = tb->nrows;
+	sum->rows_suppressed = tb->nrows - sum->rows_released;
+	sum->found = 1;
+	snprintf(sum->epsilon, sizeof(sum->epsilon), "%s", r->epsilon);
+	e = bk_table_entries(tbl, &n);
+	sum->cells = n;
+	for (size_t i = 0; i < n; i++) {
+		sum->cells_primary += e[i].primary != 0;
+		sum->cells_complementary += e[i].complementary != 0 && !e[i].primary;
+	}
+	sum->ncols = 0;
+	for (size_t b = 0; b < r->nby && sum->ncols < BK_EXTRACT_COLUMNS_MAX; b++) {
+		snprintf(sum->cols[sum->ncols].name, sizeof(sum->cols[0].name), "%s", r->by[b]);
+		snprintf(sum->cols[sum->ncols++].cls, sizeof(sum->cols[0].cls), "by");
+	}
+	snprintf(sum->cols[sum->ncols].name, sizeof(sum->cols[0].name), "count");
+	snprintf(sum->cols[sum->ncols++].cls, sizeof(sum->cols[0].cls), "measure");
+	if (measure != BK_TABLE_COUNT) {
+		snprintf(sum->cols[sum->ncols].name, sizeof(sum->cols[0].name), "%.32s",
+			 measure == BK_TABLE_MEAN ? r->measure : "ikm");
+		snprintf(sum->cols[sum->ncols++].cls, sizeof(sum->cols[0].cls), "measure");
+	}
+	if (!t)
+		goto out;
+	if ((rc = write_table_csv(tbl, r, measure, t, files, plain_sha, &plain_bytes, &cipher_bytes)) ||
+	    (rc = write_manifest(v, ds, t, sum, files, plain_sha, plain_bytes, cipher_bytes)))
+		goto out;
+out:
+	bk_table_free(tbl);
+	table_free(tb);
+	free(tb);
+	return rc;
+}
+
 bk_status bk_extract_make(struct bk_vault *v, const struct bk_dataset *ds, const struct bk_request *r,
 			  const struct bk_extract_target *t, struct bk_extract_summary *sum,
 			  struct bk_extract_files *files)
@@ -800,7 +1031,7 @@ bk_status bk_extract_make(struct bk_vault *v, const struct bk_dataset *ds, const
 	sum->kind = r->kind;
 	if (r->kind == BK_REQUEST_MICRODATA)
 		return make_microdata(v, ds, r, t, sum, files);
-	return bk_fail(BK_ERR_STATE, "aggregate tables are not built yet");
+	return make_table(v, ds, r, t, sum, files);
 }
 
 /* --- the evaluator's side --- */

@@ -113,7 +113,7 @@ static int measure_ok(const char *m)
 	size_t n = strlen(m);
 	char col[40];
 
-	if (strcmp(m, "count") == 0 || strcmp(m, "ikm") == 0)
+	if (strcmp(m, "count") == 0 || strcmp(m, "ikm") == 0 || strcmp(m, "ikm10") == 0)
 		return 1;
 	if (n < 7 || n > 5 + 32 + 1 || strncmp(m, "mean(", 5) != 0 || m[n - 1] != ')')
 		return 0;

@@ -12,6 +12,7 @@
 #include "crypto/hash.h"
 #include "vault/dataset.h"
 #include "vault/db.h"
+#include "vault/dp.h"
 #include "vault/extract_internal.h"
 #include "vault/vault_internal.h"
 
@@ -106,9 +107,13 @@ bk_status bk_request_check_dataset(const struct bk_request *r, const struct bk_d
 			return bk_fail(BK_ERR_FORMAT, "l-diversity column '%s' must be a requested sensitive column",
 				       r->sensitive[i]);
 	}
-	for (size_t i = 0; i < r->nby; i++)
+	for (size_t i = 0; i < r->nby; i++) {
+		/* the row's kecamatan, for datasets placed by a region */
+		if (strcmp(r->by[i], "kecamatan") == 0 && ds->scope_col >= 0 && bk_dataset_column(ds, "kecamatan") < 0)
+			continue;
 		if ((rc = column_of(ds, r->by[i], "--by", &c)))
 			return rc;
+	}
 	if (r->kind == BK_REQUEST_TABLE && strncmp(r->measure, "mean(", 5) == 0) {
 		char col[40];
 		size_t n = strlen(r->measure) - 6;
@@ -120,8 +125,8 @@ bk_status bk_request_check_dataset(const struct bk_request *r, const struct bk_d
 		if (ds->cols[c].type != BK_TYPE_INT && ds->cols[c].type != BK_TYPE_SCORE1TO4)
 			return bk_fail(BK_ERR_FORMAT, "mean(%s): the column is not a number", col);
 	}
-	if (r->kind == BK_REQUEST_TABLE && strcmp(r->measure, "ikm") == 0)
-		for (int u = 1; u <= 9; u++) {
+	if (r->kind == BK_REQUEST_TABLE && strncmp(r->measure, "ikm", 3) == 0)
+		for (int u = 1; u <= (strcmp(r->measure, "ikm10") == 0 ? 10 : 9); u++) {
 			char name[8];
 
 			snprintf(name, sizeof(name), "u%d", u);
@@ -135,6 +140,68 @@ bk_status bk_request_check_dataset(const struct bk_request *r, const struct bk_d
 			return bk_fail(BK_ERR_FORMAT, "dataset '%s' has no 'tanggal' date column to limit a period by",
 				       ds->name);
 	}
+	return BK_OK;
+}
+
+/* The ε ledger: what an evaluator spent on a dataset this (UTC) year, in
+ * micro-ε. A request fits when spent + ε <= the cap (dp.h); charge adds it,
+ * inside the caller's transaction. BK_ERR_DENIED when it does not fit. */
+static bk_status epsilon_budget(struct bk_vault *v, const char *evaluator, const struct bk_request *r, int charge)
+{
+	uint64_t num = 0, den = 1, micro = 0, spent = 0;
+	sqlite3_stmt *st = NULL;
+	char now[24];
+	int year, src;
+	bk_status rc;
+
+	if (!r->epsilon[0])
+		return BK_OK;
+	bk_vault_now(now);
+	year = atoi(now);
+	if ((rc = bk_dp_epsilon_parse(r->epsilon, &num, &den)) || (rc = bk_dp_epsilon_micro(num, den, &micro)))
+		return rc;
+	src = sqlite3_prepare_v2(v->db, "SELECT spent_num FROM dp_ledger WHERE evaluator = ? AND dataset = ? AND year = ?",
+				 -1, &st, NULL);
+	if (src == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, evaluator, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->dataset, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, year);
+		src = sqlite3_step(st);
+		if (src == SQLITE_ROW) {
+			spent = (uint64_t)sqlite3_column_int64(st, 0);
+			src = SQLITE_DONE;
+		}
+	}
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE)
+		return bk_db_status(v->db, src, "reading the epsilon ledger");
+	if ((rc = bk_dp_budget_fits(spent, BK_DP_MICRO, num, den, BK_DP_BUDGET_CAP_NUM, BK_DP_BUDGET_CAP_DEN))) {
+		if (rc == BK_ERR_DENIED) {
+			bk_hint("the budget is epsilon %d per evaluator, dataset and year; %llu.%06llu is spent",
+				BK_DP_BUDGET_CAP_NUM, (unsigned long long)(spent / BK_DP_MICRO),
+				(unsigned long long)(spent % BK_DP_MICRO));
+			rc = bk_fail(BK_ERR_DENIED, "epsilon %s would exceed %s's privacy budget for '%s' in %d", r->epsilon,
+				     evaluator, r->dataset, year);
+		}
+		return rc;
+	}
+	if (!charge)
+		return BK_OK;
+	src = sqlite3_prepare_v2(v->db,
+				 "INSERT OR REPLACE INTO dp_ledger (evaluator, dataset, year, spent_num, spent_den)"
+				 " VALUES (?, ?, ?, ?, ?)",
+				 -1, &st, NULL);
+	if (src == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, evaluator, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->dataset, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, year);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)(spent + micro));
+		sqlite3_bind_int64(st, 5, BK_DP_MICRO);
+		src = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE)
+		return bk_db_status(v->db, src, "charging the epsilon ledger");
 	return BK_OK;
 }
 
@@ -171,7 +238,7 @@ bk_status bk_vault_request_add(struct bk_vault *v, const char *name, const char 
 		goto out;
 	}
 	have_ds = 1;
-	if ((rc = bk_request_check_dataset(r, &ds))) {
+	if ((rc = bk_request_check_dataset(r, &ds)) || (rc = epsilon_budget(v, ev->name, r, 0))) {
 		rc = log_failure(v, "request-add", r->dataset, target, rc);
 		goto out;
 	}
@@ -571,6 +638,11 @@ bk_status bk_vault_request_approve(struct bk_vault *v, long long number, const c
 			rc = bk_vault_commit(v);
 		goto out;
 	}
+	/* ε is charged in the transaction that releases the table */
+	if ((rc = epsilon_budget(v, ev->name, r, 1))) {
+		rc = log_failure(v, "request-approve", r->dataset, target, rc);
+		goto out;
+	}
 	if ((rc = prepare_dir(dir)))
 		goto out;
 	memset(&t, 0, sizeof(t));
@@ -591,11 +663,19 @@ bk_status bk_vault_request_approve(struct bk_vault *v, long long number, const c
 	e.target = target;
 	e.purpose = r->purpose;
 	e.rows = (long long)sum->rows_released;
-	snprintf(detail, sizeof(detail),
-		 "evaluator %s; request sha256:%s; manifest sha256:%s; data sha256:%s; released %zu of %zu rows, %zu "
-		 "suppressed, %zu classes, smallest %zu",
-		 ev->name, files.request_sha256, files.manifest_sha256, files.data_sha256, sum->rows_released,
-		 sum->rows_total, sum->rows_suppressed, sum->classes, sum->smallest_class);
+	{
+		int n = snprintf(detail, sizeof(detail), "evaluator %s; request sha256:%s; manifest sha256:%s; data sha256:%s; ",
+				 ev->name, files.request_sha256, files.manifest_sha256, files.data_sha256);
+
+		if (r->kind == BK_REQUEST_MICRODATA)
+			snprintf(detail + n, sizeof(detail) - (size_t)n,
+				 "released %zu of %zu rows, %zu suppressed, %zu classes, smallest %zu", sum->rows_released,
+				 sum->rows_total, sum->rows_suppressed, sum->classes, sum->smallest_class);
+		else
+			snprintf(detail + n, sizeof(detail) - (size_t)n,
+				 "table of %zu rows, %zu cells, %zu hidden, epsilon %s", sum->rows_released, sum->cells,
+				 sum->cells_primary + sum->cells_complementary, r->epsilon[0] ? r->epsilon : "none");
+	}
 	e.detail = detail;
 	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
 		goto out;

@@ -307,6 +307,80 @@ open_extract() {
 	has "pending"
 }
 
+# new_table OUT ARGS...: an skm table request by eva.
+new_table() {
+	local out=$1
+	shift
+	bk request new --identity "$EVA_IDENTITY" --passphrase-fd 0 --dataset skm --purpose "evaluasi IKM" \
+		--table -o "$out" "$@" <<<demo-evaluator-eva
+}
+
+@test "a table of IKM by kecamatan: small cells hidden with their complements, the rest as report ikm computes" {
+	new_table t.json --by kecamatan --measure ikm --min-cell 10
+	demo_as ada request add t.json >/dev/null
+	run --separate-stderr demo_as ada request show 1
+	[ "$status" -eq 0 ]
+	has "cells"
+	demo_as ada request approve 1 -o out >/dev/null
+	open_extract out got.csv
+	head -1 got.csv | grep -qx $'kecamatan,count,ikm,mutu,kinerja\r'
+	# 22 kecamatan and the total
+	[ "$(csv_sql got.csv 'SELECT count(*) FROM t')" -eq 23 ]
+	# a shown count is at least 10; a hidden one shows neither count nor index
+	[ "$(csv_sql got.csv "SELECT count(*) FROM t WHERE count <> 'x' AND CAST(count AS INT) BETWEEN 1 AND 9")" -eq 0 ]
+	[ "$(csv_sql got.csv "SELECT count(*) FROM t WHERE count = 'x' AND ikm <> 'x'")" -eq 0 ]
+	# one hidden cell alone would be the total minus the others: never exactly one
+	[ "$(csv_sql got.csv "SELECT count(*) FROM t WHERE count = 'x'")" -ne 1 ]
+	# the shown cells agree with report ikm run by a vault user
+	demo_as ada report ikm --by kecamatan --min-cell 1 --format csv >report.csv
+	csv_sql got.csv "SELECT kecamatan || ':' || ikm FROM t WHERE ikm <> 'x' AND kecamatan <> 'Total'" >shown
+	[ -s shown ]
+	while IFS=: read -r kec ikm; do
+		grep -q "$kec" report.csv
+		grep "$kec" report.csv | grep -q "$ikm"
+	done <shown
+	jq -e '.request.body.model.kind == "table" and .figures.cells == 23' out/manifest.json
+}
+
+@test "differentially private tables: ε is charged per evaluator and dataset, and a request over budget is refused and audited (exit 4)" {
+	new_table e1.json --by kecamatan,jenis_kelamin --epsilon 0.5
+	new_table e2.json --by kecamatan --epsilon 0.6
+	new_table e3.json --by kecamatan --epsilon 0.4
+	demo_as ada request add e1.json >/dev/null
+	demo_as ada request add e2.json >/dev/null
+	run --separate-stderr demo_as ada request approve 1 -o out1
+	[ "$status" -eq 0 ]
+	open_extract out1 got.csv
+	# every kecamatan and sex is a cell, even an empty one: the cells were fixed before the data
+	[ "$(csv_sql got.csv "SELECT count(*) FROM t WHERE kecamatan <> 'Total' AND jenis_kelamin <> 'Total'")" -eq 44 ]
+	jq -e '.request.body.model.epsilon == "0.5"' out1/manifest.json
+	# 0.5 + 0.6 > 1: refused at approval, nothing written, the ledger unchanged
+	run --separate-stderr demo_as ada request approve 2 -o out2
+	[ "$status" -eq 4 ]
+	has_err "privacy budget"
+	[ ! -e out2/data.csv.age ]
+	tail -n 1 "$VAULT/audit.log" | jq -e '.action == "request-approve" and .outcome == "denied"
+		and (.detail | contains("budget"))'
+	# and refused when added, too
+	new_table e4.json --by kecamatan --epsilon 0.6
+	run --separate-stderr demo_as ada request add e4.json
+	[ "$status" -eq 4 ]
+	tail -n 1 "$VAULT/audit.log" | jq -e '.action == "request-add" and .outcome == "denied"'
+	# what is left fits: 0.5 + 0.4 <= 1
+	demo_as ada request add e3.json >/dev/null
+	run --separate-stderr demo_as ada request approve 3 -o out3
+	[ "$status" -eq 0 ]
+}
+
+@test "differential privacy needs a fixed set of labels: a free-text column is refused" {
+	new_table e.json --by pekerjaan --epsilon 0.5
+	demo_as ada request add e.json >/dev/null
+	run --separate-stderr demo_as ada request approve 1 -o out
+	[ "$status" -eq 1 ]
+	has_err "fixed set of values"
+	[ ! -e out/data.csv.age ]
+}
+
 @test "request and extract commands: usage errors" {
 	for c in "request add" "request show" "request approve" "request deny"; do
 		# shellcheck disable=SC2086
