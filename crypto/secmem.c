@@ -34,6 +34,62 @@ void bk_random(void *buf, size_t n)
 	randombytes_buf(buf, n);
 }
 
+/* Random 32-bit words from a ChaCha20 stream, refilled under a new seed. */
+struct word_stream {
+	uint32_t *w;
+	size_t n, at;
+};
+
+static bk_status stream_fill(struct word_stream *s)
+{
+	uint8_t seed[randombytes_SEEDBYTES];
+
+	randombytes_buf(seed, sizeof(seed));
+	randombytes_buf_deterministic(s->w, s->n * sizeof(uint32_t), seed);
+	sodium_memzero(seed, sizeof(seed));
+	s->at = 0;
+	return BK_OK;
+}
+
+static uint32_t stream_next(struct word_stream *s)
+{
+	if (s->at == s->n)
+		(void)stream_fill(s);
+	return s->w[s->at++];
+}
+
+bk_status bk_random_shuffle(uint32_t *a, size_t n)
+{
+	struct word_stream s;
+
+	if (n < 2)
+		return BK_OK;
+	if (n > UINT32_MAX)
+		return bk_fail(BK_ERR_USAGE, "too many elements to shuffle");
+	s.n = n + 1024; /* rejections are rare: one refill at most, almost always none */
+	if (!(s.w = malloc(s.n * sizeof(uint32_t))))
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	(void)stream_fill(&s);
+	for (size_t i = n; i > 1; i--) {
+		uint32_t bound = (uint32_t)i, tmp;
+		uint64_t m = (uint64_t)stream_next(&s) * bound;
+
+		/* Lemire 2019: reject the low products that would bias the draw */
+		if ((uint32_t)m < bound) {
+			uint32_t threshold = (uint32_t)(-bound) % bound;
+
+			while ((uint32_t)m < threshold)
+				m = (uint64_t)stream_next(&s) * bound;
+		}
+		tmp = a[i - 1];
+		a[i - 1] = a[m >> 32];
+		a[m >> 32] = tmp;
+	}
+	sodium_memzero(s.w, s.n * sizeof(uint32_t));
+	free(s.w);
+	return BK_OK;
+}
+
 int bk_ct_equal(const void *a, const void *b, size_t n)
 {
 	return sodium_memcmp(a, b, n) == 0;

@@ -26,6 +26,12 @@ void bk_wipe(void *p, size_t n);
 /* bk_random fills buf with n bytes from the OS random source. */
 void bk_random(void *buf, size_t n);
 
+/* bk_random_shuffle puts a[0..n) in a uniformly random order (Fisher-Yates
+ * with Lemire's unbiased bounded draws) from a ChaCha20 stream under a fresh
+ * OS-random seed: one system call for the whole shuffle instead of one per
+ * element. n < 2^32. BK_ERR_NOMEM. */
+bk_status bk_random_shuffle(uint32_t *a, size_t n) BK_MUST_CHECK;
+
 /* bk_ct_equal compares n bytes in constant time; returns 1 when equal. */
 int bk_ct_equal(const void *a, const void *b, size_t n);
 

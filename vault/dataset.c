@@ -1,6 +1,7 @@
 /* dataset.c - schema parsing (inih), the built-in `inovasi` profile, and the
  * dataset registry and tables in vault.db. */
 #include "vault/dataset.h"
+#include "vault/hierarchy.h"
 
 #include <ini.h>
 #include <stdarg.h>
@@ -37,6 +38,19 @@ int bk_dataset_has_sealed(const struct bk_dataset *ds)
 		if (ds->cols[i].cls == BK_COL_IDENTIFIER || ds->cols[i].cls == BK_COL_SECRET)
 			return 1;
 	return 0;
+}
+
+/* Names the table of a dataset uses itself (dataset_store), and the "_bi"
+ * suffix of blind-index columns. */
+static int reserved_column(const char *name)
+{
+	static const char *const reserved[] = {"id", "batch", "created", "kecamatan", "subject", "sealed"};
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strcmp(name, reserved[i]) == 0)
+			return 1;
+	return n > 3 && strcmp(name + n - 3, "_bi") == 0;
 }
 
 static int ident_ok(const char *s, size_t max)
@@ -271,6 +285,8 @@ static int on_entry(void *user, const char *section, const char *key, const char
 	colname = section + 7;
 	if (!ident_ok(colname, BK_COLUMN_NAME_MAX))
 		return fail_at(st, key, "column name '%.40s' must be a-z, 0-9, '_'", colname);
+	if (reserved_column(colname))
+		return fail_at(st, key, "column name '%.40s' is reserved for the vault's own use", colname);
 	/* sections arrive in file order; a repeated section continues the last column only */
 	if (ds->ncols == 0 || strcmp(ds->cols[ds->ncols - 1].name, colname) != 0) {
 		if (bk_dataset_column(ds, colname) >= 0)
@@ -346,6 +362,13 @@ static bk_status check_dataset(struct parse_state *st)
 		if (c->hierarchy[0] && c->cls != BK_COL_QUASI)
 			return bk_fail(BK_ERR_FORMAT, "%s: column '%s': only quasi columns have a hierarchy", st->file,
 				       c->name);
+		/* a hierarchy that does not form a tree would only fail at the first extract */
+		if (c->hierarchy[0] && bk_hierarchy_check(c) != BK_OK) {
+			char why[256];
+
+			snprintf(why, sizeof(why), "%s", bk_error_detail());
+			return bk_fail(BK_ERR_FORMAT, "%s: %s", st->file, why);
+		}
 	}
 	ds->scope_col = st->scope[0] ? bk_dataset_column(ds, st->scope) : -1;
 	ds->subject_col = st->subject[0] ? bk_dataset_column(ds, st->subject) : -1;

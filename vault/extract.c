@@ -340,27 +340,77 @@ static void csv_put(struct csv_out *o, const char *s, size_t n)
 	}
 }
 
-/* RFC 4180 cell; a formula-like cell gets a leading apostrophe inside quotes. */
+/* RFC 4180 cell into out (room for 2 * strlen(s) + 4 bytes); a formula-like
+ * cell gets a leading apostrophe inside quotes. Returns the length. */
+static size_t csv_encode(const char *s, char *out)
+{
+	size_t n = strlen(s), k = 0;
+	int formula = bk_validate_formula_like(s, n);
+
+	if (!formula && !memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
+		memcpy(out, s, n);
+		return n;
+	}
+	out[k++] = '"';
+	if (formula)
+		out[k++] = '\'';
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			out[k++] = '"';
+		out[k++] = *p;
+	}
+	out[k++] = '"';
+	return k;
+}
+
 static void csv_cell(struct csv_out *o, const char *s, int first)
 {
-	size_t n = strlen(s);
-	int formula = bk_validate_formula_like(s, n);
+	char small[2 * 256 + 4], *buf = strlen(s) <= 256 ? small : malloc(2 * strlen(s) + 4);
 
 	if (!first)
 		csv_put(o, ",", 1);
-	if (!formula && !memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
-		csv_put(o, s, n);
+	if (!buf) {
+		o->rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 		return;
 	}
-	csv_put(o, "\"", 1);
-	if (formula)
-		csv_put(o, "'", 1);
-	for (const char *p = s; *p; p++) {
-		if (*p == '"')
-			csv_put(o, "\"", 1);
-		csv_put(o, p, 1);
+	csv_put(o, buf, csv_encode(s, buf));
+	if (buf != small)
+		free(buf);
+}
+
+/* Every label of a dictionary, CSV-encoded once: rows then only copy bytes. */
+struct csv_labels {
+	char *arena;
+	size_t *off;
+	uint32_t *len;
+};
+
+static void csv_labels_free(struct csv_labels *l)
+{
+	free(l->arena);
+	free(l->off);
+	free(l->len);
+	memset(l, 0, sizeof(*l));
+}
+
+static bk_status csv_labels_make(const struct dict *d, struct csv_labels *l)
+{
+	size_t used = 0, cap = 2 * d->used + 4 * d->n + 1;
+
+	memset(l, 0, sizeof(*l));
+	l->arena = malloc(cap);
+	l->off = malloc((d->n + 1) * sizeof(*l->off));
+	l->len = malloc((d->n + 1) * sizeof(*l->len));
+	if (!l->arena || !l->off || !l->len) {
+		csv_labels_free(l);
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
 	}
-	csv_put(o, "\"", 1);
+	for (uint32_t c = 0; c < d->n; c++) {
+		l->off[c] = used;
+		l->len[c] = (uint32_t)csv_encode(dict_str(d, c), l->arena + used);
+		used += l->len[c];
+	}
+	return BK_OK;
 }
 
 static void hex256(char out[65], const uint8_t h[BK_SHA256_BYTES])
@@ -431,11 +481,13 @@ static bk_status write_data(const struct table *tb, const struct bk_anon_result 
 {
 	struct out_file f = {.fd = -1};
 	struct csv_out *o = calloc(1, sizeof(*o));
+	struct csv_labels lab[BK_REQUEST_COLUMNS_MAX];
 	uint32_t *order = NULL;
 	size_t nrel = 0;
 	uint8_t h[BK_SHA256_BYTES];
 	bk_status rc;
 
+	memset(lab, 0, sizeof(lab));
 	if (!o)
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
 	if (!(order = malloc((tb->nrows ? tb->nrows : 1) * sizeof(*order)))) {
@@ -445,18 +497,15 @@ static bk_status write_data(const struct table *tb, const struct bk_anon_result 
 	for (size_t i = 0; i < tb->nrows; i++)
 		if (!res || !res->suppressed[i])
 			order[nrel++] = (uint32_t)i;
-	for (size_t i = nrel; i > 1; i--) { /* Fisher–Yates with an unbiased OS random index */
-		uint32_t j = randombytes_uniform((uint32_t)i), tmp = order[i - 1];
-
-		order[i - 1] = order[j];
-		order[j] = tmp;
-	}
-	if ((rc = staged_open(t->dir, "data.csv.age", &f.fd)))
+	if ((rc = bk_random_shuffle(order, nrel)) || (rc = staged_open(t->dir, "data.csv.age", &f.fd)))
 		goto out;
 	bk_sha256_init(&f.hash);
 	bk_sha256_init(&o->hash);
 	if ((rc = bk_age_writer_open(&o->w, (const uint8_t(*)[32])t->evaluator->box_pk, 1, file_sink, &f)))
 		goto out;
+	for (size_t c = 0; c < tb->ncols; c++)
+		if ((rc = csv_labels_make(&tb->cols[c].levels[tb->cols[c].role == ROLE_QUASI ? level[c] : 0], &lab[c])))
+			goto out;
 	if (tb->has_subject)
 		csv_cell(o, "pseudonym", 1);
 	for (size_t c = 0; c < tb->ncols; c++)
@@ -464,23 +513,34 @@ static bk_status write_data(const struct table *tb, const struct bk_anon_result 
 	csv_put(o, "\r\n", 2);
 	for (size_t k = 0; k < nrel && o->rc == BK_OK; k++) {
 		size_t row = order[k];
+		const uint32_t *codes = tb->codes + row * tb->ncols;
 
 		if (tb->has_subject) {
-			char pseudo[17] = "";
+			char pseudo[17];
+			size_t plen = 0;
 
 			if (tb->subject[row] >= 0) {
+				static const char hexdig[] = "0123456789abcdef";
 				uint8_t le[8];
-				uint64_t s = (uint64_t)tb->subject[row];
+				uint64_t s = (uint64_t)tb->subject[row], p;
 
 				for (int b = 0; b < 8; b++)
 					le[b] = (uint8_t)(s >> (8 * b));
-				snprintf(pseudo, sizeof(pseudo), "%016llx",
-					 (unsigned long long)bk_prf64(le, sizeof(le), pseudo_key));
+				p = bk_prf64(le, sizeof(le), pseudo_key);
+				for (int b = 0; b < 16; b++)
+					pseudo[b] = hexdig[(p >> (60 - 4 * b)) & 15];
+				plen = 16;
 			}
-			csv_cell(o, pseudo, 1);
+			csv_put(o, pseudo, plen);
 		}
-		for (size_t c = 0; c < tb->ncols; c++)
-			csv_cell(o, cell_label(tb, row, c, level[c]), c == 0 && !tb->has_subject);
+		for (size_t c = 0; c < tb->ncols; c++) {
+			const struct column *col = &tb->cols[c];
+			uint32_t code = col->role == ROLE_QUASI ? col->map[level[c]][codes[c]] : codes[c];
+
+			if (c > 0 || tb->has_subject)
+				csv_put(o, ",", 1);
+			csv_put(o, lab[c].arena + lab[c].off[code], lab[c].len[code]);
+		}
 		csv_put(o, "\r\n", 2);
 	}
 	csv_flush(o);
@@ -501,6 +561,8 @@ out:
 		rc = bk_fail(BK_ERR_IO, "cannot write the extract: %s", strerror(errno));
 	if (o)
 		bk_age_writer_free(o->w);
+	for (size_t c = 0; c < tb->ncols; c++)
+		csv_labels_free(&lab[c]);
 	free(o);
 	free(order);
 	return rc;

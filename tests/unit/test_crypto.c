@@ -695,6 +695,41 @@ static void test_bech32_age(void **state)
 	bk_secmem_free(sk);
 }
 
+/* bk_random_shuffle: a permutation every time, and every element reaches
+ * every place about equally often (chi-square over 3 x 3 positions). */
+static void test_random_shuffle(void **state)
+{
+	enum { N = 3, RUNS = 60000 };
+	unsigned counts[N][N] = {{0}};
+	uint32_t big[1000];
+	double chi = 0, expect = (double)RUNS / N;
+	int seen[1000] = {0};
+
+	(void)state;
+	for (uint32_t i = 0; i < 1000; i++)
+		big[i] = i;
+	assert_int_equal(bk_random_shuffle(big, 1000), BK_OK);
+	for (int i = 0; i < 1000; i++)
+		seen[big[i]]++;
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(seen[i], 1);
+	for (int r = 0; r < RUNS; r++) {
+		uint32_t a[N] = {0, 1, 2};
+
+		assert_int_equal(bk_random_shuffle(a, N), BK_OK);
+		for (int p = 0; p < N; p++)
+			counts[a[p]][p]++;
+	}
+	for (int e = 0; e < N; e++)
+		for (int p = 0; p < N; p++)
+			chi += (counts[e][p] - expect) * (counts[e][p] - expect) / expect;
+	/* 4 degrees of freedom: P(chi2 > 30) is about 5e-6; a biased draw (say
+	 * a modulo) or a fixed order lands far above */
+	assert_true(chi < 30.0);
+	assert_int_equal(bk_random_shuffle(big, 0), BK_OK);
+	assert_int_equal(bk_random_shuffle(big, 1), BK_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -713,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_bech32_bip173_valid),
 		cmocka_unit_test(test_bech32_invalid),
 		cmocka_unit_test(test_bech32_age),
+		cmocka_unit_test(test_random_shuffle),
 	};
 
 	if (bk_crypto_init() != BK_OK)
