@@ -306,8 +306,8 @@ static void print_summary(const struct bk_extract_summary *s)
 		const struct bk_extract_column *ec = &s->cols[c];
 
 		if (strcmp(ec->cls, "quasi") == 0 && s->found)
-			printf("%-20s %-10s level %zu of %zu (%s)\n", ec->name, ec->cls, ec->level, ec->nlevels - 1,
-			       ec->level + 1 == ec->nlevels ? "fully suppressed: *" : ec->hierarchy);
+			printf("%-20s %-10s %s (level %zu of %zu)\n", ec->name, ec->cls, ec->level_name, ec->level,
+			       ec->nlevels - 1);
 		else if (strcmp(ec->cls, "pseudonym") == 0)
 			printf("%-20s %-10s %s\n", ec->name, ec->cls, "keyed hash made for this extract");
 		else
@@ -323,7 +323,7 @@ static void print_summary(const struct bk_extract_summary *s)
 	if (s->kind == BK_REQUEST_MICRODATA) {
 		printf("classes              %zu (smallest %zu)\n", s->classes, s->smallest_class);
 		printf("prosecutor risk      highest %.4f, average %.4f\n", s->risk_max, s->risk_avg);
-		printf("rows at risk         %.2f%%\n", 100.0 * s->share_at_risk);
+		printf("rows in classes < 10 %.2f%%\n", 100.0 * s->share_at_risk);
 		printf("information loss     %.4f\n", s->loss);
 		printf("lattice              %zu nodes, %zu checked\n", s->nodes_total, s->nodes_checked);
 	} else {

@@ -580,7 +580,7 @@ static json_t *figures_json(const struct bk_extract_summary *s)
 		json_object_set_new(j, "smallest_class", json_integer((json_int_t)s->smallest_class));
 		json_object_set_new(j, "prosecutor_risk_max", json_real(s->risk_max));
 		json_object_set_new(j, "prosecutor_risk_avg", json_real(s->risk_avg));
-		json_object_set_new(j, "share_of_rows_at_risk", json_real(s->share_at_risk));
+		json_object_set_new(j, "share_of_rows_in_classes_under_10", json_real(s->share_at_risk));
 		json_object_set_new(j, "information_loss", json_real(s->loss));
 		json_object_set_new(j, "information_loss_metric", json_string("ARX Loss: Iyengar's loss metric averaged over all cells, suppressed rows fully generalized"));
 		json_object_set_new(j, "lattice_nodes", json_integer((json_int_t)s->nodes_total));
@@ -619,6 +619,7 @@ static bk_status write_manifest(struct bk_vault *v, const struct bk_dataset *ds,
 			json_object_set_new(jc, "level", json_integer((json_int_t)ec->level));
 			json_object_set_new(jc, "levels", json_integer((json_int_t)ec->nlevels));
 			json_object_set_new(jc, "hierarchy", json_string(ec->hierarchy));
+			json_object_set_new(jc, "released_as", json_string(ec->level_name));
 		}
 		json_array_append_new(cols, jc);
 	}
@@ -668,6 +669,36 @@ out:
 	return rc;
 }
 
+/* A name for level j of a quasi column's hierarchy (hierarchy.h's parts). */
+static void level_name(const struct column *col, size_t j, char *out, size_t cap)
+{
+	const char *h = col->col->hierarchy, *p = h;
+
+	if (j == 0) {
+		snprintf(out, cap, "as stored");
+		return;
+	}
+	if (j + 1 >= col->nlevels) {
+		snprintf(out, cap, "* (suppressed)");
+		return;
+	}
+	if (col->col->type == BK_TYPE_ENUM) {
+		snprintf(out, cap, "groups");
+		return;
+	}
+	for (size_t k = 1; k < j && p; k++)
+		if ((p = strchr(p, ',')))
+			p++;
+	if (!p) {
+		snprintf(out, cap, "level %zu", j);
+		return;
+	}
+	if (col->col->type == BK_TYPE_INT || col->col->type == BK_TYPE_SCORE1TO4)
+		snprintf(out, cap, "bands of %.*s", (int)strcspn(p, ","), p);
+	else
+		snprintf(out, cap, "%.*s", (int)strcspn(p, ","), p);
+}
+
 static void summary_columns(const struct table *tb, const size_t *level, struct bk_extract_summary *sum)
 {
 	static const char *const role_names[] = {"quasi", "sensitive", "public"};
@@ -689,6 +720,7 @@ static void summary_columns(const struct table *tb, const size_t *level, struct 
 			ec->nlevels = tb->cols[c].nlevels;
 			snprintf(ec->hierarchy, sizeof(ec->hierarchy), "%s",
 				 tb->cols[c].col->hierarchy[0] ? tb->cols[c].col->hierarchy : "*");
+			level_name(&tb->cols[c], level[c], ec->level_name, sizeof(ec->level_name));
 		}
 	}
 }
@@ -805,7 +837,7 @@ static bk_status make_microdata(struct bk_vault *v, const struct bk_dataset *ds,
 							: BK_LDIV_NONE;
 	in.l = r->l;
 	in.max_suppressed = (size_t)((unsigned long long)tb->nrows * r->suppression_permille / 1000);
-	in.risk_threshold = 1.0 / (double)r->k;
+	in.risk_threshold = BK_EXTRACT_RISK_THRESHOLD;
 	if ((rc = bk_anon_run(&in, &res)))
 		goto out;
 	sum->kind = BK_REQUEST_MICRODATA;

@@ -17,6 +17,9 @@
 #include "vault/request.h"
 
 #define BK_EXTRACT_COLUMNS_MAX 40
+/* Prosecutor risk above which a released row counts as at risk: classes of
+ * fewer than 10 rows. */
+#define BK_EXTRACT_RISK_THRESHOLD 0.1
 
 struct bk_extract_column {
 	char name[33];
@@ -24,6 +27,7 @@ struct bk_extract_column {
 	size_t level;       /* quasi: the generalization level chosen */
 	size_t nlevels;     /* quasi: levels in its hierarchy, "*" included */
 	char hierarchy[256]; /* quasi: the hierarchy as the schema writes it */
+	char level_name[48]; /* quasi: "as stored", "kecamatan", "bands of 10", "groups", "*" */
 };
 
 /* What a dry run shows and the manifest records. */
@@ -37,7 +41,7 @@ struct bk_extract_summary {
 	/* microdata */
 	size_t classes, smallest_class;
 	double risk_max, risk_avg;  /* prosecutor risk of released rows */
-	double share_at_risk;       /* released rows in classes with risk above 1/k... see manifest */
+	double share_at_risk;       /* released rows in classes of risk above BK_EXTRACT_RISK_THRESHOLD */
 	double loss;                /* information loss of the chosen node (see anon.h) */
 	size_t nodes_total, nodes_checked;
 	/* table */
