@@ -66,6 +66,15 @@ int cli_exit_code(bk_status rc);
  * have at least 8 characters. */
 bk_status cli_passphrase(int fd, const char *prompt, int confirm, char **pass_p, size_t *len_p) BK_MUST_CHECK;
 
+/* cli_read_input reads fd to its end into guarded memory (*buf_p, NUL-
+ * terminated; free with bk_secmem_free): data that may be personal, such as
+ * corrections. More than max bytes is a usage error. */
+bk_status cli_read_input(int fd, size_t max, char **buf_p, size_t *len_p) BK_MUST_CHECK;
+
+/* cli_problem prints one "FILE:LINE:COLUMN: reason" line on stderr: the
+ * problem callback of validating commands (ctx unused). */
+void cli_problem(void *ctx, const char *msg);
+
 /* cli_unlock resolves the vault and user (-C/-u, BRANKAS_VAULT/BRANKAS_USER),
  * reads the passphrase and opens the vault. */
 bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p) BK_MUST_CHECK;
@@ -107,6 +116,7 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_key_export_db(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_query(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_record_add(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_record_edit(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_record_erase(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_record_show(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_report_coverage(struct cli_ctx *ctx, int argc, char **argv);
@@ -120,6 +130,7 @@ int cmd_request_show(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_retention_apply(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_shell(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_subject_correct(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_subject_erase(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_subject_export(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_user_add(struct cli_ctx *ctx, int argc, char **argv);

@@ -1,7 +1,7 @@
-/* cmd_subject.c - `brankas subject export|erase`, `record erase`, `retention
- * apply`: data-subject rights and retention. The NIK comes from stdin or a
- * prompt, never the command line; destructive commands ask on a terminal and
- * need --force otherwise. */
+/* cmd_subject.c - `brankas subject export|correct|erase`, `record erase`,
+ * `retention apply`: data-subject rights and retention. The NIK comes from
+ * stdin or a prompt, never the command line; destructive commands ask on a
+ * terminal and need --force otherwise. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -12,7 +12,11 @@
 
 #include "cli/cli.h"
 #include "crypto/secmem.h"
+#include "vault/edit.h"
 #include "vault/subjects.h"
+
+#define CORRECT_INPUT_MAX (16u << 20)
+#define CORRECT_MESSAGES 100
 
 enum { OPT_PURPOSE = OPT_FIRST_COMMAND_OPT, OPT_FORCE, OPT_DRY_RUN };
 
@@ -162,6 +166,91 @@ int cmd_find(struct cli_ctx *ctx, int argc, char **argv)
 done:
 	json_decref(out);
 	bk_secmem_free(nik);
+	bk_vault_close(v);
+	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+}
+
+/* Splits the NIK (the first line, spaces dropped) off the input; the rest are the corrections. */
+static bk_status split_nik(char *in, size_t len, char **nik_p, const char **rest_p, size_t *rest_len_p)
+{
+	size_t line = strcspn(in, "\n"), j = 0;
+	char *nik = bk_secmem_alloc(line + 1);
+
+	*nik_p = NULL;
+	if (!nik)
+		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	for (size_t i = 0; i < line; i++)
+		if (in[i] != ' ' && in[i] != '\r')
+			nik[j++] = in[i];
+	nik[j] = '\0';
+	*nik_p = nik;
+	*rest_p = line < len ? in + line + 1 : in + len;
+	*rest_len_p = line < len ? len - line - 1 : 0;
+	return BK_OK;
+}
+
+int cmd_subject_correct(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct bk_edit_opts opts = {0};
+	struct bk_edit_result res;
+	struct bk_vault *v = NULL;
+	char *nik = NULL, *in = NULL;
+	size_t len = 0;
+	int code, tty = isatty(0);
+	bk_status rc;
+
+	if ((code = parse(ctx, argc, argv, &opts.purpose, NULL, NULL)) >= 0)
+		return code;
+	if (optind != argc)
+		return cli_usage(ctx, "unexpected argument: the NIK and the values are read from stdin, never the command "
+				      "line");
+	if (ctx->pass_fd == 0)
+		return cli_usage(ctx, "stdin carries the NIK and the corrections: give the passphrase on another descriptor");
+	opts.path = "<stdin>";
+	opts.max_messages = CORRECT_MESSAGES;
+	opts.problem = cli_problem;
+	if ((rc = cli_unlock(ctx, &v)))
+		goto done;
+	if (tty) {
+		/* on a terminal the NIK is asked with echo off; the corrections follow on stdin */
+		if ((rc = read_nik(&nik)))
+			goto done;
+		fprintf(stderr, "corrections, one COLUMN=VALUE per line; end with Ctrl-D:\n");
+		if ((rc = cli_read_input(0, CORRECT_INPUT_MAX, &in, &len)))
+			goto done;
+		opts.text = in;
+		opts.len = len;
+		opts.first_line = 1;
+	} else {
+		if ((rc = cli_read_input(0, CORRECT_INPUT_MAX, &in, &len)) ||
+		    (rc = split_nik(in, len, &nik, &opts.text, &opts.len)))
+			goto done;
+		opts.first_line = 2;
+	}
+	rc = bk_vault_subject_correct(v, nik, &opts, &res);
+	if (rc == BK_ERR_FORMAT && res.problems > CORRECT_MESSAGES)
+		fprintf(stderr, "brankas: %llu more problems not shown\n",
+			(unsigned long long)(res.problems - CORRECT_MESSAGES));
+	if (rc)
+		goto done;
+	printf("corrected %llu row%s%s%s\n", (unsigned long long)res.rows, res.rows == 1 ? "" : "s",
+	       res.columns[0] ? ": " : "", res.columns);
+	for (size_t i = 0; i < res.ndatasets; i++)
+		printf("%s: %llu of %llu row%s changed\n", res.datasets[i].name, (unsigned long long)res.datasets[i].changed,
+		       (unsigned long long)res.datasets[i].found, res.datasets[i].found == 1 ? "" : "s");
+	if (!res.ndatasets)
+		fprintf(stderr, "brankas: no rows hold that NIK%s\n",
+			res.unreadable ? " in the kecamatan whose keys you hold" : "");
+	if (res.unreadable)
+		fprintf(stderr, "brankas: note: %llu candidate rows lie in kecamatan whose key you do not hold; an "
+				"admin can finish\n",
+			(unsigned long long)res.unreadable);
+	if (res.unlinked)
+		fprintf(stderr, "brankas: note: %llu row%s left uncorrected no longer link%s to this person\n",
+			(unsigned long long)res.unlinked, res.unlinked == 1 ? "" : "s", res.unlinked == 1 ? "s" : "");
+done:
+	bk_secmem_free(nik);
+	bk_secmem_free(in);
 	bk_vault_close(v);
 	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
 }

@@ -245,6 +245,65 @@ bk_status cli_passphrase(int fd, const char *prompt, int confirm, char **pass_p,
 	return BK_OK;
 }
 
+bk_status cli_read_input(int fd, size_t max, char **buf_p, size_t *len_p)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = bk_secmem_alloc(cap + 1);
+	bk_status rc = BK_OK;
+
+	*buf_p = NULL;
+	*len_p = 0;
+	if (!buf)
+		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			/* grow by copying: guarded memory cannot be reallocated in place */
+			char *bigger = cap < max ? bk_secmem_alloc(cap * 2 + 1) : NULL;
+
+			if (cap >= max) {
+				rc = bk_fail(BK_ERR_USAGE, "the input is larger than %zu bytes", max);
+				break;
+			}
+			if (!bigger) {
+				rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+				break;
+			}
+			memcpy(bigger, buf, len);
+			bk_secmem_free(buf);
+			buf = bigger;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = bk_fail(BK_ERR_IO, "cannot read the input: %s", strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (rc == BK_OK && len > max)
+		rc = bk_fail(BK_ERR_USAGE, "the input is larger than %zu bytes", max);
+	if (rc != BK_OK) {
+		bk_secmem_free(buf);
+		return rc;
+	}
+	buf[len] = '\0';
+	*buf_p = buf;
+	*len_p = len;
+	return BK_OK;
+}
+
+void cli_problem(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", msg);
+}
+
 bk_status cli_vault_dir(struct cli_ctx *ctx, const char **dir_p)
 {
 	const char *dir = ctx->vault_dir ? ctx->vault_dir : getenv("BRANKAS_VAULT");

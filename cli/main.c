@@ -72,6 +72,11 @@ const struct cli_command cli_commands[] = {
 	{"record add", cmd_record_add, 0, "add one record: a CSV header and one row on stdin (validated, sealed)",
 	 "brankas record add DATASET" VAULT_OPTS " < record.csv\n"
 	 "  the values come on stdin, never the command line; give the passphrase on another fd"},
+	{"record edit", cmd_record_edit, 0, "correct one record: COLUMN=VALUE lines on stdin (validated, sealed anew)",
+	 "brankas record edit DATASET ID --purpose TEXT" VAULT_OPTS " < corrections\n"
+	 "  stdin: one COLUMN=VALUE per line, never the command line (give the passphrase on another\n"
+	 "  descriptor); an empty VALUE clears an optional column; values are checked as import checks them\n"
+	 "  admin, or a custodian of the row's kecamatan (and of the one it moves to)"},
 	{"record erase", cmd_record_erase, 0, "erase one record (secure delete; audited)",
 	 "brankas record erase DATASET ID --purpose TEXT [--force]" VAULT_OPTS},
 	{"record show", cmd_record_show, 0, "show one record; --reveal opens its identifiers (audited)",
@@ -119,6 +124,10 @@ const struct cli_command cli_commands[] = {
 	 "  no history file is kept; .help at the prompt lists the dot commands"},
 	{"status", cmd_status, 0, "show the vault id, users, key versions, audit head and integrity",
 	 "brankas status [--format table|json]" VAULT_OPTS},
+	{"subject correct", cmd_subject_correct, 0, "correct one person's data in every row of theirs (NIK and values on stdin)",
+	 "brankas subject correct --purpose TEXT" VAULT_OPTS " < corrections\n"
+	 "  stdin: the NIK on the first line, then one COLUMN=VALUE per line (columns of the registry,\n"
+	 "  e.g. nik, nama, tanggal_lahir), applied to every row of the person that has the column"},
 	{"subject erase", cmd_subject_erase, 0, "erase everything held about one person (NIK on stdin)",
 	 "brankas subject erase --purpose TEXT [--force]" VAULT_OPTS "\n"
 	 "  the NIK is read from stdin or a prompt, never the command line"},

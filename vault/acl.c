@@ -38,6 +38,8 @@ static const struct rule rules[] = {
 	{BK_ACT_DATASET_READ, ADMIN | CUSTODIAN | OPERATOR | ANALYST, NOCOL, 0},
 	{BK_ACT_RECORD_WRITE, ADMIN | CUSTODIAN | OPERATOR, NOCOL, 1},
 	{BK_ACT_RECORD_ERASE, ADMIN | CUSTODIAN, NOCOL, 1},
+	/* not operators: an edit opens the row to re-seal it, and they cannot read back */
+	{BK_ACT_RECORD_EDIT, ADMIN | CUSTODIAN, NOCOL, 1},
 	{BK_ACT_READ, ADMIN | CUSTODIAN | OPERATOR | ANALYST, NONIDENT, 1},
 	{BK_ACT_REVEAL, ADMIN | CUSTODIAN, IDENT, 1},
 	{BK_ACT_REPORT, ADMIN | CUSTODIAN | ANALYST, NOCOL, 1},
@@ -55,7 +57,7 @@ static const char *const role_names[BK_ROLE_COUNT] = {
 static const char *const action_names[BK_ACT_COUNT] = {
 	"unlock", "status", "check", "user-admin", "passwd", "audit-read", "audit-verify",
 	"audit-checkpoint", "dataset-admin", "dataset-read", "record-write", "record-erase",
-	"read", "reveal", "report", "subject-rights", "request-manage", "request-approve", "key-admin",
+	"record-edit", "read", "reveal", "report", "subject-rights", "request-manage", "request-approve", "key-admin",
 };
 
 static const char *const class_names[BK_COL_COUNT] = {

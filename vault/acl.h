@@ -33,12 +33,13 @@ enum bk_action {
 	BK_ACT_AUDIT_CHECKPOINT,/* audit head -o FILE (signed by the release key) */
 	BK_ACT_DATASET_ADMIN,   /* dataset add */
 	BK_ACT_DATASET_READ,    /* dataset list / show */
-	BK_ACT_RECORD_WRITE,    /* import, record add/edit */
+	BK_ACT_RECORD_WRITE,    /* import, record add */
 	BK_ACT_RECORD_ERASE,    /* record erase, subject erase, retention apply */
+	BK_ACT_RECORD_EDIT,     /* record edit, subject correct: open, change and re-seal rows */
 	BK_ACT_READ,            /* query a column of the given class */
 	BK_ACT_REVEAL,          /* decrypt an identifier/secret value */
 	BK_ACT_REPORT,          /* aggregate reports */
-	BK_ACT_SUBJECT_RIGHTS,  /* subject export / correct */
+	BK_ACT_SUBJECT_RIGHTS,  /* subject export, find; subject correct also needs record-edit */
 	BK_ACT_REQUEST_MANAGE,  /* request add / list / show / deny */
 	BK_ACT_REQUEST_APPROVE, /* request approve: an extract leaves */
 	BK_ACT_KEY_ADMIN,       /* key rotate, recovery, backup */

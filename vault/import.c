@@ -19,112 +19,62 @@
 #include "vault/db.h"
 #include "vault/fields.h"
 #include "vault/validate.h"
+#include "vault/import_internal.h"
 #include "vault/vault_internal.h"
 
 #define CHUNK (256 * 1024)
 #define RECORD_MAX (16u << 20)  /* one row's raw bytes */
 #define FIELD_MAX (10u << 20)   /* one cell: above this libcsv's buffer is refused */
-#define SUBJECTS "warga"        /* the dataset that registers data subjects */
+#define SUBJECTS BK_IMPORT_SUBJECTS
 #define BULK_BYTES (8u << 20)   /* larger files into an empty table load without indexes */
-
-struct batch {
-	char kecamatan[BK_CODE_MAX];
-	int64_t id;
-	uint8_t *key; /* guarded */
-	uint8_t nonce_prefix[BK_FIELDS_NONCE_PREFIXBYTES];
-};
-
-struct tagset { /* 16-byte keyed tags of NIKs seen in this file (never the NIKs) */
-	uint8_t (*slots)[16];
-	size_t cap, count;
-};
-
-struct importer {
-	struct bk_vault *v;
-	const struct bk_import_opts *o;
-	struct bk_import_result *r;
-	struct bk_dataset ds;
-	int map[BK_COLUMNS_MAX];       /* CSV field -> dataset column */
-	size_t nheader;
-	int have_header;
-	/* the record being read */
-	char *raw;
-	size_t raw_len, raw_cap;
-	size_t off[BK_COLUMNS_MAX + 1], len[BK_COLUMNS_MAX + 1];
-	size_t nfields;
-	int overflow;                  /* more fields than the header, or too large */
-	size_t line;                   /* line where the current record starts */
-	size_t newlines;               /* newlines inside the current record's fields */
-	/* normalized values of the current row */
-	char *norm;                    /* text values, NUL-separated */
-	size_t norm_off[BK_COLUMNS_MAX];
-	int present[BK_COLUMNS_MAX];
-	int64_t ival[BK_COLUMNS_MAX];
-	char kecamatan[BK_CODE_MAX];
-	int row_bad;
-	/* writing */
-	sqlite3_stmt *insert;
-	int64_t next_id;
-	struct batch batches[128];
-	size_t nbatches;
-	int sealed_idx[BK_COLUMNS_MAX];
-	size_t nsealed;
-	char sealed_names[BK_COLUMNS_MAX * (BK_COLUMN_NAME_MAX + 1)];
-	uint8_t *plain;                /* guarded: the row's sealed values in clear */
-	uint8_t *sealed;
-	size_t plain_cap;
-	struct vault_key *blind;      /* NULL for operators: their rows wait with no index */
-	uint8_t *tag_key;             /* guarded, random per import: duplicate NIKs in the file */
-	struct tagset seen;
-	int ref_year;
-	bk_status fatal;
-	char kabupaten_name[96];
-	char now[24];             /* one time stamp for the whole import */
-	int subjects_exist;       /* the registry of subjects had rows before this import */
-	sqlite3_stmt *candidates; /* registered subjects sharing a blind index value */
-	int subject_sealed_at;    /* the NIK's place among the registry's sealed values */
-	size_t subject_nsealed;
-	uint8_t *subject_plain;   /* guarded: a registered subject's sealed values, opened */
-	size_t subject_plain_cap;
-	char subject_names[BK_COLUMNS_MAX * (BK_COLUMN_NAME_MAX + 1)];
-	struct {
-		int64_t batch;
-		uint8_t *key;     /* guarded; NULL: the user holds no key for that batch */
-	} seen_batches[64];
-	size_t nseen_batches;
-	int rebuild_indexes;      /* large import: indexes dropped, built after the load */
-};
 
 /* --- problems --- */
 
-BK_PRINTF(4, 5) static void problem(struct importer *im, size_t line, size_t col, const char *fmt, ...)
+static void vproblem(struct bk_importer *im, size_t line, size_t col, const char *fmt, va_list ap)
 {
 	char reason[384], msg[1024];
-	va_list ap;
 
 	im->row_bad = 1;
+	if (im->quiet)
+		return;
 	im->r->problems++;
 	if (!im->o->problem || im->r->problems > (uint64_t)im->o->max_messages)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
 	snprintf(msg, sizeof(msg), "%s:%zu:%zu: %s", im->o->path, line, col, reason);
 	im->o->problem(im->o->ctx, msg);
 }
 
+void bk_import_problem(struct bk_importer *im, size_t line, size_t col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vproblem(im, line, col, fmt, ap);
+	va_end(ap);
+}
+
+BK_PRINTF(4, 5) static void problem(struct bk_importer *im, size_t line, size_t col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vproblem(im, line, col, fmt, ap);
+	va_end(ap);
+}
+
 /* A cell's problem: the column's name and the validator's reason, never the value. */
-static void cell_problem(struct importer *im, size_t field, const char *column)
+static void cell_problem(struct bk_importer *im, size_t colno, const char *column)
 {
 	const char *hint = bk_error_hint();
 
-	problem(im, im->line, field + 1, "%s: %s%s%s", column, bk_error_detail(), hint[0] ? "; " : "", hint);
+	problem(im, im->line, colno, "%s: %s%s%s", column, bk_error_detail(), hint[0] ? "; " : "", hint);
 	bk_error_clear();
 }
 
 /* --- the tag set --- */
 
-static int tagset_add(struct tagset *s, const uint8_t tag[16])
+static int tagset_add(struct bk_import_tags *s, const uint8_t tag[16])
 {
 	size_t i;
 
@@ -163,10 +113,10 @@ static int tagset_add(struct tagset *s, const uint8_t tag[16])
 
 /* --- batches: one data key per kecamatan per import --- */
 
-static bk_status batch_for(struct importer *im, const char *kec, struct batch **b_p)
+bk_status bk_import_batch(struct bk_importer *im, const char *kec, struct bk_import_batch **b_p)
 {
 	const struct bk_keyring_key *kk;
-	struct batch *b;
+	struct bk_import_batch *b;
 	uint8_t sealed[BK_SEAL_OVERHEAD + BK_FIELDS_KEYBYTES];
 	char now[24];
 	sqlite3_stmt *st = NULL;
@@ -219,7 +169,7 @@ static bk_status batch_for(struct importer *im, const char *kec, struct batch **
 
 /* --- header --- */
 
-static void take_header(struct importer *im)
+static void take_header(struct bk_importer *im)
 {
 	int seen[BK_COLUMNS_MAX] = {0};
 
@@ -291,7 +241,7 @@ static void take_header(struct importer *im)
 
 /* --- one cell --- */
 
-static char *norm_put(struct importer *im, size_t col, const char *s, size_t n)
+static char *norm_put(struct bk_importer *im, size_t col, const char *s, size_t n)
 {
 	/* norm holds at most one row: each column's value at its own offset, NUL-terminated */
 	size_t at = col == 0 ? 0 : im->norm_off[col];
@@ -303,11 +253,11 @@ static char *norm_put(struct importer *im, size_t col, const char *s, size_t n)
 	return im->norm + im->norm_off[col];
 }
 
-static void check_cell(struct importer *im, size_t field, int col, struct bk_nik *nik, struct bk_date *birth)
+void bk_import_cell(struct bk_importer *im, const char *cell, size_t n, size_t colno, int col, struct bk_nik *nik,
+		    struct bk_date *birth)
 {
 	const struct bk_column *c = &im->ds.cols[col];
-	const char *cell = im->raw + im->off[field];
-	size_t n = im->len[field], t = n;
+	size_t t = n;
 	const char *p = cell;
 
 	/* an empty (or all-space) cell is a missing value */
@@ -317,7 +267,7 @@ static void check_cell(struct importer *im, size_t field, int col, struct bk_nik
 	}
 	if (t == 0) {
 		if (c->required)
-			problem(im, im->line, field + 1, "%s: a value is required", c->name);
+			problem(im, im->line, colno, "%s: a value is required", c->name);
 		return;
 	}
 	switch (c->type) {
@@ -326,24 +276,24 @@ static void check_cell(struct importer *im, size_t field, int col, struct bk_nik
 
 		if (bk_validate_text(cell, n, c->max_length, BK_VALIDATE_NEWLINE, im->norm + im->norm_off[col],
 				     c->max_length + 1, &out, NULL) != BK_OK) {
-			cell_problem(im, field, c->name);
+			cell_problem(im, colno, c->name);
 			return;
 		}
 		im->present[col] = out > 0 || !c->required;
 		if (out == 0 && c->required)
-			problem(im, im->line, field + 1, "%s: a value is required", c->name);
+			problem(im, im->line, colno, "%s: a value is required", c->name);
 		break;
 	}
 	case BK_TYPE_INT:
 		if (bk_validate_int(cell, n, c->min, c->max, &im->ival[col]) != BK_OK)
-			return cell_problem(im, field, c->name);
+			return cell_problem(im, colno, c->name);
 		im->present[col] = 1;
 		break;
 	case BK_TYPE_SCORE1TO4: {
 		int score;
 
 		if (bk_validate_score(cell, n, &score) != BK_OK)
-			return cell_problem(im, field, c->name);
+			return cell_problem(im, colno, c->name);
 		im->ival[col] = score;
 		im->present[col] = 1;
 		break;
@@ -352,7 +302,7 @@ static void check_cell(struct importer *im, size_t field, int col, struct bk_nik
 		struct bk_date d;
 
 		if (bk_validate_date(cell, n, &d) != BK_OK)
-			return cell_problem(im, field, c->name);
+			return cell_problem(im, colno, c->name);
 		norm_put(im, (size_t)col, d.iso, strlen(d.iso));
 		if (strcmp(c->name, "tanggal_lahir") == 0)
 			*birth = d;
@@ -362,7 +312,7 @@ static void check_cell(struct importer *im, size_t field, int col, struct bk_nik
 		const char *canon;
 
 		if (bk_validate_enum(cell, n, (const char *const *)c->values, c->nvalues, &canon) != BK_OK)
-			return cell_problem(im, field, c->name);
+			return cell_problem(im, colno, c->name);
 		norm_put(im, (size_t)col, canon, strlen(canon));
 		break;
 	}
@@ -370,7 +320,7 @@ static void check_cell(struct importer *im, size_t field, int col, struct bk_nik
 		const struct bk_region *r;
 
 		if (bk_validate_region(&im->v->regions, c->level, cell, n, &r) != BK_OK)
-			return cell_problem(im, field, c->name);
+			return cell_problem(im, colno, c->name);
 		norm_put(im, (size_t)col, r->kode, strlen(r->kode));
 		if (col == im->ds.scope_col)
 			snprintf(im->kecamatan, sizeof(im->kecamatan), "%s",
@@ -381,11 +331,11 @@ static void check_cell(struct importer *im, size_t field, int col, struct bk_nik
 		struct bk_nik parsed;
 
 		if (bk_validate_nik(cell, n, NULL, im->ref_year, &parsed) != BK_OK)
-			return cell_problem(im, field, c->name);
+			return cell_problem(im, colno, c->name);
 		norm_put(im, (size_t)col, parsed.digits, 16);
 		if (col == im->ds.scope_col) {
 			if (!bk_regions_find(&im->v->regions, BK_REGION_KECAMATAN, parsed.kecamatan)) {
-				problem(im, im->line, field + 1, "%s: the NIK's kecamatan is not in %s", c->name,
+				problem(im, im->line, colno, "%s: the NIK's kecamatan is not in %s", c->name,
 					im->kabupaten_name);
 				return;
 			}
@@ -399,7 +349,7 @@ static void check_cell(struct importer *im, size_t field, int col, struct bk_nik
 		struct bk_phone ph;
 
 		if (bk_validate_phone(cell, n, &ph) != BK_OK)
-			return cell_problem(im, field, c->name);
+			return cell_problem(im, colno, c->name);
 		norm_put(im, (size_t)col, ph.e164, strlen(ph.e164));
 		break;
 	}
@@ -410,10 +360,7 @@ static void check_cell(struct importer *im, size_t field, int col, struct bk_nik
 
 /* --- same NIK, same subject --- */
 
-/* Finds the registered subject (a row of the registry) with this NIK among
- * the candidates of its blind index, opening those the user holds the
- * kecamatan key for. *id_p is 0 when none was found or none could be opened. */
-static bk_status find_subject(struct importer *im, const char *nik, int64_t *id_p)
+bk_status bk_import_find_subject(struct bk_importer *im, const char *nik, int64_t *id_p)
 {
 	sqlite3_stmt *st = im->candidates;
 	bk_status rc = BK_OK;
@@ -466,7 +413,7 @@ static bk_status find_subject(struct importer *im, const char *nik, int64_t *id_
 	return rc;
 }
 
-static bk_status prepare_subjects(struct importer *im)
+static bk_status prepare_subjects(struct bk_importer *im)
 {
 	struct bk_dataset reg;
 	size_t nl = 0;
@@ -506,58 +453,31 @@ static bk_status prepare_subjects(struct importer *im)
 
 /* --- writing one row --- */
 
-static bk_status insert_row(struct importer *im, const struct bk_nik *nik)
+bk_status bk_import_seal(struct bk_importer *im, int64_t id, const struct bk_import_batch *b, size_t *len_p)
 {
 	const char *vals[BK_COLUMNS_MAX];
 	size_t lens[BK_COLUMNS_MAX], plain_len = 0;
-	struct batch *b = NULL;
-	sqlite3_stmt *st = im->insert;
-	int64_t id = im->next_id++;
-	int p = 1;
 	bk_status rc;
 
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	sqlite3_bind_int64(st, p++, id);
-	if (im->nsealed) {
-		if ((rc = batch_for(im, im->kecamatan, &b)))
-			return rc;
-		for (size_t i = 0; i < im->nsealed; i++) {
-			int col = im->sealed_idx[i];
+	*len_p = 0;
+	for (size_t i = 0; i < im->nsealed; i++) {
+		int col = im->sealed_idx[i];
 
-			vals[i] = im->present[col] ? im->norm + im->norm_off[col] : "";
-			lens[i] = im->present[col] ? strlen(vals[i]) : 0;
-		}
-		if ((rc = bk_fields_pack(im->plain, im->plain_cap, &plain_len, vals, lens, im->nsealed)) ||
-		    (rc = bk_fields_seal(im->sealed, im->plain, plain_len, b->key, b->nonce_prefix, im->ds.name,
-					 im->sealed_names, id, b->id)))
-			return rc;
-		bk_wipe(im->plain, plain_len);
+		vals[i] = im->present[col] ? im->norm + im->norm_off[col] : "";
+		lens[i] = im->present[col] ? strlen(vals[i]) : 0;
 	}
-	sqlite3_bind_int64(st, p++, b ? b->id : 0);
-	sqlite3_bind_text(st, p++, im->now, -1, SQLITE_STATIC);
-	if (im->kecamatan[0])
-		sqlite3_bind_text(st, p++, im->kecamatan, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, p++);
-	if (nik->digits[0] && strcmp(im->ds.name, SUBJECTS) == 0) {
-		sqlite3_bind_int64(st, p++, id); /* a registered subject is its own row */
-	} else {
-		int64_t subject = 0;
+	rc = bk_fields_pack(im->plain, im->plain_cap, &plain_len, vals, lens, im->nsealed);
+	if (rc == BK_OK)
+		rc = bk_fields_seal(im->sealed, im->plain, plain_len, b->key, b->nonce_prefix, im->ds.name,
+				    im->sealed_names, id, b->id);
+	bk_wipe(im->plain, plain_len);
+	if (rc == BK_OK)
+		*len_p = plain_len + BK_FIELDS_OVERHEAD;
+	return rc;
+}
 
-		if (nik->digits[0] && (rc = find_subject(im, nik->digits, &subject)))
-			return rc;
-		if (subject) {
-			sqlite3_bind_int64(st, p++, subject);
-			im->r->linked++;
-		} else {
-			sqlite3_bind_null(st, p++);
-		}
-	}
-	if (im->nsealed)
-		sqlite3_bind_blob(st, p++, im->sealed, (int)(plain_len + BK_FIELDS_OVERHEAD), SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, p++);
+int bk_import_bind_columns(struct bk_importer *im, sqlite3_stmt *st, int p)
+{
 	for (size_t c = 0; c < im->ds.ncols; c++) {
 		const struct bk_column *col = &im->ds.cols[c];
 
@@ -577,18 +497,84 @@ static bk_status insert_row(struct importer *im, const struct bk_nik *nik)
 		else
 			sqlite3_bind_text(st, p++, im->norm + im->norm_off[c], -1, SQLITE_STATIC);
 	}
+	return p;
+}
+
+static bk_status insert_row(struct bk_importer *im, const struct bk_nik *nik)
+{
+	size_t sealed_len = 0;
+	struct bk_import_batch *b = NULL;
+	sqlite3_stmt *st = im->insert;
+	int64_t id = im->next_id++;
+	int p = 1;
+	bk_status rc;
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_int64(st, p++, id);
+	if (im->nsealed &&
+	    ((rc = bk_import_batch(im, im->kecamatan, &b)) || (rc = bk_import_seal(im, id, b, &sealed_len))))
+		return rc;
+	sqlite3_bind_int64(st, p++, b ? b->id : 0);
+	sqlite3_bind_text(st, p++, im->now, -1, SQLITE_STATIC);
+	if (im->kecamatan[0])
+		sqlite3_bind_text(st, p++, im->kecamatan, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, p++);
+	if (nik->digits[0] && strcmp(im->ds.name, SUBJECTS) == 0) {
+		sqlite3_bind_int64(st, p++, id); /* a registered subject is its own row */
+	} else {
+		int64_t subject = 0;
+
+		if (nik->digits[0] && (rc = bk_import_find_subject(im, nik->digits, &subject)))
+			return rc;
+		if (subject) {
+			sqlite3_bind_int64(st, p++, subject);
+			im->r->linked++;
+		} else {
+			sqlite3_bind_null(st, p++);
+		}
+	}
+	if (im->nsealed)
+		sqlite3_bind_blob(st, p++, im->sealed, (int)sealed_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, p++);
+	bk_import_bind_columns(im, st, p);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "inserting a row");
 	return BK_OK;
 }
 
+bk_status bk_import_consistent(struct bk_importer *im, const struct bk_nik *nik)
+{
+	struct bk_date birth;
+	char sex = 0;
+	int have_birth = 0;
+
+	if (!nik->digits[0])
+		return BK_OK;
+	for (size_t c = 0; c < im->ds.ncols; c++) {
+		const struct bk_column *col = &im->ds.cols[c];
+
+		if (!im->present[c])
+			continue;
+		if (strcmp(col->name, "jenis_kelamin") == 0 && col->type == BK_TYPE_ENUM)
+			sex = im->norm[im->norm_off[c]];
+		else if (strcmp(col->name, "tanggal_lahir") == 0 && col->type == BK_TYPE_DATE)
+			have_birth = bk_validate_date(im->norm + im->norm_off[c], strlen(im->norm + im->norm_off[c]),
+						      &birth) == BK_OK;
+	}
+	if (!sex && !have_birth)
+		return BK_OK;
+	return bk_validate_nik_match(nik, sex, have_birth ? &birth : NULL);
+}
+
 /* --- one record --- */
 
-static void take_row(struct importer *im)
+static void take_row(struct bk_importer *im)
 {
 	struct bk_nik nik;
 	struct bk_date birth;
-	int sex_col = -1;
 
 	memset(&nik, 0, sizeof(nik));
 	memset(&birth, 0, sizeof(birth));
@@ -602,21 +588,16 @@ static void take_row(struct importer *im)
 	}
 	for (size_t f = 0; f < im->nfields; f++)
 		if (im->map[f] >= 0)
-			check_cell(im, f, im->map[f], &nik, &birth);
+			bk_import_cell(im, im->raw + im->off[f], im->len[f], f + 1, im->map[f], &nik, &birth);
 	if (im->row_bad)
 		return;
 	/* a NIK says the subject's sex and birth date: they must agree with the row */
-	for (size_t c = 0; c < im->ds.ncols; c++)
-		if (strcmp(im->ds.cols[c].name, "jenis_kelamin") == 0 && im->present[c])
-			sex_col = (int)c;
-	if (nik.digits[0] && (sex_col >= 0 || birth.year) &&
-	    bk_validate_nik_match(&nik, sex_col >= 0 ? im->norm[im->norm_off[sex_col]] : 0, birth.year ? &birth : NULL) !=
-		    BK_OK) {
+	if (bk_import_consistent(im, &nik) != BK_OK) {
 		size_t f = 0;
 
 		while (f < im->nfields && im->map[f] != im->ds.subject_col)
 			f++;
-		cell_problem(im, f, im->ds.cols[im->ds.subject_col].name);
+		cell_problem(im, f + 1, im->ds.cols[im->ds.subject_col].name);
 		return;
 	}
 	/* each data subject once */
@@ -638,7 +619,7 @@ static void take_row(struct importer *im)
 		if (im->subjects_exist) {
 			int64_t existing = 0;
 
-			if ((im->fatal = find_subject(im, nik.digits, &existing)))
+			if ((im->fatal = bk_import_find_subject(im, nik.digits, &existing)))
 				return;
 			if (existing) {
 				problem(im, im->line, 1, "%s: this person is already registered (row %lld): use record edit",
@@ -677,7 +658,7 @@ static void take_row(struct importer *im)
 
 static void on_field(void *data, size_t len, void *ctx)
 {
-	struct importer *im = ctx;
+	struct bk_importer *im = ctx;
 
 	if (im->fatal)
 		return;
@@ -713,7 +694,7 @@ static void on_field(void *data, size_t len, void *ctx)
 
 static void on_record(int term, void *ctx)
 {
-	struct importer *im = ctx;
+	struct bk_importer *im = ctx;
 
 	if (!im->fatal && im->nfields > 0) {
 		if (!im->have_header)
@@ -737,30 +718,78 @@ static void *bounded_realloc(void *p, size_t n)
 
 /* --- setup --- */
 
-static bk_status prepare(struct importer *im)
+/* The row buffers: each column's normalized value at its own offset. */
+static bk_status layout(struct bk_importer *im)
+{
+	size_t max_text = 0, name_len = 0;
+
+	for (size_t c = 0; c < im->ds.ncols; c++) {
+		const struct bk_column *col = &im->ds.cols[c];
+
+		im->norm_off[c] = max_text;
+		max_text += (col->type == BK_TYPE_TEXT ? col->max_length : 64) + 1;
+		if (col->cls == BK_COL_IDENTIFIER || col->cls == BK_COL_SECRET) {
+			im->sealed_idx[im->nsealed++] = (int)c;
+			name_len += (size_t)snprintf(im->sealed_names + name_len, sizeof(im->sealed_names) - name_len,
+						     "%s%s", name_len ? "," : "", col->name);
+			im->plain_cap += 4 + (col->type == BK_TYPE_TEXT ? col->max_length : 64);
+		}
+	}
+	im->norm_off[im->ds.ncols] = max_text;
+	im->norm_len = max_text;
+	/* norm holds identifiers in clear: guarded like the packed plaintext */
+	im->norm = bk_secmem_alloc(max_text);
+	im->plain = bk_secmem_alloc(im->plain_cap + 1);
+	im->sealed = malloc(im->plain_cap + BK_FIELDS_OVERHEAD);
+	if (!im->norm || !im->plain || !im->sealed)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	return BK_OK;
+}
+
+bk_status bk_import_open(struct bk_importer *im, struct bk_vault *v, const struct bk_import_opts *o,
+			 struct bk_import_result *r)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	bk_status rc;
+
+	im->v = v;
+	im->o = o;
+	im->r = r;
+	im->line = 1;
+	gmtime_r(&now, &tm);
+	im->ref_year = tm.tm_year + 1900;
+	snprintf(im->kabupaten_name, sizeof(im->kabupaten_name), "%s", v->regions.items[0].nama);
+	bk_vault_now(im->now);
+	if ((rc = bk_dataset_load(v->db, o->dataset, &im->ds)))
+		return rc;
+	for (size_t c = 0; c < im->ds.ncols; c++)
+		if (im->ds.cols[c].blind_index)
+			im->blind = bk_vault_secret(v, BK_KEY_BLIND, NULL);
+	if ((rc = layout(im)))
+		return rc;
+	return prepare_subjects(im);
+}
+
+/* The INSERT of every row, and the first free row id. */
+static bk_status prepare_insert(struct bk_importer *im)
 {
 	char sql[8192];
-	size_t n = 0, params = 6, max_text = 0, name_len = 0;
-	bk_status rc;
+	size_t n = 0, params = 6;
+	sqlite3_stmt *st = NULL;
+	bk_status rc = BK_OK;
 
 	n += (size_t)snprintf(sql + n, sizeof(sql) - n,
 			      "INSERT INTO \"ds_%s\" (id, batch, created, kecamatan, subject, sealed", im->ds.name);
 	for (size_t c = 0; c < im->ds.ncols; c++) {
 		const struct bk_column *col = &im->ds.cols[c];
 
-		im->norm_off[c] = max_text;
-		max_text += (col->type == BK_TYPE_TEXT ? col->max_length : 64) + 1;
 		if (col->blind_index) {
 			n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", \"%s_bi\"", col->name);
 			params++;
 		}
-		if (col->cls == BK_COL_IDENTIFIER || col->cls == BK_COL_SECRET) {
-			im->sealed_idx[im->nsealed++] = (int)c;
-			name_len += (size_t)snprintf(im->sealed_names + name_len, sizeof(im->sealed_names) - name_len,
-						     "%s%s", name_len ? "," : "", col->name);
-			im->plain_cap += 4 + (col->type == BK_TYPE_TEXT ? col->max_length : 64);
+		if (col->cls == BK_COL_IDENTIFIER || col->cls == BK_COL_SECRET)
 			continue;
-		}
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", \"%s\"", col->name);
 		params++;
 	}
@@ -770,27 +799,15 @@ static bk_status prepare(struct importer *im)
 	n += (size_t)snprintf(sql + n, sizeof(sql) - n, ")");
 	if (n >= sizeof(sql))
 		return bk_fail(BK_ERR_STATE, "dataset has too many columns");
-	im->norm = malloc(max_text);
-	im->plain = bk_secmem_alloc(im->plain_cap + 1);
-	im->sealed = malloc(im->plain_cap + BK_FIELDS_OVERHEAD);
-	if (!im->norm || !im->plain || !im->sealed)
-		return bk_fail(BK_ERR_NOMEM, "out of memory");
 	if (sqlite3_prepare_v2(im->v->db, sql, -1, &im->insert, NULL) != SQLITE_OK)
 		return bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "preparing the import");
-	{
-		sqlite3_stmt *st = NULL;
-		char q[128];
-
-		snprintf(q, sizeof(q), "SELECT coalesce(max(id), 0) + 1 FROM \"ds_%s\"", im->ds.name);
-		if (sqlite3_prepare_v2(im->v->db, q, -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-			rc = bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "reading row ids");
-			sqlite3_finalize(st);
-			return rc;
-		}
+	snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) + 1 FROM \"ds_%s\"", im->ds.name);
+	if (sqlite3_prepare_v2(im->v->db, sql, -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		rc = bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "reading row ids");
+	else
 		im->next_id = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	return BK_OK;
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static unsigned char detect_delimiter(const char *buf, size_t n)
@@ -804,7 +821,7 @@ static unsigned char detect_delimiter(const char *buf, size_t n)
 	return semis > commas ? ';' : ',';
 }
 
-static void release(struct importer *im)
+void bk_import_close(struct bk_importer *im)
 {
 	if (im->insert)
 		sqlite3_finalize(im->insert);
@@ -818,7 +835,7 @@ static void release(struct importer *im)
 		bk_secmem_free(im->batches[i].key);
 	bk_secmem_free(im->plain);
 	free(im->sealed);
-	free(im->norm);
+	bk_secmem_free(im->norm);
 	free(im->raw);
 	free(im->seen.slots);
 	bk_dataset_release(&im->ds);
@@ -826,7 +843,7 @@ static void release(struct importer *im)
 
 bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, struct bk_import_result *r)
 {
-	struct importer *im = calloc(1, sizeof(*im));
+	struct bk_importer *im = calloc(1, sizeof(*im));
 	struct csv_parser csv;
 	struct stat st;
 	struct bk_audit_entry e;
@@ -835,26 +852,14 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	uint64_t done = 0;
 	int csv_ready = 0, first = 1;
 	bk_status rc = BK_OK;
-	time_t now = time(NULL);
-	struct tm tm;
 
 	memset(r, 0, sizeof(*r));
 	if (!im)
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	im->v = v;
-	im->o = o;
-	im->r = r;
-	im->line = 1;
-	gmtime_r(&now, &tm);
-	im->ref_year = tm.tm_year + 1900;
-	snprintf(im->kabupaten_name, sizeof(im->kabupaten_name), "%s", v->regions.items[0].nama);
 	/* may the user write at all (in their own scope)? each row is checked against its kecamatan below */
 	if ((rc = bk_vault_require(v, BK_ACT_RECORD_WRITE, o->dataset, BK_COL_NONE, bk_vault_own_scope(v))) ||
-	    (rc = bk_dataset_load(v->db, o->dataset, &im->ds)))
+	    (rc = bk_import_open(im, v, o, r)))
 		goto out;
-	for (size_t c = 0; c < im->ds.ncols; c++)
-		if (im->ds.cols[c].blind_index)
-			im->blind = bk_vault_secret(v, BK_KEY_BLIND, NULL);
 	/* the duplicate check inside one file needs no vault key: a random key that dies with the import */
 	im->tag_key = bk_secmem_alloc(32);
 	if (!im->tag_key) {
@@ -875,11 +880,10 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	}
 	csv_ready = 1;
 	csv_set_realloc_func(&csv, bounded_realloc);
-	bk_vault_now(im->now);
 	/* a big page cache keeps SQLCipher from encrypting pages twice during a bulk load */
 	if ((rc = bk_db_exec(v->db, "PRAGMA cache_size = -65536")) || (rc = bk_vault_begin(v)))
 		goto out;
-	if ((rc = prepare(im)) || (rc = prepare_subjects(im)))
+	if ((rc = prepare_insert(im)))
 		goto out;
 	im->subjects_exist = im->next_id > 1 && strcmp(im->ds.name, SUBJECTS) == 0;
 	/* an empty table loads fastest without indexes, built once after the load; a table
@@ -972,7 +976,7 @@ out:
 	if (in)
 		fclose(in);
 	free(chunk);
-	release(im);
+	bk_import_close(im);
 	free(im);
 	return rc;
 }

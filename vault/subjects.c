@@ -19,13 +19,9 @@ struct match {
 	int64_t id;
 };
 
-typedef bk_status (*row_fn)(void *ctx, const struct bk_dataset *ds, sqlite3_stmt *st, const uint8_t **vals,
-			    const size_t *lens);
-
-/* Calls fn for every row of every dataset whose subject NIK is nik: candidates
- * come from the truncated blind index, and each is opened and compared. */
-static bk_status for_each_row(struct bk_vault *v, const char *nik, const char *only, row_fn fn, void *ctx,
-			      struct bk_subject_result *r)
+/* Candidates come from the truncated blind index, and each is opened and compared. */
+bk_status bk_vault_subject_rows(struct bk_vault *v, const char *nik, const char *only, bk_subject_row_fn fn,
+				void *ctx, struct bk_subject_result *r)
 {
 	struct vault_key *blind = bk_vault_secret(v, BK_KEY_BLIND, NULL);
 	char **names = NULL;
@@ -129,15 +125,19 @@ out:
 	return rc;
 }
 
-static bk_status check_nik(const char *nik)
+bk_status bk_subject_check_nik(const char *nik)
 {
 	struct bk_nik parsed;
 	time_t now = time(NULL);
 	struct tm tm;
+	char reason[256];
 
 	gmtime_r(&now, &tm);
-	if (bk_validate_nik(nik, strlen(nik), NULL, tm.tm_year + 1900, &parsed) != BK_OK)
-		return bk_fail(BK_ERR_USAGE, "not a valid NIK: %s", bk_error_detail());
+	if (bk_validate_nik(nik, strlen(nik), NULL, tm.tm_year + 1900, &parsed) != BK_OK) {
+		/* the detail is bk_fail's own buffer: copy it before writing over it */
+		snprintf(reason, sizeof(reason), "%s", bk_error_detail());
+		return bk_fail(BK_ERR_USAGE, "not a valid NIK: %s", reason);
+	}
 	if (strcmp(parsed.digits, nik) != 0)
 		return bk_fail(BK_ERR_USAGE, "give the NIK as 16 digits");
 	return BK_OK;
@@ -218,9 +218,9 @@ static bk_status export_rows(struct bk_vault *v, const char *nik, const char *pu
 	*out_p = NULL;
 	if (!x.datasets)
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	if ((rc = check_nik(nik)) || (!purpose || !purpose[0] ? (rc = bk_fail(BK_ERR_USAGE, "a --purpose is required")) : 0) ||
+	if ((rc = bk_subject_check_nik(nik)) || (!purpose || !purpose[0] ? (rc = bk_fail(BK_ERR_USAGE, "a --purpose is required")) : 0) ||
 	    (rc = bk_vault_require(v, BK_ACT_SUBJECT_RIGHTS, NULL, BK_COL_NONE, bk_vault_own_scope(v))) ||
-	    (rc = for_each_row(v, nik, only, export_row, &x, r)) ||
+	    (rc = bk_vault_subject_rows(v, nik, only, export_row, &x, r)) ||
 	    (rc = audit_subject(v, action, nik, purpose, r, (long long)x.revealed))) {
 		json_decref(x.datasets);
 		return rc;
@@ -255,7 +255,7 @@ static bk_status count_row(void *p, const struct bk_dataset *ds, sqlite3_stmt *s
 bk_status bk_vault_subject_count(struct bk_vault *v, const char *nik, struct bk_subject_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	return for_each_row(v, nik, "warga", count_row, NULL, r);
+	return bk_vault_subject_rows(v, nik, "warga", count_row, NULL, r);
 }
 
 /* --- erasure --- */
@@ -314,12 +314,12 @@ bk_status bk_vault_subject_erase(struct bk_vault *v, const char *nik, const char
 	bk_status rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = check_nik(nik)))
+	if ((rc = bk_subject_check_nik(nik)))
 		return rc;
 	if (!purpose || !purpose[0])
 		return bk_fail(BK_ERR_USAGE, "a --purpose is required");
 	if ((rc = bk_vault_require(v, BK_ACT_RECORD_ERASE, NULL, BK_COL_NONE, bk_vault_own_scope(v))) ||
-	    (rc = for_each_row(v, nik, NULL, note_row, &x, r)))
+	    (rc = bk_vault_subject_rows(v, nik, NULL, note_row, &x, r)))
 		goto out;
 	if ((rc = bk_vault_begin(v)))
 		goto out;

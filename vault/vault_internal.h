@@ -1,5 +1,5 @@
 /* vault_internal.h - the vault's private state, shared by the vault/ files
- * that implement its commands (vault.c, datasets.c, import.c). Nothing
+ * that implement its commands (vault.c, datasets.c, import.c, edit.c, …). Nothing
  * outside vault/ includes this. */
 #ifndef BK_VAULT_INTERNAL_H
 #define BK_VAULT_INTERNAL_H
@@ -84,5 +84,22 @@ bk_status bk_vault_batch_key(struct bk_vault *v, int64_t batch, const char *keca
  * "SELECT * FROM ds_NAME" statement to row. (records.c) */
 struct bk_dataset;
 void bk_record_plain_json(const struct bk_dataset *ds, sqlite3_stmt *st, json_t *row);
+
+/* bk_vault_subject_rows calls fn for every row of every dataset naming its
+ * subjects by a blind-indexed NIK (only: that dataset alone) whose NIK is nik:
+ * the candidates of its truncated blind index and the unindexed rows, each
+ * opened with the user's kecamatan key and compared in constant time. st is
+ * the row ("SELECT *"), vals/lens its opened sealed values in schema order
+ * (guarded; valid during the call only). Candidates the user holds no key for
+ * are counted in r->unreadable; r->rows counts the matches. (subjects.c) */
+struct bk_subject_result;
+typedef bk_status (*bk_subject_row_fn)(void *ctx, const struct bk_dataset *ds, sqlite3_stmt *st,
+				       const uint8_t **vals, const size_t *lens);
+bk_status bk_vault_subject_rows(struct bk_vault *v, const char *nik, const char *only, bk_subject_row_fn fn,
+				void *ctx, struct bk_subject_result *r) BK_MUST_CHECK;
+
+/* bk_subject_check_nik: BK_ERR_USAGE unless nik is a valid NIK written as
+ * exactly 16 digits. (subjects.c) */
+bk_status bk_subject_check_nik(const char *nik) BK_MUST_CHECK;
 
 #endif

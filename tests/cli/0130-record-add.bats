@@ -68,3 +68,11 @@ add() { # USER: the record on stdin, the passphrase on fd 3
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '.[0].nama' <<<"$output")" = "Rina Wulandari" ]
 }
+
+@test "find names a malformed NIK's problem once, without the NIK (2)" {
+	run --separate-stderr bk -C "$VAULT" -u citra --passphrase-fd 3 find --nik - --purpose "cek" 3<<<"$(pass_of citra)" <<<35051045059500
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	stderr_line "brankas: error: not a valid NIK: NIK must have 16 digits, not 14"
+	lacks 35051045059500
+}
