@@ -135,7 +135,7 @@ int cmd_identity_export_age(struct cli_ctx *ctx, int argc, char **argv)
 	if ((rc = bk_file_create_exclusive(out, key, strlen(key), 0600)))
 		goto done;
 	fprintf(stderr, "brankas: age identity written to '%s' (unencrypted: keep it safe, delete it when done)\n", out);
-	code = CLI_EXIT_OK;
+	code = -2; /* done: stdout still to be flushed */
 done:
 	bk_secmem_free(pass);
 	bk_secmem_free(key);
@@ -144,5 +144,5 @@ done:
 	free(text);
 	if (rc)
 		return cli_fail(rc);
-	return code == CLI_EXIT_OK ? cli_finish(code) : code;
+	return code == -2 ? cli_finish(CLI_EXIT_OK) : code;
 }

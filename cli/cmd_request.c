@@ -224,7 +224,7 @@ int cmd_request_new(struct cli_ctx *ctx, int argc, char **argv)
 	    (rc = bk_request_sign(r, ed_sk, &text)) || (rc = bk_file_create_exclusive(out, text, strlen(text), 0644)))
 		goto done;
 	fprintf(stderr, "brankas: request %s written to '%s'; send it to the vault's custodian\n", r->id, out);
-	code = CLI_EXIT_OK;
+	code = -2; /* done: stdout still to be flushed */
 done:
 	bk_secmem_free(pass);
 	bk_secmem_free(ed_sk);
@@ -234,7 +234,7 @@ done:
 	free(r);
 	if (rc)
 		return cli_fail(rc);
-	return code == CLI_EXIT_OK ? cli_finish(code) : code;
+	return code == -2 ? cli_finish(CLI_EXIT_OK) : code;
 }
 
 int cmd_request_add(struct cli_ctx *ctx, int argc, char **argv)
@@ -512,7 +512,7 @@ int cmd_extract_open(struct cli_ctx *ctx, int argc, char **argv)
 	    (rc = bk_extract_open(argv[optind], (const char *)pub, publen, x_sk, out, &manifest)))
 		goto done;
 	fprintf(stderr, "brankas: signature and hashes verified; data written to '%s'\n", out);
-	code = CLI_EXIT_OK;
+	code = -2; /* done: stdout still to be flushed */
 done:
 	bk_secmem_free(pass);
 	bk_secmem_free(ed_sk);
@@ -522,5 +522,5 @@ done:
 	free(manifest);
 	if (rc)
 		return cli_fail(rc);
-	return code == CLI_EXIT_OK ? cli_finish(code) : code;
+	return code == -2 ? cli_finish(CLI_EXIT_OK) : code;
 }
