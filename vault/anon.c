@@ -16,7 +16,6 @@ _Static_assert(BK_ANON_LEVELS_MAX == BK_HIERARCHY_LEVELS_MAX, "a hierarchy's lev
 #define LOSS_TIE 1e-12    /* losses closer than this are equal */
 #define ENTROPY_TOL 1e-9  /* entropy >= log l, within this */
 #define CACHE_SLOTS 16    /* class tables kept for rolling up */
-#define NOT_FOUND UINT32_MAX
 
 /* --- grouping equal keys ---
  *
