@@ -1332,14 +1332,15 @@ bk_status bk_anon_verify_release(const char *const *quasi_cells, size_t nrows, s
 				 size_t l)
 {
 	size_t cap = 16, nclass = 0;
-	size_t *slot = NULL, *first_row = NULL, *size = NULL, *cls = NULL, *pair_row = NULL, *pair_n = NULL;
-	size_t *ndistinct = NULL;
+	/* row and class numbers fit 32 bits: 28 bytes a row and 8 a slot */
+	uint32_t *slot = NULL, *first_row = NULL, *size = NULL, *cls = NULL, *pair_row = NULL, *pair_n = NULL;
+	uint32_t *ndistinct = NULL;
 	double *xlogx = NULL;
 	bk_status rc = BK_OK;
 
 	if (nrows == 0)
 		goto out;
-	if (!quasi_cells || (nsensitive && !sensitive_cells) || k < 1 ||
+	if (!quasi_cells || (nsensitive && !sensitive_cells) || k < 1 || nrows >= UINT32_MAX ||
 	    (ldiv != BK_LDIV_NONE && (nsensitive == 0 || l < 1))) {
 		rc = bk_fail(BK_ERR_USAGE, "release check: bad parameters");
 		goto out;
@@ -1378,8 +1379,8 @@ bk_status bk_anon_verify_release(const char *const *quasi_cells, size_t nrows, s
 		while (slot[i] && !same_cells(quasi_cells + first_row[slot[i] - 1] * nquasi, row, nquasi))
 			i = (i + 1) & (cap - 1);
 		if (!slot[i]) {
-			first_row[nclass] = r;
-			slot[i] = ++nclass;
+			first_row[nclass] = (uint32_t)r;
+			slot[i] = (uint32_t)++nclass;
 		}
 		cls[r] = slot[i] - 1;
 		size[cls[r]]++;
@@ -1387,7 +1388,7 @@ bk_status bk_anon_verify_release(const char *const *quasi_cells, size_t nrows, s
 	for (size_t c = 0; c < nclass; c++)
 		if (size[c] < k) {
 			rc = bk_fail(BK_ERR_CORRUPT, "release check: class %zu of %zu has %zu rows, fewer than k = %zu", c + 1,
-				     nclass, size[c], k);
+				     nclass, (size_t)size[c], k);
 			goto out;
 		}
 	if (ldiv == BK_LDIV_NONE)
@@ -1409,9 +1410,9 @@ bk_status bk_anon_verify_release(const char *const *quasi_cells, size_t nrows, s
 					   strcmp(sensitive_cells[pair_row[slot[i] - 1] * nsensitive + j], v) != 0))
 				i = (i + 1) & (cap - 1);
 			if (!slot[i]) {
-				pair_row[npairs] = r;
+				pair_row[npairs] = (uint32_t)r;
 				pair_n[npairs] = 0;
-				slot[i] = ++npairs;
+				slot[i] = (uint32_t)++npairs;
 			}
 			pair_n[slot[i] - 1]++;
 		}
@@ -1428,7 +1429,7 @@ bk_status bk_anon_verify_release(const char *const *quasi_cells, size_t nrows, s
 				rc = bk_fail(BK_ERR_CORRUPT,
 					     "release check: class %zu of %zu has %zu distinct values of sensitive column %zu, "
 					     "fewer than l = %zu",
-					     c + 1, nclass, ndistinct[c], j + 1, l);
+					     c + 1, nclass, (size_t)ndistinct[c], j + 1, l);
 				goto out;
 			}
 			if (ldiv == BK_LDIV_ENTROPY && h < log((double)l) - 1e-9) {
