@@ -16,7 +16,6 @@ _Static_assert(BK_ANON_LEVELS_MAX == BK_HIERARCHY_LEVELS_MAX, "a hierarchy's lev
 #define LOSS_TIE 1e-12    /* losses closer than this are equal */
 #define ENTROPY_TOL 1e-9  /* entropy >= log l, within this */
 #define CACHE_SLOTS 16    /* class tables kept for rolling up */
-#define NOT_FOUND UINT32_MAX
 
 /* --- grouping equal keys ---
  *
@@ -283,7 +282,10 @@ struct search {
 	/* scratch for one evaluation, sized for base */
 	struct table out;
 	uint32_t *cmap;        /* source class -> out class */
-	uint8_t *ok, *floor_ok;
+	uint8_t *ok;
+	uint32_t *need;        /* per class: rows it must lose at this node and all below */
+	int lists;             /* keep per-class value counts (entropy with a budget) */
+	uint32_t *hoff, *hval; /* those counts: class c's at hval[hoff[c] .. hoff[c + 1]) */
 	uint32_t *distinct;
 	double *xlogx;
 	uint32_t *kbuf;        /* keys to group: classes or entries */
@@ -507,27 +509,20 @@ out:
 	return rc;
 }
 
-/* Accumulates, for sensitive column j, each class's number of distinct values
- * and sum of c log c over their counts c. */
+/* Per class, over the values of sensitive column j: how many are distinct
+ * and the sum of c log c over their counts c; with S->lists also the counts
+ * themselves, class by class (hval[hoff[c]] .. hval[hoff[c + 1] - 1]). */
 static bk_status sensitive_stats(struct search *S, const struct table *t, size_t j)
 {
+	const uint32_t *pcls = t->ekey, *pcnt = t->ecount;
+	size_t np = t->nent, stride = 2;
 	bk_status rc = BK_OK;
 
 	memset(S->distinct, 0, t->ncls * sizeof(*S->distinct));
 	memset(S->xlogx, 0, t->ncls * sizeof(*S->xlogx));
-	if (S->ns == 1) {
-		/* entries are distinct (class, value) pairs already */
-		for (size_t e = 0; e < t->nent; e++) {
-			uint32_t c = t->ekey[e * 2];
-			double n = t->ecount[e];
-
-			S->distinct[c]++;
-			S->xlogx[c] += n * log(n);
-		}
-		goto out;
-	}
-	{
-		size_t np, radix[2] = {t->ncls, S->srad[j]};
+	if (S->ns > 1) {
+		/* entries are (class, all sensitive values): count (class, value of column j) pairs */
+		size_t radix[2] = {t->ncls, S->srad[j]};
 		uint32_t *first;
 
 		for (size_t e = 0; e < t->nent; e++) {
@@ -540,19 +535,76 @@ static bk_status sensitive_stats(struct search *S, const struct table *t, size_t
 		memset(S->pcount, 0, np * sizeof(*S->pcount));
 		for (size_t e = 0; e < t->nent; e++)
 			S->pcount[S->egrp[e]] += t->ecount[e];
-		for (size_t p = 0; p < np; p++) {
-			uint32_t c = S->kbuf[(size_t)first[p] * 2];
-			double n = S->pcount[p];
+		for (size_t p = 0; p < np; p++)
+			S->egrp[p] = S->kbuf[(size_t)first[p] * 2]; /* now the pair's class */
+		pcls = S->egrp;
+		pcnt = S->pcount;
+		stride = 1;
+	}
+	/* with one sensitive column, entries are the distinct (class, value) pairs already */
+	for (size_t p = 0; p < np; p++) {
+		uint32_t c = pcls[p * stride];
+		double n = pcnt[p];
 
-			S->distinct[c]++;
-			S->xlogx[c] += n * log(n);
-		}
+		S->distinct[c]++;
+		S->xlogx[c] += n * log(n);
+	}
+	if (S->lists) {
+		S->hoff[0] = 0;
+		for (size_t c = 0; c < t->ncls; c++)
+			S->hoff[c + 1] = S->hoff[c] + S->distinct[c];
+		/* fill each class from its end: hoff[c] ends at the class's start */
+		for (size_t c = 0; c < t->ncls; c++)
+			S->hoff[c] = S->hoff[c + 1];
+		for (size_t p = 0; p < np; p++)
+			S->hval[--S->hoff[pcls[p * stride]]] = pcnt[p];
 	}
 out:
 	return rc;
 }
 
-/* Decides which classes of t pass (S->ok) and what the node costs. */
+/* The fewest rows a class failing entropy l-diversity on one column must
+ * lose at this node and at every node below it: what is released of it there
+ * is a union of passing classes, and by concavity a union of classes of
+ * entropy >= log l has entropy >= log l too. The largest entropy a subset of
+ * T rows can have is that of the counts capped at a level (water-filling from
+ * the top; capping is majorized by every other choice), so the largest such T
+ * is found by bisection on the level, kept on the high side for a bound that
+ * is never too large. counts: the class's m counts (m >= l); n = their sum. */
+static size_t entropy_floor(const uint32_t *counts, size_t m, size_t n, size_t k, double threshold)
+{
+	double lo = 0, hi = 0, keep = 0;
+
+	for (size_t i = 0; i < m; i++)
+		if (counts[i] > hi)
+			hi = counts[i];
+	/* invariant: capping at lo passes (at 0+ the entropy is log m), at hi fails (the class as is) */
+	for (int it = 0; it < 40; it++) {
+		double mid = (lo + hi) / 2, total = 0, xlogx = 0;
+
+		for (size_t i = 0; i < m; i++) {
+			double x = counts[i] < mid ? counts[i] : mid;
+
+			total += x;
+			xlogx += x * log(x);
+		}
+		if (log(total) - xlogx / total >= threshold)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	for (size_t i = 0; i < m; i++)
+		keep += counts[i] < hi ? counts[i] : hi;
+	keep += 1e-6; /* rounding must not make the bound too large */
+	if (keep < (double)k)
+		return n; /* what could stay is less than a class */
+	return keep >= (double)n ? 0 : n - (size_t)floor(keep);
+}
+
+/* Decides which classes of t pass (S->ok) and what the node costs. Also a
+ * lower bound of the rows suppressed at every node below (floor_fail): the
+ * exact count where the model is monotone, else for entropy l-diversity the
+ * sum over classes of entropy_floor. */
 static bk_status classify(struct search *S, const struct table *t, struct eval *e)
 {
 	const struct bk_anon_input *in = S->in;
@@ -562,27 +614,37 @@ static bk_status classify(struct search *S, const struct table *t, struct eval *
 	bk_status rc = BK_OK;
 
 	memset(e, 0, sizeof(*e));
-	for (size_t c = 0; c < t->ncls; c++)
-		S->ok[c] = S->floor_ok[c] = t->ccount[c] >= in->k;
+	for (size_t c = 0; c < t->ncls; c++) {
+		S->ok[c] = t->ccount[c] >= in->k;
+		S->need[c] = S->ok[c] ? 0 : t->ccount[c];
+	}
 	for (size_t j = 0; j < S->ns; j++) {
 		rc = sensitive_stats(S, t, j);
 		if (rc != BK_OK)
 			goto out;
 		for (size_t c = 0; c < t->ncls; c++) {
 			double n = t->ccount[c];
-			int distinct_ok = S->distinct[c] >= in->l;
+			int distinct_ok = S->distinct[c] >= in->l, pass;
 
-			S->floor_ok[c] &= distinct_ok;
 			if (in->ldiv == BK_LDIV_ENTROPY)
-				S->ok[c] &= log(n) - S->xlogx[c] / n >= logl - ENTROPY_TOL;
+				pass = log(n) - S->xlogx[c] / n >= logl - ENTROPY_TOL;
 			else
-				S->ok[c] &= distinct_ok;
+				pass = distinct_ok;
+			S->ok[c] &= pass;
+			if (!pass && S->need[c] < t->ccount[c]) {
+				size_t f = t->ccount[c];
+
+				if (S->lists && distinct_ok)
+					f = entropy_floor(S->hval + S->hoff[c], S->distinct[c], t->ccount[c], in->k,
+							  logl - ENTROPY_TOL - 1e-12);
+				if (f > S->need[c])
+					S->need[c] = (uint32_t)f;
+			}
 		}
 	}
 	memset(extra, 0, sizeof(extra));
 	for (size_t c = 0; c < t->ncls; c++) {
-		if (!S->floor_ok[c])
-			floor_supp += t->ccount[c];
+		floor_supp += S->need[c];
 		if (S->ok[c])
 			continue;
 		e->suppressed += t->ccount[c];
@@ -1087,13 +1149,19 @@ static bk_status alloc_scratch(struct search *S)
 		return rc;
 	S->cmap = malloc(nc * sizeof(*S->cmap));
 	S->ok = malloc(nc);
-	S->floor_ok = malloc(nc);
+	S->need = malloc(nc * sizeof(*S->need));
+	if (S->lists) {
+		S->hoff = malloc((nc + 1) * sizeof(*S->hoff));
+		S->hval = malloc(ne * sizeof(*S->hval));
+		if (!S->hoff || !S->hval)
+			return bk_fail(BK_ERR_NOMEM, "out of memory for %zu classes", nc);
+	}
 	S->distinct = malloc(nc * sizeof(*S->distinct));
 	S->xlogx = malloc(nc * sizeof(*S->xlogx));
 	S->kbuf = malloc(kwords * sizeof(*S->kbuf));
 	S->egrp = malloc(ne * sizeof(*S->egrp));
 	S->pcount = malloc(ne * sizeof(*S->pcount));
-	if (!S->cmap || !S->ok || !S->floor_ok || !S->distinct || !S->xlogx || !S->kbuf || !S->egrp || !S->pcount)
+	if (!S->cmap || !S->ok || !S->need || !S->distinct || !S->xlogx || !S->kbuf || !S->egrp || !S->pcount)
 		return bk_fail(BK_ERR_NOMEM, "out of memory for %zu classes", nc);
 	return BK_OK;
 }
@@ -1110,7 +1178,9 @@ static void search_release(struct search *S)
 	free(S->row_class);
 	free(S->cmap);
 	free(S->ok);
-	free(S->floor_ok);
+	free(S->need);
+	free(S->hoff);
+	free(S->hval);
 	free(S->distinct);
 	free(S->xlogx);
 	free(S->kbuf);
@@ -1195,6 +1265,7 @@ bk_status bk_anon_run(const struct bk_anon_input *in, struct bk_anon_result *res
 	S.ns = in->ldiv != BK_LDIV_NONE ? in->nsensitive : 0;
 	S.ewidth = S.ns ? 1 + S.ns : 0;
 	S.monotone = !(in->ldiv == BK_LDIV_ENTROPY && in->max_suppressed > 0);
+	S.lists = !S.monotone;
 	S.denom = (double)in->nrows * (double)in->nquasi;
 	for (size_t i = in->nquasi; i-- > 0;) {
 		S.radix[i] = total;
@@ -1261,14 +1332,15 @@ bk_status bk_anon_verify_release(const char *const *quasi_cells, size_t nrows, s
 				 size_t l)
 {
 	size_t cap = 16, nclass = 0;
-	size_t *slot = NULL, *first_row = NULL, *size = NULL, *cls = NULL, *pair_row = NULL, *pair_n = NULL;
-	size_t *ndistinct = NULL;
+	/* row and class numbers fit 32 bits: 28 bytes a row and 8 a slot */
+	uint32_t *slot = NULL, *first_row = NULL, *size = NULL, *cls = NULL, *pair_row = NULL, *pair_n = NULL;
+	uint32_t *ndistinct = NULL;
 	double *xlogx = NULL;
 	bk_status rc = BK_OK;
 
 	if (nrows == 0)
 		goto out;
-	if (!quasi_cells || (nsensitive && !sensitive_cells) || k < 1 ||
+	if (!quasi_cells || (nsensitive && !sensitive_cells) || k < 1 || nrows >= UINT32_MAX ||
 	    (ldiv != BK_LDIV_NONE && (nsensitive == 0 || l < 1))) {
 		rc = bk_fail(BK_ERR_USAGE, "release check: bad parameters");
 		goto out;
@@ -1307,8 +1379,8 @@ bk_status bk_anon_verify_release(const char *const *quasi_cells, size_t nrows, s
 		while (slot[i] && !same_cells(quasi_cells + first_row[slot[i] - 1] * nquasi, row, nquasi))
 			i = (i + 1) & (cap - 1);
 		if (!slot[i]) {
-			first_row[nclass] = r;
-			slot[i] = ++nclass;
+			first_row[nclass] = (uint32_t)r;
+			slot[i] = (uint32_t)++nclass;
 		}
 		cls[r] = slot[i] - 1;
 		size[cls[r]]++;
@@ -1316,7 +1388,7 @@ bk_status bk_anon_verify_release(const char *const *quasi_cells, size_t nrows, s
 	for (size_t c = 0; c < nclass; c++)
 		if (size[c] < k) {
 			rc = bk_fail(BK_ERR_CORRUPT, "release check: class %zu of %zu has %zu rows, fewer than k = %zu", c + 1,
-				     nclass, size[c], k);
+				     nclass, (size_t)size[c], k);
 			goto out;
 		}
 	if (ldiv == BK_LDIV_NONE)
@@ -1338,9 +1410,9 @@ bk_status bk_anon_verify_release(const char *const *quasi_cells, size_t nrows, s
 					   strcmp(sensitive_cells[pair_row[slot[i] - 1] * nsensitive + j], v) != 0))
 				i = (i + 1) & (cap - 1);
 			if (!slot[i]) {
-				pair_row[npairs] = r;
+				pair_row[npairs] = (uint32_t)r;
 				pair_n[npairs] = 0;
-				slot[i] = ++npairs;
+				slot[i] = (uint32_t)++npairs;
 			}
 			pair_n[slot[i] - 1]++;
 		}
@@ -1357,7 +1429,7 @@ bk_status bk_anon_verify_release(const char *const *quasi_cells, size_t nrows, s
 				rc = bk_fail(BK_ERR_CORRUPT,
 					     "release check: class %zu of %zu has %zu distinct values of sensitive column %zu, "
 					     "fewer than l = %zu",
-					     c + 1, nclass, ndistinct[c], j + 1, l);
+					     c + 1, nclass, (size_t)ndistinct[c], j + 1, l);
 				goto out;
 			}
 			if (ldiv == BK_LDIV_ENTROPY && h < log((double)l) - 1e-9) {

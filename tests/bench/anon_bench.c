@@ -92,9 +92,17 @@ static void build_dict(struct dict *d, const struct bk_column *col, const struct
 			code_of[v] = (uint32_t)c;
 		}
 		if (j > 0) {
-			d->up[j - 1] = calloc(d->ncodes[j - 1], sizeof(uint32_t));
-			for (size_t v = 0; v < nvalues; v++)
+			/* the levels must form a tree: one code up for every code, whichever value reaches it */
+			d->up[j - 1] = malloc(d->ncodes[j - 1] * sizeof(uint32_t));
+			memset(d->up[j - 1], 0xff, d->ncodes[j - 1] * sizeof(uint32_t));
+			for (size_t v = 0; v < nvalues; v++) {
+				if (d->up[j - 1][prev[v]] != UINT32_MAX && d->up[j - 1][prev[v]] != code_of[v]) {
+					bk_fail(BK_ERR_FORMAT, "column '%s': a label of level %zu has two above it", col->name,
+						j - 1);
+					die("hierarchy");
+				}
 				d->up[j - 1][prev[v]] = code_of[v];
+			}
 		}
 		memcpy(prev, code_of, nvalues * sizeof(*prev));
 	}

@@ -886,8 +886,12 @@ static void brute_node(const struct bk_anon_input *in, const size_t *lv, struct 
 	b->sat = b->suppressed <= in->max_suppressed && b->suppressed < n;
 }
 
-static void random_table(struct rtable *t, int wide)
+enum shape { NARROW, WIDE, ENTROPY };
+
+static void random_table(struct rtable *t, enum shape shape)
 {
+	int wide = shape == WIDE;
+
 	struct bk_anon_input *in = &t->in;
 
 	memset(in, 0, sizeof(*in));
@@ -924,6 +928,21 @@ static void random_table(struct rtable *t, int wide)
 	in->l = 2 + rnd(2);
 	in->max_suppressed = rnd(3) == 0 ? 0 : rnd((uint32_t)in->nrows / 2 + 1);
 	in->risk_threshold = 0.25;
+	if (shape == ENTROPY) {
+		/* bigger classes over skewed values, where entropy and its bound matter */
+		in->nrows = 20 + rnd(RROWS - 20);
+		if (in->nquasi > 3)
+			in->nquasi = 3;
+		for (size_t r = 0; r < in->nrows; r++)
+			for (size_t i = 0; i < in->nquasi; i++)
+				t->quasi[r * in->nquasi + i] = rnd(in->hier[i].ncodes[0] < 3 ? (uint32_t)in->hier[i].ncodes[0] : 3);
+		in->nsensitive = 1 + rnd(2);
+		for (size_t r = 0; r < in->nrows * in->nsensitive; r++)
+			t->sens[r] = rnd(4) ? 0 : 1 + rnd(3);
+		in->sensitive = t->sens;
+		in->ldiv = BK_LDIV_ENTROPY;
+		in->max_suppressed = 1 + rnd((uint32_t)in->nrows / 2);
+	}
 }
 
 static void free_table(struct rtable *t)
@@ -1049,7 +1068,7 @@ static void test_random_vs_brute_force(void **state)
 	memset(&t, 0, sizeof(t));
 	rng_state = 20240817;
 	for (size_t iter = 0; iter < 3000; iter++) {
-		random_table(&t, 0);
+		random_table(&t, NARROW);
 		check_random(&t, iter);
 		free_table(&t);
 	}
@@ -1064,7 +1083,22 @@ static void test_random_wide_codes(void **state)
 	memset(&t, 0, sizeof(t));
 	rng_state = 17081945;
 	for (size_t iter = 0; iter < 150; iter++) {
-		random_table(&t, 1);
+		random_table(&t, WIDE);
+		check_random(&t, iter);
+		free_table(&t);
+	}
+}
+
+/* Entropy l-diversity with a budget, where failures prune only by a bound. */
+static void test_random_entropy_budget(void **state)
+{
+	struct rtable t;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	rng_state = 19450817;
+	for (size_t iter = 0; iter < 1500; iter++) {
+		random_table(&t, ENTROPY);
 		check_random(&t, iter);
 		free_table(&t);
 	}
@@ -1090,6 +1124,7 @@ int main(void)
 		cmocka_unit_test(test_verify_release),
 		cmocka_unit_test(test_random_vs_brute_force),
 		cmocka_unit_test(test_random_wide_codes),
+		cmocka_unit_test(test_random_entropy_budget),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
