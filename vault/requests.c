@@ -127,7 +127,7 @@ bk_status bk_request_check_dataset(const struct bk_request *r, const struct bk_d
 	}
 	if (r->kind == BK_REQUEST_TABLE && strncmp(r->measure, "ikm", 3) == 0)
 		for (int u = 1; u <= (strcmp(r->measure, "ikm10") == 0 ? 10 : 9); u++) {
-			char name[8];
+			char name[16];
 
 			snprintf(name, sizeof(name), "u%d", u);
 			if (bk_dataset_column(ds, name) < 0)
