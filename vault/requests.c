@@ -630,9 +630,8 @@ bk_status bk_vault_request_approve(struct bk_vault *v, long long number, const c
 		e.dataset = r->dataset;
 		e.target = target;
 		e.purpose = r->purpose;
-		snprintf(detail, sizeof(detail), "approval %zu of %u", count, ds.approvals);
+		snprintf(detail, sizeof(detail), "approval %zu of %u; nothing released yet", count, ds.approvals);
 		e.detail = detail;
-		e.outcome = "pending";
 		rc = bk_vault_audit(v, &e);
 		if (rc == BK_OK)
 			rc = bk_vault_commit(v);

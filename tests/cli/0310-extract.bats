@@ -381,6 +381,64 @@ new_table() {
 	[ ! -e out/data.csv.age ]
 }
 
+@test "a dataset that asks for two approvers releases only after two different ones approve" {
+	cat >survei.ini <<'INI'
+[dataset]
+name = survei
+scope = desa
+approvals = 2
+[column.umur]
+type = int
+class = quasi
+min = 0
+max = 99
+hierarchy = 10,20
+[column.desa]
+type = region
+level = desa
+class = quasi
+required = yes
+hierarchy = kecamatan,kabupaten
+INI
+	demo_as ada dataset add survei.ini >/dev/null
+	{
+		echo umur,desa
+		for i in $(seq 1 60); do echo "$((20 + i % 7)),35.05.10.2001"; done
+	} >survei.csv
+	demo_as ada import survei survei.csv >/dev/null
+	printf 'demo-admin-ada\ndewi-Rahasia-8841\n' |
+		bk -C "$VAULT" -u ada --passphrase-fd 0 --new-passphrase-fd 0 user add dewi --role custodian \
+			--kdf interactive >/dev/null
+	bk request new --identity "$EVA_IDENTITY" --passphrase-fd 0 --dataset survei --purpose "uji" \
+		--columns umur,desa --k 5 -o req.json <<<demo-evaluator-eva
+	demo_as ada request add req.json >/dev/null
+	run --separate-stderr demo_as ada request approve 1 -o out
+	[ "$status" -eq 0 ]
+	has "needs another approver"
+	[ ! -e out/data.csv.age ]
+	tail -n 1 "$VAULT/audit.log" | jq -e '.action == "request-approve" and .outcome == "ok"
+		and (.detail | startswith("approval 1 of 2"))'
+	# the same approver twice is still one approval
+	run --separate-stderr demo_as ada request approve 1 -o out
+	has "needs another approver"
+	[ ! -e out/data.csv.age ]
+	run --separate-stderr bk -C "$VAULT" -u dewi --passphrase-fd 0 request approve 1 -o out <<<dewi-Rahasia-8841
+	[ "$status" -eq 0 ]
+	[ -f out/data.csv.age ]
+	jq -e '.approvers == ["ada", "dewi"]' out/manifest.json
+}
+
+@test "dataset add refuses a hierarchy that is not a tree and reserved column names" {
+	printf '[dataset]\nname = x\n[column.umur]\ntype = int\nclass = quasi\nhierarchy = 5,7\n' >bad.ini
+	run --separate-stderr demo_as ada dataset add bad.ini
+	[ "$status" -eq 1 ]
+	has_err "not a multiple"
+	printf '[dataset]\nname = y\n[column.kecamatan]\ntype = text\nclass = public\n' >reserved.ini
+	run --separate-stderr demo_as ada dataset add reserved.ini
+	[ "$status" -eq 1 ]
+	has_err "reserved"
+}
+
 @test "request and extract commands: usage errors" {
 	for c in "request add" "request show" "request approve" "request deny"; do
 		# shellcheck disable=SC2086
