@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "crypto/identity.h"
 #include "crypto/secmem.h"
+#include "vault/dp.h"
 #include "vault/extract.h"
 #include "vault/request.h"
 #include "vault/requests.h"
@@ -180,9 +181,15 @@ int cmd_request_new(struct cli_ctx *ctx, int argc, char **argv)
 		case OPT_MIN_CELL:
 			code = parse_count(ctx, optarg, "--min-cell", 1, 1000, &r->min_cell);
 			break;
-		case OPT_EPSILON:
-			code = copy_text(ctx, optarg, "--epsilon", r->epsilon, sizeof(r->epsilon));
+		case OPT_EPSILON: {
+			uint64_t num, den;
+
+			if (bk_dp_epsilon_parse(optarg, &num, &den) != BK_OK)
+				code = cli_usage(ctx, "%s", bk_error_detail());
+			else
+				code = copy_text(ctx, optarg, "--epsilon", r->epsilon, sizeof(r->epsilon));
 			break;
+		}
 		default:
 			code = cli_common_option(ctx, c, argv);
 		}
@@ -314,6 +321,10 @@ static void print_summary(const struct bk_extract_summary *s)
 			printf("%-20s %-10s %s\n", ec->name, ec->cls, "as stored");
 	}
 	printf("\nrows in dataset      %zu\n", s->rows_total);
+	if (s->kind == BK_REQUEST_MICRODATA && s->rows_total == 0) {
+		printf("result               no rows match the request: nothing to release\n");
+		return;
+	}
 	if (!s->found) {
 		printf("result               no generalization satisfies the model (%zu of %zu lattice nodes checked)\n",
 		       s->nodes_checked, s->nodes_total);

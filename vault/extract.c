@@ -784,6 +784,12 @@ static bk_status make_microdata(struct bk_vault *v, const struct bk_dataset *ds,
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
 	if ((rc = table_read(v, ds, r, r->columns, r->ncolumns, tb)))
 		goto out;
+	if (tb->nrows == 0) {
+		sum->kind = BK_REQUEST_MICRODATA;
+		if (t)
+			rc = bk_fail(BK_ERR_STATE, "no rows of '%s' match the request: nothing to release", ds->name);
+		goto out;
+	}
 	for (size_t c = 0; c < tb->ncols; c++) {
 		struct column *col = &tb->cols[c];
 

@@ -11,6 +11,7 @@
 #include "crypto/encoding.h"
 #include "crypto/secmem.h"
 #include "crypto/sign.h"
+#include "vault/dp.h"
 #include "vault/validate.h"
 
 #define FORMAT "brankas-request"
@@ -159,8 +160,11 @@ static bk_status check_fields(const struct bk_request *r, const char *name)
 		if (r->nby == 0 || !measure_ok(r->measure) || r->min_cell < 1 || r->min_cell > 1000)
 			return bk_fail(BK_ERR_FORMAT, "%s: a table needs --by columns, a measure and a minimum cell",
 				       name);
-		if (r->epsilon[0] && !epsilon_syntax_ok(r->epsilon))
-			return bk_fail(BK_ERR_FORMAT, "%s: field 'epsilon' is not a decimal number", name);
+		uint64_t num, den;
+
+		if (r->epsilon[0] && (!epsilon_syntax_ok(r->epsilon) || bk_dp_epsilon_parse(r->epsilon, &num, &den) != BK_OK))
+			return bk_fail(BK_ERR_FORMAT, "%s: field 'epsilon' must be a decimal above 0 and at most %d",
+				       name, BK_DP_EPSILON_MAX);
 	}
 	for (size_t i = 0; i < r->ncolumns; i++)
 		if (!bk_request_name_ok(r->columns[i]))

@@ -108,6 +108,12 @@ open_extract() {
 	[ "$status" -eq 2 ]
 	run new_request r8.json --columns desa --k 5 extra
 	[ "$status" -eq 2 ]
+	run new_request r9.json --table --by desa --epsilon 11
+	[ "$status" -eq 2 ]
+	run new_request r10.json --table --by desa --epsilon 0
+	[ "$status" -eq 2 ]
+	run new_request r11.json --columns desa --k 5 --epsilon 1
+	[ "$status" -eq 2 ]
 	[ ! -e r1.json ] && [ ! -e r8.json ]
 }
 
@@ -378,6 +384,18 @@ new_table() {
 	run --separate-stderr demo_as ada request approve 1 -o out
 	[ "$status" -eq 1 ]
 	has_err "fixed set of values"
+	[ ! -e out/data.csv.age ]
+}
+
+@test "a request that matches no rows: show says so, approve releases nothing" {
+	bk request new --identity "$EVA_IDENTITY" --passphrase-fd 0 --dataset pengaduan --purpose "uji" \
+		--columns tanggal,kategori --k 5 --period 1990-01-01..1990-12-31 -o req.json <<<demo-evaluator-eva
+	demo_as ada request add req.json >/dev/null
+	run --separate-stderr demo_as ada request show 1
+	[ "$status" -eq 0 ]
+	has "no rows match the request"
+	run --separate-stderr demo_as ada request approve 1 -o out
+	[ "$status" -eq 1 ]
 	[ ! -e out/data.csv.age ]
 }
 
