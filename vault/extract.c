@@ -290,23 +290,8 @@ static const char *cell_label(const struct table *tb, size_t row, size_t c, size
 
 /* --- CSV through age into a staged file --- */
 
-struct out_file {
-	int fd;
-	struct bk_sha256_state hash;
-	size_t bytes;
-};
-
-static bk_status file_sink(void *ctx, const uint8_t *buf, size_t len)
-{
-	struct out_file *f = ctx;
-
-	if (bk_write_all(f->fd, buf, len) != 0)
-		return bk_fail(BK_ERR_IO, "cannot write the extract: %s", strerror(errno));
-	bk_sha256_update(&f->hash, buf, len);
-	f->bytes += len;
-	return BK_OK;
-}
-
+/* The CSV as it is written: buffered, hashed (plaintext), encrypted with age
+ * to the evaluator and hashed again (ciphertext) into a staged file. */
 struct csv_out {
 	struct bk_age_writer *w;
 	char buf[65536];
@@ -314,7 +299,27 @@ struct csv_out {
 	struct bk_sha256_state hash; /* of the plaintext CSV */
 	size_t bytes;
 	bk_status rc;
+	int fd;
+	struct bk_sha256_state file_hash; /* of data.csv.age */
+	size_t file_bytes;
 };
+
+/* What the manifest says of the data file. */
+struct written {
+	char plain_sha256[65];
+	size_t plain_bytes, cipher_bytes;
+};
+
+static bk_status file_sink(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct csv_out *o = ctx;
+
+	if (bk_write_all(o->fd, buf, len) != 0)
+		return bk_fail(BK_ERR_IO, "cannot write the extract: %s", strerror(errno));
+	bk_sha256_update(&o->file_hash, buf, len);
+	o->file_bytes += len;
+	return BK_OK;
+}
 
 static void csv_flush(struct csv_out *o)
 {
@@ -473,23 +478,68 @@ static bk_status staged_write(const char *dir, const char *file, const char *tex
 	return rc;
 }
 
+static bk_status csv_open(const struct bk_extract_target *t, struct csv_out **o_p)
+{
+	struct csv_out *o = calloc(1, sizeof(*o));
+	bk_status rc;
+
+	*o_p = o;
+	if (!o)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	o->fd = -1;
+	bk_sha256_init(&o->hash);
+	bk_sha256_init(&o->file_hash);
+	if ((rc = staged_open(t->dir, "data.csv.age", &o->fd)))
+		return rc;
+	return bk_age_writer_open(&o->w, (const uint8_t(*)[32])t->evaluator->box_pk, 1, file_sink, o);
+}
+
+/* Ends the CSV: last buffer, age's final chunk, fsync, both hashes. */
+static bk_status csv_close(struct csv_out *o, struct bk_extract_files *files, struct written *wr)
+{
+	uint8_t h[BK_SHA256_BYTES];
+	bk_status rc;
+
+	csv_flush(o);
+	if ((rc = o->rc) || (rc = bk_age_writer_close(o->w)))
+		return rc;
+	if (fsync(o->fd) != 0 || close(o->fd) != 0) {
+		o->fd = -1;
+		return bk_fail(BK_ERR_IO, "cannot write the extract: %s", strerror(errno));
+	}
+	o->fd = -1;
+	bk_sha256_final(&o->file_hash, h);
+	hex256(files->data_sha256, h);
+	bk_sha256_final(&o->hash, h);
+	hex256(wr->plain_sha256, h);
+	wr->plain_bytes = o->bytes;
+	wr->cipher_bytes = o->file_bytes;
+	return BK_OK;
+}
+
+static void csv_free(struct csv_out *o)
+{
+	if (!o)
+		return;
+	if (o->fd >= 0)
+		close(o->fd);
+	bk_age_writer_free(o->w);
+	free(o);
+}
+
 /* Writes data.csv.age: header, then the released rows in random order (the
  * stored order follows import order and could hint at identities). */
 static bk_status write_data(const struct table *tb, const struct bk_anon_result *res, const size_t *level,
 			    const struct bk_extract_target *t, const uint8_t pseudo_key[BK_PRF64_KEYBYTES],
-			    struct bk_extract_files *files, char plain_sha[65], size_t *plain_bytes_p, size_t *cipher_bytes_p)
+			    struct bk_extract_files *files, struct written *wr)
 {
-	struct out_file f = {.fd = -1};
-	struct csv_out *o = calloc(1, sizeof(*o));
+	struct csv_out *o = NULL;
 	struct csv_labels lab[BK_REQUEST_COLUMNS_MAX];
 	uint32_t *order = NULL;
 	size_t nrel = 0;
-	uint8_t h[BK_SHA256_BYTES];
 	bk_status rc;
 
 	memset(lab, 0, sizeof(lab));
-	if (!o)
-		return bk_fail(BK_ERR_NOMEM, "out of memory");
 	if (!(order = malloc((tb->nrows ? tb->nrows : 1) * sizeof(*order)))) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 		goto out;
@@ -497,11 +547,7 @@ static bk_status write_data(const struct table *tb, const struct bk_anon_result 
 	for (size_t i = 0; i < tb->nrows; i++)
 		if (!res || !res->suppressed[i])
 			order[nrel++] = (uint32_t)i;
-	if ((rc = bk_random_shuffle(order, nrel)) || (rc = staged_open(t->dir, "data.csv.age", &f.fd)))
-		goto out;
-	bk_sha256_init(&f.hash);
-	bk_sha256_init(&o->hash);
-	if ((rc = bk_age_writer_open(&o->w, (const uint8_t(*)[32])t->evaluator->box_pk, 1, file_sink, &f)))
+	if ((rc = bk_random_shuffle(order, nrel)) || (rc = csv_open(t, &o)))
 		goto out;
 	for (size_t c = 0; c < tb->ncols; c++)
 		if ((rc = csv_labels_make(&tb->cols[c].levels[tb->cols[c].role == ROLE_QUASI ? level[c] : 0], &lab[c])))
@@ -543,27 +589,11 @@ static bk_status write_data(const struct table *tb, const struct bk_anon_result 
 		}
 		csv_put(o, "\r\n", 2);
 	}
-	csv_flush(o);
-	if ((rc = o->rc) || (rc = bk_age_writer_close(o->w)))
-		goto out;
-	if (fsync(f.fd) != 0) {
-		rc = bk_fail(BK_ERR_IO, "cannot write the extract: %s", strerror(errno));
-		goto out;
-	}
-	bk_sha256_final(&f.hash, h);
-	hex256(files->data_sha256, h);
-	bk_sha256_final(&o->hash, h);
-	hex256(plain_sha, h);
-	*plain_bytes_p = o->bytes;
-	*cipher_bytes_p = f.bytes;
+	rc = csv_close(o, files, wr);
 out:
-	if (f.fd >= 0 && close(f.fd) != 0 && rc == BK_OK)
-		rc = bk_fail(BK_ERR_IO, "cannot write the extract: %s", strerror(errno));
-	if (o)
-		bk_age_writer_free(o->w);
+	csv_free(o);
 	for (size_t c = 0; c < tb->ncols; c++)
 		csv_labels_free(&lab[c]);
-	free(o);
 	free(order);
 	return rc;
 }
@@ -595,8 +625,7 @@ static json_t *figures_json(const struct bk_extract_summary *s)
 }
 
 static bk_status write_manifest(struct bk_vault *v, const struct bk_dataset *ds, const struct bk_extract_target *t, const struct bk_extract_summary *sum,
-				struct bk_extract_files *files, const char *plain_sha, size_t plain_bytes,
-				size_t cipher_bytes)
+				struct bk_extract_files *files, const struct written *wr)
 {
 	json_t *m = NULL, *cols, *appr, *req;
 	char vault_hex[BK_HEX_LEN(BK_VAULT_IDBYTES)], recipient[BK_AGE_RECIPIENT_MAX], now[24], comment[160];
@@ -637,8 +666,8 @@ static bk_status write_manifest(struct bk_vault *v, const struct bk_dataset *ds,
 			      ? "SipHash-2-4 of the subject under a random key made for this extract and then discarded: "
 				"extracts cannot be joined on it"
 			      : "none",
-		      "files", "data.csv.age", "sha256", files->data_sha256, "bytes", (json_int_t)cipher_bytes,
-		      "data.csv", "sha256", plain_sha, "bytes", (json_int_t)plain_bytes, "rows",
+		      "files", "data.csv.age", "sha256", files->data_sha256, "bytes", (json_int_t)wr->cipher_bytes,
+		      "data.csv", "sha256", wr->plain_sha256, "bytes", (json_int_t)wr->plain_bytes, "rows",
 		      (json_int_t)sum->rows_released);
 	if (!m || !(text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER))) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory writing the manifest");
@@ -774,8 +803,7 @@ static bk_status make_microdata(struct bk_vault *v, const struct bk_dataset *ds,
 	size_t nquasi = 0, nsens = 0, qcol[BK_ANON_QUASI_MAX], scol[BK_REQUEST_SENSITIVE_MAX];
 	size_t level[BK_REQUEST_COLUMNS_MAX] = {0};
 	uint8_t *pseudo_key = NULL;
-	char plain_sha[65];
-	size_t plain_bytes = 0, cipher_bytes = 0;
+	struct written wr;
 	bk_status rc;
 
 	memset(&in, 0, sizeof(in));
@@ -881,8 +909,8 @@ static bk_status make_microdata(struct bk_vault *v, const struct bk_dataset *ds,
 		goto out;
 	}
 	bk_random(pseudo_key, BK_PRF64_KEYBYTES);
-	if ((rc = write_data(tb, &res, level, t, pseudo_key, files, plain_sha, &plain_bytes, &cipher_bytes)) ||
-	    (rc = write_manifest(v, ds, t, sum, files, plain_sha, plain_bytes, cipher_bytes)))
+	if ((rc = write_data(tb, &res, level, t, pseudo_key, files, &wr)) ||
+	    (rc = write_manifest(v, ds, t, sum, files, &wr)))
 		goto out;
 out:
 	bk_secmem_free(pseudo_key);
@@ -948,23 +976,14 @@ static bk_status parse_int(const char *s, int64_t *out)
 
 static bk_status write_table_csv(const struct bk_table *tbl, const struct bk_request *r,
 				 enum bk_table_measure measure, const struct bk_extract_target *t,
-				 struct bk_extract_files *files, char plain_sha[65], size_t *plain_bytes_p,
-				 size_t *cipher_bytes_p)
+				 struct bk_extract_files *files, struct written *wr)
 {
-	struct out_file f = {.fd = -1};
-	struct csv_out *o = calloc(1, sizeof(*o));
+	struct csv_out *o = NULL;
 	const struct bk_table_entry *e;
 	size_t n = 0;
-	uint8_t h[BK_SHA256_BYTES];
 	bk_status rc;
 
-	if (!o)
-		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	if ((rc = staged_open(t->dir, "data.csv.age", &f.fd)))
-		goto out;
-	bk_sha256_init(&f.hash);
-	bk_sha256_init(&o->hash);
-	if ((rc = bk_age_writer_open(&o->w, (const uint8_t(*)[32])t->evaluator->box_pk, 1, file_sink, &f)))
+	if ((rc = csv_open(t, &o)))
 		goto out;
 	for (size_t b = 0; b < r->nby; b++)
 		csv_cell(o, r->by[b], b == 0);
@@ -994,24 +1013,9 @@ static bk_status write_table_csv(const struct bk_table *tbl, const struct bk_req
 		}
 		csv_put(o, "\r\n", 2);
 	}
-	csv_flush(o);
-	if ((rc = o->rc) || (rc = bk_age_writer_close(o->w)))
-		goto out;
-	if (fsync(f.fd) != 0) {
-		rc = bk_fail(BK_ERR_IO, "cannot write the extract: %s", strerror(errno));
-		goto out;
-	}
-	bk_sha256_final(&f.hash, h);
-	hex256(files->data_sha256, h);
-	bk_sha256_final(&o->hash, h);
-	hex256(plain_sha, h);
-	*plain_bytes_p = o->bytes;
-	*cipher_bytes_p = f.bytes;
+	rc = csv_close(o, files, wr);
 out:
-	if (f.fd >= 0 && close(f.fd) != 0 && rc == BK_OK)
-		rc = bk_fail(BK_ERR_IO, "cannot write the extract: %s", strerror(errno));
-	bk_age_writer_free(o->w);
-	free(o);
+	csv_free(o);
 	return rc;
 }
 
@@ -1024,8 +1028,9 @@ static bk_status make_table(struct bk_vault *v, const struct bk_dataset *ds, con
 	struct bk_table_spec spec;
 	struct bk_table_opts opts;
 	enum bk_table_measure measure;
-	char names[BK_TABLE_BY_MAX + 10][33], mcol[40], plain_sha[65];
-	size_t nnames = 0, nvalues = 0, plain_bytes = 0, cipher_bytes = 0;
+	char names[BK_TABLE_BY_MAX + 10][33], mcol[40];
+	struct written wr;
+	size_t nnames = 0, nvalues = 0;
 	const struct bk_table_entry *e;
 	size_t n = 0;
 	bk_status rc;
@@ -1113,8 +1118,7 @@ static bk_status make_table(struct bk_vault *v, const struct bk_dataset *ds, con
 	}
 	if (!t)
 		goto out;
-	if ((rc = write_table_csv(tbl, r, measure, t, files, plain_sha, &plain_bytes, &cipher_bytes)) ||
-	    (rc = write_manifest(v, ds, t, sum, files, plain_sha, plain_bytes, cipher_bytes)))
+	if ((rc = write_table_csv(tbl, r, measure, t, files, &wr)) || (rc = write_manifest(v, ds, t, sum, files, &wr)))
 		goto out;
 out:
 	bk_table_free(tbl);

@@ -21,7 +21,6 @@ static bk_status log_outcome(struct bk_vault *v, const char *action, const char 
 			     const char *purpose, const char *detail, const char *outcome, long long rows)
 {
 	struct bk_audit_entry e;
-	bk_status rc;
 
 	bk_audit_entry_init(&e);
 	e.action = action;
@@ -33,13 +32,7 @@ static bk_status log_outcome(struct bk_vault *v, const char *action, const char 
 	e.rows = rows;
 	if (v->in_tx)
 		bk_vault_rollback(v);
-	if ((rc = bk_vault_begin(v)))
-		return rc;
-	if ((rc = bk_vault_audit(v, &e))) {
-		bk_vault_rollback(v);
-		return rc;
-	}
-	return bk_vault_commit(v);
+	return bk_vault_log(v, &e);
 }
 
 /* Logs a failure and hands back the original error with its detail. */

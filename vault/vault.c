@@ -289,21 +289,27 @@ bk_status bk_vault_commit(struct bk_vault *v)
 	return BK_OK;
 }
 
-bk_status bk_vault_record(struct bk_vault *v, const char *action, const char *target)
+bk_status bk_vault_log(struct bk_vault *v, struct bk_audit_entry *e)
 {
-	struct bk_audit_entry e;
 	bk_status rc;
 
-	bk_audit_entry_init(&e);
-	e.action = action;
-	e.target = target;
 	if ((rc = bk_vault_begin(v)))
 		return rc;
-	if ((rc = bk_vault_audit(v, &e))) {
+	if ((rc = bk_vault_audit(v, e))) {
 		bk_vault_rollback(v);
 		return rc;
 	}
 	return bk_vault_commit(v);
+}
+
+bk_status bk_vault_record(struct bk_vault *v, const char *action, const char *target)
+{
+	struct bk_audit_entry e;
+
+	bk_audit_entry_init(&e);
+	e.action = action;
+	e.target = target;
+	return bk_vault_log(v, &e);
 }
 
 bk_status bk_vault_acl(const struct bk_vault *v, enum bk_action action, const char *dataset, enum bk_colclass cls,
@@ -350,13 +356,7 @@ bk_status bk_vault_require(struct bk_vault *v, enum bk_action action, const char
 	e.detail = reason;
 	if (v->in_tx)
 		bk_vault_rollback(v);
-	if ((rc = bk_vault_begin(v)))
-		return rc;
-	if ((rc = bk_vault_audit(v, &e))) {
-		bk_vault_rollback(v);
-		return rc;
-	}
-	if ((rc = bk_vault_commit(v)))
+	if ((rc = bk_vault_log(v, &e)))
 		return rc;
 	return bk_fail(BK_ERR_DENIED, "%s", reason);
 }

@@ -74,6 +74,10 @@ bk_status bk_vault_audit(struct bk_vault *v, struct bk_audit_entry *e) BK_MUST_C
 bk_status bk_vault_commit(struct bk_vault *v) BK_MUST_CHECK;
 void bk_vault_rollback(struct bk_vault *v);
 
+/* bk_vault_log commits one entry in a transaction of its own: for outcomes
+ * that change nothing else, denials and failures included. */
+bk_status bk_vault_log(struct bk_vault *v, struct bk_audit_entry *e) BK_MUST_CHECK;
+
 /* bk_vault_record runs begin + one entry (action, outcome "ok") + commit: the
  * usual way for a read-only command to log itself before showing anything. */
 bk_status bk_vault_record(struct bk_vault *v, const char *action, const char *target) BK_MUST_CHECK;

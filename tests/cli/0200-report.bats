@@ -36,16 +36,9 @@ setup() {
 
 # demo_as USER ARGS...: brankas on the demo vault as one of its users.
 demo_as() {
-	local user=$1 pass
+	local user=$1
 	shift
-	case $user in
-	ada) pass=demo-admin-ada ;;
-	citra) pass=demo-custodian-citra ;;
-	oki) pass=demo-operator-oki ;;
-	ani) pass=demo-analyst-ani ;;
-	aud) pass=demo-auditor-aud ;;
-	esac
-	bk -C "$DEMO" -u "$user" --passphrase-fd 0 "$@" <<<"$pass"
+	bk -C "$DEMO" -u "$user" --passphrase-fd 0 "$@" <<<"$(demo_pass "$user")"
 }
 
 # csv_json FILE: the CSV file read back by sqlite3's RFC 4180 reader, as a

@@ -34,16 +34,9 @@ setup() {
 }
 
 demo_as() {
-	local user=$1 pass
+	local user=$1
 	shift
-	case $user in
-	ada) pass=demo-admin-ada ;;
-	citra) pass=demo-custodian-citra ;;
-	oki) pass=demo-operator-oki ;;
-	ani) pass=demo-analyst-ani ;;
-	aud) pass=demo-auditor-aud ;;
-	esac
-	bk -C "$VAULT" -u "$user" --passphrase-fd 0 "$@" <<<"$pass"
+	bk -C "$VAULT" -u "$user" --passphrase-fd 0 "$@" <<<"$(demo_pass "$user")"
 }
 
 # new_request OUT [IDENTITY] ARGS...: a warga extract request.

@@ -6,6 +6,7 @@
 #   as USER ARGS...            run brankas on $VAULT as USER, passphrase on fd 0
 #   as_new USER NEWPASS ARGS.. same, with a new passphrase as the second line of fd 0
 #   pass_of USER               the passphrase of a template user
+#   demo_pass USER             the passphrase of a `brankas demo` user
 #   build_template             (setup_file) the template vault in $TEMPLATE
 #   fresh_vault                (setup) a copy of it in $VAULT, cwd $BATS_TEST_TMPDIR
 #   flip FILE OFFSET [MASK]    XOR one byte (negative OFFSET counts from the end)
@@ -38,6 +39,19 @@ pass_of() {
 	case $1 in
 	ada | citra | oki | ani | aud | eva) printf '%s-Rahasia-8841\n' "$1" ;;
 	*) printf 'nobody-Rahasia-0000\n' ;;
+	esac
+}
+
+# demo_pass USER: the fixed passphrase `brankas demo` gives a demo user.
+demo_pass() {
+	case $1 in
+	ada) echo demo-admin-ada ;;
+	citra) echo demo-custodian-citra ;;
+	oki) echo demo-operator-oki ;;
+	ani) echo demo-analyst-ani ;;
+	aud) echo demo-auditor-aud ;;
+	eva) echo demo-evaluator-eva ;;
+	*) echo nobody-demo-pass ;;
 	esac
 }
 
