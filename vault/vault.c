@@ -140,8 +140,8 @@ void bk_vault_close(struct bk_vault *v)
 		return;
 	if (v->in_tx)
 		bk_vault_rollback(v);
-	for (size_t i = 0; i < v->nbatch_cache; i++)
-		bk_secmem_free(v->batch_cache[i].key);
+	bk_subject_cache_free(v->lookup);
+	bk_secmem_free(v->batch_keys);
 	bk_db_close(v->db);
 	for (size_t i = 0; i < v->nkeys; i++)
 		bk_secmem_free(v->keys[i].secret);
@@ -221,6 +221,7 @@ void bk_vault_rollback(struct bk_vault *v)
 	if (!v->in_tx)
 		return;
 	sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+	bk_vault_forget_batches(v); /* batches made in the transaction are gone; their ids come again */
 	bk_audit_writer_free(v->aw);
 	v->aw = NULL;
 	v->in_tx = 0;
