@@ -42,6 +42,7 @@ struct bk_vault {
 	struct bk_regions regions;
 	struct bk_audit_writer *aw;
 	int in_tx;
+	int in_read; /* bk_vault_read_begin: a read transaction for a batch of lookups */
 	/* opened batch data keys, direct-mapped by batch id, their keys in one
 	 * guarded block: repeated lookups unseal each batch's key once (X25519) */
 	struct {
