@@ -18,24 +18,31 @@ static bk_status open_batch_key(struct bk_vault *v, int64_t batch, const char *k
 
 bk_status bk_vault_batch_key(struct bk_vault *v, int64_t batch, const char *kecamatan, uint8_t *key)
 {
-	size_t slots = sizeof(v->batch_cache) / sizeof(v->batch_cache[0]), i;
+	size_t i = (size_t)((uint64_t)batch % BK_BATCH_CACHE_SLOTS);
 	bk_status rc;
 
-	for (i = 0; i < v->nbatch_cache; i++)
-		if (v->batch_cache[i].batch == batch && strcmp(v->batch_cache[i].kecamatan, kecamatan) == 0) {
-			memcpy(key, v->batch_cache[i].key, BK_FIELDS_KEYBYTES);
-			return BK_OK;
-		}
+	/* the kecamatan is part of the key: a row relabelled to another kecamatan must fail as uncached */
+	if (v->batch_keys && batch && v->batch_cache[i].batch == batch &&
+	    strcmp(v->batch_cache[i].kecamatan, kecamatan) == 0) {
+		memcpy(key, v->batch_keys + i * BK_FIELDS_KEYBYTES, BK_FIELDS_KEYBYTES);
+		return BK_OK;
+	}
 	if ((rc = open_batch_key(v, batch, kecamatan, key)))
 		return rc;
 	/* an unsealing is an X25519 operation: keep the key for the next row of the batch */
-	i = v->nbatch_cache < slots ? v->nbatch_cache++ : (size_t)batch % slots;
-	if (!v->batch_cache[i].key && !(v->batch_cache[i].key = bk_secmem_alloc(BK_FIELDS_KEYBYTES)))
+	if (!v->batch_keys && !(v->batch_keys = bk_secmem_alloc(BK_BATCH_CACHE_SLOTS * BK_FIELDS_KEYBYTES)))
 		return BK_OK; /* no cache then; the key itself is open */
 	v->batch_cache[i].batch = batch;
 	snprintf(v->batch_cache[i].kecamatan, sizeof(v->batch_cache[i].kecamatan), "%s", kecamatan);
-	memcpy(v->batch_cache[i].key, key, BK_FIELDS_KEYBYTES);
+	memcpy(v->batch_keys + i * BK_FIELDS_KEYBYTES, key, BK_FIELDS_KEYBYTES);
 	return BK_OK;
+}
+
+void bk_vault_forget_batches(struct bk_vault *v)
+{
+	memset(v->batch_cache, 0, sizeof(v->batch_cache));
+	if (v->batch_keys)
+		bk_wipe(v->batch_keys, BK_BATCH_CACHE_SLOTS * BK_FIELDS_KEYBYTES);
 }
 
 static bk_status open_batch_key(struct bk_vault *v, int64_t batch, const char *kecamatan, uint8_t *key)

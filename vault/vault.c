@@ -140,8 +140,9 @@ void bk_vault_close(struct bk_vault *v)
 		return;
 	if (v->in_tx)
 		bk_vault_rollback(v);
-	for (size_t i = 0; i < v->nbatch_cache; i++)
-		bk_secmem_free(v->batch_cache[i].key);
+	bk_vault_read_end(v);
+	bk_subject_cache_free(v->lookup);
+	bk_secmem_free(v->batch_keys);
 	bk_db_close(v->db);
 	for (size_t i = 0; i < v->nkeys; i++)
 		bk_secmem_free(v->keys[i].secret);
@@ -189,7 +190,7 @@ bk_status bk_vault_begin(struct bk_vault *v)
 {
 	bk_status rc;
 
-	if (v->in_tx)
+	if (v->in_tx || v->in_read)
 		return bk_fail(BK_ERR_STATE, "transaction already open");
 	if ((rc = bk_db_exec(v->db, "BEGIN IMMEDIATE")))
 		return rc;
@@ -200,6 +201,28 @@ bk_status bk_vault_begin(struct bk_vault *v)
 	}
 	v->in_tx = 1;
 	return BK_OK;
+}
+
+bk_status bk_vault_read_begin(struct bk_vault *v)
+{
+	bk_status rc;
+
+	if (v->in_tx || v->in_read)
+		return bk_fail(BK_ERR_STATE, "transaction already open");
+	/* deferred: the shared lock comes with the first read and stays until the end */
+	if ((rc = bk_db_exec(v->db, "BEGIN DEFERRED")))
+		return rc;
+	v->in_read = 1;
+	return BK_OK;
+}
+
+void bk_vault_read_end(struct bk_vault *v)
+{
+	if (!v->in_read)
+		return;
+	/* nothing was written: rolling back only drops the snapshot and its locks */
+	sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+	v->in_read = 0;
 }
 
 bk_status bk_vault_audit(struct bk_vault *v, struct bk_audit_entry *e)
@@ -221,6 +244,7 @@ void bk_vault_rollback(struct bk_vault *v)
 	if (!v->in_tx)
 		return;
 	sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+	bk_vault_forget_batches(v); /* batches made in the transaction are gone; their ids come again */
 	bk_audit_writer_free(v->aw);
 	v->aw = NULL;
 	v->in_tx = 0;
@@ -356,6 +380,7 @@ bk_status bk_vault_require(struct bk_vault *v, enum bk_action action, const char
 	e.detail = reason;
 	if (v->in_tx)
 		bk_vault_rollback(v);
+	bk_vault_read_end(v); /* a denial is written down even in the middle of a batch of reads */
 	if ((rc = bk_vault_log(v, &e)))
 		return rc;
 	return bk_fail(BK_ERR_DENIED, "%s", reason);

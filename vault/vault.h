@@ -78,6 +78,14 @@ void bk_vault_rollback(struct bk_vault *v);
  * that change nothing else, denials and failures included. */
 bk_status bk_vault_log(struct bk_vault *v, struct bk_audit_entry *e) BK_MUST_CHECK;
 
+/* bk_vault_read_begin opens a read transaction for a batch of reads (NIK
+ * lookups): until bk_vault_read_end every statement reads the same snapshot and
+ * the database's file locks are taken once, not per statement. Nothing writes
+ * in between: bk_vault_begin refuses (BK_ERR_STATE) until bk_vault_read_end.
+ * Audit what the batch reveals after bk_vault_read_end, before showing it. */
+bk_status bk_vault_read_begin(struct bk_vault *v) BK_MUST_CHECK;
+void bk_vault_read_end(struct bk_vault *v);
+
 /* bk_vault_record runs begin + one entry (action, outcome "ok") + commit: the
  * usual way for a read-only command to log itself before showing anything. */
 bk_status bk_vault_record(struct bk_vault *v, const char *action, const char *target) BK_MUST_CHECK;

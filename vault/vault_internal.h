@@ -10,6 +10,10 @@
 
 #include "vault/vault.h"
 
+#define BK_BATCH_CACHE_SLOTS 256
+
+struct bk_subject_cache;
+
 struct vault_key {
 	char id[BK_KEY_ID_MAX];
 	enum bk_key_kind kind;
@@ -38,14 +42,24 @@ struct bk_vault {
 	struct bk_regions regions;
 	struct bk_audit_writer *aw;
 	int in_tx;
-	/* opened batch data keys (guarded), so repeated lookups open each once */
+	int in_read; /* bk_vault_read_begin: a read transaction for a batch of lookups */
+	/* opened batch data keys, direct-mapped by batch id, their keys in one
+	 * guarded block: repeated lookups unseal each batch's key once (X25519) */
 	struct {
-		int64_t batch;
+		int64_t batch; /* 0: empty */
 		char kecamatan[BK_CODE_MAX];
-		uint8_t *key;
-	} batch_cache[64];
-	size_t nbatch_cache;
+	} batch_cache[BK_BATCH_CACHE_SLOTS];
+	uint8_t *batch_keys; /* guarded: BK_BATCH_CACHE_SLOTS keys of 32 bytes */
+	struct bk_subject_cache *lookup; /* NIK lookups' schemas, statements, buffers (subjects.c) */
 };
+
+/* bk_vault_forget_batches empties the batch-key cache: after a rollback a
+ * batch id may come back with another key. (records.c) */
+void bk_vault_forget_batches(struct bk_vault *v);
+
+/* bk_subject_cache_free releases what NIK lookups keep in the vault handle;
+ * NULL ok. (subjects.c) */
+void bk_subject_cache_free(struct bk_subject_cache *c);
 
 /* bk_vault_acl asks bk_acl_check with the user's role and scope, without the
  * audit entry bk_vault_require writes: for per-row checks inside a command

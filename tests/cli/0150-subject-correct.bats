@@ -117,6 +117,11 @@ skm: 1 of 1 row changed" ]
 	export_of citra "$B_NIK"
 	[ "$status" -eq 0 ]
 	jq -e '.rows == 0' <<<"$output"
+	run --separate-stderr as citra record show warga 2 --reveal --purpose "cek koreksi"
+	[ "$status" -eq 0 ]
+	jq -e --arg nik "$NEW_NIK" --arg nama "$NEW_NAMA" '.nik == $nik and .nama == $nama' <<<"$output"
+	run --separate-stderr as citra record show pengaduan 1 --reveal --purpose "cek koreksi"
+	jq -e --arg nik "$NEW_NIK" '.nik == $nik and .isi == "Petugas tidak ramah di loket"' <<<"$output"
 	# the service uses still link to the registration, which holds the new NIK
 	[ "$(scalar ada 'SELECT count(*) FROM pemanfaatan WHERE subject = 2')" = 2 ]
 	run --separate-stderr bk -C "$VAULT" -u citra --passphrase-fd 3 find --nik - --purpose cek 3<<<"$(pass_of citra)" <<<"$NEW_NIK"

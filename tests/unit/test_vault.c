@@ -13,7 +13,10 @@
 #include "crypto/secmem.h"
 #include "crypto/sign.h"
 #include "vault/acl.h"
+#include "vault/edit.h"
+#include "vault/import.h"
 #include "vault/regions.h"
+#include "vault/subjects.h"
 #include "vault/vault.h"
 
 static const char *const kanigoro[] = {"35.05.10"};
@@ -328,6 +331,76 @@ static void test_vault_wrong_pass_and_users(void **state)
 	bk_vault_close(v);
 }
 
+static uint64_t lookup(struct bk_vault *v, const char *nik)
+{
+	struct bk_subject_result r;
+
+	assert_int_equal(bk_vault_subject_count(v, nik, &r), BK_OK);
+	return r.rows;
+}
+
+/* Many lookups in one process keep schemas, statements and buffers in the
+ * vault handle: they must stay right across writes, rollbacks and a new
+ * dataset (a schema change). */
+static void test_vault_lookups_cached(void **state)
+{
+	static const char schema[] = "[dataset]\nname = kunjungan\nscope = nik\nsubject = nik\n\n"
+				     "[column.nik]\ntype = nik\nclass = identifier\nrequired = yes\nindex = blind\n";
+	static const char edit_nik[] = "nik=3505100101900009\n";
+	struct bk_import_opts io = {0};
+	struct bk_import_result ir;
+	struct bk_edit_opts eo = {0};
+	struct bk_edit_result er;
+	struct bk_subject_result sr;
+	struct bk_vault *v = NULL;
+	json_t *out = NULL;
+	char name[33], csv[600];
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(bk_vault_open(dir, "ada", "admin-pass", 10, "test", &v), BK_OK);
+	io.dataset = "warga";
+	io.path = BK_TEST_FIXTURES "/import/records.csv";
+	assert_int_equal(bk_vault_import(v, &io, &ir), BK_OK);
+	/* a batch of lookups in one read transaction; nothing writes meanwhile */
+	assert_int_equal(bk_vault_read_begin(v), BK_OK);
+	assert_int_equal(lookup(v, "3505100101900001"), 1);
+	assert_int_equal(lookup(v, "3505104202850002"), 1);
+	assert_int_equal(lookup(v, "3505100101900002"), 0);
+	assert_int_equal(bk_vault_begin(v), BK_ERR_STATE);
+	assert_int_equal(bk_vault_read_begin(v), BK_ERR_STATE);
+	bk_vault_read_end(v);
+	/* a write in between: the cached statements see it */
+	eo.purpose = "test";
+	eo.text = edit_nik;
+	eo.len = strlen(edit_nik);
+	eo.path = "<test>";
+	assert_int_equal(bk_vault_record_edit(v, "warga", 1, &eo, &er), BK_OK);
+	assert_int_equal(er.rows, 1);
+	assert_int_equal(lookup(v, "3505100101900001"), 0);
+	assert_int_equal(lookup(v, "3505100101900009"), 1);
+	/* a new dataset changes the schema: the lookups are rebuilt, not stale */
+	assert_int_equal(bk_vault_dataset_add(v, "kunjungan.ini", schema, sizeof(schema) - 1, name), BK_OK);
+	snprintf(csv, sizeof(csv), "%s/kunjungan.csv", dir);
+	f = fopen(csv, "w");
+	assert_non_null(f);
+	fputs("nik\n3505100101900009\n", f);
+	fclose(f);
+	io.dataset = "kunjungan";
+	io.path = csv;
+	assert_int_equal(bk_vault_import(v, &io, &ir), BK_OK);
+	unlink(csv);
+	assert_int_equal(bk_vault_subject_export(v, "3505100101900009", "test", &out, &sr), BK_OK);
+	assert_int_equal(sr.rows, 2);
+	assert_non_null(json_object_get(json_object_get(out, "datasets"), "kunjungan"));
+	json_decref(out);
+	assert_int_equal(lookup(v, "3505100101900009"), 1);
+	assert_int_equal(bk_vault_record_erase(v, "warga", 1, "test"), BK_OK);
+	assert_int_equal(lookup(v, "3505100101900009"), 0);
+	assert_int_equal(lookup(v, "3505104202850002"), 1);
+	bk_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest pure[] = {
@@ -340,6 +413,7 @@ int main(void)
 	const struct CMUnitTest lifecycle[] = {
 		cmocka_unit_test(test_vault_open_and_fault),
 		cmocka_unit_test(test_vault_wrong_pass_and_users),
+		cmocka_unit_test(test_vault_lookups_cached),
 	};
 	int failed;
 
