@@ -959,7 +959,8 @@ bk_status bk_vault_subject_correct(struct bk_vault *v, const char *nik, const st
 	    (rc = bk_vault_subject_rows(v, nik, NULL, note_match, &ms, &sr)))
 		goto out;
 	r->unreadable = sr.unreadable;
-	qsort(ms.m, ms.n, sizeof(*ms.m), match_order);
+	if (ms.n) /* qsort with a NULL array is undefined even for no elements */
+		qsort(ms.m, ms.n, sizeof(*ms.m), match_order);
 	for (size_t i = 0; i < ms.n && rc == BK_OK; i++) {
 		if (!neds || strcmp(eds[neds - 1]->im.ds.name, ms.m[i].dataset) != 0) {
 			if (neds == BK_EDIT_DATASETS_MAX) {
