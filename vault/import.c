@@ -850,7 +850,7 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	char *chunk = NULL;
 	FILE *in = NULL;
 	uint64_t done = 0;
-	int csv_ready = 0, first = 1;
+	int csv_ready = 0, first = 1, journal = 0;
 	bk_status rc = BK_OK;
 
 	memset(r, 0, sizeof(*r));
@@ -880,6 +880,10 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	}
 	csv_ready = 1;
 	csv_set_realloc_func(&csv, bounded_realloc);
+	/* a large file is written once into vault.db rather than into the WAL and again at
+	 * the checkpoint; a crash still undoes all of it (db.h) */
+	if (!o->dry_run && st.st_size > BULK_BYTES)
+		journal = bk_db_journal_bulk(v->db);
 	/* a big page cache keeps SQLCipher from encrypting pages twice during a bulk load */
 	if ((rc = bk_db_exec(v->db, "PRAGMA cache_size = -65536")) || (rc = bk_vault_begin(v)))
 		goto out;
@@ -971,6 +975,8 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 out:
 	if (v->in_tx)
 		bk_vault_rollback(v);
+	if (journal)
+		bk_db_journal_wal(v->db);
 	if (csv_ready)
 		csv_free(&csv);
 	if (in)

@@ -1,0 +1,232 @@
+/* test_import.c - a large import is all or nothing even when the process dies
+ * in the middle of writing vault.db: a child process imports through a VFS
+ * that ends it before its Nth write (to vault.db, its journal or WAL), and the
+ * vault then opens with none of the rows, or with all of them. */
+#include "tests/unit/unit.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "crypto/secmem.h"
+#include "vault/import.h"
+#include "vault/vault.h"
+
+#define ROWS 26000 /* long cells: above the 8 MiB that makes an import a bulk load */
+
+static char dir[256], csv[300];
+
+/* --- a VFS that crashes the process before its Nth write --- */
+
+static sqlite3_vfs *real_vfs;
+static sqlite3_vfs crash_vfs;
+static long writes_left;
+
+struct crash_file {
+	sqlite3_file base;
+	sqlite3_file *real; /* follows this struct in the same allocation */
+};
+
+static int c_close(sqlite3_file *f)
+{
+	struct crash_file *c = (struct crash_file *)f;
+	int rc = c->real->pMethods ? c->real->pMethods->xClose(c->real) : SQLITE_OK;
+
+	return rc;
+}
+#define REAL(f) (((struct crash_file *)(f))->real)
+static int c_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o) { return REAL(f)->pMethods->xRead(REAL(f), b, n, o); }
+static int c_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
+{
+	if (--writes_left < 0)
+		_exit(42); /* the crash: nothing after this write's predecessors reaches the files */
+	return REAL(f)->pMethods->xWrite(REAL(f), b, n, o);
+}
+static int c_truncate(sqlite3_file *f, sqlite3_int64 n) { return REAL(f)->pMethods->xTruncate(REAL(f), n); }
+static int c_sync(sqlite3_file *f, int fl) { return REAL(f)->pMethods->xSync(REAL(f), fl); }
+static int c_size(sqlite3_file *f, sqlite3_int64 *n) { return REAL(f)->pMethods->xFileSize(REAL(f), n); }
+static int c_lock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xLock(REAL(f), l); }
+static int c_unlock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xUnlock(REAL(f), l); }
+static int c_check(sqlite3_file *f, int *r) { return REAL(f)->pMethods->xCheckReservedLock(REAL(f), r); }
+static int c_fcntl(sqlite3_file *f, int op, void *a) { return REAL(f)->pMethods->xFileControl(REAL(f), op, a); }
+static int c_sector(sqlite3_file *f) { return REAL(f)->pMethods->xSectorSize(REAL(f)); }
+static int c_dev(sqlite3_file *f) { return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f)); }
+static int c_shmmap(sqlite3_file *f, int pg, int sz, int ext, void volatile **p)
+{
+	return REAL(f)->pMethods->xShmMap(REAL(f), pg, sz, ext, p);
+}
+static int c_shmlock(sqlite3_file *f, int off, int n, int fl) { return REAL(f)->pMethods->xShmLock(REAL(f), off, n, fl); }
+static void c_shmbarrier(sqlite3_file *f) { REAL(f)->pMethods->xShmBarrier(REAL(f)); }
+static int c_shmunmap(sqlite3_file *f, int del) { return REAL(f)->pMethods->xShmUnmap(REAL(f), del); }
+
+static const sqlite3_io_methods crash_io = {
+	2, c_close, c_read, c_write, c_truncate, c_sync, c_size, c_lock, c_unlock, c_check, c_fcntl, c_sector, c_dev,
+	c_shmmap, c_shmlock, c_shmbarrier, c_shmunmap, NULL, NULL,
+};
+
+static int c_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
+{
+	struct crash_file *c = (struct crash_file *)f;
+	int rc;
+
+	(void)vfs;
+	c->real = (sqlite3_file *)(c + 1);
+	rc = real_vfs->xOpen(real_vfs, name, c->real, flags, out);
+	c->base.pMethods = rc == SQLITE_OK ? &crash_io : NULL;
+	return rc;
+}
+
+static void crash_after(long writes)
+{
+	real_vfs = sqlite3_vfs_find(NULL);
+	crash_vfs = *real_vfs;
+	crash_vfs.zName = "crash";
+	crash_vfs.szOsFile = (int)sizeof(struct crash_file) + real_vfs->szOsFile;
+	crash_vfs.xOpen = c_open;
+	writes_left = writes;
+	sqlite3_vfs_register(&crash_vfs, 1);
+}
+
+/* --- the vault and the file --- */
+
+static int setup(void **state)
+{
+	struct bk_vault_init_opts o = {0};
+	char tmpl[] = "/tmp/bk-unit-XXXXXX";
+	FILE *f;
+
+	(void)state;
+	if (!mkdtemp(tmpl))
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/v", tmpl);
+	snprintf(csv, sizeof(csv), "%s/big.csv", tmpl);
+	o.dir = dir;
+	o.admin = "ada";
+	o.pass = "admin-pass";
+	o.passlen = 10;
+	o.kdf = BK_KDF_INTERACTIVE;
+	if (bk_vault_init(&o) != BK_OK || !(f = fopen(csv, "w")))
+		return -1;
+	fputs("nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas\n", f);
+	for (int i = 0; i < ROWS; i++) {
+		/* a distinct NIK of Kanigoro per row: birth date from i, serial from i */
+		int d = 1 + i % 28, m = 1 + i / 28 % 12, y = 50 + i / 336 % 50, serial = 1 + i / 16800;
+
+		fprintf(f, "350510%02d%02d%02d%04d,%0190d,,19%02d-%02d-%02d,L,35.05.10.2001,SMA,%0100d,tidak\n", d, m, y,
+			serial, i, y, m, d, i);
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+
+	(void)state;
+	*strrchr(dir, '/') = '\0';
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void quiet(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", msg);
+}
+
+/* The child: import the file, dying before write number `writes` (or never,
+ * with writes < 0). Exits 0 when the import returned BK_OK. */
+static int import_in_child(long writes)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct bk_import_opts o = {0};
+		struct bk_import_result r;
+		struct bk_vault *v = NULL;
+		bk_status rc;
+
+		if (writes >= 0)
+			crash_after(writes);
+		o.dataset = "warga";
+		o.path = csv;
+		o.max_messages = 5;
+		o.problem = quiet;
+		rc = bk_vault_open(dir, "ada", "admin-pass", 10, "import", &v);
+		if (rc == BK_OK)
+			rc = bk_vault_import(v, &o, &r);
+		if (rc != BK_OK)
+			fprintf(stderr, "child: %s\n", bk_error_detail());
+		bk_vault_close(v);
+		_exit(rc == BK_OK ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static long long warga_rows(void)
+{
+	struct bk_vault *v = NULL;
+	struct bk_dataset_info *list = NULL;
+	struct bk_audit_report rep;
+	size_t n = 0;
+	long long rows = -1;
+
+	/* opening rolls back what a crash left half done; the pages must all check out */
+	assert_int_equal(bk_vault_open(dir, "ada", "admin-pass", 10, "test", &v), BK_OK);
+	assert_int_equal(bk_vault_check(v, &rep), BK_OK);
+	assert_int_equal(bk_vault_dataset_list(v, &list, &n), BK_OK);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i].name, "warga") == 0)
+			rows = list[i].rows;
+	free(list);
+	bk_vault_close(v);
+	return rows;
+}
+
+static void test_crash_at_every_stage(void **state)
+{
+	struct stat st;
+	char path[300];
+	long writes;
+	int crashes = 0;
+
+	(void)state;
+	assert_int_equal(stat(csv, &st), 0);
+	assert_true(st.st_size > (8 << 20));
+	/* before the first write, in the journal, in vault.db's pages, at the commit: x4 apart */
+	for (writes = 0;; writes = writes ? writes * 4 : 1) {
+		int rc = import_in_child(writes);
+
+		if (rc == 0)
+			break; /* the import got through before its crash point */
+		assert_int_equal(rc, 42);
+		crashes++;
+		assert_int_equal(warga_rows(), 0);
+	}
+	assert_true(crashes >= 5);
+	assert_int_equal(warga_rows(), ROWS);
+	/* vault.db is back in WAL: no rollback journal is left behind */
+	snprintf(path, sizeof(path), "%s/vault.db-journal", dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	/* a second import of the same people is refused as a whole */
+	assert_int_equal(import_in_child(-1), 1);
+	assert_int_equal(warga_rows(), ROWS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crash_at_every_stage),
+	};
+
+	if (bk_crypto_init() != BK_OK)
+		return 1;
+	return cmocka_run_group_tests_name("import crashes", tests, setup, teardown);
+}
