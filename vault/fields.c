@@ -9,7 +9,9 @@
 #include "crypto/secmem.h"
 
 #define AD_CONTEXT "brankas-row-v1"
-#define AD_MAX 1024
+
+_Static_assert(BK_FIELDS_NONCE_PREFIXBYTES == BK_AEAD_PREFIXBYTES && BK_FIELDS_KEYBYTES == BK_AEAD_KEYBYTES,
+	       "a row's nonce is the batch's prefix and the row id");
 
 bk_status bk_fields_pack(uint8_t *buf, size_t cap, size_t *len_p, const char *const *vals, const size_t *lens,
 			 size_t n)
@@ -53,18 +55,23 @@ bk_status bk_fields_unpack(const uint8_t *plain, size_t len, size_t n, const uin
 	return BK_OK;
 }
 
-static size_t make_ad(uint8_t ad[AD_MAX], const char *dataset, const char *columns, int64_t row_id, int64_t batch_id)
+size_t bk_fields_ad_init(uint8_t ad[BK_FIELDS_AD_MAX], const char *dataset, const char *columns)
 {
-	size_t n = 0, dl = strlen(dataset), cl = strlen(columns);
+	size_t n, dl = strlen(dataset), cl = strlen(columns);
 
-	if (sizeof(AD_CONTEXT) + dl + 1 + cl + 1 + 16 > AD_MAX)
+	if (sizeof(AD_CONTEXT) + dl + 1 + cl + 1 + 16 > BK_FIELDS_AD_MAX)
 		return 0;
 	memcpy(ad, AD_CONTEXT, sizeof(AD_CONTEXT)); /* with its NUL as separator */
 	n = sizeof(AD_CONTEXT);
 	memcpy(ad + n, dataset, dl + 1);
 	n += dl + 1;
 	memcpy(ad + n, columns, cl + 1);
-	n += cl + 1;
+	return n + cl + 1;
+}
+
+/* Appends the row and batch ids to the fixed part: the whole associated data's length. */
+static size_t ad_ids(uint8_t ad[BK_FIELDS_AD_MAX], size_t n, int64_t row_id, int64_t batch_id)
+{
 	for (int i = 7; i >= 0; i--)
 		ad[n++] = (uint8_t)((uint64_t)row_id >> (8 * i));
 	for (int i = 7; i >= 0; i--)
@@ -72,27 +79,41 @@ static size_t make_ad(uint8_t ad[AD_MAX], const char *dataset, const char *colum
 	return n;
 }
 
-bk_status bk_fields_seal(uint8_t *out, const uint8_t *plain, size_t len, const uint8_t key[BK_FIELDS_KEYBYTES],
-			 const uint8_t nonce_prefix[BK_FIELDS_NONCE_PREFIXBYTES], const char *dataset,
-			 const char *columns, int64_t row_id, int64_t batch_id)
+static size_t make_ad(uint8_t ad[BK_FIELDS_AD_MAX], const char *dataset, const char *columns, int64_t row_id,
+		      int64_t batch_id)
 {
-	uint8_t ad[AD_MAX];
-	size_t adlen = make_ad(ad, dataset, columns, row_id, batch_id);
+	size_t n = bk_fields_ad_init(ad, dataset, columns);
 
-	if (!adlen)
+	return n ? ad_ids(ad, n, row_id, batch_id) : 0;
+}
+
+void bk_fields_subkey(uint8_t subkey[BK_FIELDS_KEYBYTES], const uint8_t key[BK_FIELDS_KEYBYTES],
+		      const uint8_t nonce_prefix[BK_FIELDS_NONCE_PREFIXBYTES])
+{
+	bk_aead_subkey(subkey, key, nonce_prefix);
+}
+
+bk_status bk_fields_seal_row(uint8_t *out, const uint8_t *plain, size_t len, const uint8_t subkey[BK_FIELDS_KEYBYTES],
+			     const uint8_t nonce_prefix[BK_FIELDS_NONCE_PREFIXBYTES], uint8_t ad[BK_FIELDS_AD_MAX],
+			     size_t ad_fixed, int64_t row_id, int64_t batch_id)
+{
+	uint8_t *tail = out + 1 + BK_FIELDS_NONCE_PREFIXBYTES;
+
+	if (!ad_fixed || ad_fixed + 16 > BK_FIELDS_AD_MAX)
 		return bk_fail(BK_ERR_STATE, "dataset or column names too long");
 	out[0] = 1;
 	memcpy(out + 1, nonce_prefix, BK_FIELDS_NONCE_PREFIXBYTES);
 	for (int i = 0; i < 8; i++)
-		out[1 + BK_FIELDS_NONCE_PREFIXBYTES + i] = (uint8_t)((uint64_t)row_id >> (56 - 8 * i));
-	return bk_aead_seal(out + 1 + BK_AEAD_NONCEBYTES, plain, len, ad, adlen, out + 1, key);
+		tail[i] = (uint8_t)((uint64_t)row_id >> (56 - 8 * i));
+	return bk_aead_seal_subkey(out + 1 + BK_AEAD_NONCEBYTES, plain, len, ad, ad_ids(ad, ad_fixed, row_id, batch_id),
+				   tail, subkey);
 }
 
 bk_status bk_fields_open(uint8_t *plain, const uint8_t *sealed, size_t sealed_len,
 			 const uint8_t key[BK_FIELDS_KEYBYTES], const char *dataset, const char *columns, int64_t row_id,
 			 int64_t batch_id)
 {
-	uint8_t ad[AD_MAX];
+	uint8_t ad[BK_FIELDS_AD_MAX];
 	size_t adlen = make_ad(ad, dataset, columns, row_id, batch_id);
 
 	if (!adlen || sealed_len < BK_FIELDS_OVERHEAD || sealed[0] != 1)
@@ -105,7 +126,7 @@ bk_status bk_fields_open(uint8_t *plain, const uint8_t *sealed, size_t sealed_le
 	return BK_OK;
 }
 
-void bk_blind_tag(uint8_t tag[16], const uint8_t key[32], const char *nik16)
+static void blind_tag(uint8_t tag[16], const uint8_t key[32], const char *nik16)
 {
 	uint8_t msg[4 + 16];
 
@@ -119,7 +140,7 @@ int64_t bk_blind_index(const uint8_t key[32], const char *nik16)
 {
 	uint8_t tag[16];
 
-	bk_blind_tag(tag, key, nik16);
+	blind_tag(tag, key, nik16);
 	/* keep the top BK_BLIND_INDEX_BITS bits: every index value is shared by many possible NIKs */
 	return (int64_t)(((uint32_t)tag[0] << 16 | (uint32_t)tag[1] << 8 | tag[2]) >> (24 - BK_BLIND_INDEX_BITS));
 }

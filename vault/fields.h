@@ -43,12 +43,24 @@ bk_status bk_fields_unpack(const uint8_t *plain, size_t len, size_t n, const uin
 
 #define BK_FIELDS_NONCE_PREFIXBYTES 16
 
-/* bk_fields_seal writes len + BK_FIELDS_OVERHEAD bytes to out.
+/* Sealing the rows of one batch. bk_fields_ad_init writes the fixed part of
+ * the associated data (context, dataset, sealed column names) into ad and
+ * returns its length, 0 when the names are too long. bk_fields_subkey derives
+ * the batch's XChaCha20 subkey from its data key and nonce prefix once
+ * (secret: guarded memory). bk_fields_seal_row writes len + BK_FIELDS_OVERHEAD
+ * bytes to out: row row_id sealed under them, exactly what XChaCha20-Poly1305
+ * under the data key gives (crypto/aead.h), so bk_fields_open opens it; it
+ * completes ad (BK_FIELDS_AD_MAX bytes, ad_fixed of them from
+ * bk_fields_ad_init) with the row and batch ids.
  * WARNING: (key, nonce_prefix, row_id) must never repeat: one batch key seals
  * each row id at most once. */
-bk_status bk_fields_seal(uint8_t *out, const uint8_t *plain, size_t len, const uint8_t key[BK_FIELDS_KEYBYTES],
-			 const uint8_t nonce_prefix[BK_FIELDS_NONCE_PREFIXBYTES], const char *dataset,
-			 const char *columns, int64_t row_id, int64_t batch_id) BK_MUST_CHECK;
+#define BK_FIELDS_AD_MAX 1024
+size_t bk_fields_ad_init(uint8_t ad[BK_FIELDS_AD_MAX], const char *dataset, const char *columns);
+void bk_fields_subkey(uint8_t subkey[BK_FIELDS_KEYBYTES], const uint8_t key[BK_FIELDS_KEYBYTES],
+		      const uint8_t nonce_prefix[BK_FIELDS_NONCE_PREFIXBYTES]);
+bk_status bk_fields_seal_row(uint8_t *out, const uint8_t *plain, size_t len, const uint8_t subkey[BK_FIELDS_KEYBYTES],
+			     const uint8_t nonce_prefix[BK_FIELDS_NONCE_PREFIXBYTES], uint8_t ad[BK_FIELDS_AD_MAX],
+			     size_t ad_fixed, int64_t row_id, int64_t batch_id) BK_MUST_CHECK;
 
 /* bk_fields_open writes sealed_len - BK_FIELDS_OVERHEAD bytes to plain (guarded
  * memory). BK_ERR_CORRUPT when the ciphertext does not belong to this row,
@@ -59,9 +71,5 @@ bk_status bk_fields_open(uint8_t *plain, const uint8_t *sealed, size_t sealed_le
 
 /* bk_blind_index returns the truncated keyed index of a 16-digit NIK. */
 int64_t bk_blind_index(const uint8_t key[32], const char *nik16);
-
-/* bk_blind_tag writes a full 16-byte keyed tag of a NIK (for in-memory
- * duplicate detection during one import; never stored). */
-void bk_blind_tag(uint8_t tag[16], const uint8_t key[32], const char *nik16);
 
 #endif

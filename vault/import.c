@@ -14,6 +14,7 @@
 
 #include "base/text.h"
 #include "crypto/box.h"
+#include "crypto/hash.h"
 #include "crypto/secmem.h"
 #include "vault/dataset.h"
 #include "vault/db.h"
@@ -136,12 +137,14 @@ bk_status bk_import_batch(struct bk_importer *im, const char *kec, struct bk_imp
 	b = &im->batches[im->nbatches];
 	memset(b, 0, sizeof(*b));
 	b->key = bk_secmem_alloc(BK_FIELDS_KEYBYTES);
-	if (!b->key)
-		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	b->subkey = bk_secmem_alloc(BK_FIELDS_KEYBYTES);
 	im->nbatches++;
+	if (!b->key || !b->subkey)
+		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
 	snprintf(b->kecamatan, sizeof(b->kecamatan), "%s", kec);
 	bk_random(b->key, BK_FIELDS_KEYBYTES);
 	bk_random(b->nonce_prefix, sizeof(b->nonce_prefix));
+	bk_fields_subkey(b->subkey, b->key, b->nonce_prefix);
 	if ((rc = bk_seal(sealed, b->key, BK_FIELDS_KEYBYTES, kk->pub)))
 		return rc;
 	bk_vault_now(now);
@@ -468,8 +471,8 @@ bk_status bk_import_seal(struct bk_importer *im, int64_t id, const struct bk_imp
 	}
 	rc = bk_fields_pack(im->plain, im->plain_cap, &plain_len, vals, lens, im->nsealed);
 	if (rc == BK_OK)
-		rc = bk_fields_seal(im->sealed, im->plain, plain_len, b->key, b->nonce_prefix, im->ds.name,
-				    im->sealed_names, id, b->id);
+		rc = bk_fields_seal_row(im->sealed, im->plain, plain_len, b->subkey, b->nonce_prefix, im->ad, im->ad_len,
+					id, b->id);
 	bk_wipe(im->plain, plain_len);
 	if (rc == BK_OK)
 		*len_p = plain_len + BK_FIELDS_OVERHEAD;
@@ -605,7 +608,7 @@ static void take_row(struct bk_importer *im)
 		uint8_t tag[16];
 		int added;
 
-		bk_blind_tag(tag, im->tag_key, nik.digits);
+		bk_prf128(tag, nik.digits, 16, im->tag_key);
 		added = tagset_add(&im->seen, tag);
 		if (added < 0) {
 			im->fatal = bk_fail(BK_ERR_NOMEM, "out of memory");
@@ -736,6 +739,7 @@ static bk_status layout(struct bk_importer *im)
 		}
 	}
 	im->norm_off[im->ds.ncols] = max_text;
+	im->ad_len = bk_fields_ad_init(im->ad, im->ds.name, im->sealed_names); /* 0: refused when sealing */
 	im->norm_len = max_text;
 	/* norm holds identifiers in clear: guarded like the packed plaintext */
 	im->norm = bk_secmem_alloc(max_text);
@@ -831,8 +835,10 @@ void bk_import_close(struct bk_importer *im)
 		bk_secmem_free(im->seen_batches[i].key);
 	bk_secmem_free(im->subject_plain);
 	bk_secmem_free(im->tag_key);
-	for (size_t i = 0; i < im->nbatches; i++)
+	for (size_t i = 0; i < im->nbatches; i++) {
 		bk_secmem_free(im->batches[i].key);
+		bk_secmem_free(im->batches[i].subkey);
+	}
 	bk_secmem_free(im->plain);
 	free(im->sealed);
 	bk_secmem_free(im->norm);
@@ -861,12 +867,12 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	    (rc = bk_import_open(im, v, o, r)))
 		goto out;
 	/* the duplicate check inside one file needs no vault key: a random key that dies with the import */
-	im->tag_key = bk_secmem_alloc(32);
+	im->tag_key = bk_secmem_alloc(BK_PRF128_KEYBYTES);
 	if (!im->tag_key) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
 		goto out;
 	}
-	bk_random(im->tag_key, 32);
+	bk_random(im->tag_key, BK_PRF128_KEYBYTES);
 	in = o->from_stdin ? fdopen(dup(0), "rb") : fopen(o->path, "rb");
 	if (!in || fstat(fileno(in), &st) != 0) {
 		rc = bk_fail(errno == ENOENT ? BK_ERR_NOTFOUND : BK_ERR_IO, "cannot open '%s': %s", o->path,

@@ -25,7 +25,8 @@
 struct bk_import_batch {
 	char kecamatan[BK_CODE_MAX];
 	int64_t id;
-	uint8_t *key; /* guarded */
+	uint8_t *key;    /* guarded */
+	uint8_t *subkey; /* guarded: derived from key and nonce_prefix once (bk_fields_subkey) */
 	uint8_t nonce_prefix[BK_FIELDS_NONCE_PREFIXBYTES];
 };
 
@@ -67,11 +68,13 @@ struct bk_importer {
 	int sealed_idx[BK_COLUMNS_MAX];
 	size_t nsealed;
 	char sealed_names[BK_COLUMNS_MAX * (BK_COLUMN_NAME_MAX + 1)];
+	uint8_t ad[BK_FIELDS_AD_MAX];  /* a row's associated data: ad_len bytes fixed, then its ids */
+	size_t ad_len;
 	uint8_t *plain;                /* guarded: the row's sealed values in clear */
 	uint8_t *sealed;
 	size_t plain_cap;
 	struct vault_key *blind;      /* NULL for operators: their rows wait with no index */
-	uint8_t *tag_key;             /* guarded, random per import: duplicate NIKs in the file */
+	uint8_t *tag_key;             /* guarded, random per import (BK_PRF128_KEYBYTES): duplicate NIKs in the file */
 	struct bk_import_tags seen;
 	int ref_year;
 	bk_status fatal;

@@ -64,6 +64,17 @@ static void test_aead_xchacha_kat(void **state)
 	assert_int_equal(bk_aead_open(m, c, sizeof(c), ad, sizeof(ad), nonce, key), BK_OK);
 	assert_memory_equal(m, xc_plain, mlen);
 
+	/* the subkey taken once for a nonce prefix seals byte for byte the same */
+	{
+		uint8_t sub[BK_AEAD_KEYBYTES], c2[sizeof(c)];
+
+		bk_aead_subkey(sub, key, nonce);
+		assert_int_equal(bk_aead_seal_subkey(c2, (const uint8_t *)xc_plain, mlen, ad, sizeof(ad),
+						     nonce + BK_AEAD_PREFIXBYTES, sub),
+				 BK_OK);
+		assert_memory_equal(c2, c, sizeof(c));
+	}
+
 	/* a flipped tag bit, a flipped ciphertext bit, other ad: refused, m wiped */
 	c[mlen] ^= 1;
 	assert_int_equal(bk_aead_open(m, c, sizeof(c), ad, sizeof(ad), nonce, key), BK_ERR_AUTH);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "crypto/secmem.h"
+#include "vault/fields.h"
 #include "vault/import.h"
 #include "vault/vault.h"
 
@@ -220,13 +221,62 @@ static void test_crash_at_every_stage(void **state)
 	assert_int_equal(warga_rows(), ROWS);
 }
 
+/* A row sealed through the batch's subkey opens with the data key, for its
+ * own row, batch, dataset and columns only. */
+static void test_fields_seal_row(void **state)
+{
+	static const char plain[] = "\0\0\0\x10" "3505100101900001" "\0\0\0\x04" "Budi";
+	const size_t len = sizeof(plain) - 1;
+	uint8_t key[BK_FIELDS_KEYBYTES], sub[BK_FIELDS_KEYBYTES], prefix[BK_FIELDS_NONCE_PREFIXBYTES];
+	uint8_t ad[BK_FIELDS_AD_MAX], sealed[sizeof(plain) - 1 + BK_FIELDS_OVERHEAD], back[sizeof(plain)];
+	size_t fixed;
+
+	(void)state;
+	bk_random(key, sizeof(key));
+	bk_random(prefix, sizeof(prefix));
+	bk_fields_subkey(sub, key, prefix);
+	fixed = bk_fields_ad_init(ad, "warga", "nik,nama,telepon");
+	assert_true(fixed > 0);
+	for (int64_t row = 1; row <= 3; row++) {
+		assert_int_equal(bk_fields_seal_row(sealed, (const uint8_t *)plain, len, sub, prefix, ad, fixed, row, 7),
+				 BK_OK);
+		assert_memory_equal(sealed + 1, prefix, sizeof(prefix));
+		assert_int_equal(bk_fields_open(back, sealed, sizeof(sealed), key, "warga", "nik,nama,telepon", row, 7),
+				 BK_OK);
+		assert_memory_equal(back, plain, len);
+		assert_int_equal(bk_fields_open(back, sealed, sizeof(sealed), key, "warga", "nik,nama,telepon", row + 1, 7),
+				 BK_ERR_CORRUPT);
+		assert_int_equal(bk_fields_open(back, sealed, sizeof(sealed), key, "warga", "nik,nama,telepon", row, 8),
+				 BK_ERR_CORRUPT);
+		assert_int_equal(bk_fields_open(back, sealed, sizeof(sealed), key, "skm", "nik,nama,telepon", row, 7),
+				 BK_ERR_CORRUPT);
+		assert_int_equal(bk_fields_open(back, sealed, sizeof(sealed), key, "warga", "nik,nama", row, 7),
+				 BK_ERR_CORRUPT);
+	}
+	{
+		char names[BK_FIELDS_AD_MAX];
+
+		memset(names, 'a', sizeof(names) - 1);
+		names[sizeof(names) - 1] = '\0';
+		assert_int_equal(bk_fields_ad_init(ad, "warga", names), 0);
+		assert_int_equal(bk_fields_seal_row(sealed, (const uint8_t *)plain, len, sub, prefix, ad, 0, 1, 7),
+				 BK_ERR_STATE);
+	}
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest pure[] = {
+		cmocka_unit_test(test_fields_seal_row),
+	};
+	const struct CMUnitTest crashes[] = {
 		cmocka_unit_test(test_crash_at_every_stage),
 	};
+	int failed;
 
 	if (bk_crypto_init() != BK_OK)
 		return 1;
-	return cmocka_run_group_tests_name("import crashes", tests, setup, teardown);
+	failed = cmocka_run_group_tests_name("import sealing", pure, NULL, NULL);
+	failed += cmocka_run_group_tests_name("import crashes", crashes, setup, teardown);
+	return failed;
 }
