@@ -75,33 +75,46 @@ static void cell_problem(struct bk_importer *im, size_t colno, const char *colum
 
 /* --- the tag set --- */
 
+/* An open-addressing set of 16-byte PRF tags (an all-zero slot is empty),
+ * at most three quarters full. */
+static size_t tag_slot(const struct bk_import_tags *s, const uint8_t tag[16])
+{
+	uint64_t h;
+
+	memcpy(&h, tag, 8); /* a PRF output: any 8 bytes are uniform */
+	return (size_t)h & (s->cap - 1);
+}
+
+/* The set is far larger than the caches: the row's slot is fetched while the row is checked. */
+static void tagset_prefetch(const struct bk_import_tags *s, const uint8_t tag[16])
+{
+	if (s->cap)
+		__builtin_prefetch(s->slots[tag_slot(s, tag)]);
+}
+
+/* Returns 1 when tag was there, 0 when added, -1 when out of memory. */
 static int tagset_add(struct bk_import_tags *s, const uint8_t tag[16])
 {
+	static const uint8_t zero[16];
 	size_t i;
 
-	if (s->count * 2 >= s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 4096;
-		uint8_t(*n)[16] = calloc(ncap, 16);
+	if (s->count * 4 >= s->cap * 3) {
+		struct bk_import_tags n = {NULL, s->cap ? s->cap * 2 : 4096, 0};
 
-		if (!n)
+		if (!(n.slots = calloc(n.cap, 16)))
 			return -1;
 		for (size_t j = 0; j < s->cap; j++) {
-			static const uint8_t zero[16];
-
 			if (memcmp(s->slots[j], zero, 16) == 0)
 				continue;
-			for (i = (s->slots[j][0] | (size_t)s->slots[j][1] << 8 | (size_t)s->slots[j][2] << 16) & (ncap - 1);
-			     memcmp(n[i], zero, 16) != 0; i = (i + 1) & (ncap - 1))
+			for (i = tag_slot(&n, s->slots[j]); memcmp(n.slots[i], zero, 16) != 0; i = (i + 1) & (n.cap - 1))
 				;
-			memcpy(n[i], s->slots[j], 16);
+			memcpy(n.slots[i], s->slots[j], 16);
 		}
 		free(s->slots);
-		s->slots = n;
-		s->cap = ncap;
+		s->slots = n.slots;
+		s->cap = n.cap;
 	}
-	for (i = (tag[0] | (size_t)tag[1] << 8 | (size_t)tag[2] << 16) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
-		static const uint8_t zero[16];
-
+	for (i = tag_slot(s, tag);; i = (i + 1) & (s->cap - 1)) {
 		if (memcmp(s->slots[i], zero, 16) == 0) {
 			memcpy(s->slots[i], tag, 16);
 			s->count++;
@@ -110,6 +123,12 @@ static int tagset_add(struct bk_import_tags *s, const uint8_t tag[16])
 		if (memcmp(s->slots[i], tag, 16) == 0)
 			return 1;
 	}
+}
+
+static void tagset_free(struct bk_import_tags *s)
+{
+	free(s->slots);
+	memset(s, 0, sizeof(*s));
 }
 
 /* --- batches: one data key per kecamatan per import --- */
@@ -124,9 +143,14 @@ bk_status bk_import_batch(struct bk_importer *im, const char *kec, struct bk_imp
 	bk_status rc;
 	int src;
 
+	/* a bulk load writes its rows grouped by kecamatan: mostly the batch of the row before */
+	if (im->last_batch && strcmp(im->last_batch->kecamatan, kec) == 0) {
+		*b_p = im->last_batch;
+		return BK_OK;
+	}
 	for (size_t i = 0; i < im->nbatches; i++)
 		if (strcmp(im->batches[i].kecamatan, kec) == 0) {
-			*b_p = &im->batches[i];
+			*b_p = im->last_batch = &im->batches[i];
 			return BK_OK;
 		}
 	if (im->nbatches == sizeof(im->batches) / sizeof(im->batches[0]))
@@ -166,7 +190,7 @@ bk_status bk_import_batch(struct bk_importer *im, const char *kec, struct bk_imp
 		return bk_db_status(im->v->db, src, "recording a batch");
 	b->id = sqlite3_last_insert_rowid(im->v->db);
 	im->r->batches++;
-	*b_p = b;
+	*b_p = im->last_batch = b;
 	return BK_OK;
 }
 
@@ -307,7 +331,7 @@ void bk_import_cell(struct bk_importer *im, const char *cell, size_t n, size_t c
 		if (bk_validate_date(cell, n, &d) != BK_OK)
 			return cell_problem(im, colno, c->name);
 		norm_put(im, (size_t)col, d.iso, strlen(d.iso));
-		if (strcmp(c->name, "tanggal_lahir") == 0)
+		if (col == im->birth_col)
 			*birth = d;
 		break;
 	}
@@ -479,15 +503,28 @@ bk_status bk_import_seal(struct bk_importer *im, int64_t id, const struct bk_imp
 	return rc;
 }
 
+/* The current row's blind index values, into im->bi. */
+static void blind_values(struct bk_importer *im)
+{
+	for (size_t c = 0; c < im->ds.ncols; c++)
+		if (im->ds.cols[c].blind_index)
+			/* without the blind key (operators) the row is found by scanning unindexed rows */
+			im->bi[c] = im->present[c] && im->blind ? bk_blind_index(im->blind->secret, im->norm + im->norm_off[c])
+								: -1;
+	im->bi_ready = 1;
+}
+
 int bk_import_bind_columns(struct bk_importer *im, sqlite3_stmt *st, int p)
 {
+	if (!im->bi_ready)
+		blind_values(im);
+	im->bi_ready = 0;
 	for (size_t c = 0; c < im->ds.ncols; c++) {
 		const struct bk_column *col = &im->ds.cols[c];
 
 		if (col->blind_index) {
-			/* without the blind key (operators) the row is found by scanning unindexed rows */
-			if (im->present[c] && im->blind)
-				sqlite3_bind_int64(st, p++, bk_blind_index(im->blind->secret, im->norm + im->norm_off[c]));
+			if (im->bi[c] >= 0)
+				sqlite3_bind_int64(st, p++, im->bi[c]);
 			else
 				sqlite3_bind_null(st, p++);
 		}
@@ -512,8 +549,8 @@ static bk_status insert_row(struct bk_importer *im, const struct bk_nik *nik)
 	int p = 1;
 	bk_status rc;
 
+	/* every parameter is bound below, each row: no clear_bindings */
 	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 	sqlite3_bind_int64(st, p++, id);
 	if (im->nsealed &&
 	    ((rc = bk_import_batch(im, im->kecamatan, &b)) || (rc = bk_import_seal(im, id, b, &sealed_len))))
@@ -521,10 +558,10 @@ static bk_status insert_row(struct bk_importer *im, const struct bk_nik *nik)
 	sqlite3_bind_int64(st, p++, b ? b->id : 0);
 	sqlite3_bind_text(st, p++, im->now, -1, SQLITE_STATIC);
 	if (im->kecamatan[0])
-		sqlite3_bind_text(st, p++, im->kecamatan, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, p++, im->kecamatan, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, p++);
-	if (nik->digits[0] && strcmp(im->ds.name, SUBJECTS) == 0) {
+	if (nik->digits[0] && im->registry) {
 		sqlite3_bind_int64(st, p++, id); /* a registered subject is its own row */
 	} else {
 		int64_t subject = 0;
@@ -548,6 +585,204 @@ static bk_status insert_row(struct bk_importer *im, const struct bk_nik *nik)
 	return BK_OK;
 }
 
+/* --- groups: how a bulk load writes its rows ---
+ *
+ * Indexes built after a load sort their entries in the table's row order, and
+ * SQLite's sorter is several times faster on runs that are already in order
+ * than on a random order (1.2 M rows: about 1.8 s per index against 0.6 s).
+ * So a bulk load holds up to GROUP_ROWS valid rows, orders them by kecamatan,
+ * then blind index, then arrival, and gives them their ids in that order:
+ * both indexes then get their entries as long sorted runs. The held rows are
+ * normalized values, identifiers in clear, so they live in guarded memory and
+ * are wiped once written. Ids still follow the file from one group to the
+ * next; inside a group they follow the order above. */
+
+#define GROUP_ROWS 131072u
+#define GROUP_BYTES (24u << 20)
+
+/* a row's sort key: kecamatan (20 bits), blind index + 1 (21 bits), arrival (23 bits) */
+_Static_assert(GROUP_ROWS <= (1u << 23) && BK_BLIND_INDEX_BITS < 21, "a group's sort key packs into 64 bits");
+
+/* The size a row takes in the group at most. */
+static size_t group_row_max(const struct bk_importer *im)
+{
+	return 1 + BK_CODE_MAX + 8 + 8 * im->ds.ncols + 4 * im->ds.ncols + im->norm_len;
+}
+
+static bk_status group_open(struct bk_importer *im)
+{
+	im->group_max = group_row_max(im);
+	if (im->group_max > GROUP_BYTES / 64)
+		return BK_OK; /* very long text columns: rows are written as they come */
+	im->group_cap = GROUP_BYTES;
+	im->group_buf = bk_secmem_alloc(im->group_cap);
+	im->group_off = malloc(GROUP_ROWS * sizeof(*im->group_off));
+	im->group_key = malloc(GROUP_ROWS * sizeof(*im->group_key));
+	im->group_tmp = malloc(GROUP_ROWS * sizeof(*im->group_tmp));
+	if (!im->group_buf || !im->group_off || !im->group_key || !im->group_tmp)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	im->group = 1;
+	return BK_OK;
+}
+
+static void group_close(struct bk_importer *im)
+{
+	bk_secmem_free(im->group_buf); /* wipes */
+	free(im->group_off);
+	free(im->group_key);
+	free(im->group_tmp);
+	im->group_buf = NULL;
+	im->group_off = NULL;
+	im->group_key = im->group_tmp = NULL;
+	im->group = 0;
+}
+
+/* LSD radix sort of n keys, 11 bits a pass; tmp is scratch of n keys. */
+static void sort_keys(uint64_t *keys, uint64_t *tmp, size_t n)
+{
+	size_t count[1u << 11];
+
+	for (unsigned shift = 0; shift < 64; shift += 11) {
+		size_t sum = 0;
+
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < n; i++)
+			count[keys[i] >> shift & 0x7ff]++;
+		if (count[keys[0] >> shift & 0x7ff] == n)
+			continue; /* every key has this digit */
+		for (size_t d = 0; d < (1u << 11); d++) {
+			size_t c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[keys[i] >> shift & 0x7ff]++] = keys[i];
+		memcpy(keys, tmp, n * sizeof(*keys));
+	}
+}
+
+/* Makes the held row at p the current row again. */
+static void group_restore(struct bk_importer *im, const uint8_t *p, struct bk_nik *nik)
+{
+	uint64_t present;
+	size_t n = *p++;
+
+	memcpy(im->kecamatan, p, n);
+	im->kecamatan[n] = '\0';
+	p += n;
+	memcpy(&present, p, 8);
+	p += 8;
+	for (size_t c = 0; c < im->ds.ncols; c++) {
+		const struct bk_column *col = &im->ds.cols[c];
+		uint32_t len;
+
+		if (col->blind_index) {
+			memcpy(&im->bi[c], p, 8);
+			p += 8;
+		}
+		im->present[c] = (int)(present >> c & 1);
+		if (!im->present[c])
+			continue;
+		if (col->type == BK_TYPE_INT || col->type == BK_TYPE_SCORE1TO4) {
+			memcpy(&im->ival[c], p, 8);
+			p += 8;
+			continue;
+		}
+		memcpy(&len, p, 4);
+		memcpy(im->norm + im->norm_off[c], p + 4, len);
+		im->norm[im->norm_off[c] + len] = '\0';
+		p += 4 + len;
+	}
+	im->bi_ready = 1;
+	memset(nik, 0, sizeof(*nik));
+	if (im->ds.subject_col >= 0 && im->present[im->ds.subject_col])
+		memcpy(nik->digits, im->norm + im->norm_off[im->ds.subject_col], 16);
+}
+
+#define GROUP_ROW(im, i) ((im)->group_buf + (im)->group_off[(im)->group_key[i] & ((1u << 23) - 1)])
+
+/* Writes the held rows, in key order, and empties the group. */
+static bk_status group_flush(struct bk_importer *im)
+{
+	bk_status rc = BK_OK;
+
+	if (im->group_rows)
+		sort_keys(im->group_key, im->group_tmp, im->group_rows);
+	for (size_t i = 0; i < im->group_rows && rc == BK_OK; i++) {
+		struct bk_nik nik;
+
+		/* rows are read out of arrival order: ask for the next ones early */
+		if (i + 16 < im->group_rows)
+			__builtin_prefetch(&im->group_off[im->group_key[i + 16] & ((1u << 23) - 1)]);
+		if (i + 4 < im->group_rows)
+			__builtin_prefetch(GROUP_ROW(im, i + 4));
+		group_restore(im, GROUP_ROW(im, i), &nik);
+		rc = insert_row(im, &nik);
+	}
+	bk_wipe(im->group_buf, im->group_len);
+	im->group_len = 0;
+	im->group_rows = 0;
+	return rc;
+}
+
+/* Holds the current (valid) row, then writes the group if it is full: the
+ * next row might not fit. There is always room for one row here. */
+static bk_status group_add(struct bk_importer *im)
+{
+	uint8_t *p;
+	uint64_t present = 0, rank = 0, bi = 0;
+	size_t n = strlen(im->kecamatan);
+	int have_bi = 0;
+
+	blind_values(im);
+	p = im->group_buf + im->group_len;
+	im->group_off[im->group_rows] = (uint32_t)im->group_len;
+	*p++ = (uint8_t)n;
+	memcpy(p, im->kecamatan, n);
+	p += n;
+	for (size_t c = 0; c < im->ds.ncols; c++)
+		present |= (uint64_t)(im->present[c] != 0) << c;
+	memcpy(p, &present, 8);
+	p += 8;
+	for (size_t c = 0; c < im->ds.ncols; c++) {
+		const struct bk_column *col = &im->ds.cols[c];
+		uint32_t len;
+
+		if (col->blind_index) {
+			memcpy(p, &im->bi[c], 8);
+			p += 8;
+			if (!have_bi) {
+				bi = (uint64_t)(im->bi[c] + 1); /* NULL first, as in the index */
+				have_bi = 1;
+			}
+		}
+		if (!im->present[c])
+			continue;
+		if (col->type == BK_TYPE_INT || col->type == BK_TYPE_SCORE1TO4) {
+			memcpy(p, &im->ival[c], 8);
+			p += 8;
+			continue;
+		}
+		len = (uint32_t)strlen(im->norm + im->norm_off[c]);
+		memcpy(p, &len, 4);
+		memcpy(p + 4, im->norm + im->norm_off[c], len);
+		p += 4 + len;
+	}
+	im->group_len = (size_t)(p - im->group_buf);
+	/* kecamatan codes ("PP.KK.CC") have one length: their digits as a number sort like the
+	 * codes do in the index; any other order would only be slower, never wrong */
+	for (size_t i = 0; i < n && rank < (1u << 20) / 10; i++)
+		if (im->kecamatan[i] >= '0' && im->kecamatan[i] <= '9')
+			rank = rank * 10 + (uint64_t)(im->kecamatan[i] - '0');
+	im->group_key[im->group_rows] = rank << 44 | bi << 23 | im->group_rows;
+	im->group_rows++;
+	im->bi_ready = 0;
+	if (im->group_rows == GROUP_ROWS || im->group_cap - im->group_len < im->group_max)
+		return group_flush(im);
+	return BK_OK;
+}
+
 bk_status bk_import_consistent(struct bk_importer *im, const struct bk_nik *nik)
 {
 	struct bk_date birth;
@@ -556,16 +791,12 @@ bk_status bk_import_consistent(struct bk_importer *im, const struct bk_nik *nik)
 
 	if (!nik->digits[0])
 		return BK_OK;
-	for (size_t c = 0; c < im->ds.ncols; c++) {
-		const struct bk_column *col = &im->ds.cols[c];
+	if (im->sex_col >= 0 && im->present[im->sex_col])
+		sex = im->norm[im->norm_off[im->sex_col]];
+	if (im->birth_col >= 0 && im->present[im->birth_col]) {
+		const char *iso = im->norm + im->norm_off[im->birth_col];
 
-		if (!im->present[c])
-			continue;
-		if (strcmp(col->name, "jenis_kelamin") == 0 && col->type == BK_TYPE_ENUM)
-			sex = im->norm[im->norm_off[c]];
-		else if (strcmp(col->name, "tanggal_lahir") == 0 && col->type == BK_TYPE_DATE)
-			have_birth = bk_validate_date(im->norm + im->norm_off[c], strlen(im->norm + im->norm_off[c]),
-						      &birth) == BK_OK;
+		have_birth = bk_validate_date(iso, strlen(iso), &birth) == BK_OK;
 	}
 	if (!sex && !have_birth)
 		return BK_OK;
@@ -578,6 +809,7 @@ static void take_row(struct bk_importer *im)
 {
 	struct bk_nik nik;
 	struct bk_date birth;
+	uint8_t tag[BK_PRF128_BYTES];
 
 	memset(&nik, 0, sizeof(nik));
 	memset(&birth, 0, sizeof(birth));
@@ -594,6 +826,10 @@ static void take_row(struct bk_importer *im)
 			bk_import_cell(im, im->raw + im->off[f], im->len[f], f + 1, im->map[f], &nik, &birth);
 	if (im->row_bad)
 		return;
+	if (nik.digits[0] && im->registry) {
+		bk_prf128(tag, nik.digits, 16, im->tag_key);
+		tagset_prefetch(&im->seen, tag);
+	}
 	/* a NIK says the subject's sex and birth date: they must agree with the row */
 	if (bk_import_consistent(im, &nik) != BK_OK) {
 		size_t f = 0;
@@ -604,12 +840,9 @@ static void take_row(struct bk_importer *im)
 		return;
 	}
 	/* each data subject once */
-	if (nik.digits[0] && strcmp(im->ds.name, SUBJECTS) == 0) {
-		uint8_t tag[16];
-		int added;
+	if (nik.digits[0] && im->registry) {
+		int added = tagset_add(&im->seen, tag);
 
-		bk_prf128(tag, nik.digits, 16, im->tag_key);
-		added = tagset_add(&im->seen, tag);
 		if (added < 0) {
 			im->fatal = bk_fail(BK_ERR_NOMEM, "out of memory");
 			return;
@@ -653,7 +886,7 @@ static void take_row(struct bk_importer *im)
 		im->r->rows++;
 		return;
 	}
-	if ((im->fatal = insert_row(im, &nik)) == BK_OK)
+	if ((im->fatal = im->group ? group_add(im) : insert_row(im, &nik)) == BK_OK)
 		im->r->rows++;
 }
 
@@ -767,6 +1000,15 @@ bk_status bk_import_open(struct bk_importer *im, struct bk_vault *v, const struc
 	bk_vault_now(im->now);
 	if ((rc = bk_dataset_load(v->db, o->dataset, &im->ds)))
 		return rc;
+	im->registry = strcmp(im->ds.name, SUBJECTS) == 0;
+	im->sex_col = im->birth_col = -1;
+	for (size_t c = 0; c < im->ds.ncols; c++) {
+		/* the columns a NIK is checked against (bk_import_consistent) */
+		if (strcmp(im->ds.cols[c].name, "jenis_kelamin") == 0 && im->ds.cols[c].type == BK_TYPE_ENUM)
+			im->sex_col = (int)c;
+		else if (strcmp(im->ds.cols[c].name, "tanggal_lahir") == 0 && im->ds.cols[c].type == BK_TYPE_DATE)
+			im->birth_col = (int)c;
+	}
 	for (size_t c = 0; c < im->ds.ncols; c++)
 		if (im->ds.cols[c].blind_index)
 			im->blind = bk_vault_secret(v, BK_KEY_BLIND, NULL);
@@ -843,7 +1085,8 @@ void bk_import_close(struct bk_importer *im)
 	free(im->sealed);
 	bk_secmem_free(im->norm);
 	free(im->raw);
-	free(im->seen.slots);
+	tagset_free(&im->seen);
+	group_close(im);
 	bk_dataset_release(&im->ds);
 }
 
@@ -895,12 +1138,12 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 		goto out;
 	if ((rc = prepare_insert(im)))
 		goto out;
-	im->subjects_exist = im->next_id > 1 && strcmp(im->ds.name, SUBJECTS) == 0;
+	im->subjects_exist = im->next_id > 1 && im->registry;
 	/* an empty table loads fastest without indexes, built once after the load; a table
 	 * with rows keeps them: this import looks its subjects up through them */
 	if (!o->dry_run && st.st_size > BULK_BYTES && im->next_id == 1) {
 		/* building the indexes once after the load is much faster than row by row */
-		if ((rc = bk_dataset_indexes(v->db, &im->ds, 0)))
+		if ((rc = bk_dataset_indexes(v->db, &im->ds, 0)) || (rc = group_open(im)))
 			goto out;
 		im->rebuild_indexes = 1;
 	}
@@ -939,6 +1182,7 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 		rc = im->fatal;
 		goto out;
 	}
+	tagset_free(&im->seen); /* every line is read: no more duplicates to find */
 	if (!im->have_header)
 		problem(im, 1, 1, "the file is empty: a header line is required");
 	else if (o->max_rows && r->rows + r->problems + r->out_of_scope > o->max_rows)
@@ -970,6 +1214,9 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	}
 	if (o->dry_run)
 		goto out; /* rolled back below: a dry run writes nothing, not even an audit entry */
+	if (im->group && (rc = group_flush(im)))
+		goto out;
+	group_close(im); /* its memory goes to the index builds */
 	if (im->rebuild_indexes && (rc = bk_dataset_indexes(v->db, &im->ds, 1)))
 		goto out;
 	bk_audit_entry_init(&e);

@@ -93,6 +93,21 @@ struct bk_importer {
 	} seen_batches[64];
 	size_t nseen_batches;
 	int rebuild_indexes;      /* large import: indexes dropped, built after the load */
+	/* looked up once, not per row */
+	int registry;             /* this dataset is the registry of subjects (BK_IMPORT_SUBJECTS) */
+	int sex_col, birth_col;   /* jenis_kelamin (enum), tanggal_lahir (date); -1 when absent */
+	struct bk_import_batch *last_batch; /* the batch of the row before */
+	/* blind index values of the current row, by column (-1: NULL), once bi_ready */
+	int64_t bi[BK_COLUMNS_MAX];
+	int bi_ready;
+	/* a bulk load holds valid rows and writes them a group at a time, ordered by
+	 * kecamatan and blind index (import.c, "groups") */
+	int group;
+	uint8_t *group_buf;       /* guarded: the held rows, identifiers in clear */
+	size_t group_len, group_cap, group_max; /* group_max: the largest row's size */
+	size_t group_rows;
+	uint32_t *group_off;      /* where each held row starts in group_buf */
+	uint64_t *group_key, *group_tmp; /* sort keys: kecamatan, blind index, arrival */
 };
 
 /* bk_import_open loads o->dataset into im (zeroed by the caller), lays out the
@@ -139,8 +154,9 @@ bk_status bk_import_batch(struct bk_importer *im, const char *kecamatan, struct 
 bk_status bk_import_seal(struct bk_importer *im, int64_t id, const struct bk_import_batch *b,
 			 size_t *len_p) BK_MUST_CHECK;
 
-/* bk_import_bind_columns binds the current row's blind indexes and plain
- * columns, in table order, from parameter p on; returns the next parameter. */
+/* bk_import_bind_columns binds the current row's blind indexes (computed
+ * unless bi_ready, which it clears) and plain columns, in table order, from
+ * parameter p on; returns the next parameter. */
 int bk_import_bind_columns(struct bk_importer *im, sqlite3_stmt *st, int p);
 
 #endif

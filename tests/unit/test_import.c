@@ -14,6 +14,7 @@
 #include "crypto/secmem.h"
 #include "vault/fields.h"
 #include "vault/import.h"
+#include "vault/query.h"
 #include "vault/vault.h"
 
 #define ROWS 26000 /* long cells: above the 8 MiB that makes an import a bulk load */
@@ -221,6 +222,98 @@ static void test_crash_at_every_stage(void **state)
 	assert_int_equal(warga_rows(), ROWS);
 }
 
+/* A bulk load of more rows than one group holds (import.c: GROUP_ROWS, 131072)
+ * writes every row once, with its own values: each NIK is found again through
+ * its blind index and opens to itself, and each row's sealed NIK agrees with
+ * its plain birth date and desa. */
+#define MANY 140000
+
+static void test_bulk_rows_intact(void **state)
+{
+	struct bk_vault_init_opts io = {0};
+	struct bk_import_opts o = {0};
+	struct bk_import_result r;
+	struct bk_vault *v = NULL;
+	char gdir[300], gcsv[300];
+	json_t *res = NULL, *rows;
+	uint8_t *seen = calloc(MANY, 1);
+	size_t i;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(seen);
+	snprintf(gdir, sizeof(gdir), "%.250s", csv);
+	*strrchr(gdir, '/') = '\0';
+	snprintf(gcsv, sizeof(gcsv), "%.250s/many.csv", gdir);
+	strcat(gdir, "/g");
+	io.dir = gdir;
+	io.admin = "ada";
+	io.pass = "admin-pass";
+	io.passlen = 10;
+	io.kdf = BK_KDF_INTERACTIVE;
+	assert_int_equal(bk_vault_init(&io), BK_OK);
+	assert_non_null(f = fopen(gcsv, "w"));
+	fputs("nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas\n", f);
+	for (int k = 0; k < MANY; k++) {
+		/* row k: day, month, year and serial from k; women on odd rows; desa 2001..2007 from k */
+		int d = 1 + k % 28, m = 1 + k / 28 % 12, y = 50 + k / 336 % 50, serial = 1 + k / 16800, w = k & 1;
+
+		fprintf(f, "350510%02d%02d%02d%04d,N%d,,19%02d-%02d-%02d,%c,35.05.10.200%d,SMA,petani,tidak\n", d + 40 * w,
+			m, y, serial, k, y, m, d, w ? 'P' : 'L', 1 + k % 7);
+	}
+	assert_int_equal(fclose(f), 0);
+
+	o.dataset = "warga";
+	o.path = gcsv;
+	o.max_messages = 5;
+	o.problem = quiet;
+	assert_int_equal(bk_vault_open(gdir, "ada", "admin-pass", 10, "import", &v), BK_OK);
+	assert_int_equal(bk_vault_import(v, &o, &r), BK_OK);
+	assert_int_equal(r.rows, MANY);
+	/* every person is there, once: importing them again finds each one registered */
+	o.dry_run = 1;
+	o.max_messages = 0;
+	assert_int_equal(bk_vault_import(v, &o, &r), BK_ERR_FORMAT);
+	assert_int_equal(r.problems, MANY);
+	assert_int_equal(r.rows, 0);
+	/* and the rows about the groups' edges (ids 1, 131072, 140000) carry their own plain
+	 * columns (reveal opens row by row: not all of them) */
+	assert_int_equal(bk_vault_query(v, "SELECT reveal(nik), reveal(nama), tanggal_lahir, jenis_kelamin, desa FROM warga "
+					 "WHERE id <= 500 OR id BETWEEN 130800 AND 131400 OR id > 139500",
+					 "test", &res),
+			 BK_OK);
+	rows = json_object_get(res, "rows");
+	assert_int_equal(json_array_size(rows), 500 + 601 + 500);
+	for (i = 0; i < json_array_size(rows); i++) {
+		json_t *row = json_array_get(rows, i);
+		const char *nik = json_string_value(json_array_get(row, 0));
+		const char *nama = json_string_value(json_array_get(row, 1));
+		const char *lahir = json_string_value(json_array_get(row, 2));
+		const char *sex = json_string_value(json_array_get(row, 3));
+		const char *desa = json_string_value(json_array_get(row, 4));
+		int k, dd;
+		char want[32];
+
+		assert_non_null(nik);
+		assert_non_null(nama);
+		k = atoi(nama + 1);
+		assert_true(k >= 0 && k < MANY && !seen[k]);
+		seen[k] = 1;
+		snprintf(want, sizeof(want), "350510%02d%02d%02d%04d", 1 + k % 28 + 40 * (k & 1), 1 + k / 28 % 12,
+			 50 + k / 336 % 50, 1 + k / 16800);
+		assert_string_equal(nik, want);
+		dd = 1 + k % 28;
+		snprintf(want, sizeof(want), "19%02d-%02d-%02d", 50 + k / 336 % 50, 1 + k / 28 % 12, dd);
+		assert_string_equal(lahir, want);
+		assert_string_equal(sex, k & 1 ? "P" : "L");
+		snprintf(want, sizeof(want), "35.05.10.200%d", 1 + k % 7);
+		assert_string_equal(desa, want);
+	}
+	json_decref(res);
+	free(seen);
+	bk_vault_close(v);
+}
+
 /* A row sealed through the batch's subkey opens with the data key, for its
  * own row, batch, dataset and columns only. */
 static void test_fields_seal_row(void **state)
@@ -271,6 +364,7 @@ int main(void)
 	};
 	const struct CMUnitTest crashes[] = {
 		cmocka_unit_test(test_crash_at_every_stage),
+		cmocka_unit_test(test_bulk_rows_intact),
 	};
 	int failed;
 
