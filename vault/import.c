@@ -3,6 +3,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,6 +132,142 @@ static void tagset_free(struct bk_import_tags *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* --- records ---
+ *
+ * Each INSERT becomes a record before it runs: a kind byte ('R' a row of the
+ * dataset, 'B' a batch), a u32 length, then the statement's parameters in
+ * order, each a type byte ('n' NULL, 'i' int64, 't' text, 'b' blob) and its
+ * value (8 bytes, or a u32 length and the bytes). A record runs at once, or
+ * in a bulk load from the writer thread while the next rows are read (see
+ * "the writer"). Records hold what goes into vault.db: sealed blobs and plain
+ * columns, never a sealed value in clear. */
+
+struct rec {
+	uint8_t *start, *p;
+};
+
+static void rec_begin(struct bk_importer *im, struct rec *r, char kind)
+{
+	r->start = im->out + im->out_len;
+	r->start[0] = (uint8_t)kind;
+	r->p = r->start + 5;
+}
+
+static void put_null(struct rec *r)
+{
+	*r->p++ = 'n';
+}
+
+static void put_int(struct rec *r, int64_t v)
+{
+	*r->p++ = 'i';
+	memcpy(r->p, &v, 8);
+	r->p += 8;
+}
+
+static void put_bytes(struct rec *r, char type, const void *b, size_t n)
+{
+	uint32_t len = (uint32_t)n;
+
+	*r->p++ = (uint8_t)type;
+	memcpy(r->p, &len, 4);
+	if (n)
+		memcpy(r->p + 4, b, n);
+	r->p += 4 + n;
+}
+
+static void put_text(struct rec *r, const char *s)
+{
+	put_bytes(r, 't', s, strlen(s));
+}
+
+/* Runs the records in [p, p + len) on vault.db; the first failure stops them. */
+static bk_status run_records(struct bk_importer *im, const uint8_t *p, size_t len)
+{
+	const uint8_t *end = p + len;
+
+	while (p < end) {
+		sqlite3_stmt *st = p[0] == 'B' ? im->batch_insert : im->insert;
+		const char *what = p[0] == 'B' ? "recording a batch" : "inserting a row";
+		const uint8_t *e;
+		uint32_t n;
+		int i = 1, src;
+
+		memcpy(&n, p + 1, 4);
+		p += 5;
+		e = p + n;
+		sqlite3_reset(st); /* every parameter is bound below: no clear_bindings */
+		while (p < e) {
+			uint8_t type = *p++;
+			int64_t v;
+
+			if (type == 'n') {
+				sqlite3_bind_null(st, i++);
+			} else if (type == 'i') {
+				memcpy(&v, p, 8);
+				p += 8;
+				sqlite3_bind_int64(st, i++, v);
+			} else {
+				memcpy(&n, p, 4);
+				if (type == 't')
+					sqlite3_bind_text(st, i++, (const char *)p + 4, (int)n, SQLITE_STATIC);
+				else
+					sqlite3_bind_blob(st, i++, p + 4, (int)n, SQLITE_STATIC);
+				p += 4 + n;
+			}
+		}
+		if ((src = sqlite3_step(st)) != SQLITE_DONE)
+			return bk_db_status(im->v->db, src, what);
+	}
+	return BK_OK;
+}
+
+static bk_status writer_put(struct bk_importer *im);
+
+/* Ends a record: runs it now, or leaves it to the writer thread, whose buffer
+ * goes to it when another record might not fit. */
+static bk_status rec_end(struct bk_importer *im, struct rec *r)
+{
+	uint32_t n = (uint32_t)(r->p - r->start - 5);
+	bk_status rc;
+
+	memcpy(r->start + 1, &n, 4);
+	im->out_len += 5 + n;
+	if (im->writer)
+		return im->out_cap - im->out_len < im->rec_max ? writer_put(im) : BK_OK;
+	rc = run_records(im, im->out, im->out_len);
+	im->out_len = 0;
+	return rc;
+}
+
+/* The statement that records batches, and the next batch's id. Several
+ * importers can make batches in one transaction (subject correct), so the id
+ * is read anew each time, except while the writer thread holds vault.db: then
+ * only this importer makes batches, from the id read when the writer started. */
+static bk_status batch_next(struct bk_importer *im, int64_t *id_p)
+{
+	sqlite3_stmt *st = NULL;
+	bk_status rc = BK_OK;
+
+	if (im->writer) {
+		*id_p = im->next_batch++;
+		return BK_OK;
+	}
+	if (!im->batch_insert &&
+	    sqlite3_prepare_v2(im->v->db,
+			       "INSERT INTO batches (id, dataset, kecamatan, key_id, sealed_key, created, actor) "
+			       "VALUES (?,?,?,?,?,?,?)",
+			       -1, &im->batch_insert, NULL) != SQLITE_OK)
+		return bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "preparing the batches");
+	if (sqlite3_prepare_v2(im->v->db, "SELECT coalesce(max(id), 0) + 1 FROM batches", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		rc = bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "reading batch ids");
+	else
+		*id_p = im->next_batch = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* --- batches: one data key per kecamatan per import --- */
 
 bk_status bk_import_batch(struct bk_importer *im, const char *kec, struct bk_import_batch **b_p)
@@ -139,9 +276,8 @@ bk_status bk_import_batch(struct bk_importer *im, const char *kec, struct bk_imp
 	struct bk_import_batch *b;
 	uint8_t sealed[BK_SEAL_OVERHEAD + BK_FIELDS_KEYBYTES];
 	char now[24];
-	sqlite3_stmt *st = NULL;
+	struct rec r;
 	bk_status rc;
-	int src;
 
 	/* a bulk load writes its rows grouped by kecamatan: mostly the batch of the row before */
 	if (im->last_batch && strcmp(im->last_batch->kecamatan, kec) == 0) {
@@ -169,26 +305,21 @@ bk_status bk_import_batch(struct bk_importer *im, const char *kec, struct bk_imp
 	bk_random(b->key, BK_FIELDS_KEYBYTES);
 	bk_random(b->nonce_prefix, sizeof(b->nonce_prefix));
 	bk_fields_subkey(b->subkey, b->key, b->nonce_prefix);
-	if ((rc = bk_seal(sealed, b->key, BK_FIELDS_KEYBYTES, kk->pub)))
+	/* the id is ours to give, under the write lock: a bulk load's rows are sealed with it
+	 * before the writer thread records the batch */
+	if ((rc = bk_seal(sealed, b->key, BK_FIELDS_KEYBYTES, kk->pub)) || (rc = batch_next(im, &b->id)))
 		return rc;
 	bk_vault_now(now);
-	src = sqlite3_prepare_v2(im->v->db,
-				 "INSERT INTO batches (dataset, kecamatan, key_id, sealed_key, created, actor) "
-				 "VALUES (?,?,?,?,?,?)",
-				 -1, &st, NULL);
-	if (src == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, im->ds.name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, kec, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, kk->id, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 4, sealed, sizeof(sealed), SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, bk_vault_me(im->v)->name, -1, SQLITE_STATIC);
-		src = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	if (src != SQLITE_DONE)
-		return bk_db_status(im->v->db, src, "recording a batch");
-	b->id = sqlite3_last_insert_rowid(im->v->db);
+	rec_begin(im, &r, 'B');
+	put_int(&r, b->id);
+	put_text(&r, im->ds.name);
+	put_text(&r, kec);
+	put_text(&r, kk->id);
+	put_bytes(&r, 'b', sealed, sizeof(sealed));
+	put_text(&r, now);
+	put_text(&r, bk_vault_me(im->v)->name);
+	if ((rc = rec_end(im, &r)))
+		return rc;
 	im->r->batches++;
 	*b_p = im->last_batch = b;
 	return BK_OK;
@@ -540,49 +671,225 @@ int bk_import_bind_columns(struct bk_importer *im, sqlite3_stmt *st, int p)
 	return p;
 }
 
-static bk_status insert_row(struct bk_importer *im, const struct bk_nik *nik)
+/* Makes the current row's record: its id, batch and sealed values, the link
+ * to its subject, its blind indexes and plain columns. */
+static bk_status queue_row(struct bk_importer *im, const struct bk_nik *nik)
 {
 	size_t sealed_len = 0;
 	struct bk_import_batch *b = NULL;
-	sqlite3_stmt *st = im->insert;
-	int64_t id = im->next_id++;
-	int p = 1;
+	int64_t id = im->next_id++, subject = 0;
+	struct rec r;
 	bk_status rc;
 
-	/* every parameter is bound below, each row: no clear_bindings */
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, p++, id);
 	if (im->nsealed &&
 	    ((rc = bk_import_batch(im, im->kecamatan, &b)) || (rc = bk_import_seal(im, id, b, &sealed_len))))
 		return rc;
-	sqlite3_bind_int64(st, p++, b ? b->id : 0);
-	sqlite3_bind_text(st, p++, im->now, -1, SQLITE_STATIC);
-	if (im->kecamatan[0])
-		sqlite3_bind_text(st, p++, im->kecamatan, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, p++);
 	if (nik->digits[0] && im->registry) {
-		sqlite3_bind_int64(st, p++, id); /* a registered subject is its own row */
-	} else {
-		int64_t subject = 0;
-
-		if (nik->digits[0] && (rc = bk_import_find_subject(im, nik->digits, &subject)))
+		subject = id; /* a registered subject is its own row */
+	} else if (nik->digits[0]) {
+		if (im->writer && im->candidates) /* bk_vault_import never lets it come to this */
+			return bk_fail(BK_ERR_STATE, "a subject lookup while the writer thread holds vault.db");
+		if ((rc = bk_import_find_subject(im, nik->digits, &subject)))
 			return rc;
-		if (subject) {
-			sqlite3_bind_int64(st, p++, subject);
-			im->r->linked++;
-		} else {
-			sqlite3_bind_null(st, p++);
-		}
+		im->r->linked += subject != 0;
 	}
-	if (im->nsealed)
-		sqlite3_bind_blob(st, p++, im->sealed, (int)sealed_len, SQLITE_STATIC);
+	if (!im->bi_ready)
+		blind_values(im);
+	im->bi_ready = 0;
+	rec_begin(im, &r, 'R');
+	put_int(&r, id);
+	put_int(&r, b ? b->id : 0);
+	put_text(&r, im->now);
+	if (im->kecamatan[0])
+		put_text(&r, im->kecamatan);
 	else
-		sqlite3_bind_null(st, p++);
-	bk_import_bind_columns(im, st, p);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "inserting a row");
+		put_null(&r);
+	if (subject)
+		put_int(&r, subject);
+	else
+		put_null(&r);
+	if (im->nsealed)
+		put_bytes(&r, 'b', im->sealed, sealed_len);
+	else
+		put_null(&r);
+	for (size_t c = 0; c < im->ds.ncols; c++) {
+		const struct bk_column *col = &im->ds.cols[c];
+
+		if (col->blind_index) {
+			if (im->bi[c] >= 0)
+				put_int(&r, im->bi[c]);
+			else
+				put_null(&r);
+		}
+		if (col->cls == BK_COL_IDENTIFIER || col->cls == BK_COL_SECRET)
+			continue;
+		if (!im->present[c])
+			put_null(&r);
+		else if (col->type == BK_TYPE_INT || col->type == BK_TYPE_SCORE1TO4)
+			put_int(&r, im->ival[c]);
+		else
+			put_text(&r, im->norm + im->norm_off[c]);
+	}
+	return rec_end(im, &r);
+}
+
+/* --- the writer: a bulk load's INSERTs run in a second thread ---
+ *
+ * Reading, checking and sealing the rows and running their INSERTs take about
+ * as long as each other; in a bulk load they overlap. The reading thread fills
+ * one buffer of records while the writer thread runs the other's; they swap
+ * when the reader's is full. Only the writer touches vault.db until it is
+ * joined, so nothing the reader does between may reach SQLite: rows are not
+ * looked up in the registry (bk_vault_import starts no writer for a dataset
+ * that links its rows to subjects), and batch ids are given, not read back. The
+ * writer's failure ends it; the reader finds it when it swaps or joins, and
+ * records it again in its own thread's error detail. */
+
+#define WRITER_BYTES (16u << 20)
+
+enum { SLOT_FREE, SLOT_FULL, SLOT_BUSY };
+
+struct bk_import_writer {
+	struct bk_importer *im;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint8_t *buf[2];
+	size_t len[2];
+	int state[2];
+	int fill;       /* the buffer the reader fills */
+	int done, stop; /* no more buffers will come; leave the full ones unwritten */
+	bk_status rc;   /* the writer's failure */
+	char detail[1024];
+};
+
+static void *writer_main(void *arg)
+{
+	struct bk_import_writer *w = arg;
+	int j = 0;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		bk_status rc;
+
+		while (w->state[j] != SLOT_FULL && !w->done && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->stop || w->state[j] != SLOT_FULL)
+			break;
+		w->state[j] = SLOT_BUSY;
+		pthread_mutex_unlock(&w->mu);
+		rc = run_records(w->im, w->buf[j], w->len[j]);
+		pthread_mutex_lock(&w->mu);
+		w->state[j] = SLOT_FREE;
+		if (rc != BK_OK) {
+			w->rc = rc;
+			snprintf(w->detail, sizeof(w->detail), "%s", bk_error_detail());
+		}
+		pthread_cond_broadcast(&w->cv);
+		if (rc != BK_OK)
+			break;
+		j ^= 1;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+static void writer_free(struct bk_import_writer *w)
+{
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w->buf[0]);
+	free(w->buf[1]);
+	free(w);
+}
+
+/* Starts the writer thread; without one (a single processor, records too
+ * large, no thread to be had) the records run at once, as in any import. */
+static bk_status writer_start(struct bk_importer *im)
+{
+	struct bk_import_writer *w;
+	bk_status rc;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || im->rec_max > WRITER_BYTES / 16)
+		return BK_OK;
+	if ((rc = batch_next(im, &im->next_batch))) /* prepares the statement, reads the next id */
+		return rc;
+	if (!(w = calloc(1, sizeof(*w))))
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	w->im = im;
+	w->buf[0] = malloc(WRITER_BYTES);
+	w->buf[1] = malloc(WRITER_BYTES);
+	if (!w->buf[0] || !w->buf[1]) {
+		free(w->buf[0]);
+		free(w->buf[1]);
+		free(w);
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		writer_free(w);
+		return BK_OK;
+	}
+	im->writer = w;
+	im->out = w->buf[0];
+	im->out_cap = WRITER_BYTES;
+	im->out_len = 0;
 	return BK_OK;
+}
+
+/* Hands the full buffer to the writer and takes the other once it is written. */
+static bk_status writer_put(struct bk_importer *im)
+{
+	struct bk_import_writer *w = im->writer;
+	bk_status rc;
+
+	pthread_mutex_lock(&w->mu);
+	w->len[w->fill] = im->out_len;
+	w->state[w->fill] = SLOT_FULL;
+	w->fill ^= 1;
+	pthread_cond_broadcast(&w->cv);
+	while (w->state[w->fill] != SLOT_FREE && w->rc == BK_OK)
+		pthread_cond_wait(&w->cv, &w->mu);
+	rc = w->rc;
+	pthread_mutex_unlock(&w->mu);
+	im->out = w->buf[w->fill];
+	im->out_len = 0;
+	return rc == BK_OK ? BK_OK : bk_fail(rc, "%s", w->detail);
+}
+
+/* Joins the writer, after it ran every record (write_rest) or as soon as it
+ * can (the import fails anyway). vault.db is the reader's again afterwards. */
+static bk_status writer_join(struct bk_importer *im, int write_rest)
+{
+	struct bk_import_writer *w = im->writer;
+	bk_status rc;
+
+	if (!w)
+		return BK_OK;
+	pthread_mutex_lock(&w->mu);
+	if (write_rest && im->out_len) {
+		w->len[w->fill] = im->out_len;
+		w->state[w->fill] = SLOT_FULL;
+	}
+	w->done = 1;
+	w->stop = !write_rest;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	rc = w->rc == BK_OK ? BK_OK : bk_fail(w->rc, "%s", w->detail);
+	writer_free(w);
+	im->writer = NULL;
+	im->out = im->rowbuf;
+	im->out_cap = im->rec_max;
+	im->out_len = 0;
+	return rc;
+}
+
+static void writer_abandon(struct bk_importer *im)
+{
+	if (im->writer)
+		(void)writer_join(im, 0);
 }
 
 /* --- groups: how a bulk load writes its rows ---
@@ -718,7 +1025,7 @@ static bk_status group_flush(struct bk_importer *im)
 		if (i + 4 < im->group_rows)
 			__builtin_prefetch(GROUP_ROW(im, i + 4));
 		group_restore(im, GROUP_ROW(im, i), &nik);
-		rc = insert_row(im, &nik);
+		rc = queue_row(im, &nik);
 	}
 	bk_wipe(im->group_buf, im->group_len);
 	im->group_len = 0;
@@ -886,7 +1193,7 @@ static void take_row(struct bk_importer *im)
 		im->r->rows++;
 		return;
 	}
-	if ((im->fatal = im->group ? group_add(im) : insert_row(im, &nik)) == BK_OK)
+	if ((im->fatal = im->group ? group_add(im) : queue_row(im, &nik)) == BK_OK)
 		im->r->rows++;
 }
 
@@ -978,7 +1285,15 @@ static bk_status layout(struct bk_importer *im)
 	im->norm = bk_secmem_alloc(max_text);
 	im->plain = bk_secmem_alloc(im->plain_cap + 1);
 	im->sealed = malloc(im->plain_cap + BK_FIELDS_OVERHEAD);
-	if (!im->norm || !im->plain || !im->sealed)
+	/* a row's record: its fixed columns, its sealed blob, then per column a blind index and a
+	 * value no longer than the column's place in norm; a batch's record is far smaller */
+	im->rec_max = 5 + 9 + 9 + (5 + 24) + (5 + BK_CODE_MAX) + 9 + (5 + im->plain_cap + BK_FIELDS_OVERHEAD) +
+		      14 * im->ds.ncols + max_text;
+	if (im->rec_max < 1024)
+		im->rec_max = 1024;
+	im->rowbuf = im->out = malloc(im->rec_max);
+	im->out_cap = im->rec_max;
+	if (!im->norm || !im->plain || !im->sealed || !im->rowbuf)
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
 	return BK_OK;
 }
@@ -1069,8 +1384,12 @@ static unsigned char detect_delimiter(const char *buf, size_t n)
 
 void bk_import_close(struct bk_importer *im)
 {
+	writer_abandon(im);
 	if (im->insert)
 		sqlite3_finalize(im->insert);
+	if (im->batch_insert)
+		sqlite3_finalize(im->batch_insert);
+	free(im->rowbuf);
 	if (im->candidates)
 		sqlite3_finalize(im->candidates);
 	for (size_t i = 0; i < im->nseen_batches; i++)
@@ -1146,6 +1465,10 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 		if ((rc = bk_dataset_indexes(v->db, &im->ds, 0)) || (rc = group_open(im)))
 			goto out;
 		im->rebuild_indexes = 1;
+		/* a second thread runs the INSERTs, unless rows are linked to the registry as they
+		 * are written: that needs vault.db in this thread */
+		if (im->group && (im->registry || !im->candidates) && (rc = writer_start(im)))
+			goto out;
 	}
 	for (;;) {
 		size_t n = fread(chunk, 1, CHUNK, in);
@@ -1183,6 +1506,8 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 		goto out;
 	}
 	tagset_free(&im->seen); /* every line is read: no more duplicates to find */
+	if (r->problems || r->out_of_scope)
+		writer_abandon(im); /* nothing will be kept: vault.db is needed here again */
 	if (!im->have_header)
 		problem(im, 1, 1, "the file is empty: a header line is required");
 	else if (o->max_rows && r->rows + r->problems + r->out_of_scope > o->max_rows)
@@ -1214,7 +1539,7 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	}
 	if (o->dry_run)
 		goto out; /* rolled back below: a dry run writes nothing, not even an audit entry */
-	if (im->group && (rc = group_flush(im)))
+	if ((im->group && (rc = group_flush(im))) || (rc = writer_join(im, 1)))
 		goto out;
 	group_close(im); /* its memory goes to the index builds */
 	if (im->rebuild_indexes && (rc = bk_dataset_indexes(v->db, &im->ds, 1)))
@@ -1226,6 +1551,7 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
 		goto out;
 out:
+	writer_abandon(im); /* before vault.db is touched again */
 	if (v->in_tx)
 		bk_vault_rollback(v);
 	if (journal)

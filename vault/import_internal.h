@@ -97,6 +97,15 @@ struct bk_importer {
 	int registry;             /* this dataset is the registry of subjects (BK_IMPORT_SUBJECTS) */
 	int sex_col, birth_col;   /* jenis_kelamin (enum), tanggal_lahir (date); -1 when absent */
 	struct bk_import_batch *last_batch; /* the batch of the row before */
+	/* INSERTs waiting to run, as records (import.c, "records"): run at once from
+	 * rowbuf, or, in a bulk load, from the writer thread's buffers */
+	uint8_t *out;
+	size_t out_len, out_cap;
+	size_t rec_max;           /* the largest record this dataset can make */
+	uint8_t *rowbuf;          /* rec_max bytes */
+	sqlite3_stmt *batch_insert;
+	int64_t next_batch;       /* the next batch's id; 0 until read */
+	struct bk_import_writer *writer; /* a bulk load's writer thread, or NULL */
 	/* blind index values of the current row, by column (-1: NULL), once bi_ready */
 	int64_t bi[BK_COLUMNS_MAX];
 	int bi_ready;
