@@ -23,6 +23,14 @@ _Static_assert(BK_AEAD_PREFIXBYTES == crypto_core_hchacha20_INPUTBYTES &&
 		       BK_AEAD_PREFIXBYTES + BK_AEAD_TAILBYTES == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
 	       "an XChaCha20 nonce is the HChaCha20 input and the IETF nonce's last 8 bytes");
 
+_Static_assert(BK_AEAD_PREFIXBYTES >= crypto_kdf_BYTES_MIN && BK_AEAD_KEYBYTES == crypto_kdf_KEYBYTES,
+	       "a nonce prefix is a crypto_kdf subkey of the AEAD key");
+
+void bk_aead_prefix(uint8_t prefix[BK_AEAD_PREFIXBYTES], const uint8_t key[BK_AEAD_KEYBYTES])
+{
+	(void)crypto_kdf_derive_from_key(prefix, BK_AEAD_PREFIXBYTES, 1, "bknonce1", key);
+}
+
 void bk_aead_subkey(uint8_t subkey[BK_AEAD_KEYBYTES], const uint8_t key[BK_AEAD_KEYBYTES],
 		    const uint8_t prefix[BK_AEAD_PREFIXBYTES])
 {

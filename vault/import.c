@@ -86,7 +86,6 @@ static size_t tag_slot(const struct bk_import_tags *s, const uint8_t tag[16])
 	return (size_t)h & (s->cap - 1);
 }
 
-/* The set is far larger than the caches: the row's slot is fetched while the row is checked. */
 static void tagset_prefetch(const struct bk_import_tags *s, const uint8_t tag[16])
 {
 	if (s->cap)
@@ -303,8 +302,7 @@ bk_status bk_import_batch(struct bk_importer *im, const char *kec, struct bk_imp
 		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
 	snprintf(b->kecamatan, sizeof(b->kecamatan), "%s", kec);
 	bk_random(b->key, BK_FIELDS_KEYBYTES);
-	bk_random(b->nonce_prefix, sizeof(b->nonce_prefix));
-	bk_fields_subkey(b->subkey, b->key, b->nonce_prefix);
+	bk_fields_subkey(b->subkey, b->key);
 	/* the id is ours to give, under the write lock: a bulk load's rows are sealed with it
 	 * before the writer thread records the batch */
 	if ((rc = bk_seal(sealed, b->key, BK_FIELDS_KEYBYTES, kk->pub)) || (rc = batch_next(im, &b->id)))
@@ -535,7 +533,7 @@ bk_status bk_import_find_subject(struct bk_importer *im, const char *nik, int64_
 		const uint8_t *sealed = sqlite3_column_blob(st, 3);
 		int slen = sqlite3_column_bytes(st, 3);
 		const uint8_t *vals[BK_COLUMNS_MAX];
-		size_t lens[BK_COLUMNS_MAX], i;
+		size_t lens[BK_COLUMNS_MAX], i, plain_len = 0;
 		uint8_t *key = NULL;
 
 		for (i = 0; i < im->nseen_batches; i++)
@@ -555,16 +553,15 @@ bk_status bk_import_find_subject(struct bk_importer *im, const char *nik, int64_
 		}
 		if (i < im->nseen_batches)
 			key = im->seen_batches[i].key;
-		if (!key || !sealed || slen < BK_FIELDS_OVERHEAD ||
-		    (size_t)slen - BK_FIELDS_OVERHEAD > im->subject_plain_cap)
+		if (!key || !sealed || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK ||
+		    plain_len > im->subject_plain_cap)
 			continue;
 		if (bk_fields_open(im->subject_plain, sealed, (size_t)slen, key, SUBJECTS, im->subject_names,
 				   sqlite3_column_int64(st, 0), batch) == BK_OK &&
-		    bk_fields_unpack(im->subject_plain, (size_t)slen - BK_FIELDS_OVERHEAD, im->subject_nsealed, vals,
-				     lens) == BK_OK &&
+		    bk_fields_unpack(im->subject_plain, plain_len, im->subject_nsealed, vals, lens) == BK_OK &&
 		    lens[im->subject_sealed_at] == 16 && bk_ct_equal(vals[im->subject_sealed_at], nik, 16))
 			*id_p = sqlite3_column_int64(st, 0);
-		bk_wipe(im->subject_plain, (size_t)slen - BK_FIELDS_OVERHEAD);
+		bk_wipe(im->subject_plain, plain_len);
 		bk_error_clear();
 	}
 	sqlite3_reset(st);
@@ -626,8 +623,7 @@ bk_status bk_import_seal(struct bk_importer *im, int64_t id, const struct bk_imp
 	}
 	rc = bk_fields_pack(im->plain, im->plain_cap, &plain_len, vals, lens, im->nsealed);
 	if (rc == BK_OK)
-		rc = bk_fields_seal_row(im->sealed, im->plain, plain_len, b->subkey, b->nonce_prefix, im->ad, im->ad_len,
-					id, b->id);
+		rc = bk_fields_seal_row(im->sealed, im->plain, plain_len, b->subkey, im->ad, im->ad_len, id, b->id);
 	bk_wipe(im->plain, plain_len);
 	if (rc == BK_OK)
 		*len_p = plain_len + BK_FIELDS_OVERHEAD;
@@ -1128,15 +1124,18 @@ static void take_row(struct bk_importer *im)
 			"expected %zu columns, found %s%zu", im->nheader, im->overflow ? "more than " : "", im->nfields);
 		return;
 	}
-	for (size_t f = 0; f < im->nfields; f++)
-		if (im->map[f] >= 0)
-			bk_import_cell(im, im->raw + im->off[f], im->len[f], f + 1, im->map[f], &nik, &birth);
+	for (size_t f = 0; f < im->nfields; f++) {
+		if (im->map[f] < 0)
+			continue;
+		bk_import_cell(im, im->raw + im->off[f], im->len[f], f + 1, im->map[f], &nik, &birth);
+		/* the tag set is far larger than the caches: its slot is fetched while the rest is checked */
+		if (im->map[f] == im->ds.subject_col && im->registry && nik.digits[0]) {
+			bk_prf128(tag, nik.digits, 16, im->tag_key);
+			tagset_prefetch(&im->seen, tag);
+		}
+	}
 	if (im->row_bad)
 		return;
-	if (nik.digits[0] && im->registry) {
-		bk_prf128(tag, nik.digits, 16, im->tag_key);
-		tagset_prefetch(&im->seen, tag);
-	}
 	/* a NIK says the subject's sex and birth date: they must agree with the row */
 	if (bk_import_consistent(im, &nik) != BK_OK) {
 		size_t f = 0;

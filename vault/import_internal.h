@@ -26,8 +26,7 @@ struct bk_import_batch {
 	char kecamatan[BK_CODE_MAX];
 	int64_t id;
 	uint8_t *key;    /* guarded */
-	uint8_t *subkey; /* guarded: derived from key and nonce_prefix once (bk_fields_subkey) */
-	uint8_t nonce_prefix[BK_FIELDS_NONCE_PREFIXBYTES];
+	uint8_t *subkey; /* guarded: derived from key once (bk_fields_subkey) */
 };
 
 struct bk_import_tags { /* 16-byte keyed tags of NIKs seen in this file (never the NIKs) */
@@ -153,7 +152,7 @@ bk_status bk_import_consistent(struct bk_importer *im, const struct bk_nik *nik)
 bk_status bk_import_find_subject(struct bk_importer *im, const char *nik, int64_t *id_p) BK_MUST_CHECK;
 
 /* bk_import_batch returns this importer's batch for a kecamatan, making it on
- * first use: a fresh random data key and nonce prefix, sealed to the
+ * first use: a fresh random data key (and the subkey for its nonce prefix), sealed to the
  * kecamatan's public key and recorded in `batches`. Each row id is sealed at
  * most once under it. */
 bk_status bk_import_batch(struct bk_importer *im, const char *kecamatan, struct bk_import_batch **b_p) BK_MUST_CHECK;

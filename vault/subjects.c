@@ -71,12 +71,12 @@ bk_status bk_vault_subject_rows(struct bk_vault *v, const char *nik, const char 
 			const uint8_t *sealed = sqlite3_column_blob(st, 5);
 			int slen = sqlite3_column_bytes(st, 5);
 			const uint8_t *vals[BK_COLUMNS_MAX];
-			size_t lens[BK_COLUMNS_MAX];
+			size_t lens[BK_COLUMNS_MAX], plain_len = 0;
 			uint8_t *plain;
 			bk_status krc;
 
 			src = SQLITE_OK;
-			if (!kec || !sealed || slen < BK_FIELDS_OVERHEAD) {
+			if (!kec || !sealed || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK) {
 				rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", ds.name,
 					     (long long)sqlite3_column_int64(st, 0));
 				break;
@@ -106,7 +106,7 @@ bk_status bk_vault_subject_rows(struct bk_vault *v, const char *nik, const char 
 			rc = bk_fields_open(plain, sealed, (size_t)slen, key, ds.name, sealed_names,
 					    sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
 			if (rc == BK_OK)
-				rc = bk_fields_unpack(plain, (size_t)slen - BK_FIELDS_OVERHEAD, nsealed, vals, lens);
+				rc = bk_fields_unpack(plain, plain_len, nsealed, vals, lens);
 			if (rc == BK_OK && lens[at] == 16 && bk_ct_equal(vals[at], nik, 16)) {
 				r->rows++;
 				rc = fn(ctx, &ds, st, vals, lens);

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "crypto/aead.h"
 #include "crypto/secmem.h"
 #include "vault/fields.h"
 #include "vault/import.h"
@@ -315,25 +316,26 @@ static void test_bulk_rows_intact(void **state)
 }
 
 /* A row sealed through the batch's subkey opens with the data key, for its
- * own row, batch, dataset and columns only. */
+ * own row, batch, dataset and columns only; its nonce is not stored. */
 static void test_fields_seal_row(void **state)
 {
 	static const char plain[] = "\0\0\0\x10" "3505100101900001" "\0\0\0\x04" "Budi";
 	const size_t len = sizeof(plain) - 1;
-	uint8_t key[BK_FIELDS_KEYBYTES], sub[BK_FIELDS_KEYBYTES], prefix[BK_FIELDS_NONCE_PREFIXBYTES];
+	uint8_t key[BK_FIELDS_KEYBYTES], sub[BK_FIELDS_KEYBYTES];
 	uint8_t ad[BK_FIELDS_AD_MAX], sealed[sizeof(plain) - 1 + BK_FIELDS_OVERHEAD], back[sizeof(plain)];
-	size_t fixed;
+	size_t fixed, n;
 
 	(void)state;
+	assert_int_equal(BK_FIELDS_OVERHEAD, 17);
 	bk_random(key, sizeof(key));
-	bk_random(prefix, sizeof(prefix));
-	bk_fields_subkey(sub, key, prefix);
+	bk_fields_subkey(sub, key);
 	fixed = bk_fields_ad_init(ad, "warga", "nik,nama,telepon");
 	assert_true(fixed > 0);
 	for (int64_t row = 1; row <= 3; row++) {
-		assert_int_equal(bk_fields_seal_row(sealed, (const uint8_t *)plain, len, sub, prefix, ad, fixed, row, 7),
-				 BK_OK);
-		assert_memory_equal(sealed + 1, prefix, sizeof(prefix));
+		assert_int_equal(bk_fields_seal_row(sealed, (const uint8_t *)plain, len, sub, ad, fixed, row, 7), BK_OK);
+		assert_int_equal(sealed[0], 2);
+		assert_int_equal(bk_fields_plain_len(sealed, sizeof(sealed), &n), BK_OK);
+		assert_int_equal(n, len);
 		assert_int_equal(bk_fields_open(back, sealed, sizeof(sealed), key, "warga", "nik,nama,telepon", row, 7),
 				 BK_OK);
 		assert_memory_equal(back, plain, len);
@@ -346,21 +348,63 @@ static void test_fields_seal_row(void **state)
 		assert_int_equal(bk_fields_open(back, sealed, sizeof(sealed), key, "warga", "nik,nama", row, 7),
 				 BK_ERR_CORRUPT);
 	}
+	/* another format byte, or a blob too short for its format: not a sealed blob */
+	sealed[0] = 1;
+	assert_int_equal(bk_fields_open(back, sealed, sizeof(sealed), key, "warga", "nik,nama,telepon", 3, 7),
+			 BK_ERR_CORRUPT);
+	sealed[0] = 3;
+	assert_int_equal(bk_fields_plain_len(sealed, sizeof(sealed), &n), BK_ERR_CORRUPT);
+	sealed[0] = 2;
+	assert_int_equal(bk_fields_plain_len(sealed, BK_FIELDS_OVERHEAD - 1, &n), BK_ERR_CORRUPT);
 	{
 		char names[BK_FIELDS_AD_MAX];
 
 		memset(names, 'a', sizeof(names) - 1);
 		names[sizeof(names) - 1] = '\0';
 		assert_int_equal(bk_fields_ad_init(ad, "warga", names), 0);
-		assert_int_equal(bk_fields_seal_row(sealed, (const uint8_t *)plain, len, sub, prefix, ad, 0, 1, 7),
-				 BK_ERR_STATE);
+		assert_int_equal(bk_fields_seal_row(sealed, (const uint8_t *)plain, len, sub, ad, 0, 1, 7), BK_ERR_STATE);
 	}
+}
+
+/* Rows sealed before the nonce was left out (format 1: the nonce, a random
+ * prefix and the row id, stored in the blob) still open, and only where they
+ * belong. */
+static void test_fields_open_format1(void **state)
+{
+	static const char plain[] = "\0\0\0\x10" "3505100101900001" "\0\0\0\x04" "Budi";
+	static const char ad_v1[] = "brankas-row-v1\0warga\0nik,nama,telepon\0"
+				    "\0\0\0\0\0\0\0\x05" "\0\0\0\0\0\0\0\x07"; /* row 5, batch 7 */
+	const size_t len = sizeof(plain) - 1;
+	uint8_t key[BK_FIELDS_KEYBYTES], sealed[sizeof(plain) - 1 + BK_FIELDS_OVERHEAD_V1], back[sizeof(plain)];
+	size_t n;
+
+	(void)state;
+	bk_random(key, sizeof(key));
+	sealed[0] = 1;
+	bk_random(sealed + 1, 16);
+	memcpy(sealed + 17, "\0\0\0\0\0\0\0\x05", 8);
+	assert_int_equal(bk_aead_seal(sealed + 25, (const uint8_t *)plain, len, (const uint8_t *)ad_v1, sizeof(ad_v1) - 1,
+				      sealed + 1, key),
+			 BK_OK);
+	assert_int_equal(bk_fields_plain_len(sealed, sizeof(sealed), &n), BK_OK);
+	assert_int_equal(n, len);
+	assert_int_equal(bk_fields_open(back, sealed, sizeof(sealed), key, "warga", "nik,nama,telepon", 5, 7), BK_OK);
+	assert_memory_equal(back, plain, len);
+	assert_int_equal(bk_fields_open(back, sealed, sizeof(sealed), key, "warga", "nik,nama,telepon", 6, 7),
+			 BK_ERR_CORRUPT);
+	assert_int_equal(bk_fields_open(back, sealed, sizeof(sealed), key, "warga", "nik,nama,telepon", 5, 8),
+			 BK_ERR_CORRUPT);
+	/* read as format 2, it is garbage that does not open */
+	sealed[0] = 2;
+	assert_int_equal(bk_fields_open(back, sealed, sizeof(sealed), key, "warga", "nik,nama,telepon", 5, 7),
+			 BK_ERR_CORRUPT);
 }
 
 int main(void)
 {
 	const struct CMUnitTest pure[] = {
 		cmocka_unit_test(test_fields_seal_row),
+		cmocka_unit_test(test_fields_open_format1),
 	};
 	const struct CMUnitTest crashes[] = {
 		cmocka_unit_test(test_crash_at_every_stage),
