@@ -92,28 +92,43 @@ static void tagset_prefetch(const struct bk_import_tags *s, const uint8_t tag[16
 		__builtin_prefetch(s->slots[tag_slot(s, tag)]);
 }
 
+/* Makes room for about n tags without growing; -1 when out of memory. */
+static int tagset_grow(struct bk_import_tags *s, size_t n)
+{
+	static const uint8_t zero[16];
+	struct bk_import_tags g = {NULL, s->cap ? s->cap : 4096, 0};
+	size_t i;
+
+	while (g.cap / 4 * 3 <= n)
+		g.cap *= 2;
+	if (g.cap == s->cap)
+		return 0;
+	/* written now, not merely mapped: a slot first read, then written, would fault twice, and
+	 * with the writer thread running each such fault interrupts the other processor */
+	if (!(g.slots = malloc(g.cap * 16)))
+		return -1;
+	memset(g.slots, 0, g.cap * 16);
+	for (size_t j = 0; j < s->cap; j++) {
+		if (memcmp(s->slots[j], zero, 16) == 0)
+			continue;
+		for (i = tag_slot(&g, s->slots[j]); memcmp(g.slots[i], zero, 16) != 0; i = (i + 1) & (g.cap - 1))
+			;
+		memcpy(g.slots[i], s->slots[j], 16);
+	}
+	free(s->slots);
+	s->slots = g.slots;
+	s->cap = g.cap;
+	return 0;
+}
+
 /* Returns 1 when tag was there, 0 when added, -1 when out of memory. */
 static int tagset_add(struct bk_import_tags *s, const uint8_t tag[16])
 {
 	static const uint8_t zero[16];
 	size_t i;
 
-	if (s->count * 4 >= s->cap * 3) {
-		struct bk_import_tags n = {NULL, s->cap ? s->cap * 2 : 4096, 0};
-
-		if (!(n.slots = calloc(n.cap, 16)))
-			return -1;
-		for (size_t j = 0; j < s->cap; j++) {
-			if (memcmp(s->slots[j], zero, 16) == 0)
-				continue;
-			for (i = tag_slot(&n, s->slots[j]); memcmp(n.slots[i], zero, 16) != 0; i = (i + 1) & (n.cap - 1))
-				;
-			memcpy(n.slots[i], s->slots[j], 16);
-		}
-		free(s->slots);
-		s->slots = n.slots;
-		s->cap = n.cap;
-	}
+	if (s->count * 4 >= s->cap * 3 && tagset_grow(s, s->count + 1) != 0)
+		return -1;
 	for (i = tag_slot(s, tag);; i = (i + 1) & (s->cap - 1)) {
 		if (memcmp(s->slots[i], zero, 16) == 0) {
 			memcpy(s->slots[i], tag, 16);
@@ -136,14 +151,17 @@ static void tagset_free(struct bk_import_tags *s)
  * Each INSERT becomes a record before it runs: a kind byte ('R' a row of the
  * dataset, 'B' a batch), a u32 length, then the statement's parameters in
  * order, each a type byte ('n' NULL, 'i' int64, 't' text, 'b' blob) and its
- * value (8 bytes, or a u32 length and the bytes). A record runs at once, or
- * in a bulk load from the writer thread while the next rows are read (see
- * "the writer"). Records hold what goes into vault.db: sealed blobs and plain
- * columns, never a sealed value in clear. */
+ * value (8 bytes, or a u32 length and the bytes); a row's sealed blob is
+ * still to be made: 's', the slot of its batch (u16), its row id (i64) and
+ * its packed values in clear (u32 length, bytes), sealed when the record
+ * runs. A record runs at once, or in a bulk load from the writer thread
+ * while the next rows are read (see "the writer"). Records hold identifiers
+ * in clear, so they live in guarded memory and are wiped once run. */
 
 struct rec {
 	uint8_t *start, *p;
 };
+
 
 static void rec_begin(struct bk_importer *im, struct rec *r, char kind)
 {
@@ -180,10 +198,32 @@ static void put_text(struct rec *r, const char *s)
 	put_bytes(r, 't', s, strlen(s));
 }
 
-/* Runs the records in [p, p + len) on vault.db; the first failure stops them. */
-static bk_status run_records(struct bk_importer *im, const uint8_t *p, size_t len)
+/* Seals a row's packed values at p (after the 's') into ru->sealed and binds them. */
+static bk_status bind_sealed(struct bk_import_runner *ru, sqlite3_stmt *st, int i, const uint8_t *p)
 {
+	struct bk_importer *im = ru->im;
+	const struct bk_import_batch *b;
+	uint16_t slot;
+	int64_t id;
+	uint32_t n;
+	bk_status rc;
+
+	memcpy(&slot, p, 2);
+	memcpy(&id, p + 2, 8);
+	memcpy(&n, p + 10, 4);
+	b = &im->batches[slot];
+	if ((rc = bk_fields_seal_row(ru->sealed, p + 14, n, b->subkey, ru->ad, im->ad_len, id, b->id)))
+		return rc;
+	sqlite3_bind_blob(st, i, ru->sealed, (int)(n + BK_FIELDS_OVERHEAD), SQLITE_STATIC);
+	return BK_OK;
+}
+
+/* Runs the records in [p, p + len) on vault.db; the first failure stops them. */
+static bk_status run_records(struct bk_import_runner *ru, const uint8_t *p, size_t len)
+{
+	struct bk_importer *im = ru->im;
 	const uint8_t *end = p + len;
+	bk_status rc;
 
 	while (p < end) {
 		sqlite3_stmt *st = p[0] == 'B' ? im->batch_insert : im->insert;
@@ -206,6 +246,11 @@ static bk_status run_records(struct bk_importer *im, const uint8_t *p, size_t le
 				memcpy(&v, p, 8);
 				p += 8;
 				sqlite3_bind_int64(st, i++, v);
+			} else if (type == 's') {
+				if ((rc = bind_sealed(ru, st, i++, p)))
+					return rc;
+				memcpy(&n, p + 10, 4);
+				p += 14 + n;
 			} else {
 				memcpy(&n, p, 4);
 				if (type == 't')
@@ -234,7 +279,8 @@ static bk_status rec_end(struct bk_importer *im, struct rec *r)
 	im->out_len += 5 + n;
 	if (im->writer)
 		return im->out_cap - im->out_len < im->rec_max ? writer_put(im) : BK_OK;
-	rc = run_records(im, im->out, im->out_len);
+	rc = run_records(&im->runner, im->out, im->out_len);
+	bk_wipe(im->out, im->out_len);
 	im->out_len = 0;
 	return rc;
 }
@@ -608,20 +654,28 @@ static bk_status prepare_subjects(struct bk_importer *im)
 
 /* --- writing one row --- */
 
-bk_status bk_import_seal(struct bk_importer *im, int64_t id, const struct bk_import_batch *b, size_t *len_p)
+/* Packs the current row's sealed values (plain_cap bytes at most) into out. */
+static bk_status pack_row(struct bk_importer *im, uint8_t *out, size_t *len_p)
 {
 	const char *vals[BK_COLUMNS_MAX];
-	size_t lens[BK_COLUMNS_MAX], plain_len = 0;
-	bk_status rc;
+	size_t lens[BK_COLUMNS_MAX];
 
-	*len_p = 0;
 	for (size_t i = 0; i < im->nsealed; i++) {
 		int col = im->sealed_idx[i];
 
 		vals[i] = im->present[col] ? im->norm + im->norm_off[col] : "";
 		lens[i] = im->present[col] ? strlen(vals[i]) : 0;
 	}
-	rc = bk_fields_pack(im->plain, im->plain_cap, &plain_len, vals, lens, im->nsealed);
+	return bk_fields_pack(out, im->plain_cap, len_p, vals, lens, im->nsealed);
+}
+
+bk_status bk_import_seal(struct bk_importer *im, int64_t id, const struct bk_import_batch *b, size_t *len_p)
+{
+	size_t plain_len = 0;
+	bk_status rc;
+
+	*len_p = 0;
+	rc = pack_row(im, im->plain, &plain_len);
 	if (rc == BK_OK)
 		rc = bk_fields_seal_row(im->sealed, im->plain, plain_len, b->subkey, im->ad, im->ad_len, id, b->id);
 	bk_wipe(im->plain, plain_len);
@@ -671,14 +725,12 @@ int bk_import_bind_columns(struct bk_importer *im, sqlite3_stmt *st, int p)
  * to its subject, its blind indexes and plain columns. */
 static bk_status queue_row(struct bk_importer *im, const struct bk_nik *nik)
 {
-	size_t sealed_len = 0;
 	struct bk_import_batch *b = NULL;
 	int64_t id = im->next_id++, subject = 0;
 	struct rec r;
 	bk_status rc;
 
-	if (im->nsealed &&
-	    ((rc = bk_import_batch(im, im->kecamatan, &b)) || (rc = bk_import_seal(im, id, b, &sealed_len))))
+	if (im->nsealed && (rc = bk_import_batch(im, im->kecamatan, &b)))
 		return rc;
 	if (nik->digits[0] && im->registry) {
 		subject = id; /* a registered subject is its own row */
@@ -704,10 +756,21 @@ static bk_status queue_row(struct bk_importer *im, const struct bk_nik *nik)
 		put_int(&r, subject);
 	else
 		put_null(&r);
-	if (im->nsealed)
-		put_bytes(&r, 'b', im->sealed, sealed_len);
-	else
+	if (im->nsealed) {
+		/* sealed when the record runs: the writer thread's share of the work */
+		uint16_t slot = (uint16_t)(b - im->batches);
+		size_t n = 0;
+
+		*r.p++ = 's';
+		memcpy(r.p, &slot, 2);
+		memcpy(r.p + 2, &id, 8);
+		if ((rc = pack_row(im, r.p + 14, &n)))
+			return rc;
+		memcpy(r.p + 10, &(uint32_t){(uint32_t)n}, 4);
+		r.p += 14 + n;
+	} else {
 		put_null(&r);
+	}
 	for (size_t c = 0; c < im->ds.ncols; c++) {
 		const struct bk_column *col = &im->ds.cols[c];
 
@@ -746,7 +809,7 @@ static bk_status queue_row(struct bk_importer *im, const struct bk_nik *nik)
 enum { SLOT_FREE, SLOT_FULL, SLOT_BUSY };
 
 struct bk_import_writer {
-	struct bk_importer *im;
+	struct bk_import_runner ru; /* the writer's own scratch */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -774,7 +837,8 @@ static void *writer_main(void *arg)
 			break;
 		w->state[j] = SLOT_BUSY;
 		pthread_mutex_unlock(&w->mu);
-		rc = run_records(w->im, w->buf[j], w->len[j]);
+		rc = run_records(&w->ru, w->buf[j], w->len[j]);
+		bk_wipe(w->buf[j], w->len[j]);
 		pthread_mutex_lock(&w->mu);
 		w->state[j] = SLOT_FREE;
 		if (rc != BK_OK) {
@@ -794,8 +858,9 @@ static void writer_free(struct bk_import_writer *w)
 {
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
-	free(w->buf[0]);
-	free(w->buf[1]);
+	bk_secmem_free(w->buf[0]);
+	bk_secmem_free(w->buf[1]);
+	free(w->ru.sealed);
 	free(w);
 }
 
@@ -812,17 +877,17 @@ static bk_status writer_start(struct bk_importer *im)
 		return rc;
 	if (!(w = calloc(1, sizeof(*w))))
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	w->im = im;
-	w->buf[0] = malloc(WRITER_BYTES);
-	w->buf[1] = malloc(WRITER_BYTES);
-	if (!w->buf[0] || !w->buf[1]) {
-		free(w->buf[0]);
-		free(w->buf[1]);
-		free(w);
-		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	}
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
+	w->ru.im = im;
+	memcpy(w->ru.ad, im->ad, sizeof(w->ru.ad));
+	w->ru.sealed = malloc(im->plain_cap + BK_FIELDS_OVERHEAD);
+	w->buf[0] = bk_secmem_alloc(WRITER_BYTES);
+	w->buf[1] = bk_secmem_alloc(WRITER_BYTES);
+	if (!w->ru.sealed || !w->buf[0] || !w->buf[1]) {
+		writer_free(w);
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	}
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		writer_free(w);
 		return BK_OK;
@@ -1279,6 +1344,7 @@ static bk_status layout(struct bk_importer *im)
 	}
 	im->norm_off[im->ds.ncols] = max_text;
 	im->ad_len = bk_fields_ad_init(im->ad, im->ds.name, im->sealed_names); /* 0: refused when sealing */
+	memcpy(im->runner.ad, im->ad, sizeof(im->runner.ad));
 	im->norm_len = max_text;
 	/* norm holds identifiers in clear: guarded like the packed plaintext */
 	im->norm = bk_secmem_alloc(max_text);
@@ -1290,8 +1356,10 @@ static bk_status layout(struct bk_importer *im)
 		      14 * im->ds.ncols + max_text;
 	if (im->rec_max < 1024)
 		im->rec_max = 1024;
-	im->rowbuf = im->out = malloc(im->rec_max);
+	im->rowbuf = im->out = bk_secmem_alloc(im->rec_max);
 	im->out_cap = im->rec_max;
+	im->runner.im = im;
+	im->runner.sealed = im->sealed;
 	if (!im->norm || !im->plain || !im->sealed || !im->rowbuf)
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
 	return BK_OK;
@@ -1388,7 +1456,7 @@ void bk_import_close(struct bk_importer *im)
 		sqlite3_finalize(im->insert);
 	if (im->batch_insert)
 		sqlite3_finalize(im->batch_insert);
-	free(im->rowbuf);
+	bk_secmem_free(im->rowbuf);
 	if (im->candidates)
 		sqlite3_finalize(im->candidates);
 	for (size_t i = 0; i < im->nseen_batches; i++)
@@ -1441,7 +1509,9 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 		goto out;
 	}
 	chunk = malloc(CHUNK);
-	if (!chunk || csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) {
+	/* room for the NIKs of a registry file from the start (a row takes about 100 bytes) */
+	if (!chunk || (im->registry && tagset_grow(&im->seen, (size_t)st.st_size / 100) != 0) ||
+	    csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 		goto out;
 	}

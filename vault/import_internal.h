@@ -29,6 +29,14 @@ struct bk_import_batch {
 	uint8_t *subkey; /* guarded: derived from key once (bk_fields_subkey) */
 };
 
+/* What running an importer's records (import.c) needs besides the importer:
+ * scratch of the thread that runs them. */
+struct bk_import_runner {
+	struct bk_importer *im;
+	uint8_t *sealed;              /* plain_cap + BK_FIELDS_OVERHEAD bytes */
+	uint8_t ad[BK_FIELDS_AD_MAX]; /* the importer's fixed part, then each row's ids */
+};
+
 struct bk_import_tags { /* 16-byte keyed tags of NIKs seen in this file (never the NIKs) */
 	uint8_t (*slots)[16];
 	size_t cap, count;
@@ -101,7 +109,8 @@ struct bk_importer {
 	uint8_t *out;
 	size_t out_len, out_cap;
 	size_t rec_max;           /* the largest record this dataset can make */
-	uint8_t *rowbuf;          /* rec_max bytes */
+	uint8_t *rowbuf;          /* guarded, rec_max bytes */
+	struct bk_import_runner runner; /* the importing thread's scratch for running records */
 	sqlite3_stmt *batch_insert;
 	int64_t next_batch;       /* the next batch's id; 0 until read */
 	struct bk_import_writer *writer; /* a bulk load's writer thread, or NULL */
