@@ -804,6 +804,9 @@ static bk_status queue_row(struct bk_importer *im, const struct bk_nik *nik)
  * writer's failure ends it; the reader finds it when it swaps or joins, and
  * records it again in its own thread's error detail. */
 
+/* A buffer holds more than one group's records (GROUP_ROWS rows of ~160 bytes for warga):
+ * records come a group at a time, and the writer runs one buffer while the reader reads
+ * the next group. Smaller buffers leave the writer idle (4 MiB: 5.1 s instead of 4.2). */
 #define WRITER_BYTES (16u << 20)
 
 enum { SLOT_FREE, SLOT_FULL, SLOT_BUSY };
@@ -965,8 +968,10 @@ static void writer_abandon(struct bk_importer *im)
  * are wiped once written. Ids still follow the file from one group to the
  * next; inside a group they follow the order above. */
 
-#define GROUP_ROWS 131072u
-#define GROUP_BYTES (24u << 20)
+/* Larger groups sort into longer runs but keep the writer thread waiting for the first
+ * (131,072 rows: 4.4 s for 1.2 M warga rows, 65,536: 4.2 s) */
+#define GROUP_ROWS 65536u
+#define GROUP_BYTES (12u << 20)
 
 /* a row's sort key: kecamatan (20 bits), blind index + 1 (21 bits), arrival (23 bits) */
 _Static_assert(GROUP_ROWS <= (1u << 23) && BK_BLIND_INDEX_BITS < 21, "a group's sort key packs into 64 bits");
