@@ -4,6 +4,7 @@
  * vault then opens with none of the rows, or with all of them. */
 #include "tests/unit/unit.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,15 +23,19 @@
 
 static char dir[256], csv[300];
 
-/* --- a VFS that crashes the process before its Nth write --- */
+/* --- a VFS that crashes the process before its Nth write, or fails the Nth
+ * write to vault.db itself as a full disk would --- */
 
 static sqlite3_vfs *real_vfs;
 static sqlite3_vfs crash_vfs;
-static long writes_left;
+static long writes_left, db_writes_left = -1;
+static pthread_t importer;  /* the child's first thread */
+static int failed_elsewhere; /* the disk filled up in another thread (the writer) */
 
 struct crash_file {
 	sqlite3_file base;
 	sqlite3_file *real; /* follows this struct in the same allocation */
+	int main_db;
 };
 
 static int c_close(sqlite3_file *f)
@@ -44,8 +49,12 @@ static int c_close(sqlite3_file *f)
 static int c_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o) { return REAL(f)->pMethods->xRead(REAL(f), b, n, o); }
 static int c_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
 {
-	if (--writes_left < 0)
+	if (writes_left >= 0 && --writes_left < 0)
 		_exit(42); /* the crash: nothing after this write's predecessors reaches the files */
+	if (((struct crash_file *)f)->main_db && db_writes_left >= 0 && --db_writes_left < 0) {
+		failed_elsewhere = !pthread_equal(pthread_self(), importer);
+		return SQLITE_FULL;
+	}
 	return REAL(f)->pMethods->xWrite(REAL(f), b, n, o);
 }
 static int c_truncate(sqlite3_file *f, sqlite3_int64 n) { return REAL(f)->pMethods->xTruncate(REAL(f), n); }
@@ -77,12 +86,13 @@ static int c_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags
 
 	(void)vfs;
 	c->real = (sqlite3_file *)(c + 1);
+	c->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
 	rc = real_vfs->xOpen(real_vfs, name, c->real, flags, out);
 	c->base.pMethods = rc == SQLITE_OK ? &crash_io : NULL;
 	return rc;
 }
 
-static void crash_after(long writes)
+static void crash_after(long writes, long db_writes)
 {
 	real_vfs = sqlite3_vfs_find(NULL);
 	crash_vfs = *real_vfs;
@@ -90,6 +100,8 @@ static void crash_after(long writes)
 	crash_vfs.szOsFile = (int)sizeof(struct crash_file) + real_vfs->szOsFile;
 	crash_vfs.xOpen = c_open;
 	writes_left = writes;
+	db_writes_left = db_writes;
+	importer = pthread_self();
 	sqlite3_vfs_register(&crash_vfs, 1);
 }
 
@@ -140,9 +152,12 @@ static void quiet(void *ctx, const char *msg)
 	fprintf(stderr, "%s\n", msg);
 }
 
-/* The child: import the file, dying before write number `writes` (or never,
- * with writes < 0). Exits 0 when the import returned BK_OK. */
-static int import_in_child(long writes)
+/* The child: import file into vault in, dying before write number `writes`
+ * (never, with writes < 0), or failing its db_writes-th write to vault.db
+ * (never, with db_writes < 0). Exits 0 when the import returned BK_OK, 42
+ * when it died, else 10 + the status (100 + the status when vault.db's write
+ * failed in a thread of the import's own). */
+static int import_in_child(const char *in, const char *file, long writes, long db_writes)
 {
 	pid_t pid = fork();
 	int status = 0;
@@ -154,26 +169,26 @@ static int import_in_child(long writes)
 		struct bk_vault *v = NULL;
 		bk_status rc;
 
-		if (writes >= 0)
-			crash_after(writes);
+		if (writes >= 0 || db_writes >= 0)
+			crash_after(writes, db_writes);
 		o.dataset = "warga";
-		o.path = csv;
+		o.path = file;
 		o.max_messages = 5;
 		o.problem = quiet;
-		rc = bk_vault_open(dir, "ada", "admin-pass", 10, "import", &v);
+		rc = bk_vault_open(in, "ada", "admin-pass", 10, "import", &v);
 		if (rc == BK_OK)
 			rc = bk_vault_import(v, &o, &r);
 		if (rc != BK_OK)
 			fprintf(stderr, "child: %s\n", bk_error_detail());
 		bk_vault_close(v);
-		_exit(rc == BK_OK ? 0 : 1);
+		_exit(rc == BK_OK ? 0 : (failed_elsewhere ? 100 : 10) + (int)rc);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	return WEXITSTATUS(status);
 }
 
-static long long warga_rows(void)
+static long long warga_rows(const char *in)
 {
 	struct bk_vault *v = NULL;
 	struct bk_dataset_info *list = NULL;
@@ -182,7 +197,7 @@ static long long warga_rows(void)
 	long long rows = -1;
 
 	/* opening rolls back what a crash left half done; the pages must all check out */
-	assert_int_equal(bk_vault_open(dir, "ada", "admin-pass", 10, "test", &v), BK_OK);
+	assert_int_equal(bk_vault_open(in, "ada", "admin-pass", 10, "test", &v), BK_OK);
 	assert_int_equal(bk_vault_check(v, &rep), BK_OK);
 	assert_int_equal(bk_vault_dataset_list(v, &list, &n), BK_OK);
 	for (size_t i = 0; i < n; i++)
@@ -205,22 +220,22 @@ static void test_crash_at_every_stage(void **state)
 	assert_true(st.st_size > (8 << 20));
 	/* before the first write, in the journal, in vault.db's pages, at the commit: x4 apart */
 	for (writes = 0;; writes = writes ? writes * 4 : 1) {
-		int rc = import_in_child(writes);
+		int rc = import_in_child(dir, csv, writes, -1);
 
 		if (rc == 0)
 			break; /* the import got through before its crash point */
 		assert_int_equal(rc, 42);
 		crashes++;
-		assert_int_equal(warga_rows(), 0);
+		assert_int_equal(warga_rows(dir), 0);
 	}
 	assert_true(crashes >= 5);
-	assert_int_equal(warga_rows(), ROWS);
+	assert_int_equal(warga_rows(dir), ROWS);
 	/* vault.db is back in WAL: no rollback journal is left behind */
 	snprintf(path, sizeof(path), "%s/vault.db-journal", dir);
 	assert_int_not_equal(access(path, F_OK), 0);
 	/* a second import of the same people is refused as a whole */
-	assert_int_equal(import_in_child(-1), 1);
-	assert_int_equal(warga_rows(), ROWS);
+	assert_int_equal(import_in_child(dir, csv, -1, -1), 10 + BK_ERR_FORMAT);
+	assert_int_equal(warga_rows(dir), ROWS);
 }
 
 /* A bulk load of more rows than two groups hold (import.c: GROUP_ROWS, 65536)
@@ -314,6 +329,44 @@ static void test_bulk_rows_intact(void **state)
 	json_decref(res);
 	free(seen);
 	bk_vault_close(v);
+}
+
+/* A full disk while the writer thread spills pages into vault.db: the
+ * import fails with an I/O error, nothing of it is left, and the vault takes
+ * the same file afterwards. The database outgrows the 64 MiB page cache. */
+#define BIG 320000
+
+static void test_writer_fails(void **state)
+{
+	struct bk_vault_init_opts io = {0};
+	char fdir[300], fcsv[300];
+	FILE *f;
+
+	(void)state;
+	snprintf(fdir, sizeof(fdir), "%.250s", csv);
+	*strrchr(fdir, '/') = '\0';
+	snprintf(fcsv, sizeof(fcsv), "%.250s/full.csv", fdir);
+	strcat(fdir, "/f");
+	io.dir = fdir;
+	io.admin = "ada";
+	io.pass = "admin-pass";
+	io.passlen = 10;
+	io.kdf = BK_KDF_INTERACTIVE;
+	assert_int_equal(bk_vault_init(&io), BK_OK);
+	assert_non_null(f = fopen(fcsv, "w"));
+	fputs("nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas\n", f);
+	for (int k = 0; k < BIG; k++) {
+		int d = 1 + k % 28, m = 1 + k / 28 % 12, y = 50 + k / 336 % 50, serial = 1 + k / 16800;
+
+		fprintf(f, "350510%02d%02d%02d%04d,%0120d,,19%02d-%02d-%02d,L,35.05.10.2001,SMA,petani,tidak\n", d, m, y,
+			serial, k, y, m, d);
+	}
+	assert_int_equal(fclose(f), 0);
+	/* the first pages reach vault.db when the cache spills, in the writer thread */
+	assert_int_equal(import_in_child(fdir, fcsv, -1, 8), 100 + BK_ERR_IO);
+	assert_int_equal(warga_rows(fdir), 0);
+	assert_int_equal(import_in_child(fdir, fcsv, -1, -1), 0);
+	assert_int_equal(warga_rows(fdir), BIG);
 }
 
 /* A row sealed through the batch's subkey opens with the data key, for its
@@ -410,6 +463,7 @@ int main(void)
 	const struct CMUnitTest crashes[] = {
 		cmocka_unit_test(test_crash_at_every_stage),
 		cmocka_unit_test(test_bulk_rows_intact),
+		cmocka_unit_test(test_writer_fails),
 	};
 	int failed;
 
