@@ -13,7 +13,7 @@ VERSION = 0.1.0
 ALL_CFLAGS = -DBRANKAS_VERSION=\"$(VERSION)\" -std=c11 -D_GNU_SOURCE -DSQLITE_HAS_CODEC $(WARN) $(HARDEN) $(CFLAGS) -I. -I$(BUILD) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
-LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 
 LIB_SRC = $(sort $(wildcard base/*.c crypto/*.c vault/*.c))
 CLI_SRC = $(sort $(wildcard cli/*.c))

@@ -1,11 +1,11 @@
-/* error.c - the status enum's names and the process-wide error detail. */
+/* error.c - the status enum's names and the per-thread error detail. */
 #include "base/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 
-static char detail[1024];
-static char hint[512];
+static _Thread_local char detail[1024];
+static _Thread_local char hint[512];
 
 const char *bk_strerror(bk_status code)
 {

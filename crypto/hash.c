@@ -63,3 +63,8 @@ uint64_t bk_prf64(const void *m, size_t mlen, const uint8_t key[BK_PRF64_KEYBYTE
 		v = v << 8 | out[i];
 	return v;
 }
+
+void bk_prf128(uint8_t out[BK_PRF128_BYTES], const void *m, size_t mlen, const uint8_t key[BK_PRF128_KEYBYTES])
+{
+	crypto_shorthash_siphashx24(out, m, mlen, key);
+}

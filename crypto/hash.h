@@ -34,6 +34,13 @@ bk_status bk_hash_final(struct bk_hash_state *s, uint8_t *out, size_t outlen) BK
 #define BK_PRF64_KEYBYTES 16
 uint64_t bk_prf64(const void *m, size_t mlen, const uint8_t key[BK_PRF64_KEYBYTES]);
 
+/* bk_prf128 is SipHash-2-4 with a 128-bit output (crypto_shorthash_siphashx24):
+ * tags that tell equal inputs apart in memory under a key that never leaves
+ * the process (duplicate NIKs inside one import), at a tenth of BLAKE2b's cost. */
+#define BK_PRF128_KEYBYTES 16
+#define BK_PRF128_BYTES 16
+void bk_prf128(uint8_t out[BK_PRF128_BYTES], const void *m, size_t mlen, const uint8_t key[BK_PRF128_KEYBYTES]);
+
 /* SHA-256, for hashes people check with sha256sum (extract manifests). */
 #define BK_SHA256_BYTES 32
 struct bk_sha256_state {

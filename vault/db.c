@@ -173,6 +173,31 @@ out:
 	return rc;
 }
 
+/* Sets the journal mode; 1 when the database is in that mode afterwards. */
+static int journal_mode(sqlite3 *db, const char *sql, const char *want)
+{
+	sqlite3_stmt *st = NULL;
+	int ok = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		const char *mode = (const char *)sqlite3_column_text(st, 0);
+
+		ok = mode && strcmp(mode, want) == 0;
+	}
+	sqlite3_finalize(st);
+	return ok;
+}
+
+int bk_db_journal_bulk(sqlite3 *db)
+{
+	return journal_mode(db, "PRAGMA journal_mode = DELETE", "delete");
+}
+
+void bk_db_journal_wal(sqlite3 *db)
+{
+	(void)journal_mode(db, "PRAGMA journal_mode = WAL", "wal");
+}
+
 void bk_db_close(sqlite3 *db)
 {
 	if (db)

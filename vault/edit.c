@@ -343,11 +343,10 @@ static bk_status load_row(struct edit *x, struct editor *ed, int64_t id)
 	if (im->nsealed) {
 		sealed = sqlite3_column_blob(st, 5);
 		slen = sqlite3_column_bytes(st, 5);
-		if (!sealed || slen < BK_FIELDS_OVERHEAD || !ed->old_kecamatan[0]) {
+		if (!sealed || !ed->old_kecamatan[0] || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK) {
 			rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", im->ds.name, (long long)id);
 			goto out;
 		}
-		plain_len = (size_t)slen - BK_FIELDS_OVERHEAD;
 		if (plain_len > im->plain_cap) {
 			rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are longer than the schema allows",
 				     im->ds.name, (long long)id);

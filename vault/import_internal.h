@@ -25,8 +25,16 @@
 struct bk_import_batch {
 	char kecamatan[BK_CODE_MAX];
 	int64_t id;
-	uint8_t *key; /* guarded */
-	uint8_t nonce_prefix[BK_FIELDS_NONCE_PREFIXBYTES];
+	uint8_t *key;    /* guarded */
+	uint8_t *subkey; /* guarded: derived from key once (bk_fields_subkey) */
+};
+
+/* What running an importer's records (import.c) needs besides the importer:
+ * scratch of the thread that runs them. */
+struct bk_import_runner {
+	struct bk_importer *im;
+	uint8_t *sealed;              /* plain_cap + BK_FIELDS_OVERHEAD bytes */
+	uint8_t ad[BK_FIELDS_AD_MAX]; /* the importer's fixed part, then each row's ids */
 };
 
 struct bk_import_tags { /* 16-byte keyed tags of NIKs seen in this file (never the NIKs) */
@@ -67,11 +75,13 @@ struct bk_importer {
 	int sealed_idx[BK_COLUMNS_MAX];
 	size_t nsealed;
 	char sealed_names[BK_COLUMNS_MAX * (BK_COLUMN_NAME_MAX + 1)];
+	uint8_t ad[BK_FIELDS_AD_MAX];  /* a row's associated data: ad_len bytes fixed, then its ids */
+	size_t ad_len;
 	uint8_t *plain;                /* guarded: the row's sealed values in clear */
 	uint8_t *sealed;
 	size_t plain_cap;
 	struct vault_key *blind;      /* NULL for operators: their rows wait with no index */
-	uint8_t *tag_key;             /* guarded, random per import: duplicate NIKs in the file */
+	uint8_t *tag_key;             /* guarded, random per import (BK_PRF128_KEYBYTES): duplicate NIKs in the file */
 	struct bk_import_tags seen;
 	int ref_year;
 	bk_status fatal;
@@ -90,6 +100,31 @@ struct bk_importer {
 	} seen_batches[64];
 	size_t nseen_batches;
 	int rebuild_indexes;      /* large import: indexes dropped, built after the load */
+	/* looked up once, not per row */
+	int registry;             /* this dataset is the registry of subjects (BK_IMPORT_SUBJECTS) */
+	int sex_col, birth_col;   /* jenis_kelamin (enum), tanggal_lahir (date); -1 when absent */
+	struct bk_import_batch *last_batch; /* the batch of the row before */
+	/* INSERTs waiting to run, as records (import.c, "records"): run at once from
+	 * rowbuf, or, in a bulk load, from the writer thread's buffers */
+	uint8_t *out;
+	size_t out_len, out_cap;
+	size_t rec_max;           /* the largest record this dataset can make */
+	uint8_t *rowbuf;          /* guarded, rec_max bytes */
+	struct bk_import_runner runner; /* the importing thread's scratch for running records */
+	sqlite3_stmt *batch_insert;
+	int64_t next_batch;       /* the next batch's id; 0 until read */
+	struct bk_import_writer *writer; /* a bulk load's writer thread, or NULL */
+	/* blind index values of the current row, by column (-1: NULL), once bi_ready */
+	int64_t bi[BK_COLUMNS_MAX];
+	int bi_ready;
+	/* a bulk load holds valid rows and writes them a group at a time, ordered by
+	 * kecamatan and blind index (import.c, "groups") */
+	int group;
+	uint8_t *group_buf;       /* guarded: the held rows, identifiers in clear */
+	size_t group_len, group_cap, group_max; /* group_max: the largest row's size */
+	size_t group_rows;
+	uint32_t *group_off;      /* where each held row starts in group_buf */
+	uint64_t *group_key, *group_tmp; /* sort keys: kecamatan, blind index, arrival */
 };
 
 /* bk_import_open loads o->dataset into im (zeroed by the caller), lays out the
@@ -126,7 +161,7 @@ bk_status bk_import_consistent(struct bk_importer *im, const struct bk_nik *nik)
 bk_status bk_import_find_subject(struct bk_importer *im, const char *nik, int64_t *id_p) BK_MUST_CHECK;
 
 /* bk_import_batch returns this importer's batch for a kecamatan, making it on
- * first use: a fresh random data key and nonce prefix, sealed to the
+ * first use: a fresh random data key (and the subkey for its nonce prefix), sealed to the
  * kecamatan's public key and recorded in `batches`. Each row id is sealed at
  * most once under it. */
 bk_status bk_import_batch(struct bk_importer *im, const char *kecamatan, struct bk_import_batch **b_p) BK_MUST_CHECK;
@@ -136,8 +171,9 @@ bk_status bk_import_batch(struct bk_importer *im, const char *kecamatan, struct 
 bk_status bk_import_seal(struct bk_importer *im, int64_t id, const struct bk_import_batch *b,
 			 size_t *len_p) BK_MUST_CHECK;
 
-/* bk_import_bind_columns binds the current row's blind indexes and plain
- * columns, in table order, from parameter p on; returns the next parameter. */
+/* bk_import_bind_columns binds the current row's blind indexes (computed
+ * unless bi_ready, which it clears) and plain columns, in table order, from
+ * parameter p on; returns the next parameter. */
 int bk_import_bind_columns(struct bk_importer *im, sqlite3_stmt *st, int p);
 
 #endif

@@ -128,7 +128,7 @@ static void reveal_fn(sqlite3_context *fc, int argc, sqlite3_value **argv)
 	struct bk_dataset ds;
 	sqlite3_stmt *st = NULL;
 	const uint8_t *vals[BK_COLUMNS_MAX];
-	size_t lens[BK_COLUMNS_MAX], nsealed = 0, nl = 0, want = 0;
+	size_t lens[BK_COLUMNS_MAX], nsealed = 0, nl = 0, want = 0, plain_len = 0;
 	uint8_t *key = NULL, *plain = NULL;
 	int64_t batch;
 	bk_status rc;
@@ -205,12 +205,12 @@ static void reveal_fn(sqlite3_context *fc, int argc, sqlite3_value **argv)
 			rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
 			goto out;
 		}
-		if (!sealed || slen < BK_FIELDS_OVERHEAD) {
+		if (!sealed || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK) {
 			rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", ds.name, id);
 			goto out;
 		}
 		if ((rc = bk_fields_open(plain, sealed, (size_t)slen, key, ds.name, names, id, batch)) ||
-		    (rc = bk_fields_unpack(plain, (size_t)slen - BK_FIELDS_OVERHEAD, nsealed, vals, lens)))
+		    (rc = bk_fields_unpack(plain, plain_len, nsealed, vals, lens)))
 			goto out;
 	}
 	sqlite3_result_text(fc, (const char *)vals[want], (int)lens[want], SQLITE_TRANSIENT);

@@ -129,7 +129,7 @@ bk_status bk_vault_record_show(struct bk_vault *v, const char *dataset, int64_t 
 	uint8_t *plain = NULL, *key = NULL;
 	char sql[256], kecamatan[BK_CODE_MAX] = "", target[64];
 	struct bk_audit_entry e;
-	size_t nsealed = 0;
+	size_t nsealed = 0, plain_len = 0;
 	int64_t batch = 0;
 	bk_status rc;
 	int src;
@@ -187,13 +187,13 @@ bk_status bk_vault_record_show(struct bk_vault *v, const char *dataset, int64_t 
 			rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
 			goto out;
 		}
-		if (!sealed || slen < BK_FIELDS_OVERHEAD) {
+		if (!sealed || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK) {
 			rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", ds.name, (long long)id);
 			goto out;
 		}
 		if ((rc = bk_vault_batch_key(v, batch, kecamatan, key)) ||
 		    (rc = bk_fields_open(plain, sealed, (size_t)slen, key, ds.name, names, id, batch)) ||
-		    (rc = bk_fields_unpack(plain, (size_t)slen - BK_FIELDS_OVERHEAD, nsealed, vals, lens)))
+		    (rc = bk_fields_unpack(plain, plain_len, nsealed, vals, lens)))
 			goto out;
 		for (size_t c = 0; c < ds.ncols; c++)
 			if (ds.cols[c].cls == BK_COL_IDENTIFIER || ds.cols[c].cls == BK_COL_SECRET) {

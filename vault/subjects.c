@@ -170,10 +170,10 @@ static bk_status candidate(struct bk_vault *v, struct bk_subject_cache *c, struc
 	const uint8_t *sealed = sqlite3_column_blob(st, 5);
 	int slen = sqlite3_column_bytes(st, 5);
 	const uint8_t *vals[BK_COLUMNS_MAX];
-	size_t lens[BK_COLUMNS_MAX], plain_len;
+	size_t lens[BK_COLUMNS_MAX], plain_len = 0;
 	bk_status rc;
 
-	if (!kec || !sealed || slen < BK_FIELDS_OVERHEAD)
+	if (!kec || !sealed || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK)
 		return bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", set->ds.name,
 			       (long long)sqlite3_column_int64(st, 0));
 	rc = bk_vault_batch_key(v, sqlite3_column_int64(st, 1), kec, c->key);
@@ -184,7 +184,6 @@ static bk_status candidate(struct bk_vault *v, struct bk_subject_cache *c, struc
 	}
 	if (rc != BK_OK)
 		return rc;
-	plain_len = (size_t)slen - BK_FIELDS_OVERHEAD;
 	if (plain_len > c->plain_cap) {
 		/* one guarded buffer for every lookup, grown rarely: sodium_malloc costs system calls */
 		bk_secmem_free(c->plain);

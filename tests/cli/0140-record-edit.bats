@@ -259,9 +259,10 @@ telepon=$A_TEL"
 	[ "$new_batch" -ne "$old_batch" ]
 	[ "$(db_sql 'SELECT count(*) FROM batches')" -eq $((batches + 1)) ]
 	[ "$(db_sql "SELECT kecamatan, actor FROM batches WHERE id = $new_batch")" = "35.05.10|citra" ]
-	# a fresh nonce prefix (bytes 2-17), the row id after it
+	# format 2: the nonce is not stored (it follows from the new batch's key and the row id),
+	# and nothing of the old ciphertext is left
+	[ "${new:0:2}" = "02" ]
 	[ "${new:2:32}" != "${old:2:32}" ]
-	[ "${new:34:16}" = "${old:34:16}" ]
 	# row 2 keeps the old batch: the batch key still opens it
 	[ "$(batch_of 2)" -eq "$old_batch" ]
 	show citra 2

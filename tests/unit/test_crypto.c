@@ -64,6 +64,29 @@ static void test_aead_xchacha_kat(void **state)
 	assert_int_equal(bk_aead_open(m, c, sizeof(c), ad, sizeof(ad), nonce, key), BK_OK);
 	assert_memory_equal(m, xc_plain, mlen);
 
+	/* the subkey taken once for a nonce prefix seals byte for byte the same */
+	{
+		uint8_t sub[BK_AEAD_KEYBYTES], c2[sizeof(c)];
+
+		bk_aead_subkey(sub, key, nonce);
+		assert_int_equal(bk_aead_seal_subkey(c2, (const uint8_t *)xc_plain, mlen, ad, sizeof(ad),
+						     nonce + BK_AEAD_PREFIXBYTES, sub),
+				 BK_OK);
+		assert_memory_equal(c2, c, sizeof(c));
+	}
+	/* a nonce prefix follows from the key alone (crypto_kdf: BLAKE2b keyed with it, salt = subkey
+	 * id 1, personal "bknonce1"; the vector checked with Python's hashlib), and differs between keys */
+	{
+		uint8_t p1[BK_AEAD_PREFIXBYTES], p2[BK_AEAD_PREFIXBYTES], other[BK_AEAD_KEYBYTES];
+
+		bk_aead_prefix(p1, key);
+		assert_hex(p1, sizeof(p1), "fec437f5260cb024baaf5cf4024997c3");
+		memcpy(other, key, sizeof(other));
+		other[31] ^= 1;
+		bk_aead_prefix(p2, other);
+		assert_memory_not_equal(p1, p2, sizeof(p1));
+	}
+
 	/* a flipped tag bit, a flipped ciphertext bit, other ad: refused, m wiped */
 	c[mlen] ^= 1;
 	assert_int_equal(bk_aead_open(m, c, sizeof(c), ad, sizeof(ad), nonce, key), BK_ERR_AUTH);
