@@ -376,7 +376,7 @@ static void test_fields_seal_row(void **state)
 	static const char plain[] = "\0\0\0\x10" "3505100101900001" "\0\0\0\x04" "Budi";
 	const size_t len = sizeof(plain) - 1;
 	uint8_t key[BK_FIELDS_KEYBYTES], sub[BK_FIELDS_KEYBYTES];
-	uint8_t ad[BK_FIELDS_AD_MAX], sealed[sizeof(plain) - 1 + BK_FIELDS_OVERHEAD], back[sizeof(plain)];
+	uint8_t ad[BK_FIELDS_AD_MAX], sealed[sizeof(plain) - 1 + BK_FIELDS_OVERHEAD], back[sizeof(sealed)];
 	size_t fixed, n;
 
 	(void)state;
@@ -429,7 +429,7 @@ static void test_fields_open_format1(void **state)
 	static const char ad_v1[] = "brankas-row-v1\0warga\0nik,nama,telepon\0"
 				    "\0\0\0\0\0\0\0\x05" "\0\0\0\0\0\0\0\x07"; /* row 5, batch 7 */
 	const size_t len = sizeof(plain) - 1;
-	uint8_t key[BK_FIELDS_KEYBYTES], sealed[sizeof(plain) - 1 + BK_FIELDS_OVERHEAD_V1], back[sizeof(plain)];
+	uint8_t key[BK_FIELDS_KEYBYTES], sealed[sizeof(plain) - 1 + BK_FIELDS_OVERHEAD_V1], back[sizeof(sealed)];
 	size_t n;
 
 	(void)state;
