@@ -74,8 +74,12 @@ bk_status bk_fields_seal_row(uint8_t *out, const uint8_t *plain, size_t len, con
  * sealed[0..len) (of either format): BK_ERR_CORRUPT when it is not one. */
 bk_status bk_fields_plain_len(const uint8_t *sealed, size_t len, size_t *plain_len_p) BK_MUST_CHECK;
 
-/* bk_fields_open writes bk_fields_plain_len bytes to plain (guarded memory). BK_ERR_CORRUPT when the ciphertext does not belong to this row,
- * dataset, columns and key, or was altered. */
+/* bk_fields_open writes bk_fields_plain_len(sealed, sealed_len) bytes to plain
+ * (guarded memory), also when it fails. BK_ERR_CORRUPT when the ciphertext
+ * does not belong to this row, dataset, columns and key, or was altered.
+ * WARNING: size plain by bk_fields_plain_len of this very blob (or its whole
+ * length): the format byte, which anyone with the database key can change,
+ * decides how many bytes that is. */
 bk_status bk_fields_open(uint8_t *plain, const uint8_t *sealed, size_t sealed_len,
 			 const uint8_t key[BK_FIELDS_KEYBYTES], const char *dataset, const char *columns, int64_t row_id,
 			 int64_t batch_id) BK_MUST_CHECK;
