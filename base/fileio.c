@@ -150,10 +150,31 @@ static bk_status write_new_file(const char *path, const void *data, size_t len, 
 
 bk_status bk_file_create_exclusive(const char *path, const void *data, size_t len, mode_t mode)
 {
-	bk_status rc = write_new_file(path, data, len, mode);
+	char tmp[PATH_MAX];
+	bk_status rc;
+	int n, saved;
 
-	if (rc != BK_OK)
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return bk_fail(BK_ERR_IO, "path too long: '%s'", path);
+	unlink(tmp); /* a stale temporary of a crashed run with our pid */
+	if ((rc = write_new_file(tmp, data, len, mode)))
 		return rc;
+	/* link(2), unlike rename(2), never replaces: the whole file appears under
+	 * its name, or nothing does and what was there stays */
+	if (link(tmp, path) != 0) {
+		saved = errno;
+		unlink(tmp);
+		if (saved == EEXIST)
+			return bk_fail(BK_ERR_EXISTS, "'%s' already exists: it is not replaced", path);
+		if (saved != EPERM && saved != ENOTSUP && saved != EOPNOTSUPP)
+			return bk_fail(BK_ERR_IO, "cannot create '%s': %s", path, strerror(saved));
+		/* a file system without hard links (FAT on a USB stick): O_EXCL alone */
+		if ((rc = write_new_file(path, data, len, mode)))
+			return rc;
+		return bk_fsync_dir(path);
+	}
+	unlink(tmp);
 	return bk_fsync_dir(path);
 }
 

@@ -22,7 +22,10 @@ bk_status bk_file_read(const char *path, size_t maxlen, uint8_t **data_p, size_t
  * On failure the old file (if any) is untouched and no temporary is left. */
 bk_status bk_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode) BK_MUST_CHECK;
 
-/* bk_file_create_exclusive writes a new file that must not exist yet. */
+/* bk_file_create_exclusive writes a new file that must not exist yet
+ * (BK_ERR_EXISTS when it does, and it is left as it was). The data goes to a
+ * temporary file first, made durable, then linked under its name: a crash
+ * leaves no partial file. */
 bk_status bk_file_create_exclusive(const char *path, const void *data, size_t len, mode_t mode) BK_MUST_CHECK;
 
 /* bk_write_all writes len bytes to fd, retrying short writes and EINTR.

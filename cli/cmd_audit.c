@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/fileio.h"
 #include "cli/cli.h"
@@ -104,10 +106,23 @@ int cmd_audit_head(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage(ctx, "-o FILE is required");
 	if ((size_t)snprintf(sig_path, sizeof(sig_path), "%s.minisig", out) >= sizeof(sig_path))
 		return cli_usage(ctx, "path too long");
+	/* a checkpoint never replaces a file: -o audit.log would have renamed the
+	 * checkpoint over the vault's own log */
+	for (const char *p = out; p; p = p == out ? sig_path : NULL) {
+		struct stat st;
+
+		if (lstat(p, &st) == 0) {
+			bk_hint("choose a new file name; checkpoints are kept, not overwritten");
+			return cli_fail(bk_fail(BK_ERR_EXISTS, "'%s' already exists: it is not replaced", p));
+		}
+	}
 	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_audit_checkpoint(v, &text, &sig)) ||
-	    (rc = bk_file_write_atomic(out, text, strlen(text), 0644)) ||
-	    (rc = bk_file_write_atomic(sig_path, sig, strlen(sig), 0644)))
+	    (rc = bk_file_create_exclusive(out, text, strlen(text), 0644)))
 		goto done;
+	if ((rc = bk_file_create_exclusive(sig_path, sig, strlen(sig), 0644))) {
+		unlink(out); /* both files or neither */
+		goto done;
+	}
 	fputs(text, stdout);
 done:
 	free(text);

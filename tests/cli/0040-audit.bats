@@ -83,6 +83,33 @@ some_activity() {
 	[ "$status" -eq 0 ]
 }
 
+@test "audit head -o never replaces a file, the vault's own audit.log least of all" {
+	local log_before
+	log_before=$(sha256sum <"$VAULT/audit.log")
+	run as ada audit head -o "$VAULT/audit.log"
+	[ "$status" -eq 1 ]
+	has "already exists: it is not replaced"
+	[ "$(sha256sum <"$VAULT/audit.log")" = "$log_before" ]
+	run as ada audit verify
+	[ "$status" -eq 0 ]
+	# a checkpoint, or only its signature, already there: neither is touched
+	echo keep >cp.json
+	run as aud audit head -o cp.json
+	[ "$status" -eq 1 ]
+	[ "$(cat cp.json)" = keep ]
+	[ ! -e cp.json.minisig ]
+	echo keep >cp2.json.minisig
+	run as aud audit head -o cp2.json
+	[ "$status" -eq 1 ]
+	[ ! -e cp2.json ]
+	[ "$(cat cp2.json.minisig)" = keep ]
+	ln -s nowhere cp3.json
+	run as aud audit head -o cp3.json
+	[ "$status" -eq 1 ]
+	[ -L cp3.json ]
+	[ ! -e nowhere ]
+}
+
 @test "minisign rejects an altered checkpoint" {
 	run as aud audit head -o cp.json
 	[ "$status" -eq 0 ]

@@ -45,7 +45,7 @@ new_identity() {
 	sum=$(sha256sum <eve.id)
 	run new_identity eve.id
 	[ "$status" -eq 1 ]
-	has "cannot create 'eve.id'"
+	has "'eve.id' already exists: it is not replaced"
 	[ "$(sha256sum <eve.id)" = "$sum" ]
 
 	echo keep >notes.txt
