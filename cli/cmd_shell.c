@@ -132,7 +132,7 @@ int cmd_shell(struct cli_ctx *ctx, int argc, char **argv)
 				cli_fail(rc);
 			}
 			free(list);
-		} else if ((rc = bk_vault_query(v, line, purpose[0] ? purpose : NULL, &res)) == BK_OK) {
+		} else if ((rc = bk_vault_query(v, line, purpose[0] ? purpose : NULL, 0, &res)) == BK_OK) {
 			cli_print_table(stdout, json_object_get(res, "columns"), json_object_get(res, "rows"), fmt);
 		} else {
 			/* a failed query is reported and the shell goes on; integrity errors end it */

@@ -66,9 +66,16 @@ const struct cli_command cli_commands[] = {
 	 "  FILE is created 0600 and holds: PRAGMA key = \"x'...'\"; PRAGMA cipher_page_size = 4096;\n"
 	 "  then: sqlcipher DIR/vault.db < FILE ... opens the database"},
 	{"query", cmd_query, 0, "read-only SQL over your scope's datasets; reveal(col) opens identifiers",
-	 "brankas query [--purpose TEXT] [--format table|csv|json] \"SELECT ...\"" VAULT_OPTS "\n"
+	 "brankas query [--purpose TEXT] [--format table|csv|json] [--timeout SECONDS]\n"
+	 "              \"SELECT ...\" | - | --file FILE" VAULT_OPTS "\n"
 	 "  tables: one view per dataset (warga, skm, ...) limited to your kecamatan, and wilayah;\n"
-	 "  identifier columns hold handles: reveal(nik) opens one (admin/custodian, needs --purpose)"},
+	 "  identifier columns hold handles: reveal(nik) opens one (admin/custodian, needs --purpose)\n"
+	 "  SQL with a literal value ('text', x'..', a number of 5+ digits) must come on stdin (-) or\n"
+	 "  from --file: other users can read a command line (ps). --timeout: at most 1 to 3600 s\n"
+	 "  (default 120); a query that runs longer is stopped, refused and audited\n"
+	 "  example: brankas query --purpose verifikasi - <<'SQL'\n"
+	 "           SELECT reveal(nama) FROM warga WHERE desa = '35.05.10.2001'\n"
+	 "           SQL"},
 	{"record add", cmd_record_add, 0, "add one record: a CSV header and one row on stdin (validated, sealed)",
 	 "brankas record add DATASET" VAULT_OPTS " < record.csv\n"
 	 "  the values come on stdin, never the command line; give the passphrase on another fd"},

@@ -1,17 +1,18 @@
 /* query.c - read-only SQL through scoped views, an authorizer and reveal(). */
 #include "vault/query.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "crypto/secmem.h"
 #include "vault/dataset.h"
 #include "vault/db.h"
 #include "vault/fields.h"
+#include "vault/sql_scan.h"
 #include "vault/vault_internal.h"
 
 #define RESULT_ROWS_MAX 1000000
@@ -35,6 +36,9 @@ struct query_ctx {
 	char reveal_error[256];
 	char (*views)[BK_DATASET_NAME_MAX + 1];
 	size_t nviews;
+	unsigned seconds;        /* the time bound of the statement */
+	struct timespec deadline; /* CLOCK_MONOTONIC */
+	int timed_out;
 	/* opened batch keys, by batch id */
 	struct {
 		int64_t batch;
@@ -108,13 +112,57 @@ static int authorize(void *ctx, int action, const char *a1, const char *a2, cons
 
 /* --- reveal(handle) --- */
 
+/* A failed reveal() tells the user what kind of failure it was, never what the
+ * handle held: a handle can be built from a value just revealed
+ * (reveal('warga:' || reveal(nik) || ':nik')), so echoing it would hand out
+ * that value outside the count. */
 static void reveal_fail(sqlite3_context *fc, struct query_ctx *q, bk_status rc)
 {
+	static const struct {
+		bk_status rc;
+		const char *text;
+	} reasons[] = {
+		{BK_ERR_DENIED, "reveal() refused: the value is outside your role or kecamatan scope"},
+		{BK_ERR_NOTFOUND, "reveal() refused: no such row; give it a handle column of a dataset view"},
+		{BK_ERR_USAGE, "reveal() refused: it takes an identifier or secret column of a dataset view"},
+		{BK_ERR_CORRUPT, "reveal(): a sealed value does not open: the vault was altered"},
+		{BK_ERR_AUTH, "reveal(): a sealed value does not open: the vault was altered"},
+		{BK_ERR_NOMEM, "reveal(): out of guarded memory"},
+	};
+
 	if (!q->reveal_rc) {
-		q->reveal_rc = rc;
-		snprintf(q->reveal_error, sizeof(q->reveal_error), "%s", bk_error_detail());
+		/* a handle that names no row, or is no handle at all, was made up:
+		 * refused like one outside the scope */
+		q->reveal_rc = rc == BK_ERR_NOTFOUND || rc == BK_ERR_USAGE ? BK_ERR_DENIED : rc;
+		snprintf(q->reveal_error, sizeof(q->reveal_error), "reveal() failed");
+		for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+			if (reasons[i].rc == rc)
+				snprintf(q->reveal_error, sizeof(q->reveal_error), "%s", reasons[i].text);
 	}
 	sqlite3_result_error(fc, "reveal refused", -1);
+}
+
+/* Reads "dataset:id:column" exactly: names of [a-z0-9_], a decimal id. */
+static int parse_handle(const char *h, char *dataset, long long *id_p, char *column)
+{
+	size_t n = strspn(h, "abcdefghijklmnopqrstuvwxyz0123456789_"), d;
+	char *end = NULL;
+
+	if (n == 0 || n > BK_DATASET_NAME_MAX || h[n] != ':')
+		return -1;
+	memcpy(dataset, h, n);
+	dataset[n] = '\0';
+	h += n + 1;
+	d = strspn(h, "0123456789");
+	if (d == 0 || d > 18 || h[d] != ':')
+		return -1;
+	*id_p = strtoll(h, &end, 10);
+	h += d + 1;
+	n = strspn(h, "abcdefghijklmnopqrstuvwxyz0123456789_");
+	if (n == 0 || n > BK_COLUMN_NAME_MAX || h[n] != '\0')
+		return -1;
+	memcpy(column, h, n + 1);
+	return 0;
 }
 
 static void reveal_fn(sqlite3_context *fc, int argc, sqlite3_value **argv)
@@ -139,8 +187,8 @@ static void reveal_fn(sqlite3_context *fc, int argc, sqlite3_value **argv)
 		sqlite3_result_null(fc);
 		return;
 	}
-	if (!h || sscanf(h, "%32[a-z0-9_]:%lld:%32[a-z0-9_]", dataset, &id, column) != 3)
-		return reveal_fail(fc, q, bk_fail(BK_ERR_USAGE, "reveal() takes an identifier or secret column"));
+	if (!h || parse_handle(h, dataset, &id, column) != 0)
+		return reveal_fail(fc, q, BK_ERR_USAGE);
 	if (!q->purpose || !q->purpose[0])
 		return reveal_fail(fc, q, bk_fail(BK_ERR_USAGE, "a query that reveals needs --purpose"));
 	q->internal = 1;
@@ -160,12 +208,12 @@ static void reveal_fn(sqlite3_context *fc, int argc, sqlite3_value **argv)
 		}
 	snprintf(sql, sizeof(sql), "SELECT kecamatan, batch, sealed FROM \"ds_%s\" WHERE id = ?", ds.name);
 	if (!found) {
-		rc = bk_fail(BK_ERR_USAGE, "reveal(): '%s' is not a sealed column of '%s'", column, ds.name);
+		rc = BK_ERR_USAGE;
 		goto out;
 	}
 	if (sqlite3_prepare_v2(v->db, sql, -1, &st, NULL) != SQLITE_OK || sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
-		rc = bk_fail(BK_ERR_NOTFOUND, "reveal(): no row %lld in '%s'", id, ds.name);
+		rc = BK_ERR_NOTFOUND;
 		goto out;
 	}
 	if (sqlite3_column_text(st, 0))
@@ -291,48 +339,41 @@ bk_status bk_query_normalize(const char *sql, char **out_p)
 	if (!out)
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < n;) {
-		char c = sql[i];
+		enum bk_sql_token kind;
+		size_t len = bk_sql_token(sql + i, n - i, &kind);
 
-		if (c == '\'' || ((c == 'x' || c == 'X') && sql[i + 1] == '\'')) {
-			/* a string or blob literal, '' escapes included: may hold a personal value */
-			i += c == '\'' ? 1 : 2;
-			while (i < n && !(sql[i] == '\'' && sql[i + 1] != '\''))
-				i += sql[i] == '\'' ? 2 : 1;
-			i++;
-			out[o++] = '?';
-		} else if (c == '-' && sql[i + 1] == '-') {
-			while (i < n && sql[i] != '\n')
-				i++;
-		} else if (c == '/' && sql[i + 1] == '*') {
-			const char *end = strstr(sql + i + 2, "*/");
-
-			i = end ? (size_t)(end - sql) + 2 : n;
-		} else if (c == '"') {
-			/* SQLite reads "..." as a string when no column has that name: mask it */
-			for (i++; i < n && !(sql[i] == '"' && sql[i + 1] != '"'); i += sql[i] == '"' ? 2 : 1)
-				;
-			i++;
-			out[o++] = '?';
-		} else if (c == '`' || c == '[') {
-			/* a quoted identifier: kept as it is */
-			char close = c == '[' ? ']' : c;
-
-			out[o++] = sql[i++];
-			while (i < n && sql[i] != close)
-				out[o++] = sql[i++];
-			if (i < n)
-				out[o++] = sql[i++];
-		} else if (isdigit((unsigned char)c) && (o == 0 || !(isalnum((unsigned char)out[o - 1]) || out[o - 1] == '_'))) {
-			while (i < n && (isalnum((unsigned char)sql[i]) || sql[i] == '.'))
-				i++;
-			out[o++] = '?';
-		} else if (c == '\n' || c == '\r' || c == '\t') {
-			out[o++] = ' ';
-			i++;
-		} else {
-			out[o++] = sql[i++];
+		switch (kind) {
+		case BK_SQL_STRING:
+		case BK_SQL_BLOB:
+		case BK_SQL_NUMBER:
+		case BK_SQL_UNCLOSED:
+		case BK_SQL_QUOTED:
+			/* a literal may hold a personal value; so may "...", which SQLite
+			 * reads as a string where no column has that name */
+			if (kind != BK_SQL_QUOTED || sql[i] == '"') {
+				out[o++] = '?';
+				break;
+			}
+			/* `name` and [name] are names */
+			memcpy(out + o, sql + i, len);
+			o += len;
+			break;
+		case BK_SQL_SPACE:
+			/* comments go; white space stays, on one line */
+			if (sql[i] == '-' || sql[i] == '/')
+				break;
+			for (size_t k = 0; k < len; k++)
+				out[o++] = ' ';
+			break;
+		default:
+			memcpy(out + o, sql + i, len);
+			o += len;
+			break;
 		}
+		i += len;
 	}
+	while (o > 0 && out[o - 1] == ' ') /* the newline that ends a file of SQL */
+		o--;
 	out[o] = '\0';
 	*out_p = out;
 	return BK_OK;
@@ -383,43 +424,88 @@ out:
 	return rc;
 }
 
-/* Whether the SQL names a table of the main schema (ds_warga, meta, batches,
- * sqlite_master, ...) as an identifier. SQLite 3.15 calls the authorizer for
- * every column a statement reads, but not for a table read without columns
- * ("SELECT count(*) FROM ds_warga"), so names are checked too: SQL has no
- * dynamic table names, every table a statement reads is spelled in it. */
-static int names_base_table(struct bk_vault *v, const char *sql, char *which, size_t cap)
+/* The names the user's SQL must not spell, in any quoting: every object of
+ * the main schema (base tables, the blind indexes), and SQLite's own tables
+ * and pragma functions by prefix. SQLite 3.15 calls the authorizer for every
+ * column a statement reads but not for a table read without columns
+ * ("SELECT count(*) FROM ds_warga"), and takes a 'string' as a table name
+ * where one is expected; SQL has no dynamic table names, so every table a
+ * statement reads is spelled in it as one of the tokens checked here. */
+static int spells_base_table(struct bk_vault *v, const char *tok, size_t n, enum bk_sql_token kind, char *why,
+			     size_t cap)
 {
+	static const char *const internal[] = {"sqlite_", "pragma_"};
 	sqlite3_stmt *st = NULL;
 	int hit = 0;
 
-	if (sqlite3_prepare_v2(v->db, "SELECT name FROM main.sqlite_master UNION ALL SELECT 'sqlite_master' "
-				      "UNION ALL SELECT 'sqlite_temp_master'",
-			       -1, &st, NULL) != SQLITE_OK)
+	for (size_t i = 0; i < sizeof(internal) / sizeof(internal[0]); i++)
+		if (bk_sql_token_is(tok, n, kind, internal[i], 1)) {
+			snprintf(why, cap, "reading SQLite's schema or pragmas is not allowed in a query");
+			return 1;
+		}
+	if (sqlite3_prepare_v2(v->db, "SELECT name FROM main.sqlite_master", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(why, cap, "the schema could not be read to check the query");
 		return 1; /* fail closed */
+	}
 	while (!hit && sqlite3_step(st) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
-		size_t n = name ? strlen(name) : 0;
 
-		for (const char *p = sql; n && *p && !hit;) {
-			if (*p == '\'') { /* skip string literals */
-				for (p++; *p && !(p[0] == '\'' && p[1] != '\''); p += p[0] == '\'' ? 2 : 1)
-					;
-				if (*p)
-					p++;
-				continue;
-			}
-			if (strncasecmp(p, name, n) == 0 &&
-			    (p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '$')) &&
-			    !(isalnum((unsigned char)p[n]) || p[n] == '_' || p[n] == '$')) {
-				hit = 1;
-				snprintf(which, cap, "%s", name);
-			}
-			p++;
+		if (name && bk_sql_token_is(tok, n, kind, name, 0)) {
+			hit = 1;
+			snprintf(why, cap, "reading '%s' directly is not allowed: query the dataset views", name);
 		}
 	}
 	sqlite3_finalize(st);
 	return hit;
+}
+
+/* Whether a token names one of the user's views and the tokens after it
+ * make it a WITH clause's table: "warga AS (", "warga AS MATERIALIZED (",
+ * "warga (a, b) AS (". SQLite tells the authorizer a CTE's reads in the
+ * name of the CTE, exactly as it tells a view's: a CTE named like a view
+ * could read that view's base table as if it were the view. */
+static int names_view_as_cte(const struct query_ctx *q, const char *sql, size_t len, size_t at, size_t n,
+			     enum bk_sql_token kind)
+{
+	int view = bk_sql_token_is(sql + at, n, kind, "wilayah", 0);
+	enum bk_sql_token next;
+	size_t i = at + n, m;
+
+	for (size_t k = 0; !view && k < q->nviews; k++)
+		view = bk_sql_token_is(sql + at, n, kind, q->views[k], 0);
+	if (!view)
+		return 0;
+	for (;; i += m) { /* the next token that is not space */
+		if (i >= len)
+			return 0;
+		m = bk_sql_token(sql + i, len - i, &next);
+		if (next != BK_SQL_SPACE)
+			break;
+	}
+	return (next == BK_SQL_PUNCT && sql[i] == '(') || bk_sql_token_is(sql + i, m, next, "as", 0);
+}
+
+/* Looks at every token of the SQL before SQLite prepares it; 1 (with the
+ * reason, which never repeats the user's text) when the SQL must be refused. */
+static int screen_sql(struct query_ctx *q, const char *sql, char *why, size_t cap)
+{
+	size_t len = strlen(sql);
+
+	for (size_t i = 0; i < len;) {
+		enum bk_sql_token kind;
+		size_t n = bk_sql_token(sql + i, len - i, &kind);
+
+		if (kind == BK_SQL_WORD || kind == BK_SQL_QUOTED || kind == BK_SQL_STRING) {
+			if (spells_base_table(q->v, sql + i, n, kind, why, cap))
+				return 1;
+			if (names_view_as_cte(q, sql, len, i, n, kind)) {
+				snprintf(why, cap, "a WITH clause cannot take the name of a dataset view");
+				return 1;
+			}
+		}
+		i += n;
+	}
+	return 0;
 }
 
 /* The first keyword, past spaces and comments: SELECT, WITH or VALUES. The
@@ -427,117 +513,68 @@ static int names_base_table(struct bk_vault *v, const char *sql, char *which, si
  * SQLite refuses them before asking the authorizer (a DELETE on a view). */
 static int starts_with_select(const char *sql)
 {
-	static const char *const ok[] = {"select", "with", "values"};
+	size_t len = strlen(sql);
 
-	for (;;) {
-		while (isspace((unsigned char)*sql))
-			sql++;
-		if (sql[0] == '-' && sql[1] == '-') {
-			sql = strchr(sql, '\n');
-			if (!sql)
-				return 0;
-		} else if (sql[0] == '/' && sql[1] == '*') {
-			sql = strstr(sql + 2, "*/");
-			if (!sql)
-				return 0;
-			sql += 2;
-		} else {
-			break;
-		}
-	}
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		size_t n = strlen(ok[i]);
+	for (size_t i = 0; i < len;) {
+		enum bk_sql_token kind;
+		size_t n = bk_sql_token(sql + i, len - i, &kind);
 
-		if (strncasecmp(sql, ok[i], n) == 0 && !isalnum((unsigned char)sql[n]) && sql[n] != '_')
-			return 1;
+		if (kind != BK_SQL_SPACE)
+			return bk_sql_token_is(sql + i, n, kind, "select", 0) || bk_sql_token_is(sql + i, n, kind, "with", 0) ||
+			       bk_sql_token_is(sql + i, n, kind, "values", 0);
+		i += n;
 	}
 	return 0;
 }
 
-/* Records a query that failed while running, with the values it revealed;
- * keeps the caller's error detail. */
-static void audit_failure(struct bk_vault *v, const char *sql, const char *purpose, const struct query_ctx *q)
+/* What went wrong when SQLite could not prepare the statement, without the
+ * part of its message that quotes the SQL ("near \"3505…\": syntax error",
+ * "no such column: …"): the SQL may hold a personal value. */
+static void parse_error(sqlite3 *db, char *out, size_t cap)
 {
-	char detail[512];
+	static const char *const kinds[] = {
+		"syntax error", "no such column", "no such table", "no such function", "unrecognized token",
+		"incomplete input", "ambiguous column name", "wrong number of arguments", "misuse of aggregate",
+		"misuse of window function", "no such collation sequence", "term out of range", "too many terms",
+		"a GROUP BY clause is required", "not authorized", "circular reference", "has no column named",
+		"columns but", "values for", "too many columns", "more than one row", "parser stack overflow",
+	};
+	const char *msg = sqlite3_errmsg(db);
+	const char *kind = NULL;
+	size_t n;
 
-	snprintf(detail, sizeof(detail), "%s", bk_error_detail());
-	if (audit_query(v, sql, purpose, "failed", "the statement failed while running", -1, q->revealed) != BK_OK) {
-		/* the command fails anyway; nothing was shown */
-	}
-	bk_fail(BK_ERR_DB, "%s", detail);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !kind; i++)
+		if (strstr(msg, kinds[i]))
+			kind = kinds[i];
+	n = (size_t)snprintf(out, cap, "the query does not parse%s%s", kind ? ": " : "", kind ? kind : "");
+#if SQLITE_VERSION_NUMBER >= 3038000
+	if (n < cap && sqlite3_error_offset(db) >= 0)
+		snprintf(out + n, cap - n, " (at byte %d of the SQL)", sqlite3_error_offset(db) + 1);
+#else
+	(void)n;
+#endif
 }
 
-bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpose, json_t **result_p)
+/* The progress handler: ends a statement that runs past its deadline (a
+ * recursive CTE without end, a cross join of every dataset). */
+static int over_time(void *ctx)
 {
-	struct query_ctx q;
-	sqlite3_stmt *st = NULL;
-	const char *tail = NULL;
-	json_t *rows = NULL, *cols = NULL;
-	long long nrows = 0;
-	bk_status rc;
+	struct query_ctx *q = ctx;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > q->deadline.tv_sec || (now.tv_sec == q->deadline.tv_sec && now.tv_nsec >= q->deadline.tv_nsec))
+		q->timed_out = 1;
+	return q->timed_out;
+}
+
+/* Runs the prepared statement into rows; on failure *outcome_p and why say
+ * what the audit entry records. */
+static bk_status collect_rows(struct query_ctx *q, sqlite3_stmt *st, json_t *cols, json_t *rows, long long *nrows_p,
+			      const char **outcome_p, char *why, size_t cap)
+{
 	int src;
 
-	*result_p = NULL;
-	memset(&q, 0, sizeof(q));
-	q.v = v;
-	q.purpose = purpose;
-	/* the views hold only the user's kecamatan: asking for the first is asking for the scope */
-	if ((rc = bk_vault_require(v, BK_ACT_READ, NULL, BK_COL_PUBLIC, bk_vault_own_scope(v))))
-		return rc;
-	{
-		char which[128];
-
-		if (names_base_table(v, sql, which, sizeof(which))) {
-			char reason[256];
-
-			snprintf(reason, sizeof(reason), "reading '%s' directly is not allowed: query the dataset views",
-				 which);
-			if ((rc = audit_query(v, sql, purpose, "denied", reason, -1, -1)) == BK_OK)
-				rc = bk_fail(BK_ERR_DENIED, "%s", reason);
-			return rc;
-		}
-	}
-	if (!starts_with_select(sql)) {
-		if ((rc = audit_query(v, sql, purpose, "denied", "not a SELECT", -1, -1)) == BK_OK)
-			rc = bk_fail(BK_ERR_DENIED, "only SELECT is allowed: a query cannot write or change the vault");
-		return rc;
-	}
-	if ((rc = make_views(&q)))
-		goto out;
-	if (sqlite3_create_function(v->db, "reveal", 1, SQLITE_UTF8, &q, reveal_fn, NULL, NULL) != SQLITE_OK) {
-		rc = bk_db_status(v->db, sqlite3_errcode(v->db), "registering reveal()");
-		goto out;
-	}
-	sqlite3_set_authorizer(v->db, authorize, &q);
-	src = sqlite3_prepare_v2(v->db, sql, -1, &st, &tail);
-	sqlite3_set_authorizer(v->db, NULL, NULL); /* our own statements below are not the user's */
-	if (src != SQLITE_OK || !st) {
-		if (q.denied[0]) {
-			rc = BK_ERR_DENIED;
-		} else {
-			rc = bk_fail(BK_ERR_USAGE, "the query does not parse: %s", st ? "" : sqlite3_errmsg(v->db));
-			goto out;
-		}
-	} else if (tail && strspn(tail, " \t\r\n;") != strlen(tail)) {
-		rc = bk_fail(BK_ERR_USAGE, "one statement per query");
-		goto out;
-	} else if (!sqlite3_stmt_readonly(st)) {
-		snprintf(q.denied, sizeof(q.denied), "only SELECT is allowed");
-		rc = BK_ERR_DENIED;
-	} else if (q.uses_reveal && (!purpose || !purpose[0])) {
-		rc = bk_fail(BK_ERR_USAGE, "a query that reveals identifiers needs --purpose");
-		goto out;
-	}
-	if (rc == BK_ERR_DENIED) {
-		char reason[256];
-
-		snprintf(reason, sizeof(reason), "%s", q.denied);
-		if ((rc = audit_query(v, sql, purpose, "denied", reason, -1, -1)) == BK_OK)
-			rc = bk_fail(BK_ERR_DENIED, "%s", reason);
-		goto out;
-	}
-	rows = json_array();
-	cols = json_array();
 	for (int i = 0; i < sqlite3_column_count(st); i++)
 		json_array_append_new(cols, json_string(sqlite3_column_name(st, i)));
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
@@ -546,32 +583,117 @@ bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpos
 		for (int i = 0; i < sqlite3_column_count(st); i++)
 			json_array_append_new(row, cell_json(st, i));
 		json_array_append_new(rows, row);
-		if (++nrows > RESULT_ROWS_MAX) {
-			rc = bk_fail(BK_ERR_USAGE, "more than %d result rows: aggregate, or add LIMIT", RESULT_ROWS_MAX);
-			audit_failure(v, sql, purpose, &q);
-			goto out;
+		if (++*nrows_p > RESULT_ROWS_MAX) {
+			snprintf(why, cap, "more than %d result rows: aggregate, or add LIMIT", RESULT_ROWS_MAX);
+			return BK_ERR_USAGE;
 		}
 	}
-	if (src != SQLITE_DONE) {
-		if (q.reveal_rc) {
-			char reason[256];
-			bk_status why = q.reveal_rc;
+	if (src == SQLITE_DONE)
+		return BK_OK;
+	if (q->reveal_rc) {
+		/* nothing leaves: the rows gathered so far are dropped */
+		snprintf(why, cap, "%s", q->reveal_error);
+		if (q->reveal_rc == BK_ERR_DENIED)
+			*outcome_p = "denied";
+		return q->reveal_rc;
+	}
+	if (q->timed_out) {
+		*outcome_p = "denied";
+		snprintf(why, cap, "the query ran past its limit of %u s and was stopped", q->seconds);
+		bk_hint("narrow the query, or give it more time with --timeout SECONDS");
+		return BK_ERR_DENIED;
+	}
+	/* SQLite's own words for a runtime error, never the statement's values */
+	snprintf(why, cap, "the query failed while running: %s", sqlite3_errstr(src));
+	return (src & 0xff) == SQLITE_CORRUPT || (src & 0xff) == SQLITE_NOTADB ? BK_ERR_CORRUPT
+	       : (src & 0xff) == SQLITE_IOERR || (src & 0xff) == SQLITE_FULL ? BK_ERR_IO
+									    : BK_ERR_DB;
+}
 
-			snprintf(reason, sizeof(reason), "%s", q.reveal_error);
-			/* nothing leaves: the rows gathered so far are dropped */
-			if (why == BK_ERR_DENIED && (rc = audit_query(v, sql, purpose, "denied", reason, -1, -1)))
-				goto out;
-			rc = bk_fail(why, "%s", reason);
-		} else {
-			rc = bk_db_status(v->db, src, "running the query");
-			/* a failing statement can still tell something about values it revealed */
-			audit_failure(v, sql, purpose, &q);
+bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpose, unsigned seconds,
+			 json_t **result_p)
+{
+	struct query_ctx q;
+	sqlite3_stmt *st = NULL;
+	const char *tail = NULL, *outcome = "failed";
+	json_t *rows = NULL, *cols = NULL;
+	long long nrows = 0;
+	char why[512] = "";
+	bk_status rc, logged;
+
+	*result_p = NULL;
+	memset(&q, 0, sizeof(q));
+	q.v = v;
+	q.purpose = purpose;
+	q.seconds = seconds ? seconds : BK_QUERY_SECONDS_DEFAULT;
+	if (q.seconds > BK_QUERY_SECONDS_MAX)
+		return bk_fail(BK_ERR_USAGE, "a query may run at most %u s", BK_QUERY_SECONDS_MAX);
+	/* the views hold only the user's kecamatan: asking for the first is asking for the scope */
+	if ((rc = bk_vault_require(v, BK_ACT_READ, NULL, BK_COL_PUBLIC, bk_vault_own_scope(v))))
+		return rc;
+	/* From here on every outcome is written down: a statement that calls
+	 * reveal() may have opened values even when it fails. */
+	if ((rc = make_views(&q))) {
+		snprintf(why, sizeof(why), "the dataset views could not be made");
+		goto log;
+	}
+	if (screen_sql(&q, sql, why, sizeof(why)) || !starts_with_select(sql)) {
+		if (!why[0])
+			snprintf(why, sizeof(why), "only SELECT is allowed: a query cannot write or change the vault");
+		outcome = "denied";
+		rc = BK_ERR_DENIED;
+		goto log;
+	}
+	if (sqlite3_create_function(v->db, "reveal", 1, SQLITE_UTF8, &q, reveal_fn, NULL, NULL) != SQLITE_OK) {
+		rc = BK_ERR_DB;
+		snprintf(why, sizeof(why), "reveal() could not be registered");
+		goto log;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &q.deadline);
+	q.deadline.tv_sec += (time_t)q.seconds;
+	sqlite3_progress_handler(v->db, 1000, over_time, &q);
+	sqlite3_set_authorizer(v->db, authorize, &q);
+	rc = sqlite3_prepare_v2(v->db, sql, -1, &st, &tail) == SQLITE_OK && st ? BK_OK : BK_ERR_USAGE;
+	sqlite3_set_authorizer(v->db, NULL, NULL); /* our own statements are not the user's */
+	if (q.denied[0]) {
+		snprintf(why, sizeof(why), "%s", q.denied);
+		outcome = "denied";
+		rc = BK_ERR_DENIED;
+	} else if (rc != BK_OK) {
+		parse_error(v->db, why, sizeof(why));
+		bk_hint("`brankas dataset show NAME` lists a dataset's columns; views are named like datasets");
+	} else if (tail && strspn(tail, " \t\r\n;") != strlen(tail)) {
+		rc = BK_ERR_USAGE;
+		snprintf(why, sizeof(why), "one statement per query");
+	} else if (!sqlite3_stmt_readonly(st)) {
+		outcome = "denied";
+		rc = BK_ERR_DENIED;
+		snprintf(why, sizeof(why), "only SELECT is allowed: a query cannot write or change the vault");
+	} else if (q.uses_reveal && (!purpose || !purpose[0])) {
+		rc = BK_ERR_USAGE;
+		snprintf(why, sizeof(why), "a query that reveals identifiers needs --purpose");
+	} else {
+		rows = json_array();
+		cols = json_array();
+		if (!rows || !cols) {
+			rc = BK_ERR_NOMEM;
+			snprintf(why, sizeof(why), "out of memory");
+		} else if ((rc = collect_rows(&q, st, cols, rows, &nrows, &outcome, why, sizeof(why))) == BK_OK) {
+			outcome = "ok";
 		}
+	}
+log:
+	sqlite3_progress_handler(v->db, 0, NULL, NULL);
+	/* log before reveal: the entry is durable before a row is handed out */
+	logged = audit_query(v, sql, purpose, outcome, rc == BK_OK ? NULL : why, rc == BK_OK ? nrows : -1, q.revealed);
+	if (logged != BK_OK) {
+		rc = logged; /* fail closed: no entry, no rows */
 		goto out;
 	}
-	/* log before reveal: the entry is durable before a row is handed out */
-	if ((rc = audit_query(v, sql, purpose, "ok", NULL, nrows, q.revealed)))
+	if (rc != BK_OK) {
+		rc = bk_fail(rc, "%s", why);
 		goto out;
+	}
 	*result_p = json_pack("{s:o, s:o, s:I}", "columns", cols, "rows", rows, "revealed", (json_int_t)q.revealed);
 	cols = rows = NULL;
 	if (!*result_p)

@@ -66,7 +66,7 @@ edit_rejected() {
 }
 
 # scalar USER SQL: the one value a query returns (CSV output ends lines with CRLF)
-scalar() { as "$1" query --format csv "$2" | tail -n 1 | tr -d '\r'; }
+scalar() { as "$1" query --format csv --file "$(sql_file "$2")" | tail -n 1 | tr -d '\r'; }
 
 # sealed_hex ID: row ID's sealed blob, and its batch
 sealed_hex() { db_sql "SELECT hex(sealed) FROM ds_warga WHERE id = $1"; }

@@ -54,7 +54,7 @@ export_of() {
 		3<<<"$(pass_of "$1")" <<<"$2"
 }
 
-scalar() { as "$1" query --format csv "$2" | tail -n 1 | tr -d '\r'; }
+scalar() { as "$1" query --format csv --file "$(sql_file "$2")" | tail -n 1 | tr -d '\r'; }
 
 # correct_rejected USER N: exits 1 with N problem lines and the summary,
 # changes no file of the vault, echoes no value.

@@ -22,10 +22,10 @@ setup() {
 	fresh_vault
 }
 
-q() { # USER SQL [OPTS…]
+q() { # USER SQL [OPTS…]: the SQL from a file, as SQL with literals must come
 	local user=$1 sql=$2
 	shift 2
-	as "$user" query --format csv "$@" "$sql" | tr -d '\r'
+	as "$user" query --format csv "$@" --file "$(sql_file "$sql")" | tr -d '\r'
 	return "${PIPESTATUS[0]}"
 }
 
@@ -121,7 +121,7 @@ deny() { # USER SQL [OPTS…]: exit 4, an audit entry with outcome denied
 	run --separate-stderr q citra "SELECT pekerjaan FROM warga WHERE jenis_kelamin = 'P'"
 	[ "$status" -eq 0 ]
 	[ "${lines[1]}" = "\"'=1+2\"" ]
-	run --separate-stderr as citra query --format json "SELECT pekerjaan FROM warga WHERE jenis_kelamin = 'P'"
+	run --separate-stderr as citra query --format json --file "$(sql_file "SELECT pekerjaan FROM warga WHERE jenis_kelamin = 'P'")"
 	[ "$(jq -r '.[0].pekerjaan' <<<"$output")" = "=1+2" ]
 }
 
@@ -132,4 +132,121 @@ deny() { # USER SQL [OPTS…]: exit 4, an audit entry with outcome denied
 	[ "$status" -eq 4 ]
 	run q ani "SELECT FROM"
 	[ "$status" -eq 2 ]
+}
+
+# --- the escapes of issue "Scope by keys" (each failed before its fix) ---
+
+@test "a base table in single quotes, or in any other quoting, is refused and audited" {
+	# SQLite reads 'ds_warga' as a table name where one is expected
+	deny citra "SELECT count(*) FROM 'ds_warga'"
+	deny citra "SELECT count(*) FROM main.'ds_warga'"
+	deny citra "SELECT count(*) FROM 'DS_WARGA'"
+	deny citra 'SELECT count(*) FROM "ds_warga"'
+	deny citra 'SELECT count(*) FROM `ds_warga`'
+	deny citra "SELECT count(*) FROM [ds_warga]"
+	deny citra "SELECT count(*) FROM 'sqlite_master'"
+	deny citra "SELECT * FROM sqlite_schema"
+	deny citra "SELECT count(*) FROM/**/'ds_warga'"
+	[ "$(last_audit | jq -r .detail)" = "reading 'ds_warga' directly is not allowed: query the dataset views" ]
+}
+
+@test "a CTE never stands in for a dataset view" {
+	deny citra "WITH warga AS (SELECT desa FROM main.'ds_warga') SELECT count(*) FROM warga"
+	deny citra "WITH warga AS (SELECT 1 AS n) SELECT n FROM warga"
+	deny citra 'WITH "Warga"(n) AS (SELECT 1) SELECT n FROM warga'
+	deny citra "WITH x AS (SELECT 1), wilayah AS MATERIALIZED (SELECT 2) SELECT 1"
+	[ "$(last_audit | jq -r .detail)" = "a WITH clause cannot take the name of a dataset view" ]
+	# an ordinary CTE over the views still works
+	run --separate-stderr q citra "WITH w AS (SELECT desa FROM warga) SELECT count(*) FROM w"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = 2 ]
+}
+
+@test "a reveal() nested in another is audited with what it opened, and no error echoes the value" {
+	local before
+	before=$(wc -l <"$VAULT/audit.log")
+	run q citra "SELECT reveal('warga:' || reveal(nik) || ':nik') FROM warga WHERE id = 1" --purpose verifikasi
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"reveal() refused"* ]]
+	lacks 3505100101900001 Budi
+	[ "$(wc -l <"$VAULT/audit.log")" -eq $((before + 1)) ]
+	run jq -r '[.action, .outcome, .revealed, .purpose] | @tsv' <<<"$(last_audit)"
+	[ "$output" = "$(printf 'query\tdenied\t1\tverifikasi')" ]
+	run grep -c 3505100101900001 "$VAULT/audit.log"
+	[ "$output" = 0 ]
+}
+
+@test "a statement that reveals and then fails is audited with the values it opened" {
+	run q citra "SELECT reveal(nama), abs(-9223372036854775807 - 1) FROM warga WHERE id = 1" --purpose verifikasi
+	[ "$status" -eq 1 ]
+	lacks Budi
+	run jq -r '[.outcome, .revealed] | @tsv' <<<"$(last_audit)"
+	[ "$output" = "$(printf 'failed\t1')" ]
+}
+
+@test "a query that does not parse is audited and its message does not echo the SQL" {
+	run q citra "SELECT nama FROM warga WHERE telepon = 3505100101900001abc"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"does not parse"* ]]
+	lacks 3505100101900001
+	[ "$(last_audit | jq -r .outcome)" = failed ]
+	[ "$(last_audit | jq -r .sql)" = "SELECT nama FROM warga WHERE telepon = ?" ]
+	run q citra "SELECT nama FROM warga WHERE nik = 3505100101900001 AND"
+	[ "$status" -eq 2 ]
+	lacks 3505100101900001
+	run q citra "SELECT Budi_Santoso FROM warga"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no such column"* ]]
+	lacks Budi_Santoso
+	run grep -c 3505100101900001 "$VAULT/audit.log"
+	[ "$output" = 0 ]
+}
+
+@test "a query without end is stopped at its time bound, refused and audited" {
+	deny ani "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c" --timeout 1
+	[[ "$(last_audit | jq -r .detail)" == *"past its limit of 1 s"* ]]
+	run as ani query --timeout 0 "SELECT 1"
+	[ "$status" -eq 2 ]
+	run as ani query --timeout 3601 "SELECT 1"
+	[ "$status" -eq 2 ]
+}
+
+@test "SQL with a literal never goes on the command line; it comes on stdin or from a file" {
+	local before
+	before=$(wc -l <"$VAULT/audit.log")
+	for sql in "SELECT count(*) FROM warga WHERE desa = '35.05.10.2001'" \
+		"SELECT count(*) FROM warga WHERE id = 35051" "SELECT x'00'"; do
+		run as citra query "$sql"
+		[ "$status" -eq 2 ] || { echo "accepted: $sql"; return 1; }
+		[[ "$output" == *"holds a literal value"* ]]
+	done
+	# refused before the unlock: nothing ran, nothing to audit
+	[ "$(wc -l <"$VAULT/audit.log")" -eq "$before" ]
+	# small numbers are no personal value
+	run --separate-stderr as citra query --format csv "SELECT count(*) FROM warga LIMIT 10"
+	[ "$status" -eq 0 ]
+	# the passphrase and then the SQL on stdin
+	run --separate-stderr bk -C "$VAULT" -u citra --passphrase-fd 0 query --format csv - \
+		<<<"$(pass_of citra)
+SELECT count(*) FROM warga WHERE desa = '35.05.10.2001'"
+	[ "$status" -eq 0 ]
+	[ "$(tr -d '\r' <<<"${lines[1]}")" = 1 ]
+	run as citra query --file "$BATS_TEST_TMPDIR/missing.sql"
+	[ "$status" -eq 1 ]
+	run as citra query --file "$(sql_file "SELECT 1")" "SELECT 2"
+	[ "$status" -eq 2 ]
+	run as citra query --help
+	[ "$status" -eq 0 ]
+	has "--file FILE"
+}
+
+@test "shell refuses the same escapes and audits them" {
+	run bk -C "$VAULT" -u citra --passphrase-fd 0 shell --format csv <<<"$(pass_of citra)
+SELECT count(*) FROM 'ds_warga'
+WITH warga AS (SELECT 1 AS n) SELECT n FROM warga
+SELECT count(*) FROM warga"
+	[ "$status" -eq 0 ]
+	has "reading 'ds_warga' directly is not allowed"
+	has "a WITH clause cannot take the name"
+	[ "$(tail -3 "$VAULT/audit.log" | jq -r .outcome | tr '\n' ' ')" = "denied denied ok " ]
 }

@@ -246,3 +246,12 @@ lacks() {
 		fi
 	done
 }
+
+# sql_file SQL: writes SQL to a new file in the test's directory and prints its
+# path, for `query --file`: SQL with literals never goes on the command line.
+sql_file() {
+	local f
+	f=$(mktemp "$BATS_TEST_TMPDIR/query.XXXXXX")
+	printf '%s\n' "$1" >"$f"
+	printf '%s\n' "$f"
+}

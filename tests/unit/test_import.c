@@ -297,7 +297,7 @@ static void test_bulk_rows_intact(void **state)
 	assert_int_equal(bk_vault_query(v, "SELECT reveal(nik), reveal(nama), tanggal_lahir, jenis_kelamin, desa FROM warga "
 					 "WHERE id <= 500 OR id BETWEEN 65300 AND 65800 OR id BETWEEN 130800 AND 131400 "
 					 "OR id > 139500",
-					 "test", &res),
+					 "test", 0, &res),
 			 BK_OK);
 	rows = json_object_get(res, "rows");
 	assert_int_equal(json_array_size(rows), 500 + 501 + 601 + 500);
