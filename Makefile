@@ -15,7 +15,12 @@ ALL_CFLAGS = -DBRANKAS_VERSION=\"$(VERSION)\" -std=c11 -D_GNU_SOURCE -DSQLITE_HA
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 
-LIB_SRC = $(sort $(wildcard base/*.c crypto/*.c vault/*.c))
+# the library's rooms: base, crypto, then vault/ in its folders (vault/*/README at the top of each
+# room's main header says what it owns and may call); demo/ is its own archive, outside the library
+LIB_SRC = $(sort $(wildcard base/*.c crypto/*.c vault/*/*.c))
+DEMO_SRC = $(sort $(wildcard demo/*.c))
+DEMO_OBJ = $(DEMO_SRC:%.c=$(BUILD)/%.o)
+HEADERS = $(wildcard */*.h */*/*.h)
 CLI_SRC = $(sort $(wildcard cli/*.c))
 GEN_SRC = $(BUILD)/gen/regions_data.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/regions_data.o
@@ -41,7 +46,7 @@ help:
 deps:
 	@./tools/install-deps $(DEB_PACKAGES)
 
-$(BUILD)/%.o: %.c $(wildcard */*.h)
+$(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -60,12 +65,16 @@ $(BUILD)/libbrankas.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(CLI_OBJ) $(BUILD)/libbrankas.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbrankas.a $(LIBS)
+$(BUILD)/libbrankas-demo.a: $(DEMO_OBJ)
+	rm -f $@
+	ar rcs $@ $^
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libbrankas.a
+$(BIN): $(CLI_OBJ) $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbrankas.a $(LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a $(LIBS) -lcmocka
 
 # test_age inflates the zlib-compressed CCTV vectors
 $(BUILD)/tests/test_age: LIBS += -lz
@@ -98,9 +107,9 @@ fuzz: deps
 
 BENCH_SRC = $(sort $(wildcard tests/bench/*.c))
 BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
-$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libbrankas.a
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbrankas.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a $(LIBS)
 
 # The suite: unit tests, then the bats CLI tests; tests/run prints the total.
 check: deps

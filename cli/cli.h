@@ -9,7 +9,7 @@
 
 #include "base/error.h"
 #include "crypto/kdf.h"
-#include "vault/vault.h"
+#include "vault/core/vault.h"
 
 /* Exit codes (DESIGN §12). */
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILED = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INTEGRITY = 3, CLI_EXIT_DENIED = 4 };

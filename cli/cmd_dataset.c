@@ -4,7 +4,7 @@
 
 #include "base/fileio.h"
 #include "cli/cli.h"
-#include "vault/dataset.h"
+#include "vault/schema/dataset.h"
 
 #define SCHEMA_FILE_MAX (256 * 1024)
 

@@ -12,8 +12,8 @@
 #include "base/fileio.h"
 #include "cli/cli.h"
 #include "crypto/identity.h"
-#include "vault/demo.h"
-#include "vault/import.h"
+#include "demo/demo.h"
+#include "vault/records/import.h"
 
 enum { OPT_CITIZENS = OPT_FIRST_COMMAND_OPT, OPT_CSV, OPT_KDF };
 

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "vault/import.h"
+#include "vault/records/import.h"
 
 enum { OPT_DRY_RUN = OPT_FIRST_COMMAND_OPT };
 

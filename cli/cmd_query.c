@@ -12,8 +12,8 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "crypto/secmem.h"
-#include "vault/query.h"
-#include "vault/sql_scan.h"
+#include "vault/records/query.h"
+#include "vault/records/sql_scan.h"
 
 #define SQL_MAX (1u << 20)
 

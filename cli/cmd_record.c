@@ -8,8 +8,8 @@
 
 #include "cli/cli.h"
 #include "crypto/secmem.h"
-#include "vault/edit.h"
-#include "vault/records.h"
+#include "vault/records/edit.h"
+#include "vault/records/records.h"
 
 #define EDIT_INPUT_MAX (16u << 20) /* corrections on stdin: a text value is at most 1,000,000 bytes */
 #define EDIT_MESSAGES 100

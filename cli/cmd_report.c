@@ -10,7 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/output.h"
-#include "vault/report.h"
+#include "vault/monev/report.h"
 
 enum { OPT_BY = OPT_FIRST_COMMAND_OPT, OPT_YEAR, OPT_MIN_CELL, OPT_FORMAT };
 

@@ -8,10 +8,10 @@
 #include "cli/cli.h"
 #include "crypto/identity.h"
 #include "crypto/secmem.h"
-#include "vault/dp.h"
-#include "vault/extract.h"
-#include "vault/request.h"
-#include "vault/requests.h"
+#include "vault/release/dp.h"
+#include "vault/release/extract.h"
+#include "vault/release/request.h"
+#include "vault/release/requests.h"
 
 #define IDENTITY_MAX 65536
 #define PUB_MAX 4096

@@ -10,7 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/output.h"
-#include "vault/query.h"
+#include "vault/records/query.h"
 
 #define LINE_MAX_SHELL 65536
 

@@ -12,8 +12,8 @@
 
 #include "cli/cli.h"
 #include "crypto/secmem.h"
-#include "vault/edit.h"
-#include "vault/subjects.h"
+#include "vault/records/edit.h"
+#include "vault/records/subjects.h"
 
 #define CORRECT_INPUT_MAX (16u << 20)
 #define CORRECT_MESSAGES 100

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "vault/validate.h"
+#include "vault/schema/validate.h"
 
 static const char *cell_text(const json_t *v, char *buf, size_t cap, size_t *len_p)
 {

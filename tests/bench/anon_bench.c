@@ -24,8 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vault/anon.h"
-#include "vault/hierarchy.h"
+#include "vault/release/anon.h"
+#include "vault/schema/hierarchy.h"
 
 #define NQ 5
 #define LABEL 48

@@ -22,7 +22,7 @@
 #include "base/error.h"
 #include "crypto/secmem.h"
 #include "crypto/sign.h"
-#include "vault/audit.h"
+#include "vault/core/audit.h"
 
 #define NACTORS 4
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "crypto/secmem.h"
-#include "vault/demo.h"
+#include "demo/demo.h"
 
 int main(int argc, char **argv)
 {

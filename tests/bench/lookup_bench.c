@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "crypto/secmem.h"
-#include "vault/subjects.h"
-#include "vault/vault.h"
+#include "vault/records/subjects.h"
+#include "vault/core/vault.h"
 
 #define MAX_NIKS 200000
 

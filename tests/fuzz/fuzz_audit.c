@@ -7,7 +7,7 @@
 
 #include "base/fileio.h"
 #include "tests/fuzz/fuzz.h"
-#include "vault/audit.h"
+#include "vault/core/audit.h"
 
 static bk_status ignore(void *ctx, const char *line, size_t len)
 {

@@ -1,6 +1,6 @@
 /* fuzz_regions.c - the region CSV parser (libcsv underneath). */
 #include "tests/fuzz/fuzz.h"
-#include "vault/regions.h"
+#include "vault/core/regions.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

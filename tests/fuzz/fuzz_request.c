@@ -1,6 +1,6 @@
 /* fuzz_request.c - the evaluator's request file parser (shape, fields, signature). */
 #include "tests/fuzz/fuzz.h"
-#include "vault/request.h"
+#include "vault/release/request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "tests/fuzz/fuzz.h"
-#include "vault/query.h"
-#include "vault/sql_scan.h"
+#include "vault/records/query.h"
+#include "vault/records/sql_scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "tests/fuzz/fuzz.h"
-#include "vault/validate.h"
+#include "vault/schema/validate.h"
 
 static void check(int ok)
 {

@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "vault/anon.h"
-#include "vault/dataset.h"
-#include "vault/hierarchy.h"
+#include "vault/release/anon.h"
+#include "vault/schema/dataset.h"
+#include "vault/schema/hierarchy.h"
 
 static struct bk_regions regions;
 

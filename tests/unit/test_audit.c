@@ -22,7 +22,7 @@
 #include "base/fileio.h"
 #include "crypto/secmem.h"
 #include "crypto/sign.h"
-#include "vault/audit.h"
+#include "vault/core/audit.h"
 
 extern char **environ;
 

@@ -16,8 +16,8 @@
 #include <sodium.h>
 
 #include "base/fileio.h"
-#include "vault/demo.h"
-#include "vault/regions.h"
+#include "demo/demo.h"
+#include "vault/core/regions.h"
 
 /* ---- helpers: a temporary directory and a CSV file in memory ---- */
 

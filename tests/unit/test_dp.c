@@ -16,7 +16,7 @@
 #include <stdlib.h>
 
 #include "crypto/secmem.h"
-#include "vault/dp.h"
+#include "vault/release/dp.h"
 
 /* --- sources --- */
 

@@ -14,10 +14,10 @@
 
 #include "crypto/aead.h"
 #include "crypto/secmem.h"
-#include "vault/fields.h"
-#include "vault/import.h"
-#include "vault/query.h"
-#include "vault/vault.h"
+#include "vault/core/fields.h"
+#include "vault/records/import.h"
+#include "vault/records/query.h"
+#include "vault/core/vault.h"
 
 #define ROWS 26000 /* long cells: above the 8 MiB that makes an import a bulk load */
 

@@ -13,9 +13,9 @@
 
 #include "base/fileio.h"
 #include "crypto/secmem.h"
-#include "vault/import.h"
-#include "vault/report.h"
-#include "vault/vault.h"
+#include "vault/records/import.h"
+#include "vault/monev/report.h"
+#include "vault/core/vault.h"
 
 #define FIX BK_TEST_FIXTURES "/report/"
 

@@ -8,7 +8,7 @@
 #include "crypto/identity.h"
 #include "crypto/sign.h"
 #include "tests/unit/unit.h"
-#include "vault/request.h"
+#include "vault/release/request.h"
 
 struct keys {
 	uint8_t pk[32], sk[64], xpk[32];

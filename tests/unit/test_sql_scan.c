@@ -6,8 +6,8 @@
 
 #include <stdlib.h>
 
-#include "vault/query.h"
-#include "vault/sql_scan.h"
+#include "vault/records/query.h"
+#include "vault/records/sql_scan.h"
 
 struct expect {
 	const char *sql;

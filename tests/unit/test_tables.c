@@ -12,8 +12,8 @@
 #include <stdlib.h>
 
 #include "crypto/secmem.h"
-#include "vault/report.h"
-#include "vault/tables.h"
+#include "vault/monev/report.h"
+#include "vault/release/tables.h"
 
 /* --- helpers --- */
 

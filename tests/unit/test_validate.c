@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vault/validate.h"
+#include "vault/schema/validate.h"
 
 /* A literal with its exact length, embedded NULs included. */
 #define L(s) (s), (sizeof(s) - 1)

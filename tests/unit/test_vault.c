@@ -12,12 +12,12 @@
 #include "crypto/box.h"
 #include "crypto/secmem.h"
 #include "crypto/sign.h"
-#include "vault/acl.h"
-#include "vault/edit.h"
-#include "vault/import.h"
-#include "vault/regions.h"
-#include "vault/subjects.h"
-#include "vault/vault.h"
+#include "vault/core/acl.h"
+#include "vault/records/edit.h"
+#include "vault/records/import.h"
+#include "vault/core/regions.h"
+#include "vault/records/subjects.h"
+#include "vault/core/vault.h"
 
 static const char *const kanigoro[] = {"35.05.10"};
 

@@ -1,0 +1,1434 @@
+/* vault.c - the vault directory: init, unlock, users, audited transactions,
+ * status and integrity checks. */
+#include "vault/core/vault.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/fileio.h"
+#include "crypto/box.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "crypto/minisign.h"
+#include "crypto/secmem.h"
+#include "crypto/sign.h"
+#include "vault/core/db.h"
+#include "vault/core/vault_internal.h"
+
+#define KEYRING_MAX (16u << 20)
+#define PUB_MAX 4096
+
+void bk_vault_now(char out[24])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int bk_vault_user_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > BK_NAME_MAX)
+		return 0;
+	for (const char *s = name; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+static bk_status check_name(const char *name)
+{
+	if (!bk_vault_user_name_ok(name)) {
+		bk_hint("user names are 1 to 32 of a-z, 0-9, '.', '_' and '-'");
+		return bk_fail(BK_ERR_USAGE, "invalid user name");
+	}
+	return BK_OK;
+}
+
+static bk_status set_paths(struct bk_vault *v, const char *dir)
+{
+	struct {
+		char *dst;
+		const char *file;
+	} p[] = {{v->db_path, "vault.db"}, {v->keyring_path, "keyring"}, {v->audit_path, "audit.log"},
+		 {v->pub_path, "vault.pub"}};
+
+	if (strlen(dir) >= sizeof(v->dir) - 16)
+		return bk_fail(BK_ERR_USAGE, "vault path too long");
+	memcpy(v->dir, dir, strlen(dir) + 1);
+	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		snprintf(p[i].dst, PATH_MAX, "%s/%s", dir, p[i].file);
+	return BK_OK;
+}
+
+/* The minisign key id of the release key: the first 8 bytes of BLAKE2b(pk),
+ * so it never needs storing apart from the key. */
+static void release_key_id(uint8_t id[BK_MINISIGN_KEYIDBYTES], const uint8_t pk[32])
+{
+	uint8_t h[16]; /* BLAKE2b's shortest output */
+
+	if (bk_hash(h, sizeof(h), pk, 32, NULL, 0) != BK_OK)
+		memset(h, 0, sizeof(h));
+	memcpy(id, h, BK_MINISIGN_KEYIDBYTES);
+}
+
+struct vault_key *bk_vault_secret(const struct bk_vault *v, enum bk_key_kind kind, const char *scope)
+{
+	struct vault_key *best = NULL;
+
+	for (size_t i = 0; i < v->nkeys; i++) {
+		struct vault_key *k = &v->keys[i];
+
+		if (k->kind == kind && (!scope || strcmp(k->scope, scope) == 0) && (!best || k->version > best->version))
+			best = k;
+	}
+	return best;
+}
+
+static bk_status add_secret(struct bk_vault *v, const struct bk_keyring_key *k, const uint8_t *secret, size_t len)
+{
+	struct vault_key *arr = realloc(v->keys, (v->nkeys + 1) * sizeof(*arr));
+	struct vault_key *vk;
+
+	if (!arr)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	v->keys = arr;
+	vk = &arr[v->nkeys];
+	memset(vk, 0, sizeof(*vk));
+	vk->secret = bk_secmem_alloc(BK_KEY_SECRET_MAX);
+	if (!vk->secret)
+		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	memcpy(vk->id, k->id, sizeof(vk->id));
+	memcpy(vk->scope, k->scope, sizeof(vk->scope));
+	vk->kind = k->kind;
+	vk->version = k->version;
+	vk->len = len;
+	memcpy(vk->secret, secret, len);
+	v->nkeys++;
+	return BK_OK;
+}
+
+static struct bk_vault *vault_new(void)
+{
+	struct bk_vault *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->box_sk = bk_secmem_alloc(32);
+	v->sign_sk = bk_secmem_alloc(64);
+	if (!v->box_sk || !v->sign_sk) {
+		bk_secmem_free(v->box_sk);
+		bk_secmem_free(v->sign_sk);
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+void bk_vault_close(struct bk_vault *v)
+{
+	if (!v)
+		return;
+	if (v->in_tx)
+		bk_vault_rollback(v);
+	bk_vault_read_end(v);
+	bk_subject_cache_free(v->lookup);
+	bk_secmem_free(v->batch_keys);
+	bk_db_close(v->db);
+	for (size_t i = 0; i < v->nkeys; i++)
+		bk_secmem_free(v->keys[i].secret);
+	free(v->keys);
+	bk_secmem_free(v->box_sk);
+	bk_secmem_free(v->sign_sk);
+	bk_keyring_release(&v->kr);
+	bk_regions_release(&v->regions);
+	free(v->keyring_text);
+	free(v);
+}
+
+const struct bk_keyring_user *bk_vault_me(const struct bk_vault *v)
+{
+	return &v->kr.users[v->me];
+}
+
+enum bk_role bk_vault_role(const struct bk_vault *v)
+{
+	enum bk_role role = BK_ROLE_EVALUATOR;
+
+	if (bk_role_parse(bk_vault_me(v)->role, &role) != BK_OK)
+		return BK_ROLE_EVALUATOR; /* unreachable: roles are checked at open */
+	return role;
+}
+
+const struct bk_keyring *bk_vault_keyring(const struct bk_vault *v)
+{
+	return &v->kr;
+}
+
+const struct bk_regions *bk_vault_regions(const struct bk_vault *v)
+{
+	return &v->regions;
+}
+
+const char *bk_vault_audit_path(const struct bk_vault *v)
+{
+	return v->audit_path;
+}
+
+/* --- transactions and audit --- */
+
+bk_status bk_vault_begin(struct bk_vault *v)
+{
+	bk_status rc;
+
+	if (v->in_tx || v->in_read)
+		return bk_fail(BK_ERR_STATE, "transaction already open");
+	if ((rc = bk_db_exec(v->db, "BEGIN IMMEDIATE")))
+		return rc;
+	/* the database lock is taken first, then the audit lock: one order for every writer */
+	if ((rc = bk_audit_writer_open(v->audit_path, v->kr.vault_id, 0, &v->aw))) {
+		sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	v->in_tx = 1;
+	return BK_OK;
+}
+
+bk_status bk_vault_read_begin(struct bk_vault *v)
+{
+	bk_status rc;
+
+	if (v->in_tx || v->in_read)
+		return bk_fail(BK_ERR_STATE, "transaction already open");
+	/* deferred: the shared lock comes with the first read and stays until the end */
+	if ((rc = bk_db_exec(v->db, "BEGIN DEFERRED")))
+		return rc;
+	v->in_read = 1;
+	return BK_OK;
+}
+
+void bk_vault_read_end(struct bk_vault *v)
+{
+	if (!v->in_read)
+		return;
+	/* nothing was written: rolling back only drops the snapshot and its locks */
+	sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+	v->in_read = 0;
+}
+
+bk_status bk_vault_audit(struct bk_vault *v, struct bk_audit_entry *e)
+{
+	const struct bk_keyring_user *me = bk_vault_me(v);
+
+	if (!v->in_tx)
+		return bk_fail(BK_ERR_STATE, "audit entry outside a transaction");
+	e->actor = me->name;
+	e->role = me->role;
+	e->command = v->command;
+	if (!e->outcome)
+		e->outcome = "ok";
+	return bk_audit_add(v->aw, e);
+}
+
+void bk_vault_rollback(struct bk_vault *v)
+{
+	if (!v->in_tx)
+		return;
+	sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+	bk_vault_forget_batches(v); /* batches made in the transaction are gone; their ids come again */
+	bk_audit_writer_free(v->aw);
+	v->aw = NULL;
+	v->in_tx = 0;
+}
+
+static bk_status pin_head(sqlite3 *db, const struct bk_audit_head *head)
+{
+	char hex[BK_HEX_LEN(BK_AUDIT_HASHBYTES)];
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	bk_hex_encode(hex, head->hash, sizeof(head->hash));
+	src = sqlite3_prepare_v2(db, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", -1, &st, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 1, (sqlite3_int64)head->seq);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 2, hex, -1, SQLITE_TRANSIENT);
+	if (src == SQLITE_OK)
+		src = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE || sqlite3_changes(db) != 1)
+		return bk_db_status(db, src == SQLITE_DONE ? SQLITE_CORRUPT : src, "pinning the audit head");
+	return BK_OK;
+}
+
+static bk_status read_pinned_head(sqlite3 *db, struct bk_audit_head *head)
+{
+	sqlite3_stmt *st = NULL;
+	bk_status rc = BK_OK;
+	int src;
+
+	memset(head, 0, sizeof(*head));
+	src = sqlite3_prepare_v2(db, "SELECT seq, hash FROM audit_head WHERE id = 1", -1, &st, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		const char *hex = (const char *)sqlite3_column_text(st, 1);
+		sqlite3_int64 seq = sqlite3_column_int64(st, 0);
+
+		if (seq < 0 || !hex || (seq > 0 && bk_hex_decode(head->hash, sizeof(head->hash), hex, strlen(hex))))
+			rc = bk_fail(BK_ERR_CORRUPT, "vault.db: the pinned audit head is malformed");
+		head->seq = (uint64_t)seq;
+	} else {
+		rc = bk_db_status(db, src == SQLITE_DONE ? SQLITE_CORRUPT : src, "reading the pinned audit head");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+bk_status bk_vault_commit(struct bk_vault *v)
+{
+	struct bk_audit_head head;
+	bk_status rc;
+
+	if (!v->in_tx)
+		return bk_fail(BK_ERR_STATE, "no open transaction");
+	/* log before commit: the entries are durable before the change is */
+	if ((rc = bk_audit_commit(v->aw, v->sign_sk, &head)) || (rc = pin_head(v->db, &head)) ||
+	    (rc = bk_db_exec(v->db, "COMMIT"))) {
+		bk_vault_rollback(v);
+		return rc;
+	}
+	bk_audit_writer_free(v->aw);
+	v->aw = NULL;
+	v->in_tx = 0;
+	return BK_OK;
+}
+
+bk_status bk_vault_log(struct bk_vault *v, struct bk_audit_entry *e)
+{
+	bk_status rc;
+
+	if ((rc = bk_vault_begin(v)))
+		return rc;
+	if ((rc = bk_vault_audit(v, e))) {
+		bk_vault_rollback(v);
+		return rc;
+	}
+	return bk_vault_commit(v);
+}
+
+bk_status bk_vault_record(struct bk_vault *v, const char *action, const char *target)
+{
+	struct bk_audit_entry e;
+
+	bk_audit_entry_init(&e);
+	e.action = action;
+	e.target = target;
+	return bk_vault_log(v, &e);
+}
+
+bk_status bk_vault_acl(const struct bk_vault *v, enum bk_action action, const char *dataset, enum bk_colclass cls,
+		       const char *kecamatan)
+{
+	const struct bk_keyring_user *me = bk_vault_me(v);
+	const char *scope[BK_SCOPE_MAX];
+	struct bk_acl_request req;
+
+	for (size_t i = 0; i < me->nscope; i++)
+		scope[i] = me->scope[i];
+	memset(&req, 0, sizeof(req));
+	req.role = bk_vault_role(v);
+	req.scope = scope;
+	req.nscope = me->nscope;
+	req.action = action;
+	req.dataset = dataset;
+	req.colclass = cls;
+	req.kecamatan = kecamatan;
+	return bk_acl_check(&req);
+}
+
+const char *bk_vault_own_scope(const struct bk_vault *v)
+{
+	const struct bk_keyring_user *me = bk_vault_me(v);
+
+	return me->nscope ? me->scope[0] : NULL;
+}
+
+bk_status bk_vault_require(struct bk_vault *v, enum bk_action action, const char *dataset, enum bk_colclass cls,
+			   const char *kecamatan)
+{
+	struct bk_audit_entry e;
+	char reason[512];
+	bk_status rc;
+
+	if (bk_vault_acl(v, action, dataset, cls, kecamatan) == BK_OK)
+		return BK_OK;
+	snprintf(reason, sizeof(reason), "%s", bk_error_detail());
+	bk_audit_entry_init(&e);
+	e.action = bk_action_name(action);
+	e.dataset = dataset;
+	e.outcome = "denied";
+	e.detail = reason;
+	if (v->in_tx)
+		bk_vault_rollback(v);
+	bk_vault_read_end(v); /* a denial is written down even in the middle of a batch of reads */
+	if ((rc = bk_vault_log(v, &e)))
+		return rc;
+	return bk_fail(BK_ERR_DENIED, "%s", reason);
+}
+
+bk_status bk_vault_audit_hash(struct bk_vault *v, const void *value, size_t len, char out[33])
+{
+	struct vault_key *k = bk_vault_secret(v, BK_KEY_AUDIT, NULL);
+	uint8_t mac[16];
+	bk_status rc;
+
+	if (!k)
+		return bk_fail(BK_ERR_DENIED, "no audit key");
+	if ((rc = bk_hash(mac, sizeof(mac), value, len, k->secret, k->len)))
+		return rc;
+	bk_hex_encode(out, mac, sizeof(mac));
+	return BK_OK;
+}
+
+/* --- keyring persistence --- */
+
+static void keyring_digest(char out[BK_HEX_LEN(32)], const uint8_t *text, size_t len)
+{
+	uint8_t h[32];
+
+	if (bk_hash(h, sizeof(h), text, len, NULL, 0) != BK_OK)
+		memset(h, 0, sizeof(h));
+	bk_hex_encode(out, h, sizeof(h));
+}
+
+static bk_status pin_generation(struct bk_vault *v)
+{
+	char gen[32];
+
+	snprintf(gen, sizeof(gen), "%llu", (unsigned long long)v->kr.generation);
+	return bk_db_meta_set(v->db, "keyring_generation", gen);
+}
+
+/* Pins the keyring as it is now on disk (v->keyring_text): its digest covers the
+ * unsigned slot line too, so every byte of the keyring is checked at open. */
+static bk_status pin_keyring(struct bk_vault *v)
+{
+	char digest[BK_HEX_LEN(32)];
+	bk_status rc;
+
+	keyring_digest(digest, v->keyring_text, v->keyring_len);
+	if ((rc = bk_db_exec(v->db, "BEGIN IMMEDIATE")))
+		return rc;
+	if ((rc = bk_db_meta_set(v->db, "keyring_hash", digest)) || (rc = pin_generation(v)) ||
+	    (rc = bk_db_exec(v->db, "DELETE FROM meta WHERE key = 'keyring_pending'")) ||
+	    (rc = bk_db_exec(v->db, "COMMIT"))) {
+		sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return BK_OK;
+}
+
+/* Changes the keyring, audited, crash-safe in three steps:
+ *   1. the audit entry and the new keyring's digest as "pending" commit together;
+ *   2. the keyring file is replaced (temp, fsync, rename);
+ *   3. the pending digest becomes the pinned one, with the generation.
+ * A crash after 1 or 2 leaves a keyring whose digest vault.db knows (old or
+ * pending); open finishes step 3. resign: the body changed and is signed with
+ * the keyring key (admins); otherwise only the slot line changed. The keyring
+ * on disk must still be the one read at open. */
+static bk_status change_keyring(struct bk_vault *v, struct bk_audit_entry *e, int resign)
+{
+	struct vault_key *kk = bk_vault_secret(v, BK_KEY_KEYRING, NULL);
+	char digest[BK_HEX_LEN(32)], *text = NULL;
+	uint8_t *cur = NULL;
+	size_t cur_len = 0, len = 0;
+	bk_status rc;
+
+	if (resign && !kk)
+		return bk_fail(BK_ERR_DENIED, "only holders of the keyring key may change the keyring");
+	if ((rc = bk_vault_begin(v)))
+		return rc;
+	if ((rc = bk_file_read(v->keyring_path, KEYRING_MAX, &cur, &cur_len)))
+		goto out;
+	if (cur_len != v->keyring_len || memcmp(cur, v->keyring_text, cur_len) != 0) {
+		rc = bk_fail(BK_ERR_STATE, "the keyring changed while this command ran; run it again");
+		goto out;
+	}
+	if (resign) {
+		v->kr.generation++;
+		rc = bk_keyring_format(&v->kr, kk->secret, &text, &len);
+	} else {
+		rc = bk_keyring_format_slots(&v->kr, v->keyring_text, v->keyring_len, &text, &len);
+	}
+	if (rc)
+		goto out;
+	keyring_digest(digest, (const uint8_t *)text, len);
+	if ((rc = bk_db_meta_set(v->db, "keyring_pending", digest)) || (rc = bk_vault_audit(v, e)) ||
+	    (rc = bk_vault_commit(v)))
+		goto out;
+	if ((rc = bk_file_write_atomic(v->keyring_path, text, len, 0600))) {
+		/* the entry above says the change happened; say that it did not */
+		char why[1024];
+		struct bk_audit_entry f = *e;
+
+		snprintf(why, sizeof(why), "%s", bk_error_detail());
+		f.outcome = "failed";
+		f.detail = "the keyring could not be written";
+		if (bk_vault_begin(v) == BK_OK && bk_vault_audit(v, &f) == BK_OK && bk_vault_commit(v) == BK_OK) {
+			/* logged */
+		}
+		bk_fail(rc, "%s", why);
+		goto out;
+	}
+	free(v->keyring_text);
+	v->keyring_text = (uint8_t *)text;
+	v->keyring_len = len;
+	text = NULL;
+	rc = pin_keyring(v);
+out:
+	if (v->in_tx)
+		bk_vault_rollback(v);
+	free(cur);
+	free(text);
+	return rc;
+}
+
+/* --- regions --- */
+
+static bk_status store_regions(sqlite3 *db, const struct bk_regions *r)
+{
+	static const char *const level[] = {"kabupaten", "kecamatan", "desa"};
+	sqlite3_stmt *st = NULL;
+	int src = sqlite3_prepare_v2(db, "INSERT INTO regions (kode, nama, tingkat, kode_induk) VALUES (?,?,?,?)", -1,
+				     &st, NULL);
+
+	for (size_t i = 0; src == SQLITE_OK && i < r->count; i++) {
+		const struct bk_region *it = &r->items[i];
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, it->kode, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, it->nama, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, it->kelurahan ? "kelurahan" : level[it->level], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, it->kode_induk, -1, SQLITE_STATIC);
+		src = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	}
+	sqlite3_finalize(st);
+	return src == SQLITE_OK ? BK_OK : bk_db_status(db, src, "storing regions");
+}
+
+/* Rebuilds the region list from vault.db through the same validating parser. */
+static bk_status load_regions(struct bk_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	char *csv = NULL, *p;
+	size_t cap = 64 * 1024, len = 0;
+	bk_status rc = BK_OK;
+	int src;
+
+	csv = malloc(cap);
+	if (!csv)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	len = (size_t)snprintf(csv, cap, "kode,nama,tingkat,kode_induk\n");
+	src = sqlite3_prepare_v2(v->db, "SELECT kode, nama, tingkat, kode_induk FROM regions ORDER BY rowid", -1, &st,
+				 NULL);
+	while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *f[4];
+		size_t need = 16;
+
+		for (int i = 0; i < 4; i++) {
+			f[i] = (const char *)sqlite3_column_text(st, i);
+			if (!f[i] || strchr(f[i], '"')) {
+				rc = bk_fail(BK_ERR_CORRUPT, "vault.db: region table is malformed");
+				goto out;
+			}
+			need += strlen(f[i]) + 3;
+		}
+		if (len + need >= cap) {
+			cap = cap * 2 + need;
+			p = realloc(csv, cap);
+			if (!p) {
+				rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			csv = p;
+		}
+		len += (size_t)snprintf(csv + len, cap - len, "%s,\"%s\",%s,%s\n", f[0], f[1], f[2], f[3]);
+		src = SQLITE_OK;
+	}
+	if (src != SQLITE_DONE) {
+		rc = bk_db_status(v->db, src, "reading regions");
+		goto out;
+	}
+	rc = bk_regions_parse(&v->regions, "vault.db regions", csv, len);
+out:
+	sqlite3_finalize(st);
+	free(csv);
+	return rc;
+}
+
+static bk_status resolve_scope(const struct bk_regions *r, const char *const *in, size_t n,
+			       struct bk_keyring_user *u)
+{
+	if (n > BK_SCOPE_MAX)
+		return bk_fail(BK_ERR_USAGE, "more than %d kecamatan in a scope", BK_SCOPE_MAX);
+	u->nscope = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct bk_region *kec = bk_regions_find(r, BK_REGION_KECAMATAN, in[i]);
+
+		if (!kec) {
+			const char *s = bk_regions_suggest(r, BK_REGION_KECAMATAN, in[i]);
+
+			if (s)
+				bk_hint("did you mean '%s'?", s);
+			return bk_fail(BK_ERR_USAGE, "no kecamatan '%.64s' in %s", in[i], r->items[0].nama);
+		}
+		for (size_t j = 0; j < u->nscope; j++)
+			if (strcmp(u->scope[j], kec->kode) == 0)
+				return bk_fail(BK_ERR_USAGE, "kecamatan '%s' named twice in the scope", kec->nama);
+		memcpy(u->scope[u->nscope++], kec->kode, strlen(kec->kode) + 1);
+	}
+	return BK_OK;
+}
+
+/* Which vault keys a role holds: the grants are the cryptographic side of acl.c. */
+static int role_holds(enum bk_role role, const struct bk_keyring_user *u, const struct bk_keyring_key *k)
+{
+	switch (k->kind) {
+	case BK_KEY_DB:
+	case BK_KEY_AUDIT:
+		return role != BK_ROLE_EVALUATOR;
+	case BK_KEY_BLIND:
+		/* not operators: with the plain birth date, sex and desa of a row the index
+		 * pins a NIK's serial, so the blind key reads NIKs back (SECURITY.md §3.6) */
+		return role == BK_ROLE_ADMIN || role == BK_ROLE_CUSTODIAN;
+	case BK_KEY_RELEASE:
+		return role == BK_ROLE_ADMIN || role == BK_ROLE_CUSTODIAN || role == BK_ROLE_AUDITOR;
+	case BK_KEY_KEYRING:
+		return role == BK_ROLE_ADMIN;
+	case BK_KEY_KECAMATAN:
+		if (role == BK_ROLE_ADMIN)
+			return 1;
+		if (role != BK_ROLE_CUSTODIAN)
+			return 0;
+		if (u->nscope == 0)
+			return 1;
+		for (size_t i = 0; i < u->nscope; i++)
+			if (strcmp(u->scope[i], k->scope) == 0)
+				return 1;
+		return 0;
+	case BK_KEY_KIND_COUNT:
+		break;
+	}
+	return 0;
+}
+
+/* Grants every current key the role holds; the caller holds them all (admin). */
+static bk_status grant_role_keys(struct bk_vault *v, const char *name, enum bk_role role)
+{
+	const struct bk_keyring_user *u = bk_keyring_user(&v->kr, name);
+	bk_status rc;
+
+	for (size_t i = 0; i < v->kr.nkeys; i++) {
+		const struct bk_keyring_key *k = &v->kr.keys[i];
+		struct vault_key *secret;
+
+		if (bk_keyring_current_key(&v->kr, k->kind, k->scope[0] ? k->scope : NULL) != k ||
+		    !role_holds(role, u, k))
+			continue;
+		secret = bk_vault_secret(v, k->kind, k->scope[0] ? k->scope : NULL);
+		if (!secret || strcmp(secret->id, k->id) != 0)
+			return bk_fail(BK_ERR_DENIED, "you do not hold key '%s' and cannot grant it", k->id);
+		if ((rc = bk_keyring_grant(&v->kr, name, k->id, secret->secret, secret->len)))
+			return rc;
+	}
+	return BK_OK;
+}
+
+/* --- init --- */
+
+static bk_status new_key(struct bk_vault *v, enum bk_key_kind kind, const char *scope)
+{
+	struct bk_keyring_key k;
+	uint8_t *secret = bk_secmem_alloc(BK_KEY_SECRET_MAX);
+	bk_status rc = BK_OK;
+	size_t len = bk_key_secret_len(kind);
+
+	if (!secret)
+		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	memset(&k, 0, sizeof(k));
+	k.kind = kind;
+	k.version = 1;
+	if (scope) {
+		snprintf(k.scope, sizeof(k.scope), "%s", scope);
+		snprintf(k.id, sizeof(k.id), "%s:%s:v1", bk_key_kind_name(kind), scope);
+	} else {
+		snprintf(k.id, sizeof(k.id), "%s:v1", bk_key_kind_name(kind));
+	}
+	switch (kind) {
+	case BK_KEY_RELEASE:
+	case BK_KEY_KEYRING:
+		rc = bk_sign_keypair(k.pub, secret);
+		k.has_pub = 1;
+		break;
+	case BK_KEY_KECAMATAN:
+		rc = bk_box_keypair(k.pub, secret);
+		k.has_pub = 1;
+		break;
+	default:
+		bk_random(secret, len);
+		break;
+	}
+	if (rc == BK_OK)
+		rc = bk_keyring_add_key(&v->kr, &k);
+	if (rc == BK_OK)
+		rc = add_secret(v, &k, secret, len);
+	bk_secmem_free(secret);
+	return rc;
+}
+
+static bk_status make_dir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) == 0)
+		return BK_OK;
+	if (errno != EEXIST)
+		return bk_fail(BK_ERR_IO, "cannot create '%s': %s", dir, strerror(errno));
+	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return bk_fail(BK_ERR_EXISTS, "'%s' exists and is not a directory", dir);
+	if (rmdir(dir) != 0) /* only an empty directory goes: never init over a vault */
+		return bk_fail(BK_ERR_EXISTS, "'%s' exists and is not empty", dir);
+	if (mkdir(dir, 0700) != 0)
+		return bk_fail(BK_ERR_IO, "cannot create '%s': %s", dir, strerror(errno));
+	return BK_OK;
+}
+
+static bk_status write_vault_pub(struct bk_vault *v)
+{
+	const struct bk_keyring_key *rk = bk_keyring_current_key(&v->kr, BK_KEY_RELEASE, NULL);
+	struct bk_minisign_pub pub;
+	char *text = NULL;
+	bk_status rc;
+
+	memcpy(pub.pk, rk->pub, 32);
+	release_key_id(pub.key_id, rk->pub);
+	if ((rc = bk_minisign_pub_format(&text, &pub)))
+		return rc;
+	rc = bk_file_create_exclusive(v->pub_path, text, strlen(text), 0644);
+	free(text);
+	return rc;
+}
+
+static bk_status write_meta(struct bk_vault *v)
+{
+	const struct bk_keyring_key *kk = bk_keyring_current_key(&v->kr, BK_KEY_KEYRING, NULL);
+	char id[BK_HEX_LEN(BK_VAULT_IDBYTES)], pub[BK_HEX_LEN(32)];
+	bk_status rc;
+
+	/* pub holds the keyring key first, then the keyring's digest */
+	bk_hex_encode(id, v->kr.vault_id, sizeof(v->kr.vault_id));
+	bk_hex_encode(pub, kk->pub, 32);
+	if ((rc = bk_db_meta_set(v->db, "vault_id", id)) || (rc = bk_db_meta_set(v->db, "keyring_pub", pub)) ||
+	    (rc = bk_db_meta_set(v->db, "created", v->kr.created)) || (rc = pin_generation(v)))
+		return rc;
+	keyring_digest(pub, v->keyring_text, v->keyring_len);
+	return bk_db_meta_set(v->db, "keyring_hash", pub);
+}
+
+bk_status bk_vault_init(const struct bk_vault_init_opts *opts)
+{
+	struct bk_vault *v = vault_new();
+	struct bk_keyring_user admin;
+	struct bk_kdf_params params;
+	struct bk_audit_entry e;
+	struct vault_key *dbk;
+	char *text = NULL;
+	size_t len = 0;
+	int made_dir = 0;
+	bk_status rc;
+
+	if (!v)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	if ((rc = check_name(opts->admin)) || (rc = set_paths(v, opts->dir)))
+		goto out;
+	snprintf(v->command, sizeof(v->command), "init");
+	if (opts->regions_text)
+		rc = bk_regions_parse(&v->regions, opts->regions_name, opts->regions_text, opts->regions_len);
+	else
+		rc = bk_regions_builtin(&v->regions);
+	if (rc || (rc = make_dir(opts->dir)))
+		goto out;
+	made_dir = 1;
+
+	bk_random(v->kr.vault_id, sizeof(v->kr.vault_id));
+	v->kr.generation = 1;
+	bk_vault_now(v->kr.created);
+	if ((rc = new_key(v, BK_KEY_DB, NULL)) || (rc = new_key(v, BK_KEY_BLIND, NULL)) ||
+	    (rc = new_key(v, BK_KEY_AUDIT, NULL)) || (rc = new_key(v, BK_KEY_RELEASE, NULL)) ||
+	    (rc = new_key(v, BK_KEY_KEYRING, NULL)))
+		goto out;
+	for (size_t i = 0; i < v->regions.count; i++)
+		if (v->regions.items[i].level == BK_REGION_KECAMATAN &&
+		    (rc = new_key(v, BK_KEY_KECAMATAN, v->regions.items[i].kode)))
+			goto out;
+
+	memset(&admin, 0, sizeof(admin));
+	snprintf(admin.name, sizeof(admin.name), "%s", opts->admin);
+	snprintf(admin.role, sizeof(admin.role), "admin");
+	memcpy(admin.created, v->kr.created, sizeof(admin.created));
+	admin.has_sign = 1;
+	bk_kdf_params_for_level(opts->kdf, &params);
+	if ((rc = bk_box_keypair(admin.box_pk, v->box_sk)) || (rc = bk_sign_keypair(admin.sign_pk, v->sign_sk)) ||
+	    (rc = bk_keyring_slot_seal(&v->kr, &admin, opts->pass, opts->passlen, &params, v->box_sk, v->sign_sk)) ||
+	    (rc = bk_keyring_add_user(&v->kr, &admin)) || (rc = grant_role_keys(v, admin.name, BK_ROLE_ADMIN)))
+		goto out;
+	v->me = 0;
+
+	if ((rc = bk_keyring_format(&v->kr, bk_vault_secret(v, BK_KEY_KEYRING, NULL)->secret, &text, &len)) ||
+	    (rc = bk_file_create_exclusive(v->keyring_path, text, len, 0600)) || (rc = write_vault_pub(v)))
+		goto out;
+	v->keyring_text = (uint8_t *)text;
+	v->keyring_len = len;
+	text = NULL;
+
+	dbk = bk_vault_secret(v, BK_KEY_DB, NULL);
+	if ((rc = bk_db_open(v->db_path, dbk->secret, 1, &v->db)))
+		goto out;
+	if ((rc = bk_file_create_exclusive(v->audit_path, "", 0, 0600)))
+		goto out;
+	if ((rc = bk_vault_begin(v)) || (rc = write_meta(v)) || (rc = store_regions(v->db, &v->regions)) ||
+	    (rc = bk_vault_install_profile(v)))
+		goto out;
+	bk_audit_entry_init(&e);
+	e.action = "init";
+	e.target = admin.name;
+	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
+		goto out;
+out:
+	free(text);
+	if (rc != BK_OK && made_dir) {
+		char err[1024];
+
+		/* all or nothing: remove what this init created */
+		snprintf(err, sizeof(err), "%s", bk_error_detail());
+		if (v->in_tx)
+			bk_vault_rollback(v);
+		bk_db_close(v->db);
+		v->db = NULL;
+		unlink(v->db_path);
+		for (const char *suffix = "-wal"; suffix; suffix = suffix[1] == 'w' ? "-shm" : NULL) {
+			char p[PATH_MAX + 8];
+
+			snprintf(p, sizeof(p), "%s%s", v->db_path, suffix);
+			unlink(p);
+		}
+		unlink(v->keyring_path);
+		unlink(v->audit_path);
+		unlink(v->pub_path);
+		rmdir(opts->dir);
+		bk_fail(rc, "%s", err);
+	}
+	bk_vault_close(v);
+	return rc;
+}
+
+/* --- open --- */
+
+/* Records a failed unlock, unsigned: the claimed user holds no unlocked key. */
+static void log_failed_unlock(struct bk_vault *v, const char *user, const char *role, const char *outcome,
+			      const char *why)
+{
+	struct bk_audit_writer *w = NULL;
+	struct bk_audit_head head;
+	struct bk_audit_entry e;
+	char detail[1024];
+
+	snprintf(detail, sizeof(detail), "%s", bk_error_detail()); /* keep the caller's message */
+	bk_audit_entry_init(&e);
+	e.actor = bk_vault_user_name_ok(user) ? user : "(invalid name)";
+	e.role = role;
+	e.command = v->command;
+	e.action = "unlock";
+	e.outcome = outcome;
+	e.detail = why;
+	if (bk_audit_writer_open(v->audit_path, v->kr.vault_id, 0, &w) == BK_OK && bk_audit_add(w, &e) == BK_OK &&
+	    bk_audit_commit(w, NULL, &head) == BK_OK) {
+		/* logged */
+	}
+	bk_audit_writer_free(w);
+	bk_fail(BK_OK, "%s", detail);
+}
+
+static bk_status check_vault_pub(struct bk_vault *v)
+{
+	const struct bk_keyring_key *rk = bk_keyring_current_key(&v->kr, BK_KEY_RELEASE, NULL);
+	struct bk_minisign_pub pub;
+	uint8_t *text = NULL, id[BK_MINISIGN_KEYIDBYTES];
+	size_t len = 0;
+	bk_status rc;
+
+	if ((rc = bk_file_read(v->pub_path, PUB_MAX, &text, &len)))
+		return rc == BK_ERR_NOTFOUND ? bk_fail(BK_ERR_CORRUPT, "'%s' is missing: the vault was altered",
+						       v->pub_path)
+					     : rc;
+	rc = bk_minisign_pub_parse(&pub, (const char *)text, len);
+	free(text);
+	if (rc != BK_OK)
+		return bk_fail(BK_ERR_CORRUPT, "'%s' is not a minisign public key", v->pub_path);
+	release_key_id(id, rk->pub);
+	if (!bk_ct_equal(pub.pk, rk->pub, 32) || !bk_ct_equal(pub.key_id, id, sizeof(id)))
+		return bk_fail(BK_ERR_CORRUPT, "the keyring does not belong to this vault: vault.pub names another "
+					       "release key");
+	return BK_OK;
+}
+
+static bk_status check_pins(struct bk_vault *v)
+{
+	const struct bk_keyring_key *kk = bk_keyring_current_key(&v->kr, BK_KEY_KEYRING, NULL);
+	char id[BK_HEX_LEN(BK_VAULT_IDBYTES)], pub[BK_HEX_LEN(32)], got[128];
+	struct bk_audit_head pinned;
+	unsigned long long gen;
+	bk_status rc;
+
+	bk_hex_encode(id, v->kr.vault_id, sizeof(v->kr.vault_id));
+	bk_hex_encode(pub, kk->pub, 32);
+	if ((rc = bk_db_meta_get(v->db, "vault_id", got, sizeof(got))))
+		return rc;
+	if (strcmp(got, id) != 0)
+		return bk_fail(BK_ERR_CORRUPT, "the keyring belongs to another vault than vault.db");
+	if ((rc = bk_db_meta_get(v->db, "keyring_pub", got, sizeof(got))))
+		return rc;
+	if (strcmp(got, pub) != 0)
+		return bk_fail(BK_ERR_CORRUPT, "the keyring is signed by a key this vault does not know: a foreign "
+					       "keyring");
+	if ((rc = bk_db_meta_get(v->db, "keyring_generation", got, sizeof(got))))
+		return rc;
+	gen = strtoull(got, NULL, 10);
+	if (v->kr.generation < gen)
+		return bk_fail(BK_ERR_CORRUPT, "the keyring (generation %llu) is older than the vault database "
+					       "expects (%llu): it was rolled back",
+			       (unsigned long long)v->kr.generation, gen);
+	keyring_digest(pub, v->keyring_text, v->keyring_len);
+	if ((rc = bk_db_meta_get(v->db, "keyring_hash", got, sizeof(got))))
+		return rc;
+	if (strcmp(got, pub) != 0) {
+		rc = bk_db_meta_get(v->db, "keyring_pending", got, sizeof(got));
+		if (rc != BK_OK && rc != BK_ERR_NOTFOUND)
+			return rc;
+		if (rc == BK_ERR_NOTFOUND || strcmp(got, pub) != 0)
+			return bk_fail(BK_ERR_CORRUPT, "the keyring is not the one vault.db pinned: its key slots were "
+						       "altered, or it was replaced or rolled back");
+		if ((rc = pin_keyring(v))) /* a change that crashed before its last step */
+			return rc;
+	}
+	if ((rc = read_pinned_head(v->db, &pinned)))
+		return rc;
+	if (access(v->audit_path, F_OK) != 0)
+		return bk_fail(BK_ERR_CORRUPT, "'%s' is missing: the audit log was removed", v->audit_path);
+	return bk_audit_check_tail(v->audit_path, &pinned);
+}
+
+bk_status bk_vault_open(const char *dir, const char *user, const char *pass, size_t passlen, const char *command,
+			struct bk_vault **v_p)
+{
+	struct bk_vault *v = vault_new();
+	struct bk_keyring_user *me;
+	struct vault_key *dbk;
+	uint8_t *secret = bk_secmem_alloc(BK_KEY_SECRET_MAX);
+	enum bk_role role;
+	bk_status rc;
+
+	*v_p = NULL;
+	if (!v || !secret) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(v->command, sizeof(v->command), "%s", command);
+	if ((rc = set_paths(v, dir)))
+		goto out;
+	if ((rc = bk_file_read(v->keyring_path, KEYRING_MAX, &v->keyring_text, &v->keyring_len))) {
+		if (rc == BK_ERR_NOTFOUND) {
+			bk_hint("is '%s' a brankas vault? create one with 'brankas init'", dir);
+			rc = bk_fail(BK_ERR_NOTFOUND, "no keyring in '%s'", dir);
+		}
+		goto out;
+	}
+	if ((rc = bk_keyring_parse(&v->kr, "keyring", v->keyring_text, v->keyring_len)) || (rc = check_vault_pub(v)))
+		goto out;
+	if ((rc = check_name(user)))
+		goto out;
+	me = bk_keyring_user(&v->kr, user);
+	if (!me) {
+		rc = bk_fail(BK_ERR_AUTH, "no user '%s' in this vault", user);
+		log_failed_unlock(v, user, NULL, "failed", "unknown user");
+		goto out;
+	}
+	v->me = (size_t)(me - v->kr.users);
+	if (bk_role_parse(me->role, &role) != BK_OK) {
+		rc = bk_fail(BK_ERR_CORRUPT, "keyring: user '%s' has an unknown role", user);
+		goto out;
+	}
+	if (role == BK_ROLE_EVALUATOR || !me->has_slot) {
+		rc = bk_fail(BK_ERR_DENIED, "user '%s' is an evaluator: evaluators hold no vault key and cannot "
+					    "unlock the vault", user);
+		bk_hint("evaluators use 'brankas request new' and 'brankas extract open'");
+		log_failed_unlock(v, user, me->role, "denied", "evaluators cannot unlock");
+		goto out;
+	}
+	if (me->disabled) {
+		rc = bk_fail(BK_ERR_DENIED, "user '%s' is disabled", user);
+		log_failed_unlock(v, user, me->role, "denied", "user disabled");
+		goto out;
+	}
+	if ((rc = bk_keyring_slot_open(&v->kr, me, pass, passlen, v->box_sk, v->sign_sk))) {
+		if (rc == BK_ERR_AUTH)
+			log_failed_unlock(v, user, me->role, "failed", "wrong passphrase");
+		goto out;
+	}
+	for (size_t i = 0; i < v->kr.ngrants; i++) {
+		const struct bk_keyring_grant *g = &v->kr.grants[i];
+		size_t len = 0;
+
+		if (strcmp(g->user, user) != 0)
+			continue;
+		if ((rc = bk_keyring_grant_open(g, me->box_pk, v->box_sk, secret, &len)) ||
+		    (rc = add_secret(v, bk_keyring_key_by_id(&v->kr, g->key_id), secret, len)))
+			goto out;
+	}
+	dbk = bk_vault_secret(v, BK_KEY_DB, NULL);
+	if (!dbk) {
+		rc = bk_fail(BK_ERR_DENIED, "user '%s' holds no database key", user);
+		goto out;
+	}
+	if ((rc = bk_db_open(v->db_path, dbk->secret, 0, &v->db)) || (rc = check_pins(v)) || (rc = load_regions(v)))
+		goto out;
+	*v_p = v;
+	v = NULL;
+out:
+	bk_secmem_free(secret);
+	bk_vault_close(v);
+	return rc;
+}
+
+/* --- users --- */
+
+bk_status bk_vault_user_add(struct bk_vault *v, const struct bk_vault_user_spec *spec)
+{
+	struct bk_keyring_user u;
+	struct bk_kdf_params params;
+	struct bk_audit_entry e;
+	uint8_t *box_sk = bk_secmem_alloc(32), *sign_sk = bk_secmem_alloc(64);
+	char detail[64];
+	bk_status rc;
+
+	if (!box_sk || !sign_sk) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+		goto out;
+	}
+	if ((rc = bk_vault_require(v, BK_ACT_USER_ADMIN, NULL, BK_COL_NONE, NULL)) || (rc = check_name(spec->name)))
+		goto out;
+	if (bk_keyring_user(&v->kr, spec->name)) {
+		rc = bk_fail(BK_ERR_EXISTS, "user '%s' already exists", spec->name);
+		goto out;
+	}
+	memset(&u, 0, sizeof(u));
+	snprintf(u.name, sizeof(u.name), "%s", spec->name);
+	snprintf(u.role, sizeof(u.role), "%s", bk_role_name(spec->role));
+	bk_vault_now(u.created);
+	if (spec->nscope > 0 && spec->role != BK_ROLE_CUSTODIAN && spec->role != BK_ROLE_OPERATOR &&
+	    spec->role != BK_ROLE_ANALYST) {
+		rc = bk_fail(BK_ERR_USAGE, "role '%s' takes no --scope", u.role);
+		goto out;
+	}
+	if ((rc = resolve_scope(&v->regions, spec->scope, spec->nscope, &u)))
+		goto out;
+	if (spec->role == BK_ROLE_EVALUATOR) {
+		if (!spec->public_id ||
+		    bk_bech32_decode(u.box_pk, 32, "age", spec->public_id, strlen(spec->public_id)) != BK_OK) {
+			bk_hint("an evaluator's id is the age1… line printed by 'brankas identity new'");
+			rc = bk_fail(BK_ERR_USAGE, "--pubkey is not an evaluator's public id");
+			goto out;
+		}
+	} else {
+		if (spec->public_id) {
+			rc = bk_fail(BK_ERR_USAGE, "--pubkey is only for evaluators");
+			goto out;
+		}
+		u.has_sign = 1;
+		bk_kdf_params_for_level(spec->kdf, &params);
+		if ((rc = bk_box_keypair(u.box_pk, box_sk)) || (rc = bk_sign_keypair(u.sign_pk, sign_sk)) ||
+		    (rc = bk_keyring_slot_seal(&v->kr, &u, spec->pass, spec->passlen, &params, box_sk, sign_sk)))
+			goto out;
+	}
+	if ((rc = bk_keyring_add_user(&v->kr, &u)) || (rc = grant_role_keys(v, u.name, spec->role)))
+		goto out;
+	snprintf(detail, sizeof(detail), "role %s, %zu kecamatan in scope", u.role, u.nscope);
+	bk_audit_entry_init(&e);
+	e.action = "user-add";
+	e.target = u.name;
+	e.detail = detail;
+	rc = change_keyring(v, &e, 1);
+out:
+	bk_secmem_free(box_sk);
+	bk_secmem_free(sign_sk);
+	return rc;
+}
+
+bk_status bk_vault_user_disable(struct bk_vault *v, const char *name)
+{
+	struct bk_keyring_user *u;
+	struct bk_audit_entry e;
+	size_t admins = 0;
+	bk_status rc;
+
+	if ((rc = bk_vault_require(v, BK_ACT_USER_ADMIN, NULL, BK_COL_NONE, NULL)))
+		return rc;
+	u = bk_keyring_user(&v->kr, name);
+	if (!u)
+		return bk_fail(BK_ERR_NOTFOUND, "no user '%.32s'", name);
+	if (u->disabled)
+		return bk_fail(BK_ERR_STATE, "user '%s' is already disabled", name);
+	for (size_t i = 0; i < v->kr.nusers; i++)
+		admins += !v->kr.users[i].disabled && strcmp(v->kr.users[i].role, "admin") == 0;
+	if (strcmp(u->role, "admin") == 0 && admins <= 1)
+		return bk_fail(BK_ERR_STATE, "'%s' is the last admin and cannot be disabled", name);
+	u->disabled = 1;
+	bk_keyring_revoke_grants(&v->kr, name);
+	bk_audit_entry_init(&e);
+	e.action = "user-disable";
+	e.target = name;
+	return change_keyring(v, &e, 1);
+}
+
+bk_status bk_vault_user_passwd(struct bk_vault *v, const char *pass, size_t passlen, enum bk_kdf_level kdf)
+{
+	struct bk_keyring_user *me = &v->kr.users[v->me];
+	struct bk_kdf_params params;
+	struct bk_audit_entry e;
+	bk_status rc;
+
+	if ((rc = bk_vault_require(v, BK_ACT_USER_PASSWD, NULL, BK_COL_NONE, NULL)))
+		return rc;
+	bk_kdf_params_for_level(kdf, &params);
+	if ((rc = bk_keyring_slot_seal(&v->kr, me, pass, passlen, &params, v->box_sk, v->sign_sk)))
+		return rc;
+	bk_audit_entry_init(&e);
+	e.action = "passwd";
+	e.target = me->name;
+	return change_keyring(v, &e, 0);
+}
+
+/* --- status and checks --- */
+
+bk_status bk_vault_status(struct bk_vault *v, struct bk_vault_status *st)
+{
+	const struct bk_keyring_key *rk = bk_keyring_current_key(&v->kr, BK_KEY_RELEASE, NULL);
+	uint8_t id[BK_MINISIGN_KEYIDBYTES];
+	bk_status rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = bk_vault_require(v, BK_ACT_STATUS, NULL, BK_COL_NONE, NULL)) ||
+	    (rc = bk_vault_record(v, "status", NULL)))
+		return rc;
+	bk_hex_encode(st->vault_id, v->kr.vault_id, sizeof(v->kr.vault_id));
+	memcpy(st->created, v->kr.created, sizeof(st->created));
+	release_key_id(id, rk->pub);
+	bk_minisign_key_id_hex(st->release_key_id, id);
+	st->keyring_generation = v->kr.generation;
+	if ((rc = bk_db_cipher_version(v->db, st->cipher_version, sizeof(st->cipher_version))))
+		return rc;
+	for (size_t i = 0; i < v->kr.nusers; i++) {
+		enum bk_role role;
+
+		if (v->kr.users[i].disabled) {
+			st->users_disabled++;
+			continue;
+		}
+		if (bk_role_parse(v->kr.users[i].role, &role) == BK_OK)
+			st->users_by_role[role]++;
+	}
+	for (size_t i = 0; i < v->kr.nkeys; i++) {
+		const struct bk_keyring_key *k = &v->kr.keys[i];
+
+		if (k->version > st->key_versions[k->kind])
+			st->key_versions[k->kind] = k->version;
+		st->kecamatan_keys += k->kind == BK_KEY_KECAMATAN &&
+				      bk_keyring_current_key(&v->kr, k->kind, k->scope) == k;
+	}
+	st->kecamatan = v->regions.kecamatan_count;
+	st->desa = v->regions.desa_count;
+	snprintf(st->kabupaten, sizeof(st->kabupaten), "%s", v->regions.items[0].nama);
+	return read_pinned_head(v->db, &st->audit_head);
+}
+
+static int lookup_actor(void *ctx, const char *actor, size_t len, uint8_t pk[32])
+{
+	const struct bk_keyring *kr = ctx;
+
+	for (size_t i = 0; i < kr->nusers; i++)
+		if (strlen(kr->users[i].name) == len && memcmp(kr->users[i].name, actor, len) == 0 &&
+		    kr->users[i].has_sign) {
+			memcpy(pk, kr->users[i].sign_pk, 32);
+			return 0;
+		}
+	return -1;
+}
+
+/* The signature cache: "signatures up to entry SEQ (hash HASH) were verified by
+ * ACTOR", signed by that actor. vault.db is writable by every user holding the
+ * database key, so the cache is trusted only when signed by a role that may
+ * verify the log and when the log still has HASH at SEQ. Otherwise every
+ * signature is verified again. */
+#define CACHE_CONTEXT "brankas-audit-verified-v1"
+
+static void cache_message(uint8_t *msg, const struct bk_vault *v, const struct bk_audit_head *h, const char *actor)
+{
+	size_t n = 0, al = strlen(actor);
+
+	memcpy(msg, CACHE_CONTEXT, sizeof(CACHE_CONTEXT) - 1);
+	n += sizeof(CACHE_CONTEXT) - 1;
+	memcpy(msg + n, v->kr.vault_id, BK_VAULT_IDBYTES);
+	n += BK_VAULT_IDBYTES;
+	for (int i = 7; i >= 0; i--)
+		msg[n++] = (uint8_t)(h->seq >> (8 * i));
+	memcpy(msg + n, h->hash, BK_AUDIT_HASHBYTES);
+	n += BK_AUDIT_HASHBYTES;
+	memcpy(msg + n, actor, al);
+}
+
+#define CACHE_MSG_MAX (sizeof(CACHE_CONTEXT) + BK_VAULT_IDBYTES + 8 + BK_AUDIT_HASHBYTES + BK_NAME_MAX)
+
+static int trusted_cache(struct bk_vault *v, struct bk_audit_head *h_out)
+{
+	char text[512], actor[BK_NAME_MAX + 1], hash_hex[65], sig_b64[89];
+	const struct bk_keyring_user *u;
+	struct bk_audit_head h;
+	uint8_t msg[CACHE_MSG_MAX], sig[BK_SIGN_BYTES];
+	unsigned long long seq;
+	size_t siglen = 0;
+
+	if (bk_db_meta_get(v->db, "audit_sigs_verified", text, sizeof(text)) != BK_OK ||
+	    sscanf(text, "%llu %64s %32s %88s", &seq, hash_hex, actor, sig_b64) != 4 || seq == 0)
+		return 0;
+	h.seq = seq;
+	u = bk_keyring_user(&v->kr, actor);
+	if (!u || u->disabled || !u->has_sign || bk_hex_decode(h.hash, sizeof(h.hash), hash_hex, strlen(hash_hex)) != BK_OK ||
+	    bk_b64_decode(sig, sizeof(sig), &siglen, sig_b64, strlen(sig_b64)) != BK_OK || siglen != sizeof(sig) ||
+	    (strcmp(u->role, "admin") != 0 && strcmp(u->role, "auditor") != 0 && strcmp(u->role, "custodian") != 0))
+		return 0;
+	cache_message(msg, v, &h, actor);
+	if (bk_sign_verify(sig, msg, CACHE_MSG_MAX - BK_NAME_MAX - 1 + strlen(actor), u->sign_pk) != BK_OK)
+		return 0;
+	*h_out = h;
+	return 1;
+}
+
+static bk_status save_cache(struct bk_vault *v, const struct bk_audit_head *h)
+{
+	const char *actor = bk_vault_me(v)->name;
+	char text[512], hash_hex[65], sig_b64[BK_B64_LEN(BK_SIGN_BYTES)];
+	uint8_t msg[CACHE_MSG_MAX], sig[BK_SIGN_BYTES];
+	bk_status rc;
+
+	cache_message(msg, v, h, actor);
+	if ((rc = bk_sign_detached(sig, msg, CACHE_MSG_MAX - BK_NAME_MAX - 1 + strlen(actor), v->sign_sk)))
+		return rc;
+	bk_hex_encode(hash_hex, h->hash, sizeof(h->hash));
+	bk_b64_encode(sig_b64, sig, sizeof(sig));
+	snprintf(text, sizeof(text), "%llu %s %s %s", (unsigned long long)h->seq, hash_hex, actor, sig_b64);
+	return bk_db_meta_set(v->db, "audit_sigs_verified", text);
+}
+
+/* Verifies the whole log inside an open transaction and refreshes the cache. */
+static bk_status verify_log(struct bk_vault *v, const struct bk_audit_head *since, int full,
+			    struct bk_audit_report *report)
+{
+	struct bk_audit_verify_opts opts;
+	struct bk_audit_head pinned, cached;
+	bk_status rc;
+
+	if ((rc = read_pinned_head(v->db, &pinned)))
+		return rc;
+	memset(&opts, 0, sizeof(opts));
+	opts.vault_id = v->kr.vault_id;
+	opts.lookup = lookup_actor;
+	opts.lookup_ctx = &v->kr;
+	opts.pinned = &pinned;
+	opts.since = since;
+	/* the cached head works as a checkpoint: the log must still have its hash
+	 * at its seq, and the signatures up to it were verified by a trusted role */
+	if (!full && !since && trusted_cache(v, &cached)) {
+		opts.since = &cached;
+		opts.sigs_checked_through = cached.seq;
+	}
+	if ((rc = bk_audit_verify(v->audit_path, &opts, report)))
+		return rc;
+	/* only roles that may verify sign the cache; and only up to the pinned head,
+	 * the part anchored inside vault.db */
+	if (bk_vault_role(v) != BK_ROLE_ADMIN && bk_vault_role(v) != BK_ROLE_AUDITOR &&
+	    bk_vault_role(v) != BK_ROLE_CUSTODIAN)
+		return BK_OK;
+	return save_cache(v, report->last_signed.seq <= pinned.seq ? &report->last_signed : &pinned);
+}
+
+bk_status bk_vault_check(struct bk_vault *v, struct bk_audit_report *audit)
+{
+	struct bk_audit_entry e;
+	struct bk_keyring again;
+	uint8_t *text = NULL;
+	size_t len = 0;
+	bk_status rc;
+
+	if ((rc = bk_vault_require(v, BK_ACT_CHECK, NULL, BK_COL_NONE, NULL)))
+		return rc;
+	if ((rc = bk_db_integrity_check(v->db)))
+		return rc;
+	if ((rc = bk_file_read(v->keyring_path, KEYRING_MAX, &text, &len)))
+		return rc;
+	rc = bk_keyring_parse(&again, "keyring", text, len);
+	if (rc == BK_OK) {
+		bk_keyring_release(&again);
+		if (len != v->keyring_len || memcmp(text, v->keyring_text, len) != 0)
+			rc = bk_fail(BK_ERR_CORRUPT, "the keyring changed on disk since this command opened it");
+	}
+	free(text);
+	if (rc != BK_OK || (rc = check_pins(v)) || (rc = check_vault_pub(v)) || (rc = bk_vault_begin(v)))
+		return rc;
+	bk_audit_entry_init(&e);
+	e.action = "check";
+	if ((rc = verify_log(v, NULL, 0, audit)) || (rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v))) {
+		bk_vault_rollback(v);
+		return rc;
+	}
+	return BK_OK;
+}
+
+bk_status bk_vault_audit_verify(struct bk_vault *v, const char *since_text, size_t since_len, const char *since_sig,
+				size_t since_sig_len, int full, struct bk_audit_report *report)
+{
+	const struct bk_keyring_key *rk = bk_keyring_current_key(&v->kr, BK_KEY_RELEASE, NULL);
+	struct bk_audit_head since;
+	struct bk_audit_entry e;
+	bk_status rc;
+
+	memset(report, 0, sizeof(*report));
+	if ((rc = bk_vault_require(v, BK_ACT_AUDIT_VERIFY, NULL, BK_COL_NONE, NULL)))
+		return rc;
+	if (since_text) {
+		struct bk_minisign_pub pub;
+
+		memcpy(pub.pk, rk->pub, 32);
+		release_key_id(pub.key_id, rk->pub);
+		if (!since_sig)
+			return bk_fail(BK_ERR_CORRUPT, "the checkpoint has no signature file");
+		if ((rc = bk_minisign_verify(since_sig, since_sig_len, (const uint8_t *)since_text, since_len, &pub,
+					     NULL)))
+			return bk_fail(BK_ERR_CORRUPT, "the checkpoint's signature does not verify with vault.pub");
+		if ((rc = bk_audit_checkpoint_parse(since_text, since_len, v->kr.vault_id, &since)))
+			return rc;
+	}
+	if ((rc = bk_vault_begin(v)))
+		return rc;
+	if ((rc = verify_log(v, since_text ? &since : NULL, full, report))) {
+		bk_vault_rollback(v);
+		return rc;
+	}
+	bk_audit_entry_init(&e);
+	e.action = "audit-verify";
+	e.rows = (long long)report->entries;
+	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v))) {
+		bk_vault_rollback(v);
+		return rc;
+	}
+	return BK_OK;
+}
+
+bk_status bk_vault_release_sign(struct bk_vault *v, const uint8_t *m, size_t mlen, const char *comment, char **sig_p)
+{
+	struct vault_key *rk = bk_vault_secret(v, BK_KEY_RELEASE, NULL);
+	struct bk_minisign_sec *sec;
+	bk_status rc;
+
+	*sig_p = NULL;
+	if (!rk)
+		return bk_fail(BK_ERR_DENIED, "you hold no release key");
+	sec = bk_secmem_alloc(sizeof(*sec));
+	if (!sec)
+		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	memcpy(sec->sk, rk->secret, 64);
+	release_key_id(sec->key_id, rk->secret + 32);
+	rc = bk_minisign_sign(sig_p, m, mlen, sec, comment);
+	bk_secmem_free(sec);
+	return rc;
+}
+
+bk_status bk_vault_audit_checkpoint(struct bk_vault *v, char **text_p, char **sig_p)
+{
+	struct vault_key *rk = bk_vault_secret(v, BK_KEY_RELEASE, NULL);
+	struct bk_audit_head head;
+	struct bk_audit_entry e;
+	char comment[128];
+	bk_status rc;
+
+	*text_p = NULL;
+	*sig_p = NULL;
+	if ((rc = bk_vault_require(v, BK_ACT_AUDIT_CHECKPOINT, NULL, BK_COL_NONE, NULL)))
+		return rc;
+	if (!rk)
+		return bk_fail(BK_ERR_DENIED, "you hold no release key to sign a checkpoint");
+	bk_audit_entry_init(&e);
+	e.action = "audit-checkpoint";
+	if ((rc = bk_vault_begin(v)))
+		return rc;
+	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
+		return rc;
+	if ((rc = read_pinned_head(v->db, &head)) || (rc = bk_audit_checkpoint_format(text_p, v->kr.vault_id, &head)))
+		return rc;
+	snprintf(comment, sizeof(comment), "brankas audit checkpoint seq:%llu", (unsigned long long)head.seq);
+	rc = bk_vault_release_sign(v, (const uint8_t *)*text_p, strlen(*text_p), comment, sig_p);
+	if (rc != BK_OK) {
+		free(*text_p);
+		*text_p = NULL;
+	}
+	return rc;
+}
+
+bk_status bk_vault_db_key_export(struct bk_vault *v, char out[68])
+{
+	struct vault_key *k;
+	struct bk_audit_entry e;
+	bk_status rc;
+
+	out[0] = '\0';
+	if ((rc = bk_vault_require(v, BK_ACT_KEY_ADMIN, NULL, BK_COL_NONE, NULL)))
+		return rc;
+	k = bk_vault_secret(v, BK_KEY_DB, NULL);
+	if (!k || k->len != 32)
+		return bk_fail(BK_ERR_DENIED, "you hold no database key");
+	bk_audit_entry_init(&e);
+	e.action = "db-key-export";
+	e.target = k->id;
+	/* logged before the key leaves */
+	if ((rc = bk_vault_begin(v)))
+		return rc;
+	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v))) {
+		bk_vault_rollback(v);
+		return rc;
+	}
+	out[0] = 'x';
+	out[1] = '\'';
+	bk_hex_encode(out + 2, k->secret, 32);
+	out[66] = '\'';
+	out[67] = '\0';
+	return BK_OK;
+}
