@@ -5,6 +5,7 @@
 #include "base/fileio.h"
 #include "cli/cli.h"
 #include "vault/schema/dataset.h"
+#include "vault/schema/datasets.h"
 
 #define SCHEMA_FILE_MAX (256 * 1024)
 

@@ -14,6 +14,7 @@
 #include "crypto/identity.h"
 #include "demo/demo.h"
 #include "vault/records/import.h"
+#include "vault/schema/datasets.h"
 
 enum { OPT_CITIZENS = OPT_FIRST_COMMAND_OPT, OPT_CSV, OPT_KDF };
 

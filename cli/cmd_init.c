@@ -5,6 +5,7 @@
 #include "base/fileio.h"
 #include "cli/cli.h"
 #include "crypto/secmem.h"
+#include "vault/schema/datasets.h"
 
 #define REGIONS_MAX (8u << 20)
 

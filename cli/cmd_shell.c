@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "vault/records/query.h"
+#include "vault/schema/datasets.h"
 
 #define LINE_MAX_SHELL 65536
 

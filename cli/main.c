@@ -10,7 +10,6 @@
 #include "cli/cli.h"
 #include "crypto/secmem.h"
 
-#include <sodium.h>
 
 #define VAULT_OPTS " [-C DIR] [-u USER] [--passphrase-fd N]"
 
@@ -242,7 +241,7 @@ int cmd_version(struct cli_ctx *ctx, int argc, char **argv)
 		return code;
 	if (optind != argc)
 		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	printf("brankas %s\nlibsodium %s\n", BRANKAS_VERSION, sodium_version_string());
+	printf("brankas %s\nlibsodium %s\n", BRANKAS_VERSION, bk_crypto_version());
 	return cli_finish(CLI_EXIT_OK);
 }
 

@@ -94,3 +94,13 @@ int bk_ct_equal(const void *a, const void *b, size_t n)
 {
 	return sodium_memcmp(a, b, n) == 0;
 }
+
+int bk_is_zero(const void *p, size_t n)
+{
+	return sodium_is_zero(p, n);
+}
+
+const char *bk_crypto_version(void)
+{
+	return sodium_version_string();
+}

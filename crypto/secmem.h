@@ -35,4 +35,10 @@ bk_status bk_random_shuffle(uint32_t *a, size_t n) BK_MUST_CHECK;
 /* bk_ct_equal compares n bytes in constant time; returns 1 when equal. */
 int bk_ct_equal(const void *a, const void *b, size_t n);
 
+/* bk_is_zero tells in constant time whether n bytes are all zero. */
+int bk_is_zero(const void *p, size_t n);
+
+/* bk_crypto_version names the libsodium version linked in ("1.0.18"). */
+const char *bk_crypto_version(void);
+
 #endif

@@ -18,6 +18,13 @@ bk_status bk_sign_seed_keypair(uint8_t pk[BK_SIGN_PUBLICKEYBYTES], uint8_t sk[BK
 	return BK_OK;
 }
 
+bk_status bk_sign_pk_to_box_pk(uint8_t x_pk[32], const uint8_t pk[BK_SIGN_PUBLICKEYBYTES])
+{
+	if (crypto_sign_ed25519_pk_to_curve25519(x_pk, pk) != 0)
+		return bk_fail(BK_ERR_CRYPTO, "not a valid Ed25519 public key");
+	return BK_OK;
+}
+
 void bk_sign_public_from_secret(uint8_t pk[BK_SIGN_PUBLICKEYBYTES], const uint8_t sk[BK_SIGN_SECRETKEYBYTES])
 {
 	crypto_sign_ed25519_sk_to_pk(pk, sk);

@@ -19,6 +19,11 @@ bk_status bk_sign_keypair(uint8_t pk[BK_SIGN_PUBLICKEYBYTES], uint8_t sk[BK_SIGN
 bk_status bk_sign_seed_keypair(uint8_t pk[BK_SIGN_PUBLICKEYBYTES], uint8_t sk[BK_SIGN_SECRETKEYBYTES],
 			       const uint8_t seed[BK_SIGN_SEEDBYTES]) BK_MUST_CHECK;
 
+/* bk_sign_pk_to_box_pk converts an Ed25519 public key to the X25519 key of
+ * the same secret (as age and libsodium do); BK_ERR_CRYPTO for a point that
+ * is not a valid key. */
+bk_status bk_sign_pk_to_box_pk(uint8_t x_pk[32], const uint8_t pk[BK_SIGN_PUBLICKEYBYTES]) BK_MUST_CHECK;
+
 /* bk_sign_public_from_secret extracts pk from sk. */
 void bk_sign_public_from_secret(uint8_t pk[BK_SIGN_PUBLICKEYBYTES], const uint8_t sk[BK_SIGN_SECRETKEYBYTES]);
 

@@ -22,10 +22,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
 
 #include "base/fileio.h"
 #include "vault/core/regions.h"
+#include "crypto/stream.h"
 
 const char *const bk_demo_files[BK_DEMO_NFILES] = {"inovasi.csv", "warga.csv", "pemanfaatan.csv", "skm.csv",
 						   "pengaduan.csv"};
@@ -43,14 +43,12 @@ const char *const bk_demo_headers[BK_DEMO_NFILES] = {
 #define RNG_BUFBYTES 4096
 
 struct rng {
-	uint8_t key[crypto_stream_chacha20_KEYBYTES];
-	uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];
+	uint8_t key[BK_STREAM_KEYBYTES];
+	uint8_t nonce[BK_STREAM_NONCEBYTES];
 	uint64_t block;
 	size_t pos;
 	uint8_t buf[RNG_BUFBYTES];
 };
-
-static const uint8_t rng_zeros[RNG_BUFBYTES];
 
 /* Streams with different ids are independent, so the setup draws (desa
  * weights) do not shift when the citizen code changes, and vice versa. */
@@ -68,7 +66,7 @@ static uint32_t rng_u32(struct rng *r)
 	const uint8_t *p;
 
 	if (r->pos + 4 > RNG_BUFBYTES) {
-		crypto_stream_chacha20_xor_ic(r->buf, rng_zeros, RNG_BUFBYTES, r->nonce, r->block, r->key);
+		bk_stream_chacha20(r->buf, RNG_BUFBYTES, r->nonce, r->block, r->key);
 		r->block += RNG_BUFBYTES / 64;
 		r->pos = 0;
 	}

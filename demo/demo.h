@@ -1,4 +1,8 @@
-/* demo.h - a synthetic Kabupaten Blitar for `brankas demo`: ~30 innovations,
+/* ROOM demo - the synthetic Kabupaten Blitar, outside the library (its own
+ * archive, linked by the cli and tests). May call base/, crypto/,
+ * vault/core/ and vault/schema/.
+ *
+ * demo.h - a synthetic Kabupaten Blitar for `brankas demo`: ~30 innovations,
  * citizens spread over the 22 kecamatan and 248 desa/kelurahan of the built-in
  * region list, their use of the innovations, SKM answers and complaints,
  * written as the five CSV files the importer reads.

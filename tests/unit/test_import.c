@@ -18,6 +18,7 @@
 #include "vault/records/import.h"
 #include "vault/records/query.h"
 #include "vault/core/vault.h"
+#include "vault/schema/datasets.h"
 
 #define ROWS 26000 /* long cells: above the 8 MiB that makes an import a bulk load */
 

@@ -16,6 +16,7 @@
 #include "vault/records/import.h"
 #include "vault/monev/report.h"
 #include "vault/core/vault.h"
+#include "vault/schema/datasets.h"
 
 #define FIX BK_TEST_FIXTURES "/report/"
 

@@ -18,6 +18,7 @@
 #include "vault/core/regions.h"
 #include "vault/records/subjects.h"
 #include "vault/core/vault.h"
+#include "vault/schema/datasets.h"
 
 static const char *const kanigoro[] = {"35.05.10"};
 

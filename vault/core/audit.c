@@ -19,12 +19,12 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <sodium.h>
 
 #include "base/fileio.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/sign.h"
+#include "crypto/secmem.h"
 
 #define LIT(s) (sizeof(s) - 1)
 #define HEXLEN (2 * BK_AUDIT_HASHBYTES)
@@ -180,7 +180,7 @@ static int hex4(const char *s, unsigned long *v_p)
 
 static int is_zero(const uint8_t *p, size_t n)
 {
-	return sodium_is_zero(p, n);
+	return bk_is_zero(p, n);
 }
 
 /* time_matches checks that t[0..n) is a prefix of a UTC time as we write it. */
@@ -725,7 +725,7 @@ static const char *check_line(const char *p, size_t len, struct line *l, uint8_t
 		return why;
 	if (hex_decode(hash, BK_AUDIT_HASHBYTES, l->hash_hex) != 0)
 		return "has bad hex in hash";
-	if (crypto_generichash(calc, sizeof(calc), (const unsigned char *)p, l->body_len, NULL, 0) != 0)
+	if (bk_hash(calc, sizeof(calc), p, l->body_len, NULL, 0) != BK_OK)
 		return "cannot be hashed";
 	if (memcmp(calc, hash, BK_AUDIT_HASHBYTES) != 0)
 		return "hash does not match its contents";
@@ -1165,10 +1165,9 @@ static const char *check_sig(const char *p, const struct line *l, const uint8_t 
 	h.seq = l->seq;
 	memcpy(h.hash, hash, sizeof(h.hash));
 	bk_audit_sign_message(msg, o->vault_id, &h);
-	if (sodium_base642bin(sig, sizeof(sig), l->sig_b64, SIG_B64LEN, NULL, &n, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 || n != sizeof(sig))
+	if (bk_b64_decode(sig, sizeof(sig), &n, l->sig_b64, SIG_B64LEN) != BK_OK || n != sizeof(sig))
 		return "has a malformed signature";
-	if (crypto_sign_ed25519_verify_detached(sig, msg, sizeof(msg), kc->pk) != 0)
+	if (bk_sign_verify(sig, msg, sizeof(msg), kc->pk) != BK_OK)
 		return "signature does not verify";
 	return NULL;
 }
@@ -1389,7 +1388,7 @@ out:
 		munmap((void *)map, (size_t)size);
 	close_log(fd);
 	free(scratch);
-	sodium_memzero(&kc, sizeof(kc));
+	bk_wipe(&kc, sizeof(kc));
 	return rc;
 }
 
@@ -1646,7 +1645,7 @@ bk_status bk_audit_checkpoint_parse(const char *text, size_t len, const uint8_t 
 		rc = bk_fail(BK_ERR_FORMAT, "checkpoint: time must be YYYY-MM-DDTHH:MM:SSZ");
 		goto out;
 	}
-	if (sodium_memcmp(vid, vault_id, sizeof(vid)) != 0) {
+	if (!bk_ct_equal(vid, vault_id, sizeof(vid))) {
 		rc = bk_fail(BK_ERR_CORRUPT, "checkpoint belongs to another vault");
 		goto out;
 	}

@@ -19,6 +19,7 @@
 #include "crypto/secmem.h"
 #include "crypto/sign.h"
 #include "vault/core/db.h"
+#include "vault/core/fields.h"
 #include "vault/core/vault_internal.h"
 
 #define KEYRING_MAX (16u << 20)
@@ -141,7 +142,8 @@ void bk_vault_close(struct bk_vault *v)
 	if (v->in_tx)
 		bk_vault_rollback(v);
 	bk_vault_read_end(v);
-	bk_subject_cache_free(v->lookup);
+	if (v->lookup_free)
+		v->lookup_free(v->lookup);
 	bk_secmem_free(v->batch_keys);
 	bk_db_close(v->db);
 	for (size_t i = 0; i < v->nkeys; i++)
@@ -237,6 +239,13 @@ bk_status bk_vault_audit(struct bk_vault *v, struct bk_audit_entry *e)
 	if (!e->outcome)
 		e->outcome = "ok";
 	return bk_audit_add(v->aw, e);
+}
+
+void bk_vault_forget_batches(struct bk_vault *v)
+{
+	memset(v->batch_cache, 0, sizeof(v->batch_cache));
+	if (v->batch_keys)
+		bk_wipe(v->batch_keys, BK_BATCH_CACHE_SLOTS * BK_FIELDS_KEYBYTES);
 }
 
 void bk_vault_rollback(struct bk_vault *v)
@@ -745,7 +754,7 @@ static bk_status write_meta(struct bk_vault *v)
 	return bk_db_meta_set(v->db, "keyring_hash", pub);
 }
 
-bk_status bk_vault_init(const struct bk_vault_init_opts *opts)
+bk_status bk_vault_create(const struct bk_vault_init_opts *opts)
 {
 	struct bk_vault *v = vault_new();
 	struct bk_keyring_user admin;
@@ -807,7 +816,7 @@ bk_status bk_vault_init(const struct bk_vault_init_opts *opts)
 	if ((rc = bk_file_create_exclusive(v->audit_path, "", 0, 0600)))
 		goto out;
 	if ((rc = bk_vault_begin(v)) || (rc = write_meta(v)) || (rc = store_regions(v->db, &v->regions)) ||
-	    (rc = bk_vault_install_profile(v)))
+	    (opts->populate && (rc = opts->populate(v))))
 		goto out;
 	bk_audit_entry_init(&e);
 	e.action = "init";

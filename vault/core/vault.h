@@ -1,4 +1,8 @@
-/* vault.h - a vault directory: lifecycle, unlocking, users, transactions with
+/* ROOM vault/core - the vault handle and what every command stands on: the
+ * stores (db), the audit log, access rules (acl), sealed fields, region codes.
+ * May call base/ and crypto/ only.
+ *
+ * vault.h - a vault directory: lifecycle, unlocking, users, transactions with
  * their audit entries, status and integrity checks.
  *
  *   DIR/vault.db   SQLCipher database under a random raw key (grant "db")
@@ -35,11 +39,15 @@ struct bk_vault_init_opts {
 	const char *regions_name; /* NULL: the built-in Kabupaten Blitar */
 	const char *regions_text;
 	size_t regions_len;
+	/* what the new vault holds besides its keys and regions, written in the
+	 * same transaction (the schema room's datasets); NULL: nothing */
+	bk_status (*populate)(struct bk_vault *v);
 };
 
-/* bk_vault_init creates DIR (mode 0700; it must not exist or be empty) with a
- * new database, keyring, audit log and vault.pub, and the first admin. */
-bk_status bk_vault_init(const struct bk_vault_init_opts *opts) BK_MUST_CHECK;
+/* bk_vault_create creates DIR (mode 0700; it must not exist or be empty) with
+ * a new database, keyring, audit log and vault.pub, and the first admin.
+ * Callers want bk_vault_init (schema/datasets.h), which adds the datasets. */
+bk_status bk_vault_create(const struct bk_vault_init_opts *opts) BK_MUST_CHECK;
 
 /* bk_vault_open unlocks DIR as user: checks the keyring signature and that it
  * belongs to this vault.pub, opens the user's slot with pass, opens the user's
@@ -154,29 +162,6 @@ bk_status bk_vault_audit_hash(struct bk_vault *v, const void *value, size_t len,
  * SQLCipher key spec x'<64 hex>' into out (68 bytes, guarded memory, secret):
  * what the `sqlcipher` shell needs to open vault.db for recovery or audit. */
 bk_status bk_vault_db_key_export(struct bk_vault *v, char out[68]) BK_MUST_CHECK;
-
-/* Datasets (vault/datasets.c). */
-struct bk_dataset_info {
-	char name[33];
-	char title[128];
-	long long rows;
-	size_t columns;
-	size_t sealed_columns;
-};
-
-/* bk_vault_dataset_add registers a schema file (admin); name_out (33 bytes)
- * gets the dataset's name. Schema errors name FILE:LINE:COLUMN. */
-bk_status bk_vault_dataset_add(struct bk_vault *v, const char *file, const char *text, size_t len,
-			       char *name_out) BK_MUST_CHECK;
-
-/* bk_vault_dataset_list returns every dataset with its row count (malloc'd). */
-bk_status bk_vault_dataset_list(struct bk_vault *v, struct bk_dataset_info **list_p, size_t *n_p) BK_MUST_CHECK;
-
-/* bk_vault_dataset_get loads one schema for `dataset show` (release with
- * bk_dataset_release). */
-struct bk_dataset;
-bk_status bk_vault_dataset_get(struct bk_vault *v, const char *name, struct bk_dataset *ds,
-			       long long *rows_p) BK_MUST_CHECK;
 
 /* bk_vault_user_name_ok: 1..32 of [a-z0-9._-]. */
 int bk_vault_user_name_ok(const char *name);

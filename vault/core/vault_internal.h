@@ -50,16 +50,15 @@ struct bk_vault {
 		char kecamatan[BK_CODE_MAX];
 	} batch_cache[BK_BATCH_CACHE_SLOTS];
 	uint8_t *batch_keys; /* guarded: BK_BATCH_CACHE_SLOTS keys of 32 bytes */
-	struct bk_subject_cache *lookup; /* NIK lookups' schemas, statements, buffers (subjects.c) */
+	/* NIK lookups' schemas, statements, buffers: owned by the records room
+	 * (subjects.c), which sets lookup_free with it; the handle frees it on close */
+	struct bk_subject_cache *lookup;
+	void (*lookup_free)(struct bk_subject_cache *c);
 };
 
 /* bk_vault_forget_batches empties the batch-key cache: after a rollback a
- * batch id may come back with another key. (records.c) */
+ * batch id may come back with another key. */
 void bk_vault_forget_batches(struct bk_vault *v);
-
-/* bk_subject_cache_free releases what NIK lookups keep in the vault handle;
- * NULL ok. (subjects.c) */
-void bk_subject_cache_free(struct bk_subject_cache *c);
 
 /* bk_vault_acl asks bk_acl_check with the user's role and scope, without the
  * audit entry bk_vault_require writes: for per-row checks inside a command
@@ -84,36 +83,5 @@ bk_status bk_vault_release_sign(struct bk_vault *v, const uint8_t *m, size_t mle
 
 /* bk_vault_now writes the UTC time as 2026-11-27T20:46:19Z. */
 void bk_vault_now(char out[24]);
-
-/* bk_vault_install_profile registers the built-in `inovasi` datasets (init). */
-bk_status bk_vault_install_profile(struct bk_vault *v) BK_MUST_CHECK;
-
-/* bk_vault_batch_key opens the data key of an import batch into key (32
- * bytes, guarded) with the user's key of that kecamatan. BK_ERR_DENIED when
- * the user holds no such key; BK_ERR_CORRUPT when the batch is altered or
- * belongs to another kecamatan. (records.c) */
-bk_status bk_vault_batch_key(struct bk_vault *v, int64_t batch, const char *kecamatan, uint8_t *key) BK_MUST_CHECK;
-
-/* bk_record_plain_json adds a row's plain (not sealed) columns from a
- * "SELECT * FROM ds_NAME" statement to row. (records.c) */
-struct bk_dataset;
-void bk_record_plain_json(const struct bk_dataset *ds, sqlite3_stmt *st, json_t *row);
-
-/* bk_vault_subject_rows calls fn for every row of every dataset naming its
- * subjects by a blind-indexed NIK (only: that dataset alone) whose NIK is nik:
- * the candidates of its truncated blind index and the unindexed rows, each
- * opened with the user's kecamatan key and compared in constant time. st is
- * the row ("SELECT *"), vals/lens its opened sealed values in schema order
- * (guarded; valid during the call only). Candidates the user holds no key for
- * are counted in r->unreadable; r->rows counts the matches. (subjects.c) */
-struct bk_subject_result;
-typedef bk_status (*bk_subject_row_fn)(void *ctx, const struct bk_dataset *ds, sqlite3_stmt *st,
-				       const uint8_t **vals, const size_t *lens);
-bk_status bk_vault_subject_rows(struct bk_vault *v, const char *nik, const char *only, bk_subject_row_fn fn,
-				void *ctx, struct bk_subject_result *r) BK_MUST_CHECK;
-
-/* bk_subject_check_nik: BK_ERR_USAGE unless nik is a valid NIK written as
- * exactly 16 digits. (subjects.c) */
-bk_status bk_subject_check_nik(const char *nik) BK_MUST_CHECK;
 
 #endif

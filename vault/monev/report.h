@@ -1,4 +1,8 @@
-/* report.h - aggregate reports computed inside the vault (DESIGN §10, §11):
+/* ROOM vault/monev - monitoring and evaluation reports (IKM, coverage, and
+ * what later monitoring questions need). May call base/, crypto/,
+ * vault/core/ and vault/schema/.
+ *
+ * report.h - aggregate reports computed inside the vault (DESIGN §10, §11):
  * the public-satisfaction index (IKM) per PermenPANRB 14/2017 and the
  * coverage of the innovations, with small-cell suppression.
  *

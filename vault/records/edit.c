@@ -14,6 +14,7 @@
 #include "vault/records/import_internal.h"
 #include "vault/records/subjects.h"
 #include "vault/core/vault_internal.h"
+#include "vault/records/records_internal.h"
 
 #define SUBJECTS BK_IMPORT_SUBJECTS
 #define CORRECTIONS_MAX 256

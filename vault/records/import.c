@@ -23,6 +23,7 @@
 #include "vault/schema/validate.h"
 #include "vault/records/import_internal.h"
 #include "vault/core/vault_internal.h"
+#include "vault/records/records_internal.h"
 
 #define CHUNK (256 * 1024)
 #define RECORD_MAX (16u << 20)  /* one row's raw bytes */

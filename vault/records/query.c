@@ -14,6 +14,7 @@
 #include "vault/core/fields.h"
 #include "vault/records/sql_scan.h"
 #include "vault/core/vault_internal.h"
+#include "vault/records/records_internal.h"
 
 #define RESULT_ROWS_MAX 1000000
 

@@ -12,6 +12,7 @@
 #include "vault/core/db.h"
 #include "vault/core/fields.h"
 #include "vault/core/vault_internal.h"
+#include "vault/records/records_internal.h"
 
 /* Opens a batch's data key with the kecamatan key the user holds. */
 static bk_status open_batch_key(struct bk_vault *v, int64_t batch, const char *kecamatan, uint8_t *key);
@@ -36,13 +37,6 @@ bk_status bk_vault_batch_key(struct bk_vault *v, int64_t batch, const char *keca
 	snprintf(v->batch_cache[i].kecamatan, sizeof(v->batch_cache[i].kecamatan), "%s", kecamatan);
 	memcpy(v->batch_keys + i * BK_FIELDS_KEYBYTES, key, BK_FIELDS_KEYBYTES);
 	return BK_OK;
-}
-
-void bk_vault_forget_batches(struct bk_vault *v)
-{
-	memset(v->batch_cache, 0, sizeof(v->batch_cache));
-	if (v->batch_keys)
-		bk_wipe(v->batch_keys, BK_BATCH_CACHE_SLOTS * BK_FIELDS_KEYBYTES);
 }
 
 static bk_status open_batch_key(struct bk_vault *v, int64_t batch, const char *kecamatan, uint8_t *key)

@@ -1,4 +1,8 @@
-/* records.h - reading one record back, with its sealed values opened for users
+/* ROOM vault/records - citizen rows in and out: import, record add/show/edit,
+ * subject rights and NIK lookups, authorized queries (query.h, sql_scan.h).
+ * May call base/, crypto/, vault/core/ and vault/schema/.
+ *
+ * records.h - reading one record back, with its sealed values opened for users
  * who hold the kecamatan's key and may reveal (admin, custodian in scope). */
 #ifndef BK_RECORDS_H
 #define BK_RECORDS_H

@@ -13,6 +13,7 @@
 #include "vault/core/fields.h"
 #include "vault/schema/validate.h"
 #include "vault/core/vault_internal.h"
+#include "vault/records/records_internal.h"
 
 struct match {
 	char dataset[BK_DATASET_NAME_MAX + 1];
@@ -154,6 +155,7 @@ static bk_status cache_get(struct bk_vault *v, struct bk_subject_cache **c_p)
 		return rc;
 	}
 	v->lookup = c;
+	v->lookup_free = bk_subject_cache_free;
 	*c_p = c;
 	/* Each page SQLCipher reads costs a pread, an AES decryption and an HMAC: a lookup's
 	 * candidates are random rows, so a larger page cache is what keeps a batch of lookups

@@ -25,6 +25,7 @@
 #include "vault/release/tables.h"
 #include "vault/schema/validate.h"
 #include "vault/core/vault_internal.h"
+#include "crypto/box.h"
 
 const char *const bk_extract_files[] = {"data.csv.age", "manifest.json", "manifest.json.minisig", NULL};
 #define STAGED_PREFIX ".staged-"
@@ -1201,8 +1202,7 @@ bk_status bk_extract_open(const char *dir, const char *pub_text, size_t pub_len,
 		rc = bk_fail(BK_ERR_CORRUPT, "'%s/manifest.json' is signed but does not parse", dir);
 		goto out;
 	}
-	crypto_scalarmult_base(x_pk, x_sk);
-	if ((rc = bk_age_recipient_from_x25519(mine, x_pk)))
+	if ((rc = bk_box_public_from_secret(x_pk, x_sk)) || (rc = bk_age_recipient_from_x25519(mine, x_pk)))
 		goto out;
 	recipient = json_object_get(json_object_get(m, "evaluator"), "recipient");
 	if (!json_is_string(recipient) || strcmp(json_string_value(recipient), mine) != 0) {

@@ -2,7 +2,6 @@
 #include "vault/release/request.h"
 
 #include <jansson.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,9 +487,9 @@ out:
 int bk_request_signer_matches(const struct bk_request *r, const uint8_t x_pk[32])
 {
 	uint8_t conv[32];
-	int ok = crypto_sign_ed25519_pk_to_curve25519(conv, r->signer) == 0 && sodium_memcmp(conv, x_pk, 32) == 0;
+	int ok = bk_sign_pk_to_box_pk(conv, r->signer) == BK_OK && bk_ct_equal(conv, x_pk, 32);
 
-	sodium_memzero(conv, sizeof(conv));
+	bk_wipe(conv, sizeof(conv));
 	return ok;
 }
 

@@ -1,4 +1,8 @@
-/* requests.h - evaluators' requests inside the vault: add (signature checked
+/* ROOM vault/release - what leaves the vault for evaluators: requests,
+ * anonymization, tables with suppression, differential privacy, extracts.
+ * May call base/, crypto/, vault/core/, vault/schema/ and vault/monev/.
+ *
+ * requests.h - evaluators' requests inside the vault: add (signature checked
  * against the registered evaluator), list, show (a dry run), deny, approve
  * (an extract leaves), and the ε ledger for differentially private tables.
  *

@@ -15,14 +15,6 @@
 #define SCHEMA_MAX (256 * 1024)
 #define LINE_MAX_INI 190 /* inih splits longer lines (INI_MAX_LINE 200): refuse them first */
 
-static const char *const type_names[BK_TYPE_COUNT] = {
-	"text", "int", "date", "enum", "region", "nik", "phone", "score1to4",
-};
-
-const char *bk_coltype_name(enum bk_coltype t)
-{
-	return (unsigned)t < BK_TYPE_COUNT ? type_names[t] : "?";
-}
 
 int bk_dataset_column(const struct bk_dataset *ds, const char *name)
 {
@@ -195,7 +187,7 @@ static int on_column_key(struct parse_state *st, struct bk_column *c, size_t idx
 	if (strcmp(key, "type") == 0) {
 		unsigned t;
 
-		for (t = 0; t < BK_TYPE_COUNT && strcmp(value, type_names[t]) != 0; t++)
+		for (t = 0; t < BK_TYPE_COUNT && strcmp(value, bk_coltype_name(t)) != 0; t++)
 			;
 		if (t == BK_TYPE_COUNT)
 			return fail_at(st, key, "unknown type '%.32s' (text, int, date, enum, region, nik, phone, score1to4)",

@@ -1,4 +1,8 @@
-/* dataset.h - dataset schemas: columns, types, privacy classes, hierarchies,
+/* ROOM vault/schema - what the data looks like: dataset schemas, columns,
+ * hierarchies, value validation, the vault's datasets (datasets.h).
+ * May call base/, crypto/ and vault/core/.
+ *
+ * dataset.h - dataset schemas: columns, types, privacy classes, hierarchies,
  * retention; parsed from a small INI file (inih) and kept in vault.db.
  *
  *   [dataset]
@@ -30,39 +34,7 @@
 #include <stddef.h>
 
 #include "base/error.h"
-#include "vault/core/acl.h"
-#include "vault/core/regions.h"
-
-#define BK_DATASET_NAME_MAX 32
-#define BK_COLUMN_NAME_MAX 32
-#define BK_COLUMNS_MAX 64
-#define BK_ENUM_VALUES_MAX 64
-
-enum bk_coltype {
-	BK_TYPE_TEXT,
-	BK_TYPE_INT,
-	BK_TYPE_DATE,
-	BK_TYPE_ENUM,
-	BK_TYPE_REGION,
-	BK_TYPE_NIK,
-	BK_TYPE_PHONE,
-	BK_TYPE_SCORE1TO4,
-	BK_TYPE_COUNT
-};
-
-struct bk_column {
-	char name[BK_COLUMN_NAME_MAX + 1];
-	enum bk_coltype type;
-	enum bk_colclass cls;
-	int required;
-	int blind_index;               /* nik: keep a truncated keyed index */
-	long long min, max;            /* int */
-	size_t max_length;             /* text */
-	enum bk_region_level level;    /* region */
-	char *values[BK_ENUM_VALUES_MAX]; /* enum, canonical spelling */
-	size_t nvalues;
-	char hierarchy[256];
-};
+#include "vault/schema/column.h"
 
 struct bk_dataset {
 	char name[BK_DATASET_NAME_MAX + 1];
@@ -89,9 +61,6 @@ extern const size_t bk_profile_inovasi_count;
 
 /* bk_dataset_column finds a column by name; -1 when absent. */
 int bk_dataset_column(const struct bk_dataset *ds, const char *name);
-
-/* Names of types and classes as written in schemas. */
-const char *bk_coltype_name(enum bk_coltype t);
 
 /* bk_dataset_has_sealed: whether any column is identifier or secret. */
 int bk_dataset_has_sealed(const struct bk_dataset *ds);

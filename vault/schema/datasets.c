@@ -3,9 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vault/schema/dataset.h"
+#include "vault/schema/datasets.h"
+
 #include "vault/core/db.h"
 #include "vault/core/vault_internal.h"
+#include "vault/schema/dataset.h"
 
 /* Rows of a dataset the user may see: a scoped user counts only the rows of
  * their kecamatan (datasets without a scope column have no kecamatan). */
@@ -52,6 +54,14 @@ bk_status bk_vault_install_profile(struct bk_vault *v)
 			return rc;
 	}
 	return BK_OK;
+}
+
+bk_status bk_vault_init(const struct bk_vault_init_opts *opts)
+{
+	struct bk_vault_init_opts with_profile = *opts;
+
+	with_profile.populate = bk_vault_install_profile;
+	return bk_vault_create(&with_profile);
 }
 
 bk_status bk_vault_dataset_add(struct bk_vault *v, const char *file, const char *text, size_t len, char *name_out)

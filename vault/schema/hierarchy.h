@@ -28,8 +28,8 @@
 #include <stddef.h>
 
 #include "base/error.h"
-#include "vault/schema/dataset.h"
 #include "vault/core/regions.h"
+#include "vault/schema/column.h"
 
 /* At most this many levels, 0 and "*" included (= BK_ANON_LEVELS_MAX). */
 #define BK_HIERARCHY_LEVELS_MAX 8

@@ -7,13 +7,13 @@
 #include "vault/schema/validate.h"
 
 #include "base/text.h"
+#include "crypto/secmem.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <sodium.h>
 
 #define ENUM_CELL_MAX 256 /* enum values are longer than typed cells ("pegawai negeri sipil") */
 
@@ -502,7 +502,7 @@ bk_status bk_validate_nik(const char *cell, size_t len, const char *kabupaten, i
 	set_date(&nik_p->birth, year, mm, day);
 	nik_p->sex = dd > 40 ? 'P' : 'L';
 out:
-	sodium_memzero(d, sizeof(d));
+	bk_wipe(d, sizeof(d));
 	return rc;
 }
 
@@ -592,7 +592,7 @@ bk_status bk_validate_phone(const char *cell, size_t len, struct bk_phone *phone
 	phone_p->e164[3 + nr] = '\0';
 	phone_p->mobile = r[0] == '8';
 out:
-	sodium_memzero(d, sizeof(d));
+	bk_wipe(d, sizeof(d));
 	return rc;
 }
 
@@ -809,6 +809,6 @@ bk_status bk_validate_region(const struct bk_regions *regions, enum bk_region_le
 			bk_hint("did you mean '%s'?", suggestion);
 	}
 out:
-	sodium_memzero(name, sizeof(name));
+	bk_wipe(name, sizeof(name));
 	return rc;
 }
