@@ -3,7 +3,7 @@
  * A failing function records a one-line detail with bk_fail() (what failed, the
  * subject quoted, never a secret or a personal value) and returns the code. Only
  * cli/ prints it. The detail lives in a per-thread buffer: a bulk import writes
- * its rows from a second thread (vault/import.c), whose failure the importing
+ * its rows from a second thread (vault/records/import.c), whose failure the importing
  * thread records again with bk_fail before it returns it. */
 #ifndef BK_ERROR_H
 #define BK_ERROR_H

@@ -1,5 +1,5 @@
 /* cmd_report.c - `brankas report ikm|coverage`: the aggregate reports of
- * vault/report.h as an aligned table, CSV (RFC 4180, formula-injection safe)
+ * vault/monev/report.h as an aligned table, CSV (RFC 4180, formula-injection safe)
  * or JSON. The vault computes, suppresses and audits; this file only lays
  * out what it was given. */
 #include <errno.h>

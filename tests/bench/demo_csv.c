@@ -1,4 +1,4 @@
-/* demo_csv.c - writes the synthetic Blitar CSV files (vault/demo.h) for the
+/* demo_csv.c - writes the synthetic Blitar CSV files (demo/demo.h) for the
  * benchmarks: demo_csv DIR CITIZENS. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* test_dp.c - the differential-privacy samplers and budget of vault/dp.h:
+/* test_dp.c - the differential-privacy samplers and budget of vault/release/dp.h:
  * ε parsing, rejection sampling and every branch of Bernoulli(exp(-γ))
  * walked byte by byte with a scripted source, the distributions checked
  * statistically on a fixed ChaCha20 stream, golden first outputs, and the

@@ -1,4 +1,4 @@
-/* test_report.c - the reports of vault/report.h: IKM arithmetic against
+/* test_report.c - the reports of vault/monev/report.h: IKM arithmetic against
  * examples worked by hand (every grade boundary landed on exactly by a set
  * of answers, half-up rounding at 64.995), Krejcie–Morgan's known values,
  * primary and complementary suppression (cases and invariants over random

@@ -1,5 +1,5 @@
-/* test_sql_scan.c - vault/sql_scan.h read against what SQLite's tokenizer
- * does, and the audit form of vault/query.h: token kinds and lengths on every
+/* test_sql_scan.c - vault/records/sql_scan.h read against what SQLite's tokenizer
+ * does, and the audit form of vault/records/query.h: token kinds and lengths on every
  * quoting SQLite accepts, names compared through their quotes, literals found,
  * and golden normalized SQL. */
 #include "tests/unit/unit.h"

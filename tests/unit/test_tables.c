@@ -1,4 +1,4 @@
-/* test_tables.c - evaluators' tables (vault/tables.h): golden tables worked
+/* test_tables.c - evaluators' tables (vault/release/tables.h): golden tables worked
  * by hand for count, mean, ikm and ikm10; a 2-D table where primary
  * suppression alone would leak through the totals; random tables checked by
  * brute force (no row or column with a single hidden cell unless its total is

@@ -7,7 +7,7 @@
  *
  *   DIR/vault.db   SQLCipher database under a random raw key (grant "db")
  *   DIR/keyring    key slots and grants (crypto/keyring.h), signed by the keyring key
- *   DIR/audit.log  hash-chained JSON Lines (vault/audit.h)
+ *   DIR/audit.log  hash-chained JSON Lines (vault/core/audit.h)
  *   DIR/vault.pub  the release key's public half, minisign format
  *
  * Every command that has unlocked the vault records what it did through

@@ -90,7 +90,7 @@ bk_status bk_ikm_score(const struct bk_ikm_sums *s, unsigned nunsur, struct bk_i
  * one's total over the first nunsur unsur, given as num / den. When everyone
  * answered every unsur, Σ NRR_i is that mean, so IKM = num / (den × nunsur),
  * converted, rounded and graded as by bk_ikm_score (always exact). For
- * figures that are not plain sums of answers (noisy ones, vault/tables.h);
+ * figures that are not plain sums of answers (noisy ones, vault/release/tables.h);
  * nrr_milli and filled_min are left 0. BK_ERR_USAGE for another nunsur,
  * den == 0, or a mean outside nunsur … 4 × nunsur. */
 bk_status bk_ikm_score_mean(uint64_t num, uint64_t den, unsigned nunsur, struct bk_ikm_score *out) BK_MUST_CHECK;

@@ -2,11 +2,11 @@
  *
  * The file is read in chunks through libcsv (UTF-8 with or without BOM, CRLF,
  * ',' or ';' detected from the header, quoted fields with newlines). Columns
- * are matched by header name. Every cell is validated (vault/validate.h); each
+ * are matched by header name. Every cell is validated (vault/schema/validate.h); each
  * problem is reported as "FILE:LINE:COLUMN: reason" without the value. One bad
  * row and nothing is imported: the rows are written inside one transaction
  * that commits only when the whole file was clean. Identifier and secret
- * values are sealed per row (vault/fields.h) under a data key per kecamatan
+ * values are sealed per row (vault/core/fields.h) under a data key per kecamatan
  * for this import (a batch). */
 #ifndef BK_IMPORT_H
 #define BK_IMPORT_H

@@ -11,7 +11,7 @@
  *     subqueries, CTEs and joins cannot reach around it;
  *   - reveal(handle), which opens one sealed value for users who may reveal in
  *     that row's kecamatan and hold its key, and counts it.
- * Before SQLite sees the SQL, its tokens (vault/sql_scan.h) are checked:
+ * Before SQLite sees the SQL, its tokens (vault/records/sql_scan.h) are checked:
  * no base table or SQLite schema spelled in any quoting, 'strings' included,
  * and no WITH clause named like a view (SQLite authorizes a CTE's reads in
  * the CTE's name, as it does a view's). A statement runs under a time bound

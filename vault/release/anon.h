@@ -6,7 +6,7 @@
  *
  * Input is dictionary-encoded. For each quasi column the caller gives every
  * distinct stored value a level-0 code, labels each value at every level with
- * bk_hierarchy_label (vault/hierarchy.h), gives each distinct label of level j
+ * bk_hierarchy_label (vault/schema/hierarchy.h), gives each distinct label of level j
  * a level-j code, and fills up[j][c] = the level-(j+1) code of level-j code c.
  * Sensitive values get codes the same way (any uint32: equal values, equal
  * codes). WARNING: the levels must form a tree, each label of one level inside

@@ -1,7 +1,7 @@
 /* tables.c - aggregate tables for evaluators: rows are counted into cells by
  * their labels as they come (a hash table per by-column, one over the label
  * tuples), then one finish lays the cells out in label order, adds noise,
- * suppresses (vault/report.c's routines) and computes the totals and
+ * suppresses (vault/monev/report.c's routines) and computes the totals and
  * measures. The rules are in tables.h. */
 #include "vault/release/tables.h"
 

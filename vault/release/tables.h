@@ -21,10 +21,10 @@
  *
  * Measures. count: the rows. mean: the mean of one integer per row. ikm /
  * ikm10: the IKM (PermenPANRB 14/2017) over u1-u9 / u1-u10, each row giving
- * every answer (1 to 4), computed by vault/report.c; its figure is the
+ * every answer (1 to 4), computed by vault/monev/report.c; its figure is the
  * converted score (25.00-100.00) with its grade.
  *
- * Suppression (as vault/report.h). Primary: a count 0 < n < min_cell, cell
+ * Suppression (as vault/monev/report.h). Primary: a count 0 < n < min_cell, cell
  * or total. Complementary: bk_suppress_1d / bk_suppress_2d hide more until
  * no hidden count can be solved for from what is shown (no row, column or
  * margin with a single hidden entry unless the total is hidden too, no small
@@ -36,7 +36,7 @@
  * gives at most rows_per_person rows (1 unless set: one answer sheet, one
  * registration); the caller must make it true.
  *   - count: every cell's count gets discrete Laplace noise of scale k/ε
- *     (vault/dp.h; k = rows_per_person: a person moves the cells' counts by
+ *     (vault/release/dp.h; k = rows_per_person: a person moves the cells' counts by
  *     k in all), then is clamped at 0.
  *   - mean: ε is split in halves. The count gets noise of scale 2k/ε; the
  *     sum, centred as Σ (2v - lo - hi) so that one row moves it by at most
