@@ -9,19 +9,23 @@ enum { OPT_FORMAT = OPT_FIRST_COMMAND_OPT };
 
 static json_t *status_json(const char *dir, const struct bk_vault_status *st, const char *head_hex)
 {
-	json_t *users = json_object(), *keys = json_object();
+	json_t *users = json_object(), *keys = json_object(), *o;
 
 	for (int r = 0; r < BK_ROLE_COUNT; r++)
 		json_object_set_new(users, bk_role_name((enum bk_role)r), json_integer((json_int_t)st->users_by_role[r]));
 	json_object_set_new(users, "disabled", json_integer((json_int_t)st->users_disabled));
 	for (int k = 0; k < BK_KEY_KIND_COUNT; k++)
 		json_object_set_new(keys, bk_key_kind_name((enum bk_key_kind)k), json_integer(st->key_versions[k]));
-	return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:I, s:I}, s:o, s:o, s:I, s:s, s:{s:I, s:s}, s:s}", "vault",
+	o = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:I, s:I}, s:o, s:o, s:I, s:s, s:{s:I, s:s}, s:s}", "vault",
 			 dir, "vault_id", st->vault_id, "created", st->created, "sqlcipher", st->cipher_version,
 			 "regions", "kabupaten", st->kabupaten, "kecamatan", (json_int_t)st->kecamatan, "desa",
 			 (json_int_t)st->desa, "users", users, "key_versions", keys, "keyring_generation",
 			 (json_int_t)st->keyring_generation, "release_key_id", st->release_key_id, "audit_head", "seq",
 			 (json_int_t)st->audit_head.seq, "hash", head_hex, "integrity", "ok");
+	if (o)
+		json_object_set_new(o, "stores", json_pack("{s:I, s:I}", "keys", (json_int_t)st->store_keys, "attached",
+							   (json_int_t)st->stores_attached));
+	return o;
 }
 
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
@@ -79,6 +83,8 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		printf(" %s v%u%s", bk_key_kind_name((enum bk_key_kind)k), st.key_versions[k],
 		       k + 1 < BK_KEY_KIND_COUNT ? "," : "");
 	printf(" (%zu kecamatan keys)\n", st.kecamatan_keys);
+	printf("stores         %zu of %zu kecamatan stores attached with your keys (kec/)\n", st.stores_attached,
+	       st.store_keys);
 	printf("release key    minisign key id %s (vault.pub)\n", st.release_key_id);
 	printf("keyring        generation %llu, signature ok\n", (unsigned long long)st.keyring_generation);
 	printf("audit head     seq %llu, hash %s\n", (unsigned long long)st.audit_head.seq, head);

@@ -18,10 +18,10 @@
 #define MAX_ENTRIES 100000
 
 static const char *const kind_names[BK_KEY_KIND_COUNT] = {
-	"db", "blind", "audit", "release", "keyring", "kecamatan",
+	"db", "blind", "audit", "release", "keyring", "kecamatan", "store",
 };
 
-static const size_t kind_lens[BK_KEY_KIND_COUNT] = {32, 32, 32, 64, 64, 32};
+static const size_t kind_lens[BK_KEY_KIND_COUNT] = {32, 32, 32, 64, 64, 32, 32};
 
 size_t bk_key_secret_len(enum bk_key_kind kind)
 {
@@ -148,7 +148,7 @@ static bk_status parse_key(const struct ctx *c, json_t *o, struct bk_keyring_key
 		return rc;
 	if ((k->kind == BK_KEY_RELEASE || k->kind == BK_KEY_KEYRING || k->kind == BK_KEY_KECAMATAN) && !k->has_pub)
 		return bad(c, "public key missing");
-	if ((k->kind == BK_KEY_KECAMATAN) != (k->scope[0] != '\0'))
+	if ((k->kind == BK_KEY_KECAMATAN || k->kind == BK_KEY_STORE) != (k->scope[0] != '\0'))
 		return bad(c, "key scope");
 	return BK_OK;
 }

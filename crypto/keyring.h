@@ -41,6 +41,7 @@ enum bk_key_kind {
 	BK_KEY_RELEASE,   /* Ed25519 secret key (64) that signs extracts and checkpoints; pub = vault.pub */
 	BK_KEY_KEYRING,   /* Ed25519 secret key (64) that signs the keyring; admins only */
 	BK_KEY_KECAMATAN, /* X25519 secret key (32) opening one kecamatan's data keys */
+	BK_KEY_STORE,     /* SQLCipher raw key (32) of one kecamatan's store, kec/<code>.db */
 	BK_KEY_KIND_COUNT
 };
 

@@ -20,6 +20,7 @@
 #include "crypto/sign.h"
 #include "vault/core/db.h"
 #include "vault/core/fields.h"
+#include "vault/core/stores.h"
 #include "vault/core/vault_internal.h"
 
 #define KEYRING_MAX (16u << 20)
@@ -610,6 +611,17 @@ static bk_status resolve_scope(const struct bk_regions *r, const char *const *in
 }
 
 /* Which vault keys a role holds: the grants are the cryptographic side of acl.c. */
+/* Whether a key of one kecamatan is in the user's scope (unscoped: all). */
+static int in_scope(const struct bk_keyring_user *u, const struct bk_keyring_key *k)
+{
+	if (u->nscope == 0)
+		return 1;
+	for (size_t i = 0; i < u->nscope; i++)
+		if (strcmp(u->scope[i], k->scope) == 0)
+			return 1;
+	return 0;
+}
+
 static int role_holds(enum bk_role role, const struct bk_keyring_user *u, const struct bk_keyring_key *k)
 {
 	switch (k->kind) {
@@ -625,16 +637,13 @@ static int role_holds(enum bk_role role, const struct bk_keyring_user *u, const 
 	case BK_KEY_KEYRING:
 		return role == BK_ROLE_ADMIN;
 	case BK_KEY_KECAMATAN:
-		if (role == BK_ROLE_ADMIN)
-			return 1;
-		if (role != BK_ROLE_CUSTODIAN)
-			return 0;
-		if (u->nscope == 0)
-			return 1;
-		for (size_t i = 0; i < u->nscope; i++)
-			if (strcmp(u->scope[i], k->scope) == 0)
-				return 1;
-		return 0;
+		/* identifiers: those who may reveal in the kecamatan, never analysts */
+		return role == BK_ROLE_ADMIN || (role == BK_ROLE_CUSTODIAN && in_scope(u, k));
+	case BK_KEY_STORE:
+		/* plain columns: those who may read them in the kecamatan; operators
+		 * write through the inbox and auditors read no citizen row at all */
+		return role == BK_ROLE_ADMIN ||
+		       ((role == BK_ROLE_CUSTODIAN || role == BK_ROLE_ANALYST) && in_scope(u, k));
 	case BK_KEY_KIND_COUNT:
 		break;
 	}
@@ -661,6 +670,63 @@ static bk_status grant_role_keys(struct bk_vault *v, const char *name, enum bk_r
 			return rc;
 	}
 	return BK_OK;
+}
+
+/* --- kecamatan store keys for a vault made before the stores --- */
+
+/* Grants the keys from index first on to every enabled user whose role holds
+ * them; the caller (an admin) holds them all. */
+static bk_status grant_new_keys(struct bk_vault *v, size_t first)
+{
+	bk_status rc = BK_OK;
+
+	for (size_t u = 0; u < v->kr.nusers && rc == BK_OK; u++) {
+		const struct bk_keyring_user *user = &v->kr.users[u];
+		enum bk_role role;
+
+		if (user->disabled || bk_role_parse(user->role, &role) != BK_OK)
+			continue;
+		for (size_t i = first; i < v->kr.nkeys && rc == BK_OK; i++) {
+			const struct bk_keyring_key *k = &v->kr.keys[i];
+			const struct vault_key *secret;
+
+			if (!role_holds(role, user, k))
+				continue;
+			secret = bk_vault_secret(v, k->kind, k->scope[0] ? k->scope : NULL);
+			rc = secret ? bk_keyring_grant(&v->kr, user->name, k->id, secret->secret, secret->len)
+				    : bk_fail(BK_ERR_DENIED, "you do not hold key '%s' and cannot grant it", k->id);
+		}
+	}
+	return rc;
+}
+
+static bk_status new_key(struct bk_vault *v, enum bk_key_kind kind, const char *scope);
+
+/* A vault made before the per-kecamatan stores has no store keys: the first
+ * admin unlock makes one per kecamatan, grants them as role_holds says and
+ * signs the new keyring (one audited keyring change). */
+static bk_status add_store_keys(struct bk_vault *v)
+{
+	struct bk_audit_entry e;
+	size_t first = v->kr.nkeys, missing = 0;
+	bk_status rc = BK_OK;
+
+	for (size_t i = 0; i < v->regions.count && rc == BK_OK; i++) {
+		const char *kec = v->regions.items[i].kode;
+
+		if (v->regions.items[i].level != BK_REGION_KECAMATAN || bk_keyring_current_key(&v->kr, BK_KEY_STORE, kec))
+			continue;
+		missing++;
+		rc = new_key(v, BK_KEY_STORE, kec);
+	}
+	if (rc != BK_OK || missing == 0)
+		return rc;
+	if ((rc = grant_new_keys(v, first)))
+		return rc;
+	bk_audit_entry_init(&e);
+	e.action = "store-keys";
+	e.detail = "a store key for every kecamatan, granted to admins, custodians and analysts in scope";
+	return change_keyring(v, &e, 1);
 }
 
 /* --- init --- */
@@ -788,7 +854,8 @@ bk_status bk_vault_create(const struct bk_vault_init_opts *opts)
 		goto out;
 	for (size_t i = 0; i < v->regions.count; i++)
 		if (v->regions.items[i].level == BK_REGION_KECAMATAN &&
-		    (rc = new_key(v, BK_KEY_KECAMATAN, v->regions.items[i].kode)))
+		    ((rc = new_key(v, BK_KEY_KECAMATAN, v->regions.items[i].kode)) ||
+		     (rc = new_key(v, BK_KEY_STORE, v->regions.items[i].kode))))
 			goto out;
 
 	memset(&admin, 0, sizeof(admin));
@@ -821,7 +888,7 @@ bk_status bk_vault_create(const struct bk_vault_init_opts *opts)
 	bk_audit_entry_init(&e);
 	e.action = "init";
 	e.target = admin.name;
-	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
+	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)) || (rc = bk_stores_make(v)))
 		goto out;
 out:
 	free(text);
@@ -1021,6 +1088,12 @@ bk_status bk_vault_open(const char *dir, const char *user, const char *pass, siz
 	}
 	if ((rc = bk_db_open(v->db_path, dbk->secret, 0, &v->db)) || (rc = check_pins(v)) || (rc = load_regions(v)))
 		goto out;
+	/* an admin finishes what a migration or an interrupted init left: store
+	 * keys first, then the stores; everyone attaches the stores they hold */
+	if (role == BK_ROLE_ADMIN && ((rc = add_store_keys(v)) || (rc = bk_stores_make(v))))
+		goto out;
+	if ((rc = bk_stores_attach(v)))
+		goto out;
 	*v_p = v;
 	v = NULL;
 out:
@@ -1173,7 +1246,9 @@ bk_status bk_vault_status(struct bk_vault *v, struct bk_vault_status *st)
 			st->key_versions[k->kind] = k->version;
 		st->kecamatan_keys += k->kind == BK_KEY_KECAMATAN &&
 				      bk_keyring_current_key(&v->kr, k->kind, k->scope) == k;
+		st->store_keys += k->kind == BK_KEY_STORE && bk_keyring_current_key(&v->kr, k->kind, k->scope) == k;
 	}
+	st->stores_attached = bk_stores_count(v);
 	st->kecamatan = v->regions.kecamatan_count;
 	st->desa = v->regions.desa_count;
 	snprintf(st->kabupaten, sizeof(st->kabupaten), "%s", v->regions.items[0].nama);

@@ -129,6 +129,8 @@ struct bk_vault_status {
 	size_t users_disabled;
 	unsigned key_versions[BK_KEY_KIND_COUNT]; /* highest version of each kind */
 	size_t kecamatan_keys;
+	size_t store_keys;      /* kecamatan stores with a key in the keyring */
+	size_t stores_attached; /* of them, the ones this user's connection holds */
 	size_t kecamatan;
 	size_t desa;
 	char kabupaten[96];

@@ -14,6 +14,10 @@
 
 struct bk_subject_cache;
 
+/* Kecamatan stores one connection attaches at most: the largest regency,
+ * Kabupaten Bogor, has 40 kecamatan; SQLite's limit is SQLITE_MAX_ATTACHED. */
+#define BK_STORES_MAX 60
+
 struct vault_key {
 	char id[BK_KEY_ID_MAX];
 	enum bk_key_kind kind;
@@ -53,6 +57,9 @@ struct bk_vault {
 	/* NIK lookups' schemas, statements, buffers: owned by the records room
 	 * (subjects.c), which sets lookup_free with it; the handle frees it on close */
 	struct bk_subject_cache *lookup;
+	/* the kecamatan stores attached on db (stores.c), by kecamatan code */
+	char stores[BK_STORES_MAX][BK_CODE_MAX];
+	size_t nstores;
 	void (*lookup_free)(struct bk_subject_cache *c);
 };
 

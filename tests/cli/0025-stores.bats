@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# stores: one SQLCipher store per kecamatan under its own key; each user's
+# unlock attaches only the stores of their keys; a removed or swapped store is
+# tampering for those who hold it; a vault made before the stores gets them
+# at its first admin unlock.
+
+load helper
+
+setup_file() {
+	build_template
+}
+
+setup() {
+	fresh_vault
+}
+
+attached() { # USER: how many stores the user's connection attached
+	as "$1" status --format json | jq -r '.stores.attached'
+}
+
+@test "init makes one store per kecamatan: private, encrypted, none plain SQLite" {
+	[ "$(stat -c %a "$VAULT/kec")" = 700 ]
+	run bash -c "ls '$VAULT/kec' | wc -l"
+	[ "$output" = 22 ]
+	for f in "$VAULT"/kec/*.db; do
+		[ "$(stat -c %a "$f")" = 600 ]
+		[ "$(head -c 15 "$f")" != "SQLite format 3" ]
+	done
+	[ -e "$VAULT/kec/35.05.10.db" ] # Kanigoro
+}
+
+@test "each role attaches the stores of its keys and no other" {
+	[ "$(attached ada)" = 22 ]
+	[ "$(attached citra)" = 1 ] # custodian of Kanigoro
+	[ "$(attached ani)" = 22 ]  # an unscoped analyst reads every kecamatan's plain columns
+	[ "$(attached oki)" = 0 ]   # operators write only
+	[ "$(attached aud)" = 0 ]   # auditors: audit, check and status only
+	run as citra status
+	[ "$status" -eq 0 ]
+	has "1 of 22 kecamatan stores attached"
+}
+
+@test "a removed store is tampering for its holders (exit 3), not for users without its key" {
+	rm "$VAULT/kec/35.05.10.db"
+	run as citra status
+	[ "$status" -eq 3 ]
+	has "the store of kecamatan 35.05.10 was removed"
+	run as ada status
+	[ "$status" -eq 3 ]
+	run as aud audit verify
+	[ "$status" -eq 0 ]
+}
+
+@test "a store swapped for another kecamatan's does not open (exit 3)" {
+	cp "$VAULT/kec/35.05.01.db" "$VAULT/kec/35.05.10.db"
+	run as citra status
+	[ "$status" -eq 3 ]
+	has "does not open with its key"
+	# a page flipped inside a store is seen too
+	fresh_vault
+	flip "$VAULT/kec/35.05.10.db" 100
+	run as citra status
+	[ "$status" -eq 3 ]
+}
+
+@test "a vault made before the stores gets a store per kecamatan at its first admin unlock, rows kept" {
+	cp -a "$BATS_TEST_DIRNAME/../fixtures/vault-before-stores" "$BATS_TEST_TMPDIR/old"
+	rm "$BATS_TEST_TMPDIR/old/README.md"
+	VAULT=$BATS_TEST_TMPDIR/old
+	[ ! -e "$VAULT/kec" ]
+	# before the admin, nobody holds a store key: users unlock as before
+	[ "$(attached citra)" = 0 ]
+	[ "$(attached ada)" = 22 ]
+	run bash -c "ls '$VAULT/kec' | wc -l"
+	[ "$output" = 22 ]
+	[ "$(attached citra)" = 1 ]
+	[ "$(attached ani)" = 2 ] # analyst of Kanigoro and Wonodadi
+	[ "$(attached oki)" = 0 ]
+	[ "$(attached aud)" = 0 ]
+	[ "$(as aud audit show --action store-keys | jq -r .outcome)" = ok ]
+	run as ada audit verify
+	[ "$status" -eq 0 ]
+	run --separate-stderr as ada query --format csv "SELECT count(*) FROM warga"
+	[ "$status" -eq 0 ]
+	[ "$(tr -d '\r' <<<"${lines[1]}")" = 2 ]
+	# a second admin unlock changes nothing more
+	before=$(wc -l <"$VAULT/audit.log")
+	[ "$(attached ada)" = 22 ]
+	[ "$(grep -c '"action":"store-keys"' "$VAULT/audit.log")" = 1 ]
+	[ "$(wc -l <"$VAULT/audit.log")" -gt "$before" ]
+}

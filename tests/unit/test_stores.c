@@ -1,0 +1,240 @@
+/* test_stores.c - the per-kecamatan stores of vault/core/stores.h, tried
+ * from outside the library the way someone holding a user's files and
+ * passphrase would: the keyring opened with crypto/ alone, each grant opened,
+ * and every store under kec/ tried with every key the user holds through plain
+ * SQLCipher. Each role reaches exactly the stores of its scope; operators
+ * and auditors none; the database key opens no store. */
+#define _XOPEN_SOURCE 700
+#include "tests/unit/unit.h"
+
+#include <dirent.h>
+#include <ftw.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "base/fileio.h"
+#include "crypto/encoding.h"
+#include "crypto/keyring.h"
+#include "crypto/secmem.h"
+#include "vault/core/stores.h"
+#include "vault/core/vault.h"
+#include "vault/schema/datasets.h"
+
+static char dir[256];
+
+struct held {
+	char scope[BK_CODE_MAX];
+	enum bk_key_kind kind;
+	uint8_t key[32];
+};
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int add_user(struct bk_vault *v, const char *name, enum bk_role role, const char *const *scope, size_t n)
+{
+	struct bk_vault_user_spec spec = {0};
+	char pass[64];
+
+	snprintf(pass, sizeof(pass), "%s-pass-1234", name);
+	spec.name = name;
+	spec.role = role;
+	spec.scope = scope;
+	spec.nscope = n;
+	spec.pass = pass;
+	spec.passlen = strlen(pass);
+	spec.kdf = BK_KDF_INTERACTIVE;
+	return bk_vault_user_add(v, &spec) == BK_OK ? 0 : -1;
+}
+
+static int setup(void **state)
+{
+	static const char *const kanigoro[] = {"Kanigoro"};
+	static const char *const two[] = {"Kanigoro", "Wonodadi"};
+	struct bk_vault_init_opts o = {0};
+	struct bk_vault *v = NULL;
+	char tmpl[] = "/tmp/bk-stores-XXXXXX";
+	int rc;
+
+	(void)state;
+	if (!mkdtemp(tmpl))
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/v", tmpl);
+	o.dir = dir;
+	o.admin = "ada";
+	o.pass = "ada-pass-1234";
+	o.passlen = strlen(o.pass);
+	o.kdf = BK_KDF_INTERACTIVE;
+	if (bk_vault_init(&o) != BK_OK || bk_vault_open(dir, "ada", o.pass, o.passlen, "test", &v) != BK_OK)
+		return -1;
+	rc = add_user(v, "citra", BK_ROLE_CUSTODIAN, kanigoro, 1) || add_user(v, "oki", BK_ROLE_OPERATOR, kanigoro, 1) ||
+	     add_user(v, "ani", BK_ROLE_ANALYST, two, 2) || add_user(v, "aud", BK_ROLE_AUDITOR, NULL, 0) ||
+	     add_user(v, "cus", BK_ROLE_CUSTODIAN, NULL, 0);
+	bk_vault_close(v);
+	return rc;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	*strrchr(dir, '/') = '\0';
+	return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Opens the user's keyring slot and every grant, with crypto/ only. */
+static size_t open_grants(const char *user, struct held *out, size_t cap)
+{
+	char path[512], pass[64];
+	uint8_t *text = NULL, *box_sk = bk_secmem_alloc(32), *sign_sk = bk_secmem_alloc(64), secret[BK_KEY_SECRET_MAX];
+	struct bk_keyring kr;
+	const struct bk_keyring_user *u;
+	size_t len = 0, n = 0;
+
+	snprintf(path, sizeof(path), "%s/keyring", dir);
+	snprintf(pass, sizeof(pass), "%s-pass-1234", user);
+	assert_int_equal(bk_file_read(path, 1 << 22, &text, &len), BK_OK);
+	assert_int_equal(bk_keyring_parse(&kr, "keyring", text, len), BK_OK);
+	u = bk_keyring_user(&kr, user);
+	assert_non_null(u);
+	assert_int_equal(bk_keyring_slot_open(&kr, u, pass, strlen(pass), box_sk, sign_sk), BK_OK);
+	for (size_t i = 0; i < kr.ngrants; i++) {
+		const struct bk_keyring_key *k = bk_keyring_key_by_id(&kr, kr.grants[i].key_id);
+		size_t slen = 0;
+
+		if (strcmp(kr.grants[i].user, user) != 0 || (k->kind != BK_KEY_STORE && k->kind != BK_KEY_DB))
+			continue;
+		assert_int_equal(bk_keyring_grant_open(&kr.grants[i], u->box_pk, box_sk, secret, &slen), BK_OK);
+		assert_int_equal(slen, 32);
+		assert_true(n < cap);
+		snprintf(out[n].scope, sizeof(out[n].scope), "%s", k->scope);
+		out[n].kind = k->kind;
+		memcpy(out[n].key, secret, 32);
+		n++;
+	}
+	bk_wipe(secret, sizeof(secret));
+	bk_secmem_free(box_sk);
+	bk_secmem_free(sign_sk);
+	bk_keyring_release(&kr);
+	free(text);
+	return n;
+}
+
+/* Whether path opens as SQLCipher under the raw key. */
+static int opens_with(const char *path, const uint8_t key[32])
+{
+	char spec[3 + 64 + 1];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int ok;
+
+	spec[0] = 'x';
+	spec[1] = '\'';
+	bk_hex_encode(spec + 2, key, 32);
+	spec[66] = '\'';
+	spec[67] = '\0';
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_key(db, spec, 67), SQLITE_OK);
+	ok = sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) == SQLITE_OK &&
+	     sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ok;
+}
+
+/* Tries every store file with every key the user holds: returns how many
+ * stores open, and fails when a key opens a store that is not its own. */
+static size_t reachable(const char *user)
+{
+	struct held keys[128];
+	size_t nkeys = open_grants(user, keys, 128), opened = 0, files = 0;
+	char kdir[512];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(kdir, sizeof(kdir), "%s/kec", dir);
+	d = opendir(kdir);
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[1024], code[BK_CODE_MAX];
+		size_t nl = strlen(e->d_name);
+		int any = 0;
+
+		if (nl < 4 || strcmp(e->d_name + nl - 3, ".db") != 0)
+			continue;
+		files++;
+		snprintf(code, sizeof(code), "%.*s", (int)(nl - 3), e->d_name);
+		snprintf(path, sizeof(path), "%s/%s", kdir, e->d_name);
+		for (size_t k = 0; k < nkeys; k++)
+			if (opens_with(path, keys[k].key)) {
+				if (keys[k].kind != BK_KEY_STORE || strcmp(keys[k].scope, code) != 0)
+					fail_msg("%s: key of %s opens the store of %s", user, keys[k].scope, code);
+				any = 1;
+			}
+		opened += any;
+	}
+	closedir(d);
+	assert_int_equal(files, 22);
+	bk_wipe(keys, sizeof(keys));
+	return opened;
+}
+
+static void test_each_role_reaches_its_scope(void **state)
+{
+	(void)state;
+	assert_int_equal(reachable("ada"), 22);
+	assert_int_equal(reachable("cus"), 22);  /* an unscoped custodian */
+	assert_int_equal(reachable("citra"), 1); /* Kanigoro */
+	assert_int_equal(reachable("ani"), 2);   /* Kanigoro and Wonodadi: plain columns, never identifiers */
+	assert_int_equal(reachable("oki"), 0);   /* operators write through the inbox */
+	assert_int_equal(reachable("aud"), 0);   /* auditors: no citizen row at all */
+}
+
+static void test_unlock_attaches_the_stores_held(void **state)
+{
+	static const struct {
+		const char *user;
+		size_t attached;
+	} want[] = {{"ada", 22}, {"citra", 1}, {"ani", 2}, {"oki", 0}, {"aud", 0}};
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct bk_vault *v = NULL;
+		struct bk_vault_status st;
+		char pass[64];
+
+		snprintf(pass, sizeof(pass), "%s-pass-1234", want[i].user);
+		assert_int_equal(bk_vault_open(dir, want[i].user, pass, strlen(pass), "test", &v), BK_OK);
+		assert_int_equal(bk_vault_status(v, &st), BK_OK);
+		assert_int_equal(st.store_keys, 22);
+		assert_int_equal(st.stores_attached, want[i].attached);
+		bk_vault_close(v);
+	}
+}
+
+static void test_schema_names(void **state)
+{
+	char s[BK_STORE_SCHEMA_MAX];
+
+	(void)state;
+	bk_store_schema(s, "35.05.01");
+	assert_string_equal(s, "kec_35_05_01");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_schema_names),
+		cmocka_unit_test(test_each_role_reaches_its_scope),
+		cmocka_unit_test(test_unlock_attaches_the_stores_held),
+	};
+
+	if (bk_crypto_init() != BK_OK)
+		return 1;
+	return cmocka_run_group_tests_name("stores", tests, setup, teardown);
+}
