@@ -230,12 +230,16 @@ int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
 int cmd_version(struct cli_ctx *ctx, int argc, char **argv)
 {
 	int code;
+	char cipher[32];
+	const char *sqlite;
 
 	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
 		return code;
 	if (optind != argc)
 		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	printf("brankas %s\nlibsodium %s\n", BRANKAS_VERSION, sodium_version_string());
+	sqlite = bk_vault_library_versions(cipher, sizeof(cipher));
+	printf("brankas %s\nlibsodium %s\nSQLCipher %s\nSQLite %s\n", BRANKAS_VERSION, sodium_version_string(),
+	       cipher[0] ? cipher : "(none: plain SQLite)", sqlite);
 	return cli_finish(CLI_EXIT_OK);
 }
 

@@ -92,6 +92,18 @@ bk_status bk_db_cipher_version(sqlite3 *db, char *out, size_t cap)
 	return rc;
 }
 
+const char *bk_db_library_version(char *cipher, size_t cap)
+{
+	sqlite3 *db = NULL;
+
+	cipher[0] = '\0';
+	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) == SQLITE_OK &&
+	    bk_db_cipher_version(db, cipher, cap) != BK_OK)
+		bk_error_clear();
+	sqlite3_close(db);
+	return sqlite3_libversion();
+}
+
 static bk_status migrate(sqlite3 *db)
 {
 	long long version = 0;

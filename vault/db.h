@@ -54,6 +54,11 @@ bk_status bk_db_meta_set(sqlite3 *db, const char *key, const char *value) BK_MUS
 /* bk_db_cipher_version returns SQLCipher's version string into out. */
 bk_status bk_db_cipher_version(sqlite3 *db, char *out, size_t cap) BK_MUST_CHECK;
 
+/* bk_db_library_version writes the linked SQLCipher's version (PRAGMA
+ * cipher_version, "4.9.0 community") into cipher, empty when the library is plain
+ * SQLite, and returns the version of the SQLite under it (a static string). */
+const char *bk_db_library_version(char *cipher, size_t cap);
+
 /* bk_db_integrity_check reads every page (PRAGMA integrity_check, and SQLCipher's
  * cipher_integrity_check when the library has it). */
 bk_status bk_db_integrity_check(sqlite3 *db) BK_MUST_CHECK;
