@@ -149,6 +149,15 @@ bk_status bk_db_open(const char *path, const uint8_t key[BK_DB_KEYBYTES], int cr
 		rc = bk_fail(BK_ERR_IO, "cannot open '%s': %s", path, db ? sqlite3_errmsg(db) : "out of memory");
 		goto out;
 	}
+	/* SQLCipher 4.7 and later log a page whose HMAC fails to stderr: a library
+	 * prints nothing, the error reaches cli/ as a status (an unknown pragma to 3.4.1) */
+	(void)sqlite3_exec(db, "PRAGMA cipher_log_level = NONE", NULL, NULL, NULL);
+#ifdef SQLITE_DBCONFIG_DQS_DML
+	/* SQLite 3.29 and later: "x" is always an identifier, never a string that
+	 * happens to have no column of its name (3.15 has no switch for it) */
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
+#endif
 	keyspec[0] = 'x';
 	keyspec[1] = '\'';
 	bk_hex_encode(keyspec + 2, key, BK_DB_KEYBYTES);
