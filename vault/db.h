@@ -19,7 +19,10 @@
 /* bk_db_open opens (or with create, makes) path under the 32-byte raw key,
  * with 4 KiB cipher pages, WAL, busy timeout, foreign keys and secure delete,
  * and checks the key by reading sqlite_master: BK_ERR_CORRUPT when the file
- * does not decrypt (altered, or another vault's). Applies pending migrations. */
+ * does not decrypt (altered, or another vault's). Applies pending migrations.
+ * Linked against SQLCipher 4 or later, a vault.db in SQLCipher 3's format is
+ * upgraded in place first (a new file beside it, renamed over it); that needs
+ * every other connection to it closed, else BK_ERR_STATE. */
 bk_status bk_db_open(const char *path, const uint8_t key[BK_DB_KEYBYTES], int create, sqlite3 **db_p) BK_MUST_CHECK;
 
 void bk_db_close(sqlite3 *db);
