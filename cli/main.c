@@ -64,7 +64,8 @@ const struct cli_command cli_commands[] = {
 	{"key export-db-key", cmd_key_export_db, 0, "write vault.db's raw key as sqlcipher PRAGMAs to a new file (admin)",
 	 "brankas key export-db-key -o FILE" VAULT_OPTS "\n"
 	 "  FILE is created 0600 and holds: PRAGMA key = \"x'...'\"; PRAGMA cipher_page_size = 4096;\n"
-	 "  then: sqlcipher DIR/vault.db < FILE ... opens the database"},
+	 "  then: sqlcipher DIR/vault.db < FILE ... opens the database, with a sqlcipher shell of\n"
+	 "  the same major version as the SQLCipher that `brankas version` names"},
 	{"query", cmd_query, 0, "read-only SQL over your scope's datasets; reveal(col) opens identifiers",
 	 "brankas query [--purpose TEXT] [--format table|csv|json] \"SELECT ...\"" VAULT_OPTS "\n"
 	 "  tables: one view per dataset (warga, skm, ...) limited to your kecamatan, and wilayah;\n"
