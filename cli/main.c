@@ -63,7 +63,8 @@ const struct cli_command cli_commands[] = {
 	{"key export-db-key", cmd_key_export_db, 0, "write vault.db's raw key as sqlcipher PRAGMAs to a new file (admin)",
 	 "brankas key export-db-key -o FILE" VAULT_OPTS "\n"
 	 "  FILE is created 0600 and holds: PRAGMA key = \"x'...'\"; PRAGMA cipher_page_size = 4096;\n"
-	 "  then: sqlcipher DIR/vault.db < FILE ... opens the database"},
+	 "  then: sqlcipher DIR/vault.db < FILE ... opens the database, with a sqlcipher shell of\n"
+	 "  the same major version as the SQLCipher that `brankas version` names"},
 	{"query", cmd_query, 0, "read-only SQL over your scope's datasets; reveal(col) opens identifiers",
 	 "brankas query [--purpose TEXT] [--format table|csv|json] [--timeout SECONDS]\n"
 	 "              \"SELECT ...\" | - | --file FILE" VAULT_OPTS "\n"
@@ -236,12 +237,16 @@ int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
 int cmd_version(struct cli_ctx *ctx, int argc, char **argv)
 {
 	int code;
+	char cipher[32];
+	const char *sqlite;
 
 	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
 		return code;
 	if (optind != argc)
 		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	printf("brankas %s\nlibsodium %s\n", BRANKAS_VERSION, bk_crypto_version());
+	sqlite = bk_vault_library_versions(cipher, sizeof(cipher));
+	printf("brankas %s\nlibsodium %s\nSQLCipher %s\nSQLite %s\n", BRANKAS_VERSION, bk_crypto_version(),
+	       cipher[0] ? cipher : "(none: plain SQLite)", sqlite);
 	return cli_finish(CLI_EXIT_OK);
 }
 

@@ -203,11 +203,13 @@ help_commands() {
 	[ ! -e "$BATS_TEST_TMPDIR/novault" ]
 }
 
-@test "version prints the brankas and libsodium versions" {
+@test "version prints the brankas, libsodium, SQLCipher and SQLite versions" {
 	run bk version
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" =~ ^brankas\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 	[[ "${lines[1]}" =~ ^libsodium\ [0-9]+\.[0-9]+ ]]
+	[[ "${lines[2]}" =~ ^SQLCipher\ [3-9]\.[0-9]+\.[0-9]+ ]]
+	[[ "${lines[3]}" =~ ^SQLite\ 3\.[0-9]+\.[0-9]+$ ]]
 	version=$output
 
 	run bk --version

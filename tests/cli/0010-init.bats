@@ -168,7 +168,7 @@ init_vault() {
 @test "vault.db is not readable as plain SQLite" {
 	[ "$(head -c 15 "$VAULT/vault.db")" != "SQLite format 3" ]
 	cp "$VAULT/vault.db" probe.db
-	run sqlcipher probe.db 'SELECT count(*) FROM sqlite_master;'
+	run "$SQLCIPHER" probe.db 'SELECT count(*) FROM sqlite_master;'
 	[ "$status" -ne 0 ]
 	has "not a database"
 }

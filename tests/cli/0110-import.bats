@@ -89,7 +89,8 @@ D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
 	# nor inside the decrypted database: identifiers are sealed under the kecamatan key
 	db_key
 	db_sql '.dump' >dump.sql
-	grep -q -F "CREATE TABLE \"ds_warga\"" dump.sql
+	# newer shells (SQLCipher 4.9's) dump CREATE TABLE IF NOT EXISTS "name"
+	grep -q -E 'CREATE TABLE (IF NOT EXISTS )?"ds_warga"' dump.sql
 	grep -q -F "1990-01-01" dump.sql
 	for v in "$A_NIK" "$A_NAMA" "$A_TEL" 6281234567890 "$B_NIK" "$B_NAMA" 3505101708750003 Prasetyo; do
 		run grep -c -a -F -- "$v" dump.sql

@@ -23,6 +23,10 @@ case $BRANKAS in
 *) BRANKAS="$PWD/$BRANKAS" ;;
 esac
 export BRANKAS
+# The sqlcipher shell the tests open vault.db with: it must speak the format of
+# the SQLCipher brankas links (a 3.x shell cannot read a SQLCipher 4 file).
+: "${SQLCIPHER:=sqlcipher}"
+export SQLCIPHER
 # the suite must not pick up a vault or a user from the environment
 unset BRANKAS_VAULT BRANKAS_USER
 
@@ -167,7 +171,7 @@ teardown() {
 #   FIXTURES                   tests/fixtures/import
 #   fixture NAME...            copy fixture files into the cwd (messages then name them short)
 #   db_key                     export vault.db's key to $BATS_TEST_TMPDIR/db.key once (as ada, audited)
-#   db_sql SQL                 run SQL (or one .command) on $VAULT/vault.db with the sqlcipher shell (db_key first)
+#   db_sql SQL                 run SQL (or one .command) on $VAULT/vault.db with the $SQLCIPHER shell (db_key first)
 #   vault_rows                 the row count of every dataset table and of batches (db_key first)
 #   vault_state                vault_rows plus the sha256 of audit.log and keyring
 #   dataset_rows DATASET       the ROWS column of `dataset list` (as ada, audited)
@@ -199,7 +203,7 @@ db_sql() {
 		.*) printf '%s\n' "$1" ;;
 		*) printf '%s;\n' "$1" ;;
 		esac
-	} | sqlcipher -bail "$VAULT/vault.db" 2>&1) || {
+	} | "$SQLCIPHER" -bail "$VAULT/vault.db" 2>&1) || {
 		printf 'db_sql: %s\n%s\n' "$1" "$out" >&2
 		return 1
 	}

@@ -1,10 +1,13 @@
 /* db.c - SQLCipher under a raw key, pragmas, forward-only migrations. */
 #include "vault/core/db.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/fileio.h"
 #include "crypto/encoding.h"
 #include "crypto/secmem.h"
 
@@ -92,6 +95,27 @@ bk_status bk_db_cipher_version(sqlite3 *db, char *out, size_t cap)
 	return rc;
 }
 
+const char *bk_db_library_version(char *cipher, size_t cap)
+{
+	sqlite3 *db = NULL;
+
+	cipher[0] = '\0';
+	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) == SQLITE_OK &&
+	    bk_db_cipher_version(db, cipher, cap) != BK_OK)
+		bk_error_clear();
+	sqlite3_close(db);
+	return sqlite3_libversion();
+}
+
+/* The linked SQLCipher's major version: 3 for Debian 12's 3.4.1, 0 when unknown. */
+static int cipher_major(void)
+{
+	char v[32];
+
+	(void)bk_db_library_version(v, sizeof(v));
+	return atoi(v);
+}
+
 static bk_status migrate(sqlite3 *db)
 {
 	long long version = 0;
@@ -116,13 +140,151 @@ static bk_status migrate(sqlite3 *db)
 	return BK_OK;
 }
 
+/* Sets the journal mode; 1 when the database is in that mode afterwards. */
+static int journal_mode(sqlite3 *db, const char *sql, const char *want)
+{
+	sqlite3_stmt *st = NULL;
+	int ok = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		const char *mode = (const char *)sqlite3_column_text(st, 0);
+
+		ok = mode && strcmp(mode, want) == 0;
+	}
+	sqlite3_finalize(st);
+	return ok;
+}
+
+/* Opens path under keyspec with 4 KiB pages, in SQLCipher 3's format when v3,
+ * and reads sqlite_master (its entry count into *n_p) to check the key. */
+static bk_status open_keyed(const char *path, int flags, const char *keyspec, int v3, sqlite3 **db_p,
+			    long long *n_p)
+{
+	char version[32];
+	sqlite3 *db = NULL;
+	bk_status rc;
+
+	*db_p = NULL;
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		rc = bk_fail(BK_ERR_IO, "cannot open '%s': %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	/* SQLCipher 4.7 and later log a page whose HMAC fails to stderr: a library
+	 * prints nothing, the error reaches cli/ as a status (an unknown pragma to 3.4.1) */
+	(void)sqlite3_exec(db, "PRAGMA cipher_log_level = NONE", NULL, NULL, NULL);
+#ifdef SQLITE_DBCONFIG_DQS_DML
+	/* SQLite 3.29 and later: "x" is always an identifier, never a string that
+	 * happens to have no column of its name (3.15 has no switch for it) */
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
+#endif
+	if (sqlite3_key(db, keyspec, 3 + 2 * BK_DB_KEYBYTES) != SQLITE_OK) {
+		rc = bk_db_status(db, SQLITE_ERROR, "cannot set the key");
+		goto out;
+	}
+	if ((rc = bk_db_cipher_version(db, version, sizeof(version))))
+		goto out;
+	if (v3 && (rc = bk_db_exec(db, "PRAGMA cipher_compatibility = 3")))
+		goto out;
+	if ((rc = bk_db_exec(db, "PRAGMA cipher_page_size = 4096")))
+		goto out;
+	sqlite3_busy_timeout(db, 10000); /* before the first read: a busy database is not a damaged one */
+	if ((rc = query_int(db, "SELECT count(*) FROM sqlite_master", n_p)))
+		goto out;
+	*db_p = db;
+	db = NULL;
+out:
+	if (db)
+		sqlite3_close(db);
+	return rc;
+}
+
+/* Brings a vault.db written by SQLCipher 3 (HMAC-SHA1, the format of Debian 12's
+ * 3.4.1) to the linked SQLCipher's own format: a copy under the same key in a new
+ * file beside it (sqlcipher_export), renamed over it. PRAGMA cipher_migrate
+ * cannot do it: it tries SQLCipher 3's defaults, 1 KiB pages, and vaults have
+ * 4 KiB. Returns BK_ERR_NOTFOUND, with no detail, when path does not open in
+ * SQLCipher 3's format either. */
+static bk_status upgrade_v3(const char *path, const char *keyspec)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char *tmp = NULL, *sql = NULL;
+	long long n, user_version;
+	bk_status rc;
+	int src;
+
+	/* CREATE for the new file ATTACH makes; vault.db itself exists (bk_db_open checked) */
+	if (open_keyed(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, keyspec, 1, &db, &n) ||
+	    n == 0) {
+		if (db)
+			sqlite3_close(db);
+		bk_error_clear();
+		return BK_ERR_NOTFOUND;
+	}
+	if ((rc = query_int(db, "PRAGMA user_version", &user_version)))
+		goto out;
+	/* no WAL may outlive the file its frames belong to: fold it into vault.db and
+	 * remove it, which needs every other connection closed */
+	if (!journal_mode(db, "PRAGMA journal_mode = DELETE", "delete")) {
+		rc = bk_fail(BK_ERR_STATE, "'%s' is in SQLCipher 3's format and open in another process", path);
+		bk_hint("close every other brankas on this vault; the next command upgrades it");
+		goto out;
+	}
+	tmp = sqlite3_mprintf("%s.v4", path);
+	sql = sqlite3_mprintf("PRAGMA bk_v4.user_version = %lld", user_version);
+	if (!tmp || !sql) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (unlink(tmp) != 0 && errno != ENOENT) { /* left by an upgrade that stopped: vault.db is whole */
+		rc = bk_fail(BK_ERR_IO, "cannot remove '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	/* the key as a bound value, not spliced into SQL text */
+	src = sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS bk_v4 KEY ?", -1, &st, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 2, keyspec, 3 + 2 * BK_DB_KEYBYTES, SQLITE_STATIC);
+	if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_DONE)
+		src = SQLITE_OK;
+	sqlite3_finalize(st);
+	if (src != SQLITE_OK) {
+		rc = bk_db_status(db, src, "upgrading from SQLCipher 3");
+		goto out;
+	}
+	if ((rc = bk_db_exec(db, "PRAGMA bk_v4.cipher_page_size = 4096")) ||
+	    (rc = bk_db_exec(db, "SELECT sqlcipher_export('bk_v4')")) || (rc = bk_db_exec(db, sql)) ||
+	    (rc = bk_db_exec(db, "DETACH DATABASE bk_v4")))
+		goto out;
+	if (sqlite3_close(db) != SQLITE_OK) {
+		rc = bk_fail(BK_ERR_DB, "vault.db: upgrading from SQLCipher 3: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	db = NULL;
+	/* the export committed (and synced) the new file; the rename is the switch */
+	if (rename(tmp, path) != 0) {
+		rc = bk_fail(BK_ERR_IO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+		goto out;
+	}
+	rc = bk_fsync_dir(path);
+out:
+	if (db)
+		sqlite3_close(db);
+	if (rc && tmp)
+		(void)unlink(tmp);
+	sqlite3_free(sql);
+	sqlite3_free(tmp);
+	return rc;
+}
+
 bk_status bk_db_open(const char *path, const uint8_t key[BK_DB_KEYBYTES], int create, sqlite3 **db_p)
 {
 	/* SQLCipher takes a raw key as the blob literal x'<64 hex>': no PBKDF2 */
 	char *keyspec = bk_secmem_alloc(3 + 2 * BK_DB_KEYBYTES + 1);
-	char version[32];
 	sqlite3 *db = NULL;
-	long long n;
+	long long n = 0;
 	bk_status rc = BK_OK;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 
@@ -133,29 +295,24 @@ bk_status bk_db_open(const char *path, const uint8_t key[BK_DB_KEYBYTES], int cr
 		rc = bk_fail(BK_ERR_CORRUPT, "'%s' is missing: the vault database was removed", path);
 		goto out;
 	}
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		rc = bk_fail(BK_ERR_IO, "cannot open '%s': %s", path, db ? sqlite3_errmsg(db) : "out of memory");
-		goto out;
-	}
 	keyspec[0] = 'x';
 	keyspec[1] = '\'';
 	bk_hex_encode(keyspec + 2, key, BK_DB_KEYBYTES);
 	keyspec[2 + 2 * BK_DB_KEYBYTES] = '\'';
-	if (sqlite3_key(db, keyspec, 3 + 2 * BK_DB_KEYBYTES) != SQLITE_OK) {
-		rc = bk_db_status(db, SQLITE_ERROR, "cannot set the key");
-		goto out;
+	rc = open_keyed(path, flags, keyspec, 0, &db, &n);
+	if (rc == BK_ERR_CORRUPT && !create && cipher_major() >= 4) {
+		bk_status up = upgrade_v3(path, keyspec);
+
+		if (up == BK_OK)
+			rc = open_keyed(path, flags, keyspec, 0, &db, &n);
+		else if (up != BK_ERR_NOTFOUND)
+			rc = up;
 	}
-	if ((rc = bk_db_cipher_version(db, version, sizeof(version))))
+	if (rc == BK_ERR_CORRUPT)
+		rc = bk_fail(BK_ERR_CORRUPT, "'%s' does not decrypt with the vault key: it was altered or "
+					    "belongs to another vault", path);
+	if (rc)
 		goto out;
-	if ((rc = bk_db_exec(db, "PRAGMA cipher_page_size = 4096")))
-		goto out;
-	sqlite3_busy_timeout(db, 10000); /* before the first read: a busy database is not a damaged one */
-	if ((rc = query_int(db, "SELECT count(*) FROM sqlite_master", &n))) {
-		if (rc == BK_ERR_CORRUPT)
-			rc = bk_fail(BK_ERR_CORRUPT, "'%s' does not decrypt with the vault key: it was altered or "
-						    "belongs to another vault", path);
-		goto out;
-	}
 	if (!create && n == 0) {
 		/* an existing vault always has its schema; an empty file is a deleted database */
 		rc = bk_fail(BK_ERR_CORRUPT, "'%s' is empty: the vault database was removed or replaced", path);
@@ -171,21 +328,6 @@ out:
 	if (db)
 		sqlite3_close(db);
 	return rc;
-}
-
-/* Sets the journal mode; 1 when the database is in that mode afterwards. */
-static int journal_mode(sqlite3 *db, const char *sql, const char *want)
-{
-	sqlite3_stmt *st = NULL;
-	int ok = 0;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-		const char *mode = (const char *)sqlite3_column_text(st, 0);
-
-		ok = mode && strcmp(mode, want) == 0;
-	}
-	sqlite3_finalize(st);
-	return ok;
 }
 
 int bk_db_journal_bulk(sqlite3 *db)

@@ -19,7 +19,10 @@
 /* bk_db_open opens (or with create, makes) path under the 32-byte raw key,
  * with 4 KiB cipher pages, WAL, busy timeout, foreign keys and secure delete,
  * and checks the key by reading sqlite_master: BK_ERR_CORRUPT when the file
- * does not decrypt (altered, or another vault's). Applies pending migrations. */
+ * does not decrypt (altered, or another vault's). Applies pending migrations.
+ * Linked against SQLCipher 4 or later, a vault.db in SQLCipher 3's format is
+ * upgraded in place first (a new file beside it, renamed over it); that needs
+ * every other connection to it closed, else BK_ERR_STATE. */
 bk_status bk_db_open(const char *path, const uint8_t key[BK_DB_KEYBYTES], int create, sqlite3 **db_p) BK_MUST_CHECK;
 
 void bk_db_close(sqlite3 *db);
@@ -53,6 +56,11 @@ bk_status bk_db_meta_set(sqlite3 *db, const char *key, const char *value) BK_MUS
 
 /* bk_db_cipher_version returns SQLCipher's version string into out. */
 bk_status bk_db_cipher_version(sqlite3 *db, char *out, size_t cap) BK_MUST_CHECK;
+
+/* bk_db_library_version writes the linked SQLCipher's version (PRAGMA
+ * cipher_version, "4.9.0 community") into cipher, empty when the library is plain
+ * SQLite, and returns the version of the SQLite under it (a static string). */
+const char *bk_db_library_version(char *cipher, size_t cap);
 
 /* bk_db_integrity_check reads every page (PRAGMA integrity_check, and SQLCipher's
  * cipher_integrity_check when the library has it). */

@@ -1212,6 +1212,11 @@ bk_status bk_vault_user_passwd(struct bk_vault *v, const char *pass, size_t pass
 
 /* --- status and checks --- */
 
+const char *bk_vault_library_versions(char *cipher, size_t cap)
+{
+	return bk_db_library_version(cipher, cap);
+}
+
 bk_status bk_vault_status(struct bk_vault *v, struct bk_vault_status *st)
 {
 	const struct bk_keyring_key *rk = bk_keyring_current_key(&v->kr, BK_KEY_RELEASE, NULL);

@@ -138,6 +138,11 @@ struct bk_vault_status {
 };
 bk_status bk_vault_status(struct bk_vault *v, struct bk_vault_status *st) BK_MUST_CHECK;
 
+/* bk_vault_library_versions writes the linked SQLCipher's version ("4.9.0
+ * community") into cipher, empty when the library is plain SQLite, and returns
+ * the version of the SQLite under it (a static string). Needs no vault. */
+const char *bk_vault_library_versions(char *cipher, size_t cap);
+
 /* bk_vault_check: SQLCipher integrity check of every page, the keyring
  * signature (re-read from disk), and the whole audit log. BK_ERR_CORRUPT with
  * the first problem in the detail. */
