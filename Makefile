@@ -2,15 +2,16 @@
 PREFIX ?= /usr/local
 BUILD ?= build
 CC ?= cc
-PKGS = libsodium sqlcipher libcrypto jansson inih
-DEB_PACKAGES = build-essential pkg-config libsodium-dev libsqlcipher-dev libssl-dev libcsv-dev \
-	libjansson-dev libinih-dev libcmocka-dev bats jq minisign age sqlcipher sqlite3 time valgrind zlib1g-dev
+PKGS = libsodium libcrypto jansson inih
+DEB_PACKAGES = build-essential pkg-config libsodium-dev libssl-dev libcsv-dev \
+	libjansson-dev libinih-dev libcmocka-dev bats jq minisign age sqlite3 time valgrind zlib1g-dev
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes
 HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 CFLAGS ?= -O2 -g
 VERSION = 0.1.0
 ALL_CFLAGS = -DBRANKAS_VERSION=\"$(VERSION)\" -std=c11 -D_GNU_SOURCE -DSQLITE_HAS_CODEC $(WARN) $(HARDEN) $(CFLAGS) -I. -I$(BUILD) \
+	-Ithird_party/sqlcipher \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
@@ -23,15 +24,35 @@ DEMO_OBJ = $(DEMO_SRC:%.c=$(BUILD)/%.o)
 HEADERS = $(wildcard */*.h */*/*.h)
 CLI_SRC = $(sort $(wildcard cli/*.c))
 GEN_SRC = $(BUILD)/gen/regions_data.c
-LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/regions_data.o
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/regions_data.o $(SQLCIPHER_OBJ)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN = $(BUILD)/brankas
 
+# SQLCipher 4, vendored (third_party/sqlcipher/README.md says from where and why each option):
+# compiled once into build/third_party whatever BUILD is, without sanitizers or our warnings
+SQLCIPHER_OBJ = build/third_party/sqlcipher.o
+SQLCIPHER_FLAGS = -O2 -g -D_GNU_SOURCE -DHAVE_STDINT_H=1 -DSQLITE_HAS_CODEC -DSQLCIPHER_CRYPTO_OPENSSL \
+	-DSQLITE_EXTRA_INIT=sqlcipher_extra_init -DSQLITE_EXTRA_SHUTDOWN=sqlcipher_extra_shutdown \
+	-DSQLITE_DQS=0 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_TEMP_STORE=3 -DSQLITE_SECURE_DELETE \
+	-DSQLITE_MAX_ATTACHED=62 -DSQLITE_THREADSAFE=1 -DSQLITE_OMIT_DEPRECATED -DSQLITE_DEFAULT_MEMSTATUS=0 \
+	-DSQLITE_OMIT_SHARED_CACHE -fPIE -fstack-protector-strong
+SHELL_BIN = $(BUILD)/sqlcipher
+
 .PHONY: all deps check unit asan valgrind install demo bench clean help fuzz
 
-all: $(BIN)
+all: $(BIN) $(SHELL_BIN)
+
+$(SQLCIPHER_OBJ): third_party/sqlcipher/sqlite3.c third_party/sqlcipher/sqlite3.h
+	@mkdir -p $(dir $@)
+	$(CC) $(SQLCIPHER_FLAGS) $(shell pkg-config --cflags libcrypto 2>/dev/null) -c -o $@ $<
+
+# the matching shell: opens vault.db and the stores with a raw key (key export-db-key)
+$(SHELL_BIN): third_party/sqlcipher/shell.c $(SQLCIPHER_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(SQLCIPHER_FLAGS) -Ithird_party/sqlcipher -pie -o $@ $< $(SQLCIPHER_OBJ) \
+		$(shell pkg-config --libs libcrypto 2>/dev/null) -lm -pthread
 
 help:
 	@echo "make deps      install the Debian packages brankas needs (apt-get)"
@@ -114,18 +135,19 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas
 # The suite: unit tests, then the bats CLI tests; tests/run prints the total.
 check: deps
 	$(MAKE) all unit
-	BRANKAS="$(abspath $(BIN))" BUILD="$(abspath $(BUILD))" ./tests/run
+	BRANKAS="$(abspath $(BIN))" BUILD="$(abspath $(BUILD))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/run
 
 asan: deps
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" all unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		BRANKAS="$(abspath build/asan/brankas)" BUILD="$(abspath build/asan)" ./tests/run
+		BRANKAS="$(abspath build/asan/brankas)" BUILD="$(abspath build/asan)" SQLCIPHER="$(abspath build/asan/sqlcipher)" \
+		./tests/run
 
 valgrind: deps
 	$(MAKE) all unit
 	BRANKAS_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
-		BRANKAS="$(abspath $(BIN))" BUILD="$(abspath $(BUILD))" ./tests/run
+		BRANKAS="$(abspath $(BIN))" BUILD="$(abspath $(BUILD))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/run
 
 demo: deps all
 	rm -rf demo.vault demo.vault.*
@@ -137,6 +159,7 @@ bench: deps all $(BENCH_BIN) $(TEST_TOOLS)
 install: all
 	install -d "$(DESTDIR)$(PREFIX)/bin"
 	install -m 0755 $(BIN) "$(DESTDIR)$(PREFIX)/bin/brankas"
+	install -m 0755 $(SHELL_BIN) "$(DESTDIR)$(PREFIX)/bin/brankas-sqlcipher"
 
 clean:
 	rm -rf build

@@ -74,7 +74,7 @@ attached() { # USER: how many stores the user's connection attached
 	run bash -c "ls '$VAULT/kec' | wc -l"
 	[ "$output" = 22 ]
 	[ "$(attached citra)" = 1 ]
-	[ "$(attached ani)" = 2 ] # analyst of Kanigoro and Wonodadi
+	[ "$(attached ani)" = 1 ] # analyst of Wonodadi
 	[ "$(attached oki)" = 0 ]
 	[ "$(attached aud)" = 0 ]
 	[ "$(as aud audit show --action store-keys | jq -r .outcome)" = ok ]

@@ -12,7 +12,7 @@
 
 #include "base/fileio.h"
 #include "crypto/secmem.h"
-#include "vault/db.h"
+#include "vault/core/db.h"
 
 #define V3_FIXTURE BK_TEST_FIXTURES "/sqlcipher3/vault-v3.db"
 #define V3_KEYSPEC "x'000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'"

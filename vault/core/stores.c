@@ -76,8 +76,14 @@ static bk_status attach(struct bk_vault *v, const char *kecamatan, const struct 
 	if (src == SQLITE_OK)
 		src = sqlite3_step(st);
 	if (src != SQLITE_DONE) {
-		rc = bk_fail(src == SQLITE_ERROR && sqlite3_errcode(v->db) == SQLITE_ERROR ? BK_ERR_DB : BK_ERR_IO,
-			     "cannot attach the store of kecamatan %s: %s", kecamatan, sqlite3_errmsg(v->db));
+		/* SQLCipher reads page 1 when it attaches: another key is "not a database" */
+		if ((sqlite3_extended_errcode(v->db) & 0xff) == SQLITE_NOTADB || strstr(sqlite3_errmsg(v->db), "not a database"))
+			rc = bk_fail(BK_ERR_CORRUPT, "the store of kecamatan %s does not open with its key: it was altered "
+						     "or replaced",
+				     kecamatan);
+		else
+			rc = bk_fail((src & 0xff) == SQLITE_ERROR ? BK_ERR_DB : BK_ERR_IO,
+				     "cannot attach the store of kecamatan %s: %s", kecamatan, sqlite3_errmsg(v->db));
 		goto out;
 	}
 	snprintf(v->stores[v->nstores++], sizeof(v->stores[0]), "%s", kecamatan);
