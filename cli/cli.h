@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "base/error.h"
 #include "crypto/kdf.h"
@@ -24,12 +25,19 @@ struct cli_ctx {
 
 typedef int (*cli_fn)(struct cli_ctx *ctx, int argc, char **argv);
 
+/* Command flags. */
+enum {
+	CLI_UNLOCKS = 1u << 0, /* opens the vault: its handler parses and checks, then hands over to cli_run() */
+};
+
 struct cli_command {
-	const char *name;    /* "status", "user add" */
+	const char *name;     /* "status", "user add" */
 	cli_fn fn;
-	unsigned flags;
-	const char *summary; /* one line for `brankas help` */
-	const char *usage;   /* "brankas user add NAME --role ROLE [...]" and option lines */
+	unsigned flags;       /* CLI_UNLOCKS */
+	const char *summary;  /* one line for `brankas help` */
+	const char *usage;    /* "brankas user add NAME --role ROLE [...]" and option lines */
+	const char *examples; /* one or more lines "brankas …", for -h and `brankas help COMMAND` */
+	const char *who;      /* who may run it (from vault/acl.c's rules): "admin, custodian" */
 };
 
 extern const struct cli_command cli_commands[];
@@ -50,6 +58,21 @@ int cli_common_option(struct cli_ctx *ctx, int c, char **argv);
 /* cli_parse_common parses a command that takes only the shared options.
  * Returns -1 to go on (optind at the first argument), or an exit code. */
 int cli_parse_common(struct cli_ctx *ctx, int argc, char **argv);
+
+/* cli_print_help prints a command's usage, examples and who may run it: the
+ * output of `COMMAND -h` and `brankas help COMMAND`. */
+void cli_print_help(FILE *out, const struct cli_command *cmd);
+
+/* A command's work with the vault open: what cli_run() calls between the
+ * unlock and the close. arg is the command's own parsed state. */
+typedef bk_status (*cli_run_fn)(struct cli_ctx *ctx, struct bk_vault *v, void *arg);
+
+/* cli_run unlocks the vault (cli_unlock: -C/-u, the passphrase, the unlock
+ * audited by the vault), calls run, closes the vault whatever happened, and
+ * maps the result onto an exit code (cli_fail, or cli_finish on success).
+ * Only for commands flagged CLI_UNLOCKS; call it once options and files are
+ * checked, so a usage error never asks for a passphrase. */
+int cli_run(struct cli_ctx *ctx, cli_run_fn run, void *arg);
 
 /* cli_usage prints "error: …" and the command's usage on stderr; returns 2. */
 int cli_usage(const struct cli_ctx *ctx, const char *fmt, ...) BK_PRINTF(2, 3);

@@ -91,7 +91,7 @@ int cli_common_option(struct cli_ctx *ctx, int c, char **argv)
 
 	switch (c) {
 	case 'h':
-		printf("usage: %s\n", ctx->cmd->usage);
+		cli_print_help(stdout, ctx->cmd);
 		return cli_finish(CLI_EXIT_OK);
 	case 'C':
 		ctx->vault_dir = optarg;
@@ -337,6 +337,39 @@ bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p)
 	rc = bk_vault_open(dir, user, pass, len, ctx->cmd->name, v_p);
 	bk_secmem_free(pass);
 	return rc;
+}
+
+void cli_print_help(FILE *out, const struct cli_command *cmd)
+{
+	const char *p = cmd->examples;
+
+	fprintf(out, "usage: %s\n", cmd->usage);
+	if (p && p[0]) {
+		fprintf(out, "\nexamples:\n");
+		while (*p) {
+			size_t n = strcspn(p, "\n");
+
+			fprintf(out, "  %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
+	if (cmd->who && cmd->who[0])
+		fprintf(out, "\nwho:\n  %s\n%s", cmd->who,
+			cmd->flags & CLI_UNLOCKS ? "  it unlocks the vault: -C DIR, -u USER and the user's passphrase\n" : "");
+}
+
+int cli_run(struct cli_ctx *ctx, cli_run_fn run, void *arg)
+{
+	struct bk_vault *v = NULL;
+	bk_status rc;
+
+	if (!(ctx->cmd->flags & CLI_UNLOCKS))
+		return cli_fail(bk_fail(BK_ERR_STATE, "'%s' unlocks the vault but is not flagged CLI_UNLOCKS",
+					 ctx->cmd->name));
+	if ((rc = cli_unlock(ctx, &v)) == BK_OK)
+		rc = run(ctx, v, arg);
+	bk_vault_close(v);
+	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
 }
 
 int cli_finish(int code)
