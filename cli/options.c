@@ -71,18 +71,16 @@ static int apply(struct cli_ctx *ctx, const struct cli_option *o, const char *op
 	return cli_usage(ctx, "unknown option '%s'", opt);
 }
 
-static int count_operands(struct cli_ctx *ctx, int argc, char **argv, struct cli_args *args)
+int cli_check_operands(struct cli_ctx *ctx, const struct cli_args *args)
 {
-	int n = argc - optind;
+	int n = args->argc;
 
-	args->argc = n;
-	args->argv = argv + optind;
 	if (n < args->min)
 		return cli_usage(ctx, "%s", args->missing ? args->missing : "missing argument");
 	if (args->max >= 0 && n > args->max) {
 		if (args->extra)
 			return cli_usage(ctx, "%s", args->extra);
-		return cli_usage(ctx, "unexpected argument '%s'%s", argv[optind + args->max],
+		return cli_usage(ctx, "unexpected argument '%s'%s", args->argv[args->max],
 				 args->extra_why ? args->extra_why : "");
 	}
 	return -1;
@@ -142,13 +140,35 @@ int cli_parse_options(struct cli_ctx *ctx, int argc, char **argv, const struct c
 		if (code >= 0)
 			return code;
 	}
-	return count_operands(ctx, argc, argv, args);
+	args->argc = argc - optind;
+	args->argv = argv + optind;
+	return cli_check_operands(ctx, args);
+}
+
+int cli_operand_row(struct cli_ctx *ctx, const char *arg, long long *id_p)
+{
+	char *end = NULL;
+
+	errno = 0;
+	*id_p = strtoll(arg, &end, 10);
+	if (errno || !end || *end || *id_p <= 0)
+		return cli_usage(ctx, "ID must be a row number");
+	return -1;
 }
 
 int cli_option_format(struct cli_ctx *ctx, const char *arg, void *value)
 {
 	if (cli_parse_format(arg, value) != BK_OK)
 		return cli_usage(ctx, "%s", bk_error_detail());
+	return -1;
+}
+
+int cli_option_format_no_csv(struct cli_ctx *ctx, const char *arg, void *value)
+{
+	enum cli_format *fmt_p = value;
+
+	if (cli_parse_format(arg, fmt_p) != BK_OK || *fmt_p == CLI_FORMAT_CSV)
+		return cli_usage(ctx, "--format takes table or json");
 	return -1;
 }
 

@@ -66,8 +66,21 @@ struct cli_args {
 int cli_parse_options(struct cli_ctx *ctx, int argc, char **argv, const struct cli_option *opts,
 		      struct cli_args *args);
 
+/* cli_check_operands counts args->argc operands against args' min and max,
+ * as cli_parse_options does last: for a command whose own checks of option
+ * values come first (it parses with max -1, then sets min, max and the
+ * messages). Returns -1 to go on, or 2 after the usage error. */
+int cli_check_operands(struct cli_ctx *ctx, const struct cli_args *args);
+
+/* cli_operand_row parses a row number (an operand such as record show's ID)
+ * into *id_p. Returns -1 to go on, or 2 after "ID must be a row number". */
+int cli_operand_row(struct cli_ctx *ctx, const char *arg, long long *id_p);
+
 /* cli_option_format is a CLI_OPT_FN callback for --format (value: an enum cli_format *). */
 int cli_option_format(struct cli_ctx *ctx, const char *arg, void *value);
+
+/* cli_option_format_no_csv is cli_option_format for output that is no table of rows: table or json. */
+int cli_option_format_no_csv(struct cli_ctx *ctx, const char *arg, void *value);
 
 /* cli_option_kdf is a CLI_OPT_FN callback for --kdf (value: an enum bk_kdf_level *). */
 int cli_option_kdf(struct cli_ctx *ctx, const char *arg, void *value);
