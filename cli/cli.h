@@ -4,7 +4,6 @@
 #ifndef BK_CLI_H
 #define BK_CLI_H
 
-#include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -42,22 +41,6 @@ struct cli_command {
 
 extern const struct cli_command cli_commands[];
 extern const size_t cli_command_count;
-
-/* Options every command accepts, for getopt_long tables. */
-enum { OPT_PASS_FD = 1000, OPT_NEW_PASS_FD, OPT_FIRST_COMMAND_OPT };
-#define CLI_SHORTOPTS ":hC:u:"
-#define CLI_LONGOPTS                                                                                          \
-	{"help", no_argument, NULL, 'h'}, {"vault", required_argument, NULL, 'C'},                              \
-		{"user", required_argument, NULL, 'u'}, {"passphrase-fd", required_argument, NULL, OPT_PASS_FD}, \
-		{"new-passphrase-fd", required_argument, NULL, OPT_NEW_PASS_FD}
-
-/* cli_common_option handles an option every command shares. Returns -1 to go
- * on parsing, or an exit code to return now (0 after -h, 2 after a bad option). */
-int cli_common_option(struct cli_ctx *ctx, int c, char **argv);
-
-/* cli_parse_common parses a command that takes only the shared options.
- * Returns -1 to go on (optind at the first argument), or an exit code. */
-int cli_parse_common(struct cli_ctx *ctx, int argc, char **argv);
 
 /* cli_print_help prints a command's usage, examples and who may run it: the
  * output of `COMMAND -h` and `brankas help COMMAND`. */

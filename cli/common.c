@@ -1,4 +1,4 @@
-/* common.c - helpers every command uses: options, errors, passphrases, unlock. */
+/* common.c - helpers every command uses: errors, passphrases, help, unlock. */
 #include "cli/cli.h"
 
 #include <errno.h>
@@ -83,47 +83,6 @@ bk_status cli_parse_format(const char *arg, enum cli_format *fmt_p)
 	else
 		return bk_fail(BK_ERR_USAGE, "unknown --format '%.32s' (table, csv or json)", arg);
 	return BK_OK;
-}
-
-int cli_common_option(struct cli_ctx *ctx, int c, char **argv)
-{
-	bk_status rc;
-
-	switch (c) {
-	case 'h':
-		cli_print_help(stdout, ctx->cmd);
-		return cli_finish(CLI_EXIT_OK);
-	case 'C':
-		ctx->vault_dir = optarg;
-		return -1;
-	case 'u':
-		ctx->user = optarg;
-		return -1;
-	case OPT_PASS_FD:
-		if ((rc = cli_parse_fd(optarg, &ctx->pass_fd)))
-			return cli_usage(ctx, "%s", bk_error_detail());
-		return -1;
-	case OPT_NEW_PASS_FD:
-		if ((rc = cli_parse_fd(optarg, &ctx->new_pass_fd)))
-			return cli_usage(ctx, "%s", bk_error_detail());
-		return -1;
-	case ':':
-		return cli_usage(ctx, "option '%s' needs a value", argv[optind - 1]);
-	default:
-		return cli_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-	}
-}
-
-int cli_parse_common(struct cli_ctx *ctx, int argc, char **argv)
-{
-	static const struct option longopts[] = {CLI_LONGOPTS, {NULL, 0, NULL, 0}};
-	int c, code;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
-		if ((code = cli_common_option(ctx, c, argv)) >= 0)
-			return code;
-	return -1;
 }
 
 /* Reads one line byte by byte, so two passphrases can come from one fd. */

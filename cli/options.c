@@ -11,7 +11,47 @@
 #define OPTIONS_MAX 32 /* a command's own options */
 #define OPT_VAL_BASE 2000 /* getopt's code for a long-only option: OPT_VAL_BASE + its index */
 
-static const struct option shared[] = {CLI_LONGOPTS};
+/* The options every command accepts. */
+enum { OPT_PASS_FD = 1000, OPT_NEW_PASS_FD };
+#define CLI_SHORTOPTS ":hC:u:"
+static const struct option shared[] = {
+	{"help", no_argument, NULL, 'h'},
+	{"vault", required_argument, NULL, 'C'},
+	{"user", required_argument, NULL, 'u'},
+	{"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
+	{"new-passphrase-fd", required_argument, NULL, OPT_NEW_PASS_FD},
+};
+
+/* An option every command shares: -1 to go on, or an exit code (0 after -h,
+ * 2 after a bad option). */
+static int shared_option(struct cli_ctx *ctx, int c, char **argv)
+{
+	bk_status rc;
+
+	switch (c) {
+	case 'h':
+		cli_print_help(stdout, ctx->cmd);
+		return cli_finish(CLI_EXIT_OK);
+	case 'C':
+		ctx->vault_dir = optarg;
+		return -1;
+	case 'u':
+		ctx->user = optarg;
+		return -1;
+	case OPT_PASS_FD:
+		if ((rc = cli_parse_fd(optarg, &ctx->pass_fd)))
+			return cli_usage(ctx, "%s", bk_error_detail());
+		return -1;
+	case OPT_NEW_PASS_FD:
+		if ((rc = cli_parse_fd(optarg, &ctx->new_pass_fd)))
+			return cli_usage(ctx, "%s", bk_error_detail());
+		return -1;
+	case ':':
+		return cli_usage(ctx, "option '%s' needs a value", argv[optind - 1]);
+	default:
+		return cli_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+	}
+}
 
 static int takes_value(const struct cli_option *o)
 {
@@ -135,7 +175,7 @@ int cli_parse_options(struct cli_ctx *ctx, int argc, char **argv, const struct c
 				snprintf(name, sizeof(name), "-%c", o->short_name);
 			code = apply(ctx, o, name, optarg);
 		} else {
-			code = cli_common_option(ctx, c, argv);
+			code = shared_option(ctx, c, argv);
 		}
 		if (code >= 0)
 			return code;
