@@ -31,7 +31,7 @@ enum {
 
 struct cli_command {
 	const char *name;     /* "status", "user add" */
-	cli_fn fn;
+	cli_fn fn;            /* parses (cli_parse_options) and checks; with CLI_UNLOCKS it ends in cli_run() */
 	unsigned flags;       /* CLI_UNLOCKS */
 	const char *summary;  /* one line for `brankas help` */
 	const char *usage;    /* "brankas user add NAME --role ROLE [...]" and option lines */
@@ -50,8 +50,8 @@ void cli_print_help(FILE *out, const struct cli_command *cmd);
  * unlock and the close. arg is the command's own parsed state. */
 typedef bk_status (*cli_run_fn)(struct cli_ctx *ctx, struct bk_vault *v, void *arg);
 
-/* cli_run unlocks the vault (cli_unlock: -C/-u, the passphrase, the unlock
- * audited by the vault), calls run, closes the vault whatever happened, and
+/* cli_run unlocks the vault (-C DIR or BRANKAS_VAULT, -u USER or BRANKAS_USER,
+ * the passphrase; the vault audits the unlock), calls run, closes the vault whatever happened, and
  * maps the result onto an exit code (cli_fail, or cli_finish on success).
  * Only for commands flagged CLI_UNLOCKS; call it once options and files are
  * checked, so a usage error never asks for a passphrase. */
@@ -80,10 +80,6 @@ bk_status cli_read_input(int fd, size_t max, char **buf_p, size_t *len_p) BK_MUS
 /* cli_problem prints one "FILE:LINE:COLUMN: reason" line on stderr: the
  * problem callback of validating commands (ctx unused). */
 void cli_problem(void *ctx, const char *msg);
-
-/* cli_unlock resolves the vault and user (-C/-u, BRANKAS_VAULT/BRANKAS_USER),
- * reads the passphrase and opens the vault. */
-bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p) BK_MUST_CHECK;
 
 /* cli_vault_dir resolves -C DIR / BRANKAS_VAULT (usage error when neither). */
 bk_status cli_vault_dir(struct cli_ctx *ctx, const char **dir_p) BK_MUST_CHECK;

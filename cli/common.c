@@ -276,7 +276,9 @@ bk_status cli_vault_dir(struct cli_ctx *ctx, const char **dir_p)
 	return BK_OK;
 }
 
-bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p)
+/* Resolves the vault and the user, reads the passphrase and opens the vault:
+ * only cli_run unlocks. */
+static bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p)
 {
 	const char *dir = NULL, *user = ctx->user ? ctx->user : getenv("BRANKAS_USER");
 	char prompt[128], *pass = NULL;
