@@ -4,8 +4,8 @@
 #ifndef BK_CLI_H
 #define BK_CLI_H
 
-#include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "base/error.h"
 #include "crypto/kdf.h"
@@ -24,32 +24,38 @@ struct cli_ctx {
 
 typedef int (*cli_fn)(struct cli_ctx *ctx, int argc, char **argv);
 
+/* Command flags. */
+enum {
+	CLI_UNLOCKS = 1u << 0, /* opens the vault: its handler parses and checks, then hands over to cli_run() */
+};
+
 struct cli_command {
-	const char *name;    /* "status", "user add" */
-	cli_fn fn;
-	unsigned flags;
-	const char *summary; /* one line for `brankas help` */
-	const char *usage;   /* "brankas user add NAME --role ROLE [...]" and option lines */
+	const char *name;     /* "status", "user add" */
+	cli_fn fn;            /* parses (cli_parse_options) and checks; with CLI_UNLOCKS it ends in cli_run() */
+	unsigned flags;       /* CLI_UNLOCKS */
+	const char *summary;  /* one line for `brankas help` */
+	const char *usage;    /* "brankas user add NAME --role ROLE [...]" and option lines */
+	const char *examples; /* one or more lines "brankas …", for -h and `brankas help COMMAND` */
+	const char *who;      /* who may run it (from vault/core/acl.c's rules): "admin, custodian" */
 };
 
 extern const struct cli_command cli_commands[];
 extern const size_t cli_command_count;
 
-/* Options every command accepts, for getopt_long tables. */
-enum { OPT_PASS_FD = 1000, OPT_NEW_PASS_FD, OPT_FIRST_COMMAND_OPT };
-#define CLI_SHORTOPTS ":hC:u:"
-#define CLI_LONGOPTS                                                                                          \
-	{"help", no_argument, NULL, 'h'}, {"vault", required_argument, NULL, 'C'},                              \
-		{"user", required_argument, NULL, 'u'}, {"passphrase-fd", required_argument, NULL, OPT_PASS_FD}, \
-		{"new-passphrase-fd", required_argument, NULL, OPT_NEW_PASS_FD}
+/* cli_print_help prints a command's usage, examples and who may run it: the
+ * output of `COMMAND -h` and `brankas help COMMAND`. */
+void cli_print_help(FILE *out, const struct cli_command *cmd);
 
-/* cli_common_option handles an option every command shares. Returns -1 to go
- * on parsing, or an exit code to return now (0 after -h, 2 after a bad option). */
-int cli_common_option(struct cli_ctx *ctx, int c, char **argv);
+/* A command's work with the vault open: what cli_run() calls between the
+ * unlock and the close. arg is the command's own parsed state. */
+typedef bk_status (*cli_run_fn)(struct cli_ctx *ctx, struct bk_vault *v, void *arg);
 
-/* cli_parse_common parses a command that takes only the shared options.
- * Returns -1 to go on (optind at the first argument), or an exit code. */
-int cli_parse_common(struct cli_ctx *ctx, int argc, char **argv);
+/* cli_run unlocks the vault (-C DIR or BRANKAS_VAULT, -u USER or BRANKAS_USER,
+ * the passphrase; the vault audits the unlock), calls run, closes the vault whatever happened, and
+ * maps the result onto an exit code (cli_fail, or cli_finish on success).
+ * Only for commands flagged CLI_UNLOCKS; call it once options and files are
+ * checked, so a usage error never asks for a passphrase. */
+int cli_run(struct cli_ctx *ctx, cli_run_fn run, void *arg);
 
 /* cli_usage prints "error: …" and the command's usage on stderr; returns 2. */
 int cli_usage(const struct cli_ctx *ctx, const char *fmt, ...) BK_PRINTF(2, 3);
@@ -74,10 +80,6 @@ bk_status cli_read_input(int fd, size_t max, char **buf_p, size_t *len_p) BK_MUS
 /* cli_problem prints one "FILE:LINE:COLUMN: reason" line on stderr: the
  * problem callback of validating commands (ctx unused). */
 void cli_problem(void *ctx, const char *msg);
-
-/* cli_unlock resolves the vault and user (-C/-u, BRANKAS_VAULT/BRANKAS_USER),
- * reads the passphrase and opens the vault. */
-bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p) BK_MUST_CHECK;
 
 /* cli_vault_dir resolves -C DIR / BRANKAS_VAULT (usage error when neither). */
 bk_status cli_vault_dir(struct cli_ctx *ctx, const char **dir_p) BK_MUST_CHECK;

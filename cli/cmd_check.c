@@ -2,25 +2,29 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 
-int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
+static bk_status run_check(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
 	struct bk_audit_report report;
-	struct bk_vault *v = NULL;
-	int code;
 	bk_status rc;
 
-	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
-		return code;
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_check(v, &report)))
-		goto out;
+	(void)ctx;
+	(void)arg;
+	if ((rc = bk_vault_check(v, &report)))
+		return rc;
 	printf("vault.db   ok: SQLCipher integrity check passed\n");
 	printf("keyring    ok: signature verified, matches vault.pub\n");
 	printf("audit.log  ok: %llu entries, chain intact, %llu new signatures verified, pinned head present\n",
 	       (unsigned long long)report.entries, (unsigned long long)report.signatures);
-out:
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return BK_OK;
+}
+
+int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
+{
+	int code;
+
+	if ((code = cli_parse_options(ctx, argc, argv, NULL, NULL)) >= 0)
+		return code;
+	return cli_run(ctx, run_check, NULL);
 }

@@ -4,63 +4,56 @@
 
 #include "base/fileio.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "vault/schema/dataset.h"
 #include "vault/schema/datasets.h"
 
 #define SCHEMA_FILE_MAX (256 * 1024)
 
-enum { OPT_TEMPLATE = OPT_FIRST_COMMAND_OPT };
-
-int cmd_dataset_list(struct cli_ctx *ctx, int argc, char **argv)
+static bk_status run_list(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
 	struct bk_dataset_info *list = NULL;
-	struct bk_vault *v = NULL;
 	size_t n = 0;
-	int code;
 	bk_status rc;
 
-	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
-		return code;
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_dataset_list(v, &list, &n)))
-		goto out;
+	(void)ctx;
+	(void)arg;
+	if ((rc = bk_vault_dataset_list(v, &list, &n)))
+		return rc;
 	printf("%-14s %10s %8s %7s  %s\n", "DATASET", "ROWS", "COLUMNS", "SEALED", "TITLE");
 	for (size_t i = 0; i < n; i++)
 		printf("%-14s %10lld %8zu %7zu  %s\n", list[i].name, list[i].rows, list[i].columns,
 		       list[i].sealed_columns, list[i].title);
-out:
 	free(list);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return BK_OK;
 }
 
-int cmd_dataset_show(struct cli_ctx *ctx, int argc, char **argv)
+int cmd_dataset_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"template", no_argument, NULL, OPT_TEMPLATE},
-		{NULL, 0, NULL, 0},
-	};
+	int code;
+
+	if ((code = cli_parse_options(ctx, argc, argv, NULL, NULL)) >= 0)
+		return code;
+	return cli_run(ctx, run_list, NULL);
+}
+
+struct show_args {
+	const char *name;
+	int template;
+};
+
+static bk_status run_show(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	struct show_args *a = arg;
 	struct bk_dataset ds = {0};
-	struct bk_vault *v = NULL;
 	char *line = NULL;
 	long long rows = 0;
-	int c, code, template = 0;
 	bk_status rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == OPT_TEMPLATE)
-			template = 1;
-		else if ((code = cli_common_option(ctx, c, argv)) >= 0)
-			return code;
-	}
-	if (optind + 1 != argc)
-		return cli_usage(ctx, optind >= argc ? "no dataset named" : "unexpected argument");
-	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_dataset_get(v, argv[optind], &ds, &rows)))
+	(void)ctx;
+	if ((rc = bk_vault_dataset_get(v, a->name, &ds, &rows)))
 		goto out;
-	if (template) {
+	if (a->template) {
 		if ((rc = bk_dataset_template(&ds, &line)) == BK_OK)
 			printf("%s\n", line);
 		goto out;
@@ -93,39 +86,65 @@ int cmd_dataset_show(struct cli_ctx *ctx, int argc, char **argv)
 out:
 	free(line);
 	bk_dataset_release(&ds);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return rc;
+}
+
+int cmd_dataset_show(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct show_args a = {NULL, 0};
+	const struct cli_option opts[] = {
+		CLI_OPT_FLAG(0, "template", &a.template),
+		CLI_OPT_END,
+	};
+	struct cli_args args = {.min = 1, .max = 1, .missing = "no dataset named", .extra = "unexpected argument"};
+	int code;
+
+	if ((code = cli_parse_options(ctx, argc, argv, opts, &args)) >= 0)
+		return code;
+	a.name = args.argv[0];
+	return cli_run(ctx, run_show, &a);
+}
+
+struct add_args {
+	const char *path;
+	const uint8_t *text;
+	size_t len;
+};
+
+static bk_status run_add(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	struct add_args *a = arg;
+	char name[BK_DATASET_NAME_MAX + 1];
+	bk_status rc;
+
+	(void)ctx;
+	if ((rc = bk_vault_dataset_add(v, a->path, (const char *)a->text, a->len, name)))
+		return rc;
+	printf("added dataset '%s'\n", name);
+	return BK_OK;
 }
 
 int cmd_dataset_add(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct bk_vault *v = NULL;
+	struct cli_args args = {.min = 1, .max = 1, .missing = "no schema file given", .extra = "unexpected argument"};
+	struct add_args a = {NULL, NULL, 0};
+	struct bk_dataset probe;
 	uint8_t *text = NULL;
-	size_t len = 0;
-	char name[BK_DATASET_NAME_MAX + 1];
 	int code;
 	bk_status rc;
 
-	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
+	if ((code = cli_parse_options(ctx, argc, argv, NULL, &args)) >= 0)
 		return code;
-	if (optind + 1 != argc)
-		return cli_usage(ctx, optind >= argc ? "no schema file given" : "unexpected argument");
+	a.path = args.argv[0];
 	/* the schema is checked before any passphrase is asked */
-	if ((rc = bk_file_read(argv[optind], SCHEMA_FILE_MAX, &text, &len)))
-		goto out;
-	{
-		struct bk_dataset probe;
-
-		if ((rc = bk_dataset_parse(&probe, argv[optind], (const char *)text, len)))
-			goto out;
-		bk_dataset_release(&probe);
+	if ((rc = bk_file_read(a.path, SCHEMA_FILE_MAX, &text, &a.len)) ||
+	    (rc = bk_dataset_parse(&probe, a.path, (const char *)text, a.len))) {
+		free(text);
+		return cli_fail(rc);
 	}
-	if ((rc = cli_unlock(ctx, &v)) ||
-	    (rc = bk_vault_dataset_add(v, argv[optind], (const char *)text, len, name)))
-		goto out;
-	printf("added dataset '%s'\n", name);
-out:
+	bk_dataset_release(&probe);
+	a.text = text;
+	code = cli_run(ctx, run_add, &a);
 	free(text);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return code;
 }

@@ -11,12 +11,14 @@
 
 #include "base/fileio.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "crypto/identity.h"
 #include "demo/demo.h"
 #include "vault/records/import.h"
 #include "vault/schema/datasets.h"
 
-enum { OPT_CITIZENS = OPT_FIRST_COMMAND_OPT, OPT_CSV, OPT_KDF };
+#define CITIZENS_BAD "--citizens takes 1 to 10000000"
+_Static_assert(BK_DEMO_CITIZENS_MAX == 10000000, "CITIZENS_BAD names BK_DEMO_CITIZENS_MAX");
 
 struct demo_user {
 	const char *name;
@@ -112,56 +114,35 @@ static void remove_csvs(const char *dir)
 	rmdir(dir);
 }
 
+/* Not CLI_UNLOCKS: demo makes its vault and opens it as the demo admin, with
+ * the demo's fixed passphrase, not the user's. */
 int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"citizens", required_argument, NULL, OPT_CITIZENS},
-		{"csv", required_argument, NULL, OPT_CSV},
-		{"kdf", required_argument, NULL, OPT_KDF},
-		{NULL, 0, NULL, 0},
+	enum bk_kdf_level kdf = BK_KDF_INTERACTIVE;
+	const char *csv = NULL;
+	unsigned citizens = 0;
+	const struct cli_option opts[] = {
+		CLI_OPT_UINT(0, "citizens", &citizens, 1, BK_DEMO_CITIZENS_MAX, "N", CITIZENS_BAD),
+		CLI_OPT_STRING(0, "csv", &csv, "DIR"),
+		CLI_OPT_FN(0, "kdf", cli_option_kdf, &kdf, "LEVEL"),
+		CLI_OPT_END,
 	};
+	struct cli_args args = {.min = 0, .max = 1};
 	struct bk_demo_options dopts;
 	struct bk_vault_init_opts init = {0};
 	struct bk_kdf_params params;
-	enum bk_kdf_level kdf = BK_KDF_INTERACTIVE;
 	struct bk_vault *v = NULL;
-	const char *csv = NULL;
 	char tmpdir[] = "/tmp/brankas-demo-XXXXXX", *csvdir = NULL, eva_id[BK_AGE_RECIPIENT_MAX], eva_path[PATH_MAX];
 	char *eva_text = NULL;
-	int c, code;
+	int code;
 	bk_status rc;
 
 	bk_demo_options_init(&dopts);
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_CITIZENS: {
-			char *end = NULL;
-			unsigned long long n;
-
-			errno = 0;
-			n = strtoull(optarg, &end, 10);
-			if (errno || !end || *end || n < 1 || n > BK_DEMO_CITIZENS_MAX)
-				return cli_usage(ctx, "--citizens takes 1 to %d", BK_DEMO_CITIZENS_MAX);
-			dopts.citizens = (size_t)n;
-			break;
-		}
-		case OPT_CSV:
-			csv = optarg;
-			break;
-		case OPT_KDF:
-			if ((rc = cli_parse_kdf(optarg, &kdf)))
-				return cli_usage(ctx, "%s", bk_error_detail());
-			break;
-		default:
-			if ((code = cli_common_option(ctx, c, argv)) >= 0)
-				return code;
-		}
-	}
-	init.dir = optind < argc ? argv[optind++] : (ctx->vault_dir ? ctx->vault_dir : "blitar-demo.vault");
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if ((code = cli_parse_options(ctx, argc, argv, opts, &args)) >= 0)
+		return code;
+	if (citizens)
+		dopts.citizens = citizens;
+	init.dir = args.argc ? args.argv[0] : (ctx->vault_dir ? ctx->vault_dir : "blitar-demo.vault");
 	if (snprintf(eva_path, sizeof(eva_path), "%s.eva-identity", init.dir) >= (int)sizeof(eva_path))
 		return cli_usage(ctx, "path too long");
 	if (csv) {

@@ -5,47 +5,31 @@
 
 #include "base/fileio.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "crypto/age.h"
 #include "crypto/identity.h"
 #include "crypto/secmem.h"
 
 #define IDENTITY_MAX 65536
 
-enum { OPT_KDF = OPT_FIRST_COMMAND_OPT };
-
+/* The identity commands need no vault: an evaluator's key pair is theirs. */
 int cmd_identity_new(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"output", required_argument, NULL, 'o'},
-		{"kdf", required_argument, NULL, OPT_KDF},
-		{NULL, 0, NULL, 0},
-	};
 	enum bk_kdf_level level = BK_KDF_MODERATE;
+	const char *out = NULL;
+	const struct cli_option opts[] = {
+		CLI_OPT_STRING('o', "output", &out, "FILE"),
+		CLI_OPT_FN(0, "kdf", cli_option_kdf, &level, "LEVEL"),
+		CLI_OPT_END,
+	};
 	struct bk_kdf_params params;
 	char public_id[BK_AGE_RECIPIENT_MAX], *pass = NULL, *text = NULL;
-	const char *out = NULL;
 	size_t len = 0;
-	int c, code, fd;
+	int code, fd;
 	bk_status rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "o:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case OPT_KDF:
-			if ((rc = cli_parse_kdf(optarg, &level)))
-				return cli_usage(ctx, "%s", bk_error_detail());
-			break;
-		default:
-			if ((code = cli_common_option(ctx, c, argv)) >= 0)
-				return code;
-		}
-	}
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if ((code = cli_parse_options(ctx, argc, argv, opts, NULL)) >= 0)
+		return code;
 	if (!out)
 		return cli_usage(ctx, "-o FILE is required");
 	fd = ctx->new_pass_fd >= 0 ? ctx->new_pass_fd : ctx->pass_fd;
@@ -67,15 +51,14 @@ int cmd_identity_show(struct cli_ctx *ctx, int argc, char **argv)
 	char public_id[BK_AGE_RECIPIENT_MAX];
 	uint8_t *text = NULL;
 	size_t len = 0;
+	struct cli_args args = {.min = 1, .max = 1, .missing = "no identity file given", .extra = "unexpected argument"};
 	int code;
 	bk_status rc;
 
-	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
+	if ((code = cli_parse_options(ctx, argc, argv, NULL, &args)) >= 0)
 		return code;
-	if (optind + 1 != argc)
-		return cli_usage(ctx, optind >= argc ? "no identity file given" : "unexpected argument");
-	if ((rc = bk_file_read(argv[optind], IDENTITY_MAX, &text, &len)) ||
-	    (rc = bk_identity_public(argv[optind], (const char *)text, len, public_id)))
+	if ((rc = bk_file_read(args.argv[0], IDENTITY_MAX, &text, &len)) ||
+	    (rc = bk_identity_public(args.argv[0], (const char *)text, len, public_id)))
 		goto out;
 	printf("%s\n", public_id);
 out:
@@ -85,40 +68,34 @@ out:
 
 int cmd_identity_export_age(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"output", required_argument, NULL, 'o'},
-		{NULL, 0, NULL, 0},
+	const char *out = NULL, *file;
+	const struct cli_option opts[] = {
+		CLI_OPT_STRING('o', "output", &out, "KEYFILE"),
+		CLI_OPT_END,
 	};
+	struct cli_args args = {.min = 1, .max = 1, .missing = "no identity file given", .extra = "unexpected argument"};
 	char public_id[BK_AGE_RECIPIENT_MAX], *pass = NULL, *key = NULL;
-	uint8_t *text = NULL, *ed_sk = bk_secmem_alloc(64), *x_sk = bk_secmem_alloc(32);
-	const char *out = NULL;
+	uint8_t *text = NULL, *ed_sk = NULL, *x_sk = NULL;
 	size_t len = 0, passlen = 0, cap = 256;
-	int c, code = -1;
+	int code;
 	bk_status rc = BK_OK;
 
-	optind = 0;
-	while (code < 0 && (c = getopt_long(argc, argv, CLI_SHORTOPTS "o:", longopts, NULL)) != -1) {
-		if (c == 'o')
-			out = optarg;
-		else
-			code = cli_common_option(ctx, c, argv);
-	}
-	if (code < 0 && optind + 1 != argc)
-		code = cli_usage(ctx, optind >= argc ? "no identity file given" : "unexpected argument");
-	if (code < 0 && !out)
-		code = cli_usage(ctx, "-o FILE is required");
-	if (code >= 0)
-		goto done;
+	if ((code = cli_parse_options(ctx, argc, argv, opts, &args)) >= 0)
+		return code;
+	if (!out)
+		return cli_usage(ctx, "-o FILE is required");
+	file = args.argv[0];
+	ed_sk = bk_secmem_alloc(64);
+	x_sk = bk_secmem_alloc(32);
 	/* the age key file holds the secret in the clear: guarded memory until written */
 	if (!ed_sk || !x_sk || !(key = bk_secmem_alloc(cap))) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
 		goto done;
 	}
-	if ((rc = bk_file_read(argv[optind], IDENTITY_MAX, &text, &len)) ||
-	    (rc = bk_identity_public(argv[optind], (const char *)text, len, public_id)) ||
+	if ((rc = bk_file_read(file, IDENTITY_MAX, &text, &len)) ||
+	    (rc = bk_identity_public(file, (const char *)text, len, public_id)) ||
 	    (rc = cli_passphrase(ctx->pass_fd, "passphrase of the identity: ", 0, &pass, &passlen)) ||
-	    (rc = bk_identity_open(argv[optind], (const char *)text, len, pass, passlen, ed_sk, x_sk)))
+	    (rc = bk_identity_open(file, (const char *)text, len, pass, passlen, ed_sk, x_sk)))
 		goto done;
 	{
 		size_t n = (size_t)snprintf(key, cap, "# brankas identity, for age -d -i\n# public key: %s\n", public_id);
@@ -135,14 +112,11 @@ int cmd_identity_export_age(struct cli_ctx *ctx, int argc, char **argv)
 	if ((rc = bk_file_create_exclusive(out, key, strlen(key), 0600)))
 		goto done;
 	fprintf(stderr, "brankas: age identity written to '%s' (unencrypted: keep it safe, delete it when done)\n", out);
-	code = -2; /* done: stdout still to be flushed */
 done:
 	bk_secmem_free(pass);
 	bk_secmem_free(key);
 	bk_secmem_free(ed_sk);
 	bk_secmem_free(x_sk);
 	free(text);
-	if (rc)
-		return cli_fail(rc);
-	return code == -2 ? cli_finish(CLI_EXIT_OK) : code;
+	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
 }

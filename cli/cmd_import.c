@@ -4,9 +4,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "vault/records/import.h"
-
-enum { OPT_DRY_RUN = OPT_FIRST_COMMAND_OPT };
 
 struct ui {
 	int bar;       /* stderr is a terminal */
@@ -41,32 +40,41 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
 	ui->drawn = 1;
 }
 
-int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
+static bk_status run_import(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-		{NULL, 0, NULL, 0},
-	};
-	struct bk_import_opts opts = {0};
+	struct bk_import_opts *opts = arg;
+	struct ui *ui = opts->ctx;
 	struct bk_import_result res;
-	struct ui ui = {isatty(2), 0, 101};
-	struct bk_vault *v = NULL;
-	int c, code;
 	bk_status rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == OPT_DRY_RUN)
-			opts.dry_run = 1;
-		else if ((code = cli_common_option(ctx, c, argv)) >= 0)
-			return code;
-	}
-	if (argc - optind != 2)
-		return cli_usage(ctx, argc - optind < 2 ? "DATASET and FILE.csv are required" : "unexpected argument '%s'",
-				 argv[argc - 1]);
-	opts.dataset = argv[optind];
-	opts.path = argv[optind + 1];
+	(void)ctx;
+	rc = bk_vault_import(v, opts, &res);
+	if (ui->drawn)
+		fputs("\r\033[K", stderr);
+	if (rc == BK_OK)
+		printf("%s %llu rows into '%s'%s\n", opts->dry_run ? "checked" : "imported", (unsigned long long)res.rows,
+		       opts->dataset, opts->dry_run ? " (dry run: nothing written)" : "");
+	else if (res.problems > opts->max_messages)
+		fprintf(stderr, "brankas: %llu more problems not shown\n",
+			(unsigned long long)(res.problems - opts->max_messages));
+	return rc;
+}
+
+int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct bk_import_opts opts = {0};
+	const struct cli_option options[] = {
+		CLI_OPT_FLAG(0, "dry-run", &opts.dry_run),
+		CLI_OPT_END,
+	};
+	struct cli_args args = {.min = 2, .max = 2, .missing = "DATASET and FILE.csv are required"};
+	struct ui ui = {isatty(2), 0, 101};
+	int code;
+
+	if ((code = cli_parse_options(ctx, argc, argv, options, &args)) >= 0)
+		return code;
+	opts.dataset = args.argv[0];
+	opts.path = args.argv[1];
 	opts.max_messages = 100;
 	opts.problem = on_problem;
 	opts.progress = on_progress;
@@ -80,48 +88,44 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (access(opts.path, R_OK) != 0) {
 		return cli_fail(bk_fail(BK_ERR_NOTFOUND, "cannot read '%s'", opts.path));
 	}
-	if ((rc = cli_unlock(ctx, &v)))
-		goto out;
-	rc = bk_vault_import(v, &opts, &res);
-	if (ui.drawn)
-		fputs("\r\033[K", stderr);
-	if (rc == BK_OK)
-		printf("%s %llu rows into '%s'%s\n", opts.dry_run ? "checked" : "imported", (unsigned long long)res.rows,
-		       opts.dataset, opts.dry_run ? " (dry run: nothing written)" : "");
-	else if (res.problems > opts.max_messages)
-		fprintf(stderr, "brankas: %llu more problems not shown\n",
-			(unsigned long long)(res.problems - opts.max_messages));
-out:
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return cli_run(ctx, run_import, &opts);
+}
+
+static bk_status run_record_add(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	struct bk_import_opts *opts = arg;
+	struct bk_import_result res;
+	bk_status rc;
+
+	(void)ctx;
+	if ((rc = bk_vault_import(v, opts, &res)))
+		return rc;
+	printf("added 1 row to '%s'\n", opts->dataset);
+	return BK_OK;
 }
 
 int cmd_record_add(struct cli_ctx *ctx, int argc, char **argv)
 {
+	struct cli_args args = {
+		.min = 1,
+		.max = 1,
+		.missing = "DATASET is required; the record comes on stdin as a CSV header and one row",
+		.extra = "DATASET is required; the record comes on stdin as a CSV header and one row",
+	};
 	struct bk_import_opts opts = {0};
-	struct bk_import_result res;
 	struct ui ui = {0, 0, 101};
-	struct bk_vault *v = NULL;
 	int code;
-	bk_status rc;
 
-	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
+	if ((code = cli_parse_options(ctx, argc, argv, NULL, &args)) >= 0)
 		return code;
-	if (argc - optind != 1)
-		return cli_usage(ctx, "DATASET is required; the record comes on stdin as a CSV header and one row");
 	if (ctx->pass_fd == 0)
 		return cli_usage(ctx, "stdin carries the record: give the passphrase on another descriptor");
-	opts.dataset = argv[optind];
+	opts.dataset = args.argv[0];
 	opts.path = "stdin";
 	opts.from_stdin = 1;
 	opts.max_rows = 1;
 	opts.max_messages = 100;
 	opts.problem = on_problem;
 	opts.ctx = &ui;
-	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_import(v, &opts, &res)))
-		goto out;
-	printf("added 1 row to '%s'\n", opts.dataset);
-out:
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return cli_run(ctx, run_record_add, &opts);
 }

@@ -4,55 +4,34 @@
 
 #include "base/fileio.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "crypto/secmem.h"
 #include "vault/schema/datasets.h"
 
 #define REGIONS_MAX (8u << 20)
 
-enum { OPT_ADMIN = OPT_FIRST_COMMAND_OPT, OPT_KDF, OPT_REGIONS };
-
+/* No vault yet: init makes one, so it parses and asks for itself. */
 int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"admin", required_argument, NULL, OPT_ADMIN},
-		{"kdf", required_argument, NULL, OPT_KDF},
-		{"regions", required_argument, NULL, OPT_REGIONS},
-		{NULL, 0, NULL, 0},
-	};
 	struct bk_vault_init_opts opts = {0};
 	const char *regions = NULL;
+	const struct cli_option options[] = {
+		CLI_OPT_STRING(0, "admin", &opts.admin, "NAME"),
+		CLI_OPT_FN(0, "kdf", cli_option_kdf, &opts.kdf, "LEVEL"),
+		CLI_OPT_STRING(0, "regions", &regions, "FILE"),
+		CLI_OPT_END,
+	};
+	struct cli_args args = {.min = 0, .max = 1};
 	uint8_t *regions_text = NULL;
 	size_t regions_len = 0;
 	char *pass = NULL, prompt[96];
-	int c, code, fd;
+	int code, fd;
 	bk_status rc;
 
 	opts.kdf = BK_KDF_MODERATE;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_ADMIN:
-			opts.admin = optarg;
-			break;
-		case OPT_KDF:
-			if ((rc = cli_parse_kdf(optarg, &opts.kdf)))
-				return cli_usage(ctx, "%s", bk_error_detail());
-			break;
-		case OPT_REGIONS:
-			regions = optarg;
-			break;
-		default:
-			if ((code = cli_common_option(ctx, c, argv)) >= 0)
-				return code;
-		}
-	}
-	if (optind < argc)
-		opts.dir = argv[optind++];
-	else
-		opts.dir = ctx->vault_dir;
-	if (optind < argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if ((code = cli_parse_options(ctx, argc, argv, options, &args)) >= 0)
+		return code;
+	opts.dir = args.argc ? args.argv[0] : ctx->vault_dir;
 	if (!opts.dir)
 		return cli_usage(ctx, "no vault directory given");
 	if (!opts.admin)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/output.h"
 #include "crypto/secmem.h"
 #include "vault/records/query.h"
@@ -17,7 +18,8 @@
 
 #define SQL_MAX (1u << 20)
 
-enum { OPT_PURPOSE = OPT_FIRST_COMMAND_OPT, OPT_FORMAT, OPT_FILE, OPT_TIMEOUT };
+#define TIMEOUT_BAD "--timeout takes 1 to 3600 seconds"
+_Static_assert(BK_QUERY_SECONDS_MAX == 3600, "TIMEOUT_BAD names BK_QUERY_SECONDS_MAX");
 
 /* Reads the SQL from stdin ("-") or a file into guarded memory: it may hold
  * personal values. */
@@ -41,70 +43,62 @@ static bk_status read_sql(const char *file, char **sql_p)
 	return rc;
 }
 
-int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"purpose", required_argument, NULL, OPT_PURPOSE},
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"file", required_argument, NULL, OPT_FILE},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{NULL, 0, NULL, 0},
-	};
-	enum cli_format fmt = isatty(1) ? CLI_FORMAT_TABLE : CLI_FORMAT_CSV;
-	const char *purpose = NULL, *file = NULL;
-	char *input = NULL, *end = NULL;
-	const char *sql = NULL;
-	unsigned long seconds = 0;
-	struct bk_vault *v = NULL;
-	json_t *res = NULL;
-	int c, code;
-	bk_status rc;
+struct query_args {
+	const char *purpose, *file, *sql; /* sql: from the command line, or NULL to read it */
+	unsigned seconds;
+	enum cli_format fmt;
+};
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == OPT_PURPOSE) {
-			purpose = optarg;
-		} else if (c == OPT_FILE) {
-			file = optarg;
-		} else if (c == OPT_TIMEOUT) {
-			errno = 0;
-			seconds = strtoul(optarg, &end, 10);
-			if (errno || !end || *end || optarg[0] == '-' || seconds < 1 || seconds > BK_QUERY_SECONDS_MAX)
-				return cli_usage(ctx, "--timeout takes 1 to %u seconds", BK_QUERY_SECONDS_MAX);
-		} else if (c == OPT_FORMAT) {
-			if (cli_parse_format(optarg, &fmt) != BK_OK)
-				return cli_usage(ctx, "%s", bk_error_detail());
-		} else if ((code = cli_common_option(ctx, c, argv)) >= 0) {
-			return code;
-		}
-	}
-	if (file && argc - optind != 0)
-		return cli_usage(ctx, "give the SQL either with --file or as an argument, not both");
-	if (!file && argc - optind != 1)
-		return cli_usage(ctx, argc == optind ? "no SQL given" : "give the SQL as one argument (quote it)");
-	if (!file && strcmp(argv[optind], "-") != 0) {
-		sql = argv[optind];
-		if (bk_sql_has_literal(sql)) {
-			bk_hint("pass it on stdin: brankas query [OPTIONS] - <<'SQL' (then the SQL, then SQL) or --file FILE");
-			return cli_usage(ctx, "the SQL holds a literal value (a 'text', x'…' or a number of 5+ digits), "
-					      "which every user of this computer can read in the process list");
-		}
-	}
-	if ((rc = cli_unlock(ctx, &v)))
-		goto out;
+static bk_status run_query(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	struct query_args *a = arg;
+	const char *sql = a->sql;
+	char *input = NULL;
+	json_t *res = NULL;
+	bk_status rc = BK_OK;
+
+	(void)ctx;
 	/* after the unlock: the passphrase may come first on the same stdin */
-	if (!sql && (rc = read_sql(file, &input)) == BK_OK)
+	if (!sql && (rc = read_sql(a->file, &input)) == BK_OK)
 		sql = input;
-	if (rc || (rc = bk_vault_query(v, sql, purpose, (unsigned)seconds, &res)))
+	if (rc || (rc = bk_vault_query(v, sql, a->purpose, a->seconds, &res)))
 		goto out;
-	cli_print_table(stdout, json_object_get(res, "columns"), json_object_get(res, "rows"), fmt);
+	cli_print_table(stdout, json_object_get(res, "columns"), json_object_get(res, "rows"), a->fmt);
 	if (json_integer_value(json_object_get(res, "revealed")) > 0)
 		fprintf(stderr, "brankas: %lld identifying values revealed (audited)\n",
 			(long long)json_integer_value(json_object_get(res, "revealed")));
 out:
 	json_decref(res);
 	bk_secmem_free(input);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return rc;
+}
+
+int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct query_args a = {NULL, NULL, NULL, 0, isatty(1) ? CLI_FORMAT_TABLE : CLI_FORMAT_CSV};
+	const struct cli_option opts[] = {
+		CLI_OPT_STRING(0, "purpose", &a.purpose, "TEXT"),
+		CLI_OPT_FN(0, "format", cli_option_format, &a.fmt, "table|csv|json"),
+		CLI_OPT_STRING(0, "file", &a.file, "FILE"),
+		CLI_OPT_UINT(0, "timeout", &a.seconds, 1, BK_QUERY_SECONDS_MAX, "SECONDS", TIMEOUT_BAD),
+		CLI_OPT_END,
+	};
+	struct cli_args args = {.min = 0, .max = -1};
+	int code;
+
+	if ((code = cli_parse_options(ctx, argc, argv, opts, &args)) >= 0)
+		return code;
+	if (a.file && args.argc != 0)
+		return cli_usage(ctx, "give the SQL either with --file or as an argument, not both");
+	if (!a.file && args.argc != 1)
+		return cli_usage(ctx, args.argc == 0 ? "no SQL given" : "give the SQL as one argument (quote it)");
+	if (!a.file && strcmp(args.argv[0], "-") != 0) {
+		a.sql = args.argv[0];
+		if (bk_sql_has_literal(a.sql)) {
+			bk_hint("pass it on stdin: brankas query [OPTIONS] - <<'SQL' (then the SQL, then SQL) or --file FILE");
+			return cli_usage(ctx, "the SQL holds a literal value (a 'text', x'…' or a number of 5+ digits), "
+					      "which every user of this computer can read in the process list");
+		}
+	}
+	return cli_run(ctx, run_query, &a);
 }

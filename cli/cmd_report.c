@@ -2,17 +2,15 @@
  * vault/monev/report.h as an aligned table, CSV (RFC 4180, formula-injection safe)
  * or JSON. The vault computes, suppresses and audits; this file only lays
  * out what it was given. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/output.h"
 #include "vault/monev/report.h"
-
-enum { OPT_BY = OPT_FIRST_COMMAND_OPT, OPT_YEAR, OPT_MIN_CELL, OPT_FORMAT };
 
 #define NAME_WIDTH 32 /* names are cut to this many characters in a table */
 #define COLS_MAX 32
@@ -172,75 +170,40 @@ static void print_json(const json_t *root)
 
 /* --- options --- */
 
-static bk_status parse_uint(const char *opt, const char *arg, long long lo, long long hi, long long *out)
-{
-	char *end = NULL;
-	long long n;
-
-	errno = 0;
-	n = strtoll(arg, &end, 10);
-	if (errno || end == arg || *end || n < lo || n > hi)
-		return bk_fail(BK_ERR_USAGE, "%s takes a number from %lld to %lld, not '%.16s'", opt, lo, hi, arg);
-	*out = n;
-	return BK_OK;
-}
-
 struct report_args {
 	int by_set;
 	enum bk_report_by by;
 	int year;
-	uint64_t min_cell;
+	unsigned min_cell;
 	enum cli_format format;
 };
+
+static int option_by(struct cli_ctx *ctx, const char *arg, void *value)
+{
+	struct report_args *a = value;
+
+	if (bk_report_by_parse(arg, &a->by) != BK_OK)
+		return cli_usage(ctx, "%s", bk_error_detail());
+	a->by_set = 1;
+	return -1;
+}
 
 /* Parses the options both reports share; returns -1 to go on, or an exit code. */
 static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct report_args *a)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"by", required_argument, NULL, OPT_BY},
-		{"year", required_argument, NULL, OPT_YEAR},
-		{"min-cell", required_argument, NULL, OPT_MIN_CELL},
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{NULL, 0, NULL, 0},
+	const struct cli_option opts[] = {
+		CLI_OPT_FN(0, "by", option_by, a, "GROUP"),
+		CLI_OPT_INT(0, "year", &a->year, 1900, 9999, "Y", NULL),
+		CLI_OPT_UINT(0, "min-cell", &a->min_cell, 1, BK_REPORT_MIN_CELL_MAX, "N", NULL),
+		CLI_OPT_FN(0, "format", cli_option_format, &a->format, "table|csv|json"),
+		CLI_OPT_END,
 	};
-	long long n;
-	int c, code;
 
 	memset(a, 0, sizeof(*a));
 	a->by = BK_REPORT_BY_INOVASI;
 	a->min_cell = BK_REPORT_MIN_CELL;
 	a->format = CLI_FORMAT_TABLE;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_BY:
-			if (bk_report_by_parse(optarg, &a->by) != BK_OK)
-				return cli_usage(ctx, "%s", bk_error_detail());
-			a->by_set = 1;
-			break;
-		case OPT_YEAR:
-			if (parse_uint("--year", optarg, 1900, 9999, &n) != BK_OK)
-				return cli_usage(ctx, "%s", bk_error_detail());
-			a->year = (int)n;
-			break;
-		case OPT_MIN_CELL:
-			if (parse_uint("--min-cell", optarg, 1, BK_REPORT_MIN_CELL_MAX, &n) != BK_OK)
-				return cli_usage(ctx, "%s", bk_error_detail());
-			a->min_cell = (uint64_t)n;
-			break;
-		case OPT_FORMAT:
-			if (cli_parse_format(optarg, &a->format) != BK_OK)
-				return cli_usage(ctx, "%s", bk_error_detail());
-			break;
-		default:
-			if ((code = cli_common_option(ctx, c, argv)) >= 0)
-				return code;
-		}
-	}
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	return -1;
+	return cli_parse_options(ctx, argc, argv, opts, NULL);
 }
 
 /* --- report ikm --- */
@@ -341,23 +304,20 @@ static bk_status ikm_grid(struct grid *g, const struct bk_report_ikm *r, enum mo
 	return rc;
 }
 
-int cmd_report_ikm(struct cli_ctx *ctx, int argc, char **argv)
+static bk_status run_ikm(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	struct report_args a;
+	const struct report_args a = *(const struct report_args *)arg;
 	struct bk_report_ikm_opts o;
 	struct bk_report_ikm r = {0};
-	struct bk_vault *v = NULL;
 	struct grid g = {0};
 	json_t *root = NULL;
-	int code;
 	bk_status rc;
 
-	if ((code = parse_args(ctx, argc, argv, &a)) >= 0)
-		return code;
+	(void)ctx;
 	o.by = a.by;
 	o.year = a.year;
 	o.min_cell = a.min_cell;
-	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_report_ikm(v, &o, &r)))
+	if ((rc = bk_vault_report_ikm(v, &o, &r)))
 		goto out;
 	if (a.format == CLI_FORMAT_JSON) {
 		if (!(root = bk_report_ikm_json(&r))) {
@@ -386,8 +346,17 @@ out:
 	json_decref(root);
 	grid_free(&g);
 	bk_report_ikm_release(&r);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return rc;
+}
+
+int cmd_report_ikm(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct report_args a;
+	int code;
+
+	if ((code = parse_args(ctx, argc, argv, &a)) >= 0)
+		return code;
+	return cli_run(ctx, run_ikm, &a);
 }
 
 /* --- report coverage --- */
@@ -453,28 +422,26 @@ static bk_status cov_kecamatan_grid(struct grid *g, const struct bk_report_cover
 	return rc;
 }
 
-int cmd_report_coverage(struct cli_ctx *ctx, int argc, char **argv)
-{
+struct coverage_args {
 	struct report_args a;
+	int inovasi, kecamatan;
+};
+
+static bk_status run_coverage(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	const struct coverage_args *ca = arg;
+	const struct report_args a = ca->a;
+	const int inovasi = ca->inovasi, kecamatan = ca->kecamatan;
 	struct bk_report_coverage_opts o;
 	struct bk_report_coverage r = {0};
-	struct bk_vault *v = NULL;
 	struct grid gi = {0}, gk = {0};
 	json_t *root = NULL;
-	int code, inovasi, kecamatan;
 	bk_status rc;
 
-	if ((code = parse_args(ctx, argc, argv, &a)) >= 0)
-		return code;
-	if (a.by_set && a.by == BK_REPORT_BY_UNIT)
-		return cli_usage(ctx, "coverage is --by inovasi or --by kecamatan");
-	if (a.format == CLI_FORMAT_CSV && !a.by_set)
-		return cli_usage(ctx, "a CSV file holds one table: add --by inovasi or --by kecamatan");
-	inovasi = !a.by_set || a.by == BK_REPORT_BY_INOVASI;
-	kecamatan = !a.by_set || a.by == BK_REPORT_BY_KECAMATAN;
+	(void)ctx;
 	o.year = a.year;
 	o.min_cell = a.min_cell;
-	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_report_coverage(v, &o, &r)))
+	if ((rc = bk_vault_report_coverage(v, &o, &r)))
 		goto out;
 	if (a.format == CLI_FORMAT_JSON) {
 		if (!(root = bk_report_coverage_json(&r))) {
@@ -516,6 +483,21 @@ out:
 	grid_free(&gi);
 	grid_free(&gk);
 	bk_report_coverage_release(&r);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return rc;
+}
+
+int cmd_report_coverage(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct coverage_args ca;
+	int code;
+
+	if ((code = parse_args(ctx, argc, argv, &ca.a)) >= 0)
+		return code;
+	if (ca.a.by_set && ca.a.by == BK_REPORT_BY_UNIT)
+		return cli_usage(ctx, "coverage is --by inovasi or --by kecamatan");
+	if (ca.a.format == CLI_FORMAT_CSV && !ca.a.by_set)
+		return cli_usage(ctx, "a CSV file holds one table: add --by inovasi or --by kecamatan");
+	ca.inovasi = !ca.a.by_set || ca.a.by == BK_REPORT_BY_INOVASI;
+	ca.kecamatan = !ca.a.by_set || ca.a.by == BK_REPORT_BY_KECAMATAN;
+	return cli_run(ctx, run_coverage, &ca);
 }

@@ -6,6 +6,7 @@
 
 #include "base/fileio.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "crypto/identity.h"
 #include "crypto/secmem.h"
 #include "vault/release/dp.h"
@@ -16,28 +17,8 @@
 #define IDENTITY_MAX 65536
 #define PUB_MAX 4096
 
-enum {
-	OPT_IDENTITY = OPT_FIRST_COMMAND_OPT,
-	OPT_DATASET,
-	OPT_COLUMNS,
-	OPT_PURPOSE,
-	OPT_LEGAL,
-	OPT_K,
-	OPT_L,
-	OPT_LDIV,
-	OPT_SENSITIVE,
-	OPT_SUPPRESSION,
-	OPT_PERIOD,
-	OPT_TABLE,
-	OPT_BY,
-	OPT_MEASURE,
-	OPT_MIN_CELL,
-	OPT_EPSILON,
-	OPT_REASON,
-	OPT_VAULT_PUB,
-};
-
 /* Splits "a,b,c" into names; usage error on a bad or surplus name. */
+
 static int split_names(const struct cli_ctx *ctx, const char *arg, const char *what, char (*out)[33], size_t cap,
 		       size_t *n_p)
 {
@@ -63,18 +44,6 @@ static int split_names(const struct cli_ctx *ctx, const char *arg, const char *w
 	return *n_p ? -1 : cli_usage(ctx, "%s: no columns given", what);
 }
 
-static int parse_count(const struct cli_ctx *ctx, const char *arg, const char *what, unsigned lo, unsigned hi,
-		       unsigned *out)
-{
-	char *end;
-	unsigned long n = strtoul(arg, &end, 10);
-
-	if (*arg < '0' || *arg > '9' || *end || n < lo || n > hi)
-		return cli_usage(ctx, "%s must be a whole number from %u to %u", what, lo, hi);
-	*out = (unsigned)n;
-	return -1;
-}
-
 static int copy_text(const struct cli_ctx *ctx, const char *arg, const char *what, char *out, size_t cap)
 {
 	if (strlen(arg) >= cap)
@@ -83,147 +52,149 @@ static int copy_text(const struct cli_ctx *ctx, const char *arg, const char *wha
 	return -1;
 }
 
+/* The value of a CLI_OPT_FN text option: where it is copied. */
+struct text_field {
+	const char *what;
+	char *out;
+	size_t cap;
+};
+
+static int option_text(struct cli_ctx *ctx, const char *arg, void *value)
+{
+	const struct text_field *f = value;
+
+	return copy_text(ctx, arg, f->what, f->out, f->cap);
+}
+
+/* The value of a CLI_OPT_FN list of column names. */
+struct name_list {
+	const char *what;
+	char (*out)[33];
+	size_t cap, *n_p;
+};
+
+static int option_names(struct cli_ctx *ctx, const char *arg, void *value)
+{
+	const struct name_list *l = value;
+
+	return split_names(ctx, arg, l->what, l->out, l->cap, l->n_p);
+}
+
+static int option_ldiv(struct cli_ctx *ctx, const char *arg, void *value)
+{
+	struct bk_request *r = value;
+
+	if (strcmp(arg, "distinct") == 0)
+		r->ldiv = BK_REQUEST_LDIV_DISTINCT;
+	else if (strcmp(arg, "entropy") == 0)
+		r->ldiv = BK_REQUEST_LDIV_ENTROPY;
+	else
+		return cli_usage(ctx, "--ldiv is distinct or entropy");
+	return -1;
+}
+
+static int option_suppression(struct cli_ctx *ctx, const char *arg, void *value)
+{
+	struct bk_request *r = value;
+
+	if (bk_request_parse_suppression(arg, &r->suppression_permille) != BK_OK)
+		return cli_usage(ctx, "%s", bk_error_detail());
+	return -1;
+}
+
+static int option_period(struct cli_ctx *ctx, const char *arg, void *value)
+{
+	struct bk_request *r = value;
+
+	if (bk_request_parse_period(arg, r->period_from, r->period_to) != BK_OK)
+		return cli_usage(ctx, "%s", bk_error_detail());
+	return -1;
+}
+
+static int option_epsilon(struct cli_ctx *ctx, const char *arg, void *value)
+{
+	struct bk_request *r = value;
+	uint64_t num, den;
+
+	if (bk_dp_epsilon_parse(arg, &num, &den) != BK_OK)
+		return cli_usage(ctx, "%s", bk_error_detail());
+	return copy_text(ctx, arg, "--epsilon", r->epsilon, sizeof(r->epsilon));
+}
+
+/* Parses and checks `request new`'s options into r: -1 to go on, or an exit code. */
+static int parse_new(struct cli_ctx *ctx, int argc, char **argv, struct bk_request *r, const char **identity,
+		     const char **out)
+{
+	struct text_field dataset = {"--dataset", r->dataset, sizeof(r->dataset)},
+			  purpose = {"--purpose", r->purpose, sizeof(r->purpose)},
+			  legal = {"--legal-basis", r->legal_basis, sizeof(r->legal_basis)},
+			  measure = {"--measure", r->measure, sizeof(r->measure)};
+	struct name_list columns = {"--columns", r->columns, BK_REQUEST_COLUMNS_MAX, &r->ncolumns},
+			 sensitive = {"--sensitive", r->sensitive, BK_REQUEST_SENSITIVE_MAX, &r->nsensitive},
+			 by = {"--by", r->by, BK_REQUEST_BY_MAX, &r->nby};
+	int table = 0, code;
+	const struct cli_option opts[] = {
+		CLI_OPT_STRING(0, "identity", identity, "FILE"),
+		CLI_OPT_FN(0, "dataset", option_text, &dataset, "NAME"),
+		CLI_OPT_FN(0, "columns", option_names, &columns, "COL,..."),
+		CLI_OPT_FN(0, "purpose", option_text, &purpose, "TEXT"),
+		CLI_OPT_FN(0, "legal-basis", option_text, &legal, "TEXT"),
+		CLI_OPT_UINT(0, "k", &r->k, 2, 1000, "K", "--k must be a whole number from 2 to 1000"),
+		CLI_OPT_UINT(0, "l", &r->l, 2, 100, "L", "--l must be a whole number from 2 to 100"),
+		CLI_OPT_FN(0, "ldiv", option_ldiv, r, "distinct|entropy"),
+		CLI_OPT_FN(0, "sensitive", option_names, &sensitive, "COL,..."),
+		CLI_OPT_FN(0, "suppression", option_suppression, r, "PERCENT"),
+		CLI_OPT_FN(0, "period", option_period, r, "FROM..TO"),
+		CLI_OPT_FLAG(0, "table", &table),
+		CLI_OPT_FN(0, "by", option_names, &by, "COL,..."),
+		CLI_OPT_FN(0, "measure", option_text, &measure, "MEASURE"),
+		CLI_OPT_UINT(0, "min-cell", &r->min_cell, 1, 1000, "N", "--min-cell must be a whole number from 1 to 1000"),
+		CLI_OPT_FN(0, "epsilon", option_epsilon, r, "EPSILON"),
+		CLI_OPT_STRING('o', "output", out, "FILE"),
+		CLI_OPT_END,
+	};
+
+	r->kind = BK_REQUEST_MICRODATA;
+	r->min_cell = 5;
+	if ((code = cli_parse_options(ctx, argc, argv, opts, NULL)) >= 0)
+		return code;
+	if (table)
+		r->kind = BK_REQUEST_TABLE;
+	if (!*identity || !*out || !r->dataset[0] || !r->purpose[0])
+		return cli_usage(ctx, "--identity, --dataset, --purpose and -o are required");
+	if (r->kind == BK_REQUEST_MICRODATA) {
+		if (!r->k || !r->ncolumns || r->nby || r->measure[0] || r->epsilon[0])
+			return cli_usage(ctx, "an extract needs --columns and --k (--by, --measure and --epsilon are for "
+					      "--table)");
+		if ((r->l != 0) != (r->nsensitive > 0))
+			return cli_usage(ctx, "--l and --sensitive go together");
+		if (r->l && r->ldiv == BK_REQUEST_LDIV_NONE)
+			r->ldiv = BK_REQUEST_LDIV_DISTINCT;
+	} else {
+		if (r->k || r->l || r->nsensitive || !r->nby)
+			return cli_usage(ctx, "a table needs --by (and --measure; --k, --l are for extracts)");
+		if (!r->measure[0])
+			snprintf(r->measure, sizeof(r->measure), "count");
+	}
+	return -1;
+}
+
 int cmd_request_new(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"identity", required_argument, NULL, OPT_IDENTITY},
-		{"dataset", required_argument, NULL, OPT_DATASET},
-		{"columns", required_argument, NULL, OPT_COLUMNS},
-		{"purpose", required_argument, NULL, OPT_PURPOSE},
-		{"legal-basis", required_argument, NULL, OPT_LEGAL},
-		{"k", required_argument, NULL, OPT_K},
-		{"l", required_argument, NULL, OPT_L},
-		{"ldiv", required_argument, NULL, OPT_LDIV},
-		{"sensitive", required_argument, NULL, OPT_SENSITIVE},
-		{"suppression", required_argument, NULL, OPT_SUPPRESSION},
-		{"period", required_argument, NULL, OPT_PERIOD},
-		{"table", no_argument, NULL, OPT_TABLE},
-		{"by", required_argument, NULL, OPT_BY},
-		{"measure", required_argument, NULL, OPT_MEASURE},
-		{"min-cell", required_argument, NULL, OPT_MIN_CELL},
-		{"epsilon", required_argument, NULL, OPT_EPSILON},
-		{"output", required_argument, NULL, 'o'},
-		{NULL, 0, NULL, 0},
-	};
 	struct bk_request *r = calloc(1, sizeof(*r));
 	const char *identity = NULL, *out = NULL;
 	uint8_t *idtext = NULL, *ed_sk = bk_secmem_alloc(64), *x_sk = bk_secmem_alloc(32);
 	char *pass = NULL, *text = NULL;
 	size_t idlen = 0, passlen = 0;
-	int c, code = -1, have_k = 0, have_l = 0;
+	int code = -1;
 	bk_status rc = BK_OK;
 
 	if (!r || !ed_sk || !x_sk) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	r->kind = BK_REQUEST_MICRODATA;
-	r->min_cell = 5;
-	optind = 0;
-	while (code < 0 && (c = getopt_long(argc, argv, CLI_SHORTOPTS "o:", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_IDENTITY:
-			identity = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case OPT_DATASET:
-			code = copy_text(ctx, optarg, "--dataset", r->dataset, sizeof(r->dataset));
-			break;
-		case OPT_COLUMNS:
-			code = split_names(ctx, optarg, "--columns", r->columns, BK_REQUEST_COLUMNS_MAX, &r->ncolumns);
-			break;
-		case OPT_PURPOSE:
-			code = copy_text(ctx, optarg, "--purpose", r->purpose, sizeof(r->purpose));
-			break;
-		case OPT_LEGAL:
-			code = copy_text(ctx, optarg, "--legal-basis", r->legal_basis, sizeof(r->legal_basis));
-			break;
-		case OPT_K:
-			code = parse_count(ctx, optarg, "--k", 2, 1000, &r->k);
-			have_k = 1;
-			break;
-		case OPT_L:
-			code = parse_count(ctx, optarg, "--l", 2, 100, &r->l);
-			have_l = 1;
-			break;
-		case OPT_LDIV:
-			if (strcmp(optarg, "distinct") == 0)
-				r->ldiv = BK_REQUEST_LDIV_DISTINCT;
-			else if (strcmp(optarg, "entropy") == 0)
-				r->ldiv = BK_REQUEST_LDIV_ENTROPY;
-			else
-				code = cli_usage(ctx, "--ldiv is distinct or entropy");
-			break;
-		case OPT_SENSITIVE:
-			code = split_names(ctx, optarg, "--sensitive", r->sensitive, BK_REQUEST_SENSITIVE_MAX,
-					   &r->nsensitive);
-			break;
-		case OPT_SUPPRESSION:
-			if (bk_request_parse_suppression(optarg, &r->suppression_permille) != BK_OK)
-				code = cli_usage(ctx, "%s", bk_error_detail());
-			break;
-		case OPT_PERIOD:
-			if (bk_request_parse_period(optarg, r->period_from, r->period_to) != BK_OK)
-				code = cli_usage(ctx, "%s", bk_error_detail());
-			break;
-		case OPT_TABLE:
-			r->kind = BK_REQUEST_TABLE;
-			break;
-		case OPT_BY:
-			code = split_names(ctx, optarg, "--by", r->by, BK_REQUEST_BY_MAX, &r->nby);
-			break;
-		case OPT_MEASURE:
-			code = copy_text(ctx, optarg, "--measure", r->measure, sizeof(r->measure));
-			break;
-		case OPT_MIN_CELL:
-			code = parse_count(ctx, optarg, "--min-cell", 1, 1000, &r->min_cell);
-			break;
-		case OPT_EPSILON: {
-			uint64_t num, den;
-
-			if (bk_dp_epsilon_parse(optarg, &num, &den) != BK_OK)
-				code = cli_usage(ctx, "%s", bk_error_detail());
-			else
-				code = copy_text(ctx, optarg, "--epsilon", r->epsilon, sizeof(r->epsilon));
-			break;
-		}
-		default:
-			code = cli_common_option(ctx, c, argv);
-		}
-	}
-	if (code >= 0)
+	if ((code = parse_new(ctx, argc, argv, r, &identity, &out)) >= 0)
 		goto done;
-	if (optind != argc) {
-		code = cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-		goto done;
-	}
-	if (!identity || !out || !r->dataset[0] || !r->purpose[0]) {
-		code = cli_usage(ctx, "--identity, --dataset, --purpose and -o are required");
-		goto done;
-	}
-	if (r->kind == BK_REQUEST_MICRODATA) {
-		if (!have_k || !r->ncolumns || r->nby || r->measure[0] || r->epsilon[0]) {
-			code = cli_usage(ctx, "an extract needs --columns and --k (--by, --measure and --epsilon are for "
-					      "--table)");
-			goto done;
-		}
-		if (have_l != (r->nsensitive > 0)) {
-			code = cli_usage(ctx, "--l and --sensitive go together");
-			goto done;
-		}
-		if (have_l && r->ldiv == BK_REQUEST_LDIV_NONE)
-			r->ldiv = BK_REQUEST_LDIV_DISTINCT;
-	} else {
-		if (have_k || have_l || r->nsensitive || !r->nby) {
-			code = cli_usage(ctx, "a table needs --by (and --measure; --k, --l are for extracts)");
-			goto done;
-		}
-		if (!r->measure[0])
-			snprintf(r->measure, sizeof(r->measure), "count");
-	}
 	if ((rc = bk_file_read(identity, IDENTITY_MAX, &idtext, &idlen)) ||
 	    (rc = bk_identity_public(identity, (const char *)idtext, idlen, r->evaluator)) ||
 	    (rc = cli_passphrase(ctx->pass_fd, "passphrase of the identity: ", 0, &pass, &passlen)) ||
@@ -244,65 +215,87 @@ done:
 	return code == -2 ? cli_finish(CLI_EXIT_OK) : code;
 }
 
-int cmd_request_add(struct cli_ctx *ctx, int argc, char **argv)
+struct add_args {
+	const char *path;
+	const uint8_t *text;
+	size_t len;
+};
+
+static bk_status run_add(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	struct bk_vault *v = NULL;
-	uint8_t *text = NULL;
-	size_t len = 0;
+	const struct add_args *a = arg;
 	long long number = 0;
-	int code;
 	bk_status rc;
 
-	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
-		return code;
-	if (optind + 1 != argc)
-		return cli_usage(ctx, optind >= argc ? "no request file given" : "unexpected argument");
-	if ((rc = bk_file_read(argv[optind], BK_REQUEST_MAX + 1, &text, &len)) || (rc = cli_unlock(ctx, &v)) ||
-	    (rc = bk_vault_request_add(v, argv[optind], (const char *)text, len, &number)))
-		goto out;
+	(void)ctx;
+	if ((rc = bk_vault_request_add(v, a->path, (const char *)a->text, a->len, &number)))
+		return rc;
 	printf("%lld\n", number);
 	fprintf(stderr, "brankas: request %lld added; 'brankas request show %lld' previews what would leave\n", number,
 		number);
-out:
-	free(text);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return BK_OK;
 }
 
-int cmd_request_list(struct cli_ctx *ctx, int argc, char **argv)
+int cmd_request_add(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct bk_request_info *list = NULL;
-	struct bk_vault *v = NULL;
-	size_t n = 0;
+	struct cli_args args = {.min = 1, .max = 1, .missing = "no request file given", .extra = "unexpected argument"};
+	struct add_args a = {NULL, NULL, 0};
+	uint8_t *text = NULL;
 	int code;
 	bk_status rc;
 
-	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
+	if ((code = cli_parse_options(ctx, argc, argv, NULL, &args)) >= 0)
 		return code;
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_request_list(v, &list, &n)))
-		goto out;
+	a.path = args.argv[0];
+	if ((rc = bk_file_read(a.path, BK_REQUEST_MAX + 1, &text, &a.len)))
+		return cli_fail(rc);
+	a.text = text;
+	code = cli_run(ctx, run_add, &a);
+	free(text);
+	return code;
+}
+
+static bk_status run_list(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	struct bk_request_info *list = NULL;
+	size_t n = 0;
+	bk_status rc;
+
+	(void)ctx;
+	(void)arg;
+	if ((rc = bk_vault_request_list(v, &list, &n)))
+		return rc;
 	printf("%4s  %-9s %-12s %-12s %-10s %-20s %s\n", "N", "STATUS", "EVALUATOR", "DATASET", "KIND", "ADDED",
 	       "APPROVERS");
 	for (size_t i = 0; i < n; i++)
 		printf("%4lld  %-9s %-12s %-12s %-10s %-20s %s\n", list[i].number, list[i].status, list[i].evaluator,
 		       list[i].dataset, list[i].kind, list[i].added, list[i].approvers[0] ? list[i].approvers : "-");
-out:
 	free(list);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return BK_OK;
 }
 
-static int parse_number(const struct cli_ctx *ctx, int argc, char **argv, long long *n_p)
+int cmd_request_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-	char *end;
+	int code;
 
-	if (optind + 1 != argc)
-		return cli_usage(ctx, optind >= argc ? "no request number given" : "unexpected argument");
-	*n_p = strtoll(argv[optind], &end, 10);
-	if (argv[optind][0] < '1' || argv[optind][0] > '9' || *end)
-		return cli_usage(ctx, "'%s' is not a request number", argv[optind]);
+	if ((code = cli_parse_options(ctx, argc, argv, NULL, NULL)) >= 0)
+		return code;
+	return cli_run(ctx, run_list, NULL);
+}
+
+/* Parses the options and the request number N, the one operand of show,
+ * approve and deny: -1 to go on, or an exit code. */
+static int parse_number(struct cli_ctx *ctx, int argc, char **argv, const struct cli_option *opts, long long *n_p)
+{
+	struct cli_args args = {.min = 1, .max = 1, .missing = "no request number given", .extra = "unexpected argument"};
+	char *end;
+	int code;
+
+	if ((code = cli_parse_options(ctx, argc, argv, opts, &args)) >= 0)
+		return code;
+	*n_p = strtoll(args.argv[0], &end, 10);
+	if (args.argv[0][0] < '1' || args.argv[0][0] > '9' || *end)
+		return cli_usage(ctx, "'%s' is not a request number", args.argv[0]);
 	return -1;
 }
 
@@ -345,26 +338,20 @@ static void print_summary(const struct bk_extract_summary *s)
 	}
 }
 
-int cmd_request_show(struct cli_ctx *ctx, int argc, char **argv)
+static bk_status run_show(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
+	const long long number = *(const long long *)arg;
 	struct bk_request_info info;
 	struct bk_request *r = calloc(1, sizeof(*r));
 	struct bk_extract_summary *s = calloc(1, sizeof(*s));
-	struct bk_vault *v = NULL;
-	long long number = 0;
-	int code;
 	bk_status rc;
 
+	(void)ctx;
 	if (!r || !s) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((code = cli_parse_common(ctx, argc, argv)) >= 0 || (code = parse_number(ctx, argc, argv, &number)) >= 0) {
-		free(r);
-		free(s);
-		return code;
-	}
-	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_request_show(v, number, &info, r, s)))
+	if ((rc = bk_vault_request_show(v, number, &info, r, s)))
 		goto out;
 	printf("request    %lld (%s), %s\n", info.number, info.id, info.status);
 	printf("evaluator  %s\ndataset    %s\nkind       %s\npurpose    %s\n", info.evaluator, info.dataset, info.kind,
@@ -391,127 +378,120 @@ int cmd_request_show(struct cli_ctx *ctx, int argc, char **argv)
 out:
 	free(r);
 	free(s);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return rc;
+}
+
+int cmd_request_show(struct cli_ctx *ctx, int argc, char **argv)
+{
+	long long number = 0;
+	int code;
+
+	if ((code = parse_number(ctx, argc, argv, NULL, &number)) >= 0)
+		return code;
+	return cli_run(ctx, run_show, &number);
+}
+
+struct approve_args {
+	long long number;
+	const char *dir;
+};
+
+static bk_status run_approve(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	const struct approve_args *a = arg;
+	struct bk_extract_summary *s = calloc(1, sizeof(*s));
+	int released = 0;
+	bk_status rc;
+
+	(void)ctx;
+	if (!s)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	if ((rc = bk_vault_request_approve(v, a->number, a->dir, s, &released)))
+		goto out;
+	if (!released) {
+		printf("approval recorded; request %lld needs another approver\n", a->number);
+		goto out;
+	}
+	print_summary(s);
+	printf("\nextract written to '%s'\n", a->dir);
+out:
+	free(s);
+	return rc;
 }
 
 int cmd_request_approve(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"output", required_argument, NULL, 'o'},
-		{NULL, 0, NULL, 0},
+	struct approve_args a = {0, NULL};
+	const struct cli_option opts[] = {
+		CLI_OPT_STRING('o', "output", &a.dir, "DIR"),
+		CLI_OPT_END,
 	};
-	struct bk_extract_summary *s = calloc(1, sizeof(*s));
-	struct bk_vault *v = NULL;
-	const char *dir = NULL;
-	long long number = 0;
-	int c, code = -1, released = 0;
-	bk_status rc = BK_OK;
+	int code;
 
-	if (!s)
-		return cli_fail(bk_fail(BK_ERR_NOMEM, "out of memory"));
-	optind = 0;
-	while (code < 0 && (c = getopt_long(argc, argv, CLI_SHORTOPTS "o:", longopts, NULL)) != -1) {
-		if (c == 'o')
-			dir = optarg;
-		else
-			code = cli_common_option(ctx, c, argv);
-	}
-	if (code < 0)
-		code = parse_number(ctx, argc, argv, &number);
-	if (code < 0 && !dir)
-		code = cli_usage(ctx, "-o DIR is required");
-	if (code >= 0) {
-		free(s);
+	if ((code = parse_number(ctx, argc, argv, opts, &a.number)) >= 0)
 		return code;
-	}
-	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_request_approve(v, number, dir, s, &released)))
-		goto out;
-	if (!released) {
-		printf("approval recorded; request %lld needs another approver\n", number);
-		goto out;
-	}
-	print_summary(s);
-	printf("\nextract written to '%s'\n", dir);
-out:
-	free(s);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	if (!a.dir)
+		return cli_usage(ctx, "-o DIR is required");
+	return cli_run(ctx, run_approve, &a);
+}
+
+struct deny_args {
+	long long number;
+	const char *reason;
+};
+
+static bk_status run_deny(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	const struct deny_args *a = arg;
+	bk_status rc;
+
+	(void)ctx;
+	if ((rc = bk_vault_request_deny(v, a->number, a->reason)))
+		return rc;
+	printf("request %lld denied\n", a->number);
+	return BK_OK;
 }
 
 int cmd_request_deny(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"reason", required_argument, NULL, OPT_REASON},
-		{NULL, 0, NULL, 0},
+	struct deny_args a = {0, NULL};
+	const struct cli_option opts[] = {
+		CLI_OPT_STRING(0, "reason", &a.reason, "TEXT"),
+		CLI_OPT_END,
 	};
-	struct bk_vault *v = NULL;
-	const char *reason = NULL;
-	long long number = 0;
-	int c, code = -1;
-	bk_status rc;
+	int code;
 
-	optind = 0;
-	while (code < 0 && (c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == OPT_REASON)
-			reason = optarg;
-		else
-			code = cli_common_option(ctx, c, argv);
-	}
-	if (code < 0)
-		code = parse_number(ctx, argc, argv, &number);
-	if (code < 0 && (!reason || !reason[0] || strlen(reason) > 1000))
-		code = cli_usage(ctx, "--reason TEXT is required (at most 1000 bytes)");
-	if (code >= 0)
+	if ((code = parse_number(ctx, argc, argv, opts, &a.number)) >= 0)
 		return code;
-	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_request_deny(v, number, reason)))
-		goto out;
-	printf("request %lld denied\n", number);
-out:
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	if (!a.reason || !a.reason[0] || strlen(a.reason) > 1000)
+		return cli_usage(ctx, "--reason TEXT is required (at most 1000 bytes)");
+	return cli_run(ctx, run_deny, &a);
 }
 
+/* No vault: an evaluator opens what was made for them with their own identity. */
 int cmd_extract_open(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"identity", required_argument, NULL, OPT_IDENTITY},
-		{"vault-pub", required_argument, NULL, OPT_VAULT_PUB},
-		{"output", required_argument, NULL, 'o'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *identity = NULL, *pubfile = NULL, *out = NULL;
-	uint8_t *idtext = NULL, *pub = NULL, *ed_sk = bk_secmem_alloc(64), *x_sk = bk_secmem_alloc(32);
+	const struct cli_option opts[] = {
+		CLI_OPT_STRING(0, "identity", &identity, "FILE"),
+		CLI_OPT_STRING(0, "vault-pub", &pubfile, "FILE"),
+		CLI_OPT_STRING('o', "output", &out, "OUT.csv"),
+		CLI_OPT_END,
+	};
+	struct cli_args args = {
+		.min = 1, .max = 1, .missing = "no extract directory given", .extra = "unexpected argument"};
+	uint8_t *idtext = NULL, *pub = NULL, *ed_sk = NULL, *x_sk = NULL;
 	char *pass = NULL, *manifest = NULL;
 	size_t idlen = 0, publen = 0, passlen = 0;
-	int c, code = -1;
+	int code;
 	bk_status rc = BK_OK;
 
-	optind = 0;
-	while (code < 0 && (c = getopt_long(argc, argv, CLI_SHORTOPTS "o:", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_IDENTITY:
-			identity = optarg;
-			break;
-		case OPT_VAULT_PUB:
-			pubfile = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		default:
-			code = cli_common_option(ctx, c, argv);
-		}
-	}
-	if (code < 0 && optind + 1 != argc)
-		code = cli_usage(ctx, optind >= argc ? "no extract directory given" : "unexpected argument");
-	if (code < 0 && (!identity || !pubfile || !out))
-		code = cli_usage(ctx, "--identity, --vault-pub and -o are required");
-	if (code >= 0)
-		goto done;
+	if ((code = cli_parse_options(ctx, argc, argv, opts, &args)) >= 0)
+		return code;
+	if (!identity || !pubfile || !out)
+		return cli_usage(ctx, "--identity, --vault-pub and -o are required");
+	ed_sk = bk_secmem_alloc(64);
+	x_sk = bk_secmem_alloc(32);
 	if (!ed_sk || !x_sk) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
 		goto done;
@@ -520,10 +500,9 @@ int cmd_extract_open(struct cli_ctx *ctx, int argc, char **argv)
 	    (rc = bk_file_read(identity, IDENTITY_MAX, &idtext, &idlen)) ||
 	    (rc = cli_passphrase(ctx->pass_fd, "passphrase of the identity: ", 0, &pass, &passlen)) ||
 	    (rc = bk_identity_open(identity, (const char *)idtext, idlen, pass, passlen, ed_sk, x_sk)) ||
-	    (rc = bk_extract_open(argv[optind], (const char *)pub, publen, x_sk, out, &manifest)))
+	    (rc = bk_extract_open(args.argv[0], (const char *)pub, publen, x_sk, out, &manifest)))
 		goto done;
 	fprintf(stderr, "brankas: signature and hashes verified; data written to '%s'\n", out);
-	code = -2; /* done: stdout still to be flushed */
 done:
 	bk_secmem_free(pass);
 	bk_secmem_free(ed_sk);
@@ -531,7 +510,5 @@ done:
 	free(idtext);
 	free(pub);
 	free(manifest);
-	if (rc)
-		return cli_fail(rc);
-	return code == -2 ? cli_finish(CLI_EXIT_OK) : code;
+	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
 }

@@ -9,13 +9,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/output.h"
 #include "vault/records/query.h"
 #include "vault/schema/datasets.h"
 
 #define LINE_MAX_SHELL 65536
-
-enum { OPT_IDLE = OPT_FIRST_COMMAND_OPT, OPT_FORMAT };
 
 static const char shell_help[] =
 	"  SELECT ... | WITH ...      run a query (one statement per line)\n"
@@ -58,43 +57,22 @@ static int read_line_idle(char *buf, size_t cap, int idle)
 	return 1;
 }
 
-int cmd_shell(struct cli_ctx *ctx, int argc, char **argv)
+struct shell_args {
+	enum cli_format fmt;
+	int idle;
+};
+
+static bk_status run_shell(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"idle", required_argument, NULL, OPT_IDLE},
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{NULL, 0, NULL, 0},
-	};
-	enum cli_format fmt = CLI_FORMAT_TABLE;
-	struct bk_vault *v = NULL;
+	struct shell_args *a = arg;
+	enum cli_format fmt = a->fmt;
 	char *line = NULL, purpose[512] = "";
-	int c, code, idle = 300, tty = isatty(0);
-	bk_status rc;
+	int code, idle = a->idle, tty = isatty(0);
+	bk_status rc = BK_OK;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == OPT_IDLE) {
-			char *end = NULL;
-			long n = strtol(optarg, &end, 10);
-
-			if (!end || *end || n < 0 || n > 86400)
-				return cli_usage(ctx, "--idle takes 0 to 86400 seconds (0: never)");
-			idle = (int)n;
-		} else if (c == OPT_FORMAT) {
-			if (cli_parse_format(optarg, &fmt) != BK_OK)
-				return cli_usage(ctx, "%s", bk_error_detail());
-		} else if ((code = cli_common_option(ctx, c, argv)) >= 0) {
-			return code;
-		}
-	}
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	line = malloc(LINE_MAX_SHELL);
-	if (!line)
-		return cli_fail(bk_fail(BK_ERR_NOMEM, "out of memory"));
-	if ((rc = cli_unlock(ctx, &v)))
-		goto out;
+	(void)ctx;
+	if (!(line = malloc(LINE_MAX_SHELL)))
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
 	if (tty)
 		fprintf(stderr, "brankas shell as %s; .help for help; locks after %d s idle\n", bk_vault_me(v)->name, idle);
 	for (;;) {
@@ -150,6 +128,20 @@ int cmd_shell(struct cli_ctx *ctx, int argc, char **argv)
 	rc = BK_OK;
 out:
 	free(line);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return rc;
+}
+
+int cmd_shell(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct shell_args a = {CLI_FORMAT_TABLE, 300};
+	const struct cli_option opts[] = {
+		CLI_OPT_INT(0, "idle", &a.idle, 0, 86400, "SECONDS", "--idle takes 0 to 86400 seconds (0: never)"),
+		CLI_OPT_FN(0, "format", cli_option_format, &a.fmt, "table|csv|json"),
+		CLI_OPT_END,
+	};
+	int code;
+
+	if ((code = cli_parse_options(ctx, argc, argv, opts, NULL)) >= 0)
+		return code;
+	return cli_run(ctx, run_shell, &a);
 }

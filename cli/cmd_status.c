@@ -3,9 +3,8 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "crypto/encoding.h"
-
-enum { OPT_FORMAT = OPT_FIRST_COMMAND_OPT };
 
 static json_t *status_json(const char *dir, const struct bk_vault_status *st, const char *head_hex)
 {
@@ -28,37 +27,16 @@ static json_t *status_json(const char *dir, const struct bk_vault_status *st, co
 	return o;
 }
 
-int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
+static bk_status run_status(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{NULL, 0, NULL, 0},
-	};
-	enum cli_format fmt = CLI_FORMAT_TABLE;
-	struct bk_vault *v = NULL;
+	const enum cli_format fmt = *(const enum cli_format *)arg;
 	struct bk_vault_status st;
 	char head[BK_HEX_LEN(BK_AUDIT_HASHBYTES)];
 	const char *dir = NULL;
-	int c, code;
 	bk_status rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_FORMAT:
-			if ((rc = cli_parse_format(optarg, &fmt)) || fmt == CLI_FORMAT_CSV)
-				return cli_usage(ctx, "--format takes table or json");
-			break;
-		default:
-			if ((code = cli_common_option(ctx, c, argv)) >= 0)
-				return code;
-		}
-	}
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cli_unlock(ctx, &v)) || (rc = cli_vault_dir(ctx, &dir)) || (rc = bk_vault_status(v, &st)))
-		goto out;
+	if ((rc = cli_vault_dir(ctx, &dir)) || (rc = bk_vault_status(v, &st)))
+		return rc;
 	bk_hex_encode(head, st.audit_head.hash, sizeof(st.audit_head.hash));
 	if (fmt == CLI_FORMAT_JSON) {
 		json_t *j = status_json(dir, &st, head);
@@ -67,7 +45,7 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 			rc = bk_fail(BK_ERR_NOMEM, "cannot format the status");
 		putchar('\n');
 		json_decref(j);
-		goto out;
+		return rc;
 	}
 	printf("vault          %s\n", dir);
 	printf("vault id       %s\n", st.vault_id);
@@ -90,7 +68,19 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	printf("audit head     seq %llu, hash %s\n", (unsigned long long)st.audit_head.seq, head);
 	printf("integrity      ok (keyring signature, database key, pinned audit head; 'brankas check' reads "
 	       "everything)\n");
-out:
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return BK_OK;
+}
+
+int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
+{
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	const struct cli_option opts[] = {
+		CLI_OPT_FN(0, "format", cli_option_format_no_csv, &fmt, "table|json"),
+		CLI_OPT_END,
+	};
+	int code;
+
+	if ((code = cli_parse_options(ctx, argc, argv, opts, NULL)) >= 0)
+		return code;
+	return cli_run(ctx, run_status, &fmt);
 }

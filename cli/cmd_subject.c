@@ -2,7 +2,6 @@
  * `retention apply`: data-subject rights and retention. The NIK comes from
  * stdin or a prompt, never the command line; destructive commands ask on a
  * terminal and need --force otherwise. */
-#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -11,14 +10,13 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "crypto/secmem.h"
 #include "vault/records/edit.h"
 #include "vault/records/subjects.h"
 
 #define CORRECT_INPUT_MAX (16u << 20)
 #define CORRECT_MESSAGES 100
-
-enum { OPT_PURPOSE = OPT_FIRST_COMMAND_OPT, OPT_FORCE, OPT_DRY_RUN };
 
 /* Reads the NIK: one line of stdin, or a prompt (echo off) on a terminal. */
 static bk_status read_nik(char **nik_p)
@@ -62,51 +60,47 @@ static bk_status confirm(int force, const char *what)
 	return BK_OK;
 }
 
-static int parse(struct cli_ctx *ctx, int argc, char **argv, const char **purpose, int *force, int *dry_run)
+/* The options of this family: each command passes where those it takes land,
+ * NULL for those it refuses; args says which operands it takes. The purpose
+ * is checked before the operands are counted. */
+static int parse(struct cli_ctx *ctx, int argc, char **argv, const char **purpose, int *force, int *dry_run,
+		 struct cli_args *args)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"purpose", required_argument, NULL, OPT_PURPOSE},
-		{"force", no_argument, NULL, OPT_FORCE},
-		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-		{NULL, 0, NULL, 0},
+	const struct cli_option opts[] = {
+		purpose ? (struct cli_option)CLI_OPT_STRING(0, "purpose", purpose, "TEXT")
+			: (struct cli_option)CLI_OPT_NOT_HERE("purpose", "TEXT"),
+		force ? (struct cli_option)CLI_OPT_FLAG(0, "force", force) : (struct cli_option)CLI_OPT_NOT_HERE("force", NULL),
+		dry_run ? (struct cli_option)CLI_OPT_FLAG(0, "dry-run", dry_run)
+			: (struct cli_option)CLI_OPT_NOT_HERE("dry-run", NULL),
+		CLI_OPT_END,
 	};
-	int c, code;
+	struct cli_args any = {.min = 0, .max = -1};
+	int code;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == OPT_PURPOSE && purpose)
-			*purpose = optarg;
-		else if (c == OPT_FORCE && force)
-			*force = 1;
-		else if (c == OPT_DRY_RUN && dry_run)
-			*dry_run = 1;
-		else if (c == OPT_PURPOSE || c == OPT_FORCE || c == OPT_DRY_RUN)
-			return cli_usage(ctx, "option '%s' does not apply here", argv[optind - 1]);
-		else if ((code = cli_common_option(ctx, c, argv)) >= 0)
-			return code;
-	}
+	if ((code = cli_parse_options(ctx, argc, argv, opts, &any)) >= 0)
+		return code;
 	if (purpose && (!*purpose || !(*purpose)[0]))
 		return cli_usage(ctx, "--purpose TEXT is required (it is written to the audit log)");
-	return -1;
+	args->argc = any.argc;
+	args->argv = any.argv;
+	return cli_check_operands(ctx, args);
 }
 
-int cmd_subject_export(struct cli_ctx *ctx, int argc, char **argv)
+struct nik_args {
+	const char *purpose;
+	int force;
+};
+
+static bk_status run_export(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	const char *purpose = NULL;
+	struct nik_args *a = arg;
 	struct bk_subject_result r;
-	struct bk_vault *v = NULL;
 	json_t *out = NULL;
 	char *nik = NULL;
-	int code;
 	bk_status rc;
 
-	if ((code = parse(ctx, argc, argv, &purpose, NULL, NULL)) >= 0)
-		return code;
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument: the NIK is read from stdin or a prompt, never the command line");
-	if ((rc = cli_unlock(ctx, &v)) || (rc = read_nik(&nik)) ||
-	    (rc = bk_vault_subject_export(v, nik, purpose, &out, &r)))
+	(void)ctx;
+	if ((rc = read_nik(&nik)) || (rc = bk_vault_subject_export(v, nik, a->purpose, &out, &r)))
 		goto done;
 	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
@@ -116,40 +110,31 @@ int cmd_subject_export(struct cli_ctx *ctx, int argc, char **argv)
 done:
 	json_decref(out);
 	bk_secmem_free(nik);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return rc;
 }
 
-int cmd_find(struct cli_ctx *ctx, int argc, char **argv)
+int cmd_subject_export(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"nik", required_argument, NULL, 'n'},
-		{"purpose", required_argument, NULL, OPT_PURPOSE},
-		{NULL, 0, NULL, 0},
-	};
-	const char *purpose = NULL, *nik_arg = NULL;
+	struct cli_args args = {
+		.extra = "unexpected argument: the NIK is read from stdin or a prompt, never the command line"};
+	struct nik_args a = {NULL, 0};
+	int code;
+
+	if ((code = parse(ctx, argc, argv, &a.purpose, NULL, NULL, &args)) >= 0)
+		return code;
+	return cli_run(ctx, run_export, &a);
+}
+
+static bk_status run_find(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	struct nik_args *a = arg;
 	struct bk_subject_result r;
-	struct bk_vault *v = NULL;
 	json_t *out = NULL;
 	char *nik = NULL;
-	int c, code;
 	bk_status rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == 'n')
-			nik_arg = optarg;
-		else if (c == OPT_PURPOSE)
-			purpose = optarg;
-		else if ((code = cli_common_option(ctx, c, argv)) >= 0)
-			return code;
-	}
-	if (optind != argc || !nik_arg || strcmp(nik_arg, "-") != 0)
-		return cli_usage(ctx, "use --nik - (the NIK is read from stdin or a prompt, never the command line)");
-	if (!purpose || !purpose[0])
-		return cli_usage(ctx, "--purpose TEXT is required (it is written to the audit log)");
-	if ((rc = cli_unlock(ctx, &v)) || (rc = read_nik(&nik)) || (rc = bk_vault_find(v, nik, purpose, &out, &r)))
+	(void)ctx;
+	if ((rc = read_nik(&nik)) || (rc = bk_vault_find(v, nik, a->purpose, &out, &r)))
 		goto done;
 	{
 		json_t *found = json_object_get(json_object_get(out, "datasets"), "warga");
@@ -166,8 +151,28 @@ int cmd_find(struct cli_ctx *ctx, int argc, char **argv)
 done:
 	json_decref(out);
 	bk_secmem_free(nik);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return rc;
+}
+
+int cmd_find(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct nik_args a = {NULL, 0};
+	const char *nik_arg = NULL;
+	const struct cli_option opts[] = {
+		CLI_OPT_STRING(0, "nik", &nik_arg, "-"),
+		CLI_OPT_STRING(0, "purpose", &a.purpose, "TEXT"),
+		CLI_OPT_END,
+	};
+	struct cli_args args = {.min = 0, .max = -1};
+	int code;
+
+	if ((code = cli_parse_options(ctx, argc, argv, opts, &args)) >= 0)
+		return code;
+	if (args.argc != 0 || !nik_arg || strcmp(nik_arg, "-") != 0)
+		return cli_usage(ctx, "use --nik - (the NIK is read from stdin or a prompt, never the command line)");
+	if (!a.purpose || !a.purpose[0])
+		return cli_usage(ctx, "--purpose TEXT is required (it is written to the audit log)");
+	return cli_run(ctx, run_find, &a);
 }
 
 /* Splits the NIK (the first line, spaces dropped) off the input; the rest are the corrections. */
@@ -189,45 +194,32 @@ static bk_status split_nik(char *in, size_t len, char **nik_p, const char **rest
 	return BK_OK;
 }
 
-int cmd_subject_correct(struct cli_ctx *ctx, int argc, char **argv)
+static bk_status run_correct(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	struct bk_edit_opts opts = {0};
+	struct bk_edit_opts *opts = arg;
 	struct bk_edit_result res;
-	struct bk_vault *v = NULL;
 	char *nik = NULL, *in = NULL;
 	size_t len = 0;
-	int code, tty = isatty(0);
 	bk_status rc;
 
-	if ((code = parse(ctx, argc, argv, &opts.purpose, NULL, NULL)) >= 0)
-		return code;
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument: the NIK and the values are read from stdin, never the command "
-				      "line");
-	if (ctx->pass_fd == 0)
-		return cli_usage(ctx, "stdin carries the NIK and the corrections: give the passphrase on another descriptor");
-	opts.path = "<stdin>";
-	opts.max_messages = CORRECT_MESSAGES;
-	opts.problem = cli_problem;
-	if ((rc = cli_unlock(ctx, &v)))
-		goto done;
-	if (tty) {
+	(void)ctx;
+	if (isatty(0)) {
 		/* on a terminal the NIK is asked with echo off; the corrections follow on stdin */
 		if ((rc = read_nik(&nik)))
 			goto done;
 		fprintf(stderr, "corrections, one COLUMN=VALUE per line; end with Ctrl-D:\n");
 		if ((rc = cli_read_input(0, CORRECT_INPUT_MAX, &in, &len)))
 			goto done;
-		opts.text = in;
-		opts.len = len;
-		opts.first_line = 1;
+		opts->text = in;
+		opts->len = len;
+		opts->first_line = 1;
 	} else {
 		if ((rc = cli_read_input(0, CORRECT_INPUT_MAX, &in, &len)) ||
-		    (rc = split_nik(in, len, &nik, &opts.text, &opts.len)))
+		    (rc = split_nik(in, len, &nik, &opts->text, &opts->len)))
 			goto done;
-		opts.first_line = 2;
+		opts->first_line = 2;
 	}
-	rc = bk_vault_subject_correct(v, nik, &opts, &res);
+	rc = bk_vault_subject_correct(v, nik, opts, &res);
 	if (rc == BK_ERR_FORMAT && res.problems > CORRECT_MESSAGES)
 		fprintf(stderr, "brankas: %llu more problems not shown\n",
 			(unsigned long long)(res.problems - CORRECT_MESSAGES));
@@ -251,25 +243,36 @@ int cmd_subject_correct(struct cli_ctx *ctx, int argc, char **argv)
 done:
 	bk_secmem_free(nik);
 	bk_secmem_free(in);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return rc;
 }
 
-int cmd_subject_erase(struct cli_ctx *ctx, int argc, char **argv)
+int cmd_subject_correct(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *purpose = NULL;
+	struct cli_args args = {
+		.extra = "unexpected argument: the NIK and the values are read from stdin, never the command line"};
+	struct bk_edit_opts opts = {0};
+	int code;
+
+	if ((code = parse(ctx, argc, argv, &opts.purpose, NULL, NULL, &args)) >= 0)
+		return code;
+	if (ctx->pass_fd == 0)
+		return cli_usage(ctx, "stdin carries the NIK and the corrections: give the passphrase on another descriptor");
+	opts.path = "<stdin>";
+	opts.max_messages = CORRECT_MESSAGES;
+	opts.problem = cli_problem;
+	return cli_run(ctx, run_correct, &opts);
+}
+
+static bk_status run_subject_erase(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	struct nik_args *a = arg;
 	struct bk_subject_result r;
-	struct bk_vault *v = NULL;
 	char *nik = NULL;
-	int code, force = 0;
 	bk_status rc;
 
-	if ((code = parse(ctx, argc, argv, &purpose, &force, NULL)) >= 0)
-		return code;
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument: the NIK is read from stdin or a prompt, never the command line");
-	if ((rc = cli_unlock(ctx, &v)) || (rc = read_nik(&nik)) || (rc = confirm(force, "erasing a person's data")) ||
-	    (rc = bk_vault_subject_erase(v, nik, purpose, &r)))
+	(void)ctx;
+	if ((rc = read_nik(&nik)) || (rc = confirm(a->force, "erasing a person's data")) ||
+	    (rc = bk_vault_subject_erase(v, nik, a->purpose, &r)))
 		goto done;
 	printf("erased %llu rows\n", (unsigned long long)r.rows);
 	if (r.unreadable)
@@ -278,52 +281,78 @@ int cmd_subject_erase(struct cli_ctx *ctx, int argc, char **argv)
 			(unsigned long long)r.unreadable);
 done:
 	bk_secmem_free(nik);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return rc;
+}
+
+int cmd_subject_erase(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct cli_args args = {
+		.extra = "unexpected argument: the NIK is read from stdin or a prompt, never the command line"};
+	struct nik_args a = {NULL, 0};
+	int code;
+
+	if ((code = parse(ctx, argc, argv, &a.purpose, &a.force, NULL, &args)) >= 0)
+		return code;
+	return cli_run(ctx, run_subject_erase, &a);
+}
+
+struct row_args {
+	const char *dataset, *purpose;
+	long long id;
+	int force;
+};
+
+static bk_status run_record_erase(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	struct row_args *a = arg;
+	bk_status rc;
+
+	(void)ctx;
+	if ((rc = confirm(a->force, "erasing a record")) || (rc = bk_vault_record_erase(v, a->dataset, a->id, a->purpose)))
+		return rc;
+	printf("erased row %lld of '%s'\n", a->id, a->dataset);
+	return BK_OK;
 }
 
 int cmd_record_erase(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *purpose = NULL;
-	struct bk_vault *v = NULL;
-	char *end = NULL;
-	long long id;
-	int code, force = 0;
+	struct cli_args args = {
+		.min = 2, .max = 2, .missing = "DATASET and ID are required", .extra = "DATASET and ID are required"};
+	struct row_args a = {NULL, NULL, 0, 0};
+	int code;
+
+	if ((code = parse(ctx, argc, argv, &a.purpose, &a.force, NULL, &args)) >= 0 ||
+	    (code = cli_operand_row(ctx, args.argv[1], &a.id)) >= 0)
+		return code;
+	a.dataset = args.argv[0];
+	return cli_run(ctx, run_record_erase, &a);
+}
+
+struct retention_args {
+	int force, dry_run;
+};
+
+static bk_status run_retention(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	struct retention_args *a = arg;
+	uint64_t n = 0;
 	bk_status rc;
 
-	if ((code = parse(ctx, argc, argv, &purpose, &force, NULL)) >= 0)
-		return code;
-	if (argc - optind != 2)
-		return cli_usage(ctx, "DATASET and ID are required");
-	errno = 0;
-	id = strtoll(argv[optind + 1], &end, 10);
-	if (errno || !end || *end || id <= 0)
-		return cli_usage(ctx, "ID must be a row number");
-	if ((rc = cli_unlock(ctx, &v)) || (rc = confirm(force, "erasing a record")) ||
-	    (rc = bk_vault_record_erase(v, argv[optind], id, purpose)))
-		goto done;
-	printf("erased row %lld of '%s'\n", id, argv[optind]);
-done:
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	(void)ctx;
+	if ((!a->dry_run && (rc = confirm(a->force, "deleting rows past their retention"))) ||
+	    (rc = bk_vault_retention_apply(v, a->dry_run, &n)))
+		return rc;
+	printf("%s %llu rows past their dataset's retention\n", a->dry_run ? "found" : "deleted", (unsigned long long)n);
+	return BK_OK;
 }
 
 int cmd_retention_apply(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct bk_vault *v = NULL;
-	uint64_t n = 0;
-	int code, force = 0, dry_run = 0;
-	bk_status rc;
+	struct cli_args args = {0};
+	struct retention_args a = {0, 0};
+	int code;
 
-	if ((code = parse(ctx, argc, argv, NULL, &force, &dry_run)) >= 0)
+	if ((code = parse(ctx, argc, argv, NULL, &a.force, &a.dry_run, &args)) >= 0)
 		return code;
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cli_unlock(ctx, &v)) || (!dry_run && (rc = confirm(force, "deleting rows past their retention"))) ||
-	    (rc = bk_vault_retention_apply(v, dry_run, &n)))
-		goto done;
-	printf("%s %llu rows past their dataset's retention\n", dry_run ? "found" : "deleted", (unsigned long long)n);
-done:
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return cli_run(ctx, run_retention, &a);
 }

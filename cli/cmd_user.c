@@ -5,9 +5,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "crypto/secmem.h"
-
-enum { OPT_ROLE = OPT_FIRST_COMMAND_OPT, OPT_SCOPE, OPT_PUBKEY, OPT_KDF, OPT_FORMAT };
 
 /* Splits "a,b,c" in place into at most max parts. */
 static size_t split_commas(char *s, const char **parts, size_t max)
@@ -22,82 +21,68 @@ static size_t split_commas(char *s, const char **parts, size_t max)
 	return n;
 }
 
-int cmd_user_add(struct cli_ctx *ctx, int argc, char **argv)
+struct add_args {
+	struct bk_vault_user_spec spec;
+	const char *scope[BK_SCOPE_MAX];
+};
+
+static bk_status run_add(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"role", required_argument, NULL, OPT_ROLE},
-		{"scope", required_argument, NULL, OPT_SCOPE},
-		{"pubkey", required_argument, NULL, OPT_PUBKEY},
-		{"kdf", required_argument, NULL, OPT_KDF},
-		{NULL, 0, NULL, 0},
-	};
-	struct bk_vault_user_spec spec = {0};
-	const char *role = NULL, *scope[BK_SCOPE_MAX];
-	char *scope_arg = NULL, *pass = NULL, prompt[96];
-	struct bk_vault *v = NULL;
-	int c, code = -1;
+	struct add_args *a = arg;
+	char *pass = NULL, prompt[96];
 	bk_status rc = BK_OK;
 
-	spec.kdf = BK_KDF_MODERATE;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_ROLE:
-			role = optarg;
-			break;
-		case OPT_SCOPE:
-			scope_arg = optarg;
-			break;
-		case OPT_PUBKEY:
-			spec.public_id = optarg;
-			break;
-		case OPT_KDF:
-			if ((rc = cli_parse_kdf(optarg, &spec.kdf)))
-				return cli_usage(ctx, "%s", bk_error_detail());
-			break;
-		default:
-			if ((code = cli_common_option(ctx, c, argv)) >= 0)
-				return code;
-		}
-	}
-	if (optind >= argc)
-		return cli_usage(ctx, "no user name given");
-	spec.name = argv[optind++];
-	if (optind < argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	if (!role)
-		return cli_usage(ctx, "--role is required");
-	if (bk_role_parse(role, &spec.role) != BK_OK)
-		return cli_fail(BK_ERR_USAGE);
-	if (!bk_vault_user_name_ok(spec.name))
-		return cli_usage(ctx, "invalid user name (1 to 32 of a-z, 0-9, '.', '_', '-')");
-	if (spec.role == BK_ROLE_EVALUATOR && !spec.public_id)
-		return cli_usage(ctx, "an evaluator needs --pubkey ID (from 'brankas identity new')");
-	if (scope_arg) {
-		spec.scope = scope;
-		spec.nscope = split_commas(scope_arg, scope, BK_SCOPE_MAX);
-		if (spec.nscope == 0 || spec.nscope > BK_SCOPE_MAX)
-			return cli_usage(ctx, "--scope needs 1 to %d kecamatan", BK_SCOPE_MAX);
-	}
-	if ((rc = cli_unlock(ctx, &v)))
-		goto out;
-	if (spec.role != BK_ROLE_EVALUATOR) {
+	if (a->spec.role != BK_ROLE_EVALUATOR) {
 		/* ask only once the admin is known to be allowed */
 		if ((rc = bk_vault_require(v, BK_ACT_USER_ADMIN, NULL, BK_COL_NONE, NULL)))
 			goto out;
-		snprintf(prompt, sizeof(prompt), "new passphrase for %s: ", spec.name);
-		if ((rc = cli_passphrase(ctx->new_pass_fd, prompt, 1, &pass, &spec.passlen)))
+		snprintf(prompt, sizeof(prompt), "new passphrase for %s: ", a->spec.name);
+		if ((rc = cli_passphrase(ctx->new_pass_fd, prompt, 1, &pass, &a->spec.passlen)))
 			goto out;
-		spec.pass = pass;
+		a->spec.pass = pass;
 	}
-	if ((rc = bk_vault_user_add(v, &spec)))
+	if ((rc = bk_vault_user_add(v, &a->spec)))
 		goto out;
-	printf("added %s '%s'\n", bk_role_name(spec.role), spec.name);
+	printf("added %s '%s'\n", bk_role_name(a->spec.role), a->spec.name);
 out:
 	bk_secmem_free(pass);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return rc;
+}
+
+int cmd_user_add(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct add_args a = {0};
+	const char *role = NULL, *scope_arg = NULL;
+	const struct cli_option opts[] = {
+		CLI_OPT_STRING(0, "role", &role, "ROLE"),
+		CLI_OPT_STRING(0, "scope", &scope_arg, "KEC,..."),
+		CLI_OPT_STRING(0, "pubkey", &a.spec.public_id, "AGE1ID"),
+		CLI_OPT_FN(0, "kdf", cli_option_kdf, &a.spec.kdf, "LEVEL"),
+		CLI_OPT_END,
+	};
+	struct cli_args args = {.min = 1, .max = 1, .missing = "no user name given"};
+	int code;
+
+	a.spec.kdf = BK_KDF_MODERATE;
+	if ((code = cli_parse_options(ctx, argc, argv, opts, &args)) >= 0)
+		return code;
+	a.spec.name = args.argv[0];
+	if (!role)
+		return cli_usage(ctx, "--role is required");
+	if (bk_role_parse(role, &a.spec.role) != BK_OK)
+		return cli_fail(BK_ERR_USAGE);
+	if (!bk_vault_user_name_ok(a.spec.name))
+		return cli_usage(ctx, "invalid user name (1 to 32 of a-z, 0-9, '.', '_', '-')");
+	if (a.spec.role == BK_ROLE_EVALUATOR && !a.spec.public_id)
+		return cli_usage(ctx, "an evaluator needs --pubkey ID (from 'brankas identity new')");
+	if (scope_arg) {
+		/* split in place: the argument is the process's own argv */
+		a.spec.scope = a.scope;
+		a.spec.nscope = split_commas((char *)scope_arg, a.scope, BK_SCOPE_MAX);
+		if (a.spec.nscope == 0 || a.spec.nscope > BK_SCOPE_MAX)
+			return cli_usage(ctx, "--scope needs 1 to %d kecamatan", BK_SCOPE_MAX);
+	}
+	return cli_run(ctx, run_add, &a);
 }
 
 static void scope_text(const struct bk_keyring_user *u, const struct bk_regions *r, char *out, size_t cap)
@@ -116,38 +101,18 @@ static void scope_text(const struct bk_keyring_user *u, const struct bk_regions 
 	}
 }
 
-int cmd_user_list(struct cli_ctx *ctx, int argc, char **argv)
+static bk_status run_list(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{NULL, 0, NULL, 0},
-	};
-	enum cli_format fmt = CLI_FORMAT_TABLE;
-	struct bk_vault *v = NULL;
+	const enum cli_format fmt = *(const enum cli_format *)arg;
 	const struct bk_keyring *kr;
 	json_t *arr = NULL;
 	char scope[1024];
-	int c, code;
 	bk_status rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_FORMAT:
-			if ((rc = cli_parse_format(optarg, &fmt)) || fmt == CLI_FORMAT_CSV)
-				return cli_usage(ctx, "--format takes table or json");
-			break;
-		default:
-			if ((code = cli_common_option(ctx, c, argv)) >= 0)
-				return code;
-		}
-	}
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_require(v, BK_ACT_USER_ADMIN, NULL, BK_COL_NONE, NULL)) ||
+	(void)ctx;
+	if ((rc = bk_vault_require(v, BK_ACT_USER_ADMIN, NULL, BK_COL_NONE, NULL)) ||
 	    (rc = bk_vault_record(v, "user-list", NULL)))
-		goto out;
+		return rc;
 	kr = bk_vault_keyring(v);
 	if (fmt == CLI_FORMAT_JSON)
 		arr = json_array();
@@ -168,68 +133,72 @@ int cmd_user_list(struct cli_ctx *ctx, int argc, char **argv)
 		json_dumpf(arr, stdout, JSON_INDENT(2));
 		putchar('\n');
 	}
-out:
 	json_decref(arr);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return BK_OK;
+}
+
+int cmd_user_list(struct cli_ctx *ctx, int argc, char **argv)
+{
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	const struct cli_option opts[] = {
+		CLI_OPT_FN(0, "format", cli_option_format_no_csv, &fmt, "table|json"),
+		CLI_OPT_END,
+	};
+	int code;
+
+	if ((code = cli_parse_options(ctx, argc, argv, opts, NULL)) >= 0)
+		return code;
+	return cli_run(ctx, run_list, &fmt);
+}
+
+static bk_status run_disable(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	const char *name = arg;
+	bk_status rc;
+
+	(void)ctx;
+	if ((rc = bk_vault_user_disable(v, name)))
+		return rc;
+	printf("disabled '%s' and revoked their grants\n", name);
+	return BK_OK;
 }
 
 int cmd_user_disable(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct bk_vault *v = NULL;
-	const char *name;
+	struct cli_args args = {.min = 1, .max = 1, .missing = "no user name given"};
 	int code;
-	bk_status rc;
 
-	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
+	if ((code = cli_parse_options(ctx, argc, argv, NULL, &args)) >= 0)
 		return code;
-	if (optind >= argc)
-		return cli_usage(ctx, "no user name given");
-	name = argv[optind++];
-	if (optind < argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cli_unlock(ctx, &v)) || (rc = bk_vault_user_disable(v, name)))
-		goto out;
-	printf("disabled '%s' and revoked their grants\n", name);
-out:
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return cli_run(ctx, run_disable, args.argv[0]);
 }
 
-int cmd_user_passwd(struct cli_ctx *ctx, int argc, char **argv)
+static bk_status run_passwd(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{"kdf", required_argument, NULL, OPT_KDF},
-		{NULL, 0, NULL, 0},
-	};
-	enum bk_kdf_level kdf = BK_KDF_MODERATE;
-	struct bk_vault *v = NULL;
+	const enum bk_kdf_level kdf = *(const enum bk_kdf_level *)arg;
 	char *pass = NULL;
 	size_t len = 0;
-	int c, code;
 	bk_status rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_KDF:
-			if ((rc = cli_parse_kdf(optarg, &kdf)))
-				return cli_usage(ctx, "%s", bk_error_detail());
-			break;
-		default:
-			if ((code = cli_common_option(ctx, c, argv)) >= 0)
-				return code;
-		}
-	}
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cli_unlock(ctx, &v)) || (rc = cli_passphrase(ctx->new_pass_fd, "new passphrase: ", 1, &pass, &len)) ||
+	if ((rc = cli_passphrase(ctx->new_pass_fd, "new passphrase: ", 1, &pass, &len)) ||
 	    (rc = bk_vault_user_passwd(v, pass, len, kdf)))
 		goto out;
 	printf("passphrase of '%s' changed\n", bk_vault_me(v)->name);
 out:
 	bk_secmem_free(pass);
-	bk_vault_close(v);
-	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
+	return rc;
+}
+
+int cmd_user_passwd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	enum bk_kdf_level kdf = BK_KDF_MODERATE;
+	const struct cli_option opts[] = {
+		CLI_OPT_FN(0, "kdf", cli_option_kdf, &kdf, "LEVEL"),
+		CLI_OPT_END,
+	};
+	int code;
+
+	if ((code = cli_parse_options(ctx, argc, argv, opts, NULL)) >= 0)
+		return code;
+	return cli_run(ctx, run_passwd, &kdf);
 }

@@ -1,4 +1,4 @@
-/* common.c - helpers every command uses: options, errors, passphrases, unlock. */
+/* common.c - helpers every command uses: errors, passphrases, help, unlock. */
 #include "cli/cli.h"
 
 #include <errno.h>
@@ -83,47 +83,6 @@ bk_status cli_parse_format(const char *arg, enum cli_format *fmt_p)
 	else
 		return bk_fail(BK_ERR_USAGE, "unknown --format '%.32s' (table, csv or json)", arg);
 	return BK_OK;
-}
-
-int cli_common_option(struct cli_ctx *ctx, int c, char **argv)
-{
-	bk_status rc;
-
-	switch (c) {
-	case 'h':
-		printf("usage: %s\n", ctx->cmd->usage);
-		return cli_finish(CLI_EXIT_OK);
-	case 'C':
-		ctx->vault_dir = optarg;
-		return -1;
-	case 'u':
-		ctx->user = optarg;
-		return -1;
-	case OPT_PASS_FD:
-		if ((rc = cli_parse_fd(optarg, &ctx->pass_fd)))
-			return cli_usage(ctx, "%s", bk_error_detail());
-		return -1;
-	case OPT_NEW_PASS_FD:
-		if ((rc = cli_parse_fd(optarg, &ctx->new_pass_fd)))
-			return cli_usage(ctx, "%s", bk_error_detail());
-		return -1;
-	case ':':
-		return cli_usage(ctx, "option '%s' needs a value", argv[optind - 1]);
-	default:
-		return cli_usage(ctx, "unknown option '%s'", argv[optind - 1]);
-	}
-}
-
-int cli_parse_common(struct cli_ctx *ctx, int argc, char **argv)
-{
-	static const struct option longopts[] = {CLI_LONGOPTS, {NULL, 0, NULL, 0}};
-	int c, code;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, longopts, NULL)) != -1)
-		if ((code = cli_common_option(ctx, c, argv)) >= 0)
-			return code;
-	return -1;
 }
 
 /* Reads one line byte by byte, so two passphrases can come from one fd. */
@@ -317,7 +276,9 @@ bk_status cli_vault_dir(struct cli_ctx *ctx, const char **dir_p)
 	return BK_OK;
 }
 
-bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p)
+/* Resolves the vault and the user, reads the passphrase and opens the vault:
+ * only cli_run unlocks. */
+static bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p)
 {
 	const char *dir = NULL, *user = ctx->user ? ctx->user : getenv("BRANKAS_USER");
 	char prompt[128], *pass = NULL;
@@ -337,6 +298,39 @@ bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p)
 	rc = bk_vault_open(dir, user, pass, len, ctx->cmd->name, v_p);
 	bk_secmem_free(pass);
 	return rc;
+}
+
+void cli_print_help(FILE *out, const struct cli_command *cmd)
+{
+	const char *p = cmd->examples;
+
+	fprintf(out, "usage: %s\n", cmd->usage);
+	if (p && p[0]) {
+		fprintf(out, "\nexamples:\n");
+		while (*p) {
+			size_t n = strcspn(p, "\n");
+
+			fprintf(out, "  %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
+	if (cmd->who && cmd->who[0])
+		fprintf(out, "\nwho:\n  %s\n%s", cmd->who,
+			cmd->flags & CLI_UNLOCKS ? "  it unlocks the vault: -C DIR, -u USER and the user's passphrase\n" : "");
+}
+
+int cli_run(struct cli_ctx *ctx, cli_run_fn run, void *arg)
+{
+	struct bk_vault *v = NULL;
+	bk_status rc;
+
+	if (!(ctx->cmd->flags & CLI_UNLOCKS))
+		return cli_fail(bk_fail(BK_ERR_STATE, "'%s' unlocks the vault but is not flagged CLI_UNLOCKS",
+					 ctx->cmd->name));
+	if ((rc = cli_unlock(ctx, &v)) == BK_OK)
+		rc = run(ctx, v, arg);
+	bk_vault_close(v);
+	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
 }
 
 int cli_finish(int code)

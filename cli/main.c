@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "crypto/secmem.h"
 
 
@@ -15,57 +16,91 @@
 
 /* Sorted by name; two-word names are a group and its subcommand. */
 const struct cli_command cli_commands[] = {
-	{"audit head", cmd_audit_head, 0, "write a signed checkpoint of the audit head for an outside witness",
+	{"audit head", cmd_audit_head, CLI_UNLOCKS, "write a signed checkpoint of the audit head for an outside witness",
 	 "brankas audit head -o FILE" VAULT_OPTS "\n"
-	 "  writes FILE and FILE.minisig (minisign -Vm FILE -p vault.pub verifies it)"},
-	{"audit show", cmd_audit_show, 0, "show audit entries (admins and auditors)",
+	 "  writes FILE and FILE.minisig (minisign -Vm FILE -p vault.pub verifies it)",
+	 "brankas -C /srv/brankas.vault -u aud audit head -o checkpoint-2026-11.txt",
+	 "admin, auditor"},
+	{"audit show", cmd_audit_show, CLI_UNLOCKS, "show audit entries (admins and auditors)",
 	 "brankas audit show [--actor NAME] [--action ACTION] [--since TIME]" VAULT_OPTS "\n"
-	 "  TIME is a prefix of an ISO 8601 UTC time such as 2026-11 or 2026-11-27T10"},
-	{"audit verify", cmd_audit_verify, 0, "verify the audit log's chain, signatures and pinned head",
+	 "  TIME is a prefix of an ISO 8601 UTC time such as 2026-11 or 2026-11-27T10",
+	 "brankas audit show --actor citra --since 2026-11",
+	 "admin, auditor"},
+	{"audit verify", cmd_audit_verify, CLI_UNLOCKS, "verify the audit log's chain, signatures and pinned head",
 	 "brankas audit verify [--since CHECKPOINT] [--full]" VAULT_OPTS "\n"
 	 "  --since FILE  prove the log extends a checkpoint from 'audit head -o FILE'\n"
-	 "  --full        verify every signature again, not only the new ones"},
-	{"check", cmd_check, 0, "check the database, keyring and audit log for integrity",
-	 "brankas check" VAULT_OPTS},
-	{"dataset add", cmd_dataset_add, 0, "register a dataset from a schema file (admin)",
-	 "brankas dataset add SCHEMA.ini" VAULT_OPTS},
-	{"dataset list", cmd_dataset_list, 0, "list datasets with their row counts", "brankas dataset list" VAULT_OPTS},
-	{"dataset show", cmd_dataset_show, 0, "show a dataset's columns, or the CSV header it imports",
+	 "  --full        verify every signature again, not only the new ones",
+	 "brankas audit verify --since checkpoint-2026-11.txt",
+	 "admin, auditor, custodian"},
+	{"check", cmd_check, CLI_UNLOCKS, "check the database, keyring and audit log for integrity",
+	 "brankas check" VAULT_OPTS,
+	 "brankas -C /srv/brankas.vault -u aud check",
+	 "admin, custodian, auditor"},
+	{"dataset add", cmd_dataset_add, CLI_UNLOCKS, "register a dataset from a schema file (admin)",
+	 "brankas dataset add SCHEMA.ini" VAULT_OPTS,
+	 "brankas dataset add skm.ini",
+	 "admin"},
+	{"dataset list", cmd_dataset_list, CLI_UNLOCKS, "list datasets with their row counts", "brankas dataset list" VAULT_OPTS,
+	 "brankas dataset list",
+	 "admin, custodian, operator, analyst"},
+	{"dataset show", cmd_dataset_show, CLI_UNLOCKS, "show a dataset's columns, or the CSV header it imports",
 	 "brankas dataset show NAME [--template]" VAULT_OPTS "\n"
-	 "  --template  print only the CSV header line the importer expects"},
+	 "  --template  print only the CSV header line the importer expects",
+	 "brankas dataset show warga --template > warga.csv",
+	 "admin, custodian, operator, analyst"},
 	{"demo", cmd_demo, 0, "build a demo vault of synthetic Kabupaten Blitar data",
 	 "brankas demo [DIR] [--citizens N] [--csv DIR] [--kdf LEVEL]\n"
 	 "  DIR defaults to blitar-demo.vault; --csv DIR keeps the generated CSV files there;\n"
-	 "  --citizens 1300000 makes a full-size regency"},
+	 "  --citizens 1300000 makes a full-size regency",
+	 "brankas demo blitar-demo.vault --citizens 2000 --kdf interactive",
+	 "anyone (makes a new demo vault)"},
 	{"extract open", cmd_extract_open, 0, "check and decrypt an extract made for you (evaluators; no vault needed)",
 	 "brankas extract open DIR --identity FILE --vault-pub FILE -o OUT.csv [--passphrase-fd N]\n"
 	 "  checks manifest.json.minisig against the vault.pub you were given, that the extract is\n"
-	 "  yours and that every hash matches, then decrypts data.csv.age into OUT.csv (new, 0600)"},
-	{"find", cmd_find, 0, "find a registered person by NIK through the blind index (NIK on stdin)",
+	 "  yours and that every hash matches, then decrypts data.csv.age into OUT.csv (new, 0600)",
+	 "brankas extract open extract-7 --identity eva.identity --vault-pub vault.pub -o data.csv",
+	 "evaluators (no vault)"},
+	{"find", cmd_find, CLI_UNLOCKS, "find a registered person by NIK through the blind index (NIK on stdin)",
 	 "brankas find --nik - --purpose TEXT" VAULT_OPTS "\n"
-	 "  the NIK is read from stdin or a prompt, never the command line"},
-	{"help", cmd_help, 0, "list the commands, or show one command's usage", "brankas help [COMMAND]"},
+	 "  the NIK is read from stdin or a prompt, never the command line",
+	 "brankas find --nik - --purpose 'verifikasi bansos' < nik.txt",
+	 "admin, custodian (their kecamatan)"},
+	{"help", cmd_help, 0, "list the commands, or show one command's usage", "brankas help [COMMAND]",
+	 "brankas help query",
+	 "anyone (no vault)"},
 	{"identity export-age", cmd_identity_export_age, 0, "write the identity's key in age's own format (for age -d -i)",
 	 "brankas identity export-age FILE -o KEYFILE [--passphrase-fd N]\n"
-	 "  KEYFILE (new, 0600) holds the secret key unencrypted: age -d -i KEYFILE data.csv.age"},
+	 "  KEYFILE (new, 0600) holds the secret key unencrypted: age -d -i KEYFILE data.csv.age",
+	 "brankas identity export-age eva.identity -o eva.agekey",
+	 "evaluators (no vault)"},
 	{"identity new", cmd_identity_new, 0, "make an evaluator identity file and print its public id",
-	 "brankas identity new -o FILE [--kdf interactive|moderate|sensitive] [--new-passphrase-fd N]"},
+	 "brankas identity new -o FILE [--kdf interactive|moderate|sensitive] [--new-passphrase-fd N]",
+	 "brankas identity new -o eva.identity",
+	 "evaluators (no vault)"},
 	{"identity show", cmd_identity_show, 0, "print the public id of an identity file",
-	 "brankas identity show FILE"},
-	{"import", cmd_import, 0, "import a CSV file into a dataset, all or nothing",
+	 "brankas identity show FILE",
+	 "brankas identity show eva.identity",
+	 "evaluators (no vault)"},
+	{"import", cmd_import, CLI_UNLOCKS, "import a CSV file into a dataset, all or nothing",
 	 "brankas import DATASET FILE.csv|- [--dry-run]" VAULT_OPTS "\n"
 	 "  every value is validated; one bad row and nothing is imported (FILE:LINE:COLUMN: reason)\n"
-	 "  --dry-run  validate only"},
+	 "  --dry-run  validate only",
+	 "brankas import warga warga.csv --dry-run\n"
+	 "brankas import skm - --passphrase-fd 3 < skm.csv 3< pass.txt",
+	 "admin, custodian, operator (their kecamatan)"},
 	{"init", cmd_init, 0, "create a new vault with its first admin",
 	 "brankas init DIR --admin NAME [--kdf interactive|moderate|sensitive] [--regions FILE]\n"
 	 "             [--new-passphrase-fd N]\n"
-	 "  --regions FILE  region codes of another kabupaten/kota (kode,nama,tingkat,kode_induk)"},
-	{"key export-db-key", cmd_key_export_db, 0, "write vault.db's raw key as sqlcipher PRAGMAs to a new file (admin)",
+	 "  --regions FILE  region codes of another kabupaten/kota (kode,nama,tingkat,kode_induk)",
+	 "brankas init /srv/brankas.vault --admin ada --kdf sensitive",
+	 "anyone (makes a new vault and its first admin)"},
+	{"key export-db-key", cmd_key_export_db, CLI_UNLOCKS, "write vault.db's raw key as sqlcipher PRAGMAs to a new file (admin)",
 	 "brankas key export-db-key -o FILE" VAULT_OPTS "\n"
 	 "  FILE is created 0600 and holds: PRAGMA key = \"x'...'\"; PRAGMA cipher_page_size = 4096;\n"
-	 "  then: sqlcipher DIR/vault.db < FILE ... opens the database, with a sqlcipher shell of\n"
-	 "  the same major version as the SQLCipher that `brankas version` names"},
-	{"query", cmd_query, 0, "read-only SQL over your scope's datasets; reveal(col) opens identifiers",
+	 "  then: build/sqlcipher DIR/vault.db < FILE (installed: brankas-sqlcipher) opens the database",
+	 "brankas key export-db-key -o vault-db.key",
+	 "admin"},
+	{"query", cmd_query, CLI_UNLOCKS, "read-only SQL over your scope's datasets; reveal(col) opens identifiers",
 	 "brankas query [--purpose TEXT] [--format table|csv|json] [--timeout SECONDS]\n"
 	 "              \"SELECT ...\" | - | --file FILE" VAULT_OPTS "\n"
 	 "  tables: one view per dataset (warga, skm, ...) limited to your kecamatan, and wilayah;\n"
@@ -75,44 +110,67 @@ const struct cli_command cli_commands[] = {
 	 "  (default 120); a query that runs longer is stopped, refused and audited\n"
 	 "  example: brankas query --purpose verifikasi - <<'SQL'\n"
 	 "           SELECT reveal(nama) FROM warga WHERE desa = '35.05.10.2001'\n"
-	 "           SQL"},
-	{"record add", cmd_record_add, 0, "add one record: a CSV header and one row on stdin (validated, sealed)",
+	 "           SQL",
+	 "brankas query --purpose verifikasi - < q.sql\n"
+	 "brankas query --format csv \"SELECT kecamatan, count(*) FROM warga GROUP BY 1\"",
+	 "admin, custodian, operator, analyst (their kecamatan; reveal(): admin, custodian)"},
+	{"record add", cmd_record_add, CLI_UNLOCKS, "add one record: a CSV header and one row on stdin (validated, sealed)",
 	 "brankas record add DATASET" VAULT_OPTS " < record.csv\n"
-	 "  the values come on stdin, never the command line; give the passphrase on another fd"},
-	{"record edit", cmd_record_edit, 0, "correct one record: COLUMN=VALUE lines on stdin (validated, sealed anew)",
+	 "  the values come on stdin, never the command line; give the passphrase on another fd",
+	 "brankas record add skm --passphrase-fd 3 < record.csv 3< pass.txt",
+	 "admin, custodian, operator (their kecamatan)"},
+	{"record edit", cmd_record_edit, CLI_UNLOCKS, "correct one record: COLUMN=VALUE lines on stdin (validated, sealed anew)",
 	 "brankas record edit DATASET ID --purpose TEXT" VAULT_OPTS " < corrections\n"
 	 "  stdin: one COLUMN=VALUE per line, never the command line (give the passphrase on another\n"
 	 "  descriptor); an empty VALUE clears an optional column; values are checked as import checks them\n"
-	 "  admin, or a custodian of the row's kecamatan (and of the one it moves to)"},
-	{"record erase", cmd_record_erase, 0, "erase one record (secure delete; audited)",
-	 "brankas record erase DATASET ID --purpose TEXT [--force]" VAULT_OPTS},
-	{"record show", cmd_record_show, 0, "show one record; --reveal opens its identifiers (audited)",
+	 "  admin, or a custodian of the row's kecamatan (and of the one it moves to)",
+	 "brankas record edit warga 42 --purpose 'koreksi alamat' --passphrase-fd 3 < fix.txt 3< pass.txt",
+	 "admin, custodian (their kecamatan)"},
+	{"record erase", cmd_record_erase, CLI_UNLOCKS, "erase one record (secure delete; audited)",
+	 "brankas record erase DATASET ID --purpose TEXT [--force]" VAULT_OPTS,
+	 "brankas record erase warga 42 --purpose 'permintaan penghapusan' --force",
+	 "admin, custodian (their kecamatan)"},
+	{"record show", cmd_record_show, CLI_UNLOCKS, "show one record; --reveal opens its identifiers (audited)",
 	 "brankas record show DATASET ID [--reveal --purpose TEXT]" VAULT_OPTS "\n"
-	 "  --reveal  decrypt identifier and secret values: admin, or a custodian of the row's kecamatan"},
-	{"report coverage", cmd_report_coverage, 0, "coverage of the innovations: areas reached, users, daring vs luring",
+	 "  --reveal  decrypt identifier and secret values: admin, or a custodian of the row's kecamatan",
+	 "brankas record show warga 42 --reveal --purpose verifikasi",
+	 "admin, custodian, operator, analyst (their kecamatan; --reveal: admin, custodian)"},
+	{"report coverage", cmd_report_coverage, CLI_UNLOCKS, "coverage of the innovations: areas reached, users, daring vs luring",
 	 "brankas report coverage [--by inovasi|kecamatan] [--year Y] [--min-cell N] [--format table|csv|json]"
 	 VAULT_OPTS "\n"
 	 "  per innovation: kecamatan and desa reached, users and users per 1,000 residents;\n"
 	 "  per kecamatan: residents, users, daring and luring uses; both unless --by (csv: one, so --by)\n"
-	 "  counts of fewer than N people (default 5) are hidden, with what would give them away"},
-	{"report ikm", cmd_report_ikm, 0, "satisfaction index (IKM, PermenPANRB 14/2017) per innovation, kecamatan or unit",
+	 "  counts of fewer than N people (default 5) are hidden, with what would give them away",
+	 "brankas report coverage --by kecamatan --year 2026 --format csv > coverage.csv",
+	 "admin, custodian, analyst"},
+	{"report ikm", cmd_report_ikm, CLI_UNLOCKS, "satisfaction index (IKM, PermenPANRB 14/2017) per innovation, kecamatan or unit",
 	 "brankas report ikm [--by inovasi|kecamatan|unit] [--year Y] [--min-cell N] [--format table|csv|json]"
 	 VAULT_OPTS "\n"
 	 "  NRR per unsur, IKM, converted score, mutu and kinerja for the 9 unsur, and apart the\n"
 	 "  10-unsur index with U10 inovasi; respondents against the Krejcie-Morgan sample size\n"
 	 "  --by       group by innovation (default), kecamatan or unit (the OPD)\n"
 	 "  --year     only answers of that year\n"
-	 "  --min-cell groups of fewer respondents are hidden, with what would give them away (default 5)"},
-	{"request add", cmd_request_add, 0, "load an evaluator's signed request (custodians)",
+	 "  --min-cell groups of fewer respondents are hidden, with what would give them away (default 5)",
+	 "brankas report ikm --by unit --year 2026",
+	 "admin, custodian, analyst"},
+	{"request add", cmd_request_add, CLI_UNLOCKS, "load an evaluator's signed request (custodians)",
 	 "brankas request add REQ.json" VAULT_OPTS "\n"
-	 "  the signature must come from an enabled evaluator registered with 'user add --role evaluator'"},
-	{"request approve", cmd_request_approve, 0, "approve a request: the anonymized extract is written to DIR",
+	 "  the signature must come from an enabled evaluator registered with 'user add --role evaluator'",
+	 "brankas request add req-eva.json",
+	 "admin, custodian"},
+	{"request approve", cmd_request_approve, CLI_UNLOCKS, "approve a request: the anonymized extract is written to DIR",
 	 "brankas request approve N -o DIR" VAULT_OPTS "\n"
 	 "  writes DIR/data.csv.age (age, to the evaluator), DIR/manifest.json and its minisign signature;\n"
-	 "  a dataset with 'approvals = 2' needs two different approvers"},
-	{"request deny", cmd_request_deny, 0, "deny a request, with a reason",
-	 "brankas request deny N --reason TEXT" VAULT_OPTS},
-	{"request list", cmd_request_list, 0, "list evaluators' requests", "brankas request list" VAULT_OPTS},
+	 "  a dataset with 'approvals = 2' needs two different approvers",
+	 "brankas request approve 7 -o extract-7",
+	 "admin, custodian"},
+	{"request deny", cmd_request_deny, CLI_UNLOCKS, "deny a request, with a reason",
+	 "brankas request deny N --reason TEXT" VAULT_OPTS,
+	 "brankas request deny 7 --reason 'kolom nik tidak diperlukan'",
+	 "admin, custodian"},
+	{"request list", cmd_request_list, CLI_UNLOCKS, "list evaluators' requests", "brankas request list" VAULT_OPTS,
+	 "brankas request list",
+	 "admin, custodian"},
 	{"request new", cmd_request_new, 0, "write a signed request for an anonymized extract or table (evaluators)",
 	 "brankas request new --identity FILE --dataset D --purpose TEXT -o REQ.json [--legal-basis TEXT]\n"
 	 "       [--period FROM..TO] --columns C1,C2,... --k K [--l L --sensitive COL[,COL] [--ldiv distinct|entropy]]\n"
@@ -121,38 +179,65 @@ const struct cli_command cli_commands[] = {
 	 "  --k           every released combination of quasi-identifiers is shared by at least K rows\n"
 	 "  --l           each such class holds at least L different values of each --sensitive column\n"
 	 "  --suppression at most PCT percent of rows may be withheld instead of generalizing further\n"
-	 "  --epsilon     differentially private counts (charged to your yearly budget per dataset)"},
-	{"request show", cmd_request_show, 0, "dry run of a request: what would leave, its risk and its loss",
-	 "brankas request show N" VAULT_OPTS},
-	{"retention apply", cmd_retention_apply, 0, "delete rows past their dataset's retention",
-	 "brankas retention apply [--dry-run] [--force]" VAULT_OPTS},
-	{"shell", cmd_shell, 0, "unlock once, then run queries at a prompt; locks when idle",
+	 "  --epsilon     differentially private counts (charged to your yearly budget per dataset)",
+	 "brankas request new --identity eva.identity --dataset skm --columns kecamatan,umur --k 5 --purpose 'evaluasi layanan' -o req.json",
+	 "evaluators (no vault)"},
+	{"request show", cmd_request_show, CLI_UNLOCKS, "dry run of a request: what would leave, its risk and its loss",
+	 "brankas request show N" VAULT_OPTS,
+	 "brankas request show 7",
+	 "admin, custodian"},
+	{"retention apply", cmd_retention_apply, CLI_UNLOCKS, "delete rows past their dataset's retention",
+	 "brankas retention apply [--dry-run] [--force]" VAULT_OPTS,
+	 "brankas retention apply --dry-run",
+	 "admin, custodian"},
+	{"shell", cmd_shell, CLI_UNLOCKS, "unlock once, then run queries at a prompt; locks when idle",
 	 "brankas shell [--idle SECONDS] [--format table|csv|json]" VAULT_OPTS "\n"
-	 "  no history file is kept; .help at the prompt lists the dot commands"},
-	{"status", cmd_status, 0, "show the vault id, users, key versions, audit head and integrity",
-	 "brankas status [--format table|json]" VAULT_OPTS},
-	{"subject correct", cmd_subject_correct, 0, "correct one person's data in every row of theirs (NIK and values on stdin)",
+	 "  no history file is kept; .help at the prompt lists the dot commands",
+	 "brankas -C /srv/brankas.vault -u ani shell --idle 600",
+	 "admin, custodian, operator, analyst (their kecamatan)"},
+	{"status", cmd_status, CLI_UNLOCKS, "show the vault id, users, key versions, audit head and integrity",
+	 "brankas status [--format table|json]" VAULT_OPTS,
+	 "brankas status --format json",
+	 "any vault user (admin, custodian, operator, analyst, auditor)"},
+	{"subject correct", cmd_subject_correct, CLI_UNLOCKS, "correct one person's data in every row of theirs (NIK and values on stdin)",
 	 "brankas subject correct --purpose TEXT" VAULT_OPTS " < corrections\n"
 	 "  stdin: the NIK on the first line, then one COLUMN=VALUE per line (columns of the registry,\n"
-	 "  e.g. nik, nama, tanggal_lahir), applied to every row of the person that has the column"},
-	{"subject erase", cmd_subject_erase, 0, "erase everything held about one person (NIK on stdin)",
+	 "  e.g. nik, nama, tanggal_lahir), applied to every row of the person that has the column",
+	 "brankas subject correct --purpose 'koreksi NIK' --passphrase-fd 3 < correction.txt 3< pass.txt",
+	 "admin, custodian (their kecamatan)"},
+	{"subject erase", cmd_subject_erase, CLI_UNLOCKS, "erase everything held about one person (NIK on stdin)",
 	 "brankas subject erase --purpose TEXT [--force]" VAULT_OPTS "\n"
-	 "  the NIK is read from stdin or a prompt, never the command line"},
-	{"subject export", cmd_subject_export, 0, "everything held about one person, as JSON (NIK on stdin)",
+	 "  the NIK is read from stdin or a prompt, never the command line",
+	 "brankas subject erase --purpose 'hak penghapusan' --force < nik.txt",
+	 "admin, custodian (their kecamatan)"},
+	{"subject export", cmd_subject_export, CLI_UNLOCKS, "everything held about one person, as JSON (NIK on stdin)",
 	 "brankas subject export --purpose TEXT" VAULT_OPTS "\n"
-	 "  the NIK is read from stdin or a prompt, never the command line"},
-	{"user add", cmd_user_add, 0, "add a user (admin)",
+	 "  the NIK is read from stdin or a prompt, never the command line",
+	 "brankas subject export --purpose 'hak akses subjek' < nik.txt > subject.json",
+	 "admin, custodian (their kecamatan)"},
+	{"user add", cmd_user_add, CLI_UNLOCKS, "add a user (admin)",
 	 "brankas user add NAME --role admin|custodian|operator|analyst|auditor [--scope KEC,...]\n"
 	 "                 [--kdf LEVEL] [--new-passphrase-fd N]" VAULT_OPTS "\n"
 	 "       brankas user add NAME --role evaluator --pubkey AGE1ID" VAULT_OPTS "\n"
-	 "  --scope  kecamatan codes or names the user may act in (custodian, operator, analyst)"},
-	{"user disable", cmd_user_disable, 0, "disable a user and revoke their grants (admin)",
-	 "brankas user disable NAME" VAULT_OPTS},
-	{"user list", cmd_user_list, 0, "list users, roles and scopes (admin)",
-	 "brankas user list [--format table|json]" VAULT_OPTS},
-	{"user passwd", cmd_user_passwd, 0, "change your own passphrase",
-	 "brankas user passwd [--kdf LEVEL] [--new-passphrase-fd N]" VAULT_OPTS},
-	{"version", cmd_version, 0, "print the version of brankas and its libraries", "brankas version"},
+	 "  --scope  kecamatan codes or names the user may act in (custodian, operator, analyst)",
+	 "brankas user add citra --role custodian --scope Kanigoro\n"
+	 "brankas user add eva --role evaluator --pubkey age1...",
+	 "admin"},
+	{"user disable", cmd_user_disable, CLI_UNLOCKS, "disable a user and revoke their grants (admin)",
+	 "brankas user disable NAME" VAULT_OPTS,
+	 "brankas user disable oki",
+	 "admin"},
+	{"user list", cmd_user_list, CLI_UNLOCKS, "list users, roles and scopes (admin)",
+	 "brankas user list [--format table|json]" VAULT_OPTS,
+	 "brankas user list --format json",
+	 "admin"},
+	{"user passwd", cmd_user_passwd, CLI_UNLOCKS, "change your own passphrase",
+	 "brankas user passwd [--kdf LEVEL] [--new-passphrase-fd N]" VAULT_OPTS,
+	 "brankas user passwd --kdf sensitive",
+	 "any vault user (their own passphrase)"},
+	{"version", cmd_version, 0, "print the version of brankas and its libraries", "brankas version",
+	 "brankas version",
+	 "anyone (no vault)"},
 };
 const size_t cli_command_count = sizeof(cli_commands) / sizeof(cli_commands[0]);
 
@@ -214,23 +299,24 @@ static void list_commands(FILE *out, const char *group)
 
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
 {
+	struct cli_args args = {.min = 0, .max = -1};
 	const struct cli_command *cmd;
 	int words = 0, code;
 
-	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
+	if ((code = cli_parse_options(ctx, argc, argv, NULL, &args)) >= 0)
 		return code;
-	if (optind >= argc) {
+	if (args.argc == 0) {
 		list_commands(stdout, NULL);
 		return cli_finish(CLI_EXIT_OK);
 	}
-	cmd = find_command(argc - optind, argv + optind, &words);
-	if (!cmd && is_group(argv[optind])) {
-		list_commands(stdout, argv[optind]);
+	cmd = find_command(args.argc, args.argv, &words);
+	if (!cmd && is_group(args.argv[0])) {
+		list_commands(stdout, args.argv[0]);
 		return cli_finish(CLI_EXIT_OK);
 	}
-	if (!cmd || optind + words != argc)
-		return cli_usage(ctx, "no command '%s'", argv[optind]);
-	printf("usage: %s\n", cmd->usage);
+	if (!cmd || words != args.argc)
+		return cli_usage(ctx, "no command '%s'", args.argv[0]);
+	cli_print_help(stdout, cmd);
 	return cli_finish(CLI_EXIT_OK);
 }
 
@@ -240,10 +326,8 @@ int cmd_version(struct cli_ctx *ctx, int argc, char **argv)
 	char cipher[32];
 	const char *sqlite;
 
-	if ((code = cli_parse_common(ctx, argc, argv)) >= 0)
+	if ((code = cli_parse_options(ctx, argc, argv, NULL, NULL)) >= 0)
 		return code;
-	if (optind != argc)
-		return cli_usage(ctx, "unexpected argument '%s'", argv[optind]);
 	sqlite = bk_vault_library_versions(cipher, sizeof(cipher));
 	printf("brankas %s\nlibsodium %s\nSQLCipher %s\nSQLite %s\n", BRANKAS_VERSION, bk_crypto_version(),
 	       cipher[0] ? cipher : "(none: plain SQLite)", sqlite);

@@ -74,6 +74,27 @@ help_commands() {
 	done
 }
 
+@test "every command's -h shows its usage, an example and who may run it, from the table" {
+	mapfile -t table < <(table_commands)
+	[ "${#table[@]}" -ge 14 ]
+	for name in "${table[@]}"; do
+		read -ra words <<<"$name"
+		run bk "${words[@]}" -h </dev/null
+		[ "$status" -eq 0 ] || { echo "'$name -h' exited $status"; return 1; }
+		[[ "${lines[0]}" == "usage: brankas $name"* ]] || { echo "'$name -h': ${lines[0]}"; return 1; }
+		# an "examples:" heading, then at least one line "  brankas ..." right under it
+		ex=$(awk '/^examples:$/ { on = 1; next } on && /^$/ { exit } on' <<<"$output")
+		grep -q '^  brankas ' <<<"$ex" || { echo "'$name -h' shows no example: $output"; return 1; }
+		who=$(awk '/^who:$/ { on = 1; next } on' <<<"$output")
+		[[ "$who" == "  "[a-z]* ]] || { echo "'$name -h' shows no 'who:': $output"; return 1; }
+	done
+	# a command that unlocks says so, one that needs no vault does not
+	run bk status -h
+	has "it unlocks the vault"
+	run bk identity new -h
+	[[ "$output" != *"unlocks the vault"* ]]
+}
+
 @test "help on a group lists only its subcommands" {
 	run bk help user
 	[ "$status" -eq 0 ]

@@ -16,12 +16,13 @@ init_vault() {
 	bk init "$@" --kdf interactive --passphrase-fd 0 <<<"$(pass_of ada)"
 }
 
-@test "init creates a 0700 directory with exactly vault.db, keyring, audit.log and vault.pub" {
+@test "init creates a 0700 directory with exactly vault.db, keyring, audit.log, vault.pub and kec/" {
 	run init_vault new --admin ada
 	[ "$status" -eq 0 ]
 	has "initialized vault 'new' with admin 'ada'"
 	[ "$(stat -c %a new)" = 700 ]
-	[ "$(cd new && ls -A | LC_ALL=C sort | tr '\n' ' ')" = "audit.log keyring vault.db vault.pub " ]
+	[ "$(cd new && ls -A | LC_ALL=C sort | tr '\n' ' ')" = "audit.log kec keyring vault.db vault.pub " ]
+	[ "$(stat -c %a new/kec)" = 700 ] # one store per kecamatan: tests/cli/0025-stores.bats
 	# the secrets are the owner's alone; vault.pub is for outside witnesses
 	[ "$(stat -c %a new/keyring)" = 600 ]
 	[ "$(stat -c %a new/vault.db)" = 600 ]

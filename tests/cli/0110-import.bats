@@ -81,7 +81,8 @@ D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
 	run as ada import warga valid.csv
 	[ "$status" -eq 0 ]
 	for v in "$A_NIK" "$A_NAMA" Budi "$A_TEL" 6281234567890 "$B_NIK" "$B_NAMA" Aminah 3505101708750003 Prasetyo; do
-		for f in "$VAULT"/*; do
+		for f in "$VAULT"/* "$VAULT"/kec/*; do
+			[ -f "$f" ] || continue
 			run grep -c -a -F -- "$v" "$f"
 			[ "$output" = 0 ] || { echo "'$v' is in clear in $f"; return 1; }
 		done

@@ -332,12 +332,12 @@ out:
 
 int bk_db_journal_bulk(sqlite3 *db)
 {
-	return journal_mode(db, "PRAGMA journal_mode = DELETE", "delete");
+	return journal_mode(db, "PRAGMA main.journal_mode = DELETE", "delete");
 }
 
 void bk_db_journal_wal(sqlite3 *db)
 {
-	(void)journal_mode(db, "PRAGMA journal_mode = WAL", "wal");
+	(void)journal_mode(db, "PRAGMA main.journal_mode = WAL", "wal");
 }
 
 void bk_db_close(sqlite3 *db)

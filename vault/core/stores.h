@@ -21,29 +21,35 @@
 #ifndef BK_STORES_H
 #define BK_STORES_H
 
+#include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/error.h"
-
-struct bk_vault;
+#include "vault/core/db.h"
 
 /* "kec_35_05_01": the schema name of a kecamatan's store on the connection. */
 #define BK_STORE_SCHEMA_MAX 40
 void bk_store_schema(char out[BK_STORE_SCHEMA_MAX], const char *kecamatan);
 
-/* bk_stores_make creates kec/ and the store of every kecamatan of the
- * region list whose store key the user holds and that vault.db has not
- * pinned as made yet, and pins it; idempotent and resumable (init, and the
- * migration of an existing vault). Must run outside a transaction. */
-bk_status bk_stores_make(struct bk_vault *v) BK_MUST_CHECK;
+/* The functions below work on the vault's connection db; the vault handle
+ * (vault.c) walks the region list with the keys the user holds. vault_id is
+ * the vault's id in hex. */
 
-/* bk_stores_attach attaches the store of every store key the user holds and
- * checks it names this vault and kecamatan. BK_ERR_CORRUPT (exit 3) for a
- * pinned store that is missing, does not decrypt or names another vault or
- * kecamatan. */
-bk_status bk_stores_attach(struct bk_vault *v) BK_MUST_CHECK;
+/* bk_store_pinned: whether vault.db says kecamatan's store was made. */
+bk_status bk_store_pinned(sqlite3 *db, const char *kecamatan, int *pinned_p) BK_MUST_CHECK;
 
-/* bk_stores_count: how many stores are attached on the connection. */
-size_t bk_stores_count(const struct bk_vault *v);
+/* bk_store_make creates kec/ and the kecamatan's store (a new 0600 file, or
+ * the one an interrupted run left), attaches it, writes its identity and
+ * pins it in vault.db. Outside a transaction. Resumable. */
+bk_status bk_store_make(sqlite3 *db, const char *dir, const char *kecamatan, const uint8_t key[BK_DB_KEYBYTES],
+			const char *vault_id) BK_MUST_CHECK;
+
+/* bk_store_attach attaches a made store under key and checks that it names
+ * this vault and kecamatan. BK_ERR_CORRUPT (exit 3) when it is missing, does
+ * not decrypt (altered, or another kecamatan's file), or names another vault
+ * or kecamatan. */
+bk_status bk_store_attach(sqlite3 *db, const char *dir, const char *kecamatan, const uint8_t key[BK_DB_KEYBYTES],
+			  const char *vault_id) BK_MUST_CHECK;
 
 #endif

@@ -672,6 +672,47 @@ static bk_status grant_role_keys(struct bk_vault *v, const char *name, enum bk_r
 	return BK_OK;
 }
 
+/* --- the kecamatan stores (stores.h) --- */
+
+static int store_attached(const struct bk_vault *v, const char *kecamatan)
+{
+	for (size_t i = 0; i < v->nstores; i++)
+		if (strcmp(v->stores[i], kecamatan) == 0)
+			return 1;
+	return 0;
+}
+
+/* Makes (make set: admins, who hold every store key) or attaches the store
+ * of every kecamatan whose store key the user holds. A store vault.db has not
+ * pinned yet is made by an admin and skipped by everyone else. */
+static bk_status open_stores(struct bk_vault *v, int make)
+{
+	char id[BK_HEX_LEN(BK_VAULT_IDBYTES)];
+	bk_status rc = BK_OK;
+
+	bk_hex_encode(id, v->kr.vault_id, sizeof(v->kr.vault_id));
+	for (size_t i = 0; i < v->regions.count && rc == BK_OK; i++) {
+		const char *kec = v->regions.items[i].kode;
+		const struct vault_key *k;
+		int made = 0;
+
+		if (v->regions.items[i].level != BK_REGION_KECAMATAN)
+			continue;
+		k = bk_vault_secret(v, BK_KEY_STORE, kec);
+		if (!k || store_attached(v, kec) || (rc = bk_store_pinned(v->db, kec, &made)) || (!made && !make))
+			continue;
+		if (v->nstores == BK_STORES_MAX)
+			return bk_fail(BK_ERR_STATE, "more than %d kecamatan stores: the vault cannot attach them all",
+				       BK_STORES_MAX);
+		if (k->len != BK_DB_KEYBYTES)
+			return bk_fail(BK_ERR_CORRUPT, "keyring: the store key of %s has the wrong length", kec);
+		rc = made ? bk_store_attach(v->db, v->dir, kec, k->secret, id) : bk_store_make(v->db, v->dir, kec, k->secret, id);
+		if (rc == BK_OK)
+			snprintf(v->stores[v->nstores++], sizeof(v->stores[0]), "%s", kec);
+	}
+	return rc;
+}
+
 /* --- kecamatan store keys for a vault made before the stores --- */
 
 /* Grants the keys from index first on to every enabled user whose role holds
@@ -888,7 +929,7 @@ bk_status bk_vault_create(const struct bk_vault_init_opts *opts)
 	bk_audit_entry_init(&e);
 	e.action = "init";
 	e.target = admin.name;
-	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)) || (rc = bk_stores_make(v)))
+	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)) || (rc = open_stores(v, 1)))
 		goto out;
 out:
 	free(text);
@@ -1090,9 +1131,7 @@ bk_status bk_vault_open(const char *dir, const char *user, const char *pass, siz
 		goto out;
 	/* an admin finishes what a migration or an interrupted init left: store
 	 * keys first, then the stores; everyone attaches the stores they hold */
-	if (role == BK_ROLE_ADMIN && ((rc = add_store_keys(v)) || (rc = bk_stores_make(v))))
-		goto out;
-	if ((rc = bk_stores_attach(v)))
+	if ((role == BK_ROLE_ADMIN && (rc = add_store_keys(v))) || (rc = open_stores(v, role == BK_ROLE_ADMIN)))
 		goto out;
 	*v_p = v;
 	v = NULL;
@@ -1253,7 +1292,7 @@ bk_status bk_vault_status(struct bk_vault *v, struct bk_vault_status *st)
 				      bk_keyring_current_key(&v->kr, k->kind, k->scope) == k;
 		st->store_keys += k->kind == BK_KEY_STORE && bk_keyring_current_key(&v->kr, k->kind, k->scope) == k;
 	}
-	st->stores_attached = bk_stores_count(v);
+	st->stores_attached = v->nstores;
 	st->kecamatan = v->regions.kecamatan_count;
 	st->desa = v->regions.desa_count;
 	snprintf(st->kabupaten, sizeof(st->kabupaten), "%s", v->regions.items[0].nama);
