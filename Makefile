@@ -25,8 +25,14 @@ CLI_SRC = $(sort $(wildcard cli/*.c))
 GEN_SRC = $(BUILD)/gen/regions_data.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/regions_data.o
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
-UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
-UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# unit tests in folders that mirror the rooms (tests/unit/ROOM/test_NAME.c), built flat as
+# $(BUILD)/tests/test_NAME, where tests/run finds them
+UNIT_SRC = $(sort $(wildcard tests/unit/*/test_*.c))
+UNIT_BIN = $(addprefix $(BUILD)/tests/,$(basename $(notdir $(UNIT_SRC))))
+ifneq ($(words $(UNIT_BIN)),$(words $(sort $(UNIT_BIN))))
+$(error two unit tests share a name: $(sort $(notdir $(UNIT_SRC))))
+endif
+vpath test_%.c $(sort $(dir $(UNIT_SRC)))
 BIN = $(BUILD)/brankas
 
 .PHONY: all deps check unit asan valgrind install demo bench clean help fuzz
@@ -72,7 +78,7 @@ $(BUILD)/libbrankas-demo.a: $(DEMO_OBJ)
 $(BIN): $(CLI_OBJ) $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a
+$(BUILD)/tests/test_%: test_%.c tests/unit/unit.h $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a $(LIBS) -lcmocka
 

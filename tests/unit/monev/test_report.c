@@ -230,7 +230,7 @@ static void test_ikm_invalid(void **state)
 /* Ten answer counts that are distinct primes near 10^9: their least common
  * multiple needs ~300 bits, so the score falls back to long double, marked. */
 /* An IKM from a mean total: 17 respondents whose totals over u1-u9 add up
- * to 474 (tests/unit/test_tables.c's worked example): IKM 474/153 = 3.0980,
+ * to 474 (tests/unit/release/test_tables.c's worked example): IKM 474/153 = 3.0980,
  * converted 77.45, B; the same as bk_ikm_score on sums with those totals. */
 static void test_ikm_score_mean(void **state)
 {
