@@ -21,13 +21,20 @@ LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 LIB_SRC = $(sort $(wildcard base/*.c crypto/*.c vault/*/*.c))
 DEMO_SRC = $(sort $(wildcard demo/*.c))
 DEMO_OBJ = $(DEMO_SRC:%.c=$(BUILD)/%.o)
-HEADERS = $(wildcard */*.h */*/*.h)
+HEADERS = $(filter-out tests/%,$(wildcard */*.h */*/*.h))
 CLI_SRC = $(sort $(wildcard cli/*.c))
 GEN_SRC = $(BUILD)/gen/regions_data.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/regions_data.o $(SQLCIPHER_OBJ)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
-UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
-UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# unit tests in folders that mirror the rooms (tests/unit/ROOM/test_NAME.c), built flat as
+# $(BUILD)/tests/test_NAME, where tests/run finds them; each links the shared helpers of unit.c
+UNIT_SRC = $(sort $(wildcard tests/unit/*/test_*.c))
+UNIT_BIN = $(addprefix $(BUILD)/tests/,$(basename $(notdir $(UNIT_SRC))))
+UNIT_OBJ = $(BUILD)/tests/unit/unit.o
+ifneq ($(words $(UNIT_BIN)),$(words $(sort $(UNIT_BIN))))
+$(error two unit tests share a name: $(sort $(notdir $(UNIT_SRC))))
+endif
+vpath test_%.c $(sort $(dir $(UNIT_SRC)))
 BIN = $(BUILD)/brankas
 
 # SQLCipher 4, vendored (third_party/sqlcipher/README.md says from where and why each option):
@@ -93,9 +100,11 @@ $(BUILD)/libbrankas-demo.a: $(DEMO_OBJ)
 $(BIN): $(CLI_OBJ) $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a
+$(UNIT_OBJ): tests/unit/unit.h
+
+$(BUILD)/tests/test_%: test_%.c tests/unit/unit.h $(UNIT_OBJ) $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a $(LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(UNIT_OBJ) $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas.a $(LIBS) -lcmocka
 
 # test_age inflates the zlib-compressed CCTV vectors
 $(BUILD)/tests/test_age: LIBS += -lz

@@ -12,7 +12,6 @@
 #include "tests/unit/unit.h"
 
 #include <math.h>
-#include <sodium.h>
 #include <stdlib.h>
 
 #include "crypto/secmem.h"
@@ -42,48 +41,8 @@ static bk_status script_bytes(void *ctx, uint8_t *buf, size_t n)
 	struct script name = {name##_bytes, sizeof(name##_bytes), 0};                                                  \
 	struct bk_dp_random name##_rnd = {script_bytes, &name}
 
-/* The ChaCha20 keystream (original 64-bit nonce) under key 0, 1, …, 31 with
- * the seed in its first byte and a zero nonce, read in order. */
-struct chacha {
-	uint8_t key[crypto_stream_chacha20_KEYBYTES], nonce[crypto_stream_chacha20_NONCEBYTES], buf[4096];
-	size_t pos;
-	uint64_t block;
-	uint64_t used;
-};
-
-static bk_status chacha_bytes(void *ctx, uint8_t *out, size_t n)
-{
-	static const uint8_t zero[4096];
-	struct chacha *c = ctx;
-
-	while (n > 0) {
-		size_t k;
-
-		if (c->pos == sizeof(c->buf)) {
-			crypto_stream_chacha20_xor_ic(c->buf, zero, sizeof(c->buf), c->nonce, c->block, c->key);
-			c->block += sizeof(c->buf) / 64;
-			c->pos = 0;
-		}
-		k = sizeof(c->buf) - c->pos < n ? sizeof(c->buf) - c->pos : n;
-		memcpy(out, c->buf + c->pos, k);
-		c->pos += k;
-		c->used += k;
-		out += k;
-		n -= k;
-	}
-	return BK_OK;
-}
-
-static void chacha_init(struct chacha *c, struct bk_dp_random *r, uint8_t seed)
-{
-	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < sizeof(c->key); i++)
-		c->key[i] = (uint8_t)i;
-	c->key[0] = seed;
-	c->pos = sizeof(c->buf);
-	r->bytes = chacha_bytes;
-	r->ctx = c;
-}
+/* The ChaCha20 stream: bk_test_chacha (unit.h) under the key 0, 1, …, 31. */
+#define KEY0 0
 
 static bk_status failing_bytes(void *ctx, uint8_t *buf, size_t n)
 {
@@ -226,11 +185,11 @@ static void test_uniform_rejection(void **state)
 static void test_uniform_counts(void **state)
 {
 	static const uint64_t ms[] = {3, 10, 171, 1000003};
-	struct chacha c;
+	struct bk_test_chacha c;
 	struct bk_dp_random r;
 
 	(void)state;
-	chacha_init(&c, &r, 1);
+	bk_test_chacha_init(&c, &r, KEY0, 1);
 	for (size_t t = 0; t < 3; t++) {
 		uint64_t m = ms[t], count[171] = {0}, x;
 		const double n = 300000, p = 1.0 / (double)m, se = sqrt(n * p * (1 - p));
@@ -361,11 +320,11 @@ static void test_bernoulli_exp_branches(void **state)
 static void test_bernoulli_exp_rate(void **state)
 {
 	static const uint64_t g[][2] = {{1, 3}, {1, 1}, {7, 4}, {5, 2}, {999999, 1000000}};
-	struct chacha c;
+	struct bk_test_chacha c;
 	struct bk_dp_random r;
 
 	(void)state;
-	chacha_init(&c, &r, 2);
+	bk_test_chacha_init(&c, &r, KEY0, 2);
 	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
 		const int n = 200000;
 		double p = exp(-(double)g[i][0] / (double)g[i][1]), ones = 0;
@@ -387,11 +346,11 @@ static void test_bernoulli_exp_rate(void **state)
 static void test_geometric(void **state)
 {
 	static const uint64_t sc[][2] = {{1, 1}, {10, 1}, {4, 3}};
-	struct chacha c;
+	struct bk_test_chacha c;
 	struct bk_dp_random r;
 
 	(void)state;
-	chacha_init(&c, &r, 3);
+	bk_test_chacha_init(&c, &r, KEY0, 3);
 	for (size_t i = 0; i < sizeof(sc) / sizeof(sc[0]); i++) {
 		const double n = 200000, a = exp(-(double)sc[i][1] / (double)sc[i][0]);
 		const double p0 = 1 - a, mean = a / (1 - a), var = a / ((1 - a) * (1 - a));
@@ -451,22 +410,22 @@ static void laplace_stats(struct bk_dp_random *r, uint64_t num, uint64_t den, co
 static void test_laplace_eps1(void **state)
 {
 	static const int ks[] = {1, 2, 5};
-	struct chacha c;
+	struct bk_test_chacha c;
 	struct bk_dp_random r;
 
 	(void)state;
-	chacha_init(&c, &r, 4);
+	bk_test_chacha_init(&c, &r, KEY0, 4);
 	laplace_stats(&r, 1, 1, ks, 3);
 }
 
 static void test_laplace_eps01(void **state)
 {
 	static const int ks[] = {5, 10, 20, 50};
-	struct chacha c;
+	struct bk_test_chacha c;
 	struct bk_dp_random r;
 
 	(void)state;
-	chacha_init(&c, &r, 5);
+	bk_test_chacha_init(&c, &r, KEY0, 5);
 	laplace_stats(&r, 1, 10, ks, 4);
 }
 
@@ -475,11 +434,11 @@ static void test_laplace_eps01(void **state)
 static void test_laplace_fractional_scale(void **state)
 {
 	static const int ks[] = {1, 3};
-	struct chacha c;
+	struct bk_test_chacha c;
 	struct bk_dp_random r;
 
 	(void)state;
-	chacha_init(&c, &r, 6);
+	bk_test_chacha_init(&c, &r, KEY0, 6);
 	laplace_stats(&r, 3, 4, ks, 2);
 	laplace_stats(&r, 5, 2, ks, 2);
 }
@@ -501,10 +460,10 @@ static void test_laplace_golden(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
-		struct chacha c;
+		struct bk_test_chacha c;
 		struct bk_dp_random r;
 
-		chacha_init(&c, &r, 0);
+		bk_test_chacha_init(&c, &r, KEY0, 0);
 		for (int k = 0; k < 10; k++) {
 			int64_t x;
 
@@ -590,11 +549,11 @@ static void test_noisy_count(void **state)
 	/* a count of 0 at ε = 1: never negative, zero more than half the time
 	 * (P(noise <= 0) = 1 - a/(1+a) = 0.731) */
 	{
-		struct chacha c;
+		struct bk_test_chacha c;
 		struct bk_dp_random r;
 		int zeros = 0;
 
-		chacha_init(&c, &r, 7);
+		bk_test_chacha_init(&c, &r, KEY0, 7);
 		for (int i = 0; i < 10000; i++) {
 			assert_int_equal(bk_dp_noisy_count(&r, 1, 1, 0, &out), BK_OK);
 			assert_true(out >= 0);

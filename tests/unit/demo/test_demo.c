@@ -19,30 +19,7 @@
 #include "demo/demo.h"
 #include "vault/core/regions.h"
 
-/* ---- helpers: a temporary directory and a CSV file in memory ---- */
-
-static void make_tmpdir(char dir[32])
-{
-	strcpy(dir, "/tmp/bk-demo-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-}
-
-static void remove_tmpdir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[512];
-
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		assert_int_equal(unlink(path), 0);
-	}
-	closedir(d);
-	assert_int_equal(rmdir(dir), 0);
-}
+/* ---- helpers: what a directory holds, a CSV file in memory ---- */
 
 static size_t count_entries(const char *dir)
 {
@@ -56,14 +33,6 @@ static size_t count_entries(const char *dir)
 			n++;
 	closedir(d);
 	return n;
-}
-
-static void read_file(const char *dir, const char *name, uint8_t **data_p, size_t *len_p)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	assert_int_equal(bk_file_read(path, (size_t)1 << 30, data_p, len_p), BK_OK);
 }
 
 struct table {
@@ -114,7 +83,7 @@ static void load(struct table *t, const char *dir, enum bk_demo_file f)
 	size_t len;
 
 	memset(t, 0, sizeof(*t));
-	read_file(dir, bk_demo_files[f], &data, &len);
+	bk_test_read_at(dir, bk_demo_files[f], &data, &len);
 	assert_true(len > strlen(header));
 	assert_memory_equal(data, header, strlen(header));
 	assert_int_equal(data[strlen(header)], '\n');
@@ -230,7 +199,7 @@ static void demo_run(struct demo *d, size_t citizens, uint8_t seed_byte)
 	struct bk_demo_options o;
 
 	memset(d, 0, sizeof(*d));
-	make_tmpdir(d->dir);
+	bk_test_tmpdir(d->dir, sizeof(d->dir), "demo");
 	bk_demo_options_init(&o);
 	o.citizens = citizens;
 	o.seed[0] ^= seed_byte;
@@ -258,7 +227,7 @@ static void demo_free(struct demo *d)
 	free(d->used);
 	free(d->niks);
 	bk_regions_release(&d->regions);
-	remove_tmpdir(d->dir);
+	bk_test_rmtree(d->dir);
 }
 
 static const struct bk_region *desa_of(const struct demo *d, const char *code)
@@ -551,12 +520,12 @@ static void test_quoting(void **state)
 
 	(void)state;
 	demo_run(&d, BK_DEMO_CITIZENS_DEFAULT, 0);
-	read_file(d.dir, "inovasi.csv", &data, &len);
+	bk_test_read_at(d.dir, "inovasi.csv", &data, &len);
 	assert_non_null(strstr((char *)data, ",\"Petugas Dukcapil datang ke balai desa untuk perekaman KTP-el, KK "));
 	assert_non_null(strstr((char *)data, ",\"ketenteraman, ketertiban umum dan perlindungan masyarakat\","));
 	assert_null(strstr((char *)data, ",\"Dinas Kesehatan\",")); /* quoted only where needed */
 	free(data);
-	read_file(d.dir, "skm.csv", &data, &len);
+	bk_test_read_at(d.dir, "skm.csv", &data, &len);
 	assert_non_null(strstr((char *)data, ",\"Kalau bisa \"\"online\"\" sepenuhnya, tidak perlu bolak-balik\","));
 	free(data);
 	for (size_t i = 0; i < d.t[BK_DEMO_SKM].nrows; i++)
@@ -571,9 +540,9 @@ static void test_deterministic(void **state)
 	char a[32], b[32], c[32];
 
 	(void)state;
-	make_tmpdir(a);
-	make_tmpdir(b);
-	make_tmpdir(c);
+	bk_test_tmpdir(a, sizeof(a), "demo");
+	bk_test_tmpdir(b, sizeof(b), "demo");
+	bk_test_tmpdir(c, sizeof(c), "demo");
 	bk_demo_options_init(&o);
 	o.citizens = 3000;
 	assert_int_equal(bk_demo_write(a, &o, NULL), BK_OK);
@@ -584,9 +553,9 @@ static void test_deterministic(void **state)
 		uint8_t *x, *y, *z;
 		size_t nx, ny, nz;
 
-		read_file(a, bk_demo_files[f], &x, &nx);
-		read_file(b, bk_demo_files[f], &y, &ny);
-		read_file(c, bk_demo_files[f], &z, &nz);
+		bk_test_read_at(a, bk_demo_files[f], &x, &nx);
+		bk_test_read_at(b, bk_demo_files[f], &y, &ny);
+		bk_test_read_at(c, bk_demo_files[f], &z, &nz);
 		assert_int_equal(nx, ny);
 		assert_memory_equal(x, y, nx);
 		/* another seed, another regency (the innovation registry is fixed) */
@@ -596,9 +565,9 @@ static void test_deterministic(void **state)
 		free(y);
 		free(z);
 	}
-	remove_tmpdir(a);
-	remove_tmpdir(b);
-	remove_tmpdir(c);
+	bk_test_rmtree(a);
+	bk_test_rmtree(b);
+	bk_test_rmtree(c);
 }
 
 static int ikm_grade(double converted)
@@ -703,12 +672,12 @@ static void test_fault_injection(void **state)
 	char dir[32];
 
 	(void)state;
-	make_tmpdir(dir);
+	bk_test_tmpdir(dir, sizeof(dir), "demo");
 	bk_demo_options_init(&o);
 	o.citizens = 5000;
 	assert_int_equal(bk_demo_write(dir, &o, NULL), BK_OK);
 	for (int f = 0; f < BK_DEMO_NFILES; f++)
-		read_file(dir, bk_demo_files[f], &before[f], &before_len[f]);
+		bk_test_read_at(dir, bk_demo_files[f], &before[f], &before_len[f]);
 	o.seed[0] ^= 0x55;
 	for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
 		bk_fault_set_write_budget(budgets[b]);
@@ -720,7 +689,7 @@ static void test_fault_injection(void **state)
 			uint8_t *now;
 			size_t len;
 
-			read_file(dir, bk_demo_files[f], &now, &len);
+			bk_test_read_at(dir, bk_demo_files[f], &now, &len);
 			assert_int_equal(len, before_len[f]);
 			assert_memory_equal(now, before[f], len);
 			free(now);
@@ -728,7 +697,7 @@ static void test_fault_injection(void **state)
 	}
 	for (int f = 0; f < BK_DEMO_NFILES; f++)
 		free(before[f]);
-	remove_tmpdir(dir);
+	bk_test_rmtree(dir);
 }
 
 static void test_bad_arguments(void **state)
@@ -736,10 +705,9 @@ static void test_bad_arguments(void **state)
 	struct bk_demo_options o;
 	struct bk_demo_counts counts;
 	char dir[32], file[64];
-	FILE *fp;
 
 	(void)state;
-	make_tmpdir(dir);
+	bk_test_tmpdir(dir, sizeof(dir), "demo");
 	bk_demo_options_init(&o);
 	o.citizens = 0;
 	memset(&counts, 0xff, sizeof(counts));
@@ -751,12 +719,10 @@ static void test_bad_arguments(void **state)
 	snprintf(file, sizeof(file), "%s/missing", dir);
 	assert_int_equal(bk_demo_write(file, &o, NULL), BK_ERR_NOTFOUND);
 	snprintf(file, sizeof(file), "%s/plain", dir);
-	fp = fopen(file, "w");
-	assert_non_null(fp);
-	fclose(fp);
+	bk_test_write(file, "", 0);
 	assert_int_equal(bk_demo_write(file, &o, NULL), BK_ERR_USAGE);
 	assert_int_equal(count_entries(dir), 1);
-	remove_tmpdir(dir);
+	bk_test_rmtree(dir);
 }
 
 /* The smallest regency still fits together, and progress reaches the end. */
@@ -782,14 +748,14 @@ static void test_tiny_and_progress(void **state)
 	check_links(&d);
 	demo_free(&d);
 
-	make_tmpdir(dir);
+	bk_test_tmpdir(dir, sizeof(dir), "demo");
 	bk_demo_options_init(&o);
 	o.citizens = 70000;
 	o.progress = progress_cb;
 	o.progress_ctx = &last;
 	assert_int_equal(bk_demo_write(dir, &o, NULL), BK_OK);
 	assert_int_equal(last, 70000);
-	remove_tmpdir(dir);
+	bk_test_rmtree(dir);
 }
 
 int main(void)

@@ -7,7 +7,6 @@
 #include "tests/unit/unit.h"
 
 #include <math.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -63,45 +62,8 @@ static void expect_text(const struct bk_table *t, size_t i, const char *keys, co
 	assert_string_equal(x.mutu, mutu);
 }
 
-/* The ChaCha20 keystream under a fixed key, as in test_dp.c. */
-struct chacha {
-	uint8_t key[crypto_stream_chacha20_KEYBYTES], nonce[crypto_stream_chacha20_NONCEBYTES], buf[4096];
-	size_t pos;
-	uint64_t block;
-};
-
-static bk_status chacha_bytes(void *ctx, uint8_t *out, size_t n)
-{
-	static const uint8_t zero[4096];
-	struct chacha *c = ctx;
-
-	while (n > 0) {
-		size_t k;
-
-		if (c->pos == sizeof(c->buf)) {
-			crypto_stream_chacha20_xor_ic(c->buf, zero, sizeof(c->buf), c->nonce, c->block, c->key);
-			c->block += sizeof(c->buf) / 64;
-			c->pos = 0;
-		}
-		k = sizeof(c->buf) - c->pos < n ? sizeof(c->buf) - c->pos : n;
-		memcpy(out, c->buf + c->pos, k);
-		c->pos += k;
-		out += k;
-		n -= k;
-	}
-	return BK_OK;
-}
-
-static void chacha_init(struct chacha *c, struct bk_dp_random *r, uint8_t seed)
-{
-	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < sizeof(c->key); i++)
-		c->key[i] = (uint8_t)(i + 100);
-	c->key[0] = seed;
-	c->pos = sizeof(c->buf);
-	r->bytes = chacha_bytes;
-	r->ctx = c;
-}
+/* The ChaCha20 stream: bk_test_chacha (unit.h) under the key 100, 101, …, 131. */
+#define KEY0 100
 
 /* --- golden tables --- */
 
@@ -415,8 +377,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
 static uint64_t rnd(uint64_t n)
 {
-	rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-	return (rng >> 33) % n;
+	return bk_test_lcg(&rng, n);
 }
 
 /* Rank of an m × n matrix (row-major), by elimination with partial pivoting;
@@ -631,7 +592,7 @@ static void test_eps_count_replay(void **state)
 {
 	static const char *const rows[] = {"a", "b", "c"}, *const cols[] = {"x", "y"};
 	static const uint64_t truth[6] = {3, 9, 14, 1, 0, 0};
-	struct chacha c1, c2;
+	struct bk_test_chacha c1, c2;
 	struct bk_dp_random r1, r2;
 	struct bk_table *t = new_table(2, BK_TABLE_COUNT);
 	struct bk_table_opts o = {.min_cell = 5, .eps_num = 1, .eps_den = 2, .rnd = &r1};
@@ -641,8 +602,8 @@ static void test_eps_count_replay(void **state)
 	size_t n;
 
 	(void)state;
-	chacha_init(&c1, &r1, 9);
-	chacha_init(&c2, &r2, 9);
+	bk_test_chacha_init(&c1, &r1, KEY0, 9);
+	bk_test_chacha_init(&c2, &r2, KEY0, 9);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(bk_table_declare(t, 0, rows[i]), BK_OK);
 	for (int i = 0; i < 2; i++)
@@ -683,7 +644,7 @@ static void test_eps_count_replay(void **state)
 		const struct bk_table_entry *e2;
 		size_t n2;
 
-		chacha_init(&c1, &r1, 9);
+		bk_test_chacha_init(&c1, &r1, KEY0, 9);
 		for (int i = 0; i < 3; i++)
 			assert_int_equal(bk_table_declare(t2, 0, rows[i]), BK_OK);
 		for (int i = 0; i < 2; i++)
@@ -710,7 +671,7 @@ static void test_eps_count_replay(void **state)
 static void test_eps_mean_replay(void **state)
 {
 	struct bk_table_spec spec = {.nby = 1, .measure = BK_TABLE_MEAN, .bounded = 1, .lo = 0, .hi = 10};
-	struct chacha c1, c2;
+	struct bk_test_chacha c1, c2;
 	struct bk_dp_random r1, r2;
 	struct bk_table *t = NULL;
 	struct bk_table_opts o = {.min_cell = 1, .eps_num = 1, .eps_den = 1, .rows_per_person = 2, .rnd = &r1};
@@ -720,8 +681,8 @@ static void test_eps_mean_replay(void **state)
 	int64_t v;
 
 	(void)state;
-	chacha_init(&c1, &r1, 11);
-	chacha_init(&c2, &r2, 11);
+	bk_test_chacha_init(&c1, &r1, KEY0, 11);
+	bk_test_chacha_init(&c2, &r2, KEY0, 11);
 	assert_int_equal(bk_table_new(&spec, &t), BK_OK);
 	for (int i = 0; i < 2; i++)
 		assert_int_equal(bk_table_declare(t, 0, lab[i]), BK_OK);
@@ -765,7 +726,7 @@ static void test_eps_mean_replay(void **state)
  * 75.00 by well under a point at ε = 1. */
 static void test_eps_ikm(void **state)
 {
-	struct chacha c1;
+	struct bk_test_chacha c1;
 	struct bk_dp_random r1;
 	struct bk_table *t = new_table(1, BK_TABLE_IKM);
 	struct bk_table_opts o = {.min_cell = 5, .eps_num = 1, .eps_den = 1, .rnd = &r1};
@@ -773,7 +734,7 @@ static void test_eps_ikm(void **state)
 	size_t n;
 
 	(void)state;
-	chacha_init(&c1, &r1, 12);
+	bk_test_chacha_init(&c1, &r1, KEY0, 12);
 	assert_int_equal(bk_table_declare(t, 0, "A"), BK_OK);
 	add_n(t, "A", NULL, all3, 9, 500);
 	assert_int_equal(bk_table_finish(t, &o), BK_OK);

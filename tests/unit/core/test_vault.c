@@ -227,43 +227,16 @@ static char dir[256];
 
 static int vault_setup(void **state)
 {
-	struct bk_vault_init_opts o = {0};
-	char tmpl[] = "/tmp/bk-unit-XXXXXX";
-
 	(void)state;
-	if (!mkdtemp(tmpl))
-		return -1;
-	snprintf(dir, sizeof(dir), "%s/v", tmpl);
-	o.dir = dir;
-	o.admin = "ada";
-	o.pass = "admin-pass";
-	o.passlen = 10;
-	o.kdf = BK_KDF_INTERACTIVE;
-	return bk_vault_init(&o) == BK_OK ? 0 : -1;
+	bk_test_vault_tmp(dir, sizeof(dir), "unit", "admin-pass");
+	return 0;
 }
 
 static int vault_teardown(void **state)
 {
-	char cmd[512];
-	const char *files[] = {"vault.db", "vault.db-wal", "vault.db-shm", "keyring", "audit.log", "vault.pub"};
-
 	(void)state;
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(cmd, sizeof(cmd), "%s/%s", dir, files[i]);
-		unlink(cmd);
-	}
-	rmdir(dir);
-	*strrchr(dir, '/') = '\0';
-	rmdir(dir);
+	bk_test_vault_remove(dir);
 	return 0;
-}
-
-static void read_file(const char *name, uint8_t **data, size_t *len)
-{
-	char p[512];
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	assert_int_equal(bk_file_read(p, 1 << 24, data, len), BK_OK);
 }
 
 static void test_vault_open_and_fault(void **state)
@@ -281,11 +254,11 @@ static void test_vault_open_and_fault(void **state)
 	assert_int_equal(st.key_versions[BK_KEY_DB], 1);
 
 	/* a full disk while writing the audit entry: the command fails, nothing changes */
-	read_file("audit.log", &before, &blen);
+	bk_test_read_at(dir, "audit.log", &before, &blen);
 	bk_fault_set_write_budget(0);
 	assert_int_not_equal(bk_vault_record(v, "status", NULL), BK_OK);
 	bk_fault_set_write_budget(-1);
-	read_file("audit.log", &after, &alen);
+	bk_test_read_at(dir, "audit.log", &after, &alen);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(after, before, blen);
 	free(before);
@@ -348,6 +321,7 @@ static void test_vault_lookups_cached(void **state)
 	static const char schema[] = "[dataset]\nname = kunjungan\nscope = nik\nsubject = nik\n\n"
 				     "[column.nik]\ntype = nik\nclass = identifier\nrequired = yes\nindex = blind\n";
 	static const char edit_nik[] = "nik=3505100101900009\n";
+	static const char kunjungan_csv[] = "nik\n3505100101900009\n";
 	struct bk_import_opts io = {0};
 	struct bk_import_result ir;
 	struct bk_edit_opts eo = {0};
@@ -356,7 +330,6 @@ static void test_vault_lookups_cached(void **state)
 	struct bk_vault *v = NULL;
 	json_t *out = NULL;
 	char name[33], csv[600];
-	FILE *f;
 
 	(void)state;
 	assert_int_equal(bk_vault_open(dir, "ada", "admin-pass", 10, "test", &v), BK_OK);
@@ -383,10 +356,7 @@ static void test_vault_lookups_cached(void **state)
 	/* a new dataset changes the schema: the lookups are rebuilt, not stale */
 	assert_int_equal(bk_vault_dataset_add(v, "kunjungan.ini", schema, sizeof(schema) - 1, name), BK_OK);
 	snprintf(csv, sizeof(csv), "%s/kunjungan.csv", dir);
-	f = fopen(csv, "w");
-	assert_non_null(f);
-	fputs("nik\n3505100101900009\n", f);
-	fclose(f);
+	bk_test_write(csv, kunjungan_csv, sizeof(kunjungan_csv) - 1);
 	io.dataset = "kunjungan";
 	io.path = csv;
 	assert_int_equal(bk_vault_import(v, &io, &ir), BK_OK);

@@ -85,9 +85,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	strcpy(f->dir, "/tmp/bk-audit-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
+	bk_test_tmpdir(f->dir, sizeof(f->dir), "audit");
 	snprintf(f->path, sizeof(f->path), "%s/audit.log", f->dir);
 	snprintf(f->other, sizeof(f->other), "%s/other", f->dir);
 	bk_fault_set_write_budget(-1);
@@ -99,13 +97,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char p[160];
 
-	unlink(f->path);
-	unlink(f->other);
-	snprintf(p, sizeof(p), "%s/link", f->dir);
-	unlink(p);
-	rmdir(f->dir);
+	bk_test_rmtree(f->dir);
 	free(f);
 	bk_fault_set_write_budget(-1);
 	return 0;
@@ -192,20 +185,6 @@ static void make_log(const char *path, int n, struct bk_audit_head *head_p)
 	bk_audit_writer_free(w);
 }
 
-static void slurp(const char *path, uint8_t **data_p, size_t *len_p)
-{
-	assert_int_equal(bk_file_read(path, 1 << 26, data_p, len_p), BK_OK);
-}
-
-static void spew(const char *path, const void *data, size_t len)
-{
-	FILE *fp = fopen(path, "wb");
-
-	assert_non_null(fp);
-	assert_int_equal(fwrite(data, 1, len, fp), len);
-	assert_int_equal(fclose(fp), 0);
-}
-
 #define MAXLINES 64
 struct lines {
 	char *l[MAXLINES];
@@ -217,7 +196,7 @@ static void split(const char *path, struct lines *ls)
 	uint8_t *d;
 	size_t len, i, start = 0;
 
-	slurp(path, &d, &len);
+	bk_test_read(path, &d, &len);
 	ls->n = 0;
 	for (i = 0; i < len; i++) {
 		if (d[i] == '\n') {
@@ -309,7 +288,7 @@ static int count_byte(const char *path, uint8_t c)
 	size_t len, i;
 	int n = 0;
 
-	slurp(path, &d, &len);
+	bk_test_read(path, &d, &len);
 	for (i = 0; i < len; i++)
 		n += d[i] == c;
 	free(d);
@@ -605,7 +584,7 @@ static void test_rollback_old_copy(void **state)
 	size_t oldlen;
 
 	make_log(f->path, 3, &h3);
-	slurp(f->path, &old, &oldlen);
+	bk_test_read(f->path, &old, &oldlen);
 	assert_int_equal(bk_audit_writer_open(f->path, VID, 0, &w), BK_OK);
 	add(w, "alice", "reveal", "case 4");
 	add(w, "alice", "reveal", "case 5");
@@ -614,7 +593,7 @@ static void test_rollback_old_copy(void **state)
 	assert_int_equal(h.seq, 5);
 
 	/* the older copy of the log is put back */
-	spew(f->path, old, oldlen);
+	bk_test_write(f->path, old, oldlen);
 	o.pinned = &h;
 	expect_corrupt(f->path, &o, 4, "audit.log ends at entry 3 but the vault pinned entry 5");
 	assert_int_equal(bk_audit_check_tail(f->path, &h), BK_ERR_CORRUPT);
@@ -725,8 +704,8 @@ static void test_missing_newline(void **state)
 	size_t len;
 
 	make_log(f->path, 3, &h);
-	slurp(f->path, &d, &len);
-	spew(f->path, d, len - 1);
+	bk_test_read(f->path, &d, &len);
+	bk_test_write(f->path, d, len - 1);
 	free(d);
 	expect_corrupt(f->path, &o, 3, "entry 3: the last line has no newline");
 	bk_error_clear();
@@ -1159,7 +1138,7 @@ static void test_readers_wait_for_commit(void **state)
 	int which;
 
 	make_log(f->path, 3, &h);
-	slurp(f->path, &d, &len);
+	bk_test_read(f->path, &d, &len);
 	for (cut = len - 1; d[cut - 1] != '\n'; cut--)
 		;
 	/* a commit in flight in another process is waited for, never seen torn */
@@ -1167,7 +1146,7 @@ static void test_readers_wait_for_commit(void **state)
 		pid_t pid;
 		int n = 0;
 
-		spew(f->path, d, cut);
+		bk_test_write(f->path, d, cut);
 		pid = torn_commit(f->path, (const char *)d + cut, len - cut);
 		bk_error_clear();
 		switch (which) {
@@ -1256,7 +1235,7 @@ static void test_fault_injection(void **state)
 	size_t l0, l1;
 
 	make_log(f->path, 2, &before);
-	slurp(f->path, &d0, &l0);
+	bk_test_read(f->path, &d0, &l0);
 	assert_int_equal(bk_audit_writer_open(f->path, VID, 0, &w), BK_OK);
 	add(w, "alice", "reveal", "case 3");
 	add(w, "alice", "reveal", "case 4");
@@ -1267,7 +1246,7 @@ static void test_fault_injection(void **state)
 	assert_memory_equal(&h, &before, sizeof(h));
 	bk_audit_writer_head(w, &after);
 	assert_memory_equal(&after, &before, sizeof(h));
-	slurp(f->path, &d1, &l1);
+	bk_test_read(f->path, &d1, &l1);
 	assert_int_equal(l0, l1);
 	assert_memory_equal(d0, d1, l0);
 	free(d1);
@@ -1275,7 +1254,7 @@ static void test_fault_injection(void **state)
 	/* the queue is gone: committing again writes nothing */
 	assert_int_equal(bk_audit_commit(w, ALICE->sk, &h), BK_OK);
 	assert_int_equal(h.seq, 2);
-	slurp(f->path, &d1, &l1);
+	bk_test_read(f->path, &d1, &l1);
 	assert_int_equal(l0, l1);
 	free(d1);
 
@@ -1473,7 +1452,7 @@ static void test_escaping_and_json(void **state)
 		fail_msg("jq rejects audit.log");
 	}
 	/* jq does check: a broken line fails */
-	spew(f->other, "{\"seq\":1,\n", 10);
+	bk_test_write(f->other, "{\"seq\":1,\n", 10);
 	assert_int_not_equal(run_jq(f->other), 0);
 }
 
@@ -1657,7 +1636,7 @@ static void test_show(void **state)
 		"{\"seq\":3,\"time\":\"2026-11-27T10:00:00Z\",\"actor\":\"alice\",\"action\":\"reveal\"}\n"
 		"{\"seq\":4,\"time\":\"2026-11-27T09:59:59Z\",\"actor\":\"al\\u0069ce\",\"action\":\"read\"}\n";
 
-	spew(f->path, LOG, strlen(LOG));
+	bk_test_write(f->path, LOG, strlen(LOG));
 	assert_string_equal(show(f->path, NULL, NULL, NULL), "1234");
 	assert_string_equal(show(f->path, "alice", NULL, NULL), "134");
 	assert_string_equal(show(f->path, NULL, "reveal", NULL), "23");
@@ -1699,7 +1678,7 @@ static void test_show(void **state)
 			char buf[1024];
 
 			snprintf(buf, sizeof(buf), "%s%s", LOG, tails[i]);
-			spew(f->path, buf, strlen(buf));
+			bk_test_write(f->path, buf, strlen(buf));
 			memset(&s, 0, sizeof(s));
 			if (bk_audit_show(f->path, &flt, collect, &s) != BK_ERR_CORRUPT)
 				fail_msg("tail %zu accepted", i);
@@ -1749,7 +1728,7 @@ static void test_escaping_c1(void **state)
 	json_decref(j);
 	lines_free(&ls);
 	/* nowhere in the file a raw C1 or separator */
-	slurp(f->path, &d, &len);
+	bk_test_read(f->path, &d, &len);
 	for (i = 0; i + 1 < len; i++) {
 		assert_false(d[i] == 0xc2 && d[i + 1] >= 0x80 && d[i + 1] <= 0x9f);
 		assert_false(i + 2 < len && d[i] == 0xe2 && d[i + 1] == 0x80 && (d[i + 2] & 0xfe) == 0xa8);
@@ -1785,7 +1764,7 @@ static void test_show_rejects_raw_controls(void **state)
 		assert_non_null(j);
 		json_decref(j);
 		snprintf(buf, sizeof(buf), "%s%s", OK_LINE, raw[i]);
-		spew(f->path, buf, strlen(buf));
+		bk_test_write(f->path, buf, strlen(buf));
 		bk_error_clear();
 		if (bk_audit_show(f->path, NULL, count_lines, &n) != BK_ERR_CORRUPT)
 			fail_msg("line %zu shown", i);
@@ -1795,7 +1774,7 @@ static void test_show_rejects_raw_controls(void **state)
 	/* escaped, they are shown */
 	snprintf(buf, sizeof(buf), "%s%s", OK_LINE,
 		 "{\"seq\":2,\"time\":\"2026-11-27T10:00:00Z\",\"actor\":\"al\\u009bice\",\"action\":\"read\\u2028\"}\n");
-	spew(f->path, buf, strlen(buf));
+	bk_test_write(f->path, buf, strlen(buf));
 	assert_string_equal(show(f->path, NULL, NULL, NULL), "12");
 }
 

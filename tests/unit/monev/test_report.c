@@ -230,7 +230,7 @@ static void test_ikm_invalid(void **state)
 /* Ten answer counts that are distinct primes near 10^9: their least common
  * multiple needs ~300 bits, so the score falls back to long double, marked. */
 /* An IKM from a mean total: 17 respondents whose totals over u1-u9 add up
- * to 474 (tests/unit/test_tables.c's worked example): IKM 474/153 = 3.0980,
+ * to 474 (tests/unit/release/test_tables.c's worked example): IKM 474/153 = 3.0980,
  * converted 77.45, B; the same as bk_ikm_score on sums with those totals. */
 static void test_ikm_score_mean(void **state)
 {
@@ -489,8 +489,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rnd(uint64_t n)
 {
-	rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
-	return (rng_state >> 33) % n;
+	return bk_test_lcg(&rng_state, n);
 }
 
 /* Over many random tables of small counts: no shown cell is small, and no
@@ -825,7 +824,7 @@ static char dir[256];
 
 static bk_status open_as(const char *user, const char *pass, struct bk_vault **v)
 {
-	return bk_vault_open(dir, user, pass, strlen(pass), "report", v);
+	return bk_test_vault_open(dir, user, pass, "report", v);
 }
 
 static int vault_setup(void **state)
@@ -836,21 +835,13 @@ static int vault_setup(void **state)
 		enum bk_role role;
 	} users[] = {{"citra", BK_ROLE_CUSTODIAN}, {"oki", BK_ROLE_OPERATOR}, {"ani", BK_ROLE_ANALYST},
 		     {"aud", BK_ROLE_AUDITOR}};
-	struct bk_vault_init_opts o = {0};
 	struct bk_vault *v = NULL;
-	char tmpl[] = "/tmp/bk-unit-report-XXXXXX", path[512];
+	char path[512];
 	bk_status rc;
 
 	(void)state;
-	if (!mkdtemp(tmpl))
-		return -1;
-	snprintf(dir, sizeof(dir), "%s/v", tmpl);
-	o.dir = dir;
-	o.admin = "ada";
-	o.pass = "ada-pass-1234";
-	o.passlen = strlen(o.pass);
-	o.kdf = BK_KDF_INTERACTIVE;
-	if (bk_vault_init(&o) != BK_OK || open_as("ada", "ada-pass-1234", &v) != BK_OK)
+	bk_test_vault_tmp(dir, sizeof(dir), "report", "ada-pass-1234");
+	if (open_as("ada", "ada-pass-1234", &v) != BK_OK)
 		return -1;
 	rc = BK_OK;
 	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]) && rc == BK_OK; i++) {
@@ -886,12 +877,9 @@ static int vault_setup(void **state)
 
 static int vault_teardown(void **state)
 {
-	char cmd[600];
-
 	(void)state;
-	/* the directory is ours alone: made by mkdtemp above */
-	snprintf(cmd, sizeof(cmd), "rm -rf -- '%.*s'", (int)(strrchr(dir, '/') - dir), dir);
-	return system(cmd) == 0 ? 0 : -1;
+	bk_test_vault_remove(dir);
+	return 0;
 }
 
 static const struct bk_report_ikm_group *group(const struct bk_report_ikm *r, const char *kode)

@@ -16,28 +16,8 @@
 /* A literal with its exact length, embedded NULs included. */
 #define L(s) (s), (sizeof(s) - 1)
 
-static struct bk_regions regions;
-
-static int setup(void **state)
-{
-	(void)state;
-	return bk_regions_builtin(&regions) == BK_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	bk_regions_release(&regions);
-	return 0;
-}
-
 /* expect_format asserts a BK_ERR_FORMAT whose detail contains part. */
-#define expect_format(rc, part)                                                                              \
-	do {                                                                                                 \
-		assert_int_equal((rc), BK_ERR_FORMAT);                                                       \
-		if (!strstr(bk_error_detail(), (part)))                                                      \
-			fail_msg("detail '%s' lacks '%s'", bk_error_detail(), (part));                       \
-	} while (0)
+#define expect_format(rc, part) assert_detail((rc), BK_ERR_FORMAT, (part))
 
 /* ---- UTF-8 ---- */
 
@@ -811,58 +791,58 @@ static void test_region(void **state)
 	const struct bk_region *r = (const struct bk_region *)1;
 
 	(void)state;
-	assert_int_equal(bk_validate_region(&regions, BK_REGION_KECAMATAN, L("Kanigoro"), &r), BK_OK);
+	assert_int_equal(bk_validate_region(&bk_test_regions, BK_REGION_KECAMATAN, L("Kanigoro"), &r), BK_OK);
 	assert_string_equal(r->kode, "35.05.10");
-	assert_int_equal(bk_validate_region(&regions, BK_REGION_KECAMATAN, L(" KANIGORO "), &r), BK_OK);
+	assert_int_equal(bk_validate_region(&bk_test_regions, BK_REGION_KECAMATAN, L(" KANIGORO "), &r), BK_OK);
 	assert_string_equal(r->kode, "35.05.10");
-	assert_int_equal(bk_validate_region(&regions, BK_REGION_KECAMATAN, L("35.05.10"), &r), BK_OK);
+	assert_int_equal(bk_validate_region(&bk_test_regions, BK_REGION_KECAMATAN, L("35.05.10"), &r), BK_OK);
 	assert_string_equal(r->nama, "Kanigoro");
-	assert_int_equal(bk_validate_region(&regions, BK_REGION_DESA, L("35.05.01.2001"), &r), BK_OK);
+	assert_int_equal(bk_validate_region(&bk_test_regions, BK_REGION_DESA, L("35.05.01.2001"), &r), BK_OK);
 	assert_string_equal(r->nama, "Jaten");
-	assert_int_equal(bk_validate_region(&regions, BK_REGION_DESA, L("jaten"), &r), BK_OK);
+	assert_int_equal(bk_validate_region(&bk_test_regions, BK_REGION_DESA, L("jaten"), &r), BK_OK);
 	assert_string_equal(r->kode, "35.05.01.2001");
 	/* a kelurahan sharing its kecamatan's name, at each level */
-	assert_int_equal(bk_validate_region(&regions, BK_REGION_DESA, L("Kanigoro"), &r), BK_OK);
+	assert_int_equal(bk_validate_region(&bk_test_regions, BK_REGION_DESA, L("Kanigoro"), &r), BK_OK);
 	assert_string_equal(r->kode, "35.05.10.1008");
-	assert_int_equal(bk_validate_region(&regions, BK_REGION_KABUPATEN, L("35.05"), &r), BK_OK);
-	assert_int_equal(bk_validate_region(&regions, BK_REGION_KABUPATEN, L("kabupaten blitar"), &r), BK_OK);
+	assert_int_equal(bk_validate_region(&bk_test_regions, BK_REGION_KABUPATEN, L("35.05"), &r), BK_OK);
+	assert_int_equal(bk_validate_region(&bk_test_regions, BK_REGION_KABUPATEN, L("kabupaten blitar"), &r), BK_OK);
 	/* near misses get a suggestion */
-	expect_format(bk_validate_region(&regions, BK_REGION_KECAMATAN, L("Kanigorro"), &r),
+	expect_format(bk_validate_region(&bk_test_regions, BK_REGION_KECAMATAN, L("Kanigorro"), &r),
 		      "unknown kecamatan name");
 	assert_null(r);
 	assert_string_equal(bk_error_hint(), "did you mean 'Kanigoro'?");
-	expect_format(bk_validate_region(&regions, BK_REGION_KECAMATAN, L("Sanan Kulon"), &r), "unknown kecamatan");
+	expect_format(bk_validate_region(&bk_test_regions, BK_REGION_KECAMATAN, L("Sanan Kulon"), &r), "unknown kecamatan");
 	assert_string_equal(bk_error_hint(), "did you mean 'Sanankulon'?");
-	expect_format(bk_validate_region(&regions, BK_REGION_KECAMATAN, L("Jakarta Selatan"), &r),
+	expect_format(bk_validate_region(&bk_test_regions, BK_REGION_KECAMATAN, L("Jakarta Selatan"), &r),
 		      "unknown kecamatan name");
 	assert_string_equal(bk_error_hint(), "");
 	/* a desa name found in two kecamatan */
-	expect_format(bk_validate_region(&regions, BK_REGION_DESA, L("Sidorejo"), &r), "desa name is shared by 2 desa");
+	expect_format(bk_validate_region(&bk_test_regions, BK_REGION_DESA, L("Sidorejo"), &r), "desa name is shared by 2 desa");
 	assert_non_null(strstr(bk_error_hint(), "use the desa code (like 35.05."));
 	/* codes */
-	expect_format(bk_validate_region(&regions, BK_REGION_DESA, L("35.05.10"), &r),
+	expect_format(bk_validate_region(&bk_test_regions, BK_REGION_DESA, L("35.05.10"), &r),
 		      "the code is a kecamatan code, not a desa code");
-	expect_format(bk_validate_region(&regions, BK_REGION_KECAMATAN, L("35.05.99"), &r),
+	expect_format(bk_validate_region(&bk_test_regions, BK_REGION_KECAMATAN, L("35.05.99"), &r),
 		      "no kecamatan has this code");
-	assert_int_equal(bk_validate_region(&regions, BK_REGION_KECAMATAN, L("35.05.10 "), &r), BK_OK);
+	assert_int_equal(bk_validate_region(&bk_test_regions, BK_REGION_KECAMATAN, L("35.05.10 "), &r), BK_OK);
 	/* bad bytes */
-	expect_format(bk_validate_region(&regions, BK_REGION_KECAMATAN, L("Kani\0goro"), &r),
+	expect_format(bk_validate_region(&bk_test_regions, BK_REGION_KECAMATAN, L("Kani\0goro"), &r),
 		      "kecamatan contains a NUL byte (byte 5)");
-	expect_format(bk_validate_region(&regions, BK_REGION_KECAMATAN, L("Kanigoro\xff"), &r),
+	expect_format(bk_validate_region(&bk_test_regions, BK_REGION_KECAMATAN, L("Kanigoro\xff"), &r),
 		      "kecamatan is not valid UTF-8");
-	expect_format(bk_validate_region(&regions, BK_REGION_DESA, L("Kali\tgoro"), &r), "control character");
-	expect_format(bk_validate_region(&regions, BK_REGION_DESA, L(""), &r), "desa is empty");
+	expect_format(bk_validate_region(&bk_test_regions, BK_REGION_DESA, L("Kali\tgoro"), &r), "control character");
+	expect_format(bk_validate_region(&bk_test_regions, BK_REGION_DESA, L(""), &r), "desa is empty");
 	{
 		char big[96];
 
 		memset(big, 'a', sizeof(big));
-		expect_format(bk_validate_region(&regions, BK_REGION_DESA, big, sizeof(big), &r),
+		expect_format(bk_validate_region(&bk_test_regions, BK_REGION_DESA, big, sizeof(big), &r),
 			      "desa name or code is too long");
-		expect_format(bk_validate_region(&regions, BK_REGION_DESA, big, sizeof(big) - 1, &r),
+		expect_format(bk_validate_region(&bk_test_regions, BK_REGION_DESA, big, sizeof(big) - 1, &r),
 			      "unknown desa name");
 	}
 	assert_int_equal(bk_validate_region(NULL, BK_REGION_DESA, L("Jaten"), &r), BK_ERR_USAGE);
-	assert_int_equal(bk_validate_region(&regions, (enum bk_region_level)7, L("Jaten"), &r), BK_ERR_USAGE);
+	assert_int_equal(bk_validate_region(&bk_test_regions, (enum bk_region_level)7, L("Jaten"), &r), BK_ERR_USAGE);
 }
 
 /* ---- across validators ---- */
@@ -899,7 +879,7 @@ static void test_huge_cell(void **state)
 	expect_format(bk_validate_int(cell, size, 0, 10, &v), "number is too long");
 	expect_format(bk_validate_score(cell, size, &s), "from 1 to 4");
 	expect_format(bk_validate_enum(cell, size, kanal, 2, &c), "value is too long");
-	expect_format(bk_validate_region(&regions, BK_REGION_DESA, cell, size, &r), "too long");
+	expect_format(bk_validate_region(&bk_test_regions, BK_REGION_DESA, cell, size, &r), "too long");
 	assert_int_equal(munmap(cell, size), 0);
 
 	/* and an ordinary 10 MB heap cell full of NUL bytes */
@@ -953,7 +933,7 @@ static void test_no_value_in_detail(void **state)
 			case 3: rc[k] = bk_validate_int(in, n, 0, 1000, &v); break;
 			case 4: rc[k] = bk_validate_score(in, n, &sc); break;
 			case 5: rc[k] = bk_validate_enum(in, n, kanal, 2, &c); break;
-			case 6: rc[k] = bk_validate_region(&regions, BK_REGION_DESA, in, n, &r); break;
+			case 6: rc[k] = bk_validate_region(&bk_test_regions, BK_REGION_DESA, in, n, &r); break;
 			case 7: rc[k] = bk_validate_text(in, n, 10, 0, out, sizeof(out), NULL, NULL); break;
 			default: rc[k] = bk_validate_utf8(in, n, 10, 0); break;
 			}
@@ -1032,5 +1012,5 @@ int main(void)
 		cmocka_unit_test(test_hint_reset),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, bk_test_regions_setup, bk_test_regions_teardown);
 }

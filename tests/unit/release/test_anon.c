@@ -17,28 +17,6 @@
 #include "vault/schema/dataset.h"
 #include "vault/schema/hierarchy.h"
 
-static struct bk_regions regions;
-
-static int setup(void **state)
-{
-	(void)state;
-	return bk_regions_builtin(&regions) == BK_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	bk_regions_release(&regions);
-	return 0;
-}
-
-#define expect_detail(rc, code, part)                                                                        \
-	do {                                                                                                 \
-		assert_int_equal((rc), (code));                                                              \
-		if (!strstr(bk_error_detail(), (part)))                                              \
-			fail_msg("detail '%s' lacks '%s'", bk_error_detail(), (part));                       \
-	} while (0)
-
 /* --- hierarchies --- */
 
 static struct bk_column column(const char *name, enum bk_coltype type, const char *hierarchy)
@@ -73,7 +51,7 @@ static void expect_labels(const struct bk_column *col, const char *value, const 
 	for (; labels[n]; n++) {
 		char out[BK_HIERARCHY_LABEL_MAX];
 
-		if (bk_hierarchy_label(col, &regions, n, value, out, sizeof(out)) != BK_OK)
+		if (bk_hierarchy_label(col, &bk_test_regions, n, value, out, sizeof(out)) != BK_OK)
 			fail_msg("'%s' at level %zu: %s", value, n, bk_error_detail());
 		if (strcmp(out, labels[n]) != 0)
 			fail_msg("'%s' at level %zu: '%s', expected '%s'", value, n, out, labels[n]);
@@ -105,12 +83,12 @@ static void test_labels_bands(void **state)
 	c.type = BK_TYPE_INT;
 	snprintf(c.hierarchy, sizeof(c.hierarchy), "5,10,20");
 	/* not a number, a level past the top, no room */
-	expect_detail(bk_hierarchy_label(&c, NULL, 1, "2x", out, sizeof(out)), BK_ERR_FORMAT, "not a whole number");
+	assert_detail(bk_hierarchy_label(&c, NULL, 1, "2x", out, sizeof(out)), BK_ERR_FORMAT, "not a whole number");
 	assert_string_equal(out, "");
-	expect_detail(bk_hierarchy_label(&c, NULL, 1, " 5", out, sizeof(out)), BK_ERR_FORMAT, "not a whole number");
-	expect_detail(bk_hierarchy_label(&c, NULL, 1, "+5", out, sizeof(out)), BK_ERR_FORMAT, "not a whole number");
-	expect_detail(bk_hierarchy_label(&c, NULL, 5, "23", out, sizeof(out)), BK_ERR_USAGE, "level 5");
-	expect_detail(bk_hierarchy_label(&c, NULL, 1, "23", out, 5), BK_ERR_USAGE, "does not fit");
+	assert_detail(bk_hierarchy_label(&c, NULL, 1, " 5", out, sizeof(out)), BK_ERR_FORMAT, "not a whole number");
+	assert_detail(bk_hierarchy_label(&c, NULL, 1, "+5", out, sizeof(out)), BK_ERR_FORMAT, "not a whole number");
+	assert_detail(bk_hierarchy_label(&c, NULL, 5, "23", out, sizeof(out)), BK_ERR_USAGE, "level 5");
+	assert_detail(bk_hierarchy_label(&c, NULL, 1, "23", out, 5), BK_ERR_USAGE, "does not fit");
 	assert_string_equal(out, "");
 	assert_int_equal(bk_hierarchy_label(&c, NULL, 1, "23", out, 6), BK_OK);
 	assert_string_equal(out, "20-24");
@@ -134,9 +112,9 @@ static void test_labels_dates(void **state)
 	snprintf(c.hierarchy, sizeof(c.hierarchy), "month , year"); /* spaces around levels */
 	assert_int_equal(bk_hierarchy_check(&c), BK_OK);
 	expect_labels(&c, "2024-09-30", LABELS("2024-09-30", "2024-09", "2024", "*"));
-	expect_detail(bk_hierarchy_label(&c, NULL, 1, "2024-13-01", out, sizeof(out)), BK_ERR_FORMAT, "YYYY-MM-DD");
-	expect_detail(bk_hierarchy_label(&c, NULL, 1, "15/03/2024", out, sizeof(out)), BK_ERR_FORMAT, "YYYY-MM-DD");
-	expect_detail(bk_hierarchy_label(&c, NULL, 1, "2024-3-15", out, sizeof(out)), BK_ERR_FORMAT, "YYYY-MM-DD");
+	assert_detail(bk_hierarchy_label(&c, NULL, 1, "2024-13-01", out, sizeof(out)), BK_ERR_FORMAT, "YYYY-MM-DD");
+	assert_detail(bk_hierarchy_label(&c, NULL, 1, "15/03/2024", out, sizeof(out)), BK_ERR_FORMAT, "YYYY-MM-DD");
+	assert_detail(bk_hierarchy_label(&c, NULL, 1, "2024-3-15", out, sizeof(out)), BK_ERR_FORMAT, "YYYY-MM-DD");
 }
 
 static void test_labels_regions(void **state)
@@ -157,12 +135,12 @@ static void test_labels_regions(void **state)
 	expect_labels(&c, "35.05.02.2012", LABELS("35.05.02.2012", "35.05", "*"));
 	/* a stored value is a code: not a name, not a code missing from the file, not a kecamatan */
 	snprintf(c.hierarchy, sizeof(c.hierarchy), "kecamatan,kabupaten");
-	expect_detail(bk_hierarchy_label(&c, &regions, 1, "Jaten", out, sizeof(out)), BK_ERR_FORMAT, "not a desa code");
-	expect_detail(bk_hierarchy_label(&c, &regions, 1, "35.05.01.2999", out, sizeof(out)), BK_ERR_FORMAT,
+	assert_detail(bk_hierarchy_label(&c, &bk_test_regions, 1, "Jaten", out, sizeof(out)), BK_ERR_FORMAT, "not a desa code");
+	assert_detail(bk_hierarchy_label(&c, &bk_test_regions, 1, "35.05.01.2999", out, sizeof(out)), BK_ERR_FORMAT,
 		      "not a desa code");
-	expect_detail(bk_hierarchy_label(&c, &regions, 1, "35.05.01", out, sizeof(out)), BK_ERR_FORMAT,
+	assert_detail(bk_hierarchy_label(&c, &bk_test_regions, 1, "35.05.01", out, sizeof(out)), BK_ERR_FORMAT,
 		      "not a desa code");
-	expect_detail(bk_hierarchy_label(&c, NULL, 1, "35.05.01.2001", out, sizeof(out)), BK_ERR_USAGE,
+	assert_detail(bk_hierarchy_label(&c, NULL, 1, "35.05.01.2001", out, sizeof(out)), BK_ERR_USAGE,
 		      "needs the region file");
 	/* level 0 and the top need no region file */
 	assert_int_equal(bk_hierarchy_label(&c, NULL, 3, "35.05.01.2001", out, sizeof(out)), BK_OK);
@@ -197,9 +175,9 @@ static void test_labels_enums(void **state)
 	assert_int_equal(bk_hierarchy_check(&c), BK_OK);
 	expect_labels(&c, "SMP", LABELS("SMP", "SD", "*"));
 	/* values are matched exactly, in their canonical spelling */
-	expect_detail(bk_hierarchy_label(&c, NULL, 1, "smp", out, sizeof(out)), BK_ERR_FORMAT,
+	assert_detail(bk_hierarchy_label(&c, NULL, 1, "smp", out, sizeof(out)), BK_ERR_FORMAT,
 		      "not one of the column's values");
-	expect_detail(bk_hierarchy_label(&c, NULL, 1, "SMK", out, sizeof(out)), BK_ERR_FORMAT,
+	assert_detail(bk_hierarchy_label(&c, NULL, 1, "SMK", out, sizeof(out)), BK_ERR_FORMAT,
 		      "not one of the column's values");
 }
 
@@ -321,17 +299,17 @@ static void test_check_refuses(void **state)
 	/* a kecamatan column cannot go to the kecamatan */
 	c = column("kecamatan", BK_TYPE_REGION, "kecamatan,kabupaten");
 	c.level = BK_REGION_KECAMATAN;
-	expect_detail(bk_hierarchy_check(&c), BK_ERR_FORMAT, "not a level above a kecamatan column");
+	assert_detail(bk_hierarchy_check(&c), BK_ERR_FORMAT, "not a level above a kecamatan column");
 	/* only quasi columns have a hierarchy */
 	c = column("disabilitas", BK_TYPE_INT, "5");
 	c.cls = BK_COL_SENSITIVE;
-	expect_detail(bk_hierarchy_check(&c), BK_ERR_FORMAT, "only quasi columns");
+	assert_detail(bk_hierarchy_check(&c), BK_ERR_FORMAT, "only quasi columns");
 	/* a label of a refused hierarchy fails too, instead of guessing */
 	{
 		char out[BK_HIERARCHY_LABEL_MAX];
 
 		c = column("umur", BK_TYPE_INT, "5,x");
-		expect_detail(bk_hierarchy_label(&c, NULL, 1, "23", out, sizeof(out)), BK_ERR_FORMAT, "'x'");
+		assert_detail(bk_hierarchy_label(&c, NULL, 1, "23", out, sizeof(out)), BK_ERR_FORMAT, "'x'");
 	}
 }
 
@@ -679,40 +657,40 @@ static void test_bad_input(void **state)
 
 	(void)state;
 	in = example_input(1, 0);
-	expect_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "k must be at least 2");
+	assert_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "k must be at least 2");
 	assert_false(res.found);
 	in = example_input(2, 0);
 	in.nquasi = 0;
-	expect_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "quasi columns");
+	assert_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "quasi columns");
 	in = example_input(2, 0);
 	in.nquasi = BK_ANON_QUASI_MAX + 1;
-	expect_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "quasi columns");
+	assert_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "quasi columns");
 	in = example_input(2, 0);
 	in.hier[0].up[0] = bad_up; /* code 2 at level 1, which has 2 codes */
-	expect_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "quasi column 1: level 0 code 2 maps to 2");
+	assert_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "quasi column 1: level 0 code 2 maps to 2");
 	in = example_input(2, 0);
 	in.hier[1].ncodes[1] = 2; /* a top of two codes */
-	expect_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "top level must have exactly one code");
+	assert_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "top level must have exactly one code");
 	in = example_input(2, 0);
 	in.hier[1].nlevels = 1;
-	expect_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "quasi column 2: 1 levels");
+	assert_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "quasi column 2: 1 levels");
 	in = example_input(2, 0);
 	in.nrows = 1;
 	in.nquasi = 2;
 	in.quasi = bad_rows; /* jenis kelamin code 7 */
-	expect_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "row 1: quasi column 2: code 7");
+	assert_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "row 1: quasi column 2: code 7");
 	in = example_input(2, 0);
 	in.ldiv = BK_LDIV_DISTINCT;
 	in.l = 2;
-	expect_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "l-diversity needs a sensitive column");
+	assert_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "l-diversity needs a sensitive column");
 	in = ldiv_input(BK_LDIV_DISTINCT, 1, 0);
-	expect_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "l of at least 2");
+	assert_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "l of at least 2");
 	in = ldiv_input(BK_LDIV_DISTINCT, 2, 0);
 	in.sensitive = NULL;
-	expect_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "sensitive columns");
+	assert_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "sensitive columns");
 	in = ldiv_input(BK_LDIV_DISTINCT, 2, 0);
 	in.nsensitive = BK_ANON_SENSITIVE_MAX + 1;
-	expect_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "sensitive columns");
+	assert_detail(bk_anon_run(&in, &res), BK_ERR_USAGE, "sensitive columns");
 	bk_anon_result_release(&res);
 }
 
@@ -729,33 +707,33 @@ static void test_verify_release(void **state)
 	assert_int_equal(bk_anon_verify_release(q, 6, 2, s, 1, 3, BK_LDIV_NONE, 0), BK_OK);
 	assert_int_equal(bk_anon_verify_release(q, 0, 2, s, 1, 3, BK_LDIV_DISTINCT, 2), BK_OK);
 	/* k */
-	expect_detail(bk_anon_verify_release(q, 6, 2, s, 1, 4, BK_LDIV_NONE, 0), BK_ERR_CORRUPT, "fewer than k = 4");
+	assert_detail(bk_anon_verify_release(q, 6, 2, s, 1, 4, BK_LDIV_NONE, 0), BK_ERR_CORRUPT, "fewer than k = 4");
 	/* a planted row: one cell changed makes a class of one, and the detail never quotes a value */
 	q[5 * 2 + 1] = "SECRETVALUE";
-	expect_detail(bk_anon_verify_release(q, 6, 2, s, 1, 2, BK_LDIV_NONE, 0), BK_ERR_CORRUPT, "has 1 rows");
+	assert_detail(bk_anon_verify_release(q, 6, 2, s, 1, 2, BK_LDIV_NONE, 0), BK_ERR_CORRUPT, "has 1 rows");
 	assert_null(strstr(bk_error_detail(), "SECRETVALUE"));
 	q[5 * 2 + 1] = "*";
 	/* cells are compared whole: "30-3","9*" is not "30-39","*" */
 	q[5 * 2] = "30-3";
 	q[5 * 2 + 1] = "9*";
-	expect_detail(bk_anon_verify_release(q, 6, 2, s, 1, 3, BK_LDIV_NONE, 0), BK_ERR_CORRUPT, "fewer than k = 3");
+	assert_detail(bk_anon_verify_release(q, 6, 2, s, 1, 3, BK_LDIV_NONE, 0), BK_ERR_CORRUPT, "fewer than k = 3");
 	q[5 * 2] = "30-39";
 	q[5 * 2 + 1] = "*";
 	/* distinct: the second class has flu flu cold: 2 distinct, not 3 */
-	expect_detail(bk_anon_verify_release(q, 6, 2, s, 1, 3, BK_LDIV_DISTINCT, 3), BK_ERR_CORRUPT,
+	assert_detail(bk_anon_verify_release(q, 6, 2, s, 1, 3, BK_LDIV_DISTINCT, 3), BK_ERR_CORRUPT,
 		      "class 2 of 2 has 2 distinct values of sensitive column 1, fewer than l = 3");
 	/* entropy: flu flu cold has 0.637 < log 2 although it has 2 distinct values */
-	expect_detail(bk_anon_verify_release(q, 6, 2, s, 1, 3, BK_LDIV_ENTROPY, 2), BK_ERR_CORRUPT,
+	assert_detail(bk_anon_verify_release(q, 6, 2, s, 1, 3, BK_LDIV_ENTROPY, 2), BK_ERR_CORRUPT,
 		      "class 2 of 2 has an entropy of 0.6365");
 	/* a second sensitive column, the violation in it */
 	{
 		const char *s2[6 * 2] = {"a", "x", "b", "x", "c", "x", "a", "y", "b", "z", "c", "z"};
 
 		assert_int_equal(bk_anon_verify_release(q, 6, 2, s2, 2, 3, BK_LDIV_DISTINCT, 1), BK_OK);
-		expect_detail(bk_anon_verify_release(q, 6, 2, s2, 2, 3, BK_LDIV_DISTINCT, 2), BK_ERR_CORRUPT,
+		assert_detail(bk_anon_verify_release(q, 6, 2, s2, 2, 3, BK_LDIV_DISTINCT, 2), BK_ERR_CORRUPT,
 			      "class 1 of 2 has 1 distinct values of sensitive column 2");
 	}
-	expect_detail(bk_anon_verify_release(NULL, 6, 2, s, 1, 3, BK_LDIV_NONE, 0), BK_ERR_USAGE, "bad parameters");
+	assert_detail(bk_anon_verify_release(NULL, 6, 2, s, 1, 3, BK_LDIV_NONE, 0), BK_ERR_USAGE, "bad parameters");
 }
 
 /* --- random tables against brute force --- */
@@ -1127,5 +1105,5 @@ int main(void)
 		cmocka_unit_test(test_random_entropy_budget),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, bk_test_regions_setup, bk_test_regions_teardown);
 }

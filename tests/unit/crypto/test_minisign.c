@@ -3,7 +3,6 @@
  * and interoperation with the minisign binary (each way) when it is installed. */
 #include "tests/unit/unit.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -699,11 +698,7 @@ static int tmp_setup(void **state)
 
 	if (!t)
 		return -1;
-	strcpy(t->dir, "/tmp/bk-minisign-XXXXXX");
-	if (!mkdtemp(t->dir)) {
-		free(t);
-		return -1;
-	}
+	bk_test_tmpdir(t->dir, sizeof(t->dir), "minisign");
 	*state = t;
 	return 0;
 }
@@ -711,19 +706,8 @@ static int tmp_setup(void **state)
 static int tmp_teardown(void **state)
 {
 	struct tmp *t = *state;
-	DIR *d = opendir(t->dir);
-	struct dirent *e;
-	char p[PATH_MAX];
 
-	while (d && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", t->dir, e->d_name);
-		unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(t->dir);
+	bk_test_rmtree(t->dir);
 	free(t);
 	return 0;
 }
@@ -737,11 +721,8 @@ static const char *tpath(const struct tmp *t, const char *name, char buf[PATH_MA
 static void put_file(const struct tmp *t, const char *name, const void *data, size_t len)
 {
 	char p[PATH_MAX];
-	FILE *f = fopen(tpath(t, name, p), "wb");
 
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
+	bk_test_write(tpath(t, name, p), data, len);
 }
 
 static char *get_file(const struct tmp *t, const char *name, size_t *len_p)

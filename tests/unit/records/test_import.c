@@ -20,6 +20,8 @@
 #include "vault/core/vault.h"
 #include "vault/schema/datasets.h"
 
+/* The header of a warga CSV file, as the built-in dataset has it. */
+#define WARGA_HEADER "nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas\n"
 #define ROWS 26000 /* long cells: above the 8 MiB that makes an import a bulk load */
 
 static char dir[256], csv[300];
@@ -110,23 +112,16 @@ static void crash_after(long writes, long db_writes)
 
 static int setup(void **state)
 {
-	struct bk_vault_init_opts o = {0};
-	char tmpl[] = "/tmp/bk-unit-XXXXXX";
+	char tmp[64];
 	FILE *f;
 
 	(void)state;
-	if (!mkdtemp(tmpl))
+	bk_test_tmpdir(tmp, sizeof(tmp), "unit");
+	snprintf(dir, sizeof(dir), "%s/v", tmp);
+	snprintf(csv, sizeof(csv), "%s/big.csv", tmp);
+	if (bk_test_vault_init(dir, "admin-pass") != BK_OK || !(f = fopen(csv, "w")))
 		return -1;
-	snprintf(dir, sizeof(dir), "%s/v", tmpl);
-	snprintf(csv, sizeof(csv), "%s/big.csv", tmpl);
-	o.dir = dir;
-	o.admin = "ada";
-	o.pass = "admin-pass";
-	o.passlen = 10;
-	o.kdf = BK_KDF_INTERACTIVE;
-	if (bk_vault_init(&o) != BK_OK || !(f = fopen(csv, "w")))
-		return -1;
-	fputs("nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas\n", f);
+	fputs(WARGA_HEADER, f);
 	for (int i = 0; i < ROWS; i++) {
 		/* a distinct NIK of Kanigoro per row: birth date from i, serial from i */
 		int d = 1 + i % 28, m = 1 + i / 28 % 12, y = 50 + i / 336 % 50, serial = 1 + i / 16800;
@@ -139,12 +134,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[600];
-
 	(void)state;
-	*strrchr(dir, '/') = '\0';
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	bk_test_vault_remove(dir);
+	return 0;
 }
 
 static void quiet(void *ctx, const char *msg)
@@ -247,7 +239,6 @@ static void test_crash_at_every_stage(void **state)
 
 static void test_bulk_rows_intact(void **state)
 {
-	struct bk_vault_init_opts io = {0};
 	struct bk_import_opts o = {0};
 	struct bk_import_result r;
 	struct bk_vault *v = NULL;
@@ -263,14 +254,9 @@ static void test_bulk_rows_intact(void **state)
 	*strrchr(gdir, '/') = '\0';
 	snprintf(gcsv, sizeof(gcsv), "%.250s/many.csv", gdir);
 	strcat(gdir, "/g");
-	io.dir = gdir;
-	io.admin = "ada";
-	io.pass = "admin-pass";
-	io.passlen = 10;
-	io.kdf = BK_KDF_INTERACTIVE;
-	assert_int_equal(bk_vault_init(&io), BK_OK);
+	assert_int_equal(bk_test_vault_init(gdir, "admin-pass"), BK_OK);
 	assert_non_null(f = fopen(gcsv, "w"));
-	fputs("nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas\n", f);
+	fputs(WARGA_HEADER, f);
 	for (int k = 0; k < MANY; k++) {
 		/* row k: day, month, year and serial from k; women on odd rows; desa 2001..2007 from k */
 		int d = 1 + k % 28, m = 1 + k / 28 % 12, y = 50 + k / 336 % 50, serial = 1 + k / 16800, w = k & 1;
@@ -339,7 +325,6 @@ static void test_bulk_rows_intact(void **state)
 
 static void test_writer_fails(void **state)
 {
-	struct bk_vault_init_opts io = {0};
 	char fdir[300], fcsv[300];
 	FILE *f;
 
@@ -348,14 +333,9 @@ static void test_writer_fails(void **state)
 	*strrchr(fdir, '/') = '\0';
 	snprintf(fcsv, sizeof(fcsv), "%.250s/full.csv", fdir);
 	strcat(fdir, "/f");
-	io.dir = fdir;
-	io.admin = "ada";
-	io.pass = "admin-pass";
-	io.passlen = 10;
-	io.kdf = BK_KDF_INTERACTIVE;
-	assert_int_equal(bk_vault_init(&io), BK_OK);
+	assert_int_equal(bk_test_vault_init(fdir, "admin-pass"), BK_OK);
 	assert_non_null(f = fopen(fcsv, "w"));
-	fputs("nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas\n", f);
+	fputs(WARGA_HEADER, f);
 	for (int k = 0; k < BIG; k++) {
 		int d = 1 + k % 28, m = 1 + k / 28 % 12, y = 50 + k / 336 % 50, serial = 1 + k / 16800;
 
