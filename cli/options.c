@@ -133,6 +133,7 @@ int cli_parse_options(struct cli_ctx *ctx, int argc, char **argv, const struct c
 	char shortopts[sizeof(CLI_SHORTOPTS) + 2 * OPTIONS_MAX];
 	size_t nopts = 0, nlong = 0, nshort = strlen(CLI_SHORTOPTS);
 	struct cli_args none = {0, 0, NULL, NULL, NULL, 0, NULL};
+	unsigned char seen[OPTIONS_MAX] = {0};
 	int c, code;
 
 	if (!args)
@@ -162,10 +163,13 @@ int cli_parse_options(struct cli_ctx *ctx, int argc, char **argv, const struct c
 	optind = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		const struct cli_option *o = NULL;
+		size_t at = 0;
 
 		for (size_t i = 0; i < nopts && !o; i++)
-			if (c == option_value(&opts[i], i))
+			if (c == option_value(&opts[i], i)) {
 				o = &opts[i];
+				at = i;
+			}
 		if (o) {
 			char name[64];
 
@@ -173,6 +177,13 @@ int cli_parse_options(struct cli_ctx *ctx, int argc, char **argv, const struct c
 				snprintf(name, sizeof(name), "--%s", o->long_name);
 			else
 				snprintf(name, sizeof(name), "-%c", o->short_name);
+			/* a value given twice would silently keep the last one (--scope A
+			 * --scope B made a user of B alone): refuse it */
+			if (takes_value(o) && seen[at]++) {
+				if (o->long_name && strcmp(o->long_name, "scope") == 0)
+					bk_hint("give several kecamatan in one --scope, separated by commas");
+				return cli_usage(ctx, "%s given twice", name);
+			}
 			code = apply(ctx, o, name, optarg);
 		} else {
 			code = shared_option(ctx, c, argv);

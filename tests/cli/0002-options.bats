@@ -95,3 +95,18 @@ setup() {
 	[[ "$output" == */cli/options.c ]]
 	[ "${#lines[@]}" -eq 1 ]
 }
+
+@test "an option with a value given twice exits 2 instead of keeping the last (--scope A --scope B)" {
+	local cases=(
+		"user add ani --role analyst --scope Kanigoro --scope Wonodadi|--scope given twice"
+		"query --purpose a --purpose b SELECT|--purpose given twice"
+		"audit head -o a.json -o b.json|--output given twice"
+	)
+	for c in "${cases[@]}"; do
+		read -ra args <<<"${c%|*}"
+		run bk -C "$BATS_TEST_TMPDIR/novault" -u ada "${args[@]}" </dev/null
+		[ "$status" -eq 2 ] || { echo "'${c%|*}' exited $status"; return 1; }
+		[[ "$output" == *"error: ${c#*|}"* ]] || { echo "'${c%|*}': $output"; return 1; }
+	done
+	[ ! -e a.json ]
+}
