@@ -793,6 +793,127 @@ out:
 	return rc;
 }
 
+/* The anonymization's view of a table: which columns are quasi-identifying
+ * and which sensitive, and their codes row by row. */
+struct micro {
+	size_t nquasi, nsens, qcol[BK_ANON_QUASI_MAX], scol[BK_REQUEST_SENSITIVE_MAX];
+	uint32_t *quasi, *sens;
+};
+
+/* micro_roles gives each column its role, marks the request's sensitive
+ * columns, and builds the hierarchy levels of the quasi-identifying ones. */
+static bk_status micro_roles(struct bk_vault *v, const struct bk_request *r, struct table *tb, struct micro *m)
+{
+	bk_status rc = BK_OK;
+
+	for (size_t c = 0; c < tb->ncols; c++) {
+		struct column *col = &tb->cols[c];
+
+		col->role = col->col->cls == BK_COL_QUASI ? ROLE_QUASI
+			    : col->col->cls == BK_COL_SENSITIVE ? ROLE_SENSITIVE
+								: ROLE_PUBLIC;
+		for (size_t s = 0; s < r->nsensitive; s++)
+			if (strcmp(r->sensitive[s], col->col->name) == 0) {
+				col->ldiv = 1;
+				m->scol[m->nsens++] = c;
+			}
+		if (col->role == ROLE_QUASI) {
+			if (m->nquasi == BK_ANON_QUASI_MAX) {
+				rc = bk_fail(BK_ERR_USAGE, "at most %d quasi-identifying columns", BK_ANON_QUASI_MAX);
+				goto out;
+			}
+			if ((rc = build_levels(v, col)))
+				goto out;
+			m->qcol[m->nquasi++] = c;
+		}
+	}
+out:
+	return rc;
+}
+
+/* micro_input copies the codes of the quasi-identifying and sensitive
+ * columns into m and fills in the anonymization's input from them. */
+static bk_status micro_input(const struct table *tb, const struct bk_request *r, struct micro *m,
+			     struct bk_anon_input *in)
+{
+	size_t nquasi = m->nquasi, nsens = m->nsens;
+	bk_status rc = BK_OK;
+
+	m->quasi = malloc((tb->nrows * nquasi + 1) * sizeof(*m->quasi));
+	m->sens = malloc((tb->nrows * nsens + 1) * sizeof(*m->sens));
+	if (!m->quasi || !m->sens) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < tb->nrows; i++) {
+		for (size_t q = 0; q < nquasi; q++)
+			m->quasi[i * nquasi + q] = tb->codes[i * tb->ncols + m->qcol[q]];
+		for (size_t s = 0; s < nsens; s++)
+			m->sens[i * nsens + s] = tb->codes[i * tb->ncols + m->scol[s]];
+	}
+	in->nrows = tb->nrows;
+	in->nquasi = nquasi;
+	in->quasi = m->quasi;
+	for (size_t q = 0; q < nquasi; q++) {
+		const struct column *col = &tb->cols[m->qcol[q]];
+
+		in->hier[q].nlevels = col->nlevels;
+		for (size_t j = 0; j < col->nlevels; j++) {
+			in->hier[q].ncodes[j] = col->levels[j].n;
+			in->hier[q].up[j] = col->up[j];
+		}
+	}
+	in->nsensitive = nsens;
+	in->sensitive = nsens ? m->sens : NULL;
+	in->k = r->k;
+	in->ldiv = r->ldiv == BK_REQUEST_LDIV_ENTROPY    ? BK_LDIV_ENTROPY
+		   : r->ldiv == BK_REQUEST_LDIV_DISTINCT ? BK_LDIV_DISTINCT
+							 : BK_LDIV_NONE;
+	in->l = r->l;
+	in->max_suppressed = (size_t)((unsigned long long)tb->nrows * r->suppression_permille / 1000);
+	in->risk_threshold = BK_EXTRACT_RISK_THRESHOLD;
+out:
+	return rc;
+}
+
+/* summary_found puts the figures of the generalization found into sum. */
+static void summary_found(const struct table *tb, const struct bk_anon_result *res, const size_t *level,
+			  struct bk_extract_summary *sum)
+{
+	summary_columns(tb, level, sum);
+	sum->rows_released = res->nreleased;
+	sum->rows_suppressed = res->nsuppressed;
+	sum->classes = res->nclasses;
+	sum->smallest_class = res->smallest_class;
+	sum->risk_max = res->risk_max;
+	sum->risk_avg = res->risk_avg;
+	sum->share_at_risk = res->share_at_risk;
+	sum->loss = res->loss;
+}
+
+/* micro_write writes the released rows, pseudonymized under a key that dies
+ * with this call, and their manifest. */
+static bk_status micro_write(struct bk_vault *v, const struct bk_dataset *ds, const struct table *tb,
+			     const struct bk_anon_result *res, const size_t *level, const struct bk_extract_target *t,
+			     struct bk_extract_summary *sum, struct bk_extract_files *files)
+{
+	uint8_t *pseudo_key = NULL;
+	struct written wr;
+	bk_status rc = BK_OK;
+
+	if (!(pseudo_key = bk_secmem_alloc(BK_PRF64_KEYBYTES))) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+		goto out;
+	}
+	bk_random(pseudo_key, BK_PRF64_KEYBYTES);
+	if ((rc = write_data(tb, res, level, t, pseudo_key, files, &wr)) ||
+	    (rc = write_manifest(v, ds, t, sum, files, &wr)))
+		goto out;
+out:
+	bk_secmem_free(pseudo_key);
+	return rc;
+}
+
 static bk_status make_microdata(struct bk_vault *v, const struct bk_dataset *ds, const struct bk_request *r,
 				const struct bk_extract_target *t, struct bk_extract_summary *sum,
 				struct bk_extract_files *files)
@@ -800,11 +921,8 @@ static bk_status make_microdata(struct bk_vault *v, const struct bk_dataset *ds,
 	struct table *tb = calloc(1, sizeof(*tb));
 	struct bk_anon_input in;
 	struct bk_anon_result res;
-	uint32_t *quasi = NULL, *sens = NULL;
-	size_t nquasi = 0, nsens = 0, qcol[BK_ANON_QUASI_MAX], scol[BK_REQUEST_SENSITIVE_MAX];
+	struct micro m = {0};
 	size_t level[BK_REQUEST_COLUMNS_MAX] = {0};
-	uint8_t *pseudo_key = NULL;
-	struct written wr;
 	bk_status rc;
 
 	memset(&in, 0, sizeof(in));
@@ -819,60 +937,8 @@ static bk_status make_microdata(struct bk_vault *v, const struct bk_dataset *ds,
 			rc = bk_fail(BK_ERR_STATE, "no rows of '%s' match the request: nothing to release", ds->name);
 		goto out;
 	}
-	for (size_t c = 0; c < tb->ncols; c++) {
-		struct column *col = &tb->cols[c];
-
-		col->role = col->col->cls == BK_COL_QUASI ? ROLE_QUASI
-			    : col->col->cls == BK_COL_SENSITIVE ? ROLE_SENSITIVE
-								: ROLE_PUBLIC;
-		for (size_t s = 0; s < r->nsensitive; s++)
-			if (strcmp(r->sensitive[s], col->col->name) == 0) {
-				col->ldiv = 1;
-				scol[nsens++] = c;
-			}
-		if (col->role == ROLE_QUASI) {
-			if (nquasi == BK_ANON_QUASI_MAX) {
-				rc = bk_fail(BK_ERR_USAGE, "at most %d quasi-identifying columns", BK_ANON_QUASI_MAX);
-				goto out;
-			}
-			if ((rc = build_levels(v, col)))
-				goto out;
-			qcol[nquasi++] = c;
-		}
-	}
-	quasi = malloc((tb->nrows * nquasi + 1) * sizeof(*quasi));
-	sens = malloc((tb->nrows * nsens + 1) * sizeof(*sens));
-	if (!quasi || !sens) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+	if ((rc = micro_roles(v, r, tb, &m)) || (rc = micro_input(tb, r, &m, &in)))
 		goto out;
-	}
-	for (size_t i = 0; i < tb->nrows; i++) {
-		for (size_t q = 0; q < nquasi; q++)
-			quasi[i * nquasi + q] = tb->codes[i * tb->ncols + qcol[q]];
-		for (size_t s = 0; s < nsens; s++)
-			sens[i * nsens + s] = tb->codes[i * tb->ncols + scol[s]];
-	}
-	in.nrows = tb->nrows;
-	in.nquasi = nquasi;
-	in.quasi = quasi;
-	for (size_t q = 0; q < nquasi; q++) {
-		const struct column *col = &tb->cols[qcol[q]];
-
-		in.hier[q].nlevels = col->nlevels;
-		for (size_t j = 0; j < col->nlevels; j++) {
-			in.hier[q].ncodes[j] = col->levels[j].n;
-			in.hier[q].up[j] = col->up[j];
-		}
-	}
-	in.nsensitive = nsens;
-	in.sensitive = nsens ? sens : NULL;
-	in.k = r->k;
-	in.ldiv = r->ldiv == BK_REQUEST_LDIV_ENTROPY    ? BK_LDIV_ENTROPY
-		  : r->ldiv == BK_REQUEST_LDIV_DISTINCT ? BK_LDIV_DISTINCT
-							: BK_LDIV_NONE;
-	in.l = r->l;
-	in.max_suppressed = (size_t)((unsigned long long)tb->nrows * r->suppression_permille / 1000);
-	in.risk_threshold = BK_EXTRACT_RISK_THRESHOLD;
 	if ((rc = bk_anon_run(&in, &res)))
 		goto out;
 	sum->kind = BK_REQUEST_MICRODATA;
@@ -889,35 +955,18 @@ static bk_status make_microdata(struct bk_vault *v, const struct bk_dataset *ds,
 		}
 		goto out;
 	}
-	for (size_t q = 0; q < nquasi; q++)
-		level[qcol[q]] = res.level[q];
-	summary_columns(tb, level, sum);
-	sum->rows_released = res.nreleased;
-	sum->rows_suppressed = res.nsuppressed;
-	sum->classes = res.nclasses;
-	sum->smallest_class = res.smallest_class;
-	sum->risk_max = res.risk_max;
-	sum->risk_avg = res.risk_avg;
-	sum->share_at_risk = res.share_at_risk;
-	sum->loss = res.loss;
+	for (size_t q = 0; q < m.nquasi; q++)
+		level[m.qcol[q]] = res.level[q];
+	summary_found(tb, &res, level, sum);
 	/* never trust the search alone: count the released classes again */
-	if ((rc = verify_release(tb, &res, level, r, nquasi, nsens)))
+	if ((rc = verify_release(tb, &res, level, r, m.nquasi, m.nsens)))
 		goto out;
-	if (!t)
-		goto out;
-	if (!(pseudo_key = bk_secmem_alloc(BK_PRF64_KEYBYTES))) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
-		goto out;
-	}
-	bk_random(pseudo_key, BK_PRF64_KEYBYTES);
-	if ((rc = write_data(tb, &res, level, t, pseudo_key, files, &wr)) ||
-	    (rc = write_manifest(v, ds, t, sum, files, &wr)))
-		goto out;
+	if (t)
+		rc = micro_write(v, ds, tb, &res, level, t, sum, files);
 out:
-	bk_secmem_free(pseudo_key);
 	bk_anon_result_release(&res);
-	free(quasi);
-	free(sens);
+	free(m.quasi);
+	free(m.sens);
 	table_free(tb);
 	free(tb);
 	return rc;
