@@ -1504,15 +1504,82 @@ static bk_status tail_entry(const char *name, const char *p, size_t len, const s
 	return BK_OK;
 }
 
+/* What bk_audit_check_tail carries walking back from the end of the log. */
+struct tail {
+	const char *name;
+	const struct bk_audit_head *pinned;
+	uint64_t next_seq;                     /* the entry after the line read; 0 at the end */
+	uint8_t next_prev[BK_AUDIT_HASHBYTES]; /* its prev */
+	struct cover c;
+};
+
+/* tail_first judges reaching the first line: only an empty pin walks back
+ * that far. */
+static bk_status tail_first(const struct tail *T)
+{
+	if (T->pinned->seq != 0)
+		return bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ", which the vault pinned, is missing", T->name,
+			       T->pinned->seq);
+	if (T->next_seq != 1 || !is_zero(T->next_prev, BK_AUDIT_HASHBYTES))
+		return bk_fail(BK_ERR_CORRUPT, "%s: the first line is not entry 1 with a zero prev", T->name);
+	return too_many_commands(T->name, T->c.signed_after, 0);
+}
+
+/* tail_chain checks that line p is a well-formed entry, the one before the
+ * entry read last and linked to it, and not before the pin if it is the
+ * last; fills *l, its hash and its prev. */
+static bk_status tail_chain(const struct tail *T, const char *p, size_t len, struct line *l,
+			    uint8_t hash[BK_AUDIT_HASHBYTES], uint8_t prev[BK_AUDIT_HASHBYTES])
+{
+	const char *name = T->name, *why;
+	uint64_t next_seq = T->next_seq;
+	bk_status rc = BK_OK;
+
+	if (len == 0 || parse_seq(p, len, l) != 0) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: the line before entry %" PRIu64 " is %s", name, next_seq,
+			     len == 0 ? "empty" : "not an entry");
+		goto out;
+	}
+	if (next_seq != 0 && l->seq != next_seq - 1) {
+		rc = bk_fail(BK_ERR_CORRUPT,
+			     "%s: entry %" PRIu64 " is missing or out of place: the line before entry %" PRIu64
+			     " holds entry %" PRIu64,
+			     name, next_seq - 1, next_seq, l->seq);
+		goto out;
+	}
+	if ((why = check_line(p, len, l, hash)) != NULL) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, l->seq, why);
+		goto out;
+	}
+	if (hex_decode(prev, BK_AUDIT_HASHBYTES, l->prev_hex) != 0) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": has bad hex in prev", name, l->seq);
+		goto out;
+	}
+	if (next_seq != 0 && memcmp(hash, T->next_prev, BK_AUDIT_HASHBYTES) != 0) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": prev does not match the hash of entry %" PRIu64,
+			     name, next_seq, l->seq);
+		goto out;
+	}
+	if (next_seq == 0 && l->seq < T->pinned->seq) {
+		rc = bk_fail(BK_ERR_CORRUPT,
+			     "%s ends at entry %" PRIu64 " but the vault pinned entry %" PRIu64
+			     ": the log was truncated or rolled back",
+			     name, l->seq, T->pinned->seq);
+		goto out;
+	}
+out:
+	return rc;
+}
+
 bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinned)
 {
 	bk_status rc = BK_OK;
-	const char *name = base_name(path), *p, *why;
+	struct tail T = {.name = base_name(path), .pinned = pinned};
+	const char *name = T.name, *p;
 	struct rev r = {0};
-	struct cover c = {0};
 	struct line l;
-	uint8_t prev[BK_AUDIT_HASHBYTES], hash[BK_AUDIT_HASHBYTES], next_prev[BK_AUDIT_HASHBYTES];
-	uint64_t size = 0, next_seq = 0;
+	uint8_t prev[BK_AUDIT_HASHBYTES], hash[BK_AUDIT_HASHBYTES];
+	uint64_t size = 0;
 	size_t len = 0;
 	int fd = -1, nl, k;
 
@@ -1542,14 +1609,7 @@ bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinn
 	for (;;) {
 		k = rev_prev(&r, &p, &len);
 		if (k == REV_START) {
-			/* only an empty pin walks back to the first line */
-			if (pinned->seq != 0)
-				rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ", which the vault pinned, is missing",
-					     name, pinned->seq);
-			else if (next_seq != 1 || !is_zero(next_prev, BK_AUDIT_HASHBYTES))
-				rc = bk_fail(BK_ERR_CORRUPT, "%s: the first line is not entry 1 with a zero prev", name);
-			else
-				rc = too_many_commands(name, c.signed_after, 0);
+			rc = tail_first(&T);
 			goto out;
 		}
 		if (k == REV_IOERR) {
@@ -1558,41 +1618,11 @@ bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinn
 		}
 		if (k == REV_LONG) {
 			rc = bk_fail(BK_ERR_CORRUPT, "%s: a line before entry %" PRIu64 " is longer than %d bytes", name,
-				     next_seq, BK_AUDIT_MAX_LINE);
+				     T.next_seq, BK_AUDIT_MAX_LINE);
 			goto out;
 		}
-		if (len == 0 || parse_seq(p, len, &l) != 0) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s: the line before entry %" PRIu64 " is %s", name, next_seq,
-				     len == 0 ? "empty" : "not an entry");
+		if ((rc = tail_chain(&T, p, len, &l, hash, prev)) != BK_OK)
 			goto out;
-		}
-		if (next_seq != 0 && l.seq != next_seq - 1) {
-			rc = bk_fail(BK_ERR_CORRUPT,
-				     "%s: entry %" PRIu64 " is missing or out of place: the line before entry %" PRIu64
-				     " holds entry %" PRIu64,
-				     name, next_seq - 1, next_seq, l.seq);
-			goto out;
-		}
-		if ((why = check_line(p, len, &l, hash)) != NULL) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, l.seq, why);
-			goto out;
-		}
-		if (hex_decode(prev, BK_AUDIT_HASHBYTES, l.prev_hex) != 0) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": has bad hex in prev", name, l.seq);
-			goto out;
-		}
-		if (next_seq != 0 && memcmp(hash, next_prev, BK_AUDIT_HASHBYTES) != 0) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": prev does not match the hash of entry %" PRIu64,
-				     name, next_seq, l.seq);
-			goto out;
-		}
-		if (next_seq == 0 && l.seq < pinned->seq) {
-			rc = bk_fail(BK_ERR_CORRUPT,
-				     "%s ends at entry %" PRIu64 " but the vault pinned entry %" PRIu64
-				     ": the log was truncated or rolled back",
-				     name, l.seq, pinned->seq);
-			goto out;
-		}
 		if (l.seq == pinned->seq) {
 			if (memcmp(hash, pinned->hash, BK_AUDIT_HASHBYTES) != 0)
 				rc = bk_fail(BK_ERR_CORRUPT,
@@ -1600,17 +1630,17 @@ bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinn
 					     "the log was rewritten or rolled back",
 					     name, l.seq);
 			else
-				rc = too_many_commands(name, c.signed_after, pinned->seq);
+				rc = too_many_commands(name, T.c.signed_after, pinned->seq);
 			goto out;
 		}
-		if ((rc = tail_entry(name, p, len, &l, &c)) != BK_OK)
+		if ((rc = tail_entry(name, p, len, &l, &T.c)) != BK_OK)
 			goto out;
-		next_seq = l.seq;
-		memcpy(next_prev, prev, sizeof(prev));
+		T.next_seq = l.seq;
+		memcpy(T.next_prev, prev, sizeof(prev));
 	}
 out:
 	free(r.buf);
-	free(c.line);
+	free(T.c.line);
 	close_log(fd);
 	return rc;
 }
