@@ -1069,61 +1069,56 @@ out:
 	return rc;
 }
 
-static bk_status make_table(struct bk_vault *v, const struct bk_dataset *ds, const struct bk_request *r,
-			    const struct bk_extract_target *t, struct bk_extract_summary *sum,
-			    struct bk_extract_files *files)
-{
-	struct table *tb = calloc(1, sizeof(*tb));
-	struct bk_table *tbl = NULL;
-	struct bk_table_spec spec;
-	struct bk_table_opts opts;
+/* The columns an aggregate table reads: the by-columns, then the values of
+ * its measure. */
+struct table_cols {
 	enum bk_table_measure measure;
 	char names[BK_TABLE_BY_MAX + 10][33], mcol[40];
-	struct written wr;
-	size_t nnames = 0, nvalues = 0;
-	const struct bk_table_entry *e;
-	size_t n = 0;
+	size_t nnames, nvalues;
+};
+
+/* table_columns parses the request's measure into spec and lists the
+ * columns to read into tc. */
+static bk_status table_columns(const struct bk_dataset *ds, const struct bk_request *r, struct bk_table_spec *spec,
+			       struct table_cols *tc)
+{
 	bk_status rc;
 
-	memset(&spec, 0, sizeof(spec));
-	memset(&opts, 0, sizeof(opts));
-	if (!tb)
-		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	if ((rc = bk_table_measure_parse(r->measure, &measure, mcol, sizeof(mcol))))
+	if ((rc = bk_table_measure_parse(r->measure, &tc->measure, tc->mcol, sizeof(tc->mcol))))
 		goto out;
 	for (size_t b = 0; b < r->nby; b++)
-		memcpy(names[nnames++], r->by[b], 33);
-	spec.nby = r->nby;
-	spec.measure = measure;
-	if (measure == BK_TABLE_MEAN) {
-		int c = bk_dataset_column(ds, mcol);
+		memcpy(tc->names[tc->nnames++], r->by[b], 33);
+	spec->nby = r->nby;
+	spec->measure = tc->measure;
+	if (tc->measure == BK_TABLE_MEAN) {
+		int c = bk_dataset_column(ds, tc->mcol);
 
 		if (c < 0) {
-			rc = bk_fail(BK_ERR_NOTFOUND, "dataset '%s' has no column '%s'", ds->name, mcol);
+			rc = bk_fail(BK_ERR_NOTFOUND, "dataset '%s' has no column '%s'", ds->name, tc->mcol);
 			goto out;
 		}
 		/* bounds from the schema, never from the data */
-		spec.bounded = 1;
-		spec.lo = ds->cols[c].type == BK_TYPE_SCORE1TO4 ? 1 : ds->cols[c].min;
-		spec.hi = ds->cols[c].type == BK_TYPE_SCORE1TO4 ? 4 : ds->cols[c].max;
-		snprintf(names[nnames++], 33, "%.32s", mcol);
-		nvalues = 1;
-	} else if (measure == BK_TABLE_IKM || measure == BK_TABLE_IKM10) {
-		nvalues = measure == BK_TABLE_IKM ? 9 : 10;
-		for (size_t u = 1; u <= nvalues; u++)
-			snprintf(names[nnames++], 33, "u%zu", u);
+		spec->bounded = 1;
+		spec->lo = ds->cols[c].type == BK_TYPE_SCORE1TO4 ? 1 : ds->cols[c].min;
+		spec->hi = ds->cols[c].type == BK_TYPE_SCORE1TO4 ? 4 : ds->cols[c].max;
+		snprintf(tc->names[tc->nnames++], 33, "%.32s", tc->mcol);
+		tc->nvalues = 1;
+	} else if (tc->measure == BK_TABLE_IKM || tc->measure == BK_TABLE_IKM10) {
+		tc->nvalues = tc->measure == BK_TABLE_IKM ? 9 : 10;
+		for (size_t u = 1; u <= tc->nvalues; u++)
+			snprintf(tc->names[tc->nnames++], 33, "u%zu", u);
 	}
-	if ((rc = table_read(v, ds, r, (const char(*)[33])names, nnames, tb)) || (rc = bk_table_new(&spec, &tbl)))
-		goto out;
-	for (size_t c = 0; c < tb->ncols; c++)
-		tb->cols[c].role = ROLE_PUBLIC; /* counted as stored, not generalized */
-	if (r->epsilon[0]) {
-		if ((rc = bk_dp_epsilon_parse(r->epsilon, &opts.eps_num, &opts.eps_den)))
-			goto out;
-		for (size_t b = 0; b < r->nby; b++)
-			if ((rc = declare_domain(v, tbl, b, tb->cols[b].col, r->by[b])))
-				goto out;
-	}
+out:
+	return rc;
+}
+
+/* table_fill adds each row with a by-value in every by-column and every
+ * value of the measure; counts them as released. */
+static bk_status table_fill(const struct table *tb, const struct bk_request *r, size_t nvalues, struct bk_table *tbl,
+			    struct bk_extract_summary *sum)
+{
+	bk_status rc = BK_OK;
+
 	for (size_t i = 0; i < tb->nrows; i++) {
 		const char *keys[BK_TABLE_BY_MAX];
 		int64_t values[10];
@@ -1141,9 +1136,17 @@ static bk_status make_table(struct bk_vault *v, const struct bk_dataset *ds, con
 			goto out;
 		sum->rows_released++;
 	}
-	opts.min_cell = r->min_cell;
-	if ((rc = bk_table_finish(tbl, &opts)))
-		goto out;
+out:
+	return rc;
+}
+
+/* summary_table puts the figures and columns of a finished table into sum. */
+static void summary_table(const struct bk_table *tbl, const struct table *tb, const struct bk_request *r,
+			  enum bk_table_measure measure, struct bk_extract_summary *sum)
+{
+	const struct bk_table_entry *e;
+	size_t n = 0;
+
 	sum->rows_total = tb->nrows;
 	sum->rows_suppressed = tb->nrows - sum->rows_released;
 	sum->found = 1;
@@ -1166,9 +1169,49 @@ static bk_status make_table(struct bk_vault *v, const struct bk_dataset *ds, con
 			 measure == BK_TABLE_MEAN ? r->measure : "ikm");
 		snprintf(sum->cols[sum->ncols++].cls, sizeof(sum->cols[0].cls), "measure");
 	}
+}
+
+static bk_status make_table(struct bk_vault *v, const struct bk_dataset *ds, const struct bk_request *r,
+			    const struct bk_extract_target *t, struct bk_extract_summary *sum,
+			    struct bk_extract_files *files)
+{
+	struct table *tb = calloc(1, sizeof(*tb));
+	struct bk_table *tbl = NULL;
+	struct bk_table_spec spec;
+	struct bk_table_opts opts;
+	struct table_cols tc;
+	struct written wr;
+	bk_status rc;
+
+	memset(&spec, 0, sizeof(spec));
+	memset(&opts, 0, sizeof(opts));
+	memset(&tc, 0, sizeof(tc));
+	if (!tb)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	if ((rc = table_columns(ds, r, &spec, &tc)))
+		goto out;
+	if ((rc = table_read(v, ds, r, (const char(*)[33])tc.names, tc.nnames, tb)) ||
+	    (rc = bk_table_new(&spec, &tbl)))
+		goto out;
+	for (size_t c = 0; c < tb->ncols; c++)
+		tb->cols[c].role = ROLE_PUBLIC; /* counted as stored, not generalized */
+	if (r->epsilon[0]) {
+		if ((rc = bk_dp_epsilon_parse(r->epsilon, &opts.eps_num, &opts.eps_den)))
+			goto out;
+		for (size_t b = 0; b < r->nby; b++)
+			if ((rc = declare_domain(v, tbl, b, tb->cols[b].col, r->by[b])))
+				goto out;
+	}
+	if ((rc = table_fill(tb, r, tc.nvalues, tbl, sum)))
+		goto out;
+	opts.min_cell = r->min_cell;
+	if ((rc = bk_table_finish(tbl, &opts)))
+		goto out;
+	summary_table(tbl, tb, r, tc.measure, sum);
 	if (!t)
 		goto out;
-	if ((rc = write_table_csv(tbl, r, measure, t, files, &wr)) || (rc = write_manifest(v, ds, t, sum, files, &wr)))
+	if ((rc = write_table_csv(tbl, r, tc.measure, t, files, &wr)) ||
+	    (rc = write_manifest(v, ds, t, sum, files, &wr)))
 		goto out;
 out:
 	bk_table_free(tbl);
