@@ -166,6 +166,94 @@ static int parse_handle(const char *h, char *dataset, long long *id_p, char *col
 	return 0;
 }
 
+/* reveal_column finds column among ds's sealed ones: its place in the
+ * sealed blob into *want_p, how many there are into *nsealed_p, and their
+ * names, comma-separated, into names; returns 0 if it is not sealed. */
+static int reveal_column(const struct bk_dataset *ds, const char *column, char *names, size_t cap, size_t *nsealed_p,
+			 size_t *want_p)
+{
+	size_t nl = 0;
+	int found = 0;
+
+	*nsealed_p = *want_p = 0;
+	for (size_t c = 0; c < ds->ncols; c++)
+		if (ds->cols[c].cls == BK_COL_IDENTIFIER || ds->cols[c].cls == BK_COL_SECRET) {
+			if (strcmp(ds->cols[c].name, column) == 0) {
+				*want_p = *nsealed_p;
+				found = 1;
+			}
+			(*nsealed_p)++;
+			nl += (size_t)snprintf(names + nl, cap - nl, "%s%s", nl ? "," : "", ds->cols[c].name);
+		}
+	return found;
+}
+
+/* reveal_key finds batch's key in the query's cache, or derives it and
+ * caches it in place of the oldest; the cache owns *key_p. */
+static bk_status reveal_key(struct query_ctx *q, int64_t batch, const char *kec, uint8_t **key_p)
+{
+	uint8_t *key = NULL;
+	bk_status rc = BK_OK;
+
+	for (size_t i = 0; i < q->nkeys; i++)
+		if (q->keys[i].batch == batch)
+			key = q->keys[i].key;
+	if (key)
+		goto out;
+	if (q->nkeys == sizeof(q->keys) / sizeof(q->keys[0])) {
+		bk_secmem_free(q->keys[0].key); /* a small cache is enough: rows cluster by batch */
+		memmove(&q->keys[0], &q->keys[1], sizeof(q->keys[0]) * (q->nkeys - 1));
+		q->nkeys--;
+	}
+	key = bk_secmem_alloc(BK_FIELDS_KEYBYTES);
+	if (!key) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+		goto out;
+	}
+	if ((rc = bk_vault_batch_key(q->v, batch, kec, key))) {
+		bk_secmem_free(key);
+		key = NULL;
+		goto out;
+	}
+	q->keys[q->nkeys].batch = batch;
+	q->keys[q->nkeys].key = key;
+	q->nkeys++;
+out:
+	*key_p = key;
+	return rc;
+}
+
+/* reveal_open opens the sealed values of row id (column 2 of st) and makes
+ * the one at want the function's result; the plain text lives in guarded
+ * memory, freed before this returns. */
+static bk_status reveal_open(sqlite3_context *fc, sqlite3_stmt *st, const struct bk_dataset *ds, long long id,
+			     int64_t batch, const uint8_t *key, const char *names, size_t nsealed, size_t want)
+{
+	const uint8_t *sealed = sqlite3_column_blob(st, 2);
+	int slen = sqlite3_column_bytes(st, 2);
+	const uint8_t *vals[BK_COLUMNS_MAX];
+	size_t lens[BK_COLUMNS_MAX], plain_len = 0;
+	uint8_t *plain = NULL;
+	bk_status rc = BK_OK;
+
+	plain = bk_secmem_alloc(slen > 0 ? (size_t)slen : 1);
+	if (!plain) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+		goto out;
+	}
+	if (!sealed || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", ds->name, id);
+		goto out;
+	}
+	if ((rc = bk_fields_open(plain, sealed, (size_t)slen, key, ds->name, names, id, batch)) ||
+	    (rc = bk_fields_unpack(plain, plain_len, nsealed, vals, lens)))
+		goto out;
+	sqlite3_result_text(fc, (const char *)vals[want], (int)lens[want], SQLITE_TRANSIENT);
+out:
+	bk_secmem_free(plain);
+	return rc;
+}
+
 static void reveal_fn(sqlite3_context *fc, int argc, sqlite3_value **argv)
 {
 	struct query_ctx *q = sqlite3_user_data(fc);
@@ -176,12 +264,11 @@ static void reveal_fn(sqlite3_context *fc, int argc, sqlite3_value **argv)
 	long long id;
 	struct bk_dataset ds;
 	sqlite3_stmt *st = NULL;
-	const uint8_t *vals[BK_COLUMNS_MAX];
-	size_t lens[BK_COLUMNS_MAX], nsealed = 0, nl = 0, want = 0, plain_len = 0;
-	uint8_t *key = NULL, *plain = NULL;
+	size_t nsealed = 0, want = 0;
+	uint8_t *key = NULL;
 	int64_t batch;
 	bk_status rc;
-	int found = 0;
+	int found;
 
 	(void)argc;
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
@@ -198,15 +285,7 @@ static void reveal_fn(sqlite3_context *fc, int argc, sqlite3_value **argv)
 		q->internal = 0;
 		return reveal_fail(fc, q, rc);
 	}
-	for (size_t c = 0; c < ds.ncols; c++)
-		if (ds.cols[c].cls == BK_COL_IDENTIFIER || ds.cols[c].cls == BK_COL_SECRET) {
-			if (strcmp(ds.cols[c].name, column) == 0) {
-				want = nsealed;
-				found = 1;
-			}
-			nsealed++;
-			nl += (size_t)snprintf(names + nl, sizeof(names) - nl, "%s%s", nl ? "," : "", ds.cols[c].name);
-		}
+	found = reveal_column(&ds, column, names, sizeof(names), &nsealed, &want);
 	snprintf(sql, sizeof(sql), "SELECT kecamatan, batch, sealed FROM \"ds_%s\" WHERE id = ?", ds.name);
 	if (!found) {
 		rc = BK_ERR_USAGE;
@@ -222,52 +301,13 @@ static void reveal_fn(sqlite3_context *fc, int argc, sqlite3_value **argv)
 	batch = sqlite3_column_int64(st, 1);
 	if ((rc = bk_vault_acl(v, BK_ACT_REVEAL, ds.name, ds.cols[bk_dataset_column(&ds, column)].cls, kec)))
 		goto out;
-	for (size_t i = 0; i < q->nkeys; i++)
-		if (q->keys[i].batch == batch)
-			key = q->keys[i].key;
-	if (!key) {
-		if (q->nkeys == sizeof(q->keys) / sizeof(q->keys[0])) {
-			bk_secmem_free(q->keys[0].key); /* a small cache is enough: rows cluster by batch */
-			memmove(&q->keys[0], &q->keys[1], sizeof(q->keys[0]) * (q->nkeys - 1));
-			q->nkeys--;
-		}
-		key = bk_secmem_alloc(BK_FIELDS_KEYBYTES);
-		if (!key) {
-			rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
-			goto out;
-		}
-		if ((rc = bk_vault_batch_key(v, batch, kec, key))) {
-			bk_secmem_free(key);
-			key = NULL;
-			goto out;
-		}
-		q->keys[q->nkeys].batch = batch;
-		q->keys[q->nkeys].key = key;
-		q->nkeys++;
-	}
-	{
-		const uint8_t *sealed = sqlite3_column_blob(st, 2);
-		int slen = sqlite3_column_bytes(st, 2);
-
-		plain = bk_secmem_alloc(slen > 0 ? (size_t)slen : 1);
-		if (!plain) {
-			rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
-			goto out;
-		}
-		if (!sealed || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", ds.name, id);
-			goto out;
-		}
-		if ((rc = bk_fields_open(plain, sealed, (size_t)slen, key, ds.name, names, id, batch)) ||
-		    (rc = bk_fields_unpack(plain, plain_len, nsealed, vals, lens)))
-			goto out;
-	}
-	sqlite3_result_text(fc, (const char *)vals[want], (int)lens[want], SQLITE_TRANSIENT);
+	if ((rc = reveal_key(q, batch, kec, &key)) ||
+	    (rc = reveal_open(fc, st, &ds, id, batch, key, names, nsealed, want)))
+		goto out;
 	q->revealed++;
 out:
 	q->internal = 0;
 	sqlite3_finalize(st);
-	bk_secmem_free(plain);
 	bk_dataset_release(&ds);
 	if (rc != BK_OK)
 		reveal_fail(fc, q, rc);
