@@ -456,6 +456,59 @@ static char *norm_put(struct bk_importer *im, size_t col, const char *s, size_t 
 	return im->norm + im->norm_off[col];
 }
 
+/* cell_text normalizes a text cell into its place in norm; an empty text
+ * is present unless the column requires a value. */
+static void cell_text(struct bk_importer *im, const char *cell, size_t n, size_t colno, int col)
+{
+	const struct bk_column *c = &im->ds.cols[col];
+	size_t out = 0;
+
+	if (bk_validate_text(cell, n, c->max_length, BK_VALIDATE_NEWLINE, im->norm + im->norm_off[col],
+			     c->max_length + 1, &out, NULL) != BK_OK) {
+		cell_problem(im, colno, c->name);
+		return;
+	}
+	im->present[col] = out > 0 || !c->required;
+	if (out == 0 && c->required)
+		problem(im, im->line, colno, "%s: a value is required", c->name);
+}
+
+/* cell_region stores a region's code; in the scope column, its kecamatan is
+ * the row's. */
+static void cell_region(struct bk_importer *im, const char *cell, size_t n, size_t colno, int col)
+{
+	const struct bk_column *c = &im->ds.cols[col];
+	const struct bk_region *r;
+
+	if (bk_validate_region(&im->v->regions, c->level, cell, n, &r) != BK_OK)
+		return cell_problem(im, colno, c->name);
+	norm_put(im, (size_t)col, r->kode, strlen(r->kode));
+	if (col == im->ds.scope_col)
+		snprintf(im->kecamatan, sizeof(im->kecamatan), "%s", r->level == BK_REGION_DESA ? r->kode_induk : r->kode);
+}
+
+/* cell_nik stores a NIK's digits; in the scope column, its kecamatan (which
+ * must be in the kabupaten) is the row's; in the subject column, it is
+ * handed back in *nik. */
+static void cell_nik(struct bk_importer *im, const char *cell, size_t n, size_t colno, int col, struct bk_nik *nik)
+{
+	const struct bk_column *c = &im->ds.cols[col];
+	struct bk_nik parsed;
+
+	if (bk_validate_nik(cell, n, NULL, im->ref_year, &parsed) != BK_OK)
+		return cell_problem(im, colno, c->name);
+	norm_put(im, (size_t)col, parsed.digits, 16);
+	if (col == im->ds.scope_col) {
+		if (!bk_regions_find(&im->v->regions, BK_REGION_KECAMATAN, parsed.kecamatan)) {
+			problem(im, im->line, colno, "%s: the NIK's kecamatan is not in %s", c->name, im->kabupaten_name);
+			return;
+		}
+		snprintf(im->kecamatan, sizeof(im->kecamatan), "%s", parsed.kecamatan);
+	}
+	if (col == im->ds.subject_col)
+		*nik = parsed;
+}
+
 void bk_import_cell(struct bk_importer *im, const char *cell, size_t n, size_t colno, int col, struct bk_nik *nik,
 		    struct bk_date *birth)
 {
@@ -474,19 +527,9 @@ void bk_import_cell(struct bk_importer *im, const char *cell, size_t n, size_t c
 		return;
 	}
 	switch (c->type) {
-	case BK_TYPE_TEXT: {
-		size_t out = 0;
-
-		if (bk_validate_text(cell, n, c->max_length, BK_VALIDATE_NEWLINE, im->norm + im->norm_off[col],
-				     c->max_length + 1, &out, NULL) != BK_OK) {
-			cell_problem(im, colno, c->name);
-			return;
-		}
-		im->present[col] = out > 0 || !c->required;
-		if (out == 0 && c->required)
-			problem(im, im->line, colno, "%s: a value is required", c->name);
+	case BK_TYPE_TEXT:
+		cell_text(im, cell, n, colno, col);
 		break;
-	}
 	case BK_TYPE_INT:
 		if (bk_validate_int(cell, n, c->min, c->max, &im->ival[col]) != BK_OK)
 			return cell_problem(im, colno, c->name);
@@ -519,35 +562,12 @@ void bk_import_cell(struct bk_importer *im, const char *cell, size_t n, size_t c
 		norm_put(im, (size_t)col, canon, strlen(canon));
 		break;
 	}
-	case BK_TYPE_REGION: {
-		const struct bk_region *r;
-
-		if (bk_validate_region(&im->v->regions, c->level, cell, n, &r) != BK_OK)
-			return cell_problem(im, colno, c->name);
-		norm_put(im, (size_t)col, r->kode, strlen(r->kode));
-		if (col == im->ds.scope_col)
-			snprintf(im->kecamatan, sizeof(im->kecamatan), "%s",
-				 r->level == BK_REGION_DESA ? r->kode_induk : r->kode);
+	case BK_TYPE_REGION:
+		cell_region(im, cell, n, colno, col);
 		break;
-	}
-	case BK_TYPE_NIK: {
-		struct bk_nik parsed;
-
-		if (bk_validate_nik(cell, n, NULL, im->ref_year, &parsed) != BK_OK)
-			return cell_problem(im, colno, c->name);
-		norm_put(im, (size_t)col, parsed.digits, 16);
-		if (col == im->ds.scope_col) {
-			if (!bk_regions_find(&im->v->regions, BK_REGION_KECAMATAN, parsed.kecamatan)) {
-				problem(im, im->line, colno, "%s: the NIK's kecamatan is not in %s", c->name,
-					im->kabupaten_name);
-				return;
-			}
-			snprintf(im->kecamatan, sizeof(im->kecamatan), "%s", parsed.kecamatan);
-		}
-		if (col == im->ds.subject_col)
-			*nik = parsed;
+	case BK_TYPE_NIK:
+		cell_nik(im, cell, n, colno, col, nik);
 		break;
-	}
 	case BK_TYPE_PHONE: {
 		struct bk_phone ph;
 
