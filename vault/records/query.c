@@ -651,12 +651,78 @@ static bk_status collect_rows(struct query_ctx *q, sqlite3_stmt *st, json_t *col
 									    : BK_ERR_DB;
 }
 
+/* query_screen makes the views and registers reveal(), and refuses a
+ * statement that is not a plain SELECT before SQLite sees it; on failure
+ * why (and *outcome_p) say what to log. */
+static bk_status query_screen(struct query_ctx *q, const char *sql, const char **outcome_p, char *why, size_t cap)
+{
+	struct bk_vault *v = q->v;
+	bk_status rc;
+
+	if ((rc = make_views(q))) {
+		snprintf(why, cap, "the dataset views could not be made");
+		goto out;
+	}
+	if (screen_sql(q, sql, why, cap) || !starts_with_select(sql)) {
+		if (!why[0])
+			snprintf(why, cap, "only SELECT is allowed: a query cannot write or change the vault");
+		*outcome_p = "denied";
+		rc = BK_ERR_DENIED;
+		goto out;
+	}
+	if (sqlite3_create_function(v->db, "reveal", 1, SQLITE_UTF8, q, reveal_fn, NULL, NULL) != SQLITE_OK) {
+		rc = BK_ERR_DB;
+		snprintf(why, cap, "reveal() could not be registered");
+		goto out;
+	}
+out:
+	return rc;
+}
+
+/* query_prepare starts the clock and prepares the statement under the
+ * authorizer, then refuses what the authorizer denied, a second statement,
+ * a write, and reveal() without a purpose; on failure why (and *outcome_p)
+ * say what to log. */
+static bk_status query_prepare(struct query_ctx *q, const char *sql, sqlite3_stmt **st_p, const char **outcome_p,
+			       char *why, size_t cap)
+{
+	struct bk_vault *v = q->v;
+	const char *tail = NULL;
+	bk_status rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &q->deadline);
+	q->deadline.tv_sec += (time_t)q->seconds;
+	sqlite3_progress_handler(v->db, 1000, over_time, q);
+	sqlite3_set_authorizer(v->db, authorize, q);
+	rc = sqlite3_prepare_v2(v->db, sql, -1, st_p, &tail) == SQLITE_OK && *st_p ? BK_OK : BK_ERR_USAGE;
+	sqlite3_set_authorizer(v->db, NULL, NULL); /* our own statements are not the user's */
+	if (q->denied[0]) {
+		snprintf(why, cap, "%s", q->denied);
+		*outcome_p = "denied";
+		rc = BK_ERR_DENIED;
+	} else if (rc != BK_OK) {
+		parse_error(v->db, why, cap);
+		bk_hint("`brankas dataset show NAME` lists a dataset's columns; views are named like datasets");
+	} else if (tail && strspn(tail, " \t\r\n;") != strlen(tail)) {
+		rc = BK_ERR_USAGE;
+		snprintf(why, cap, "one statement per query");
+	} else if (!sqlite3_stmt_readonly(*st_p)) {
+		*outcome_p = "denied";
+		rc = BK_ERR_DENIED;
+		snprintf(why, cap, "only SELECT is allowed: a query cannot write or change the vault");
+	} else if (q->uses_reveal && (!q->purpose || !q->purpose[0])) {
+		rc = BK_ERR_USAGE;
+		snprintf(why, cap, "a query that reveals identifiers needs --purpose");
+	}
+	return rc;
+}
+
 bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpose, unsigned seconds,
 			 json_t **result_p)
 {
 	struct query_ctx q;
 	sqlite3_stmt *st = NULL;
-	const char *tail = NULL, *outcome = "failed";
+	const char *outcome = "failed";
 	json_t *rows = NULL, *cols = NULL;
 	long long nrows = 0;
 	char why[512] = "";
@@ -674,46 +740,8 @@ bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpos
 		return rc;
 	/* From here on every outcome is written down: a statement that calls
 	 * reveal() may have opened values even when it fails. */
-	if ((rc = make_views(&q))) {
-		snprintf(why, sizeof(why), "the dataset views could not be made");
-		goto log;
-	}
-	if (screen_sql(&q, sql, why, sizeof(why)) || !starts_with_select(sql)) {
-		if (!why[0])
-			snprintf(why, sizeof(why), "only SELECT is allowed: a query cannot write or change the vault");
-		outcome = "denied";
-		rc = BK_ERR_DENIED;
-		goto log;
-	}
-	if (sqlite3_create_function(v->db, "reveal", 1, SQLITE_UTF8, &q, reveal_fn, NULL, NULL) != SQLITE_OK) {
-		rc = BK_ERR_DB;
-		snprintf(why, sizeof(why), "reveal() could not be registered");
-		goto log;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &q.deadline);
-	q.deadline.tv_sec += (time_t)q.seconds;
-	sqlite3_progress_handler(v->db, 1000, over_time, &q);
-	sqlite3_set_authorizer(v->db, authorize, &q);
-	rc = sqlite3_prepare_v2(v->db, sql, -1, &st, &tail) == SQLITE_OK && st ? BK_OK : BK_ERR_USAGE;
-	sqlite3_set_authorizer(v->db, NULL, NULL); /* our own statements are not the user's */
-	if (q.denied[0]) {
-		snprintf(why, sizeof(why), "%s", q.denied);
-		outcome = "denied";
-		rc = BK_ERR_DENIED;
-	} else if (rc != BK_OK) {
-		parse_error(v->db, why, sizeof(why));
-		bk_hint("`brankas dataset show NAME` lists a dataset's columns; views are named like datasets");
-	} else if (tail && strspn(tail, " \t\r\n;") != strlen(tail)) {
-		rc = BK_ERR_USAGE;
-		snprintf(why, sizeof(why), "one statement per query");
-	} else if (!sqlite3_stmt_readonly(st)) {
-		outcome = "denied";
-		rc = BK_ERR_DENIED;
-		snprintf(why, sizeof(why), "only SELECT is allowed: a query cannot write or change the vault");
-	} else if (q.uses_reveal && (!purpose || !purpose[0])) {
-		rc = BK_ERR_USAGE;
-		snprintf(why, sizeof(why), "a query that reveals identifiers needs --purpose");
-	} else {
+	if ((rc = query_screen(&q, sql, &outcome, why, sizeof(why))) == BK_OK &&
+	    (rc = query_prepare(&q, sql, &st, &outcome, why, sizeof(why))) == BK_OK) {
 		rows = json_array();
 		cols = json_array();
 		if (!rows || !cols) {
@@ -723,7 +751,6 @@ bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpos
 			outcome = "ok";
 		}
 	}
-log:
 	sqlite3_progress_handler(v->db, 0, NULL, NULL);
 	/* log before reveal: the entry is durable before a row is handed out */
 	logged = audit_query(v, sql, purpose, outcome, rc == BK_OK ? NULL : why, rc == BK_OK ? nrows : -1, q.revealed);
