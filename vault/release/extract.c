@@ -1261,39 +1261,55 @@ static bk_status manifest_file_hash(json_t *m, const char *file, char out[65])
 	return BK_OK;
 }
 
-bk_status bk_extract_open(const char *dir, const char *pub_text, size_t pub_len, const uint8_t x_sk[32],
-			  const char *out_path, char **manifest_p)
+/* open_manifest reads dir's manifest, checks its signature against the
+ * vault's public key, and parses it into *m_p; the caller frees *manifest_p
+ * (mlen bytes, as signed) and *m_p, whatever this returns. */
+static bk_status open_manifest(const char *dir, const char *pub_text, size_t pub_len, uint8_t **manifest_p,
+			       size_t *mlen_p, json_t **m_p)
 {
-	char path[4096], tmp[4200], want[65], got[65], mine[BK_AGE_RECIPIENT_MAX];
-	uint8_t *manifest = NULL, *sig = NULL, *data = NULL, h[BK_SHA256_BYTES], x_pk[32];
-	size_t mlen = 0, slen = 0, dlen = 0;
+	char path[4096];
+	uint8_t *sig = NULL;
+	size_t slen = 0;
 	struct bk_minisign_pub pub;
-	struct plain_out p = {.fd = -1};
-	json_t *m = NULL, *recipient;
 	json_error_t jerr;
 	bk_status rc;
 
-	*manifest_p = NULL;
-	tmp[0] = '\0';
 	if ((rc = bk_minisign_pub_parse(&pub, pub_text, pub_len))) {
 		bk_hint("pass the vault.pub the vault's admin gave you");
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	if ((rc = bk_file_read(path, 1 << 20, &manifest, &mlen)))
+	if ((rc = bk_file_read(path, 1 << 20, manifest_p, mlen_p)))
 		goto out;
 	snprintf(path, sizeof(path), "%s/manifest.json.minisig", dir);
 	if ((rc = bk_file_read(path, 4096, &sig, &slen)))
 		goto out;
-	if (bk_minisign_verify((const char *)sig, slen, manifest, mlen, &pub, NULL) != BK_OK) {
+	if (bk_minisign_verify((const char *)sig, slen, *manifest_p, *mlen_p, &pub, NULL) != BK_OK) {
 		rc = bk_fail(BK_ERR_CORRUPT, "'%s/manifest.json' is not signed by this vault (altered, or another vault)",
 			     dir);
 		goto out;
 	}
-	if (!(m = json_loadb((const char *)manifest, mlen, JSON_REJECT_DUPLICATES, &jerr)) || !json_is_object(m)) {
+	if (!(*m_p = json_loadb((const char *)*manifest_p, *mlen_p, JSON_REJECT_DUPLICATES, &jerr)) ||
+	    !json_is_object(*m_p)) {
 		rc = bk_fail(BK_ERR_CORRUPT, "'%s/manifest.json' is signed but does not parse", dir);
 		goto out;
 	}
+out:
+	free(sig);
+	return rc;
+}
+
+/* open_data checks that the extract was made for the holder of x_sk and
+ * reads its encrypted data into *data_p (freed by the caller, whatever this
+ * returns), checked against the manifest; path is left naming the file. */
+static bk_status open_data(const char *dir, json_t *m, const uint8_t x_sk[32], char *path, size_t cap,
+			   uint8_t **data_p, size_t *dlen_p)
+{
+	char want[65], got[65], mine[BK_AGE_RECIPIENT_MAX];
+	uint8_t h[BK_SHA256_BYTES], x_pk[32];
+	json_t *recipient;
+	bk_status rc;
+
 	if ((rc = bk_box_public_from_secret(x_pk, x_sk)) || (rc = bk_age_recipient_from_x25519(mine, x_pk)))
 		goto out;
 	recipient = json_object_get(json_object_get(m, "evaluator"), "recipient");
@@ -1301,32 +1317,46 @@ bk_status bk_extract_open(const char *dir, const char *pub_text, size_t pub_len,
 		rc = bk_fail(BK_ERR_DENIED, "'%s' was made for another evaluator", dir);
 		goto out;
 	}
-	snprintf(path, sizeof(path), "%s/data.csv.age", dir);
-	if ((rc = bk_file_read(path, EXTRACT_MAX_BYTES, &data, &dlen)) || (rc = manifest_file_hash(m, "data.csv.age", want)))
+	snprintf(path, cap, "%s/data.csv.age", dir);
+	if ((rc = bk_file_read(path, EXTRACT_MAX_BYTES, data_p, dlen_p)) ||
+	    (rc = manifest_file_hash(m, "data.csv.age", want)))
 		goto out;
-	bk_sha256(h, data, dlen);
+	bk_sha256(h, *data_p, *dlen_p);
 	hex256(got, h);
 	if (strcmp(got, want) != 0) {
 		rc = bk_fail(BK_ERR_CORRUPT, "'%s' does not match the signed manifest (altered)", path);
 		goto out;
 	}
-	/* written under a temporary name: a failure leaves no partial plaintext */
-	snprintf(tmp, sizeof(tmp), "%s.partial", out_path);
-	p.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (p.fd < 0) {
+out:
+	return rc;
+}
+
+/* open_decrypt decrypts data (read from path) into the new file tmp through
+ * p, checks the plaintext against the manifest, and syncs and closes it;
+ * the caller unlinks tmp unless it links it into place. On a failure to
+ * create tmp, tmp is emptied. */
+static bk_status open_decrypt(json_t *m, const uint8_t *data, size_t dlen, const uint8_t x_sk[32],
+			      const char *path, char *tmp, struct plain_out *p)
+{
+	char want[65], got[65];
+	uint8_t h[BK_SHA256_BYTES];
+	bk_status rc;
+
+	p->fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (p->fd < 0) {
 		rc = bk_fail(BK_ERR_IO, "cannot create '%s': %s", tmp, strerror(errno));
 		tmp[0] = '\0';
 		goto out;
 	}
-	bk_sha256_init(&p.hash);
-	if ((rc = bk_age_decrypt(data, dlen, x_sk, plain_sink, &p))) {
+	bk_sha256_init(&p->hash);
+	if ((rc = bk_age_decrypt(data, dlen, x_sk, plain_sink, p))) {
 		if (rc == BK_ERR_NOTFOUND)
 			rc = bk_fail(BK_ERR_DENIED, "'%s' was not encrypted to this identity", path);
 		else if (rc != BK_ERR_IO)
 			rc = bk_fail(BK_ERR_CORRUPT, "'%s' does not decrypt: %s", path, bk_error_detail());
 		goto out;
 	}
-	bk_sha256_final(&p.hash, h);
+	bk_sha256_final(&p->hash, h);
 	hex256(got, h);
 	if ((rc = manifest_file_hash(m, "data.csv", want)))
 		goto out;
@@ -1334,12 +1364,36 @@ bk_status bk_extract_open(const char *dir, const char *pub_text, size_t pub_len,
 		rc = bk_fail(BK_ERR_CORRUPT, "the decrypted data does not match the signed manifest");
 		goto out;
 	}
-	if (fsync(p.fd) != 0 || close(p.fd) != 0) {
-		p.fd = -1;
+	if (fsync(p->fd) != 0 || close(p->fd) != 0) {
+		p->fd = -1;
 		rc = bk_fail(BK_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
-	p.fd = -1;
+	p->fd = -1;
+out:
+	return rc;
+}
+
+bk_status bk_extract_open(const char *dir, const char *pub_text, size_t pub_len, const uint8_t x_sk[32],
+			  const char *out_path, char **manifest_p)
+{
+	char path[4096], tmp[4200];
+	uint8_t *manifest = NULL, *data = NULL;
+	size_t mlen = 0, dlen = 0;
+	struct plain_out p = {.fd = -1};
+	json_t *m = NULL;
+	bk_status rc;
+
+	*manifest_p = NULL;
+	tmp[0] = '\0';
+	if ((rc = open_manifest(dir, pub_text, pub_len, &manifest, &mlen, &m)))
+		goto out;
+	if ((rc = open_data(dir, m, x_sk, path, sizeof(path), &data, &dlen)))
+		goto out;
+	/* written under a temporary name: a failure leaves no partial plaintext */
+	snprintf(tmp, sizeof(tmp), "%s.partial", out_path);
+	if ((rc = open_decrypt(m, data, dlen, x_sk, path, tmp, &p)))
+		goto out;
 	if (link(tmp, out_path) != 0) {
 		rc = bk_fail(BK_ERR_IO, "cannot create '%s': %s", out_path, strerror(errno));
 		goto out;
@@ -1356,7 +1410,6 @@ out:
 		unlink(tmp);
 	json_decref(m);
 	free(manifest);
-	free(sig);
 	free(data);
 	return rc;
 }
