@@ -416,12 +416,90 @@ static struct correction *given(struct edit *x, const struct bk_dataset *ds, con
 /* Applies the corrections to row id in memory and checks the result as an
  * import checks a row; problems leave im->row_bad set. *changed_p: whether
  * any value differs from the stored one. */
+/* row_apply runs each correction's value through the import's cell checks
+ * into the loaded row; returns 1 if any fails. nik and birth are the
+ * cell checks' outputs, wiped by the caller. */
+static int row_apply(struct edit *x, struct editor *ed, struct bk_nik *nik, struct bk_date *birth)
+{
+	struct bk_importer *im = &ed->im;
+	const struct bk_dataset *ds = &im->ds;
+	int bad = 0;
+
+	for (size_t i = 0; i < x->cs.n; i++) {
+		int col = bk_dataset_column(ds, x->cs.c[i].name);
+		struct correction *c = &x->cs.c[i];
+
+		if (col < 0)
+			continue;
+		im->line = c->line;
+		im->quiet = c->bad; /* a value that fails in one dataset is reported once */
+		im->row_bad = 0;
+		im->present[col] = 0; /* an empty value clears the column */
+		im->ival[col] = 0;
+		bk_wipe(im->norm + im->norm_off[col], slot(im, (size_t)col) + 1);
+		bk_import_cell(im, c->value, c->len, c->colno, col, nik, birth);
+		if (im->row_bad)
+			bad = c->bad = 1;
+	}
+	im->quiet = 0;
+	return bad;
+}
+
+/* row_consistent checks the NIK against the birth date and sex, as an
+ * import does, where a correction touched them; returns 1 if they disagree. */
+static int row_consistent(struct edit *x, struct editor *ed, const char *subject, const struct bk_nik *nik)
+{
+	struct bk_importer *im = &ed->im;
+	const char *names[] = {subject, "tanggal_lahir", "jenis_kelamin"};
+	struct correction *c = given(x, &im->ds, names, 3);
+	int bad = 0;
+
+	if (c && bk_import_consistent(im, nik) != BK_OK) {
+		const char *hint = bk_error_hint();
+
+		im->quiet = c->bad;
+		bk_import_problem(im, c->line, c->colno, "%s: %s%s%s", subject, bk_error_detail(), hint[0] ? "; " : "",
+				  hint);
+		im->quiet = 0;
+		bad = c->bad = 1;
+	}
+	bk_error_clear();
+	return bad;
+}
+
+/* row_unique keeps each data subject once: a changed NIK in the registry
+ * must not be another row's; sets *bad_p if it is. */
+static bk_status row_unique(struct edit *x, struct editor *ed, int64_t id, const char *subject,
+			    const struct bk_nik *nik, int *bad_p)
+{
+	struct bk_importer *im = &ed->im;
+	const char *names[] = {subject};
+	struct correction *c;
+	int64_t existing = 0;
+	bk_status rc;
+
+	if ((rc = bk_import_find_subject(im, nik->digits, &existing)))
+		goto out;
+	if (existing && existing != id) {
+		c = given(x, &im->ds, names, 1);
+		im->quiet = c && c->bad;
+		bk_import_problem(im, c ? c->line : 1, c ? c->colno : 1, "%s: this person is already registered (row %lld)",
+				  subject, (long long)existing);
+		im->quiet = 0;
+		*bad_p = 1;
+		if (c)
+			c->bad = 1;
+		goto out;
+	}
+out:
+	return rc;
+}
+
 static bk_status check_row(struct edit *x, struct editor *ed, int64_t id, int *changed_p)
 {
 	struct bk_importer *im = &ed->im;
 	const struct bk_dataset *ds = &im->ds;
 	const char *subject = ds->subject_col >= 0 ? ds->cols[ds->subject_col].name : NULL;
-	struct correction *c;
 	struct bk_nik nik;
 	struct bk_date birth;
 	int bad = 0;
@@ -432,70 +510,22 @@ static bk_status check_row(struct edit *x, struct editor *ed, int64_t id, int *c
 	memset(ed->row_changed, 0, sizeof(ed->row_changed));
 	if ((rc = load_row(x, ed, id)))
 		return rc;
-	for (size_t i = 0; i < x->cs.n; i++) {
-		int col = bk_dataset_column(ds, x->cs.c[i].name);
-
-		c = &x->cs.c[i];
-		if (col < 0)
-			continue;
-		im->line = c->line;
-		im->quiet = c->bad; /* a value that fails in one dataset is reported once */
-		im->row_bad = 0;
-		im->present[col] = 0; /* an empty value clears the column */
-		im->ival[col] = 0;
-		bk_wipe(im->norm + im->norm_off[col], slot(im, (size_t)col) + 1);
-		bk_import_cell(im, c->value, c->len, c->colno, col, &nik, &birth);
-		if (im->row_bad)
-			bad = c->bad = 1;
-	}
-	im->quiet = 0;
-	if (bad)
+	if ((bad = row_apply(x, ed, &nik, &birth)))
 		goto out;
 	/* the row's own checks, as an import runs them, where this correction touched them */
 	memset(&nik, 0, sizeof(nik));
 	if (subject && im->present[ds->subject_col] &&
 	    bk_validate_nik(im->norm + im->norm_off[ds->subject_col], 16, NULL, im->ref_year, &nik) != BK_OK)
 		memset(&nik, 0, sizeof(nik));
-	{
-		const char *names[] = {subject, "tanggal_lahir", "jenis_kelamin"};
-
-		c = given(x, ds, names, 3);
-		if (c && bk_import_consistent(im, &nik) != BK_OK) {
-			const char *hint = bk_error_hint();
-
-			im->quiet = c->bad;
-			bk_import_problem(im, c->line, c->colno, "%s: %s%s%s", subject, bk_error_detail(),
-					  hint[0] ? "; " : "", hint);
-			im->quiet = 0;
-			bk_error_clear();
-			bad = c->bad = 1;
-			goto out;
-		}
-		bk_error_clear();
-	}
+	if ((bad = row_consistent(x, ed, subject, &nik)))
+		goto out;
 	for (size_t k = 0; k < ds->ncols; k++)
 		if (!same_value(ed, k))
 			*changed_p = ed->row_changed[k] = 1;
 	ed->nik_changed = subject && ed->row_changed[ds->subject_col];
-	/* each data subject once */
-	if (ed->nik_changed && nik.digits[0] && strcmp(ds->name, SUBJECTS) == 0) {
-		const char *names[] = {subject};
-		int64_t existing = 0;
-
-		if ((rc = bk_import_find_subject(im, nik.digits, &existing)))
-			goto out;
-		if (existing && existing != id) {
-			c = given(x, ds, names, 1);
-			im->quiet = c && c->bad;
-			bk_import_problem(im, c ? c->line : 1, c ? c->colno : 1,
-					  "%s: this person is already registered (row %lld)", subject, (long long)existing);
-			im->quiet = 0;
-			bad = 1;
-			if (c)
-				c->bad = 1;
-			goto out;
-		}
-	}
+	if (ed->nik_changed && nik.digits[0] && strcmp(ds->name, SUBJECTS) == 0 &&
+	    ((rc = row_unique(x, ed, id, subject, &nik, &bad)) || bad))
+		goto out;
 	/* a row that moves must stay in the user's scope */
 	if (strcmp(im->kecamatan, ed->old_kecamatan) != 0 &&
 	    bk_vault_acl(x->v, BK_ACT_RECORD_EDIT, ds->name, BK_COL_NONE, im->kecamatan) != BK_OK) {
