@@ -1199,6 +1199,58 @@ bk_status bk_import_consistent(struct bk_importer *im, const struct bk_nik *nik)
 
 /* --- one record --- */
 
+/* take_subject_once keeps each data subject once: a NIK (its tag) seen
+ * earlier in the file, or already in the registry, is a problem; returns 0
+ * if the row is refused (or im->fatal set). */
+static int take_subject_once(struct bk_importer *im, const struct bk_nik *nik, const uint8_t tag[BK_PRF128_BYTES])
+{
+	int added = tagset_add(&im->seen, tag);
+	int64_t existing = 0;
+
+	if (added < 0) {
+		im->fatal = bk_fail(BK_ERR_NOMEM, "out of memory");
+		return 0;
+	}
+	if (added == 1) {
+		problem(im, im->line, 1, "%s: the same NIK is on an earlier line of this file",
+			im->ds.cols[im->ds.subject_col].name);
+		return 0;
+	}
+	if (!im->subjects_exist)
+		return 1;
+	if ((im->fatal = bk_import_find_subject(im, nik->digits, &existing)))
+		return 0;
+	if (existing) {
+		problem(im, im->line, 1, "%s: this person is already registered (row %lld): use record edit",
+			im->ds.cols[im->ds.subject_col].name, (long long)existing);
+		return 0;
+	}
+	return 1;
+}
+
+/* take_in_scope checks that the row's kecamatan is the user's; a row outside
+ * is counted apart from the problems, and reported while messages are
+ * wanted. Returns 0 if it is outside. */
+static int take_in_scope(struct bk_importer *im)
+{
+	const struct bk_region *k;
+
+	if (bk_vault_acl(im->v, BK_ACT_RECORD_WRITE, im->ds.name, BK_COL_NONE, im->kecamatan) == BK_OK)
+		return 1;
+	k = bk_regions_find(&im->v->regions, BK_REGION_KECAMATAN, im->kecamatan);
+	im->r->out_of_scope++;
+	im->row_bad = 1;
+	if (im->o->problem && im->r->problems + im->r->out_of_scope <= (uint64_t)im->o->max_messages) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s:%zu:1: the row is in kecamatan %s, outside your scope", im->o->path,
+			 im->line, k ? k->nama : im->kecamatan);
+		im->o->problem(im->o->ctx, msg);
+	}
+	bk_error_clear();
+	return 0;
+}
+
 static void take_row(struct bk_importer *im)
 {
 	struct bk_nik nik;
@@ -1237,48 +1289,11 @@ static void take_row(struct bk_importer *im)
 		return;
 	}
 	/* each data subject once */
-	if (nik.digits[0] && im->registry) {
-		int added = tagset_add(&im->seen, tag);
-
-		if (added < 0) {
-			im->fatal = bk_fail(BK_ERR_NOMEM, "out of memory");
-			return;
-		}
-		if (added == 1) {
-			problem(im, im->line, 1, "%s: the same NIK is on an earlier line of this file",
-				im->ds.cols[im->ds.subject_col].name);
-			return;
-		}
-		if (im->subjects_exist) {
-			int64_t existing = 0;
-
-			if ((im->fatal = bk_import_find_subject(im, nik.digits, &existing)))
-				return;
-			if (existing) {
-				problem(im, im->line, 1, "%s: this person is already registered (row %lld): use record edit",
-					im->ds.cols[im->ds.subject_col].name, (long long)existing);
-				return;
-			}
-		}
-	}
+	if (nik.digits[0] && im->registry && !take_subject_once(im, &nik, tag))
+		return;
 	/* scope: the row's kecamatan must be the user's */
-	if (im->kecamatan[0]) {
-		if (bk_vault_acl(im->v, BK_ACT_RECORD_WRITE, im->ds.name, BK_COL_NONE, im->kecamatan) != BK_OK) {
-			const struct bk_region *k = bk_regions_find(&im->v->regions, BK_REGION_KECAMATAN, im->kecamatan);
-
-			im->r->out_of_scope++;
-			im->row_bad = 1;
-			if (im->o->problem && im->r->problems + im->r->out_of_scope <= (uint64_t)im->o->max_messages) {
-				char msg[512];
-
-				snprintf(msg, sizeof(msg), "%s:%zu:1: the row is in kecamatan %s, outside your scope",
-					 im->o->path, im->line, k ? k->nama : im->kecamatan);
-				im->o->problem(im->o->ctx, msg);
-			}
-			bk_error_clear();
-			return;
-		}
-	}
+	if (im->kecamatan[0] && !take_in_scope(im))
+		return;
 	if (im->o->dry_run || im->r->problems || im->r->out_of_scope) {
 		im->r->rows++;
 		return;
