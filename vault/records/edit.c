@@ -296,15 +296,58 @@ static bk_status put_text(struct bk_importer *im, size_t c, const void *s, size_
 }
 
 /* Reads row id into the importer's current row, its sealed values opened. */
-static bk_status load_row(struct edit *x, struct editor *ed, int64_t id)
+/* load_sealed keeps a copy of the row's sealed blob (column 5 of ed->row)
+ * and opens it into the row's values; the plain text is left in im->plain,
+ * *plain_len_p bytes, for the caller to wipe whatever this returns. */
+static bk_status load_sealed(struct edit *x, struct editor *ed, int64_t id, size_t *plain_len_p)
 {
 	struct bk_importer *im = &ed->im;
 	sqlite3_stmt *st = ed->row;
 	const uint8_t *vals[BK_COLUMNS_MAX];
-	size_t lens[BK_COLUMNS_MAX], plain_len = 0;
-	const uint8_t *sealed;
+	size_t lens[BK_COLUMNS_MAX];
+	const uint8_t *sealed = sqlite3_column_blob(st, 5);
+	int slen = sqlite3_column_bytes(st, 5);
 	bk_status rc = BK_OK;
-	int src, slen;
+
+	if (!sealed || !ed->old_kecamatan[0] || bk_fields_plain_len(sealed, (size_t)slen, plain_len_p) != BK_OK) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", im->ds.name, (long long)id);
+		goto out;
+	}
+	if (*plain_len_p > im->plain_cap) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are longer than the schema allows", im->ds.name,
+			     (long long)id);
+		goto out;
+	}
+	if ((size_t)slen > ed->old_sealed_cap) {
+		uint8_t *n = realloc(ed->old_sealed, (size_t)slen);
+
+		if (!n) {
+			rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		ed->old_sealed = n;
+		ed->old_sealed_cap = (size_t)slen;
+	}
+	memcpy(ed->old_sealed, sealed, (size_t)slen);
+	ed->old_sealed_len = (size_t)slen;
+	if ((rc = bk_vault_batch_key(x->v, ed->old_batch, ed->old_kecamatan, ed->key)) ||
+	    (rc = bk_fields_open(im->plain, sealed, (size_t)slen, ed->key, im->ds.name, im->sealed_names, id,
+				 ed->old_batch)) ||
+	    (rc = bk_fields_unpack(im->plain, *plain_len_p, im->nsealed, vals, lens)))
+		goto out;
+	for (size_t i = 0; i < im->nsealed && rc == BK_OK; i++)
+		rc = put_text(im, (size_t)im->sealed_idx[i], vals[i], lens[i], id);
+out:
+	return rc;
+}
+
+static bk_status load_row(struct edit *x, struct editor *ed, int64_t id)
+{
+	struct bk_importer *im = &ed->im;
+	sqlite3_stmt *st = ed->row;
+	size_t plain_len = 0;
+	bk_status rc = BK_OK;
+	int src;
 
 	memset(im->present, 0, sizeof(im->present));
 	memset(im->ival, 0, sizeof(im->ival));
@@ -341,40 +384,8 @@ static bk_status load_row(struct edit *x, struct editor *ed, int64_t id)
 				   ed->old_kecamatan[0] ? ed->old_kecamatan : bk_vault_own_scope(x->v))))
 		goto out;
 	ed->old_sealed_len = 0;
-	if (im->nsealed) {
-		sealed = sqlite3_column_blob(st, 5);
-		slen = sqlite3_column_bytes(st, 5);
-		if (!sealed || !ed->old_kecamatan[0] || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", im->ds.name, (long long)id);
-			goto out;
-		}
-		if (plain_len > im->plain_cap) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are longer than the schema allows",
-				     im->ds.name, (long long)id);
-			goto out;
-		}
-		if ((size_t)slen > ed->old_sealed_cap) {
-			uint8_t *n = realloc(ed->old_sealed, (size_t)slen);
-
-			if (!n) {
-				rc = bk_fail(BK_ERR_NOMEM, "out of memory");
-				goto out;
-			}
-			ed->old_sealed = n;
-			ed->old_sealed_cap = (size_t)slen;
-		}
-		memcpy(ed->old_sealed, sealed, (size_t)slen);
-		ed->old_sealed_len = (size_t)slen;
-		if ((rc = bk_vault_batch_key(x->v, ed->old_batch, ed->old_kecamatan, ed->key)) ||
-		    (rc = bk_fields_open(im->plain, sealed, (size_t)slen, ed->key, im->ds.name, im->sealed_names, id,
-					 ed->old_batch)) ||
-		    (rc = bk_fields_unpack(im->plain, plain_len, im->nsealed, vals, lens)))
-			goto out;
-		for (size_t i = 0; i < im->nsealed && rc == BK_OK; i++)
-			rc = put_text(im, (size_t)im->sealed_idx[i], vals[i], lens[i], id);
-		if (rc)
-			goto out;
-	}
+	if (im->nsealed && (rc = load_sealed(x, ed, id, &plain_len)))
+		goto out;
 	memcpy(ed->old_norm, im->norm, im->norm_len);
 	memcpy(ed->old_present, im->present, sizeof(ed->old_present));
 	memcpy(ed->old_ival, im->ival, sizeof(ed->old_ival));
