@@ -1898,6 +1898,78 @@ static int cov_inovasi_cmp(const void *a, const void *b)
 	return strcmp(((const struct bk_report_cov_inovasi *)a)->kode, ((const struct bk_report_cov_inovasi *)b)->kode);
 }
 
+/* cov_alloc makes b's working sets and the report's kecamatan rows, named. */
+static bk_status cov_alloc(struct cov_build *b)
+{
+	struct bk_report_coverage *r = b->r;
+
+	b->seen = calloc(b->sc.nkec + 1, 1);
+	b->kec_bits = calloc(b->sc.nkec + 1, sizeof(*b->kec_bits));
+	b->desa_reached = calloc(b->sc.ndesa + 1, 1);
+	b->all_bits = calloc(BITMAP_WORDS, sizeof(uint64_t));
+	r->kecamatan = calloc(b->sc.nkec + 1, sizeof(*r->kecamatan));
+	if (!b->seen || !b->kec_bits || !b->desa_reached || !b->all_bits || !r->kecamatan)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	r->nkecamatan = b->sc.nkec;
+	r->kecamatan_total = (uint32_t)b->sc.nkec;
+	r->desa_total = (uint32_t)b->sc.ndesa;
+	for (size_t k = 0; k < b->sc.nkec; k++) {
+		snprintf(r->kecamatan[k].kode, sizeof(r->kecamatan[k].kode), "%s", b->sc.kec[k]->kode);
+		snprintf(r->kecamatan[k].nama, sizeof(r->kecamatan[k].nama), "%s", b->sc.kec[k]->nama);
+	}
+	return BK_OK;
+}
+
+/* cov_tally turns the working sets into the report's figures: desa reached
+ * per kecamatan, distinct users, and the reach of each innovation. */
+static void cov_tally(struct cov_build *b)
+{
+	struct bk_report_coverage *r = b->r;
+
+	for (size_t d = 0; d < b->sc.ndesa; d++) {
+		size_t last = 0, k = region_index(b->sc.kec, b->sc.nkec, b->sc.desa[d]->kode_induk, &last);
+
+		if (k == NONE)
+			continue;
+		r->kecamatan[k].desa_total++;
+		r->kecamatan[k].desa_reached += b->desa_reached[d];
+	}
+	for (size_t k = 0; k < b->sc.nkec; k++)
+		r->kecamatan[k].users = bitmap_distinct(b->kec_bits[k]);
+	for (size_t i = 0; i < r->ninovasi; i++) {
+		struct bk_report_cov_inovasi *x = &r->inovasi[i];
+
+		x->users = bitmap_distinct(b->inov_bits[i]);
+		for (size_t k = 0; k < b->sc.nkec; k++)
+			x->kecamatan_reached += b->inov_kec[i][k];
+		for (size_t d = 0; d < b->sc.ndesa; d++)
+			x->desa_reached += b->inov_desa[i][d];
+	}
+	r->users_total = bitmap_distinct(b->all_bits);
+	if (r->ninovasi > 1)
+		qsort(r->inovasi, r->ninovasi, sizeof(*r->inovasi), cov_inovasi_cmp);
+}
+
+static void cov_free(struct cov_build *b)
+{
+	for (size_t i = 0; i < b->r->ninovasi; i++) {
+		free(b->inov_bits ? b->inov_bits[i] : NULL);
+		free(b->inov_kec ? b->inov_kec[i] : NULL);
+		free(b->inov_desa ? b->inov_desa[i] : NULL);
+	}
+	for (size_t k = 0; b->kec_bits && k < b->sc.nkec; k++)
+		free(b->kec_bits[k]);
+	free(b->inov_bits);
+	free(b->inov_kec);
+	free(b->inov_desa);
+	free(b->kec_bits);
+	free(b->all_bits);
+	free(b->desa_reached);
+	free(b->seen);
+	strmap_free(&b->codes);
+	scope_release(&b->sc);
+}
+
 bk_status bk_vault_report_coverage(struct bk_vault *v, const struct bk_report_coverage_opts *o,
 				   struct bk_report_coverage *r)
 {
@@ -1915,47 +1987,12 @@ bk_status bk_vault_report_coverage(struct bk_vault *v, const struct bk_report_co
 	r->min_cell = o->min_cell;
 	if ((rc = scope_init(v, &b.sc)))
 		return rc;
-	b.seen = calloc(b.sc.nkec + 1, 1);
-	b.kec_bits = calloc(b.sc.nkec + 1, sizeof(*b.kec_bits));
-	b.desa_reached = calloc(b.sc.ndesa + 1, 1);
-	b.all_bits = calloc(BITMAP_WORDS, sizeof(uint64_t));
-	r->kecamatan = calloc(b.sc.nkec + 1, sizeof(*r->kecamatan));
-	if (!b.seen || !b.kec_bits || !b.desa_reached || !b.all_bits || !r->kecamatan) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+	if ((rc = cov_alloc(&b)))
 		goto out;
-	}
-	r->nkecamatan = b.sc.nkec;
-	r->kecamatan_total = (uint32_t)b.sc.nkec;
-	r->desa_total = (uint32_t)b.sc.ndesa;
-	for (size_t k = 0; k < b.sc.nkec; k++) {
-		snprintf(r->kecamatan[k].kode, sizeof(r->kecamatan[k].kode), "%s", b.sc.kec[k]->kode);
-		snprintf(r->kecamatan[k].nama, sizeof(r->kecamatan[k].nama), "%s", b.sc.kec[k]->nama);
-	}
 	if ((rc = require_scope(v, "pemanfaatan", &b.sc)) || (rc = cov_registry(&b)) || (rc = cov_scan(&b)) ||
 	    (rc = require_seen(v, "pemanfaatan", &b.sc, b.seen)) || (rc = cov_residents(&b)))
 		goto out;
-	for (size_t d = 0; d < b.sc.ndesa; d++) {
-		size_t last = 0, k = region_index(b.sc.kec, b.sc.nkec, b.sc.desa[d]->kode_induk, &last);
-
-		if (k == NONE)
-			continue;
-		r->kecamatan[k].desa_total++;
-		r->kecamatan[k].desa_reached += b.desa_reached[d];
-	}
-	for (size_t k = 0; k < b.sc.nkec; k++)
-		r->kecamatan[k].users = bitmap_distinct(b.kec_bits[k]);
-	for (size_t i = 0; i < r->ninovasi; i++) {
-		struct bk_report_cov_inovasi *x = &r->inovasi[i];
-
-		x->users = bitmap_distinct(b.inov_bits[i]);
-		for (size_t k = 0; k < b.sc.nkec; k++)
-			x->kecamatan_reached += b.inov_kec[i][k];
-		for (size_t d = 0; d < b.sc.ndesa; d++)
-			x->desa_reached += b.inov_desa[i][d];
-	}
-	r->users_total = bitmap_distinct(b.all_bits);
-	if (r->ninovasi > 1)
-		qsort(r->inovasi, r->ninovasi, sizeof(*r->inovasi), cov_inovasi_cmp);
+	cov_tally(&b);
 	if ((rc = bk_report_coverage_finish(r)))
 		goto out;
 	if (o->year)
@@ -1965,22 +2002,7 @@ bk_status bk_vault_report_coverage(struct bk_vault *v, const struct bk_report_co
 		snprintf(target, sizeof(target), "coverage min-cell %llu", (unsigned long long)o->min_cell);
 	rc = audit_report(v, "pemanfaatan", target, r->rows);
 out:
-	for (size_t i = 0; i < r->ninovasi; i++) {
-		free(b.inov_bits ? b.inov_bits[i] : NULL);
-		free(b.inov_kec ? b.inov_kec[i] : NULL);
-		free(b.inov_desa ? b.inov_desa[i] : NULL);
-	}
-	for (size_t k = 0; b.kec_bits && k < b.sc.nkec; k++)
-		free(b.kec_bits[k]);
-	free(b.inov_bits);
-	free(b.inov_kec);
-	free(b.inov_desa);
-	free(b.kec_bits);
-	free(b.all_bits);
-	free(b.desa_reached);
-	free(b.seen);
-	strmap_free(&b.codes);
-	scope_release(&b.sc);
+	cov_free(&b);
 	if (rc != BK_OK)
 		bk_report_coverage_release(r);
 	return rc;
