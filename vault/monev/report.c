@@ -849,26 +849,15 @@ out:
 	return rc;
 }
 
-bk_status bk_report_coverage_finish(struct bk_report_coverage *r)
+/* cov_totals sums the scope's additive counts; its distinct users are
+ * given, not summed. */
+static void cov_totals(struct bk_report_coverage *r)
 {
-	size_t n = r->nkecamatan, m = r->ninovasi;
-	uint64_t *parts = calloc(2 * n + 1, sizeof(*parts));
-	unsigned char *hid = calloc(2 * n + 1, 1), *rowh = calloc(n + 1, 1), colh[2] = {0, 0}, th = 0;
 	struct bk_report_cov_kecamatan *t = &r->total;
-	bk_status rc = BK_OK;
 
-	if (!parts || !hid || !rowh) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (r->min_cell < 1 || r->min_cell > BK_REPORT_MIN_CELL_MAX) {
-		rc = bk_fail(BK_ERR_USAGE, "--min-cell must be 1 to %d", BK_REPORT_MIN_CELL_MAX);
-		goto out;
-	}
-	/* the scope's totals: additive counts are summed, distinct users are given */
 	t->residents = t->daring = t->luring = t->uses = 0;
 	t->desa_reached = t->desa_total = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < r->nkecamatan; i++) {
 		struct bk_report_cov_kecamatan *k = &r->kecamatan[i];
 
 		k->uses = k->daring + k->luring;
@@ -880,23 +869,23 @@ bk_status bk_report_coverage_finish(struct bk_report_coverage *r)
 		t->desa_total += k->desa_total;
 	}
 	t->users = r->users_total;
-	/* residents per kecamatan */
-	for (size_t i = 0; i < n; i++)
-		parts[i] = r->kecamatan[i].residents;
-	if ((rc = bk_suppress_1d(parts, n, t->residents, r->min_cell, hid, &th)))
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		r->kecamatan[i].residents_hidden = hid[i];
-	t->residents_hidden = th;
-	if ((rc = suppress_users(r)))
-		goto out;
-	/* daring / luring per kecamatan: a table with its margins */
+}
+
+/* cov_suppress_uses suppresses daring / luring per kecamatan as a table with
+ * its margins; parts and hid hold 2n cells, rowh n rows. */
+static bk_status cov_suppress_uses(struct bk_report_coverage *r, uint64_t *parts, unsigned char *hid,
+				   unsigned char *rowh)
+{
+	struct bk_report_cov_kecamatan *t = &r->total;
+	size_t n = r->nkecamatan;
+	unsigned char colh[2] = {0, 0}, th = 0;
+	bk_status rc;
+
 	for (size_t i = 0; i < n; i++) {
 		parts[2 * i] = r->kecamatan[i].daring;
 		parts[2 * i + 1] = r->kecamatan[i].luring;
 		hid[2 * i] = hid[2 * i + 1] = 0;
 	}
-	th = 0;
 	if ((rc = bk_suppress_2d(parts, n, 2, r->min_cell, hid, rowh, colh, &th)))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
@@ -907,6 +896,39 @@ bk_status bk_report_coverage_finish(struct bk_report_coverage *r)
 	t->daring_hidden = colh[0];
 	t->luring_hidden = colh[1];
 	t->uses_hidden = th;
+out:
+	return rc;
+}
+
+bk_status bk_report_coverage_finish(struct bk_report_coverage *r)
+{
+	size_t n = r->nkecamatan, m = r->ninovasi;
+	uint64_t *parts = calloc(2 * n + 1, sizeof(*parts));
+	unsigned char *hid = calloc(2 * n + 1, 1), *rowh = calloc(n + 1, 1), th = 0;
+	struct bk_report_cov_kecamatan *t = &r->total;
+	bk_status rc = BK_OK;
+
+	if (!parts || !hid || !rowh) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (r->min_cell < 1 || r->min_cell > BK_REPORT_MIN_CELL_MAX) {
+		rc = bk_fail(BK_ERR_USAGE, "--min-cell must be 1 to %d", BK_REPORT_MIN_CELL_MAX);
+		goto out;
+	}
+	cov_totals(r);
+	/* residents per kecamatan */
+	for (size_t i = 0; i < n; i++)
+		parts[i] = r->kecamatan[i].residents;
+	if ((rc = bk_suppress_1d(parts, n, t->residents, r->min_cell, hid, &th)))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		r->kecamatan[i].residents_hidden = hid[i];
+	t->residents_hidden = th;
+	if ((rc = suppress_users(r)))
+		goto out;
+	if ((rc = cov_suppress_uses(r, parts, hid, rowh)))
+		goto out;
 	for (size_t i = 0; i < n; i++)
 		finish_kecamatan(&r->kecamatan[i]);
 	finish_kecamatan(t);
