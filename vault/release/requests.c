@@ -198,15 +198,52 @@ static bk_status epsilon_budget(struct bk_vault *v, const char *evaluator, const
 	return BK_OK;
 }
 
+/* request_insert stores the request as pending, in the open transaction;
+ * on failure it rolls that back: a request added before is refused by its id. */
+static bk_status request_insert(struct bk_vault *v, const struct bk_request *r, const struct bk_keyring_user *ev,
+				const char *text, size_t len, const char *now)
+{
+	sqlite3_stmt *st = NULL;
+	bk_status rc = BK_OK;
+	int src;
+
+	src = sqlite3_prepare_v2(v->db,
+				 "INSERT INTO requests (id, evaluator, dataset, kind, text, status, added, added_by)"
+				 " VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+				 -1, &st, NULL);
+	if (src == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, ev->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->dataset, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r->kind == BK_REQUEST_TABLE ? "table" : "microdata", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, text, (int)len, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, bk_vault_me(v)->name, -1, SQLITE_STATIC);
+		src = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if ((src & 0xff) == SQLITE_CONSTRAINT) {
+		bk_vault_rollback(v);
+		rc = bk_fail(BK_ERR_EXISTS, "request %s was added before", r->id);
+		goto out;
+	}
+	if (src != SQLITE_DONE) {
+		rc = bk_db_status(v->db, src, "storing the request");
+		bk_vault_rollback(v);
+		goto out;
+	}
+out:
+	return rc;
+}
+
 bk_status bk_vault_request_add(struct bk_vault *v, const char *name, const char *text, size_t len,
 			       long long *number_p)
 {
 	struct bk_request *r = calloc(1, sizeof(*r));
 	const struct bk_keyring_user *ev;
 	struct bk_dataset ds;
-	sqlite3_stmt *st = NULL;
 	char target[64], now[24];
-	int have_ds = 0, src;
+	int have_ds = 0;
 	bk_status rc;
 
 	*number_p = 0;
@@ -238,31 +275,8 @@ bk_status bk_vault_request_add(struct bk_vault *v, const char *name, const char 
 	bk_vault_now(now);
 	if ((rc = bk_vault_begin(v)))
 		goto out;
-	src = sqlite3_prepare_v2(v->db,
-				 "INSERT INTO requests (id, evaluator, dataset, kind, text, status, added, added_by)"
-				 " VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
-				 -1, &st, NULL);
-	if (src == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, ev->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, r->dataset, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, r->kind == BK_REQUEST_TABLE ? "table" : "microdata", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, text, (int)len, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, bk_vault_me(v)->name, -1, SQLITE_STATIC);
-		src = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	if ((src & 0xff) == SQLITE_CONSTRAINT) {
-		bk_vault_rollback(v);
-		rc = bk_fail(BK_ERR_EXISTS, "request %s was added before", r->id);
+	if ((rc = request_insert(v, r, ev, text, len, now)))
 		goto out;
-	}
-	if (src != SQLITE_DONE) {
-		rc = bk_db_status(v->db, src, "storing the request");
-		bk_vault_rollback(v);
-		goto out;
-	}
 	*number_p = (long long)sqlite3_last_insert_rowid(v->db);
 	snprintf(target, sizeof(target), "request %lld %s", *number_p, r->id);
 	{
