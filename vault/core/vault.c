@@ -990,36 +990,16 @@ static bk_status check_pins(struct bk_vault *v)
 	return bk_audit_check_tail(v->audit_path, &pinned);
 }
 
-bk_status bk_vault_open(const char *dir, const char *user, const char *pass, size_t passlen, const char *command,
-			struct bk_vault **v_p)
+/* open_user finds the user in the keyring and refuses one who may not
+ * unlock: unknown, an evaluator, or disabled; the refusals are audited. The
+ * user becomes the handle's. */
+static bk_status open_user(struct bk_vault *v, const char *user, struct bk_keyring_user **me_p)
 {
-	struct bk_vault *v = vault_new();
-	struct bk_keyring_user *me;
-	struct vault_key *dbk;
-	uint8_t *secret = bk_secmem_alloc(BK_KEY_SECRET_MAX);
+	struct bk_keyring_user *me = bk_keyring_user(&v->kr, user);
 	enum bk_role role;
-	bk_status rc;
+	bk_status rc = BK_OK;
 
-	*v_p = NULL;
-	if (!v || !secret) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	snprintf(v->command, sizeof(v->command), "%s", command);
-	if ((rc = set_paths(v, dir)))
-		goto out;
-	if ((rc = bk_file_read(v->keyring_path, KEYRING_MAX, &v->keyring_text, &v->keyring_len))) {
-		if (rc == BK_ERR_NOTFOUND) {
-			bk_hint("is '%s' a brankas vault? create one with 'brankas init'", dir);
-			rc = bk_fail(BK_ERR_NOTFOUND, "no keyring in '%s'", dir);
-		}
-		goto out;
-	}
-	if ((rc = bk_keyring_parse(&v->kr, "keyring", v->keyring_text, v->keyring_len)) || (rc = check_vault_pub(v)))
-		goto out;
-	if ((rc = check_name(user)))
-		goto out;
-	me = bk_keyring_user(&v->kr, user);
+	*me_p = me;
 	if (!me) {
 		rc = bk_fail(BK_ERR_AUTH, "no user '%s' in this vault", user);
 		log_failed_unlock(v, user, NULL, "failed", "unknown user");
@@ -1042,11 +1022,16 @@ bk_status bk_vault_open(const char *dir, const char *user, const char *pass, siz
 		log_failed_unlock(v, user, me->role, "denied", "user disabled");
 		goto out;
 	}
-	if ((rc = bk_keyring_slot_open(&v->kr, me, pass, passlen, v->box_sk, v->sign_sk))) {
-		if (rc == BK_ERR_AUTH)
-			log_failed_unlock(v, user, me->role, "failed", "wrong passphrase");
-		goto out;
-	}
+out:
+	return rc;
+}
+
+/* open_grants opens each key granted to user (me), through secret (guarded,
+ * BK_KEY_SECRET_MAX bytes, wiped by the caller), into the handle. */
+static bk_status open_grants(struct bk_vault *v, const char *user, const struct bk_keyring_user *me, uint8_t *secret)
+{
+	bk_status rc = BK_OK;
+
 	for (size_t i = 0; i < v->kr.ngrants; i++) {
 		const struct bk_keyring_grant *g = &v->kr.grants[i];
 		size_t len = 0;
@@ -1057,6 +1042,47 @@ bk_status bk_vault_open(const char *dir, const char *user, const char *pass, siz
 		    (rc = add_secret(v, bk_keyring_key_by_id(&v->kr, g->key_id), secret, len)))
 			goto out;
 	}
+out:
+	return rc;
+}
+
+bk_status bk_vault_open(const char *dir, const char *user, const char *pass, size_t passlen, const char *command,
+			struct bk_vault **v_p)
+{
+	struct bk_vault *v = vault_new();
+	struct bk_keyring_user *me;
+	struct vault_key *dbk;
+	uint8_t *secret = bk_secmem_alloc(BK_KEY_SECRET_MAX);
+	bk_status rc;
+
+	*v_p = NULL;
+	if (!v || !secret) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(v->command, sizeof(v->command), "%s", command);
+	if ((rc = set_paths(v, dir)))
+		goto out;
+	if ((rc = bk_file_read(v->keyring_path, KEYRING_MAX, &v->keyring_text, &v->keyring_len))) {
+		if (rc == BK_ERR_NOTFOUND) {
+			bk_hint("is '%s' a brankas vault? create one with 'brankas init'", dir);
+			rc = bk_fail(BK_ERR_NOTFOUND, "no keyring in '%s'", dir);
+		}
+		goto out;
+	}
+	if ((rc = bk_keyring_parse(&v->kr, "keyring", v->keyring_text, v->keyring_len)) || (rc = check_vault_pub(v)))
+		goto out;
+	if ((rc = check_name(user)))
+		goto out;
+	if ((rc = open_user(v, user, &me)))
+		goto out;
+	if ((rc = bk_keyring_slot_open(&v->kr, me, pass, passlen, v->box_sk, v->sign_sk))) {
+		if (rc == BK_ERR_AUTH)
+			log_failed_unlock(v, user, me->role, "failed", "wrong passphrase");
+		goto out;
+	}
+	if ((rc = open_grants(v, user, me, secret)))
+		goto out;
 	dbk = bk_vault_secret(v, BK_KEY_DB, NULL);
 	if (!dbk) {
 		rc = bk_fail(BK_ERR_DENIED, "user '%s' holds no database key", user);
