@@ -422,25 +422,13 @@ static json_t *slot_json(const struct bk_keyring_slot *s)
 	return o;
 }
 
-bk_status bk_keyring_format(const struct bk_keyring *kr, const uint8_t keyring_sk[64], char **text_p, size_t *len_p)
+/* keyring_lists fills in the keys, users, grants and slots of kr; every
+ * append is checked: a keyring missing a grant must never be signed. */
+static bk_status keyring_lists(const struct bk_keyring *kr, json_t *keys, json_t *users, json_t *grants,
+			       json_t *slots)
 {
-	char vault[BK_HEX_LEN(BK_VAULT_IDBYTES)], sig_b64[BK_B64_LEN(BK_SIGN_BYTES)];
-	json_t *root = NULL, *keys = json_array(), *users = json_array(), *grants = json_array(), *slots = json_object();
-	json_t *sig_obj = NULL, *slots_root = NULL;
-	const struct bk_keyring_key *kk = bk_keyring_current_key(kr, BK_KEY_KEYRING, NULL);
-	char *body = NULL, *sig_line = NULL, *slot_line = NULL, *text = NULL, *msg = NULL;
-	uint8_t sig[BK_SIGN_BYTES];
-	size_t body_len, total;
 	bk_status rc = BK_OK;
 
-	*text_p = NULL;
-	*len_p = 0;
-	if (!keys || !users || !grants || !slots || !kk) {
-		rc = bk_fail(kk ? BK_ERR_NOMEM : BK_ERR_STATE, "cannot build the keyring");
-		goto out;
-	}
-	bk_hex_encode(vault, kr->vault_id, sizeof(kr->vault_id));
-	/* every append is checked: a keyring missing a grant must never be signed */
 	for (size_t i = 0; i < kr->nkeys && rc == BK_OK; i++)
 		if (json_array_append_new(keys, key_json(&kr->keys[i])))
 			rc = bk_fail(BK_ERR_NOMEM, "cannot build the keyring");
@@ -459,7 +447,50 @@ bk_status bk_keyring_format(const struct bk_keyring *kr, const uint8_t keyring_s
 		if (json_array_append_new(grants, g))
 			rc = bk_fail(BK_ERR_NOMEM, "cannot build the keyring");
 	}
-	if (rc != BK_OK)
+	return rc;
+}
+
+/* keyring_sign signs SIG_CONTEXT followed by the body with the keyring key
+ * and writes the signature as base64 into sig_b64. */
+static bk_status keyring_sign(const char *body, size_t body_len, const uint8_t keyring_sk[64],
+			      char sig_b64[BK_B64_LEN(BK_SIGN_BYTES)])
+{
+	uint8_t sig[BK_SIGN_BYTES];
+	char *msg = malloc(sizeof(SIG_CONTEXT) - 1 + body_len);
+	bk_status rc;
+
+	if (!msg) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(msg, SIG_CONTEXT, sizeof(SIG_CONTEXT) - 1);
+	memcpy(msg + sizeof(SIG_CONTEXT) - 1, body, body_len);
+	if ((rc = bk_sign_detached(sig, (uint8_t *)msg, sizeof(SIG_CONTEXT) - 1 + body_len, keyring_sk)))
+		goto out;
+	bk_b64_encode(sig_b64, sig, sizeof(sig));
+out:
+	free(msg);
+	return rc;
+}
+
+bk_status bk_keyring_format(const struct bk_keyring *kr, const uint8_t keyring_sk[64], char **text_p, size_t *len_p)
+{
+	char vault[BK_HEX_LEN(BK_VAULT_IDBYTES)], sig_b64[BK_B64_LEN(BK_SIGN_BYTES)];
+	json_t *root = NULL, *keys = json_array(), *users = json_array(), *grants = json_array(), *slots = json_object();
+	json_t *sig_obj = NULL, *slots_root = NULL;
+	const struct bk_keyring_key *kk = bk_keyring_current_key(kr, BK_KEY_KEYRING, NULL);
+	char *body = NULL, *sig_line = NULL, *slot_line = NULL, *text = NULL;
+	size_t body_len, total;
+	bk_status rc = BK_OK;
+
+	*text_p = NULL;
+	*len_p = 0;
+	if (!keys || !users || !grants || !slots || !kk) {
+		rc = bk_fail(kk ? BK_ERR_NOMEM : BK_ERR_STATE, "cannot build the keyring");
+		goto out;
+	}
+	bk_hex_encode(vault, kr->vault_id, sizeof(kr->vault_id));
+	if ((rc = keyring_lists(kr, keys, users, grants, slots)))
 		goto out;
 	root = json_pack("{s:s, s:i, s:s, s:I, s:s, s:O, s:O, s:O}", "format", KEYRING_FORMAT, "version", 1, "vault",
 			 vault, "generation", (json_int_t)kr->generation, "created", kr->created, "keys", keys,
@@ -470,16 +501,8 @@ bk_status bk_keyring_format(const struct bk_keyring *kr, const uint8_t keyring_s
 		goto out;
 	}
 	body_len = strlen(body);
-	msg = malloc(sizeof(SIG_CONTEXT) - 1 + body_len);
-	if (!msg) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+	if ((rc = keyring_sign(body, body_len, keyring_sk, sig_b64)))
 		goto out;
-	}
-	memcpy(msg, SIG_CONTEXT, sizeof(SIG_CONTEXT) - 1);
-	memcpy(msg + sizeof(SIG_CONTEXT) - 1, body, body_len);
-	if ((rc = bk_sign_detached(sig, (uint8_t *)msg, sizeof(SIG_CONTEXT) - 1 + body_len, keyring_sk)))
-		goto out;
-	bk_b64_encode(sig_b64, sig, sizeof(sig));
 	sig_obj = json_pack("{s:s, s:s, s:s}", "alg", "ed25519", "key", kk->id, "sig", sig_b64);
 	slots_root = json_pack("{s:O}", "slots", slots);
 	sig_line = sig_obj ? json_dumps(sig_obj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -508,7 +531,6 @@ out:
 	free(body);
 	free(sig_line);
 	free(slot_line);
-	free(msg);
 	return rc;
 }
 

@@ -1217,178 +1217,252 @@ static bk_status check_anchor(const char *name, const char *what, const struct b
 	return BK_OK;
 }
 
+/* What bk_audit_verify carries from one line to the next. */
+struct verify {
+	const char *name;
+	const struct bk_audit_verify_opts *o;
+	struct bk_audit_report *report;
+	char *scratch;         /* an actor's unescaped name, when signatures are checked */
+	struct key_cache kc;
+	const char *prev_hex;  /* the hash text of the previous line */
+	uint64_t expect;
+	struct fields pend;
+	uint64_t pend_seq;     /* first of the unsigned entries awaiting their signature */
+	uint64_t signed_after; /* signed entries after the pinned head */
+	uint64_t second_after; /* the second of them */
+};
+
+/* verify_frame finds the end of the line at p, which must hold the entry
+ * v->expect; sets *len_p to its length without the newline. */
+static bk_status verify_frame(const struct verify *v, const char *p, const char *end, size_t *len_p)
+{
+	size_t avail = (size_t)(end - p);
+	const char *nl = memchr(p, '\n', avail < BK_AUDIT_MAX_LINE ? avail : BK_AUDIT_MAX_LINE);
+	bk_status rc = BK_OK;
+
+	*len_p = 0;
+	if (!nl) {
+		if (avail >= BK_AUDIT_MAX_LINE)
+			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": line is longer than %d bytes", v->name,
+				     v->expect, BK_AUDIT_MAX_LINE);
+		else
+			rc = bk_fail(BK_ERR_CORRUPT,
+				     "%s: entry %" PRIu64 ": the last line has no newline "
+				     "(an interrupted write or a truncated log)",
+				     v->name, v->expect);
+		goto out;
+	}
+	*len_p = (size_t)(nl - p);
+	if (*len_p == 0) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: an empty line where entry %" PRIu64 " belongs", v->name,
+			     v->expect);
+		goto out;
+	}
+out:
+	return rc;
+}
+
+/* verify_chain checks that line p holds entry v->expect, well formed, linked
+ * to the previous one and agreeing with the pinned head and the checkpoint;
+ * fills *l and the entry's hash. */
+static bk_status verify_chain(const struct verify *v, const char *p, size_t len, struct line *l,
+			      uint8_t hash[BK_AUDIT_HASHBYTES])
+{
+	const struct bk_audit_verify_opts *o = v->o;
+	const char *why;
+	bk_status rc = BK_OK;
+
+	if (parse_seq(p, len, l) != 0) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": the line does not start with {\"seq\":N",
+			     v->name, v->expect);
+		goto out;
+	}
+	if (l->seq != v->expect) {
+		rc = bk_fail(BK_ERR_CORRUPT,
+			     "%s: entry %" PRIu64 " is missing or out of place: the line after entry %" PRIu64
+			     " holds entry %" PRIu64,
+			     v->name, v->expect, v->expect - 1, l->seq);
+		goto out;
+	}
+	if ((why = check_line(p, len, l, hash)) != NULL) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", v->name, v->expect, why);
+		goto out;
+	}
+	/* the previous line's hash text was checked against its hash, and
+	 * hex is canonical: comparing the text is comparing the hashes */
+	if (memcmp(l->prev_hex, v->prev_hex, HEXLEN) != 0) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": prev does not match the hash of entry %" PRIu64,
+			     v->name, v->expect, v->expect - 1);
+		goto out;
+	}
+	if (o->pinned && o->pinned->seq == l->seq && memcmp(o->pinned->hash, hash, BK_AUDIT_HASHBYTES) != 0) {
+		rc = bk_fail(BK_ERR_CORRUPT,
+			     "%s: entry %" PRIu64 " differs from the one the vault pinned: "
+			     "the log was rewritten or rolled back",
+			     v->name, v->expect);
+		goto out;
+	}
+	if (o->since && o->since->seq == l->seq && memcmp(o->since->hash, hash, BK_AUDIT_HASHBYTES) != 0) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 " differs from the checkpoint: the log does not extend it",
+			     v->name, v->expect);
+		goto out;
+	}
+out:
+	return rc;
+}
+
+/* verify_command applies the rule that an unsigned entry is a failed unlock
+ * or part of the command that the next signed entry, by the same actor,
+ * closes; counts the signed entries after the pinned head. */
+static bk_status verify_command(struct verify *v, const char *p, const struct line *l)
+{
+	const struct bk_audit_verify_opts *o = v->o;
+	struct fields fl;
+	bk_status rc = BK_OK;
+
+	if (!l->sig_b64) {
+		if (parse_fields(p, l, &fl, 1) != 0) {
+			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", v->name, v->expect, NOT_WRITTEN);
+			goto out;
+		}
+		if (unlock_failure(&fl)) {
+			/* stands alone */
+		} else if (v->pend_seq == 0) {
+			v->pend_seq = l->seq;
+			v->pend = fl;
+		} else if (!same_command(&v->pend, &fl)) {
+			v->report->bad_seq = v->pend_seq;
+			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", v->name, v->pend_seq, UNCOVERED);
+			goto out;
+		}
+		goto out;
+	}
+	if (v->pend_seq != 0) {
+		if (parse_fields(p, l, &fl, 0) != 0) {
+			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", v->name, v->expect, NOT_WRITTEN);
+			goto out;
+		}
+		if (!same_command(&v->pend, &fl)) {
+			v->report->bad_seq = v->pend_seq;
+			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", v->name, v->pend_seq, UNCOVERED);
+			goto out;
+		}
+		v->pend_seq = 0;
+	}
+	if (o->pinned && l->seq > o->pinned->seq && ++v->signed_after == 2)
+		v->second_after = l->seq;
+out:
+	return rc;
+}
+
+/* verify_signature checks a signed entry's signature, or only its form when
+ * it is not to be verified now, and records it as the last signed. */
+static bk_status verify_signature(struct verify *v, const char *p, const struct line *l,
+				  const uint8_t hash[BK_AUDIT_HASHBYTES])
+{
+	const struct bk_audit_verify_opts *o = v->o;
+	const char *why;
+	bk_status rc = BK_OK;
+
+	if (o->lookup && l->seq > o->sigs_checked_through) {
+		if ((why = check_sig(p, l, hash, o, &v->kc, v->scratch)) != NULL) {
+			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", v->name, v->expect, why);
+			goto out;
+		}
+		v->report->signatures++;
+	} else if (!sig_well_formed(l->sig_b64)) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": has a malformed signature", v->name, v->expect);
+		goto out;
+	}
+	v->report->last_signed.seq = l->seq;
+	memcpy(v->report->last_signed.hash, hash, BK_AUDIT_HASHBYTES);
+out:
+	return rc;
+}
+
+/* verify_end applies the checks that need the whole log: the anchors lie
+ * within it, no command ends unsigned, at most one command after the pin. */
+static bk_status verify_end(struct verify *v)
+{
+	const struct bk_audit_verify_opts *o = v->o;
+	struct bk_audit_report *report = v->report;
+	bk_status rc = BK_OK;
+
+	report->bad_seq = 0;
+	report->unsigned_tail = report->head.seq - report->last_signed.seq;
+	if (o->pinned && (rc = check_anchor(v->name, "vault pinned", o->pinned, &report->head, report)) != BK_OK)
+		goto out;
+	if (o->since && (rc = check_anchor(v->name, "checkpoint is at", o->since, &report->head, report)) != BK_OK)
+		goto out;
+	if (v->pend_seq != 0) {
+		/* never signed: no command ends unsigned */
+		report->bad_seq = v->pend_seq;
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", v->name, v->pend_seq, UNCOVERED);
+		goto out;
+	}
+	if (o->pinned && (rc = too_many_commands(v->name, v->signed_after, o->pinned->seq)) != BK_OK) {
+		report->bad_seq = v->second_after;
+		goto out;
+	}
+out:
+	return rc;
+}
+
 bk_status bk_audit_verify(const char *path, const struct bk_audit_verify_opts *opts, struct bk_audit_report *report)
 {
 	static const struct bk_audit_verify_opts none = {0};
-	const struct bk_audit_verify_opts *o = opts ? opts : &none;
+	struct verify v = {.o = opts ? opts : &none, .report = report, .prev_hex = ZERO_HEX, .expect = 1};
 	bk_status rc = BK_OK;
-	const char *name = base_name(path), *map = NULL, *p, *end, *why, *prev_hex = ZERO_HEX;
-	char *scratch = NULL;
-	struct key_cache kc = {0};
-	struct fields fl, pend = {{NULL, 0}, {NULL, 0}, {NULL, 0}, {NULL, 0}};
+	const char *map = NULL, *p, *end;
 	uint8_t hash[BK_AUDIT_HASHBYTES];
-	uint64_t size = 0, expect = 1;
-	uint64_t pend_seq = 0;      /* first of the unsigned entries awaiting their signature */
-	uint64_t signed_after = 0;  /* signed entries after the pinned head */
-	uint64_t second_after = 0;  /* the second of them */
+	uint64_t size = 0;
 	int fd = -1;
 
+	v.name = base_name(path);
 	memset(report, 0, sizeof(*report));
-	if (o->lookup && !o->vault_id) {
+	if (v.o->lookup && !v.o->vault_id) {
 		rc = bk_fail(BK_ERR_USAGE, "verifying signatures needs the vault id");
 		goto out;
 	}
 	if ((rc = open_log(path, &fd, &size)) != BK_OK)
 		goto out;
-	if (o->lookup && !(scratch = malloc(BK_AUDIT_MAX_LINE))) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of memory verifying '%s'", name);
+	if (v.o->lookup && !(v.scratch = malloc(BK_AUDIT_MAX_LINE))) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory verifying '%s'", v.name);
 		goto out;
 	}
-	if ((rc = map_log(fd, size, name, &map)))
+	if ((rc = map_log(fd, size, v.name, &map)))
 		goto out;
 	/* no arithmetic on NULL: an empty log is not mapped */
 	p = end = map;
 	if (map)
 		end = map + size;
 	while (p < end) {
-		size_t avail = (size_t)(end - p), len;
-		const char *nl = memchr(p, '\n', avail < BK_AUDIT_MAX_LINE ? avail : BK_AUDIT_MAX_LINE);
 		struct line l;
+		size_t len;
 
-		report->bad_seq = expect;
-		if (!nl) {
-			if (avail >= BK_AUDIT_MAX_LINE)
-				rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": line is longer than %d bytes", name,
-					     expect, BK_AUDIT_MAX_LINE);
-			else
-				rc = bk_fail(BK_ERR_CORRUPT,
-					     "%s: entry %" PRIu64 ": the last line has no newline "
-					     "(an interrupted write or a truncated log)",
-					     name, expect);
+		report->bad_seq = v.expect;
+		if ((rc = verify_frame(&v, p, end, &len)) != BK_OK)
 			goto out;
-		}
-		len = (size_t)(nl - p);
-		if (len == 0) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s: an empty line where entry %" PRIu64 " belongs", name, expect);
+		if ((rc = verify_chain(&v, p, len, &l, hash)) != BK_OK)
 			goto out;
-		}
-		if (parse_seq(p, len, &l) != 0) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": the line does not start with {\"seq\":N",
-				     name, expect);
+		if ((rc = verify_command(&v, p, &l)) != BK_OK)
 			goto out;
-		}
-		if (l.seq != expect) {
-			rc = bk_fail(BK_ERR_CORRUPT,
-				     "%s: entry %" PRIu64 " is missing or out of place: the line after entry %" PRIu64
-				     " holds entry %" PRIu64,
-				     name, expect, expect - 1, l.seq);
+		if (l.sig_b64 && (rc = verify_signature(&v, p, &l, hash)) != BK_OK)
 			goto out;
-		}
-		if ((why = check_line(p, len, &l, hash)) != NULL) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, expect, why);
-			goto out;
-		}
-		/* the previous line's hash text was checked against its hash, and
-		 * hex is canonical: comparing the text is comparing the hashes */
-		if (memcmp(l.prev_hex, prev_hex, HEXLEN) != 0) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": prev does not match the hash of entry %" PRIu64,
-				     name, expect, expect - 1);
-			goto out;
-		}
-		if (o->pinned && o->pinned->seq == l.seq &&
-		    memcmp(o->pinned->hash, hash, BK_AUDIT_HASHBYTES) != 0) {
-			rc = bk_fail(BK_ERR_CORRUPT,
-				     "%s: entry %" PRIu64 " differs from the one the vault pinned: "
-				     "the log was rewritten or rolled back",
-				     name, expect);
-			goto out;
-		}
-		if (o->since && o->since->seq == l.seq &&
-		    memcmp(o->since->hash, hash, BK_AUDIT_HASHBYTES) != 0) {
-			rc = bk_fail(BK_ERR_CORRUPT,
-				     "%s: entry %" PRIu64 " differs from the checkpoint: the log does not extend it",
-				     name, expect);
-			goto out;
-		}
-		/* an unsigned entry is a failed unlock or part of the command that
-		 * the next signed entry, by the same actor, closes */
-		if (!l.sig_b64) {
-			if (parse_fields(p, &l, &fl, 1) != 0) {
-				rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, expect, NOT_WRITTEN);
-				goto out;
-			}
-			if (unlock_failure(&fl)) {
-				/* stands alone */
-			} else if (pend_seq == 0) {
-				pend_seq = l.seq;
-				pend = fl;
-			} else if (!same_command(&pend, &fl)) {
-				report->bad_seq = pend_seq;
-				rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, pend_seq, UNCOVERED);
-				goto out;
-			}
-		} else {
-			if (pend_seq != 0) {
-				if (parse_fields(p, &l, &fl, 0) != 0) {
-					rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, expect,
-						     NOT_WRITTEN);
-					goto out;
-				}
-				if (!same_command(&pend, &fl)) {
-					report->bad_seq = pend_seq;
-					rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, pend_seq,
-						     UNCOVERED);
-					goto out;
-				}
-				pend_seq = 0;
-			}
-			if (o->pinned && l.seq > o->pinned->seq && ++signed_after == 2)
-				second_after = l.seq;
-		}
-		if (l.sig_b64) {
-			if (o->lookup && l.seq > o->sigs_checked_through) {
-				if ((why = check_sig(p, &l, hash, o, &kc, scratch)) != NULL) {
-					rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, expect, why);
-					goto out;
-				}
-				report->signatures++;
-			} else if (!sig_well_formed(l.sig_b64)) {
-				rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": has a malformed signature", name,
-					     expect);
-				goto out;
-			}
-			report->last_signed.seq = l.seq;
-			memcpy(report->last_signed.hash, hash, BK_AUDIT_HASHBYTES);
-		}
 		report->head.seq = l.seq;
 		memcpy(report->head.hash, hash, BK_AUDIT_HASHBYTES);
-		prev_hex = l.hash_hex;
+		v.prev_hex = l.hash_hex;
 		report->entries++;
-		expect++;
-		p = nl + 1;
+		v.expect++;
+		p += len + 1;
 	}
-	report->bad_seq = 0;
-	report->unsigned_tail = report->head.seq - report->last_signed.seq;
-	if (o->pinned && (rc = check_anchor(name, "vault pinned", o->pinned, &report->head, report)) != BK_OK)
-		goto out;
-	if (o->since && (rc = check_anchor(name, "checkpoint is at", o->since, &report->head, report)) != BK_OK)
-		goto out;
-	if (pend_seq != 0) {
-		/* never signed: no command ends unsigned */
-		report->bad_seq = pend_seq;
-		rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, pend_seq, UNCOVERED);
-		goto out;
-	}
-	if (o->pinned && (rc = too_many_commands(name, signed_after, o->pinned->seq)) != BK_OK) {
-		report->bad_seq = second_after;
-		goto out;
-	}
+	rc = verify_end(&v);
 out:
 	if (map)
 		munmap((void *)map, (size_t)size);
 	close_log(fd);
-	free(scratch);
-	bk_wipe(&kc, sizeof(kc));
+	free(v.scratch);
+	bk_wipe(&v.kc, sizeof(v.kc));
 	return rc;
 }
 
@@ -1430,15 +1504,82 @@ static bk_status tail_entry(const char *name, const char *p, size_t len, const s
 	return BK_OK;
 }
 
+/* What bk_audit_check_tail carries walking back from the end of the log. */
+struct tail {
+	const char *name;
+	const struct bk_audit_head *pinned;
+	uint64_t next_seq;                     /* the entry after the line read; 0 at the end */
+	uint8_t next_prev[BK_AUDIT_HASHBYTES]; /* its prev */
+	struct cover c;
+};
+
+/* tail_first judges reaching the first line: only an empty pin walks back
+ * that far. */
+static bk_status tail_first(const struct tail *T)
+{
+	if (T->pinned->seq != 0)
+		return bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ", which the vault pinned, is missing", T->name,
+			       T->pinned->seq);
+	if (T->next_seq != 1 || !is_zero(T->next_prev, BK_AUDIT_HASHBYTES))
+		return bk_fail(BK_ERR_CORRUPT, "%s: the first line is not entry 1 with a zero prev", T->name);
+	return too_many_commands(T->name, T->c.signed_after, 0);
+}
+
+/* tail_chain checks that line p is a well-formed entry, the one before the
+ * entry read last and linked to it, and not before the pin if it is the
+ * last; fills *l, its hash and its prev. */
+static bk_status tail_chain(const struct tail *T, const char *p, size_t len, struct line *l,
+			    uint8_t hash[BK_AUDIT_HASHBYTES], uint8_t prev[BK_AUDIT_HASHBYTES])
+{
+	const char *name = T->name, *why;
+	uint64_t next_seq = T->next_seq;
+	bk_status rc = BK_OK;
+
+	if (len == 0 || parse_seq(p, len, l) != 0) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: the line before entry %" PRIu64 " is %s", name, next_seq,
+			     len == 0 ? "empty" : "not an entry");
+		goto out;
+	}
+	if (next_seq != 0 && l->seq != next_seq - 1) {
+		rc = bk_fail(BK_ERR_CORRUPT,
+			     "%s: entry %" PRIu64 " is missing or out of place: the line before entry %" PRIu64
+			     " holds entry %" PRIu64,
+			     name, next_seq - 1, next_seq, l->seq);
+		goto out;
+	}
+	if ((why = check_line(p, len, l, hash)) != NULL) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, l->seq, why);
+		goto out;
+	}
+	if (hex_decode(prev, BK_AUDIT_HASHBYTES, l->prev_hex) != 0) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": has bad hex in prev", name, l->seq);
+		goto out;
+	}
+	if (next_seq != 0 && memcmp(hash, T->next_prev, BK_AUDIT_HASHBYTES) != 0) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": prev does not match the hash of entry %" PRIu64,
+			     name, next_seq, l->seq);
+		goto out;
+	}
+	if (next_seq == 0 && l->seq < T->pinned->seq) {
+		rc = bk_fail(BK_ERR_CORRUPT,
+			     "%s ends at entry %" PRIu64 " but the vault pinned entry %" PRIu64
+			     ": the log was truncated or rolled back",
+			     name, l->seq, T->pinned->seq);
+		goto out;
+	}
+out:
+	return rc;
+}
+
 bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinned)
 {
 	bk_status rc = BK_OK;
-	const char *name = base_name(path), *p, *why;
+	struct tail T = {.name = base_name(path), .pinned = pinned};
+	const char *name = T.name, *p;
 	struct rev r = {0};
-	struct cover c = {0};
 	struct line l;
-	uint8_t prev[BK_AUDIT_HASHBYTES], hash[BK_AUDIT_HASHBYTES], next_prev[BK_AUDIT_HASHBYTES];
-	uint64_t size = 0, next_seq = 0;
+	uint8_t prev[BK_AUDIT_HASHBYTES], hash[BK_AUDIT_HASHBYTES];
+	uint64_t size = 0;
 	size_t len = 0;
 	int fd = -1, nl, k;
 
@@ -1468,14 +1609,7 @@ bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinn
 	for (;;) {
 		k = rev_prev(&r, &p, &len);
 		if (k == REV_START) {
-			/* only an empty pin walks back to the first line */
-			if (pinned->seq != 0)
-				rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ", which the vault pinned, is missing",
-					     name, pinned->seq);
-			else if (next_seq != 1 || !is_zero(next_prev, BK_AUDIT_HASHBYTES))
-				rc = bk_fail(BK_ERR_CORRUPT, "%s: the first line is not entry 1 with a zero prev", name);
-			else
-				rc = too_many_commands(name, c.signed_after, 0);
+			rc = tail_first(&T);
 			goto out;
 		}
 		if (k == REV_IOERR) {
@@ -1484,41 +1618,11 @@ bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinn
 		}
 		if (k == REV_LONG) {
 			rc = bk_fail(BK_ERR_CORRUPT, "%s: a line before entry %" PRIu64 " is longer than %d bytes", name,
-				     next_seq, BK_AUDIT_MAX_LINE);
+				     T.next_seq, BK_AUDIT_MAX_LINE);
 			goto out;
 		}
-		if (len == 0 || parse_seq(p, len, &l) != 0) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s: the line before entry %" PRIu64 " is %s", name, next_seq,
-				     len == 0 ? "empty" : "not an entry");
+		if ((rc = tail_chain(&T, p, len, &l, hash, prev)) != BK_OK)
 			goto out;
-		}
-		if (next_seq != 0 && l.seq != next_seq - 1) {
-			rc = bk_fail(BK_ERR_CORRUPT,
-				     "%s: entry %" PRIu64 " is missing or out of place: the line before entry %" PRIu64
-				     " holds entry %" PRIu64,
-				     name, next_seq - 1, next_seq, l.seq);
-			goto out;
-		}
-		if ((why = check_line(p, len, &l, hash)) != NULL) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": %s", name, l.seq, why);
-			goto out;
-		}
-		if (hex_decode(prev, BK_AUDIT_HASHBYTES, l.prev_hex) != 0) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": has bad hex in prev", name, l.seq);
-			goto out;
-		}
-		if (next_seq != 0 && memcmp(hash, next_prev, BK_AUDIT_HASHBYTES) != 0) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s: entry %" PRIu64 ": prev does not match the hash of entry %" PRIu64,
-				     name, next_seq, l.seq);
-			goto out;
-		}
-		if (next_seq == 0 && l.seq < pinned->seq) {
-			rc = bk_fail(BK_ERR_CORRUPT,
-				     "%s ends at entry %" PRIu64 " but the vault pinned entry %" PRIu64
-				     ": the log was truncated or rolled back",
-				     name, l.seq, pinned->seq);
-			goto out;
-		}
 		if (l.seq == pinned->seq) {
 			if (memcmp(hash, pinned->hash, BK_AUDIT_HASHBYTES) != 0)
 				rc = bk_fail(BK_ERR_CORRUPT,
@@ -1526,17 +1630,17 @@ bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinn
 					     "the log was rewritten or rolled back",
 					     name, l.seq);
 			else
-				rc = too_many_commands(name, c.signed_after, pinned->seq);
+				rc = too_many_commands(name, T.c.signed_after, pinned->seq);
 			goto out;
 		}
-		if ((rc = tail_entry(name, p, len, &l, &c)) != BK_OK)
+		if ((rc = tail_entry(name, p, len, &l, &T.c)) != BK_OK)
 			goto out;
-		next_seq = l.seq;
-		memcpy(next_prev, prev, sizeof(prev));
+		T.next_seq = l.seq;
+		memcpy(T.next_prev, prev, sizeof(prev));
 	}
 out:
 	free(r.buf);
-	free(c.line);
+	free(T.c.line);
 	close_log(fd);
 	return rc;
 }

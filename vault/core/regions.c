@@ -77,46 +77,29 @@ static const struct bk_region *find_code(const struct bk_regions *r, const char 
 	return NULL;
 }
 
-static void record_cb(int term, void *ctx)
+/* region_header checks the header line. */
+static void region_header(struct parse_state *st, size_t line)
 {
-	struct parse_state *st = ctx;
-	struct bk_regions *r = st->regions;
-	struct bk_region *it;
-	const char *tingkat;
-	size_t line = st->line;
+	static const char *const header[] = {"kode", "nama", "tingkat", "kode_induk"};
+	const char *h0 = st->fields[0];
 
-	(void)term;
-	st->line = ++st->next_line;
-	if (st->rc != BK_OK)
-		return;
-	if (st->nfields != 4) {
-		st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:%zu: expected 4 columns, found %zu", st->name, line,
-				 st->nfields + 1, st->nfields);
-		return;
-	}
-	st->nfields = 0;
-	if (st->record++ == 0) {
-		static const char *const header[] = {"kode", "nama", "tingkat", "kode_induk"};
-		const char *h0 = st->fields[0];
+	if (strncmp(h0, "\xef\xbb\xbf", 3) == 0)
+		h0 += 3;
+	for (size_t i = 0; i < 4; i++)
+		if (strcmp(i ? st->fields[i] : h0, header[i]) != 0) {
+			st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:%zu: header must be kode,nama,tingkat,kode_induk", st->name,
+					 line, i + 1);
+			return;
+		}
+}
 
-		if (strncmp(h0, "\xef\xbb\xbf", 3) == 0)
-			h0 += 3;
-		for (size_t i = 0; i < 4; i++)
-			if (strcmp(i ? st->fields[i] : h0, header[i]) != 0) {
-				st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:%zu: header must be kode,nama,tingkat,kode_induk",
-						 st->name, line, i + 1);
-				return;
-			}
-		return;
-	}
-	if (r->count >= MAX_REGIONS) {
-		st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:1: more than %d regions", st->name, line, MAX_REGIONS);
-		return;
-	}
-	it = &r->items[r->count];
-	memset(it, 0, sizeof(*it));
-	tingkat = st->fields[2];
-	if (r->count == 0) {
+/* region_level sets the region's level from the tingkat column: the first region
+ * is the kabupaten (or kota), then kecamatan and desa (or kelurahan). */
+static void region_level(struct parse_state *st, size_t line, struct bk_region *it)
+{
+	const char *tingkat = st->fields[2];
+
+	if (st->regions->count == 0) {
 		if (strcmp(tingkat, "kabupaten") != 0 && strcmp(tingkat, "kota") != 0) {
 			st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:3: the first region must be the kabupaten or kota",
 					 st->name, line);
@@ -131,10 +114,55 @@ static void record_cb(int term, void *ctx)
 	} else {
 		st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:3: tingkat must be kecamatan, desa or kelurahan", st->name,
 				 line);
+	}
+}
+
+/* region_parent checks kode_induk: the region above, whose code begins
+ * this one's, or for the kabupaten the province's code. */
+static void region_parent(struct parse_state *st, size_t line, const struct bk_region *it)
+{
+	if (it->level != BK_REGION_KABUPATEN) {
+		const struct bk_region *parent = find_code(st->regions, st->fields[3]);
+
+		if (!parent || parent->level != it->level - 1 ||
+		    strncmp(st->fields[0], parent->kode, strlen(parent->kode)) != 0)
+			st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:4: kode_induk is not the %s above this region",
+					 st->name, line, it->level == BK_REGION_KECAMATAN ? "kabupaten" : "kecamatan");
+	} else if (!code_ok(st->fields[3], 1)) {
+		st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:4: kode_induk must be the province code", st->name, line);
+	}
+}
+
+static void record_cb(int term, void *ctx)
+{
+	struct parse_state *st = ctx;
+	struct bk_regions *r = st->regions;
+	struct bk_region *it;
+	size_t line = st->line;
+
+	(void)term;
+	st->line = ++st->next_line;
+	if (st->rc != BK_OK)
+		return;
+	if (st->nfields != 4) {
+		st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:%zu: expected 4 columns, found %zu", st->name, line,
+				 st->nfields + 1, st->nfields);
 		return;
 	}
+	st->nfields = 0;
+	if (st->record++ == 0)
+		return region_header(st, line);
+	if (r->count >= MAX_REGIONS) {
+		st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:1: more than %d regions", st->name, line, MAX_REGIONS);
+		return;
+	}
+	it = &r->items[r->count];
+	memset(it, 0, sizeof(*it));
+	region_level(st, line, it);
+	if (st->rc != BK_OK)
+		return;
 	if (!code_ok(st->fields[0], (size_t)it->level + 2)) {
-		st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:1: not a %s code", st->name, line, tingkat);
+		st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:1: not a %s code", st->name, line, st->fields[2]);
 		return;
 	}
 	if (st->fields[1][0] == '\0' || strlen(st->fields[1]) >= sizeof(it->nama) || !text_ok(st->fields[1])) {
@@ -146,19 +174,9 @@ static void record_cb(int term, void *ctx)
 		st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:1: code appears twice", st->name, line);
 		return;
 	}
-	if (it->level != BK_REGION_KABUPATEN) {
-		const struct bk_region *parent = find_code(r, st->fields[3]);
-
-		if (!parent || parent->level != it->level - 1 ||
-		    strncmp(st->fields[0], parent->kode, strlen(parent->kode)) != 0) {
-			st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:4: kode_induk is not the %s above this region",
-					 st->name, line, it->level == BK_REGION_KECAMATAN ? "kabupaten" : "kecamatan");
-			return;
-		}
-	} else if (!code_ok(st->fields[3], 1)) {
-		st->rc = bk_fail(BK_ERR_FORMAT, "%s:%zu:4: kode_induk must be the province code", st->name, line);
+	region_parent(st, line, it);
+	if (st->rc != BK_OK)
 		return;
-	}
 	/* lengths were checked above: codes by code_ok (at most 13), the name against nama */
 	memcpy(it->kode, st->fields[0], strlen(st->fields[0]) + 1);
 	memcpy(it->nama, st->fields[1], strlen(st->fields[1]) + 1);

@@ -861,15 +861,138 @@ static bk_status write_meta(struct bk_vault *v)
 	return bk_db_meta_set(v->db, "keyring_hash", pub);
 }
 
+/* create_keys draws the new vault's id and its keys, one per kecamatan. */
+static bk_status create_keys(struct bk_vault *v)
+{
+	bk_status rc;
+
+	bk_random(v->kr.vault_id, sizeof(v->kr.vault_id));
+	v->kr.generation = 1;
+	bk_vault_now(v->kr.created);
+	if ((rc = new_key(v, BK_KEY_DB, NULL)) || (rc = new_key(v, BK_KEY_BLIND, NULL)) ||
+	    (rc = new_key(v, BK_KEY_AUDIT, NULL)) || (rc = new_key(v, BK_KEY_RELEASE, NULL)) ||
+	    (rc = new_key(v, BK_KEY_KEYRING, NULL)))
+		goto out;
+	for (size_t i = 0; i < v->regions.count; i++)
+		if (v->regions.items[i].level == BK_REGION_KECAMATAN &&
+		    ((rc = new_key(v, BK_KEY_KECAMATAN, v->regions.items[i].kode)) ||
+		     (rc = new_key(v, BK_KEY_STORE, v->regions.items[i].kode))))
+			goto out;
+out:
+	return rc;
+}
+
+/* create_admin makes the first user, an admin whose slot opens with the
+ * passphrase, and grants it every key; the admin is this handle's user. */
+static bk_status create_admin(struct bk_vault *v, const struct bk_vault_init_opts *opts, struct bk_keyring_user *admin)
+{
+	struct bk_kdf_params params;
+	bk_status rc;
+
+	memset(admin, 0, sizeof(*admin));
+	snprintf(admin->name, sizeof(admin->name), "%s", opts->admin);
+	snprintf(admin->role, sizeof(admin->role), "admin");
+	memcpy(admin->created, v->kr.created, sizeof(admin->created));
+	admin->has_sign = 1;
+	bk_kdf_params_for_level(opts->kdf, &params);
+	if ((rc = bk_box_keypair(admin->box_pk, v->box_sk)) || (rc = bk_sign_keypair(admin->sign_pk, v->sign_sk)) ||
+	    (rc = bk_keyring_slot_seal(&v->kr, admin, opts->pass, opts->passlen, &params, v->box_sk, v->sign_sk)) ||
+	    (rc = bk_keyring_add_user(&v->kr, admin)) || (rc = grant_role_keys(v, admin->name, BK_ROLE_ADMIN)))
+		goto out;
+	v->me = 0;
+out:
+	return rc;
+}
+
+/* create_keyring writes the keyring and vault.pub; the handle keeps the
+ * keyring's text. */
+static bk_status create_keyring(struct bk_vault *v)
+{
+	char *text = NULL;
+	size_t len = 0;
+	bk_status rc;
+
+	if ((rc = bk_keyring_format(&v->kr, bk_vault_secret(v, BK_KEY_KEYRING, NULL)->secret, &text, &len)) ||
+	    (rc = bk_file_create_exclusive(v->keyring_path, text, len, 0600)) || (rc = write_vault_pub(v)))
+		goto out;
+	v->keyring_text = (uint8_t *)text;
+	v->keyring_len = len;
+	text = NULL;
+out:
+	free(text);
+	return rc;
+}
+
+/* create_db makes vault.db and the audit log, fills in the metadata, the
+ * regions and whatever opts->populate adds, and commits that with the
+ * init's audit entry. */
+static bk_status create_db(struct bk_vault *v, const struct bk_vault_init_opts *opts, const char *admin)
+{
+	struct vault_key *dbk = bk_vault_secret(v, BK_KEY_DB, NULL);
+	struct bk_audit_entry e;
+	bk_status rc;
+
+	if ((rc = bk_db_open(v->db_path, dbk->secret, 1, &v->db)))
+		goto out;
+	if ((rc = bk_file_create_exclusive(v->audit_path, "", 0, 0600)))
+		goto out;
+	if ((rc = bk_vault_begin(v)) || (rc = write_meta(v)) || (rc = store_regions(v->db, &v->regions)) ||
+	    (opts->populate && (rc = opts->populate(v))))
+		goto out;
+	bk_audit_entry_init(&e);
+	e.action = "init";
+	e.target = admin;
+	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
+		goto out;
+out:
+	return rc;
+}
+
+/* create_undo removes what a failed init created: all or nothing. The
+ * failure's message is kept. */
+static void create_undo(struct bk_vault *v, const char *dir, bk_status rc)
+{
+	char err[1024];
+
+	snprintf(err, sizeof(err), "%s", bk_error_detail());
+	if (v->in_tx)
+		bk_vault_rollback(v);
+	bk_db_close(v->db);
+	v->db = NULL;
+	unlink(v->db_path);
+	for (const char *suffix = "-wal"; suffix; suffix = suffix[1] == 'w' ? "-shm" : NULL) {
+		char p[PATH_MAX + 8];
+
+		snprintf(p, sizeof(p), "%s%s", v->db_path, suffix);
+		unlink(p);
+	}
+	unlink(v->keyring_path);
+	unlink(v->audit_path);
+	unlink(v->pub_path);
+	for (size_t i = 0; i < v->regions.count; i++) {
+		char p[PATH_MAX + 32];
+
+		if (v->regions.items[i].level != BK_REGION_KECAMATAN)
+			continue;
+		for (const char *suffix = ""; suffix; suffix = !suffix[0] ? "-wal" : suffix[1] == 'w' ? "-shm" : NULL) {
+			snprintf(p, sizeof(p), "%s/kec/%s.db%s", dir, v->regions.items[i].kode, suffix);
+			unlink(p);
+		}
+	}
+	{
+		char kec[PATH_MAX + 8];
+
+		snprintf(kec, sizeof(kec), "%s/kec", dir);
+		rmdir(kec);
+	}
+	rmdir(dir);
+	bk_fail(rc, "%s", err);
+}
+
 bk_status bk_vault_create(const struct bk_vault_init_opts *opts)
 {
 	struct bk_vault *v = vault_new();
 	struct bk_keyring_user admin;
-	struct bk_kdf_params params;
-	struct bk_audit_entry e;
-	struct vault_key *dbk;
-	char *text = NULL;
-	size_t len = 0;
 	int made_dir = 0;
 	bk_status rc;
 
@@ -885,76 +1008,12 @@ bk_status bk_vault_create(const struct bk_vault_init_opts *opts)
 	if (rc || (rc = make_dir(opts->dir)))
 		goto out;
 	made_dir = 1;
-
-	bk_random(v->kr.vault_id, sizeof(v->kr.vault_id));
-	v->kr.generation = 1;
-	bk_vault_now(v->kr.created);
-	if ((rc = new_key(v, BK_KEY_DB, NULL)) || (rc = new_key(v, BK_KEY_BLIND, NULL)) ||
-	    (rc = new_key(v, BK_KEY_AUDIT, NULL)) || (rc = new_key(v, BK_KEY_RELEASE, NULL)) ||
-	    (rc = new_key(v, BK_KEY_KEYRING, NULL)))
-		goto out;
-	for (size_t i = 0; i < v->regions.count; i++)
-		if (v->regions.items[i].level == BK_REGION_KECAMATAN &&
-		    ((rc = new_key(v, BK_KEY_KECAMATAN, v->regions.items[i].kode)) ||
-		     (rc = new_key(v, BK_KEY_STORE, v->regions.items[i].kode))))
-			goto out;
-
-	memset(&admin, 0, sizeof(admin));
-	snprintf(admin.name, sizeof(admin.name), "%s", opts->admin);
-	snprintf(admin.role, sizeof(admin.role), "admin");
-	memcpy(admin.created, v->kr.created, sizeof(admin.created));
-	admin.has_sign = 1;
-	bk_kdf_params_for_level(opts->kdf, &params);
-	if ((rc = bk_box_keypair(admin.box_pk, v->box_sk)) || (rc = bk_sign_keypair(admin.sign_pk, v->sign_sk)) ||
-	    (rc = bk_keyring_slot_seal(&v->kr, &admin, opts->pass, opts->passlen, &params, v->box_sk, v->sign_sk)) ||
-	    (rc = bk_keyring_add_user(&v->kr, &admin)) || (rc = grant_role_keys(v, admin.name, BK_ROLE_ADMIN)))
-		goto out;
-	v->me = 0;
-
-	if ((rc = bk_keyring_format(&v->kr, bk_vault_secret(v, BK_KEY_KEYRING, NULL)->secret, &text, &len)) ||
-	    (rc = bk_file_create_exclusive(v->keyring_path, text, len, 0600)) || (rc = write_vault_pub(v)))
-		goto out;
-	v->keyring_text = (uint8_t *)text;
-	v->keyring_len = len;
-	text = NULL;
-
-	dbk = bk_vault_secret(v, BK_KEY_DB, NULL);
-	if ((rc = bk_db_open(v->db_path, dbk->secret, 1, &v->db)))
-		goto out;
-	if ((rc = bk_file_create_exclusive(v->audit_path, "", 0, 0600)))
-		goto out;
-	if ((rc = bk_vault_begin(v)) || (rc = write_meta(v)) || (rc = store_regions(v->db, &v->regions)) ||
-	    (opts->populate && (rc = opts->populate(v))))
-		goto out;
-	bk_audit_entry_init(&e);
-	e.action = "init";
-	e.target = admin.name;
-	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)) || (rc = open_stores(v, 1)))
+	if ((rc = create_keys(v)) || (rc = create_admin(v, opts, &admin)) || (rc = create_keyring(v)) ||
+	    (rc = create_db(v, opts, admin.name)) || (rc = open_stores(v, 1)))
 		goto out;
 out:
-	free(text);
-	if (rc != BK_OK && made_dir) {
-		char err[1024];
-
-		/* all or nothing: remove what this init created */
-		snprintf(err, sizeof(err), "%s", bk_error_detail());
-		if (v->in_tx)
-			bk_vault_rollback(v);
-		bk_db_close(v->db);
-		v->db = NULL;
-		unlink(v->db_path);
-		for (const char *suffix = "-wal"; suffix; suffix = suffix[1] == 'w' ? "-shm" : NULL) {
-			char p[PATH_MAX + 8];
-
-			snprintf(p, sizeof(p), "%s%s", v->db_path, suffix);
-			unlink(p);
-		}
-		unlink(v->keyring_path);
-		unlink(v->audit_path);
-		unlink(v->pub_path);
-		rmdir(opts->dir);
-		bk_fail(rc, "%s", err);
-	}
+	if (rc != BK_OK && made_dir)
+		create_undo(v, opts->dir, rc);
 	bk_vault_close(v);
 	return rc;
 }
@@ -1055,36 +1114,16 @@ static bk_status check_pins(struct bk_vault *v)
 	return bk_audit_check_tail(v->audit_path, &pinned);
 }
 
-bk_status bk_vault_open(const char *dir, const char *user, const char *pass, size_t passlen, const char *command,
-			struct bk_vault **v_p)
+/* open_user finds the user in the keyring and refuses one who may not
+ * unlock: unknown, an evaluator, or disabled; the refusals are audited. The
+ * user becomes the handle's. */
+static bk_status open_user(struct bk_vault *v, const char *user, struct bk_keyring_user **me_p)
 {
-	struct bk_vault *v = vault_new();
-	struct bk_keyring_user *me;
-	struct vault_key *dbk;
-	uint8_t *secret = bk_secmem_alloc(BK_KEY_SECRET_MAX);
+	struct bk_keyring_user *me = bk_keyring_user(&v->kr, user);
 	enum bk_role role;
-	bk_status rc;
+	bk_status rc = BK_OK;
 
-	*v_p = NULL;
-	if (!v || !secret) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	snprintf(v->command, sizeof(v->command), "%s", command);
-	if ((rc = set_paths(v, dir)))
-		goto out;
-	if ((rc = bk_file_read(v->keyring_path, KEYRING_MAX, &v->keyring_text, &v->keyring_len))) {
-		if (rc == BK_ERR_NOTFOUND) {
-			bk_hint("is '%s' a brankas vault? create one with 'brankas init'", dir);
-			rc = bk_fail(BK_ERR_NOTFOUND, "no keyring in '%s'", dir);
-		}
-		goto out;
-	}
-	if ((rc = bk_keyring_parse(&v->kr, "keyring", v->keyring_text, v->keyring_len)) || (rc = check_vault_pub(v)))
-		goto out;
-	if ((rc = check_name(user)))
-		goto out;
-	me = bk_keyring_user(&v->kr, user);
+	*me_p = me;
 	if (!me) {
 		rc = bk_fail(BK_ERR_AUTH, "no user '%s' in this vault", user);
 		log_failed_unlock(v, user, NULL, "failed", "unknown user");
@@ -1107,11 +1146,16 @@ bk_status bk_vault_open(const char *dir, const char *user, const char *pass, siz
 		log_failed_unlock(v, user, me->role, "denied", "user disabled");
 		goto out;
 	}
-	if ((rc = bk_keyring_slot_open(&v->kr, me, pass, passlen, v->box_sk, v->sign_sk))) {
-		if (rc == BK_ERR_AUTH)
-			log_failed_unlock(v, user, me->role, "failed", "wrong passphrase");
-		goto out;
-	}
+out:
+	return rc;
+}
+
+/* open_grants opens each key granted to user (me), through secret (guarded,
+ * BK_KEY_SECRET_MAX bytes, wiped by the caller), into the handle. */
+static bk_status open_grants(struct bk_vault *v, const char *user, const struct bk_keyring_user *me, uint8_t *secret)
+{
+	bk_status rc = BK_OK;
+
 	for (size_t i = 0; i < v->kr.ngrants; i++) {
 		const struct bk_keyring_grant *g = &v->kr.grants[i];
 		size_t len = 0;
@@ -1122,6 +1166,47 @@ bk_status bk_vault_open(const char *dir, const char *user, const char *pass, siz
 		    (rc = add_secret(v, bk_keyring_key_by_id(&v->kr, g->key_id), secret, len)))
 			goto out;
 	}
+out:
+	return rc;
+}
+
+bk_status bk_vault_open(const char *dir, const char *user, const char *pass, size_t passlen, const char *command,
+			struct bk_vault **v_p)
+{
+	struct bk_vault *v = vault_new();
+	struct bk_keyring_user *me;
+	struct vault_key *dbk;
+	uint8_t *secret = bk_secmem_alloc(BK_KEY_SECRET_MAX);
+	bk_status rc;
+
+	*v_p = NULL;
+	if (!v || !secret) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(v->command, sizeof(v->command), "%s", command);
+	if ((rc = set_paths(v, dir)))
+		goto out;
+	if ((rc = bk_file_read(v->keyring_path, KEYRING_MAX, &v->keyring_text, &v->keyring_len))) {
+		if (rc == BK_ERR_NOTFOUND) {
+			bk_hint("is '%s' a brankas vault? create one with 'brankas init'", dir);
+			rc = bk_fail(BK_ERR_NOTFOUND, "no keyring in '%s'", dir);
+		}
+		goto out;
+	}
+	if ((rc = bk_keyring_parse(&v->kr, "keyring", v->keyring_text, v->keyring_len)) || (rc = check_vault_pub(v)))
+		goto out;
+	if ((rc = check_name(user)))
+		goto out;
+	if ((rc = open_user(v, user, &me)))
+		goto out;
+	if ((rc = bk_keyring_slot_open(&v->kr, me, pass, passlen, v->box_sk, v->sign_sk))) {
+		if (rc == BK_ERR_AUTH)
+			log_failed_unlock(v, user, me->role, "failed", "wrong passphrase");
+		goto out;
+	}
+	if ((rc = open_grants(v, user, me, secret)))
+		goto out;
 	dbk = bk_vault_secret(v, BK_KEY_DB, NULL);
 	if (!dbk) {
 		rc = bk_fail(BK_ERR_DENIED, "user '%s' holds no database key", user);
@@ -1131,7 +1216,8 @@ bk_status bk_vault_open(const char *dir, const char *user, const char *pass, siz
 		goto out;
 	/* an admin finishes what a migration or an interrupted init left: store
 	 * keys first, then the stores; everyone attaches the stores they hold */
-	if ((role == BK_ROLE_ADMIN && (rc = add_store_keys(v))) || (rc = open_stores(v, role == BK_ROLE_ADMIN)))
+	if ((bk_vault_role(v) == BK_ROLE_ADMIN && (rc = add_store_keys(v))) ||
+	    (rc = open_stores(v, bk_vault_role(v) == BK_ROLE_ADMIN)))
 		goto out;
 	*v_p = v;
 	v = NULL;

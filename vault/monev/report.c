@@ -849,26 +849,15 @@ out:
 	return rc;
 }
 
-bk_status bk_report_coverage_finish(struct bk_report_coverage *r)
+/* cov_totals sums the scope's additive counts; its distinct users are
+ * given, not summed. */
+static void cov_totals(struct bk_report_coverage *r)
 {
-	size_t n = r->nkecamatan, m = r->ninovasi;
-	uint64_t *parts = calloc(2 * n + 1, sizeof(*parts));
-	unsigned char *hid = calloc(2 * n + 1, 1), *rowh = calloc(n + 1, 1), colh[2] = {0, 0}, th = 0;
 	struct bk_report_cov_kecamatan *t = &r->total;
-	bk_status rc = BK_OK;
 
-	if (!parts || !hid || !rowh) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (r->min_cell < 1 || r->min_cell > BK_REPORT_MIN_CELL_MAX) {
-		rc = bk_fail(BK_ERR_USAGE, "--min-cell must be 1 to %d", BK_REPORT_MIN_CELL_MAX);
-		goto out;
-	}
-	/* the scope's totals: additive counts are summed, distinct users are given */
 	t->residents = t->daring = t->luring = t->uses = 0;
 	t->desa_reached = t->desa_total = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < r->nkecamatan; i++) {
 		struct bk_report_cov_kecamatan *k = &r->kecamatan[i];
 
 		k->uses = k->daring + k->luring;
@@ -880,23 +869,23 @@ bk_status bk_report_coverage_finish(struct bk_report_coverage *r)
 		t->desa_total += k->desa_total;
 	}
 	t->users = r->users_total;
-	/* residents per kecamatan */
-	for (size_t i = 0; i < n; i++)
-		parts[i] = r->kecamatan[i].residents;
-	if ((rc = bk_suppress_1d(parts, n, t->residents, r->min_cell, hid, &th)))
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		r->kecamatan[i].residents_hidden = hid[i];
-	t->residents_hidden = th;
-	if ((rc = suppress_users(r)))
-		goto out;
-	/* daring / luring per kecamatan: a table with its margins */
+}
+
+/* cov_suppress_uses suppresses daring / luring per kecamatan as a table with
+ * its margins; parts and hid hold 2n cells, rowh n rows. */
+static bk_status cov_suppress_uses(struct bk_report_coverage *r, uint64_t *parts, unsigned char *hid,
+				   unsigned char *rowh)
+{
+	struct bk_report_cov_kecamatan *t = &r->total;
+	size_t n = r->nkecamatan;
+	unsigned char colh[2] = {0, 0}, th = 0;
+	bk_status rc;
+
 	for (size_t i = 0; i < n; i++) {
 		parts[2 * i] = r->kecamatan[i].daring;
 		parts[2 * i + 1] = r->kecamatan[i].luring;
 		hid[2 * i] = hid[2 * i + 1] = 0;
 	}
-	th = 0;
 	if ((rc = bk_suppress_2d(parts, n, 2, r->min_cell, hid, rowh, colh, &th)))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
@@ -907,6 +896,39 @@ bk_status bk_report_coverage_finish(struct bk_report_coverage *r)
 	t->daring_hidden = colh[0];
 	t->luring_hidden = colh[1];
 	t->uses_hidden = th;
+out:
+	return rc;
+}
+
+bk_status bk_report_coverage_finish(struct bk_report_coverage *r)
+{
+	size_t n = r->nkecamatan, m = r->ninovasi;
+	uint64_t *parts = calloc(2 * n + 1, sizeof(*parts));
+	unsigned char *hid = calloc(2 * n + 1, 1), *rowh = calloc(n + 1, 1), th = 0;
+	struct bk_report_cov_kecamatan *t = &r->total;
+	bk_status rc = BK_OK;
+
+	if (!parts || !hid || !rowh) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (r->min_cell < 1 || r->min_cell > BK_REPORT_MIN_CELL_MAX) {
+		rc = bk_fail(BK_ERR_USAGE, "--min-cell must be 1 to %d", BK_REPORT_MIN_CELL_MAX);
+		goto out;
+	}
+	cov_totals(r);
+	/* residents per kecamatan */
+	for (size_t i = 0; i < n; i++)
+		parts[i] = r->kecamatan[i].residents;
+	if ((rc = bk_suppress_1d(parts, n, t->residents, r->min_cell, hid, &th)))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		r->kecamatan[i].residents_hidden = hid[i];
+	t->residents_hidden = th;
+	if ((rc = suppress_users(r)))
+		goto out;
+	if ((rc = cov_suppress_uses(r, parts, hid, rowh)))
+		goto out;
 	for (size_t i = 0; i < n; i++)
 		finish_kecamatan(&r->kecamatan[i]);
 	finish_kecamatan(t);
@@ -1898,6 +1920,78 @@ static int cov_inovasi_cmp(const void *a, const void *b)
 	return strcmp(((const struct bk_report_cov_inovasi *)a)->kode, ((const struct bk_report_cov_inovasi *)b)->kode);
 }
 
+/* cov_alloc makes b's working sets and the report's kecamatan rows, named. */
+static bk_status cov_alloc(struct cov_build *b)
+{
+	struct bk_report_coverage *r = b->r;
+
+	b->seen = calloc(b->sc.nkec + 1, 1);
+	b->kec_bits = calloc(b->sc.nkec + 1, sizeof(*b->kec_bits));
+	b->desa_reached = calloc(b->sc.ndesa + 1, 1);
+	b->all_bits = calloc(BITMAP_WORDS, sizeof(uint64_t));
+	r->kecamatan = calloc(b->sc.nkec + 1, sizeof(*r->kecamatan));
+	if (!b->seen || !b->kec_bits || !b->desa_reached || !b->all_bits || !r->kecamatan)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	r->nkecamatan = b->sc.nkec;
+	r->kecamatan_total = (uint32_t)b->sc.nkec;
+	r->desa_total = (uint32_t)b->sc.ndesa;
+	for (size_t k = 0; k < b->sc.nkec; k++) {
+		snprintf(r->kecamatan[k].kode, sizeof(r->kecamatan[k].kode), "%s", b->sc.kec[k]->kode);
+		snprintf(r->kecamatan[k].nama, sizeof(r->kecamatan[k].nama), "%s", b->sc.kec[k]->nama);
+	}
+	return BK_OK;
+}
+
+/* cov_tally turns the working sets into the report's figures: desa reached
+ * per kecamatan, distinct users, and the reach of each innovation. */
+static void cov_tally(struct cov_build *b)
+{
+	struct bk_report_coverage *r = b->r;
+
+	for (size_t d = 0; d < b->sc.ndesa; d++) {
+		size_t last = 0, k = region_index(b->sc.kec, b->sc.nkec, b->sc.desa[d]->kode_induk, &last);
+
+		if (k == NONE)
+			continue;
+		r->kecamatan[k].desa_total++;
+		r->kecamatan[k].desa_reached += b->desa_reached[d];
+	}
+	for (size_t k = 0; k < b->sc.nkec; k++)
+		r->kecamatan[k].users = bitmap_distinct(b->kec_bits[k]);
+	for (size_t i = 0; i < r->ninovasi; i++) {
+		struct bk_report_cov_inovasi *x = &r->inovasi[i];
+
+		x->users = bitmap_distinct(b->inov_bits[i]);
+		for (size_t k = 0; k < b->sc.nkec; k++)
+			x->kecamatan_reached += b->inov_kec[i][k];
+		for (size_t d = 0; d < b->sc.ndesa; d++)
+			x->desa_reached += b->inov_desa[i][d];
+	}
+	r->users_total = bitmap_distinct(b->all_bits);
+	if (r->ninovasi > 1)
+		qsort(r->inovasi, r->ninovasi, sizeof(*r->inovasi), cov_inovasi_cmp);
+}
+
+static void cov_free(struct cov_build *b)
+{
+	for (size_t i = 0; i < b->r->ninovasi; i++) {
+		free(b->inov_bits ? b->inov_bits[i] : NULL);
+		free(b->inov_kec ? b->inov_kec[i] : NULL);
+		free(b->inov_desa ? b->inov_desa[i] : NULL);
+	}
+	for (size_t k = 0; b->kec_bits && k < b->sc.nkec; k++)
+		free(b->kec_bits[k]);
+	free(b->inov_bits);
+	free(b->inov_kec);
+	free(b->inov_desa);
+	free(b->kec_bits);
+	free(b->all_bits);
+	free(b->desa_reached);
+	free(b->seen);
+	strmap_free(&b->codes);
+	scope_release(&b->sc);
+}
+
 bk_status bk_vault_report_coverage(struct bk_vault *v, const struct bk_report_coverage_opts *o,
 				   struct bk_report_coverage *r)
 {
@@ -1915,47 +2009,12 @@ bk_status bk_vault_report_coverage(struct bk_vault *v, const struct bk_report_co
 	r->min_cell = o->min_cell;
 	if ((rc = scope_init(v, &b.sc)))
 		return rc;
-	b.seen = calloc(b.sc.nkec + 1, 1);
-	b.kec_bits = calloc(b.sc.nkec + 1, sizeof(*b.kec_bits));
-	b.desa_reached = calloc(b.sc.ndesa + 1, 1);
-	b.all_bits = calloc(BITMAP_WORDS, sizeof(uint64_t));
-	r->kecamatan = calloc(b.sc.nkec + 1, sizeof(*r->kecamatan));
-	if (!b.seen || !b.kec_bits || !b.desa_reached || !b.all_bits || !r->kecamatan) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+	if ((rc = cov_alloc(&b)))
 		goto out;
-	}
-	r->nkecamatan = b.sc.nkec;
-	r->kecamatan_total = (uint32_t)b.sc.nkec;
-	r->desa_total = (uint32_t)b.sc.ndesa;
-	for (size_t k = 0; k < b.sc.nkec; k++) {
-		snprintf(r->kecamatan[k].kode, sizeof(r->kecamatan[k].kode), "%s", b.sc.kec[k]->kode);
-		snprintf(r->kecamatan[k].nama, sizeof(r->kecamatan[k].nama), "%s", b.sc.kec[k]->nama);
-	}
 	if ((rc = require_scope(v, "pemanfaatan", &b.sc)) || (rc = cov_registry(&b)) || (rc = cov_scan(&b)) ||
 	    (rc = require_seen(v, "pemanfaatan", &b.sc, b.seen)) || (rc = cov_residents(&b)))
 		goto out;
-	for (size_t d = 0; d < b.sc.ndesa; d++) {
-		size_t last = 0, k = region_index(b.sc.kec, b.sc.nkec, b.sc.desa[d]->kode_induk, &last);
-
-		if (k == NONE)
-			continue;
-		r->kecamatan[k].desa_total++;
-		r->kecamatan[k].desa_reached += b.desa_reached[d];
-	}
-	for (size_t k = 0; k < b.sc.nkec; k++)
-		r->kecamatan[k].users = bitmap_distinct(b.kec_bits[k]);
-	for (size_t i = 0; i < r->ninovasi; i++) {
-		struct bk_report_cov_inovasi *x = &r->inovasi[i];
-
-		x->users = bitmap_distinct(b.inov_bits[i]);
-		for (size_t k = 0; k < b.sc.nkec; k++)
-			x->kecamatan_reached += b.inov_kec[i][k];
-		for (size_t d = 0; d < b.sc.ndesa; d++)
-			x->desa_reached += b.inov_desa[i][d];
-	}
-	r->users_total = bitmap_distinct(b.all_bits);
-	if (r->ninovasi > 1)
-		qsort(r->inovasi, r->ninovasi, sizeof(*r->inovasi), cov_inovasi_cmp);
+	cov_tally(&b);
 	if ((rc = bk_report_coverage_finish(r)))
 		goto out;
 	if (o->year)
@@ -1965,22 +2024,7 @@ bk_status bk_vault_report_coverage(struct bk_vault *v, const struct bk_report_co
 		snprintf(target, sizeof(target), "coverage min-cell %llu", (unsigned long long)o->min_cell);
 	rc = audit_report(v, "pemanfaatan", target, r->rows);
 out:
-	for (size_t i = 0; i < r->ninovasi; i++) {
-		free(b.inov_bits ? b.inov_bits[i] : NULL);
-		free(b.inov_kec ? b.inov_kec[i] : NULL);
-		free(b.inov_desa ? b.inov_desa[i] : NULL);
-	}
-	for (size_t k = 0; b.kec_bits && k < b.sc.nkec; k++)
-		free(b.kec_bits[k]);
-	free(b.inov_bits);
-	free(b.inov_kec);
-	free(b.inov_desa);
-	free(b.kec_bits);
-	free(b.all_bits);
-	free(b.desa_reached);
-	free(b.seen);
-	strmap_free(&b.codes);
-	scope_release(&b.sc);
+	cov_free(&b);
 	if (rc != BK_OK)
 		bk_report_coverage_release(r);
 	return rc;

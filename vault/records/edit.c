@@ -296,15 +296,58 @@ static bk_status put_text(struct bk_importer *im, size_t c, const void *s, size_
 }
 
 /* Reads row id into the importer's current row, its sealed values opened. */
-static bk_status load_row(struct edit *x, struct editor *ed, int64_t id)
+/* load_sealed keeps a copy of the row's sealed blob (column 5 of ed->row)
+ * and opens it into the row's values; the plain text is left in im->plain,
+ * *plain_len_p bytes, for the caller to wipe whatever this returns. */
+static bk_status load_sealed(struct edit *x, struct editor *ed, int64_t id, size_t *plain_len_p)
 {
 	struct bk_importer *im = &ed->im;
 	sqlite3_stmt *st = ed->row;
 	const uint8_t *vals[BK_COLUMNS_MAX];
-	size_t lens[BK_COLUMNS_MAX], plain_len = 0;
-	const uint8_t *sealed;
+	size_t lens[BK_COLUMNS_MAX];
+	const uint8_t *sealed = sqlite3_column_blob(st, 5);
+	int slen = sqlite3_column_bytes(st, 5);
 	bk_status rc = BK_OK;
-	int src, slen;
+
+	if (!sealed || !ed->old_kecamatan[0] || bk_fields_plain_len(sealed, (size_t)slen, plain_len_p) != BK_OK) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", im->ds.name, (long long)id);
+		goto out;
+	}
+	if (*plain_len_p > im->plain_cap) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are longer than the schema allows", im->ds.name,
+			     (long long)id);
+		goto out;
+	}
+	if ((size_t)slen > ed->old_sealed_cap) {
+		uint8_t *n = realloc(ed->old_sealed, (size_t)slen);
+
+		if (!n) {
+			rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		ed->old_sealed = n;
+		ed->old_sealed_cap = (size_t)slen;
+	}
+	memcpy(ed->old_sealed, sealed, (size_t)slen);
+	ed->old_sealed_len = (size_t)slen;
+	if ((rc = bk_vault_batch_key(x->v, ed->old_batch, ed->old_kecamatan, ed->key)) ||
+	    (rc = bk_fields_open(im->plain, sealed, (size_t)slen, ed->key, im->ds.name, im->sealed_names, id,
+				 ed->old_batch)) ||
+	    (rc = bk_fields_unpack(im->plain, *plain_len_p, im->nsealed, vals, lens)))
+		goto out;
+	for (size_t i = 0; i < im->nsealed && rc == BK_OK; i++)
+		rc = put_text(im, (size_t)im->sealed_idx[i], vals[i], lens[i], id);
+out:
+	return rc;
+}
+
+static bk_status load_row(struct edit *x, struct editor *ed, int64_t id)
+{
+	struct bk_importer *im = &ed->im;
+	sqlite3_stmt *st = ed->row;
+	size_t plain_len = 0;
+	bk_status rc = BK_OK;
+	int src;
 
 	memset(im->present, 0, sizeof(im->present));
 	memset(im->ival, 0, sizeof(im->ival));
@@ -341,40 +384,8 @@ static bk_status load_row(struct edit *x, struct editor *ed, int64_t id)
 				   ed->old_kecamatan[0] ? ed->old_kecamatan : bk_vault_own_scope(x->v))))
 		goto out;
 	ed->old_sealed_len = 0;
-	if (im->nsealed) {
-		sealed = sqlite3_column_blob(st, 5);
-		slen = sqlite3_column_bytes(st, 5);
-		if (!sealed || !ed->old_kecamatan[0] || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", im->ds.name, (long long)id);
-			goto out;
-		}
-		if (plain_len > im->plain_cap) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are longer than the schema allows",
-				     im->ds.name, (long long)id);
-			goto out;
-		}
-		if ((size_t)slen > ed->old_sealed_cap) {
-			uint8_t *n = realloc(ed->old_sealed, (size_t)slen);
-
-			if (!n) {
-				rc = bk_fail(BK_ERR_NOMEM, "out of memory");
-				goto out;
-			}
-			ed->old_sealed = n;
-			ed->old_sealed_cap = (size_t)slen;
-		}
-		memcpy(ed->old_sealed, sealed, (size_t)slen);
-		ed->old_sealed_len = (size_t)slen;
-		if ((rc = bk_vault_batch_key(x->v, ed->old_batch, ed->old_kecamatan, ed->key)) ||
-		    (rc = bk_fields_open(im->plain, sealed, (size_t)slen, ed->key, im->ds.name, im->sealed_names, id,
-					 ed->old_batch)) ||
-		    (rc = bk_fields_unpack(im->plain, plain_len, im->nsealed, vals, lens)))
-			goto out;
-		for (size_t i = 0; i < im->nsealed && rc == BK_OK; i++)
-			rc = put_text(im, (size_t)im->sealed_idx[i], vals[i], lens[i], id);
-		if (rc)
-			goto out;
-	}
+	if (im->nsealed && (rc = load_sealed(x, ed, id, &plain_len)))
+		goto out;
 	memcpy(ed->old_norm, im->norm, im->norm_len);
 	memcpy(ed->old_present, im->present, sizeof(ed->old_present));
 	memcpy(ed->old_ival, im->ival, sizeof(ed->old_ival));
@@ -416,12 +427,90 @@ static struct correction *given(struct edit *x, const struct bk_dataset *ds, con
 /* Applies the corrections to row id in memory and checks the result as an
  * import checks a row; problems leave im->row_bad set. *changed_p: whether
  * any value differs from the stored one. */
+/* row_apply runs each correction's value through the import's cell checks
+ * into the loaded row; returns 1 if any fails. nik and birth are the
+ * cell checks' outputs, wiped by the caller. */
+static int row_apply(struct edit *x, struct editor *ed, struct bk_nik *nik, struct bk_date *birth)
+{
+	struct bk_importer *im = &ed->im;
+	const struct bk_dataset *ds = &im->ds;
+	int bad = 0;
+
+	for (size_t i = 0; i < x->cs.n; i++) {
+		int col = bk_dataset_column(ds, x->cs.c[i].name);
+		struct correction *c = &x->cs.c[i];
+
+		if (col < 0)
+			continue;
+		im->line = c->line;
+		im->quiet = c->bad; /* a value that fails in one dataset is reported once */
+		im->row_bad = 0;
+		im->present[col] = 0; /* an empty value clears the column */
+		im->ival[col] = 0;
+		bk_wipe(im->norm + im->norm_off[col], slot(im, (size_t)col) + 1);
+		bk_import_cell(im, c->value, c->len, c->colno, col, nik, birth);
+		if (im->row_bad)
+			bad = c->bad = 1;
+	}
+	im->quiet = 0;
+	return bad;
+}
+
+/* row_consistent checks the NIK against the birth date and sex, as an
+ * import does, where a correction touched them; returns 1 if they disagree. */
+static int row_consistent(struct edit *x, struct editor *ed, const char *subject, const struct bk_nik *nik)
+{
+	struct bk_importer *im = &ed->im;
+	const char *names[] = {subject, "tanggal_lahir", "jenis_kelamin"};
+	struct correction *c = given(x, &im->ds, names, 3);
+	int bad = 0;
+
+	if (c && bk_import_consistent(im, nik) != BK_OK) {
+		const char *hint = bk_error_hint();
+
+		im->quiet = c->bad;
+		bk_import_problem(im, c->line, c->colno, "%s: %s%s%s", subject, bk_error_detail(), hint[0] ? "; " : "",
+				  hint);
+		im->quiet = 0;
+		bad = c->bad = 1;
+	}
+	bk_error_clear();
+	return bad;
+}
+
+/* row_unique keeps each data subject once: a changed NIK in the registry
+ * must not be another row's; sets *bad_p if it is. */
+static bk_status row_unique(struct edit *x, struct editor *ed, int64_t id, const char *subject,
+			    const struct bk_nik *nik, int *bad_p)
+{
+	struct bk_importer *im = &ed->im;
+	const char *names[] = {subject};
+	struct correction *c;
+	int64_t existing = 0;
+	bk_status rc;
+
+	if ((rc = bk_import_find_subject(im, nik->digits, &existing)))
+		goto out;
+	if (existing && existing != id) {
+		c = given(x, &im->ds, names, 1);
+		im->quiet = c && c->bad;
+		bk_import_problem(im, c ? c->line : 1, c ? c->colno : 1, "%s: this person is already registered (row %lld)",
+				  subject, (long long)existing);
+		im->quiet = 0;
+		*bad_p = 1;
+		if (c)
+			c->bad = 1;
+		goto out;
+	}
+out:
+	return rc;
+}
+
 static bk_status check_row(struct edit *x, struct editor *ed, int64_t id, int *changed_p)
 {
 	struct bk_importer *im = &ed->im;
 	const struct bk_dataset *ds = &im->ds;
 	const char *subject = ds->subject_col >= 0 ? ds->cols[ds->subject_col].name : NULL;
-	struct correction *c;
 	struct bk_nik nik;
 	struct bk_date birth;
 	int bad = 0;
@@ -432,70 +521,22 @@ static bk_status check_row(struct edit *x, struct editor *ed, int64_t id, int *c
 	memset(ed->row_changed, 0, sizeof(ed->row_changed));
 	if ((rc = load_row(x, ed, id)))
 		return rc;
-	for (size_t i = 0; i < x->cs.n; i++) {
-		int col = bk_dataset_column(ds, x->cs.c[i].name);
-
-		c = &x->cs.c[i];
-		if (col < 0)
-			continue;
-		im->line = c->line;
-		im->quiet = c->bad; /* a value that fails in one dataset is reported once */
-		im->row_bad = 0;
-		im->present[col] = 0; /* an empty value clears the column */
-		im->ival[col] = 0;
-		bk_wipe(im->norm + im->norm_off[col], slot(im, (size_t)col) + 1);
-		bk_import_cell(im, c->value, c->len, c->colno, col, &nik, &birth);
-		if (im->row_bad)
-			bad = c->bad = 1;
-	}
-	im->quiet = 0;
-	if (bad)
+	if ((bad = row_apply(x, ed, &nik, &birth)))
 		goto out;
 	/* the row's own checks, as an import runs them, where this correction touched them */
 	memset(&nik, 0, sizeof(nik));
 	if (subject && im->present[ds->subject_col] &&
 	    bk_validate_nik(im->norm + im->norm_off[ds->subject_col], 16, NULL, im->ref_year, &nik) != BK_OK)
 		memset(&nik, 0, sizeof(nik));
-	{
-		const char *names[] = {subject, "tanggal_lahir", "jenis_kelamin"};
-
-		c = given(x, ds, names, 3);
-		if (c && bk_import_consistent(im, &nik) != BK_OK) {
-			const char *hint = bk_error_hint();
-
-			im->quiet = c->bad;
-			bk_import_problem(im, c->line, c->colno, "%s: %s%s%s", subject, bk_error_detail(),
-					  hint[0] ? "; " : "", hint);
-			im->quiet = 0;
-			bk_error_clear();
-			bad = c->bad = 1;
-			goto out;
-		}
-		bk_error_clear();
-	}
+	if ((bad = row_consistent(x, ed, subject, &nik)))
+		goto out;
 	for (size_t k = 0; k < ds->ncols; k++)
 		if (!same_value(ed, k))
 			*changed_p = ed->row_changed[k] = 1;
 	ed->nik_changed = subject && ed->row_changed[ds->subject_col];
-	/* each data subject once */
-	if (ed->nik_changed && nik.digits[0] && strcmp(ds->name, SUBJECTS) == 0) {
-		const char *names[] = {subject};
-		int64_t existing = 0;
-
-		if ((rc = bk_import_find_subject(im, nik.digits, &existing)))
-			goto out;
-		if (existing && existing != id) {
-			c = given(x, ds, names, 1);
-			im->quiet = c && c->bad;
-			bk_import_problem(im, c ? c->line : 1, c ? c->colno : 1,
-					  "%s: this person is already registered (row %lld)", subject, (long long)existing);
-			im->quiet = 0;
-			bad = 1;
-			if (c)
-				c->bad = 1;
-			goto out;
-		}
-	}
+	if (ed->nik_changed && nik.digits[0] && strcmp(ds->name, SUBJECTS) == 0 &&
+	    ((rc = row_unique(x, ed, id, subject, &nik, &bad)) || bad))
+		goto out;
 	/* a row that moves must stay in the user's scope */
 	if (strcmp(im->kecamatan, ed->old_kecamatan) != 0 &&
 	    bk_vault_acl(x->v, BK_ACT_RECORD_EDIT, ds->name, BK_COL_NONE, im->kecamatan) != BK_OK) {

@@ -456,6 +456,59 @@ static char *norm_put(struct bk_importer *im, size_t col, const char *s, size_t 
 	return im->norm + im->norm_off[col];
 }
 
+/* cell_text normalizes a text cell into its place in norm; an empty text
+ * is present unless the column requires a value. */
+static void cell_text(struct bk_importer *im, const char *cell, size_t n, size_t colno, int col)
+{
+	const struct bk_column *c = &im->ds.cols[col];
+	size_t out = 0;
+
+	if (bk_validate_text(cell, n, c->max_length, BK_VALIDATE_NEWLINE, im->norm + im->norm_off[col],
+			     c->max_length + 1, &out, NULL) != BK_OK) {
+		cell_problem(im, colno, c->name);
+		return;
+	}
+	im->present[col] = out > 0 || !c->required;
+	if (out == 0 && c->required)
+		problem(im, im->line, colno, "%s: a value is required", c->name);
+}
+
+/* cell_region stores a region's code; in the scope column, its kecamatan is
+ * the row's. */
+static void cell_region(struct bk_importer *im, const char *cell, size_t n, size_t colno, int col)
+{
+	const struct bk_column *c = &im->ds.cols[col];
+	const struct bk_region *r;
+
+	if (bk_validate_region(&im->v->regions, c->level, cell, n, &r) != BK_OK)
+		return cell_problem(im, colno, c->name);
+	norm_put(im, (size_t)col, r->kode, strlen(r->kode));
+	if (col == im->ds.scope_col)
+		snprintf(im->kecamatan, sizeof(im->kecamatan), "%s", r->level == BK_REGION_DESA ? r->kode_induk : r->kode);
+}
+
+/* cell_nik stores a NIK's digits; in the scope column, its kecamatan (which
+ * must be in the kabupaten) is the row's; in the subject column, it is
+ * handed back in *nik. */
+static void cell_nik(struct bk_importer *im, const char *cell, size_t n, size_t colno, int col, struct bk_nik *nik)
+{
+	const struct bk_column *c = &im->ds.cols[col];
+	struct bk_nik parsed;
+
+	if (bk_validate_nik(cell, n, NULL, im->ref_year, &parsed) != BK_OK)
+		return cell_problem(im, colno, c->name);
+	norm_put(im, (size_t)col, parsed.digits, 16);
+	if (col == im->ds.scope_col) {
+		if (!bk_regions_find(&im->v->regions, BK_REGION_KECAMATAN, parsed.kecamatan)) {
+			problem(im, im->line, colno, "%s: the NIK's kecamatan is not in %s", c->name, im->kabupaten_name);
+			return;
+		}
+		snprintf(im->kecamatan, sizeof(im->kecamatan), "%s", parsed.kecamatan);
+	}
+	if (col == im->ds.subject_col)
+		*nik = parsed;
+}
+
 void bk_import_cell(struct bk_importer *im, const char *cell, size_t n, size_t colno, int col, struct bk_nik *nik,
 		    struct bk_date *birth)
 {
@@ -474,19 +527,9 @@ void bk_import_cell(struct bk_importer *im, const char *cell, size_t n, size_t c
 		return;
 	}
 	switch (c->type) {
-	case BK_TYPE_TEXT: {
-		size_t out = 0;
-
-		if (bk_validate_text(cell, n, c->max_length, BK_VALIDATE_NEWLINE, im->norm + im->norm_off[col],
-				     c->max_length + 1, &out, NULL) != BK_OK) {
-			cell_problem(im, colno, c->name);
-			return;
-		}
-		im->present[col] = out > 0 || !c->required;
-		if (out == 0 && c->required)
-			problem(im, im->line, colno, "%s: a value is required", c->name);
+	case BK_TYPE_TEXT:
+		cell_text(im, cell, n, colno, col);
 		break;
-	}
 	case BK_TYPE_INT:
 		if (bk_validate_int(cell, n, c->min, c->max, &im->ival[col]) != BK_OK)
 			return cell_problem(im, colno, c->name);
@@ -519,35 +562,12 @@ void bk_import_cell(struct bk_importer *im, const char *cell, size_t n, size_t c
 		norm_put(im, (size_t)col, canon, strlen(canon));
 		break;
 	}
-	case BK_TYPE_REGION: {
-		const struct bk_region *r;
-
-		if (bk_validate_region(&im->v->regions, c->level, cell, n, &r) != BK_OK)
-			return cell_problem(im, colno, c->name);
-		norm_put(im, (size_t)col, r->kode, strlen(r->kode));
-		if (col == im->ds.scope_col)
-			snprintf(im->kecamatan, sizeof(im->kecamatan), "%s",
-				 r->level == BK_REGION_DESA ? r->kode_induk : r->kode);
+	case BK_TYPE_REGION:
+		cell_region(im, cell, n, colno, col);
 		break;
-	}
-	case BK_TYPE_NIK: {
-		struct bk_nik parsed;
-
-		if (bk_validate_nik(cell, n, NULL, im->ref_year, &parsed) != BK_OK)
-			return cell_problem(im, colno, c->name);
-		norm_put(im, (size_t)col, parsed.digits, 16);
-		if (col == im->ds.scope_col) {
-			if (!bk_regions_find(&im->v->regions, BK_REGION_KECAMATAN, parsed.kecamatan)) {
-				problem(im, im->line, colno, "%s: the NIK's kecamatan is not in %s", c->name,
-					im->kabupaten_name);
-				return;
-			}
-			snprintf(im->kecamatan, sizeof(im->kecamatan), "%s", parsed.kecamatan);
-		}
-		if (col == im->ds.subject_col)
-			*nik = parsed;
+	case BK_TYPE_NIK:
+		cell_nik(im, cell, n, colno, col, nik);
 		break;
-	}
 	case BK_TYPE_PHONE: {
 		struct bk_phone ph;
 
@@ -1179,6 +1199,58 @@ bk_status bk_import_consistent(struct bk_importer *im, const struct bk_nik *nik)
 
 /* --- one record --- */
 
+/* take_subject_once keeps each data subject once: a NIK (its tag) seen
+ * earlier in the file, or already in the registry, is a problem; returns 0
+ * if the row is refused (or im->fatal set). */
+static int take_subject_once(struct bk_importer *im, const struct bk_nik *nik, const uint8_t tag[BK_PRF128_BYTES])
+{
+	int added = tagset_add(&im->seen, tag);
+	int64_t existing = 0;
+
+	if (added < 0) {
+		im->fatal = bk_fail(BK_ERR_NOMEM, "out of memory");
+		return 0;
+	}
+	if (added == 1) {
+		problem(im, im->line, 1, "%s: the same NIK is on an earlier line of this file",
+			im->ds.cols[im->ds.subject_col].name);
+		return 0;
+	}
+	if (!im->subjects_exist)
+		return 1;
+	if ((im->fatal = bk_import_find_subject(im, nik->digits, &existing)))
+		return 0;
+	if (existing) {
+		problem(im, im->line, 1, "%s: this person is already registered (row %lld): use record edit",
+			im->ds.cols[im->ds.subject_col].name, (long long)existing);
+		return 0;
+	}
+	return 1;
+}
+
+/* take_in_scope checks that the row's kecamatan is the user's; a row outside
+ * is counted apart from the problems, and reported while messages are
+ * wanted. Returns 0 if it is outside. */
+static int take_in_scope(struct bk_importer *im)
+{
+	const struct bk_region *k;
+
+	if (bk_vault_acl(im->v, BK_ACT_RECORD_WRITE, im->ds.name, BK_COL_NONE, im->kecamatan) == BK_OK)
+		return 1;
+	k = bk_regions_find(&im->v->regions, BK_REGION_KECAMATAN, im->kecamatan);
+	im->r->out_of_scope++;
+	im->row_bad = 1;
+	if (im->o->problem && im->r->problems + im->r->out_of_scope <= (uint64_t)im->o->max_messages) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s:%zu:1: the row is in kecamatan %s, outside your scope", im->o->path,
+			 im->line, k ? k->nama : im->kecamatan);
+		im->o->problem(im->o->ctx, msg);
+	}
+	bk_error_clear();
+	return 0;
+}
+
 static void take_row(struct bk_importer *im)
 {
 	struct bk_nik nik;
@@ -1217,48 +1289,11 @@ static void take_row(struct bk_importer *im)
 		return;
 	}
 	/* each data subject once */
-	if (nik.digits[0] && im->registry) {
-		int added = tagset_add(&im->seen, tag);
-
-		if (added < 0) {
-			im->fatal = bk_fail(BK_ERR_NOMEM, "out of memory");
-			return;
-		}
-		if (added == 1) {
-			problem(im, im->line, 1, "%s: the same NIK is on an earlier line of this file",
-				im->ds.cols[im->ds.subject_col].name);
-			return;
-		}
-		if (im->subjects_exist) {
-			int64_t existing = 0;
-
-			if ((im->fatal = bk_import_find_subject(im, nik.digits, &existing)))
-				return;
-			if (existing) {
-				problem(im, im->line, 1, "%s: this person is already registered (row %lld): use record edit",
-					im->ds.cols[im->ds.subject_col].name, (long long)existing);
-				return;
-			}
-		}
-	}
+	if (nik.digits[0] && im->registry && !take_subject_once(im, &nik, tag))
+		return;
 	/* scope: the row's kecamatan must be the user's */
-	if (im->kecamatan[0]) {
-		if (bk_vault_acl(im->v, BK_ACT_RECORD_WRITE, im->ds.name, BK_COL_NONE, im->kecamatan) != BK_OK) {
-			const struct bk_region *k = bk_regions_find(&im->v->regions, BK_REGION_KECAMATAN, im->kecamatan);
-
-			im->r->out_of_scope++;
-			im->row_bad = 1;
-			if (im->o->problem && im->r->problems + im->r->out_of_scope <= (uint64_t)im->o->max_messages) {
-				char msg[512];
-
-				snprintf(msg, sizeof(msg), "%s:%zu:1: the row is in kecamatan %s, outside your scope",
-					 im->o->path, im->line, k ? k->nama : im->kecamatan);
-				im->o->problem(im->o->ctx, msg);
-			}
-			bk_error_clear();
-			return;
-		}
-	}
+	if (im->kecamatan[0] && !take_in_scope(im))
+		return;
 	if (im->o->dry_run || im->r->problems || im->r->out_of_scope) {
 		im->r->rows++;
 		return;
@@ -1482,16 +1517,207 @@ void bk_import_close(struct bk_importer *im)
 	bk_dataset_release(&im->ds);
 }
 
+/* The file being imported and its CSV parser. */
+struct import_input {
+	FILE *in;
+	struct stat st;
+	struct csv_parser csv;
+	int csv_ready;
+	char *chunk;
+};
+
+/* input_open opens the file (or standard input) and sets up the parser;
+ * the caller closes f with input_close, whatever this returns. */
+static bk_status input_open(struct bk_importer *im, const struct bk_import_opts *o, struct import_input *f)
+{
+	bk_status rc = BK_OK;
+
+	f->in = o->from_stdin ? fdopen(dup(0), "rb") : fopen(o->path, "rb");
+	if (!f->in || fstat(fileno(f->in), &f->st) != 0) {
+		rc = bk_fail(errno == ENOENT ? BK_ERR_NOTFOUND : BK_ERR_IO, "cannot open '%s': %s", o->path,
+			     strerror(errno));
+		goto out;
+	}
+	f->chunk = malloc(CHUNK);
+	/* room for the NIKs of a registry file from the start (a row takes about 100 bytes) */
+	if (!f->chunk || (im->registry && tagset_grow(&im->seen, (size_t)f->st.st_size / 100) != 0) ||
+	    csv_init(&f->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	f->csv_ready = 1;
+	csv_set_realloc_func(&f->csv, bounded_realloc);
+out:
+	return rc;
+}
+
+static void input_close(struct import_input *f)
+{
+	if (f->csv_ready)
+		csv_free(&f->csv);
+	if (f->in)
+		fclose(f->in);
+	free(f->chunk);
+}
+
+/* import_prepare opens the transaction and the INSERT, and for a large file
+ * into an empty table drops the indexes and may start the writer thread;
+ * sets *journal_p when the journal mode must be put back. */
+static bk_status import_prepare(struct bk_vault *v, struct bk_importer *im, const struct bk_import_opts *o,
+				off_t size, int *journal_p)
+{
+	bk_status rc = BK_OK;
+
+	/* a large file is written once into vault.db rather than into the WAL and again at
+	 * the checkpoint; a crash still undoes all of it (db.h) */
+	if (!o->dry_run && size > BULK_BYTES)
+		*journal_p = bk_db_journal_bulk(v->db);
+	/* a big page cache keeps SQLCipher from encrypting pages twice during a bulk load */
+	if ((rc = bk_db_exec(v->db, "PRAGMA cache_size = -65536")) || (rc = bk_vault_begin(v)))
+		goto out;
+	if ((rc = prepare_insert(im)))
+		goto out;
+	im->subjects_exist = im->next_id > 1 && im->registry;
+	/* an empty table loads fastest without indexes, built once after the load; a table
+	 * with rows keeps them: this import looks its subjects up through them */
+	if (!o->dry_run && size > BULK_BYTES && im->next_id == 1) {
+		/* building the indexes once after the load is much faster than row by row */
+		if ((rc = bk_dataset_indexes(v->db, &im->ds, 0)) || (rc = group_open(im)))
+			goto out;
+		im->rebuild_indexes = 1;
+		/* a second thread runs the INSERTs, unless rows are linked to the registry as they
+		 * are written: that needs vault.db in this thread */
+		if (im->group && (im->registry || !im->candidates) && (rc = writer_start(im)))
+			goto out;
+	}
+out:
+	return rc;
+}
+
+/* import_read feeds the whole file through the parser, a chunk at a time;
+ * a row's problems are counted in im->r, only what stops the import fails. */
+static bk_status import_read(struct bk_importer *im, const struct bk_import_opts *o, struct import_input *f)
+{
+	uint64_t done = 0;
+	int first = 1;
+	bk_status rc = BK_OK;
+
+	for (;;) {
+		size_t n = fread(f->chunk, 1, CHUNK, f->in);
+
+		if (n == 0)
+			break;
+		if (first) {
+			csv_set_delim(&f->csv, detect_delimiter(f->chunk, n));
+			first = 0;
+		}
+		if (csv_parse(&f->csv, f->chunk, n, on_field, on_record, im) != n) {
+			int err = csv_error(&f->csv);
+
+			problem(im, im->line, 1, "%s",
+				err == CSV_ENOMEM ? "a cell is larger than 10 MB" : "malformed CSV (a stray or unclosed quote)");
+			break;
+		}
+		if (im->fatal) {
+			rc = im->fatal;
+			goto out;
+		}
+		done += n;
+		if (o->progress)
+			o->progress(o->ctx, done, (uint64_t)f->st.st_size);
+	}
+	if (ferror(f->in)) {
+		rc = bk_fail(BK_ERR_IO, "cannot read '%s': %s", o->path, strerror(errno));
+		goto out;
+	}
+	/* after a syntax error the half-read row is not a row: only a clean parse is finished */
+	if (!csv_error(&f->csv) && csv_fini(&f->csv, on_field, on_record, im) != 0 && !im->r->problems)
+		problem(im, im->line, 1, "malformed CSV: a quoted cell is never closed");
+	if (im->fatal) {
+		rc = im->fatal;
+		goto out;
+	}
+out:
+	return rc;
+}
+
+/* import_judge adds the problems of the file as a whole (no header, too many
+ * or too few rows) and fails if there are any. */
+static bk_status import_judge(struct bk_importer *im, const struct bk_import_opts *o, struct bk_import_result *r)
+{
+	bk_status rc = BK_OK;
+
+	tagset_free(&im->seen); /* every line is read: no more duplicates to find */
+	if (r->problems || r->out_of_scope)
+		writer_abandon(im); /* nothing will be kept: vault.db is needed here again */
+	if (!im->have_header)
+		problem(im, 1, 1, "the file is empty: a header line is required");
+	else if (o->max_rows && r->rows + r->problems + r->out_of_scope > o->max_rows)
+		problem(im, im->line, 1, "expected at most %llu row%s after the header",
+			(unsigned long long)o->max_rows, o->max_rows == 1 ? "" : "s");
+	else if (o->max_rows && r->rows == 0 && r->problems == 0 && r->out_of_scope == 0)
+		problem(im, im->line, 1, "expected a row after the header");
+	if (r->problems) {
+		rc = bk_fail(BK_ERR_FORMAT, "%s: %llu problem%s; nothing was imported", o->path,
+			     (unsigned long long)r->problems, r->problems == 1 ? "" : "s");
+		goto out;
+	}
+out:
+	return rc;
+}
+
+/* import_deny undoes the import of a file with rows outside the user's
+ * scope, records the refusal in the audit log, and fails. */
+static bk_status import_deny(struct bk_vault *v, struct bk_importer *im, const struct bk_import_opts *o,
+			     const struct bk_import_result *r)
+{
+	struct bk_audit_entry e;
+	char detail[256];
+	bk_status rc = BK_OK;
+
+	bk_vault_rollback(v);
+	snprintf(detail, sizeof(detail), "%llu rows outside the user's scope", (unsigned long long)r->out_of_scope);
+	bk_audit_entry_init(&e);
+	e.action = "import";
+	e.dataset = im->ds.name;
+	e.outcome = "denied";
+	e.detail = detail;
+	if ((rc = bk_vault_begin(v)) || (rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
+		goto out;
+	rc = bk_fail(BK_ERR_DENIED, "%s: %llu row%s outside your scope; nothing was imported", o->path,
+		     (unsigned long long)r->out_of_scope, r->out_of_scope == 1 ? " is" : "s are");
+out:
+	return rc;
+}
+
+/* import_keep writes the last rows, rebuilds the indexes, and commits the
+ * import with its audit entry. */
+static bk_status import_keep(struct bk_vault *v, struct bk_importer *im, const struct bk_import_opts *o,
+			     const struct bk_import_result *r)
+{
+	struct bk_audit_entry e;
+	bk_status rc = BK_OK;
+
+	if ((im->group && (rc = group_flush(im))) || (rc = writer_join(im, 1)))
+		goto out;
+	group_close(im); /* its memory goes to the index builds */
+	if (im->rebuild_indexes && (rc = bk_dataset_indexes(v->db, &im->ds, 1)))
+		goto out;
+	bk_audit_entry_init(&e);
+	e.action = o->max_rows == 1 ? "record-add" : "import";
+	e.dataset = im->ds.name;
+	e.rows = (long long)r->rows;
+	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
+		goto out;
+out:
+	return rc;
+}
+
 bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, struct bk_import_result *r)
 {
 	struct bk_importer *im = calloc(1, sizeof(*im));
-	struct csv_parser csv;
-	struct stat st;
-	struct bk_audit_entry e;
-	char *chunk = NULL;
-	FILE *in = NULL;
-	uint64_t done = 0;
-	int csv_ready = 0, first = 1, journal = 0;
+	struct import_input f = {0};
+	int journal = 0;
 	bk_status rc = BK_OK;
 
 	memset(r, 0, sizeof(*r));
@@ -1508,134 +1734,28 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 		goto out;
 	}
 	bk_random(im->tag_key, BK_PRF128_KEYBYTES);
-	in = o->from_stdin ? fdopen(dup(0), "rb") : fopen(o->path, "rb");
-	if (!in || fstat(fileno(in), &st) != 0) {
-		rc = bk_fail(errno == ENOENT ? BK_ERR_NOTFOUND : BK_ERR_IO, "cannot open '%s': %s", o->path,
-			     strerror(errno));
+	if ((rc = input_open(im, o, &f)))
 		goto out;
-	}
-	chunk = malloc(CHUNK);
-	/* room for the NIKs of a registry file from the start (a row takes about 100 bytes) */
-	if (!chunk || (im->registry && tagset_grow(&im->seen, (size_t)st.st_size / 100) != 0) ||
-	    csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+	if ((rc = import_prepare(v, im, o, f.st.st_size, &journal)))
 		goto out;
-	}
-	csv_ready = 1;
-	csv_set_realloc_func(&csv, bounded_realloc);
-	/* a large file is written once into vault.db rather than into the WAL and again at
-	 * the checkpoint; a crash still undoes all of it (db.h) */
-	if (!o->dry_run && st.st_size > BULK_BYTES)
-		journal = bk_db_journal_bulk(v->db);
-	/* a big page cache keeps SQLCipher from encrypting pages twice during a bulk load */
-	if ((rc = bk_db_exec(v->db, "PRAGMA cache_size = -65536")) || (rc = bk_vault_begin(v)))
+	if ((rc = import_read(im, o, &f)))
 		goto out;
-	if ((rc = prepare_insert(im)))
+	if ((rc = import_judge(im, o, r)))
 		goto out;
-	im->subjects_exist = im->next_id > 1 && im->registry;
-	/* an empty table loads fastest without indexes, built once after the load; a table
-	 * with rows keeps them: this import looks its subjects up through them */
-	if (!o->dry_run && st.st_size > BULK_BYTES && im->next_id == 1) {
-		/* building the indexes once after the load is much faster than row by row */
-		if ((rc = bk_dataset_indexes(v->db, &im->ds, 0)) || (rc = group_open(im)))
-			goto out;
-		im->rebuild_indexes = 1;
-		/* a second thread runs the INSERTs, unless rows are linked to the registry as they
-		 * are written: that needs vault.db in this thread */
-		if (im->group && (im->registry || !im->candidates) && (rc = writer_start(im)))
-			goto out;
-	}
-	for (;;) {
-		size_t n = fread(chunk, 1, CHUNK, in);
-
-		if (n == 0)
-			break;
-		if (first) {
-			csv_set_delim(&csv, detect_delimiter(chunk, n));
-			first = 0;
-		}
-		if (csv_parse(&csv, chunk, n, on_field, on_record, im) != n) {
-			int err = csv_error(&csv);
-
-			problem(im, im->line, 1, "%s",
-				err == CSV_ENOMEM ? "a cell is larger than 10 MB" : "malformed CSV (a stray or unclosed quote)");
-			break;
-		}
-		if (im->fatal) {
-			rc = im->fatal;
-			goto out;
-		}
-		done += n;
-		if (o->progress)
-			o->progress(o->ctx, done, (uint64_t)st.st_size);
-	}
-	if (ferror(in)) {
-		rc = bk_fail(BK_ERR_IO, "cannot read '%s': %s", o->path, strerror(errno));
-		goto out;
-	}
-	/* after a syntax error the half-read row is not a row: only a clean parse is finished */
-	if (!csv_error(&csv) && csv_fini(&csv, on_field, on_record, im) != 0 && !im->r->problems)
-		problem(im, im->line, 1, "malformed CSV: a quoted cell is never closed");
-	if (im->fatal) {
-		rc = im->fatal;
-		goto out;
-	}
-	tagset_free(&im->seen); /* every line is read: no more duplicates to find */
-	if (r->problems || r->out_of_scope)
-		writer_abandon(im); /* nothing will be kept: vault.db is needed here again */
-	if (!im->have_header)
-		problem(im, 1, 1, "the file is empty: a header line is required");
-	else if (o->max_rows && r->rows + r->problems + r->out_of_scope > o->max_rows)
-		problem(im, im->line, 1, "expected at most %llu row%s after the header",
-			(unsigned long long)o->max_rows, o->max_rows == 1 ? "" : "s");
-	else if (o->max_rows && r->rows == 0 && r->problems == 0 && r->out_of_scope == 0)
-		problem(im, im->line, 1, "expected a row after the header");
-	if (r->problems) {
-		rc = bk_fail(BK_ERR_FORMAT, "%s: %llu problem%s; nothing was imported", o->path,
-			     (unsigned long long)r->problems, r->problems == 1 ? "" : "s");
-		goto out;
-	}
 	if (r->out_of_scope) {
-		char detail[256];
-
-		bk_vault_rollback(v);
-		snprintf(detail, sizeof(detail), "%llu rows outside the user's scope",
-			 (unsigned long long)r->out_of_scope);
-		bk_audit_entry_init(&e);
-		e.action = "import";
-		e.dataset = im->ds.name;
-		e.outcome = "denied";
-		e.detail = detail;
-		if ((rc = bk_vault_begin(v)) || (rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
-			goto out;
-		rc = bk_fail(BK_ERR_DENIED, "%s: %llu row%s outside your scope; nothing was imported", o->path,
-			     (unsigned long long)r->out_of_scope, r->out_of_scope == 1 ? " is" : "s are");
+		rc = import_deny(v, im, o, r);
 		goto out;
 	}
 	if (o->dry_run)
 		goto out; /* rolled back below: a dry run writes nothing, not even an audit entry */
-	if ((im->group && (rc = group_flush(im))) || (rc = writer_join(im, 1)))
-		goto out;
-	group_close(im); /* its memory goes to the index builds */
-	if (im->rebuild_indexes && (rc = bk_dataset_indexes(v->db, &im->ds, 1)))
-		goto out;
-	bk_audit_entry_init(&e);
-	e.action = o->max_rows == 1 ? "record-add" : "import";
-	e.dataset = im->ds.name;
-	e.rows = (long long)r->rows;
-	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
-		goto out;
+	rc = import_keep(v, im, o, r);
 out:
 	writer_abandon(im); /* before vault.db is touched again */
 	if (v->in_tx)
 		bk_vault_rollback(v);
 	if (journal)
 		bk_db_journal_wal(v->db);
-	if (csv_ready)
-		csv_free(&csv);
-	if (in)
-		fclose(in);
-	free(chunk);
+	input_close(&f);
 	bk_import_close(im);
 	free(im);
 	return rc;

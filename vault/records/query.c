@@ -189,6 +189,94 @@ static int parse_handle(const char *h, char *dataset, long long *id_p, char *col
 	return 0;
 }
 
+/* reveal_column finds column among ds's sealed ones: its place in the
+ * sealed blob into *want_p, how many there are into *nsealed_p, and their
+ * names, comma-separated, into names; returns 0 if it is not sealed. */
+static int reveal_column(const struct bk_dataset *ds, const char *column, char *names, size_t cap, size_t *nsealed_p,
+			 size_t *want_p)
+{
+	size_t nl = 0;
+	int found = 0;
+
+	*nsealed_p = *want_p = 0;
+	for (size_t c = 0; c < ds->ncols; c++)
+		if (ds->cols[c].cls == BK_COL_IDENTIFIER || ds->cols[c].cls == BK_COL_SECRET) {
+			if (strcmp(ds->cols[c].name, column) == 0) {
+				*want_p = *nsealed_p;
+				found = 1;
+			}
+			(*nsealed_p)++;
+			nl += (size_t)snprintf(names + nl, cap - nl, "%s%s", nl ? "," : "", ds->cols[c].name);
+		}
+	return found;
+}
+
+/* reveal_key finds batch's key in the query's cache, or derives it and
+ * caches it in place of the oldest; the cache owns *key_p. */
+static bk_status reveal_key(struct query_ctx *q, int64_t batch, const char *kec, uint8_t **key_p)
+{
+	uint8_t *key = NULL;
+	bk_status rc = BK_OK;
+
+	for (size_t i = 0; i < q->nkeys; i++)
+		if (q->keys[i].batch == batch)
+			key = q->keys[i].key;
+	if (key)
+		goto out;
+	if (q->nkeys == sizeof(q->keys) / sizeof(q->keys[0])) {
+		bk_secmem_free(q->keys[0].key); /* a small cache is enough: rows cluster by batch */
+		memmove(&q->keys[0], &q->keys[1], sizeof(q->keys[0]) * (q->nkeys - 1));
+		q->nkeys--;
+	}
+	key = bk_secmem_alloc(BK_FIELDS_KEYBYTES);
+	if (!key) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+		goto out;
+	}
+	if ((rc = bk_vault_batch_key(q->v, batch, kec, key))) {
+		bk_secmem_free(key);
+		key = NULL;
+		goto out;
+	}
+	q->keys[q->nkeys].batch = batch;
+	q->keys[q->nkeys].key = key;
+	q->nkeys++;
+out:
+	*key_p = key;
+	return rc;
+}
+
+/* reveal_open opens the sealed values of row id (column 2 of st) and makes
+ * the one at want the function's result; the plain text lives in guarded
+ * memory, freed before this returns. */
+static bk_status reveal_open(sqlite3_context *fc, sqlite3_stmt *st, const struct bk_dataset *ds, long long id,
+			     int64_t batch, const uint8_t *key, const char *names, size_t nsealed, size_t want)
+{
+	const uint8_t *sealed = sqlite3_column_blob(st, 2);
+	int slen = sqlite3_column_bytes(st, 2);
+	const uint8_t *vals[BK_COLUMNS_MAX];
+	size_t lens[BK_COLUMNS_MAX], plain_len = 0;
+	uint8_t *plain = NULL;
+	bk_status rc = BK_OK;
+
+	plain = bk_secmem_alloc(slen > 0 ? (size_t)slen : 1);
+	if (!plain) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+		goto out;
+	}
+	if (!sealed || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", ds->name, id);
+		goto out;
+	}
+	if ((rc = bk_fields_open(plain, sealed, (size_t)slen, key, ds->name, names, id, batch)) ||
+	    (rc = bk_fields_unpack(plain, plain_len, nsealed, vals, lens)))
+		goto out;
+	sqlite3_result_text(fc, (const char *)vals[want], (int)lens[want], SQLITE_TRANSIENT);
+out:
+	bk_secmem_free(plain);
+	return rc;
+}
+
 static void reveal_fn(sqlite3_context *fc, int argc, sqlite3_value **argv)
 {
 	struct query_ctx *q = sqlite3_user_data(fc);
@@ -199,12 +287,11 @@ static void reveal_fn(sqlite3_context *fc, int argc, sqlite3_value **argv)
 	long long id;
 	struct bk_dataset ds;
 	sqlite3_stmt *st = NULL;
-	const uint8_t *vals[BK_COLUMNS_MAX];
-	size_t lens[BK_COLUMNS_MAX], nsealed = 0, nl = 0, want = 0, plain_len = 0;
-	uint8_t *key = NULL, *plain = NULL;
+	size_t nsealed = 0, want = 0;
+	uint8_t *key = NULL;
 	int64_t batch;
 	bk_status rc;
-	int found = 0;
+	int found;
 
 	(void)argc;
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
@@ -221,15 +308,7 @@ static void reveal_fn(sqlite3_context *fc, int argc, sqlite3_value **argv)
 		q->internal = 0;
 		return reveal_fail(fc, q, rc);
 	}
-	for (size_t c = 0; c < ds.ncols; c++)
-		if (ds.cols[c].cls == BK_COL_IDENTIFIER || ds.cols[c].cls == BK_COL_SECRET) {
-			if (strcmp(ds.cols[c].name, column) == 0) {
-				want = nsealed;
-				found = 1;
-			}
-			nsealed++;
-			nl += (size_t)snprintf(names + nl, sizeof(names) - nl, "%s%s", nl ? "," : "", ds.cols[c].name);
-		}
+	found = reveal_column(&ds, column, names, sizeof(names), &nsealed, &want);
 	snprintf(sql, sizeof(sql), "SELECT kecamatan, batch, sealed FROM \"ds_%s\" WHERE id = ?", ds.name);
 	if (!found) {
 		rc = BK_ERR_USAGE;
@@ -245,52 +324,13 @@ static void reveal_fn(sqlite3_context *fc, int argc, sqlite3_value **argv)
 	batch = sqlite3_column_int64(st, 1);
 	if ((rc = bk_vault_acl(v, BK_ACT_REVEAL, ds.name, ds.cols[bk_dataset_column(&ds, column)].cls, kec)))
 		goto out;
-	for (size_t i = 0; i < q->nkeys; i++)
-		if (q->keys[i].batch == batch)
-			key = q->keys[i].key;
-	if (!key) {
-		if (q->nkeys == sizeof(q->keys) / sizeof(q->keys[0])) {
-			bk_secmem_free(q->keys[0].key); /* a small cache is enough: rows cluster by batch */
-			memmove(&q->keys[0], &q->keys[1], sizeof(q->keys[0]) * (q->nkeys - 1));
-			q->nkeys--;
-		}
-		key = bk_secmem_alloc(BK_FIELDS_KEYBYTES);
-		if (!key) {
-			rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
-			goto out;
-		}
-		if ((rc = bk_vault_batch_key(v, batch, kec, key))) {
-			bk_secmem_free(key);
-			key = NULL;
-			goto out;
-		}
-		q->keys[q->nkeys].batch = batch;
-		q->keys[q->nkeys].key = key;
-		q->nkeys++;
-	}
-	{
-		const uint8_t *sealed = sqlite3_column_blob(st, 2);
-		int slen = sqlite3_column_bytes(st, 2);
-
-		plain = bk_secmem_alloc(slen > 0 ? (size_t)slen : 1);
-		if (!plain) {
-			rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
-			goto out;
-		}
-		if (!sealed || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", ds.name, id);
-			goto out;
-		}
-		if ((rc = bk_fields_open(plain, sealed, (size_t)slen, key, ds.name, names, id, batch)) ||
-		    (rc = bk_fields_unpack(plain, plain_len, nsealed, vals, lens)))
-			goto out;
-	}
-	sqlite3_result_text(fc, (const char *)vals[want], (int)lens[want], SQLITE_TRANSIENT);
+	if ((rc = reveal_key(q, batch, kec, &key)) ||
+	    (rc = reveal_open(fc, st, &ds, id, batch, key, names, nsealed, want)))
+		goto out;
 	q->revealed++;
 out:
 	q->internal = 0;
 	sqlite3_finalize(st);
-	bk_secmem_free(plain);
 	bk_dataset_release(&ds);
 	if (rc != BK_OK)
 		reveal_fail(fc, q, rc);
@@ -634,12 +674,78 @@ static bk_status collect_rows(struct query_ctx *q, sqlite3_stmt *st, json_t *col
 									    : BK_ERR_DB;
 }
 
+/* query_screen makes the views and registers reveal(), and refuses a
+ * statement that is not a plain SELECT before SQLite sees it; on failure
+ * why (and *outcome_p) say what to log. */
+static bk_status query_screen(struct query_ctx *q, const char *sql, const char **outcome_p, char *why, size_t cap)
+{
+	struct bk_vault *v = q->v;
+	bk_status rc;
+
+	if ((rc = make_views(q))) {
+		snprintf(why, cap, "the dataset views could not be made");
+		goto out;
+	}
+	if (screen_sql(q, sql, why, cap) || !starts_with_select(sql)) {
+		if (!why[0])
+			snprintf(why, cap, "only SELECT is allowed: a query cannot write or change the vault");
+		*outcome_p = "denied";
+		rc = BK_ERR_DENIED;
+		goto out;
+	}
+	if (sqlite3_create_function(v->db, "reveal", 1, SQLITE_UTF8, q, reveal_fn, NULL, NULL) != SQLITE_OK) {
+		rc = BK_ERR_DB;
+		snprintf(why, cap, "reveal() could not be registered");
+		goto out;
+	}
+out:
+	return rc;
+}
+
+/* query_prepare starts the clock and prepares the statement under the
+ * authorizer, then refuses what the authorizer denied, a second statement,
+ * a write, and reveal() without a purpose; on failure why (and *outcome_p)
+ * say what to log. */
+static bk_status query_prepare(struct query_ctx *q, const char *sql, sqlite3_stmt **st_p, const char **outcome_p,
+			       char *why, size_t cap)
+{
+	struct bk_vault *v = q->v;
+	const char *tail = NULL;
+	bk_status rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &q->deadline);
+	q->deadline.tv_sec += (time_t)q->seconds;
+	sqlite3_progress_handler(v->db, 1000, over_time, q);
+	sqlite3_set_authorizer(v->db, authorize, q);
+	rc = sqlite3_prepare_v2(v->db, sql, -1, st_p, &tail) == SQLITE_OK && *st_p ? BK_OK : BK_ERR_USAGE;
+	sqlite3_set_authorizer(v->db, NULL, NULL); /* our own statements are not the user's */
+	if (q->denied[0]) {
+		snprintf(why, cap, "%s", q->denied);
+		*outcome_p = "denied";
+		rc = BK_ERR_DENIED;
+	} else if (rc != BK_OK) {
+		parse_error(v->db, why, cap);
+		bk_hint("`brankas dataset show NAME` lists a dataset's columns; views are named like datasets");
+	} else if (tail && strspn(tail, " \t\r\n;") != strlen(tail)) {
+		rc = BK_ERR_USAGE;
+		snprintf(why, cap, "one statement per query");
+	} else if (!sqlite3_stmt_readonly(*st_p)) {
+		*outcome_p = "denied";
+		rc = BK_ERR_DENIED;
+		snprintf(why, cap, "only SELECT is allowed: a query cannot write or change the vault");
+	} else if (q->uses_reveal && (!q->purpose || !q->purpose[0])) {
+		rc = BK_ERR_USAGE;
+		snprintf(why, cap, "a query that reveals identifiers needs --purpose");
+	}
+	return rc;
+}
+
 bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpose, unsigned seconds,
 			 json_t **result_p)
 {
 	struct query_ctx q;
 	sqlite3_stmt *st = NULL;
-	const char *tail = NULL, *outcome = "failed";
+	const char *outcome = "failed";
 	json_t *rows = NULL, *cols = NULL;
 	long long nrows = 0;
 	char why[512] = "";
@@ -657,46 +763,8 @@ bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpos
 		return rc;
 	/* From here on every outcome is written down: a statement that calls
 	 * reveal() may have opened values even when it fails. */
-	if ((rc = make_views(&q))) {
-		snprintf(why, sizeof(why), "the dataset views could not be made");
-		goto log;
-	}
-	if (screen_sql(&q, sql, why, sizeof(why)) || !starts_with_select(sql)) {
-		if (!why[0])
-			snprintf(why, sizeof(why), "only SELECT is allowed: a query cannot write or change the vault");
-		outcome = "denied";
-		rc = BK_ERR_DENIED;
-		goto log;
-	}
-	if (sqlite3_create_function(v->db, "reveal", 1, SQLITE_UTF8, &q, reveal_fn, NULL, NULL) != SQLITE_OK) {
-		rc = BK_ERR_DB;
-		snprintf(why, sizeof(why), "reveal() could not be registered");
-		goto log;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &q.deadline);
-	q.deadline.tv_sec += (time_t)q.seconds;
-	sqlite3_progress_handler(v->db, 1000, over_time, &q);
-	sqlite3_set_authorizer(v->db, authorize, &q);
-	rc = sqlite3_prepare_v2(v->db, sql, -1, &st, &tail) == SQLITE_OK && st ? BK_OK : BK_ERR_USAGE;
-	sqlite3_set_authorizer(v->db, NULL, NULL); /* our own statements are not the user's */
-	if (q.denied[0]) {
-		snprintf(why, sizeof(why), "%s", q.denied);
-		outcome = "denied";
-		rc = BK_ERR_DENIED;
-	} else if (rc != BK_OK) {
-		parse_error(v->db, why, sizeof(why));
-		bk_hint("`brankas dataset show NAME` lists a dataset's columns; views are named like datasets");
-	} else if (tail && strspn(tail, " \t\r\n;") != strlen(tail)) {
-		rc = BK_ERR_USAGE;
-		snprintf(why, sizeof(why), "one statement per query");
-	} else if (!sqlite3_stmt_readonly(st)) {
-		outcome = "denied";
-		rc = BK_ERR_DENIED;
-		snprintf(why, sizeof(why), "only SELECT is allowed: a query cannot write or change the vault");
-	} else if (q.uses_reveal && (!purpose || !purpose[0])) {
-		rc = BK_ERR_USAGE;
-		snprintf(why, sizeof(why), "a query that reveals identifiers needs --purpose");
-	} else {
+	if ((rc = query_screen(&q, sql, &outcome, why, sizeof(why))) == BK_OK &&
+	    (rc = query_prepare(&q, sql, &st, &outcome, why, sizeof(why))) == BK_OK) {
 		rows = json_array();
 		cols = json_array();
 		if (!rows || !cols) {
@@ -706,7 +774,6 @@ bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpos
 			outcome = "ok";
 		}
 	}
-log:
 	sqlite3_progress_handler(v->db, 0, NULL, NULL);
 	/* log before reveal: the entry is durable before a row is handed out */
 	logged = audit_query(v, sql, purpose, outcome, rc == BK_OK ? NULL : why, rc == BK_OK ? nrows : -1, q.revealed);

@@ -114,16 +114,108 @@ static const char *row_kecamatan_name(struct bk_vault *v, const char *kode)
 	return r ? r->nama : "?";
 }
 
+/* Identifier and secret columns are sealed in one blob, not stored plain. */
+static int col_sealed(const struct bk_column *col)
+{
+	return col->cls == BK_COL_IDENTIFIER || col->cls == BK_COL_SECRET;
+}
+
+/* show_require checks the policy first: reading the row's plain columns,
+ * then revealing its sealed ones. */
+static bk_status show_require(struct bk_vault *v, const struct bk_dataset *ds, const char *kecamatan, int reveal,
+			      size_t nsealed, const char *purpose)
+{
+	bk_status rc;
+
+	/* rows of datasets without a scope column (the innovation registry) belong to no kecamatan */
+	if ((rc = bk_vault_require(v, BK_ACT_READ, ds->name, BK_COL_QUASI,
+				   kecamatan[0] ? kecamatan : bk_vault_own_scope(v))))
+		goto out;
+	if (reveal && nsealed) {
+		if (!purpose || !purpose[0]) {
+			rc = bk_fail(BK_ERR_USAGE, "revealing identifiers needs --purpose");
+			goto out;
+		}
+		if ((rc = bk_vault_require(v, BK_ACT_REVEAL, ds->name, BK_COL_IDENTIFIER, kecamatan)))
+			goto out;
+	}
+out:
+	return rc;
+}
+
+/* show_reveal opens the row's sealed values (column 5 of st) and adds them
+ * to row; the batch key and the plain text live in guarded memory, freed
+ * before this returns. */
+static bk_status show_reveal(struct bk_vault *v, const struct bk_dataset *ds, sqlite3_stmt *st, int64_t id,
+			     int64_t batch, const char *kecamatan, size_t nsealed, json_t *row)
+{
+	const uint8_t *sealed = sqlite3_column_blob(st, 5);
+	int slen = sqlite3_column_bytes(st, 5);
+	const uint8_t *vals[BK_COLUMNS_MAX];
+	size_t lens[BK_COLUMNS_MAX], plain_len = 0;
+	char names[BK_COLUMNS_MAX * (BK_COLUMN_NAME_MAX + 1)];
+	size_t nl = 0, k = 0;
+	uint8_t *plain = NULL, *key = NULL;
+	bk_status rc = BK_OK;
+
+	for (size_t c = 0; c < ds->ncols; c++)
+		if (col_sealed(&ds->cols[c]))
+			nl += (size_t)snprintf(names + nl, sizeof(names) - nl, "%s%s", nl ? "," : "", ds->cols[c].name);
+	key = bk_secmem_alloc(BK_FIELDS_KEYBYTES);
+	plain = bk_secmem_alloc(slen > BK_FIELDS_OVERHEAD ? (size_t)slen : 1);
+	if (!key || !plain) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+		goto out;
+	}
+	if (!sealed || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK) {
+		rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", ds->name, (long long)id);
+		goto out;
+	}
+	if ((rc = bk_vault_batch_key(v, batch, kecamatan, key)) ||
+	    (rc = bk_fields_open(plain, sealed, (size_t)slen, key, ds->name, names, id, batch)) ||
+	    (rc = bk_fields_unpack(plain, plain_len, nsealed, vals, lens)))
+		goto out;
+	for (size_t c = 0; c < ds->ncols; c++)
+		if (col_sealed(&ds->cols[c])) {
+			json_object_set_new(row, ds->cols[c].name, json_stringn((const char *)vals[k], lens[k]));
+			k++;
+		}
+out:
+	bk_secmem_free(plain);
+	bk_secmem_free(key);
+	return rc;
+}
+
+/* show_audit logs the reading, and commits it. */
+static bk_status show_audit(struct bk_vault *v, const struct bk_dataset *ds, int64_t id, const char *purpose,
+			    int reveal, size_t nsealed)
+{
+	struct bk_audit_entry e;
+	char target[64];
+	bk_status rc;
+
+	snprintf(target, sizeof(target), "row %lld", (long long)id);
+	bk_audit_entry_init(&e);
+	e.action = "record-show";
+	e.dataset = ds->name;
+	e.purpose = purpose;
+	e.target = target;
+	e.rows = 1;
+	e.revealed = reveal && nsealed ? (long long)nsealed : -1;
+	if ((rc = bk_vault_begin(v)) || (rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
+		goto out;
+out:
+	return rc;
+}
+
 bk_status bk_vault_record_show(struct bk_vault *v, const char *dataset, int64_t id, int reveal, const char *purpose,
 			       json_t **row_p)
 {
 	struct bk_dataset ds;
 	sqlite3_stmt *st = NULL;
 	json_t *row = NULL;
-	uint8_t *plain = NULL, *key = NULL;
-	char sql[256], kecamatan[BK_CODE_MAX] = "", target[64];
-	struct bk_audit_entry e;
-	size_t nsealed = 0, plain_len = 0;
+	char sql[256], kecamatan[BK_CODE_MAX] = "";
+	size_t nsealed = 0;
 	int64_t batch = 0;
 	bk_status rc;
 	int src;
@@ -143,73 +235,25 @@ bk_status bk_vault_record_show(struct bk_vault *v, const char *dataset, int64_t 
 		goto out;
 	}
 	for (size_t c = 0; c < ds.ncols; c++)
-		nsealed += ds.cols[c].cls == BK_COL_IDENTIFIER || ds.cols[c].cls == BK_COL_SECRET;
+		nsealed += col_sealed(&ds.cols[c]);
 	if (sqlite3_column_text(st, 3))
 		snprintf(kecamatan, sizeof(kecamatan), "%s", (const char *)sqlite3_column_text(st, 3));
 	batch = sqlite3_column_int64(st, 1);
-	/* policy first: reading the row's plain columns, then revealing its sealed ones */
-	/* rows of datasets without a scope column (the innovation registry) belong to no kecamatan */
-	if ((rc = bk_vault_require(v, BK_ACT_READ, ds.name, BK_COL_QUASI,
-				   kecamatan[0] ? kecamatan : bk_vault_own_scope(v))))
+	if ((rc = show_require(v, &ds, kecamatan, reveal, nsealed, purpose)))
 		goto out;
-	if (reveal && nsealed) {
-		if (!purpose || !purpose[0]) {
-			rc = bk_fail(BK_ERR_USAGE, "revealing identifiers needs --purpose");
-			goto out;
-		}
-		if ((rc = bk_vault_require(v, BK_ACT_REVEAL, ds.name, BK_COL_IDENTIFIER, kecamatan)))
-			goto out;
-	}
 	row = json_object();
 	json_object_set_new(row, "id", json_integer(id));
 	if (kecamatan[0])
 		json_object_set_new(row, "kecamatan", json_string(row_kecamatan_name(v, kecamatan)));
-	if (reveal && nsealed) {
-		const uint8_t *sealed = sqlite3_column_blob(st, 5);
-		int slen = sqlite3_column_bytes(st, 5);
-		const uint8_t *vals[BK_COLUMNS_MAX];
-		size_t lens[BK_COLUMNS_MAX];
-		char names[BK_COLUMNS_MAX * (BK_COLUMN_NAME_MAX + 1)];
-		size_t nl = 0, k = 0;
-
-		for (size_t c = 0; c < ds.ncols; c++)
-			if (ds.cols[c].cls == BK_COL_IDENTIFIER || ds.cols[c].cls == BK_COL_SECRET)
-				nl += (size_t)snprintf(names + nl, sizeof(names) - nl, "%s%s", nl ? "," : "", ds.cols[c].name);
-		key = bk_secmem_alloc(BK_FIELDS_KEYBYTES);
-		plain = bk_secmem_alloc(slen > BK_FIELDS_OVERHEAD ? (size_t)slen : 1);
-		if (!key || !plain) {
-			rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
-			goto out;
-		}
-		if (!sealed || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK) {
-			rc = bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", ds.name, (long long)id);
-			goto out;
-		}
-		if ((rc = bk_vault_batch_key(v, batch, kecamatan, key)) ||
-		    (rc = bk_fields_open(plain, sealed, (size_t)slen, key, ds.name, names, id, batch)) ||
-		    (rc = bk_fields_unpack(plain, plain_len, nsealed, vals, lens)))
-			goto out;
-		for (size_t c = 0; c < ds.ncols; c++)
-			if (ds.cols[c].cls == BK_COL_IDENTIFIER || ds.cols[c].cls == BK_COL_SECRET) {
-				json_object_set_new(row, ds.cols[c].name, json_stringn((const char *)vals[k], lens[k]));
-				k++;
-			}
-	}
+	if (reveal && nsealed && (rc = show_reveal(v, &ds, st, id, batch, kecamatan, nsealed, row)))
+		goto out;
 	/* log before reveal: the entry is durable before the row is returned */
-	snprintf(target, sizeof(target), "row %lld", (long long)id);
-	bk_audit_entry_init(&e);
-	e.action = "record-show";
-	e.dataset = ds.name;
-	e.purpose = purpose;
-	e.target = target;
-	e.rows = 1;
-	e.revealed = reveal && nsealed ? (long long)nsealed : -1;
-	if ((rc = bk_vault_begin(v)) || (rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
+	if ((rc = show_audit(v, &ds, id, purpose, reveal, nsealed)))
 		goto out;
 	bk_record_plain_json(&ds, st, row);
 	if (!reveal)
 		for (size_t c = 0; c < ds.ncols; c++)
-			if (ds.cols[c].cls == BK_COL_IDENTIFIER || ds.cols[c].cls == BK_COL_SECRET)
+			if (col_sealed(&ds.cols[c]))
 				json_object_set_new(row, ds.cols[c].name, json_string("(sealed)"));
 	*row_p = row;
 	row = NULL;
@@ -217,8 +261,6 @@ out:
 	if (v->in_tx)
 		bk_vault_rollback(v);
 	json_decref(row);
-	bk_secmem_free(plain);
-	bk_secmem_free(key);
 	sqlite3_finalize(st);
 	bk_dataset_release(&ds);
 	return rc;

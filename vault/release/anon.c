@@ -1327,56 +1327,87 @@ static int same_cells(const char *const *a, const char *const *b, size_t n)
 	return 1;
 }
 
-bk_status bk_anon_verify_release(const char *const *quasi_cells, size_t nrows, size_t nquasi,
-				 const char *const *sensitive_cells, size_t nsensitive, size_t k, enum bk_ldiv ldiv,
-				 size_t l)
+/* The re-check's rows and its working arrays; row and class numbers fit 32
+ * bits: 28 bytes a row and 8 a slot. */
+struct recheck {
+	const char *const *quasi, *const *sens;
+	size_t nrows, nquasi, nsens, cap, nclass;
+	uint32_t *slot, *first_row, *size, *cls, *pair_row, *pair_n, *ndistinct;
+	double *xlogx;
+};
+
+/* recheck_args refuses parameters the re-check cannot judge by. */
+static bk_status recheck_args(const struct recheck *R, size_t k, enum bk_ldiv ldiv, size_t l)
 {
-	size_t cap = 16, nclass = 0;
-	/* row and class numbers fit 32 bits: 28 bytes a row and 8 a slot */
-	uint32_t *slot = NULL, *first_row = NULL, *size = NULL, *cls = NULL, *pair_row = NULL, *pair_n = NULL;
-	uint32_t *ndistinct = NULL;
-	double *xlogx = NULL;
 	bk_status rc = BK_OK;
 
-	if (nrows == 0)
-		goto out;
-	if (!quasi_cells || (nsensitive && !sensitive_cells) || k < 1 || nrows >= UINT32_MAX ||
-	    (ldiv != BK_LDIV_NONE && (nsensitive == 0 || l < 1))) {
+	if (!R->quasi || (R->nsens && !R->sens) || k < 1 || R->nrows >= UINT32_MAX ||
+	    (ldiv != BK_LDIV_NONE && (R->nsens == 0 || l < 1))) {
 		rc = bk_fail(BK_ERR_USAGE, "release check: bad parameters");
 		goto out;
 	}
-	for (size_t i = 0; i < nrows * nquasi; i++)
-		if (!quasi_cells[i]) {
-			rc = bk_fail(BK_ERR_USAGE, "release check: row %zu has a NULL cell", i / nquasi + 1);
+	for (size_t i = 0; i < R->nrows * R->nquasi; i++)
+		if (!R->quasi[i]) {
+			rc = bk_fail(BK_ERR_USAGE, "release check: row %zu has a NULL cell", i / R->nquasi + 1);
 			goto out;
 		}
-	for (size_t i = 0; i < nrows * nsensitive; i++)
-		if (!sensitive_cells[i]) {
-			rc = bk_fail(BK_ERR_USAGE, "release check: row %zu has a NULL sensitive cell", i / nsensitive + 1);
+	for (size_t i = 0; i < R->nrows * R->nsens; i++)
+		if (!R->sens[i]) {
+			rc = bk_fail(BK_ERR_USAGE, "release check: row %zu has a NULL sensitive cell", i / R->nsens + 1);
 			goto out;
 		}
-	while (cap < 2 * nrows)
-		cap *= 2;
-	slot = malloc(cap * sizeof(*slot));
-	first_row = malloc(nrows * sizeof(*first_row));
-	size = calloc(nrows, sizeof(*size));
-	cls = malloc(nrows * sizeof(*cls));
-	ndistinct = malloc(nrows * sizeof(*ndistinct));
-	xlogx = malloc(nrows * sizeof(*xlogx));
-	pair_row = malloc(nrows * sizeof(*pair_row));
-	pair_n = malloc(nrows * sizeof(*pair_n));
-	if (!slot || !first_row || !size || !cls || !ndistinct || !xlogx || !pair_row || !pair_n) {
-		rc = bk_fail(BK_ERR_NOMEM, "release check: out of memory for %zu rows", nrows);
-		goto out;
-	}
+out:
+	return rc;
+}
 
-	/* classes: rows with equal quasi cells (slot holds class + 1) */
+static bk_status recheck_alloc(struct recheck *R)
+{
+	size_t nrows = R->nrows;
+
+	R->cap = 16;
+	while (R->cap < 2 * nrows)
+		R->cap *= 2;
+	R->slot = malloc(R->cap * sizeof(*R->slot));
+	R->first_row = malloc(nrows * sizeof(*R->first_row));
+	R->size = calloc(nrows, sizeof(*R->size));
+	R->cls = malloc(nrows * sizeof(*R->cls));
+	R->ndistinct = malloc(nrows * sizeof(*R->ndistinct));
+	R->xlogx = malloc(nrows * sizeof(*R->xlogx));
+	R->pair_row = malloc(nrows * sizeof(*R->pair_row));
+	R->pair_n = malloc(nrows * sizeof(*R->pair_n));
+	if (!R->slot || !R->first_row || !R->size || !R->cls || !R->ndistinct || !R->xlogx || !R->pair_row ||
+	    !R->pair_n)
+		return bk_fail(BK_ERR_NOMEM, "release check: out of memory for %zu rows", nrows);
+	return BK_OK;
+}
+
+static void recheck_free(struct recheck *R)
+{
+	free(R->slot);
+	free(R->first_row);
+	free(R->size);
+	free(R->cls);
+	free(R->ndistinct);
+	free(R->xlogx);
+	free(R->pair_row);
+	free(R->pair_n);
+}
+
+/* recheck_classes groups rows with equal quasi cells into classes (slot
+ * holds class + 1) and checks that each has k rows. */
+static bk_status recheck_classes(struct recheck *R, size_t k)
+{
+	const char *const *quasi = R->quasi;
+	size_t nrows = R->nrows, nquasi = R->nquasi, cap = R->cap, nclass = 0;
+	uint32_t *slot = R->slot, *first_row = R->first_row, *size = R->size, *cls = R->cls;
+	bk_status rc = BK_OK;
+
 	memset(slot, 0, cap * sizeof(*slot));
 	for (size_t r = 0; r < nrows; r++) {
-		const char *const *row = quasi_cells + r * nquasi;
+		const char *const *row = quasi + r * nquasi;
 		size_t i = (size_t)fnv_cells(row, nquasi, 0xcbf29ce484222325ULL) & (cap - 1);
 
-		while (slot[i] && !same_cells(quasi_cells + first_row[slot[i] - 1] * nquasi, row, nquasi))
+		while (slot[i] && !same_cells(quasi + first_row[slot[i] - 1] * nquasi, row, nquasi))
 			i = (i + 1) & (cap - 1);
 		if (!slot[i]) {
 			first_row[nclass] = (uint32_t)r;
@@ -1385,70 +1416,101 @@ bk_status bk_anon_verify_release(const char *const *quasi_cells, size_t nrows, s
 		cls[r] = slot[i] - 1;
 		size[cls[r]]++;
 	}
+	R->nclass = nclass;
 	for (size_t c = 0; c < nclass; c++)
 		if (size[c] < k) {
 			rc = bk_fail(BK_ERR_CORRUPT, "release check: class %zu of %zu has %zu rows, fewer than k = %zu", c + 1,
 				     nclass, (size_t)size[c], k);
 			goto out;
 		}
-	if (ldiv == BK_LDIV_NONE)
-		goto out;
+out:
+	return rc;
+}
 
-	/* per sensitive column: distinct (class, value) pairs and their counts */
-	for (size_t j = 0; j < nsensitive; j++) {
-		size_t npairs = 0;
+/* recheck_pairs counts, for sensitive column j, the distinct (class, value)
+ * pairs into ndistinct and their n log n into xlogx, class by class. */
+static void recheck_pairs(struct recheck *R, size_t j)
+{
+	const char *const *sens = R->sens;
+	size_t nrows = R->nrows, nsens = R->nsens, cap = R->cap, nclass = R->nclass, npairs = 0;
+	uint32_t *slot = R->slot, *cls = R->cls, *pair_row = R->pair_row, *pair_n = R->pair_n;
+	uint32_t *ndistinct = R->ndistinct;
+	double *xlogx = R->xlogx;
 
-		memset(slot, 0, cap * sizeof(*slot));
-		memset(ndistinct, 0, nclass * sizeof(*ndistinct));
-		memset(xlogx, 0, nclass * sizeof(*xlogx));
-		for (size_t r = 0; r < nrows; r++) {
-			const char *v = sensitive_cells[r * nsensitive + j];
-			size_t i = (size_t)fnv_cells(&v, 1, 0xcbf29ce484222325ULL ^ (cls[r] * 0x9e3779b97f4a7c15ULL)) &
-				   (cap - 1);
+	memset(slot, 0, cap * sizeof(*slot));
+	memset(ndistinct, 0, nclass * sizeof(*ndistinct));
+	memset(xlogx, 0, nclass * sizeof(*xlogx));
+	for (size_t r = 0; r < nrows; r++) {
+		const char *v = sens[r * nsens + j];
+		size_t i = (size_t)fnv_cells(&v, 1, 0xcbf29ce484222325ULL ^ (cls[r] * 0x9e3779b97f4a7c15ULL)) & (cap - 1);
 
-			while (slot[i] && (cls[pair_row[slot[i] - 1]] != cls[r] ||
-					   strcmp(sensitive_cells[pair_row[slot[i] - 1] * nsensitive + j], v) != 0))
-				i = (i + 1) & (cap - 1);
-			if (!slot[i]) {
-				pair_row[npairs] = (uint32_t)r;
-				pair_n[npairs] = 0;
-				slot[i] = (uint32_t)++npairs;
-			}
-			pair_n[slot[i] - 1]++;
+		while (slot[i] &&
+		       (cls[pair_row[slot[i] - 1]] != cls[r] || strcmp(sens[pair_row[slot[i] - 1] * nsens + j], v) != 0))
+			i = (i + 1) & (cap - 1);
+		if (!slot[i]) {
+			pair_row[npairs] = (uint32_t)r;
+			pair_n[npairs] = 0;
+			slot[i] = (uint32_t)++npairs;
 		}
-		for (size_t p = 0; p < npairs; p++) {
-			size_t c = cls[pair_row[p]];
+		pair_n[slot[i] - 1]++;
+	}
+	for (size_t p = 0; p < npairs; p++) {
+		size_t c = cls[pair_row[p]];
 
-			ndistinct[c]++;
-			xlogx[c] += (double)pair_n[p] * log((double)pair_n[p]);
+		ndistinct[c]++;
+		xlogx[c] += (double)pair_n[p] * log((double)pair_n[p]);
+	}
+}
+
+/* recheck_diverse checks every class's l-diversity in sensitive column j. */
+static bk_status recheck_diverse(struct recheck *R, size_t j, enum bk_ldiv ldiv, size_t l)
+{
+	size_t nclass = R->nclass;
+	bk_status rc = BK_OK;
+
+	recheck_pairs(R, j);
+	for (size_t c = 0; c < nclass; c++) {
+		double n = (double)R->size[c], h = log(n) - R->xlogx[c] / n;
+
+		if (R->ndistinct[c] < l) {
+			rc = bk_fail(BK_ERR_CORRUPT,
+				     "release check: class %zu of %zu has %zu distinct values of sensitive column %zu, "
+				     "fewer than l = %zu",
+				     c + 1, nclass, (size_t)R->ndistinct[c], j + 1, l);
+			goto out;
 		}
-		for (size_t c = 0; c < nclass; c++) {
-			double n = (double)size[c], h = log(n) - xlogx[c] / n;
-
-			if (ndistinct[c] < l) {
-				rc = bk_fail(BK_ERR_CORRUPT,
-					     "release check: class %zu of %zu has %zu distinct values of sensitive column %zu, "
-					     "fewer than l = %zu",
-					     c + 1, nclass, (size_t)ndistinct[c], j + 1, l);
-				goto out;
-			}
-			if (ldiv == BK_LDIV_ENTROPY && h < log((double)l) - 1e-9) {
-				rc = bk_fail(BK_ERR_CORRUPT,
-					     "release check: class %zu of %zu has an entropy of %.4f in sensitive column %zu, "
-					     "below log %zu = %.4f",
-					     c + 1, nclass, h, j + 1, l, log((double)l));
-				goto out;
-			}
+		if (ldiv == BK_LDIV_ENTROPY && h < log((double)l) - 1e-9) {
+			rc = bk_fail(BK_ERR_CORRUPT,
+				     "release check: class %zu of %zu has an entropy of %.4f in sensitive column %zu, "
+				     "below log %zu = %.4f",
+				     c + 1, nclass, h, j + 1, l, log((double)l));
+			goto out;
 		}
 	}
 out:
-	free(slot);
-	free(first_row);
-	free(size);
-	free(cls);
-	free(ndistinct);
-	free(xlogx);
-	free(pair_row);
-	free(pair_n);
+	return rc;
+}
+
+bk_status bk_anon_verify_release(const char *const *quasi_cells, size_t nrows, size_t nquasi,
+				 const char *const *sensitive_cells, size_t nsensitive, size_t k, enum bk_ldiv ldiv,
+				 size_t l)
+{
+	struct recheck R = {.quasi = quasi_cells, .sens = sensitive_cells, .nrows = nrows, .nquasi = nquasi,
+			    .nsens = nsensitive};
+	bk_status rc = BK_OK;
+
+	if (nrows == 0)
+		goto out;
+	if ((rc = recheck_args(&R, k, ldiv, l)) || (rc = recheck_alloc(&R)))
+		goto out;
+	if ((rc = recheck_classes(&R, k)))
+		goto out;
+	if (ldiv == BK_LDIV_NONE)
+		goto out;
+	for (size_t j = 0; j < nsensitive; j++)
+		if ((rc = recheck_diverse(&R, j, ldiv, l)))
+			goto out;
+out:
+	recheck_free(&R);
 	return rc;
 }

@@ -793,6 +793,127 @@ out:
 	return rc;
 }
 
+/* The anonymization's view of a table: which columns are quasi-identifying
+ * and which sensitive, and their codes row by row. */
+struct micro {
+	size_t nquasi, nsens, qcol[BK_ANON_QUASI_MAX], scol[BK_REQUEST_SENSITIVE_MAX];
+	uint32_t *quasi, *sens;
+};
+
+/* micro_roles gives each column its role, marks the request's sensitive
+ * columns, and builds the hierarchy levels of the quasi-identifying ones. */
+static bk_status micro_roles(struct bk_vault *v, const struct bk_request *r, struct table *tb, struct micro *m)
+{
+	bk_status rc = BK_OK;
+
+	for (size_t c = 0; c < tb->ncols; c++) {
+		struct column *col = &tb->cols[c];
+
+		col->role = col->col->cls == BK_COL_QUASI ? ROLE_QUASI
+			    : col->col->cls == BK_COL_SENSITIVE ? ROLE_SENSITIVE
+								: ROLE_PUBLIC;
+		for (size_t s = 0; s < r->nsensitive; s++)
+			if (strcmp(r->sensitive[s], col->col->name) == 0) {
+				col->ldiv = 1;
+				m->scol[m->nsens++] = c;
+			}
+		if (col->role == ROLE_QUASI) {
+			if (m->nquasi == BK_ANON_QUASI_MAX) {
+				rc = bk_fail(BK_ERR_USAGE, "at most %d quasi-identifying columns", BK_ANON_QUASI_MAX);
+				goto out;
+			}
+			if ((rc = build_levels(v, col)))
+				goto out;
+			m->qcol[m->nquasi++] = c;
+		}
+	}
+out:
+	return rc;
+}
+
+/* micro_input copies the codes of the quasi-identifying and sensitive
+ * columns into m and fills in the anonymization's input from them. */
+static bk_status micro_input(const struct table *tb, const struct bk_request *r, struct micro *m,
+			     struct bk_anon_input *in)
+{
+	size_t nquasi = m->nquasi, nsens = m->nsens;
+	bk_status rc = BK_OK;
+
+	m->quasi = malloc((tb->nrows * nquasi + 1) * sizeof(*m->quasi));
+	m->sens = malloc((tb->nrows * nsens + 1) * sizeof(*m->sens));
+	if (!m->quasi || !m->sens) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < tb->nrows; i++) {
+		for (size_t q = 0; q < nquasi; q++)
+			m->quasi[i * nquasi + q] = tb->codes[i * tb->ncols + m->qcol[q]];
+		for (size_t s = 0; s < nsens; s++)
+			m->sens[i * nsens + s] = tb->codes[i * tb->ncols + m->scol[s]];
+	}
+	in->nrows = tb->nrows;
+	in->nquasi = nquasi;
+	in->quasi = m->quasi;
+	for (size_t q = 0; q < nquasi; q++) {
+		const struct column *col = &tb->cols[m->qcol[q]];
+
+		in->hier[q].nlevels = col->nlevels;
+		for (size_t j = 0; j < col->nlevels; j++) {
+			in->hier[q].ncodes[j] = col->levels[j].n;
+			in->hier[q].up[j] = col->up[j];
+		}
+	}
+	in->nsensitive = nsens;
+	in->sensitive = nsens ? m->sens : NULL;
+	in->k = r->k;
+	in->ldiv = r->ldiv == BK_REQUEST_LDIV_ENTROPY    ? BK_LDIV_ENTROPY
+		   : r->ldiv == BK_REQUEST_LDIV_DISTINCT ? BK_LDIV_DISTINCT
+							 : BK_LDIV_NONE;
+	in->l = r->l;
+	in->max_suppressed = (size_t)((unsigned long long)tb->nrows * r->suppression_permille / 1000);
+	in->risk_threshold = BK_EXTRACT_RISK_THRESHOLD;
+out:
+	return rc;
+}
+
+/* summary_found puts the figures of the generalization found into sum. */
+static void summary_found(const struct table *tb, const struct bk_anon_result *res, const size_t *level,
+			  struct bk_extract_summary *sum)
+{
+	summary_columns(tb, level, sum);
+	sum->rows_released = res->nreleased;
+	sum->rows_suppressed = res->nsuppressed;
+	sum->classes = res->nclasses;
+	sum->smallest_class = res->smallest_class;
+	sum->risk_max = res->risk_max;
+	sum->risk_avg = res->risk_avg;
+	sum->share_at_risk = res->share_at_risk;
+	sum->loss = res->loss;
+}
+
+/* micro_write writes the released rows, pseudonymized under a key that dies
+ * with this call, and their manifest. */
+static bk_status micro_write(struct bk_vault *v, const struct bk_dataset *ds, const struct table *tb,
+			     const struct bk_anon_result *res, const size_t *level, const struct bk_extract_target *t,
+			     struct bk_extract_summary *sum, struct bk_extract_files *files)
+{
+	uint8_t *pseudo_key = NULL;
+	struct written wr;
+	bk_status rc = BK_OK;
+
+	if (!(pseudo_key = bk_secmem_alloc(BK_PRF64_KEYBYTES))) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+		goto out;
+	}
+	bk_random(pseudo_key, BK_PRF64_KEYBYTES);
+	if ((rc = write_data(tb, res, level, t, pseudo_key, files, &wr)) ||
+	    (rc = write_manifest(v, ds, t, sum, files, &wr)))
+		goto out;
+out:
+	bk_secmem_free(pseudo_key);
+	return rc;
+}
+
 static bk_status make_microdata(struct bk_vault *v, const struct bk_dataset *ds, const struct bk_request *r,
 				const struct bk_extract_target *t, struct bk_extract_summary *sum,
 				struct bk_extract_files *files)
@@ -800,11 +921,8 @@ static bk_status make_microdata(struct bk_vault *v, const struct bk_dataset *ds,
 	struct table *tb = calloc(1, sizeof(*tb));
 	struct bk_anon_input in;
 	struct bk_anon_result res;
-	uint32_t *quasi = NULL, *sens = NULL;
-	size_t nquasi = 0, nsens = 0, qcol[BK_ANON_QUASI_MAX], scol[BK_REQUEST_SENSITIVE_MAX];
+	struct micro m = {0};
 	size_t level[BK_REQUEST_COLUMNS_MAX] = {0};
-	uint8_t *pseudo_key = NULL;
-	struct written wr;
 	bk_status rc;
 
 	memset(&in, 0, sizeof(in));
@@ -819,60 +937,8 @@ static bk_status make_microdata(struct bk_vault *v, const struct bk_dataset *ds,
 			rc = bk_fail(BK_ERR_STATE, "no rows of '%s' match the request: nothing to release", ds->name);
 		goto out;
 	}
-	for (size_t c = 0; c < tb->ncols; c++) {
-		struct column *col = &tb->cols[c];
-
-		col->role = col->col->cls == BK_COL_QUASI ? ROLE_QUASI
-			    : col->col->cls == BK_COL_SENSITIVE ? ROLE_SENSITIVE
-								: ROLE_PUBLIC;
-		for (size_t s = 0; s < r->nsensitive; s++)
-			if (strcmp(r->sensitive[s], col->col->name) == 0) {
-				col->ldiv = 1;
-				scol[nsens++] = c;
-			}
-		if (col->role == ROLE_QUASI) {
-			if (nquasi == BK_ANON_QUASI_MAX) {
-				rc = bk_fail(BK_ERR_USAGE, "at most %d quasi-identifying columns", BK_ANON_QUASI_MAX);
-				goto out;
-			}
-			if ((rc = build_levels(v, col)))
-				goto out;
-			qcol[nquasi++] = c;
-		}
-	}
-	quasi = malloc((tb->nrows * nquasi + 1) * sizeof(*quasi));
-	sens = malloc((tb->nrows * nsens + 1) * sizeof(*sens));
-	if (!quasi || !sens) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+	if ((rc = micro_roles(v, r, tb, &m)) || (rc = micro_input(tb, r, &m, &in)))
 		goto out;
-	}
-	for (size_t i = 0; i < tb->nrows; i++) {
-		for (size_t q = 0; q < nquasi; q++)
-			quasi[i * nquasi + q] = tb->codes[i * tb->ncols + qcol[q]];
-		for (size_t s = 0; s < nsens; s++)
-			sens[i * nsens + s] = tb->codes[i * tb->ncols + scol[s]];
-	}
-	in.nrows = tb->nrows;
-	in.nquasi = nquasi;
-	in.quasi = quasi;
-	for (size_t q = 0; q < nquasi; q++) {
-		const struct column *col = &tb->cols[qcol[q]];
-
-		in.hier[q].nlevels = col->nlevels;
-		for (size_t j = 0; j < col->nlevels; j++) {
-			in.hier[q].ncodes[j] = col->levels[j].n;
-			in.hier[q].up[j] = col->up[j];
-		}
-	}
-	in.nsensitive = nsens;
-	in.sensitive = nsens ? sens : NULL;
-	in.k = r->k;
-	in.ldiv = r->ldiv == BK_REQUEST_LDIV_ENTROPY    ? BK_LDIV_ENTROPY
-		  : r->ldiv == BK_REQUEST_LDIV_DISTINCT ? BK_LDIV_DISTINCT
-							: BK_LDIV_NONE;
-	in.l = r->l;
-	in.max_suppressed = (size_t)((unsigned long long)tb->nrows * r->suppression_permille / 1000);
-	in.risk_threshold = BK_EXTRACT_RISK_THRESHOLD;
 	if ((rc = bk_anon_run(&in, &res)))
 		goto out;
 	sum->kind = BK_REQUEST_MICRODATA;
@@ -889,35 +955,18 @@ static bk_status make_microdata(struct bk_vault *v, const struct bk_dataset *ds,
 		}
 		goto out;
 	}
-	for (size_t q = 0; q < nquasi; q++)
-		level[qcol[q]] = res.level[q];
-	summary_columns(tb, level, sum);
-	sum->rows_released = res.nreleased;
-	sum->rows_suppressed = res.nsuppressed;
-	sum->classes = res.nclasses;
-	sum->smallest_class = res.smallest_class;
-	sum->risk_max = res.risk_max;
-	sum->risk_avg = res.risk_avg;
-	sum->share_at_risk = res.share_at_risk;
-	sum->loss = res.loss;
+	for (size_t q = 0; q < m.nquasi; q++)
+		level[m.qcol[q]] = res.level[q];
+	summary_found(tb, &res, level, sum);
 	/* never trust the search alone: count the released classes again */
-	if ((rc = verify_release(tb, &res, level, r, nquasi, nsens)))
+	if ((rc = verify_release(tb, &res, level, r, m.nquasi, m.nsens)))
 		goto out;
-	if (!t)
-		goto out;
-	if (!(pseudo_key = bk_secmem_alloc(BK_PRF64_KEYBYTES))) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
-		goto out;
-	}
-	bk_random(pseudo_key, BK_PRF64_KEYBYTES);
-	if ((rc = write_data(tb, &res, level, t, pseudo_key, files, &wr)) ||
-	    (rc = write_manifest(v, ds, t, sum, files, &wr)))
-		goto out;
+	if (t)
+		rc = micro_write(v, ds, tb, &res, level, t, sum, files);
 out:
-	bk_secmem_free(pseudo_key);
 	bk_anon_result_release(&res);
-	free(quasi);
-	free(sens);
+	free(m.quasi);
+	free(m.sens);
 	table_free(tb);
 	free(tb);
 	return rc;
@@ -1020,61 +1069,56 @@ out:
 	return rc;
 }
 
-static bk_status make_table(struct bk_vault *v, const struct bk_dataset *ds, const struct bk_request *r,
-			    const struct bk_extract_target *t, struct bk_extract_summary *sum,
-			    struct bk_extract_files *files)
-{
-	struct table *tb = calloc(1, sizeof(*tb));
-	struct bk_table *tbl = NULL;
-	struct bk_table_spec spec;
-	struct bk_table_opts opts;
+/* The columns an aggregate table reads: the by-columns, then the values of
+ * its measure. */
+struct table_cols {
 	enum bk_table_measure measure;
 	char names[BK_TABLE_BY_MAX + 10][33], mcol[40];
-	struct written wr;
-	size_t nnames = 0, nvalues = 0;
-	const struct bk_table_entry *e;
-	size_t n = 0;
+	size_t nnames, nvalues;
+};
+
+/* table_columns parses the request's measure into spec and lists the
+ * columns to read into tc. */
+static bk_status table_columns(const struct bk_dataset *ds, const struct bk_request *r, struct bk_table_spec *spec,
+			       struct table_cols *tc)
+{
 	bk_status rc;
 
-	memset(&spec, 0, sizeof(spec));
-	memset(&opts, 0, sizeof(opts));
-	if (!tb)
-		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	if ((rc = bk_table_measure_parse(r->measure, &measure, mcol, sizeof(mcol))))
+	if ((rc = bk_table_measure_parse(r->measure, &tc->measure, tc->mcol, sizeof(tc->mcol))))
 		goto out;
 	for (size_t b = 0; b < r->nby; b++)
-		memcpy(names[nnames++], r->by[b], 33);
-	spec.nby = r->nby;
-	spec.measure = measure;
-	if (measure == BK_TABLE_MEAN) {
-		int c = bk_dataset_column(ds, mcol);
+		memcpy(tc->names[tc->nnames++], r->by[b], 33);
+	spec->nby = r->nby;
+	spec->measure = tc->measure;
+	if (tc->measure == BK_TABLE_MEAN) {
+		int c = bk_dataset_column(ds, tc->mcol);
 
 		if (c < 0) {
-			rc = bk_fail(BK_ERR_NOTFOUND, "dataset '%s' has no column '%s'", ds->name, mcol);
+			rc = bk_fail(BK_ERR_NOTFOUND, "dataset '%s' has no column '%s'", ds->name, tc->mcol);
 			goto out;
 		}
 		/* bounds from the schema, never from the data */
-		spec.bounded = 1;
-		spec.lo = ds->cols[c].type == BK_TYPE_SCORE1TO4 ? 1 : ds->cols[c].min;
-		spec.hi = ds->cols[c].type == BK_TYPE_SCORE1TO4 ? 4 : ds->cols[c].max;
-		snprintf(names[nnames++], 33, "%.32s", mcol);
-		nvalues = 1;
-	} else if (measure == BK_TABLE_IKM || measure == BK_TABLE_IKM10) {
-		nvalues = measure == BK_TABLE_IKM ? 9 : 10;
-		for (size_t u = 1; u <= nvalues; u++)
-			snprintf(names[nnames++], 33, "u%zu", u);
+		spec->bounded = 1;
+		spec->lo = ds->cols[c].type == BK_TYPE_SCORE1TO4 ? 1 : ds->cols[c].min;
+		spec->hi = ds->cols[c].type == BK_TYPE_SCORE1TO4 ? 4 : ds->cols[c].max;
+		snprintf(tc->names[tc->nnames++], 33, "%.32s", tc->mcol);
+		tc->nvalues = 1;
+	} else if (tc->measure == BK_TABLE_IKM || tc->measure == BK_TABLE_IKM10) {
+		tc->nvalues = tc->measure == BK_TABLE_IKM ? 9 : 10;
+		for (size_t u = 1; u <= tc->nvalues; u++)
+			snprintf(tc->names[tc->nnames++], 33, "u%zu", u);
 	}
-	if ((rc = table_read(v, ds, r, (const char(*)[33])names, nnames, tb)) || (rc = bk_table_new(&spec, &tbl)))
-		goto out;
-	for (size_t c = 0; c < tb->ncols; c++)
-		tb->cols[c].role = ROLE_PUBLIC; /* counted as stored, not generalized */
-	if (r->epsilon[0]) {
-		if ((rc = bk_dp_epsilon_parse(r->epsilon, &opts.eps_num, &opts.eps_den)))
-			goto out;
-		for (size_t b = 0; b < r->nby; b++)
-			if ((rc = declare_domain(v, tbl, b, tb->cols[b].col, r->by[b])))
-				goto out;
-	}
+out:
+	return rc;
+}
+
+/* table_fill adds each row with a by-value in every by-column and every
+ * value of the measure; counts them as released. */
+static bk_status table_fill(const struct table *tb, const struct bk_request *r, size_t nvalues, struct bk_table *tbl,
+			    struct bk_extract_summary *sum)
+{
+	bk_status rc = BK_OK;
+
 	for (size_t i = 0; i < tb->nrows; i++) {
 		const char *keys[BK_TABLE_BY_MAX];
 		int64_t values[10];
@@ -1092,9 +1136,17 @@ static bk_status make_table(struct bk_vault *v, const struct bk_dataset *ds, con
 			goto out;
 		sum->rows_released++;
 	}
-	opts.min_cell = r->min_cell;
-	if ((rc = bk_table_finish(tbl, &opts)))
-		goto out;
+out:
+	return rc;
+}
+
+/* summary_table puts the figures and columns of a finished table into sum. */
+static void summary_table(const struct bk_table *tbl, const struct table *tb, const struct bk_request *r,
+			  enum bk_table_measure measure, struct bk_extract_summary *sum)
+{
+	const struct bk_table_entry *e;
+	size_t n = 0;
+
 	sum->rows_total = tb->nrows;
 	sum->rows_suppressed = tb->nrows - sum->rows_released;
 	sum->found = 1;
@@ -1117,9 +1169,49 @@ static bk_status make_table(struct bk_vault *v, const struct bk_dataset *ds, con
 			 measure == BK_TABLE_MEAN ? r->measure : "ikm");
 		snprintf(sum->cols[sum->ncols++].cls, sizeof(sum->cols[0].cls), "measure");
 	}
+}
+
+static bk_status make_table(struct bk_vault *v, const struct bk_dataset *ds, const struct bk_request *r,
+			    const struct bk_extract_target *t, struct bk_extract_summary *sum,
+			    struct bk_extract_files *files)
+{
+	struct table *tb = calloc(1, sizeof(*tb));
+	struct bk_table *tbl = NULL;
+	struct bk_table_spec spec;
+	struct bk_table_opts opts;
+	struct table_cols tc;
+	struct written wr;
+	bk_status rc;
+
+	memset(&spec, 0, sizeof(spec));
+	memset(&opts, 0, sizeof(opts));
+	memset(&tc, 0, sizeof(tc));
+	if (!tb)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	if ((rc = table_columns(ds, r, &spec, &tc)))
+		goto out;
+	if ((rc = table_read(v, ds, r, (const char(*)[33])tc.names, tc.nnames, tb)) ||
+	    (rc = bk_table_new(&spec, &tbl)))
+		goto out;
+	for (size_t c = 0; c < tb->ncols; c++)
+		tb->cols[c].role = ROLE_PUBLIC; /* counted as stored, not generalized */
+	if (r->epsilon[0]) {
+		if ((rc = bk_dp_epsilon_parse(r->epsilon, &opts.eps_num, &opts.eps_den)))
+			goto out;
+		for (size_t b = 0; b < r->nby; b++)
+			if ((rc = declare_domain(v, tbl, b, tb->cols[b].col, r->by[b])))
+				goto out;
+	}
+	if ((rc = table_fill(tb, r, tc.nvalues, tbl, sum)))
+		goto out;
+	opts.min_cell = r->min_cell;
+	if ((rc = bk_table_finish(tbl, &opts)))
+		goto out;
+	summary_table(tbl, tb, r, tc.measure, sum);
 	if (!t)
 		goto out;
-	if ((rc = write_table_csv(tbl, r, measure, t, files, &wr)) || (rc = write_manifest(v, ds, t, sum, files, &wr)))
+	if ((rc = write_table_csv(tbl, r, tc.measure, t, files, &wr)) ||
+	    (rc = write_manifest(v, ds, t, sum, files, &wr)))
 		goto out;
 out:
 	bk_table_free(tbl);
@@ -1169,39 +1261,55 @@ static bk_status manifest_file_hash(json_t *m, const char *file, char out[65])
 	return BK_OK;
 }
 
-bk_status bk_extract_open(const char *dir, const char *pub_text, size_t pub_len, const uint8_t x_sk[32],
-			  const char *out_path, char **manifest_p)
+/* open_manifest reads dir's manifest, checks its signature against the
+ * vault's public key, and parses it into *m_p; the caller frees *manifest_p
+ * (mlen bytes, as signed) and *m_p, whatever this returns. */
+static bk_status open_manifest(const char *dir, const char *pub_text, size_t pub_len, uint8_t **manifest_p,
+			       size_t *mlen_p, json_t **m_p)
 {
-	char path[4096], tmp[4200], want[65], got[65], mine[BK_AGE_RECIPIENT_MAX];
-	uint8_t *manifest = NULL, *sig = NULL, *data = NULL, h[BK_SHA256_BYTES], x_pk[32];
-	size_t mlen = 0, slen = 0, dlen = 0;
+	char path[4096];
+	uint8_t *sig = NULL;
+	size_t slen = 0;
 	struct bk_minisign_pub pub;
-	struct plain_out p = {.fd = -1};
-	json_t *m = NULL, *recipient;
 	json_error_t jerr;
 	bk_status rc;
 
-	*manifest_p = NULL;
-	tmp[0] = '\0';
 	if ((rc = bk_minisign_pub_parse(&pub, pub_text, pub_len))) {
 		bk_hint("pass the vault.pub the vault's admin gave you");
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	if ((rc = bk_file_read(path, 1 << 20, &manifest, &mlen)))
+	if ((rc = bk_file_read(path, 1 << 20, manifest_p, mlen_p)))
 		goto out;
 	snprintf(path, sizeof(path), "%s/manifest.json.minisig", dir);
 	if ((rc = bk_file_read(path, 4096, &sig, &slen)))
 		goto out;
-	if (bk_minisign_verify((const char *)sig, slen, manifest, mlen, &pub, NULL) != BK_OK) {
+	if (bk_minisign_verify((const char *)sig, slen, *manifest_p, *mlen_p, &pub, NULL) != BK_OK) {
 		rc = bk_fail(BK_ERR_CORRUPT, "'%s/manifest.json' is not signed by this vault (altered, or another vault)",
 			     dir);
 		goto out;
 	}
-	if (!(m = json_loadb((const char *)manifest, mlen, JSON_REJECT_DUPLICATES, &jerr)) || !json_is_object(m)) {
+	if (!(*m_p = json_loadb((const char *)*manifest_p, *mlen_p, JSON_REJECT_DUPLICATES, &jerr)) ||
+	    !json_is_object(*m_p)) {
 		rc = bk_fail(BK_ERR_CORRUPT, "'%s/manifest.json' is signed but does not parse", dir);
 		goto out;
 	}
+out:
+	free(sig);
+	return rc;
+}
+
+/* open_data checks that the extract was made for the holder of x_sk and
+ * reads its encrypted data into *data_p (freed by the caller, whatever this
+ * returns), checked against the manifest; path is left naming the file. */
+static bk_status open_data(const char *dir, json_t *m, const uint8_t x_sk[32], char *path, size_t cap,
+			   uint8_t **data_p, size_t *dlen_p)
+{
+	char want[65], got[65], mine[BK_AGE_RECIPIENT_MAX];
+	uint8_t h[BK_SHA256_BYTES], x_pk[32];
+	json_t *recipient;
+	bk_status rc;
+
 	if ((rc = bk_box_public_from_secret(x_pk, x_sk)) || (rc = bk_age_recipient_from_x25519(mine, x_pk)))
 		goto out;
 	recipient = json_object_get(json_object_get(m, "evaluator"), "recipient");
@@ -1209,32 +1317,46 @@ bk_status bk_extract_open(const char *dir, const char *pub_text, size_t pub_len,
 		rc = bk_fail(BK_ERR_DENIED, "'%s' was made for another evaluator", dir);
 		goto out;
 	}
-	snprintf(path, sizeof(path), "%s/data.csv.age", dir);
-	if ((rc = bk_file_read(path, EXTRACT_MAX_BYTES, &data, &dlen)) || (rc = manifest_file_hash(m, "data.csv.age", want)))
+	snprintf(path, cap, "%s/data.csv.age", dir);
+	if ((rc = bk_file_read(path, EXTRACT_MAX_BYTES, data_p, dlen_p)) ||
+	    (rc = manifest_file_hash(m, "data.csv.age", want)))
 		goto out;
-	bk_sha256(h, data, dlen);
+	bk_sha256(h, *data_p, *dlen_p);
 	hex256(got, h);
 	if (strcmp(got, want) != 0) {
 		rc = bk_fail(BK_ERR_CORRUPT, "'%s' does not match the signed manifest (altered)", path);
 		goto out;
 	}
-	/* written under a temporary name: a failure leaves no partial plaintext */
-	snprintf(tmp, sizeof(tmp), "%s.partial", out_path);
-	p.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (p.fd < 0) {
+out:
+	return rc;
+}
+
+/* open_decrypt decrypts data (read from path) into the new file tmp through
+ * p, checks the plaintext against the manifest, and syncs and closes it;
+ * the caller unlinks tmp unless it links it into place. On a failure to
+ * create tmp, tmp is emptied. */
+static bk_status open_decrypt(json_t *m, const uint8_t *data, size_t dlen, const uint8_t x_sk[32],
+			      const char *path, char *tmp, struct plain_out *p)
+{
+	char want[65], got[65];
+	uint8_t h[BK_SHA256_BYTES];
+	bk_status rc;
+
+	p->fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (p->fd < 0) {
 		rc = bk_fail(BK_ERR_IO, "cannot create '%s': %s", tmp, strerror(errno));
 		tmp[0] = '\0';
 		goto out;
 	}
-	bk_sha256_init(&p.hash);
-	if ((rc = bk_age_decrypt(data, dlen, x_sk, plain_sink, &p))) {
+	bk_sha256_init(&p->hash);
+	if ((rc = bk_age_decrypt(data, dlen, x_sk, plain_sink, p))) {
 		if (rc == BK_ERR_NOTFOUND)
 			rc = bk_fail(BK_ERR_DENIED, "'%s' was not encrypted to this identity", path);
 		else if (rc != BK_ERR_IO)
 			rc = bk_fail(BK_ERR_CORRUPT, "'%s' does not decrypt: %s", path, bk_error_detail());
 		goto out;
 	}
-	bk_sha256_final(&p.hash, h);
+	bk_sha256_final(&p->hash, h);
 	hex256(got, h);
 	if ((rc = manifest_file_hash(m, "data.csv", want)))
 		goto out;
@@ -1242,12 +1364,36 @@ bk_status bk_extract_open(const char *dir, const char *pub_text, size_t pub_len,
 		rc = bk_fail(BK_ERR_CORRUPT, "the decrypted data does not match the signed manifest");
 		goto out;
 	}
-	if (fsync(p.fd) != 0 || close(p.fd) != 0) {
-		p.fd = -1;
+	if (fsync(p->fd) != 0 || close(p->fd) != 0) {
+		p->fd = -1;
 		rc = bk_fail(BK_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
-	p.fd = -1;
+	p->fd = -1;
+out:
+	return rc;
+}
+
+bk_status bk_extract_open(const char *dir, const char *pub_text, size_t pub_len, const uint8_t x_sk[32],
+			  const char *out_path, char **manifest_p)
+{
+	char path[4096], tmp[4200];
+	uint8_t *manifest = NULL, *data = NULL;
+	size_t mlen = 0, dlen = 0;
+	struct plain_out p = {.fd = -1};
+	json_t *m = NULL;
+	bk_status rc;
+
+	*manifest_p = NULL;
+	tmp[0] = '\0';
+	if ((rc = open_manifest(dir, pub_text, pub_len, &manifest, &mlen, &m)))
+		goto out;
+	if ((rc = open_data(dir, m, x_sk, path, sizeof(path), &data, &dlen)))
+		goto out;
+	/* written under a temporary name: a failure leaves no partial plaintext */
+	snprintf(tmp, sizeof(tmp), "%s.partial", out_path);
+	if ((rc = open_decrypt(m, data, dlen, x_sk, path, tmp, &p)))
+		goto out;
 	if (link(tmp, out_path) != 0) {
 		rc = bk_fail(BK_ERR_IO, "cannot create '%s': %s", out_path, strerror(errno));
 		goto out;
@@ -1264,7 +1410,6 @@ out:
 		unlink(tmp);
 	json_decref(m);
 	free(manifest);
-	free(sig);
 	free(data);
 	return rc;
 }

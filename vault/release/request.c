@@ -398,40 +398,18 @@ static bk_status parse_model(struct bk_request *r, json_t *m, const char *name)
 	return bk_fail(BK_ERR_FORMAT, "%s: model kind must be microdata or table", name);
 }
 
-bk_status bk_request_parse(struct bk_request *r, const char *name, const char *text, size_t len)
+/* request_fields reads the body's fields into r, refusing unknown keys,
+ * another format or version, a bad period and a bad signer key. */
+static bk_status request_fields(struct bk_request *r, json_t *body, const char *name)
 {
 	static const char *const keys[] = {"format",  "version", "id",          "created", "evaluator", "signer",
 					   "dataset", "columns", "purpose",     "model",   "legal_basis", "period",
 					   NULL};
-	const char *nl;
-	json_t *body = NULL, *sigdoc = NULL;
-	json_error_t jerr;
-	char format[24], signer64[64], sig64[128], period[32];
-	uint8_t sig[BK_SIGN_BYTES], *msg = NULL;
-	size_t blen, n, rest;
+	char format[24], signer64[64], period[32];
 	unsigned version;
+	size_t n;
 	bk_status rc;
 
-	memset(r, 0, sizeof(*r));
-	if (len > BK_REQUEST_MAX || memchr(text, '\0', len))
-		return bk_fail(BK_ERR_FORMAT, "%s: not a request file", name);
-	nl = memchr(text, '\n', len);
-	if (!nl)
-		return bk_fail(BK_ERR_FORMAT, "%s: not a request file (expected two lines)", name);
-	blen = (size_t)(nl - text);
-	rest = len - blen - 1;
-	/* line 2 and at most one final newline */
-	if (rest == 0 || (memchr(nl + 1, '\n', rest) != NULL && memchr(nl + 1, '\n', rest) != nl + rest))
-		return bk_fail(BK_ERR_FORMAT, "%s: not a request file (expected two lines)", name);
-	if (!(body = json_loadb(text, blen, JSON_REJECT_DUPLICATES, &jerr)) || !json_is_object(body)) {
-		rc = bk_fail(BK_ERR_FORMAT, "%s:1:%d: %s", name, jerr.column, body ? "not an object" : jerr.text);
-		goto out;
-	}
-	if (!(sigdoc = json_loadb(nl + 1, rest, JSON_REJECT_DUPLICATES, &jerr)) || !json_is_object(sigdoc) ||
-	    json_object_size(sigdoc) != 1) {
-		rc = bk_fail(BK_ERR_FORMAT, "%s:2: the signature line is malformed", name);
-		goto out;
-	}
 	if ((rc = only_keys(body, name, keys)) || (rc = get_string(body, name, "format", format, sizeof(format), 0)) ||
 	    (rc = get_uint(body, name, "version", &version, 0)))
 		goto out;
@@ -458,10 +436,23 @@ bk_status bk_request_parse(struct bk_request *r, const char *name, const char *t
 		rc = bk_fail(BK_ERR_FORMAT, "%s: field 'signer' is not an Ed25519 public key", name);
 		goto out;
 	}
-	if (!json_is_string(json_object_get(sigdoc, "signature")) ||
-	    json_string_length(json_object_get(sigdoc, "signature")) >= sizeof(sig64) ||
-	    bk_b64_decode(sig, sizeof(sig), &n, json_string_value(json_object_get(sigdoc, "signature")),
-			  json_string_length(json_object_get(sigdoc, "signature"))) != BK_OK ||
+out:
+	return rc;
+}
+
+/* request_verify checks the signature line's signature over SIG_CONTEXT and
+ * the body (text[0..blen)) with the signer's key. */
+static bk_status request_verify(const struct bk_request *r, json_t *sigdoc, const char *text, size_t blen,
+				const char *name)
+{
+	const json_t *s = json_object_get(sigdoc, "signature");
+	char sig64[128];
+	uint8_t sig[BK_SIGN_BYTES], *msg = NULL;
+	size_t n;
+	bk_status rc = BK_OK;
+
+	if (!json_is_string(s) || json_string_length(s) >= sizeof(sig64) ||
+	    bk_b64_decode(sig, sizeof(sig), &n, json_string_value(s), json_string_length(s)) != BK_OK ||
 	    n != sizeof(sig)) {
 		rc = bk_fail(BK_ERR_FORMAT, "%s:2: the signature is malformed", name);
 		goto out;
@@ -476,9 +467,43 @@ bk_status bk_request_parse(struct bk_request *r, const char *name, const char *t
 		rc = bk_fail(BK_ERR_CORRUPT, "%s: the request's signature does not verify (altered after signing)", name);
 		goto out;
 	}
-	rc = check_fields(r, name);
 out:
 	free(msg);
+	return rc;
+}
+
+bk_status bk_request_parse(struct bk_request *r, const char *name, const char *text, size_t len)
+{
+	const char *nl;
+	json_t *body = NULL, *sigdoc = NULL;
+	json_error_t jerr;
+	size_t blen, rest;
+	bk_status rc;
+
+	memset(r, 0, sizeof(*r));
+	if (len > BK_REQUEST_MAX || memchr(text, '\0', len))
+		return bk_fail(BK_ERR_FORMAT, "%s: not a request file", name);
+	nl = memchr(text, '\n', len);
+	if (!nl)
+		return bk_fail(BK_ERR_FORMAT, "%s: not a request file (expected two lines)", name);
+	blen = (size_t)(nl - text);
+	rest = len - blen - 1;
+	/* line 2 and at most one final newline */
+	if (rest == 0 || (memchr(nl + 1, '\n', rest) != NULL && memchr(nl + 1, '\n', rest) != nl + rest))
+		return bk_fail(BK_ERR_FORMAT, "%s: not a request file (expected two lines)", name);
+	if (!(body = json_loadb(text, blen, JSON_REJECT_DUPLICATES, &jerr)) || !json_is_object(body)) {
+		rc = bk_fail(BK_ERR_FORMAT, "%s:1:%d: %s", name, jerr.column, body ? "not an object" : jerr.text);
+		goto out;
+	}
+	if (!(sigdoc = json_loadb(nl + 1, rest, JSON_REJECT_DUPLICATES, &jerr)) || !json_is_object(sigdoc) ||
+	    json_object_size(sigdoc) != 1) {
+		rc = bk_fail(BK_ERR_FORMAT, "%s:2: the signature line is malformed", name);
+		goto out;
+	}
+	if ((rc = request_fields(r, body, name)) || (rc = request_verify(r, sigdoc, text, blen, name)))
+		goto out;
+	rc = check_fields(r, name);
+out:
 	json_decref(body);
 	json_decref(sigdoc);
 	return rc;

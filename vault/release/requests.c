@@ -198,15 +198,52 @@ static bk_status epsilon_budget(struct bk_vault *v, const char *evaluator, const
 	return BK_OK;
 }
 
+/* request_insert stores the request as pending, in the open transaction;
+ * on failure it rolls that back: a request added before is refused by its id. */
+static bk_status request_insert(struct bk_vault *v, const struct bk_request *r, const struct bk_keyring_user *ev,
+				const char *text, size_t len, const char *now)
+{
+	sqlite3_stmt *st = NULL;
+	bk_status rc = BK_OK;
+	int src;
+
+	src = sqlite3_prepare_v2(v->db,
+				 "INSERT INTO requests (id, evaluator, dataset, kind, text, status, added, added_by)"
+				 " VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+				 -1, &st, NULL);
+	if (src == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, ev->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->dataset, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r->kind == BK_REQUEST_TABLE ? "table" : "microdata", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, text, (int)len, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, bk_vault_me(v)->name, -1, SQLITE_STATIC);
+		src = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if ((src & 0xff) == SQLITE_CONSTRAINT) {
+		bk_vault_rollback(v);
+		rc = bk_fail(BK_ERR_EXISTS, "request %s was added before", r->id);
+		goto out;
+	}
+	if (src != SQLITE_DONE) {
+		rc = bk_db_status(v->db, src, "storing the request");
+		bk_vault_rollback(v);
+		goto out;
+	}
+out:
+	return rc;
+}
+
 bk_status bk_vault_request_add(struct bk_vault *v, const char *name, const char *text, size_t len,
 			       long long *number_p)
 {
 	struct bk_request *r = calloc(1, sizeof(*r));
 	const struct bk_keyring_user *ev;
 	struct bk_dataset ds;
-	sqlite3_stmt *st = NULL;
 	char target[64], now[24];
-	int have_ds = 0, src;
+	int have_ds = 0;
 	bk_status rc;
 
 	*number_p = 0;
@@ -238,31 +275,8 @@ bk_status bk_vault_request_add(struct bk_vault *v, const char *name, const char 
 	bk_vault_now(now);
 	if ((rc = bk_vault_begin(v)))
 		goto out;
-	src = sqlite3_prepare_v2(v->db,
-				 "INSERT INTO requests (id, evaluator, dataset, kind, text, status, added, added_by)"
-				 " VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
-				 -1, &st, NULL);
-	if (src == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, ev->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, r->dataset, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, r->kind == BK_REQUEST_TABLE ? "table" : "microdata", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, text, (int)len, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, bk_vault_me(v)->name, -1, SQLITE_STATIC);
-		src = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	if ((src & 0xff) == SQLITE_CONSTRAINT) {
-		bk_vault_rollback(v);
-		rc = bk_fail(BK_ERR_EXISTS, "request %s was added before", r->id);
+	if ((rc = request_insert(v, r, ev, text, len, now)))
 		goto out;
-	}
-	if (src != SQLITE_DONE) {
-		rc = bk_db_status(v->db, src, "storing the request");
-		bk_vault_rollback(v);
-		goto out;
-	}
 	*number_p = (long long)sqlite3_last_insert_rowid(v->db);
 	snprintf(target, sizeof(target), "request %lld %s", *number_p, r->id);
 	{
@@ -571,117 +585,174 @@ static bk_status prepare_dir(const char *dir)
 	return BK_OK;
 }
 
-bk_status bk_vault_request_approve(struct bk_vault *v, long long number, const char *dir,
-				   struct bk_extract_summary *sum, int *released_p)
-{
+/* An approval under way: the request, its dataset, and what is staged. */
+struct approval {
+	struct bk_vault *v;
+	long long number;
+	const char *dir;
 	struct bk_request_info info;
-	struct bk_request *r = calloc(1, sizeof(*r));
-	struct bk_extract_target t;
-	struct bk_extract_files files;
+	struct bk_request *r;
+	char target[96], *text; /* text: the request as added, len bytes */
+	size_t len;
+	const struct bk_keyring_user *ev;
 	struct bk_dataset ds;
-	struct bk_audit_entry e;
-	const struct bk_keyring_user *ev = NULL;
-	char target[96], detail[512], *text = NULL;
-	size_t len = 0, count = 0;
-	int have_ds = 0, staged = 0;
-	bk_status rc;
+	int have_ds, staged;
+	struct bk_extract_files files;
+};
 
-	memset(sum, 0, sizeof(*sum));
-	memset(&files, 0, sizeof(files));
-	*released_p = 0;
-	if (!r)
-		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	if ((rc = bk_vault_require(v, BK_ACT_REQUEST_APPROVE, NULL, BK_COL_NONE, NULL)) ||
-	    (rc = load_request(v, number, &info, r, &text, &len)))
-		goto out;
-	snprintf(target, sizeof(target), "request %lld %s", number, info.id);
-	if (strcmp(info.status, "pending") != 0) {
-		rc = bk_fail(BK_ERR_STATE, "request %lld is already %s", number, info.status);
+/* approve_check refuses a request that is not pending, an approver with no
+ * release key, and an evaluator no longer enabled; the refusals after the
+ * status are audited. Sets A->ev. */
+static bk_status approve_check(struct approval *A)
+{
+	struct bk_vault *v = A->v;
+	bk_status rc = BK_OK;
+
+	if (strcmp(A->info.status, "pending") != 0) {
+		rc = bk_fail(BK_ERR_STATE, "request %lld is already %s", A->number, A->info.status);
 		goto out;
 	}
 	if (!bk_vault_secret(v, BK_KEY_RELEASE, NULL)) {
 		bk_fail(BK_ERR_DENIED, "you hold no release key to sign the extract");
-		rc = log_failure(v, "request-approve", r->dataset, target, BK_ERR_DENIED);
+		rc = log_failure(v, "request-approve", A->r->dataset, A->target, BK_ERR_DENIED);
 		goto out;
 	}
 	/* the evaluator must still be registered and enabled */
-	if (!(ev = find_evaluator(v, r)) || strcmp(ev->name, info.evaluator) != 0) {
-		bk_fail(BK_ERR_DENIED, "evaluator '%s' is no longer an enabled evaluator of this vault", info.evaluator);
-		rc = log_failure(v, "request-approve", r->dataset, target, BK_ERR_DENIED);
+	if (!(A->ev = find_evaluator(v, A->r)) || strcmp(A->ev->name, A->info.evaluator) != 0) {
+		bk_fail(BK_ERR_DENIED, "evaluator '%s' is no longer an enabled evaluator of this vault",
+			A->info.evaluator);
+		rc = log_failure(v, "request-approve", A->r->dataset, A->target, BK_ERR_DENIED);
 		goto out;
 	}
-	if ((rc = bk_dataset_load(v->db, r->dataset, &ds)))
-		goto out;
-	have_ds = 1;
-	if ((rc = bk_request_check_dataset(r, &ds)))
-		goto out;
-	if ((rc = bk_vault_begin(v)) || (rc = add_approval(v, number, &count)))
-		goto out;
-	if (count < ds.approvals) {
-		bk_audit_entry_init(&e);
-		e.action = "request-approve";
-		e.dataset = r->dataset;
-		e.target = target;
-		e.purpose = r->purpose;
-		snprintf(detail, sizeof(detail), "approval %zu of %u; nothing released yet", count, ds.approvals);
-		e.detail = detail;
-		rc = bk_vault_audit(v, &e);
-		if (rc == BK_OK)
-			rc = bk_vault_commit(v);
-		goto out;
-	}
+out:
+	return rc;
+}
+
+/* approve_partial records an approval that releases nothing yet, and commits. */
+static bk_status approve_partial(struct approval *A, size_t count)
+{
+	struct bk_audit_entry e;
+	char detail[512];
+	bk_status rc;
+
+	bk_audit_entry_init(&e);
+	e.action = "request-approve";
+	e.dataset = A->r->dataset;
+	e.target = A->target;
+	e.purpose = A->r->purpose;
+	snprintf(detail, sizeof(detail), "approval %zu of %u; nothing released yet", count, A->ds.approvals);
+	e.detail = detail;
+	rc = bk_vault_audit(A->v, &e);
+	if (rc == BK_OK)
+		rc = bk_vault_commit(A->v);
+	return rc;
+}
+
+/* release_detail describes a release for its audit entry: the hashes of
+ * what was signed, and what the extract holds. */
+static void release_detail(const struct approval *A, const struct bk_extract_summary *sum, char *detail,
+			   size_t cap)
+{
+	const struct bk_request *r = A->r;
+	int n = snprintf(detail, cap, "evaluator %s; request sha256:%s; manifest sha256:%s; data sha256:%s; ",
+			 A->ev->name, A->files.request_sha256, A->files.manifest_sha256, A->files.data_sha256);
+
+	if (r->kind == BK_REQUEST_MICRODATA)
+		snprintf(detail + n, cap - (size_t)n, "released %zu of %zu rows, %zu suppressed, %zu classes, smallest %zu",
+			 sum->rows_released, sum->rows_total, sum->rows_suppressed, sum->classes, sum->smallest_class);
+	else
+		snprintf(detail + n, cap - (size_t)n, "table of %zu rows, %zu cells, %zu hidden, epsilon %s",
+			 sum->rows_released, sum->cells, sum->cells_primary + sum->cells_complementary,
+			 r->epsilon[0] ? r->epsilon : "none");
+}
+
+/* approve_release charges ε, makes the extract under temporary names, marks
+ * the request approved and commits that with its audit entry; the caller
+ * publishes the extract, or discards it if A->staged is left set. */
+static bk_status approve_release(struct approval *A, struct bk_extract_summary *sum)
+{
+	struct bk_vault *v = A->v;
+	const struct bk_request *r = A->r;
+	struct bk_extract_target t;
+	struct bk_audit_entry e;
+	char detail[512];
+	bk_status rc;
+
 	/* ε is charged in the transaction that releases the table */
-	if ((rc = epsilon_budget(v, ev->name, r, 1))) {
-		rc = log_failure(v, "request-approve", r->dataset, target, rc);
+	if ((rc = epsilon_budget(v, A->ev->name, r, 1))) {
+		rc = log_failure(v, "request-approve", r->dataset, A->target, rc);
 		goto out;
 	}
-	if ((rc = prepare_dir(dir)))
+	if ((rc = prepare_dir(A->dir)))
 		goto out;
 	memset(&t, 0, sizeof(t));
-	t.dir = dir;
-	t.number = number;
-	t.request_text = text;
-	t.request_len = len;
-	t.evaluator = ev;
-	if ((rc = approvers_of(v, number, t.approvers, 2, &t.napprovers)))
+	t.dir = A->dir;
+	t.number = A->number;
+	t.request_text = A->text;
+	t.request_len = A->len;
+	t.evaluator = A->ev;
+	if ((rc = approvers_of(v, A->number, t.approvers, 2, &t.napprovers)))
 		goto out;
 	/* staged under temporary names: nothing is in place before the audit entry commits */
-	staged = 1;
-	if ((rc = bk_extract_make(v, &ds, r, &t, sum, &files)) || (rc = mark_approved(v, number, files.manifest_sha256)))
+	A->staged = 1;
+	if ((rc = bk_extract_make(v, &A->ds, r, &t, sum, &A->files)) ||
+	    (rc = mark_approved(v, A->number, A->files.manifest_sha256)))
 		goto out;
 	bk_audit_entry_init(&e);
 	e.action = "request-approve";
 	e.dataset = r->dataset;
-	e.target = target;
+	e.target = A->target;
 	e.purpose = r->purpose;
 	e.rows = (long long)sum->rows_released;
-	{
-		int n = snprintf(detail, sizeof(detail), "evaluator %s; request sha256:%s; manifest sha256:%s; data sha256:%s; ",
-				 ev->name, files.request_sha256, files.manifest_sha256, files.data_sha256);
-
-		if (r->kind == BK_REQUEST_MICRODATA)
-			snprintf(detail + n, sizeof(detail) - (size_t)n,
-				 "released %zu of %zu rows, %zu suppressed, %zu classes, smallest %zu", sum->rows_released,
-				 sum->rows_total, sum->rows_suppressed, sum->classes, sum->smallest_class);
-		else
-			snprintf(detail + n, sizeof(detail) - (size_t)n,
-				 "table of %zu rows, %zu cells, %zu hidden, epsilon %s", sum->rows_released, sum->cells,
-				 sum->cells_primary + sum->cells_complementary, r->epsilon[0] ? r->epsilon : "none");
-	}
+	release_detail(A, sum, detail, sizeof(detail));
 	e.detail = detail;
 	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
 		goto out;
+out:
+	return rc;
+}
+
+bk_status bk_vault_request_approve(struct bk_vault *v, long long number, const char *dir,
+				   struct bk_extract_summary *sum, int *released_p)
+{
+	struct approval A = {.v = v, .number = number, .dir = dir};
+	size_t count = 0;
+	bk_status rc;
+
+	memset(sum, 0, sizeof(*sum));
+	*released_p = 0;
+	if (!(A.r = calloc(1, sizeof(*A.r))))
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	if ((rc = bk_vault_require(v, BK_ACT_REQUEST_APPROVE, NULL, BK_COL_NONE, NULL)) ||
+	    (rc = load_request(v, number, &A.info, A.r, &A.text, &A.len)))
+		goto out;
+	snprintf(A.target, sizeof(A.target), "request %lld %s", number, A.info.id);
+	if ((rc = approve_check(&A)))
+		goto out;
+	if ((rc = bk_dataset_load(v->db, A.r->dataset, &A.ds)))
+		goto out;
+	A.have_ds = 1;
+	if ((rc = bk_request_check_dataset(A.r, &A.ds)))
+		goto out;
+	if ((rc = bk_vault_begin(v)) || (rc = add_approval(v, number, &count)))
+		goto out;
+	if (count < A.ds.approvals) {
+		rc = approve_partial(&A, count);
+		goto out;
+	}
+	if ((rc = approve_release(&A, sum)))
+		goto out;
 	rc = bk_extract_publish(dir);
-	staged = 0;
+	A.staged = 0;
 	*released_p = rc == BK_OK;
 out:
 	if (rc != BK_OK && v->in_tx)
 		bk_vault_rollback(v);
-	if (staged)
+	if (A.staged)
 		bk_extract_discard(dir);
-	if (have_ds)
-		bk_dataset_release(&ds);
-	free(text);
-	free(r);
+	if (A.have_ds)
+		bk_dataset_release(&A.ds);
+	free(A.text);
+	free(A.r);
 	return rc;
 }

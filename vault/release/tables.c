@@ -598,10 +598,211 @@ static bk_status set_entry(const struct bk_table *t, int noisy, struct bk_table_
 	return set_measure(t, noisy, a->n, a->sum, &a->ikm, e);
 }
 
+/* The shape of a finished table: each by-column's labels in order, the
+ * cells, and the R × C grid they are laid out in. */
+struct layout {
+	size_t nby, n[BK_TABLE_BY_MAX], *order[BK_TABLE_BY_MAX], *rank[BK_TABLE_BY_MAX], ncells, R, C;
+};
+
+/* finish_check_opts checks the options against the table and, for a noisy
+ * table, works out the noise scales into *sc. */
+static bk_status finish_check_opts(const struct bk_table *t, const struct bk_table_opts *o, unsigned k, int noisy,
+				   struct scales *sc)
+{
+	bk_status rc = BK_OK;
+
+	if (o->min_cell < 1 || o->min_cell > BK_REPORT_MIN_CELL_MAX) {
+		rc = bk_fail(BK_ERR_USAGE, "--min-cell must be 1 to %d", BK_REPORT_MIN_CELL_MAX);
+		goto out;
+	}
+	if (k > BK_TABLE_ROWS_PER_PERSON_MAX) {
+		rc = bk_fail(BK_ERR_USAGE, "rows per person must be 1 to %d", BK_TABLE_ROWS_PER_PERSON_MAX);
+		goto out;
+	}
+	if (!noisy)
+		goto out;
+	if ((rc = bk_dp_epsilon_check(o->eps_num, o->eps_den)))
+		goto out;
+	for (size_t d = 0; d < t->spec.nby; d++)
+		if (!t->dim[d].declared) {
+			bk_hint("declare the labels of every by-column from its hierarchy, not from the rows");
+			rc = bk_fail(BK_ERR_USAGE, "by-column %zu: epsilon needs its labels declared", d + 1);
+			goto out;
+		}
+	if (t->spec.measure == BK_TABLE_MEAN && !t->spec.bounded) {
+		bk_hint("take the column's range from the schema or the request");
+		rc = bk_fail(BK_ERR_USAGE, "a mean with epsilon needs a range for its values");
+		goto out;
+	}
+	rc = noise_scales(t, o, k, sc);
+out:
+	return rc;
+}
+
+/* layout_make sorts each by-column's labels and sizes the grid; the caller
+ * frees L's order and rank with layout_free, whatever this returns. */
+static bk_status layout_make(struct bk_table *t, struct layout *L)
+{
+	size_t nby = L->nby;
+	bk_status rc = BK_OK;
+
+	for (size_t d = 0; d < nby; d++) {
+		L->n[d] = t->dim[d].n;
+		L->order[d] = malloc((L->n[d] ? L->n[d] : 1) * sizeof(**L->order));
+		L->rank[d] = malloc((L->n[d] ? L->n[d] : 1) * sizeof(**L->rank));
+		if (!L->order[d] || !L->rank[d]) {
+			rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = dim_sort(&t->dim[d], L->order[d], L->rank[d])))
+			goto out;
+		if (L->n[d] != 0 && L->ncells > BK_TABLE_CELLS_MAX / L->n[d]) {
+			bk_hint("group by fewer columns, or by coarser levels of their hierarchies");
+			rc = bk_fail(BK_ERR_USAGE, "the table would have more than %d cells", BK_TABLE_CELLS_MAX);
+			goto out;
+		}
+		L->ncells *= L->n[d];
+	}
+	L->R = nby == 1 ? L->n[0] : nby == 2 ? L->n[0] : L->n[0] * L->n[1];
+	L->C = nby == 1 ? 0 : nby == 2 ? L->n[1] : L->n[2];
+out:
+	return rc;
+}
+
+static void layout_free(struct layout *L)
+{
+	for (size_t d = 0; d < L->nby; d++) {
+		free(L->order[d]);
+		free(L->rank[d]);
+	}
+}
+
+/* grid_fill allocates the grid and moves each tuple's aggregate into its cell. */
+static bk_status grid_fill(const struct bk_table *t, const struct layout *L, struct grid *g)
+{
+	bk_status rc;
+
+	if ((rc = grid_alloc(g, L->ncells, L->R, L->C, t->nunsur != 0)))
+		goto out;
+	for (size_t i = 0; i < t->ntuples; i++) {
+		size_t c = 0;
+
+		for (size_t d = 0; d < L->nby; d++)
+			c = c * L->n[d] + L->rank[d][(t->tkey[i] >> (KEY_BITS * d)) & (((uint64_t)1 << KEY_BITS) - 1)];
+		g->cnt[c] = t->acc[i].n;
+		g->sum[c] = t->acc[i].sum;
+		if (g->ikm)
+			g->ikm[c] = t->ikm[i];
+	}
+out:
+	return rc;
+}
+
+/* grid_suppress hides the cells, and the totals, that would give away a
+ * small count. */
+static bk_status grid_suppress(const struct layout *L, uint64_t min_cell, struct grid *g)
+{
+	uint64_t total = 0;
+
+	if (L->nby != 1)
+		return bk_suppress_2d(g->cnt, L->R, L->C, min_cell, g->hid, g->rowh, g->colh, &g->grandh);
+	for (size_t c = 0; c < L->ncells; c++)
+		total += g->cnt[c];
+	return bk_suppress_1d(g->cnt, L->ncells, total, min_cell, g->hid, &g->grandh);
+}
+
+/* cell_label: row r is (a) or (a, b); column j is the last by-column. */
+static void cell_label(const struct bk_table *t, const struct layout *L, size_t r, size_t j, struct bk_table_entry *e)
+{
+	if (L->nby == 1) {
+		e->key[0] = t->dim[0].labels[L->order[0][r]];
+	} else if (L->nby == 2) {
+		e->key[0] = t->dim[0].labels[L->order[0][r]];
+		e->key[1] = t->dim[1].labels[L->order[1][j]];
+	} else {
+		e->key[0] = t->dim[0].labels[L->order[0][r / L->n[1]]];
+		e->key[1] = t->dim[1].labels[L->order[1][r % L->n[1]]];
+		e->key[2] = t->dim[2].labels[L->order[2][j]];
+	}
+}
+
+/* entries_row sets row r's cells and its total, adding them up into the
+ * column totals and the grand total. */
+static bk_status entries_row(struct bk_table *t, const struct layout *L, const struct grid *g, int noisy,
+			     uint64_t min_cell, size_t r, struct agg *col, struct agg *grand)
+{
+	size_t nby = L->nby, C = L->C, cc = nby == 1 ? 1 : C; /* cells per row */
+	size_t base = nby == 1 ? r : r * (C + 1);
+	struct agg row;
+	bk_status rc = BK_OK;
+
+	memset(&row, 0, sizeof(row));
+	for (size_t j = 0; j < cc && rc == BK_OK; j++) {
+		size_t c = r * cc + j;
+		struct agg one;
+		struct bk_table_entry *e = &t->entries[base + j];
+
+		memset(&one, 0, sizeof(one));
+		agg_add(&one, g, c);
+		agg_add(&row, g, c);
+		agg_add(&col[j], g, c);
+		agg_add(grand, g, c);
+		cell_label(t, L, r, j, e);
+		rc = set_entry(t, noisy, e, BK_TABLE_CELL, &one, g->hid[c], min_cell);
+	}
+	if (nby > 1 && rc == BK_OK) {
+		struct bk_table_entry *e = &t->entries[base + C];
+
+		e->key[0] = t->dim[0].labels[L->order[0][nby == 2 ? r : r / L->n[1]]];
+		if (nby == 3)
+			e->key[1] = t->dim[1].labels[L->order[1][r % L->n[1]]];
+		rc = set_entry(t, noisy, e, BK_TABLE_ROW_TOTAL, &row, g->rowh[r], min_cell);
+	}
+	bk_wipe(&row, sizeof(row));
+	return rc;
+}
+
+/* entries_make lays out the entries: the (R + 1) × (C + 1) grid, or R cells
+ * and a total. */
+static bk_status entries_make(struct bk_table *t, const struct layout *L, const struct grid *g, int noisy,
+			      uint64_t min_cell)
+{
+	size_t nby = L->nby, R = L->R, C = L->C;
+	struct agg grand, *col = NULL;
+	bk_status rc = BK_OK;
+
+	memset(&grand, 0, sizeof(grand));
+	t->nentries = nby == 1 ? R + 1 : (R + 1) * (C + 1);
+	if (!(t->entries = calloc(t->nentries, sizeof(*t->entries)))) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (!(col = calloc(C + 1, sizeof(*col)))) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t r = 0; r < R && rc == BK_OK; r++)
+		rc = entries_row(t, L, g, noisy, min_cell, r, col, &grand);
+	for (size_t j = 0; nby > 1 && j < C && rc == BK_OK; j++) {
+		struct bk_table_entry *e = &t->entries[R * (C + 1) + j];
+
+		e->key[nby - 1] = t->dim[nby - 1].labels[L->order[nby - 1][j]];
+		rc = set_entry(t, noisy, e, BK_TABLE_COL_TOTAL, &col[j], g->colh[j], min_cell);
+	}
+	if (rc == BK_OK)
+		rc = set_entry(t, noisy, &t->entries[t->nentries - 1], BK_TABLE_GRAND_TOTAL, &grand, g->grandh,
+			       min_cell);
+out:
+	if (col)
+		bk_wipe(col, (C + 1) * sizeof(*col));
+	bk_wipe(&grand, sizeof(grand));
+	free(col);
+	return rc;
+}
+
 bk_status bk_table_finish(struct bk_table *t, const struct bk_table_opts *o)
 {
-	size_t nby = t->spec.nby, n[BK_TABLE_BY_MAX] = {1, 1, 1}, *order[BK_TABLE_BY_MAX] = {0},
-	       *rank[BK_TABLE_BY_MAX] = {0}, ncells = 1, R, C;
+	struct layout L = {.nby = t->spec.nby, .n = {1, 1, 1}, .ncells = 1};
 	unsigned k = o->rows_per_person ? o->rows_per_person : 1;
 	int noisy = o->eps_num != 0 || o->eps_den != 0;
 	struct grid g = {0};
@@ -611,148 +812,22 @@ bk_status bk_table_finish(struct bk_table *t, const struct bk_table_opts *o)
 	if (t->state != OPEN)
 		return bk_fail(BK_ERR_STATE, "the table is finished");
 	t->state = FAILED; /* until the end */
-	if (o->min_cell < 1 || o->min_cell > BK_REPORT_MIN_CELL_MAX) {
-		rc = bk_fail(BK_ERR_USAGE, "--min-cell must be 1 to %d", BK_REPORT_MIN_CELL_MAX);
+	if ((rc = finish_check_opts(t, o, k, noisy, &sc)))
 		goto out;
-	}
-	if (k > BK_TABLE_ROWS_PER_PERSON_MAX) {
-		rc = bk_fail(BK_ERR_USAGE, "rows per person must be 1 to %d", BK_TABLE_ROWS_PER_PERSON_MAX);
+	if ((rc = layout_make(t, &L)))
 		goto out;
-	}
-	if (noisy) {
-		if ((rc = bk_dp_epsilon_check(o->eps_num, o->eps_den)))
-			goto out;
-		for (size_t d = 0; d < nby; d++)
-			if (!t->dim[d].declared) {
-				bk_hint("declare the labels of every by-column from its hierarchy, not from the rows");
-				rc = bk_fail(BK_ERR_USAGE, "by-column %zu: epsilon needs its labels declared", d + 1);
-				goto out;
-			}
-		if (t->spec.measure == BK_TABLE_MEAN && !t->spec.bounded) {
-			bk_hint("take the column's range from the schema or the request");
-			rc = bk_fail(BK_ERR_USAGE, "a mean with epsilon needs a range for its values");
-			goto out;
-		}
-		if ((rc = noise_scales(t, o, k, &sc)))
-			goto out;
-	}
-	/* the grid, in label order */
-	for (size_t d = 0; d < nby; d++) {
-		n[d] = t->dim[d].n;
-		order[d] = malloc((n[d] ? n[d] : 1) * sizeof(**order));
-		rank[d] = malloc((n[d] ? n[d] : 1) * sizeof(**rank));
-		if (!order[d] || !rank[d]) {
-			rc = bk_fail(BK_ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		if ((rc = dim_sort(&t->dim[d], order[d], rank[d])))
-			goto out;
-		if (n[d] != 0 && ncells > BK_TABLE_CELLS_MAX / n[d]) {
-			bk_hint("group by fewer columns, or by coarser levels of their hierarchies");
-			rc = bk_fail(BK_ERR_USAGE, "the table would have more than %d cells", BK_TABLE_CELLS_MAX);
-			goto out;
-		}
-		ncells *= n[d];
-	}
-	R = nby == 1 ? n[0] : nby == 2 ? n[0] : n[0] * n[1];
-	C = nby == 1 ? 0 : nby == 2 ? n[1] : n[2];
-	if ((rc = grid_alloc(&g, ncells, R, C, t->nunsur != 0)))
+	if ((rc = grid_fill(t, &L, &g)))
 		goto out;
-	for (size_t i = 0; i < t->ntuples; i++) {
-		size_t c = 0;
-
-		for (size_t d = 0; d < nby; d++)
-			c = c * n[d] + rank[d][(t->tkey[i] >> (KEY_BITS * d)) & (((uint64_t)1 << KEY_BITS) - 1)];
-		g.cnt[c] = t->acc[i].n;
-		g.sum[c] = t->acc[i].sum;
-		if (g.ikm)
-			g.ikm[c] = t->ikm[i];
-	}
 	free_tuples(t);
 	if (noisy && (rc = add_noise(t, o, &sc, &g)))
 		goto out;
 	/* suppression on the counts to be released */
-	if (nby == 1) {
-		uint64_t total = 0;
-
-		for (size_t c = 0; c < ncells; c++)
-			total += g.cnt[c];
-		rc = bk_suppress_1d(g.cnt, ncells, total, o->min_cell, g.hid, &g.grandh);
-	} else {
-		rc = bk_suppress_2d(g.cnt, R, C, o->min_cell, g.hid, g.rowh, g.colh, &g.grandh);
-	}
-	if (rc)
+	if ((rc = grid_suppress(&L, o->min_cell, &g)))
 		goto out;
-	/* the entries: the (R + 1) × (C + 1) grid, or R cells and a total */
-	t->nentries = nby == 1 ? R + 1 : (R + 1) * (C + 1);
-	if (!(t->entries = calloc(t->nentries, sizeof(*t->entries)))) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+	if ((rc = entries_make(t, &L, &g, noisy, o->min_cell)))
 		goto out;
-	}
-	{
-		struct agg grand, *col = calloc(C + 1, sizeof(*col));
-		size_t cc = nby == 1 ? 1 : C; /* cells per row */
-
-		if (!col) {
-			rc = bk_fail(BK_ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		memset(&grand, 0, sizeof(grand));
-		for (size_t r = 0; r < R && rc == BK_OK; r++) {
-			struct agg row;
-			size_t base = nby == 1 ? r : r * (C + 1);
-
-			memset(&row, 0, sizeof(row));
-			for (size_t j = 0; j < cc && rc == BK_OK; j++) {
-				size_t c = r * cc + j;
-				struct agg one;
-				struct bk_table_entry *e = &t->entries[base + j];
-
-				memset(&one, 0, sizeof(one));
-				agg_add(&one, &g, c);
-				agg_add(&row, &g, c);
-				agg_add(&col[j], &g, c);
-				agg_add(&grand, &g, c);
-				/* labels: row r is (a) or (a, b); column j is the last by-column */
-				if (nby == 1) {
-					e->key[0] = t->dim[0].labels[order[0][r]];
-				} else if (nby == 2) {
-					e->key[0] = t->dim[0].labels[order[0][r]];
-					e->key[1] = t->dim[1].labels[order[1][j]];
-				} else {
-					e->key[0] = t->dim[0].labels[order[0][r / n[1]]];
-					e->key[1] = t->dim[1].labels[order[1][r % n[1]]];
-					e->key[2] = t->dim[2].labels[order[2][j]];
-				}
-				rc = set_entry(t, noisy, e, BK_TABLE_CELL, &one, g.hid[c], o->min_cell);
-			}
-			if (nby > 1 && rc == BK_OK) {
-				struct bk_table_entry *e = &t->entries[base + C];
-
-				e->key[0] = t->dim[0].labels[order[0][nby == 2 ? r : r / n[1]]];
-				if (nby == 3)
-					e->key[1] = t->dim[1].labels[order[1][r % n[1]]];
-				rc = set_entry(t, noisy, e, BK_TABLE_ROW_TOTAL, &row, g.rowh[r], o->min_cell);
-			}
-			bk_wipe(&row, sizeof(row));
-		}
-		for (size_t j = 0; nby > 1 && j < C && rc == BK_OK; j++) {
-			struct bk_table_entry *e = &t->entries[R * (C + 1) + j];
-
-			e->key[nby - 1] = t->dim[nby - 1].labels[order[nby - 1][j]];
-			rc = set_entry(t, noisy, e, BK_TABLE_COL_TOTAL, &col[j], g.colh[j], o->min_cell);
-		}
-		if (rc == BK_OK)
-			rc = set_entry(t, noisy, &t->entries[t->nentries - 1], BK_TABLE_GRAND_TOTAL, &grand, g.grandh,
-				       o->min_cell);
-		bk_wipe(col, (C + 1) * sizeof(*col));
-		bk_wipe(&grand, sizeof(grand));
-		free(col);
-	}
-	if (rc)
-		goto out;
-	t->rows = R;
-	t->cols = C;
+	t->rows = L.R;
+	t->cols = L.C;
 	t->state = FINISHED;
 out:
 	if (rc != BK_OK) {
@@ -765,10 +840,7 @@ out:
 		free_tuples(t);
 	}
 	grid_free(&g);
-	for (size_t d = 0; d < nby; d++) {
-		free(order[d]);
-		free(rank[d]);
-	}
+	layout_free(&L);
 	return rc;
 }
 

@@ -416,12 +416,67 @@ static int kabupaten_digits(const char *k, char out[4])
 	return 0;
 }
 
+/* nik_digits gathers the 16 digits of s[0..n) into d, skipping spaces;
+ * anything else is refused, with a hint for the usual spreadsheet damage. */
+static bk_status nik_digits(const char *s, size_t n, char d[16])
+{
+	const char *hint = NULL;
+	size_t nd = 0;
+	int other = 0;
+	bk_status rc = BK_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == ' ')
+			continue;
+		if (!is_digit(s[i])) {
+			other = 1;
+			if (s[i] == 'E' || s[i] == 'e' || s[i] == '+')
+				hint = "a spreadsheet stored the NIK as a number; format the column as text";
+			else if (!hint && (s[i] == '.' || s[i] == '-'))
+				hint = "write the 16 digits without dots or dashes";
+			continue;
+		}
+		if (nd < 16)
+			d[nd] = s[i];
+		nd++;
+	}
+	if (other) {
+		rc = bad(hint, "NIK may contain only digits and spaces");
+		goto out;
+	}
+	if (nd != 16) {
+		rc = bad(NULL, "NIK must have 16 digits, not %zu", nd);
+		goto out;
+	}
+out:
+	return rc;
+}
+
+/* nik_fill writes a checked NIK's digits, kecamatan code, birth date and
+ * sex (day + 40 for women) into nik_p. */
+static void nik_fill(struct bk_nik *nik_p, const char d[16], int year, int mm, int dd)
+{
+	memcpy(nik_p->digits, d, 16);
+	nik_p->digits[16] = '\0';
+	nik_p->kecamatan[0] = d[0];
+	nik_p->kecamatan[1] = d[1];
+	nik_p->kecamatan[2] = '.';
+	nik_p->kecamatan[3] = d[2];
+	nik_p->kecamatan[4] = d[3];
+	nik_p->kecamatan[5] = '.';
+	nik_p->kecamatan[6] = d[4];
+	nik_p->kecamatan[7] = d[5];
+	nik_p->kecamatan[8] = '\0';
+	set_date(&nik_p->birth, year, mm, dd > 40 ? dd - 40 : dd);
+	nik_p->sex = dd > 40 ? 'P' : 'L';
+}
+
 bk_status bk_validate_nik(const char *cell, size_t len, const char *kabupaten, int ref_year, struct bk_nik *nik_p)
 {
 	char d[16], kab[4];
-	const char *s, *hint = NULL;
-	size_t n, nd = 0;
-	int other = 0, dd, mm, yy, year, day;
+	const char *s;
+	size_t n;
+	int dd, mm, yy, year, day;
 	bk_status rc = BK_OK;
 
 	memset(nik_p, 0, sizeof(*nik_p));
@@ -434,29 +489,8 @@ bk_status bk_validate_nik(const char *cell, size_t len, const char *kabupaten, i
 		return bad(NULL, "NIK is empty");
 	if (n > BK_VALIDATE_CELL_MAX)
 		return bad(NULL, "NIK is too long (more than %d bytes)", BK_VALIDATE_CELL_MAX);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == ' ')
-			continue;
-		if (!is_digit(s[i])) {
-			other = 1;
-			if (s[i] == 'E' || s[i] == 'e' || s[i] == '+')
-				hint = "a spreadsheet stored the NIK as a number; format the column as text";
-			else if (!hint && (s[i] == '.' || s[i] == '-'))
-				hint = "write the 16 digits without dots or dashes";
-			continue;
-		}
-		if (nd < sizeof(d))
-			d[nd] = s[i];
-		nd++;
-	}
-	if (other) {
-		rc = bad(hint, "NIK may contain only digits and spaces");
+	if ((rc = nik_digits(s, n, d)))
 		goto out;
-	}
-	if (nd != 16) {
-		rc = bad(NULL, "NIK must have 16 digits, not %zu", nd);
-		goto out;
-	}
 	if (two(d) == 0 || two(d + 2) == 0 || two(d + 4) == 0) {
 		rc = bad(NULL, "NIK region code is not valid (a part is 00)");
 		goto out;
@@ -488,19 +522,7 @@ bk_status bk_validate_nik(const char *cell, size_t len, const char *kabupaten, i
 		rc = bad(NULL, "NIK serial number must not be 0000");
 		goto out;
 	}
-	memcpy(nik_p->digits, d, 16);
-	nik_p->digits[16] = '\0';
-	nik_p->kecamatan[0] = d[0];
-	nik_p->kecamatan[1] = d[1];
-	nik_p->kecamatan[2] = '.';
-	nik_p->kecamatan[3] = d[2];
-	nik_p->kecamatan[4] = d[3];
-	nik_p->kecamatan[5] = '.';
-	nik_p->kecamatan[6] = d[4];
-	nik_p->kecamatan[7] = d[5];
-	nik_p->kecamatan[8] = '\0';
-	set_date(&nik_p->birth, year, mm, day);
-	nik_p->sex = dd > 40 ? 'P' : 'L';
+	nik_fill(nik_p, d, year, mm, dd);
 out:
 	bk_wipe(d, sizeof(d));
 	return rc;
