@@ -3,6 +3,7 @@
 #include "tests/unit/unit.h"
 
 #include <ftw.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -158,4 +159,54 @@ int bk_test_regions_teardown(void **state)
 	(void)state;
 	bk_regions_release(&bk_test_regions);
 	return 0;
+}
+
+/* --- SQLite writes that fail, as on a full disk --- */
+
+static sqlite3_vfs *real_vfs, shim_vfs;
+/* the unix VFS gives databases and WAL files different methods: wrap each */
+static const sqlite3_io_methods *real_io[4];
+static sqlite3_io_methods shim_io[4];
+static size_t nio;
+static int writes_fail;
+
+static int shim_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
+{
+	size_t i = (size_t)(f->pMethods - shim_io);
+
+	return writes_fail ? SQLITE_FULL : real_io[i]->xWrite(f, b, n, o);
+}
+
+static int shim_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
+{
+	int rc = real_vfs->xOpen(real_vfs, name, f, flags, out);
+	size_t i;
+
+	(void)vfs;
+	if (rc != SQLITE_OK || !f->pMethods)
+		return rc;
+	for (i = 0; i < nio && real_io[i] != f->pMethods; i++)
+		;
+	if (i == nio) {
+		if (nio == sizeof(real_io) / sizeof(real_io[0]))
+			return rc; /* more kinds than expected: left unwrapped */
+		real_io[nio] = f->pMethods;
+		shim_io[nio] = *f->pMethods;
+		shim_io[nio].xWrite = shim_write;
+		nio++;
+	}
+	f->pMethods = &shim_io[i];
+	return rc;
+}
+
+void bk_test_fail_sqlite_writes(int on)
+{
+	if (!real_vfs) {
+		real_vfs = sqlite3_vfs_find(NULL);
+		shim_vfs = *real_vfs;
+		shim_vfs.zName = "bk-test-full";
+		shim_vfs.xOpen = shim_open;
+		sqlite3_vfs_register(&shim_vfs, 1);
+	}
+	writes_fail = on;
 }

@@ -107,4 +107,10 @@ extern struct bk_regions bk_test_regions;
 int bk_test_regions_setup(void **state);
 int bk_test_regions_teardown(void **state);
 
+/* bk_test_fail_sqlite_writes: while on, every write SQLite makes (database,
+ * WAL, journal) fails with SQLITE_FULL, as on a full disk; the vault's own
+ * files (audit.log, keyring) are written as usual. The first call makes a
+ * shim of the default VFS the default. */
+void bk_test_fail_sqlite_writes(int on);
+
 #endif

@@ -1573,6 +1573,11 @@ out:
 
 bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinned)
 {
+	return bk_audit_tail(path, pinned, NULL);
+}
+
+bk_status bk_audit_tail(const char *path, const struct bk_audit_head *pinned, uint64_t *signed_after_p)
+{
 	bk_status rc = BK_OK;
 	struct tail T = {.name = base_name(path), .pinned = pinned};
 	const char *name = T.name, *p;
@@ -1639,6 +1644,8 @@ bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinn
 		memcpy(T.next_prev, prev, sizeof(prev));
 	}
 out:
+	if (signed_after_p)
+		*signed_after_p = rc == BK_OK ? T.c.signed_after : 0;
 	free(r.buf);
 	free(T.c.line);
 	close_log(fd);

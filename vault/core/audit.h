@@ -51,9 +51,9 @@
  * most one signed command (its last entry signed, its other entries covered
  * as above); more is BK_ERR_CORRUPT "audit.log has N signed commands after
  * the head pinned in vault.db (entry S): vault.db was rolled back".
- * WARNING: so a command whose database commit fails after its audit commit
- * must be the last before the next successful one: two such failures in a
- * row, with no successful command between, make the vault look rolled back.
+ * The vault (vault.c, reconcile) therefore marks such a command at the next
+ * unlock with a signed "reconcile" entry (outcome failed) and pins the head
+ * past it, under the database write lock: failures never add up to two.
  *
  * Readers (bk_audit_verify, bk_audit_check_tail, bk_audit_show) take a shared
  * flock on the log while they read, waiting up to 10 s for a commit in
@@ -199,6 +199,11 @@ bk_status bk_audit_verify(const char *path, const struct bk_audit_verify_opts *o
  * BK_ERR_CORRUPT with a detail when not; BK_ERR_STATE when another process
  * holds the lock for more than 10 s. */
 bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinned) BK_MUST_CHECK;
+
+/* bk_audit_tail is bk_audit_check_tail that also tells how many signed
+ * commands (0 or 1 when it returns BK_OK) follow the pinned head: a command
+ * whose audit entry is durable but whose database commit never happened. */
+bk_status bk_audit_tail(const char *path, const struct bk_audit_head *pinned, uint64_t *signed_after_p) BK_MUST_CHECK;
 
 /* Checkpoints for an outside witness (`audit head -o FILE`):
  *   {"format":"brankas-audit-checkpoint","version":1,"vault":"<32 hex>",

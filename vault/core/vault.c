@@ -1111,7 +1111,46 @@ static bk_status check_pins(struct bk_vault *v)
 		return rc;
 	if (access(v->audit_path, F_OK) != 0)
 		return bk_fail(BK_ERR_CORRUPT, "'%s' is missing: the audit log was removed", v->audit_path);
-	return bk_audit_check_tail(v->audit_path, &pinned);
+	return bk_audit_tail(v->audit_path, &pinned, &v->unconfirmed);
+}
+
+/* A command's audit entries are durable before its database commit (log
+ * before commit); a crash, a kill or a full disk between the two leaves them
+ * after the pinned head, claiming an outcome the database does not hold. The
+ * next unlock says so in the log and pins the head past them, so that such
+ * failures never add up to a "vault.db was rolled back" verdict. It runs under
+ * the database write lock: a command still in flight holds that lock until its
+ * commit, so what is found after the pinned head then is truly dead. */
+static bk_status reconcile(struct bk_vault *v)
+{
+	struct bk_audit_head pinned, last;
+	struct bk_audit_entry e;
+	char target[64];
+	bk_status rc;
+
+	if ((rc = bk_vault_begin(v)))
+		return rc;
+	if ((rc = read_pinned_head(v->db, &pinned)))
+		goto out;
+	bk_audit_writer_head(v->aw, &last);
+	if (last.seq <= pinned.seq) /* another command committed or reconciled meanwhile */
+		goto out;
+	snprintf(target, sizeof(target), "entries %llu-%llu", (unsigned long long)pinned.seq + 1,
+		 (unsigned long long)last.seq);
+	bk_audit_entry_init(&e);
+	e.action = "reconcile";
+	e.outcome = "failed";
+	e.target = target;
+	e.detail = "these entries came after the last one the database confirmed: a command whose database commit "
+		   "never happened (a crash, a kill or a full disk) did not take effect; failed unlocks stay as they are";
+	if ((rc = bk_vault_audit(v, &e)) == BK_OK)
+		rc = bk_vault_commit(v);
+out:
+	if (v->in_tx)
+		bk_vault_rollback(v);
+	if (rc == BK_OK)
+		v->unconfirmed = 0;
+	return rc;
 }
 
 /* open_user finds the user in the keyring and refuses one who may not
@@ -1217,7 +1256,7 @@ bk_status bk_vault_open(const char *dir, const char *user, const char *pass, siz
 	/* an admin finishes what a migration or an interrupted init left: store
 	 * keys first, then the stores; everyone attaches the stores they hold */
 	if ((bk_vault_role(v) == BK_ROLE_ADMIN && (rc = add_store_keys(v))) ||
-	    (rc = open_stores(v, bk_vault_role(v) == BK_ROLE_ADMIN)))
+	    (rc = open_stores(v, bk_vault_role(v) == BK_ROLE_ADMIN)) || (v->unconfirmed && (rc = reconcile(v))))
 		goto out;
 	*v_p = v;
 	v = NULL;

@@ -60,6 +60,7 @@ struct bk_vault {
 	/* the kecamatan stores attached on db (stores.c), by kecamatan code */
 	char stores[BK_STORES_MAX][BK_CODE_MAX];
 	size_t nstores;
+	uint64_t unconfirmed; /* signed commands after the pinned head, found at open */
 	void (*lookup_free)(struct bk_subject_cache *c);
 };
 

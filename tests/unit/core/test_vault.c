@@ -272,6 +272,37 @@ static void test_vault_open_and_fault(void **state)
 	bk_vault_close(v);
 }
 
+/* A command whose audit entry is durable but whose database commit fails (a
+ * full disk; a crash between the two writes leaves the same), three times in
+ * a row: each next unlock records that the command did not take effect and
+ * pins the head past it, so the failures never add up to "vault.db was rolled
+ * back", and the whole log still verifies. */
+static void test_failed_commits_never_add_up(void **state)
+{
+	struct bk_vault *v = NULL;
+	struct bk_audit_report rep;
+	uint8_t *log = NULL;
+	size_t len = 0, reconciled = 0;
+
+	(void)state;
+	bk_test_fail_sqlite_writes(0); /* the shim in place before any file is opened */
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(bk_vault_open(dir, "ada", "admin-pass", 10, "test", &v), BK_OK);
+		bk_test_fail_sqlite_writes(1);
+		assert_int_not_equal(bk_vault_record(v, "status", NULL), BK_OK);
+		bk_test_fail_sqlite_writes(0);
+		bk_vault_close(v);
+	}
+	assert_int_equal(bk_vault_open(dir, "ada", "admin-pass", 10, "test", &v), BK_OK);
+	assert_int_equal(bk_vault_audit_verify(v, NULL, 0, NULL, 0, 1, &rep), BK_OK);
+	bk_vault_close(v);
+	bk_test_read_at(dir, "audit.log", &log, &len);
+	for (const uint8_t *p = log; (p = memmem(p, len - (size_t)(p - log), "\"action\":\"reconcile\"", 20)); p++)
+		reconciled++;
+	free(log);
+	assert_int_equal(reconciled, 3);
+}
+
 static void test_vault_wrong_pass_and_users(void **state)
 {
 	struct bk_vault *v = NULL;
@@ -383,6 +414,7 @@ int main(void)
 	};
 	const struct CMUnitTest lifecycle[] = {
 		cmocka_unit_test(test_vault_open_and_fault),
+		cmocka_unit_test(test_failed_commits_never_add_up),
 		cmocka_unit_test(test_vault_wrong_pass_and_users),
 		cmocka_unit_test(test_vault_lookups_cached),
 	};
