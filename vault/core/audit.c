@@ -1652,6 +1652,18 @@ out:
 	return rc;
 }
 
+bk_status bk_audit_read_lock(const char *path, int *fd_p)
+{
+	uint64_t size;
+
+	return open_log(path, fd_p, &size);
+}
+
+void bk_audit_read_unlock(int fd)
+{
+	close_log(fd);
+}
+
 /* ---- checkpoints ------------------------------------------------------ */
 
 static const char CHECKPOINT_FORMAT[] = "brankas-audit-checkpoint";

@@ -200,6 +200,13 @@ bk_status bk_audit_verify(const char *path, const struct bk_audit_verify_opts *o
  * holds the lock for more than 10 s. */
 bk_status bk_audit_check_tail(const char *path, const struct bk_audit_head *pinned) BK_MUST_CHECK;
 
+/* bk_audit_read_lock opens the log under a shared lock (waiting as readers
+ * do) and bk_audit_read_unlock releases it: a writer holds the exclusive lock
+ * from its first entry to its database commit, so what is read under the
+ * shared lock - the log and the head pinned in vault.db - agrees. */
+bk_status bk_audit_read_lock(const char *path, int *fd_p) BK_MUST_CHECK;
+void bk_audit_read_unlock(int fd);
+
 /* bk_audit_tail is bk_audit_check_tail that also tells how many signed
  * commands (0 or 1 when it returns BK_OK) follow the pinned head: a command
  * whose audit entry is durable but whose database commit never happened. */

@@ -1075,6 +1075,7 @@ static bk_status check_pins(struct bk_vault *v)
 	struct bk_audit_head pinned;
 	unsigned long long gen;
 	bk_status rc;
+	int fd = -1;
 
 	bk_hex_encode(id, v->kr.vault_id, sizeof(v->kr.vault_id));
 	bk_hex_encode(pub, kk->pub, 32);
@@ -1107,11 +1108,18 @@ static bk_status check_pins(struct bk_vault *v)
 		if ((rc = pin_keyring(v))) /* a change that crashed before its last step */
 			return rc;
 	}
-	if ((rc = read_pinned_head(v->db, &pinned)))
-		return rc;
 	if (access(v->audit_path, F_OK) != 0)
 		return bk_fail(BK_ERR_CORRUPT, "'%s' is missing: the audit log was removed", v->audit_path);
-	return bk_audit_tail(v->audit_path, &pinned, &v->unconfirmed);
+	/* the pin and the log's tail under one shared lock: read apart, commits of
+	 * other processes landing in between looked like a rolled-back vault.db */
+	if ((rc = bk_audit_read_lock(v->audit_path, &fd)))
+		return rc == BK_ERR_NOTFOUND ? bk_fail(BK_ERR_CORRUPT, "'%s' is missing: the audit log was removed",
+						       v->audit_path)
+					     : rc;
+	if ((rc = read_pinned_head(v->db, &pinned)) == BK_OK)
+		rc = bk_audit_tail(v->audit_path, &pinned, &v->unconfirmed);
+	bk_audit_read_unlock(fd);
+	return rc;
 }
 
 /* A command's audit entries are durable before its database commit (log
