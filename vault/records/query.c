@@ -775,6 +775,12 @@ bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpos
 		}
 	}
 	sqlite3_progress_handler(v->db, 0, NULL, NULL);
+	/* the rows are copied out: end the statement's read transaction before the
+	 * audit entry's write one, or in WAL a commit by another process since the
+	 * query began makes BEGIN IMMEDIATE fail at once (SQLITE_BUSY_SNAPSHOT)
+	 * instead of waiting out the busy timeout */
+	sqlite3_finalize(st);
+	st = NULL;
 	/* log before reveal: the entry is durable before a row is handed out */
 	logged = audit_query(v, sql, purpose, outcome, rc == BK_OK ? NULL : why, rc == BK_OK ? nrows : -1, q.revealed);
 	if (logged != BK_OK) {
