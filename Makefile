@@ -129,7 +129,7 @@ fuzz: deps
 	$(MAKE) BUILD=build/fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" build/fuzz/libbrankas.a
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); t=$${n#fuzz_}; \
-		clang -DSQLITE_HAS_CODEC -D_GNU_SOURCE -std=c11 -I. -O1 -g -fsanitize=fuzzer,address,undefined \
+		clang -DSQLITE_HAS_CODEC -D_GNU_SOURCE -std=c11 -I. -Ithird_party/sqlcipher -O1 -g -fsanitize=fuzzer,address,undefined \
 			-o build/fuzz/$$n $$f build/fuzz/libbrankas.a $(LIBS) || exit 1; \
 		mkdir -p build/fuzz/corpus-$$t; \
 		build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \

@@ -33,7 +33,7 @@
 
 /* --- problems --- */
 
-static void vproblem(struct bk_importer *im, size_t line, size_t col, const char *fmt, va_list ap)
+BK_PRINTF(4, 0) static void vproblem(struct bk_importer *im, size_t line, size_t col, const char *fmt, va_list ap)
 {
 	char reason[384], msg[1024];
 
