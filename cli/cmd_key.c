@@ -8,18 +8,24 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "crypto/secmem.h"
+#include "vault/core/db.h"
+
+#define KEYFILE_MAX 256
 
 static bk_status run_export(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
 	const char *out = arg;
-	char *key = bk_secmem_alloc(68), *text = bk_secmem_alloc(128);
+	char *key = bk_secmem_alloc(68), *text = bk_secmem_alloc(KEYFILE_MAX);
 	bk_status rc;
 
 	(void)ctx;
 	if (!key || !text)
 		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
 	else if ((rc = bk_vault_db_key_export(v, key)) == BK_OK) {
-		snprintf(text, 128, "PRAGMA key = \"%s\";\nPRAGMA cipher_page_size = 4096;\n", key);
+		snprintf(text, KEYFILE_MAX,
+			 "PRAGMA key = \"%s\";\nPRAGMA cipher_page_size = 4096;\nPRAGMA cipher_hmac_algorithm = " BK_DB_HMAC
+			 ";\n",
+			 key);
 		if ((rc = bk_file_create_exclusive(out, text, strlen(text), 0600)) == BK_OK)
 			fprintf(stderr,
 				"brankas: wrote the database key to '%s' (mode 0600); keep it like the vault itself\n", out);

@@ -97,6 +97,7 @@ const struct cli_command cli_commands[] = {
 	{"key export-db-key", cmd_key_export_db, CLI_UNLOCKS, "write vault.db's raw key as sqlcipher PRAGMAs to a new file (admin)",
 	 "brankas key export-db-key -o FILE" VAULT_OPTS "\n"
 	 "  FILE is created 0600 and holds: PRAGMA key = \"x'...'\"; PRAGMA cipher_page_size = 4096;\n"
+	 "  PRAGMA cipher_hmac_algorithm = HMAC_SHA256;\n"
 	 "  then: build/sqlcipher DIR/vault.db < FILE (installed: brankas-sqlcipher) opens the database",
 	 "brankas key export-db-key -o vault-db.key",
 	 "admin"},

@@ -186,6 +186,13 @@ static bk_status open_keyed(const char *path, int flags, const char *keyspec, in
 		goto out;
 	if (v3 && (rc = bk_db_exec(db, "PRAGMA cipher_compatibility = 3")))
 		goto out;
+	/* HMAC-SHA256 per page, not SQLCipher 4's SHA-512: as strong a MAC, and with
+	 * the SHA extensions of current x86 CPUs more than twice as fast, which NIK
+	 * lookups (a page read per candidate) feel. The default too, for the stores
+	 * this connection attaches and the copy an upgrade writes. */
+	if (!v3 && ((rc = bk_db_exec(db, "PRAGMA cipher_default_hmac_algorithm = " BK_DB_HMAC)) ||
+		    (rc = bk_db_exec(db, "PRAGMA cipher_hmac_algorithm = " BK_DB_HMAC))))
+		goto out;
 	if ((rc = bk_db_exec(db, "PRAGMA cipher_page_size = 4096")))
 		goto out;
 	sqlite3_busy_timeout(db, 10000); /* before the first read: a busy database is not a damaged one */
@@ -242,6 +249,9 @@ static bk_status upgrade_v3(const char *path, const char *keyspec)
 		goto out;
 	}
 	/* the key as a bound value, not spliced into SQL text */
+	/* the copy is written in the vault's own format (an attach takes the defaults) */
+	if ((rc = bk_db_exec(db, "PRAGMA cipher_default_hmac_algorithm = " BK_DB_HMAC)))
+		goto out;
 	src = sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS bk_v4 KEY ?", -1, &st, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC);

@@ -14,6 +14,9 @@
 
 #define BK_DB_KEYBYTES 32
 #define BK_DB_PAGE_SIZE 4096
+/* The page MAC of every SQLCipher file of a vault (vault.db and the stores):
+ * the shell needs PRAGMA cipher_hmac_algorithm = HMAC_SHA256 after the key. */
+#define BK_DB_HMAC "HMAC_SHA256"
 #define BK_DB_SCHEMA_VERSION 2
 
 /* bk_db_open opens (or with create, makes) path under the 32-byte raw key,

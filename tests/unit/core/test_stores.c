@@ -141,6 +141,7 @@ static int opens_with(const char *path, const uint8_t key[32])
 	spec[67] = '\0';
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_key(db, spec, 67), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA cipher_hmac_algorithm = HMAC_SHA256", NULL, NULL, NULL), SQLITE_OK);
 	ok = sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) == SQLITE_OK &&
 	     sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
