@@ -8,6 +8,7 @@
 
 #include "base/fileio.h"
 #include "crypto/kdf.h"
+#include "crypto/secmem.h"
 #include "crypto/stream.h"
 #include "vault/core/regions.h"
 #include "vault/core/vault.h"
@@ -16,6 +17,16 @@
 
 /* Large enough for every file a test reads (the demo's biggest CSV). */
 #define READ_MAX ((size_t)1 << 30)
+
+/* ---- running a group ---- */
+
+int bk_test_run(const char *name, const struct CMUnitTest *tests, size_t n, CMFixtureFunction setup,
+		CMFixtureFunction teardown)
+{
+	if (bk_crypto_init() != BK_OK)
+		return 1;
+	return _cmocka_run_group_tests(name, tests, n, setup, teardown);
+}
 
 /* ---- files and directories ---- */
 

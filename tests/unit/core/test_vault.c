@@ -388,9 +388,7 @@ int main(void)
 	};
 	int failed;
 
-	if (bk_crypto_init() != BK_OK)
-		return 1;
-	failed = cmocka_run_group_tests_name("vault pure", pure, NULL, NULL);
-	failed += cmocka_run_group_tests_name("vault lifecycle", lifecycle, vault_setup, vault_teardown);
+	failed = bk_test_run_group("vault pure", pure, NULL, NULL);
+	failed += bk_test_run_group("vault lifecycle", lifecycle, vault_setup, vault_teardown);
 	return failed;
 }

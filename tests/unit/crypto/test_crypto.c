@@ -774,7 +774,5 @@ int main(void)
 		cmocka_unit_test(test_random_shuffle),
 	};
 
-	if (bk_crypto_init() != BK_OK)
-		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return bk_test_run_group("crypto", tests, NULL, NULL);
 }

@@ -1020,9 +1020,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_interop_sensitive_cost, tmp_setup, tmp_teardown),
 	};
 
-	if (bk_crypto_init() != BK_OK)
-		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	umask(077); /* the temporary secret key files */
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return bk_test_run_group("minisign", tests, NULL, NULL);
 }

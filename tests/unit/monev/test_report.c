@@ -1111,9 +1111,7 @@ int main(void)
 	};
 	int failed;
 
-	if (bk_crypto_init() != BK_OK)
-		return 1;
-	failed = cmocka_run_group_tests_name("report pure", pure, NULL, NULL);
-	failed += cmocka_run_group_tests_name("report vault", vault, vault_setup, vault_teardown);
+	failed = bk_test_run_group("report pure", pure, NULL, NULL);
+	failed += bk_test_run_group("report vault", vault, vault_setup, vault_teardown);
 	return failed;
 }

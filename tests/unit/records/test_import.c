@@ -448,9 +448,7 @@ int main(void)
 	};
 	int failed;
 
-	if (bk_crypto_init() != BK_OK)
-		return 1;
-	failed = cmocka_run_group_tests_name("import sealing", pure, NULL, NULL);
-	failed += cmocka_run_group_tests_name("import crashes", crashes, setup, teardown);
+	failed = bk_test_run_group("import sealing", pure, NULL, NULL);
+	failed += bk_test_run_group("import crashes", crashes, setup, teardown);
 	return failed;
 }
