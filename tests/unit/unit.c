@@ -23,9 +23,12 @@
 int bk_test_run(const char *name, const struct CMUnitTest *tests, size_t n, CMFixtureFunction setup,
 		CMFixtureFunction teardown)
 {
+	static int failed;
+
 	if (bk_crypto_init() != BK_OK)
-		return 1;
-	return _cmocka_run_group_tests(name, tests, n, setup, teardown);
+		return failed + 1;
+	failed += _cmocka_run_group_tests(name, tests, n, setup, teardown);
+	return failed;
 }
 
 /* ---- files and directories ---- */

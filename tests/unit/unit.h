@@ -38,9 +38,9 @@
 
 /* bk_test_run starts the crypto library (bk_crypto_init) and runs the n tests
  * as the cmocka group name with its setup and teardown (either NULL); returns
- * the number of tests that failed, or 1 when the library would not start.
- * bk_test_run_group counts the tests of an array. A main that runs several
- * groups adds up their returns. */
+ * the number of tests that failed in every group run so far, plus 1 when the
+ * library would not start: what main returns after its last group.
+ * bk_test_run_group counts the tests of an array. */
 int bk_test_run(const char *name, const struct CMUnitTest *tests, size_t n, CMFixtureFunction setup,
 		CMFixtureFunction teardown);
 #define bk_test_run_group(name, tests, setup, teardown)                                                      \
