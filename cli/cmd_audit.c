@@ -152,9 +152,6 @@ int cmd_audit_show(struct cli_ctx *ctx, int argc, char **argv)
 		CLI_OPT_STRING(0, "since", &filter.since, "TIME"),
 		CLI_OPT_END,
 	};
-	int code;
 
-	if ((code = cli_parse_options(ctx, argc, argv, opts, NULL)) >= 0)
-		return code;
-	return cli_run(ctx, run_show, &filter);
+	return cli_parse_run(ctx, argc, argv, opts, run_show, &filter);
 }

@@ -30,11 +30,7 @@ static bk_status run_list(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 
 int cmd_dataset_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-	int code;
-
-	if ((code = cli_parse_options(ctx, argc, argv, NULL, NULL)) >= 0)
-		return code;
-	return cli_run(ctx, run_list, NULL);
+	return cli_parse_run(ctx, argc, argv, NULL, run_list, NULL);
 }
 
 struct show_args {

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/output.h"
 #include "crypto/secmem.h"
 #include "vault/records/edit.h"
 #include "vault/records/records.h"
@@ -29,8 +30,7 @@ static bk_status run_show(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 	(void)ctx;
 	if ((rc = bk_vault_record_show(v, a->dataset, a->id, a->reveal, a->purpose, &row)))
 		return rc;
-	json_dumpf(row, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
+	cli_print_json(stdout, row);
 	json_decref(row);
 	return BK_OK;
 }

@@ -139,9 +139,6 @@ int cmd_shell(struct cli_ctx *ctx, int argc, char **argv)
 		CLI_OPT_FN(0, "format", cli_option_format, &a.fmt, "table|csv|json"),
 		CLI_OPT_END,
 	};
-	int code;
 
-	if ((code = cli_parse_options(ctx, argc, argv, opts, NULL)) >= 0)
-		return code;
-	return cli_run(ctx, run_shell, &a);
+	return cli_parse_run(ctx, argc, argv, opts, run_shell, &a);
 }

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/output.h"
 #include "crypto/encoding.h"
 
 static json_t *status_json(const char *dir, const struct bk_vault_status *st, const char *head_hex)
@@ -41,9 +42,8 @@ static bk_status run_status(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 	if (fmt == CLI_FORMAT_JSON) {
 		json_t *j = status_json(dir, &st, head);
 
-		if (!j || json_dumpf(j, stdout, JSON_INDENT(2)) != 0)
+		if (!j || cli_print_json(stdout, j) != 0)
 			rc = bk_fail(BK_ERR_NOMEM, "cannot format the status");
-		putchar('\n');
 		json_decref(j);
 		return rc;
 	}
@@ -73,14 +73,5 @@ static bk_status run_status(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 {
-	enum cli_format fmt = CLI_FORMAT_TABLE;
-	const struct cli_option opts[] = {
-		CLI_OPT_FN(0, "format", cli_option_format_no_csv, &fmt, "table|json"),
-		CLI_OPT_END,
-	};
-	int code;
-
-	if ((code = cli_parse_options(ctx, argc, argv, opts, NULL)) >= 0)
-		return code;
-	return cli_run(ctx, run_status, &fmt);
+	return cli_parse_run_format(ctx, argc, argv, run_status);
 }

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/output.h"
 #include "crypto/secmem.h"
 #include "vault/records/edit.h"
 #include "vault/records/subjects.h"
@@ -91,66 +92,79 @@ struct nik_args {
 	int force;
 };
 
-static bk_status run_export(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+/* Subject export and erase: parses --purpose (and --force when takes_force),
+ * refuses operands (the NIK is no argument), then runs run with a struct
+ * nik_args. Returns the exit code. */
+static int parse_nik_run(struct cli_ctx *ctx, int argc, char **argv, int takes_force, cli_run_fn run)
 {
-	struct nik_args *a = arg;
-	struct bk_subject_result r;
-	json_t *out = NULL;
+	struct cli_args args = {
+		.extra = "unexpected argument: the NIK is read from stdin or a prompt, never the command line"};
+	struct nik_args a = {NULL, 0};
+	int code = parse(ctx, argc, argv, &a.purpose, takes_force ? &a.force : NULL, NULL, &args);
+
+	return code >= 0 ? code : cli_run(ctx, run, &a);
+}
+
+/* A look-up of one person by NIK: bk_vault_subject_export or bk_vault_find. */
+typedef bk_status (*lookup_fn)(struct bk_vault *v, const char *nik, const char *purpose, json_t **out_p,
+			       struct bk_subject_result *r);
+
+/* What export and find share: reads the NIK and looks the person up with fn
+ * for a's purpose, the NIK wiped whatever happened. *out_p is NULL on entry;
+ * the caller frees it. */
+static bk_status look_up(struct bk_vault *v, const struct nik_args *a, lookup_fn fn, json_t **out_p,
+			 struct bk_subject_result *r)
+{
 	char *nik = NULL;
 	bk_status rc;
 
-	(void)ctx;
-	if ((rc = read_nik(&nik)) || (rc = bk_vault_subject_export(v, nik, a->purpose, &out, &r)))
-		goto done;
-	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	if (r.unreadable)
-		fprintf(stderr, "brankas: note: %llu candidate rows lie in kecamatan whose key you do not hold\n",
-			(unsigned long long)r.unreadable);
-done:
-	json_decref(out);
+	*out_p = NULL;
+	if ((rc = read_nik(&nik)) == BK_OK)
+		rc = fn(v, nik, a->purpose, out_p, r);
 	bk_secmem_free(nik);
+	return rc;
+}
+
+static bk_status run_export(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	struct bk_subject_result r;
+	json_t *out;
+	bk_status rc;
+
+	(void)ctx;
+	if ((rc = look_up(v, arg, bk_vault_subject_export, &out, &r)) == BK_OK) {
+		cli_print_json(stdout, out);
+		if (r.unreadable)
+			fprintf(stderr, "brankas: note: %llu candidate rows lie in kecamatan whose key you do not hold\n",
+				(unsigned long long)r.unreadable);
+	}
+	json_decref(out);
 	return rc;
 }
 
 int cmd_subject_export(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_args args = {
-		.extra = "unexpected argument: the NIK is read from stdin or a prompt, never the command line"};
-	struct nik_args a = {NULL, 0};
-	int code;
-
-	if ((code = parse(ctx, argc, argv, &a.purpose, NULL, NULL, &args)) >= 0)
-		return code;
-	return cli_run(ctx, run_export, &a);
+	return parse_nik_run(ctx, argc, argv, 0, run_export);
 }
 
 static bk_status run_find(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	struct nik_args *a = arg;
 	struct bk_subject_result r;
-	json_t *out = NULL;
-	char *nik = NULL;
+	json_t *out, *found;
 	bk_status rc;
 
 	(void)ctx;
-	if ((rc = read_nik(&nik)) || (rc = bk_vault_find(v, nik, a->purpose, &out, &r)))
-		goto done;
-	{
-		json_t *found = json_object_get(json_object_get(out, "datasets"), "warga");
-
+	if ((rc = look_up(v, arg, bk_vault_find, &out, &r)) == BK_OK) {
+		found = json_object_get(json_object_get(out, "datasets"), "warga");
 		if (found)
-			json_dumpf(found, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			cli_print_json(stdout, found);
 		else
-			fputs("[]", stdout);
-		putchar('\n');
+			puts("[]");
+		if (!r.rows)
+			fprintf(stderr, "brankas: no registered person has that NIK%s\n",
+				r.unreadable ? " in the kecamatan whose keys you hold" : "");
 	}
-	if (!r.rows)
-		fprintf(stderr, "brankas: no registered person has that NIK%s\n",
-			r.unreadable ? " in the kecamatan whose keys you hold" : "");
-done:
 	json_decref(out);
-	bk_secmem_free(nik);
 	return rc;
 }
 
@@ -286,14 +300,7 @@ done:
 
 int cmd_subject_erase(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_args args = {
-		.extra = "unexpected argument: the NIK is read from stdin or a prompt, never the command line"};
-	struct nik_args a = {NULL, 0};
-	int code;
-
-	if ((code = parse(ctx, argc, argv, &a.purpose, &a.force, NULL, &args)) >= 0)
-		return code;
-	return cli_run(ctx, run_subject_erase, &a);
+	return parse_nik_run(ctx, argc, argv, 1, run_subject_erase);
 }
 
 struct row_args {

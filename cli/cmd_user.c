@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/output.h"
 #include "crypto/secmem.h"
 
 /* Splits "a,b,c" in place into at most max parts. */
@@ -129,26 +130,15 @@ static bk_status run_list(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 			printf("%-20s %-10s %-9s %-20s %s\n", u->name, u->role, u->disabled ? "disabled" : "active",
 			       u->created, scope);
 	}
-	if (arr) {
-		json_dumpf(arr, stdout, JSON_INDENT(2));
-		putchar('\n');
-	}
+	if (arr)
+		cli_print_json(stdout, arr);
 	json_decref(arr);
 	return BK_OK;
 }
 
 int cmd_user_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-	enum cli_format fmt = CLI_FORMAT_TABLE;
-	const struct cli_option opts[] = {
-		CLI_OPT_FN(0, "format", cli_option_format_no_csv, &fmt, "table|json"),
-		CLI_OPT_END,
-	};
-	int code;
-
-	if ((code = cli_parse_options(ctx, argc, argv, opts, NULL)) >= 0)
-		return code;
-	return cli_run(ctx, run_list, &fmt);
+	return cli_parse_run_format(ctx, argc, argv, run_list);
 }
 
 static bk_status run_disable(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
@@ -196,9 +186,6 @@ int cmd_user_passwd(struct cli_ctx *ctx, int argc, char **argv)
 		CLI_OPT_FN(0, "kdf", cli_option_kdf, &kdf, "LEVEL"),
 		CLI_OPT_END,
 	};
-	int code;
 
-	if ((code = cli_parse_options(ctx, argc, argv, opts, NULL)) >= 0)
-		return code;
-	return cli_run(ctx, run_passwd, &kdf);
+	return cli_parse_run(ctx, argc, argv, opts, run_passwd, &kdf);
 }

@@ -196,6 +196,25 @@ int cli_parse_options(struct cli_ctx *ctx, int argc, char **argv, const struct c
 	return cli_check_operands(ctx, args);
 }
 
+int cli_parse_run(struct cli_ctx *ctx, int argc, char **argv, const struct cli_option *opts, cli_run_fn run,
+		  void *arg)
+{
+	int code = cli_parse_options(ctx, argc, argv, opts, NULL);
+
+	return code >= 0 ? code : cli_run(ctx, run, arg);
+}
+
+int cli_parse_run_format(struct cli_ctx *ctx, int argc, char **argv, cli_run_fn run)
+{
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	const struct cli_option opts[] = {
+		CLI_OPT_FN(0, "format", cli_option_format_no_csv, &fmt, "table|json"),
+		CLI_OPT_END,
+	};
+
+	return cli_parse_run(ctx, argc, argv, opts, run, &fmt);
+}
+
 int cli_operand_row(struct cli_ctx *ctx, const char *arg, long long *id_p)
 {
 	char *end = NULL;
@@ -207,11 +226,16 @@ int cli_operand_row(struct cli_ctx *ctx, const char *arg, long long *id_p)
 	return -1;
 }
 
+/* Turns a parser's status into a callback's answer: -1 to go on, or the usage
+ * error with the parser's detail. */
+static int parsed(struct cli_ctx *ctx, bk_status rc)
+{
+	return rc == BK_OK ? -1 : cli_usage(ctx, "%s", bk_error_detail());
+}
+
 int cli_option_format(struct cli_ctx *ctx, const char *arg, void *value)
 {
-	if (cli_parse_format(arg, value) != BK_OK)
-		return cli_usage(ctx, "%s", bk_error_detail());
-	return -1;
+	return parsed(ctx, cli_parse_format(arg, value));
 }
 
 int cli_option_format_no_csv(struct cli_ctx *ctx, const char *arg, void *value)
@@ -225,7 +249,5 @@ int cli_option_format_no_csv(struct cli_ctx *ctx, const char *arg, void *value)
 
 int cli_option_kdf(struct cli_ctx *ctx, const char *arg, void *value)
 {
-	if (cli_parse_kdf(arg, value) != BK_OK)
-		return cli_usage(ctx, "%s", bk_error_detail());
-	return -1;
+	return parsed(ctx, cli_parse_kdf(arg, value));
 }

@@ -66,6 +66,17 @@ struct cli_args {
 int cli_parse_options(struct cli_ctx *ctx, int argc, char **argv, const struct cli_option *opts,
 		      struct cli_args *args);
 
+/* cli_parse_run is cli_parse_options for a command that takes no operands
+ * and has nothing to check but its options: it parses, then hands over to
+ * cli_run(ctx, run, arg). Returns the exit code. */
+int cli_parse_run(struct cli_ctx *ctx, int argc, char **argv, const struct cli_option *opts, cli_run_fn run,
+		  void *arg);
+
+/* cli_parse_run_format is cli_parse_run for a command whose one option is
+ * --format table|json: run's arg is the enum cli_format chosen (table when
+ * not given). */
+int cli_parse_run_format(struct cli_ctx *ctx, int argc, char **argv, cli_run_fn run);
+
 /* cli_check_operands counts args->argc operands against args' min and max,
  * as cli_parse_options does last: for a command whose own checks of option
  * values come first (it parses with max -1, then sets min, max and the

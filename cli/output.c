@@ -57,6 +57,14 @@ static void text_cell(FILE *out, const char *s, size_t len, size_t width)
 		fputc(' ', out);
 }
 
+int cli_print_json(FILE *out, const json_t *j)
+{
+	int rc = json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	fputc('\n', out);
+	return rc;
+}
+
 void cli_print_table(FILE *out, const json_t *columns, const json_t *rows, enum cli_format fmt)
 {
 	size_t ncols = json_array_size(columns), r, c;
@@ -74,8 +82,7 @@ void cli_print_table(FILE *out, const json_t *columns, const json_t *rows, enum 
 				json_object_set(o, json_string_value(json_array_get(columns, c)), json_array_get(row, c));
 			json_array_append_new(objs, o);
 		}
-		json_dumpf(objs, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', out);
+		cli_print_json(out, objs);
 		json_decref(objs);
 		return;
 	}

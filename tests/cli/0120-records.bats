@@ -10,22 +10,14 @@ load helper
 # The template vault holds tests/fixtures/import/records.csv, imported by ada:
 # rows 1 and 2 in Kanigoro (citra's and oki's scope), row 3 in Wonodadi.
 setup_file() {
-	build_template
-	VAULT=$TEMPLATE
-	as ada import warga "$FIXTURES/records.csv" >/dev/null || {
-		echo "setup_file: importing records.csv failed" >&2
-		return 1
-	}
-	unset VAULT
+	template_imports warga "$FIXTURES/records.csv"
 }
 
 setup() {
 	fresh_vault
 }
 
-A_NIK=3505100101900001 A_NAMA="Budi Santoso" A_TEL=+6281234567890
-B_NIK=3505104202850002 B_NAMA="Siti Aminah"
-D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
+A_TEL=+6281234567890
 
 # reveal USER ID: record show warga ID --reveal as USER, stdout and stderr apart.
 reveal() {

@@ -11,30 +11,18 @@ load helper
 # rows 1 and 2 in Kanigoro (citra's and oki's scope), row 3 in Wonodadi;
 # rows 1 and 2 of pemanfaatan belong to Siti (row 2 of warga), row 3 to Dewi.
 setup_file() {
-	build_template
-	VAULT=$TEMPLATE
-	printf '%s\n' "nik,kode_inovasi,tanggal,kanal,desa" \
-		"3505104202850002,INO-01,2024-03-01,daring,35.05.10.2002" \
-		"3505104202850002,INO-02,2024-04-01,luring,35.05.10.2002" \
-		"3505015203880004,INO-01,2024-03-02,luring,Jaten" >"$BATS_FILE_TMPDIR/pemanfaatan.csv"
+	pemanfaatan_csv "$BATS_FILE_TMPDIR/pemanfaatan.csv"
 	printf '%s\n' "kode,nama,opd,jenis,bentuk,tahapan" \
 		"INO-01,Lapor Mas Bupati,Diskominfo,digital,pelayanan publik,penerapan" >"$BATS_FILE_TMPDIR/inovasi.csv"
-	as ada import warga "$FIXTURES/records.csv" >/dev/null &&
-		as ada import pemanfaatan "$BATS_FILE_TMPDIR/pemanfaatan.csv" >/dev/null &&
-		as ada import inovasi "$BATS_FILE_TMPDIR/inovasi.csv" >/dev/null || {
-		echo "setup_file: importing the rows failed" >&2
-		return 1
-	}
-	unset VAULT
+	template_imports warga "$FIXTURES/records.csv" pemanfaatan "$BATS_FILE_TMPDIR/pemanfaatan.csv" \
+		inovasi "$BATS_FILE_TMPDIR/inovasi.csv"
 }
 
 setup() {
 	fresh_vault
 }
 
-A_NIK=3505100101900001 A_NAMA="Budi Santoso" A_TEL=+6281234567890
-B_NIK=3505104202850002 B_NAMA="Siti Aminah"
-D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
+A_TEL=+6281234567890
 NEW_NAMA="Budi Santosa Wibowo" NEW_TEL=+6285733334444
 
 # edit USER ARGS...: record edit as USER, the corrections on stdin, the

@@ -11,33 +11,20 @@ load helper
 # Siti (warga row 2, Kanigoro) has two service uses, a complaint (kecamatan
 # from her NIK) and a survey answer; Dewi (row 3, Wonodadi) one service use.
 setup_file() {
-	build_template
-	VAULT=$TEMPLATE
-	printf '%s\n' "nik,kode_inovasi,tanggal,kanal,desa" \
-		"3505104202850002,INO-01,2024-03-01,daring,35.05.10.2002" \
-		"3505104202850002,INO-02,2024-04-01,luring,35.05.10.2002" \
-		"3505015203880004,INO-01,2024-03-02,luring,Jaten" >"$BATS_FILE_TMPDIR/pemanfaatan.csv"
+	pemanfaatan_csv "$BATS_FILE_TMPDIR/pemanfaatan.csv"
 	printf '%s\n' "nik,kode_inovasi,tanggal,kategori,isi,status" \
 		"3505104202850002,INO-01,2024-03-05,petugas,Petugas tidak ramah di loket,baru" >"$BATS_FILE_TMPDIR/pengaduan.csv"
 	printf '%s\n' "kode_inovasi,tanggal,u1,u2,u3,u4,u5,u6,u7,u8,u9,u10,saran,umur,jenis_kelamin,pendidikan,pekerjaan,desa,nik" \
 		"INO-01,2024-03-06,4,3,3,4,3,3,4,4,3,4,Antrian lebih cepat,39,P,S1,guru,35.05.10.2002,3505104202850002" \
 		>"$BATS_FILE_TMPDIR/skm.csv"
-	as ada import warga "$FIXTURES/records.csv" >/dev/null &&
-		as ada import pemanfaatan "$BATS_FILE_TMPDIR/pemanfaatan.csv" >/dev/null &&
-		as ada import pengaduan "$BATS_FILE_TMPDIR/pengaduan.csv" >/dev/null &&
-		as ada import skm "$BATS_FILE_TMPDIR/skm.csv" >/dev/null || {
-		echo "setup_file: importing the rows failed" >&2
-		return 1
-	}
-	unset VAULT
+	template_imports warga "$FIXTURES/records.csv" pemanfaatan "$BATS_FILE_TMPDIR/pemanfaatan.csv" \
+		pengaduan "$BATS_FILE_TMPDIR/pengaduan.csv" skm "$BATS_FILE_TMPDIR/skm.csv"
 }
 
 setup() {
 	fresh_vault
 }
 
-B_NIK=3505104202850002 B_NAMA="Siti Aminah"
-D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
 NEW_NIK=3505104202850007 NEW_NAMA="Siti Aminah Rahayu"
 
 # correct USER [ARGS...]: subject correct as USER with the caller's stdin,

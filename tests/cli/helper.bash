@@ -177,8 +177,36 @@ teardown() {
 #   dataset_rows DATASET       the ROWS column of `dataset list` (as ada, audited)
 #   stderr_line TEXT           assert that one line of $stderr (run --separate-stderr) is exactly TEXT
 #   lacks TEXT...              assert that neither $output nor $stderr contains any TEXT
+#   template_imports DATASET FILE...  (setup_file) build_template, then import each FILE into its DATASET as ada
+#   pemanfaatan_csv FILE       write three service uses: two of Siti (B, Kanigoro), one of Dewi (D, Wonodadi)
+#   A_NIK A_NAMA, B_NIK B_NAMA, D_NIK D_NAMA   people of records.csv: rows 1 and 2 in Kanigoro, row 3 in Wonodadi
 
 FIXTURES="$BATS_TEST_DIRNAME/../fixtures/import"
+
+A_NIK=3505100101900001 A_NAMA="Budi Santoso"
+B_NIK=3505104202850002 B_NAMA="Siti Aminah"
+D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
+
+template_imports() {
+	build_template || return 1
+	VAULT=$TEMPLATE
+	while [ $# -ge 2 ]; do
+		as ada import "$1" "$2" >/dev/null || {
+			echo "setup_file: importing '$2' into $1 failed" >&2
+			unset VAULT
+			return 1
+		}
+		shift 2
+	done
+	unset VAULT
+}
+
+pemanfaatan_csv() {
+	printf '%s\n' "nik,kode_inovasi,tanggal,kanal,desa" \
+		"$B_NIK,INO-01,2024-03-01,daring,35.05.10.2002" \
+		"$B_NIK,INO-02,2024-04-01,luring,35.05.10.2002" \
+		"$D_NIK,INO-01,2024-03-02,luring,Jaten" >"$1"
+}
 
 fixture() {
 	local f

@@ -9,6 +9,7 @@
 
 #include "base/fileio.h"
 #include "crypto/kdf.h"
+#include "crypto/secmem.h"
 #include "crypto/stream.h"
 #include "vault/core/regions.h"
 #include "vault/core/vault.h"
@@ -17,6 +18,19 @@
 
 /* Large enough for every file a test reads (the demo's biggest CSV). */
 #define READ_MAX ((size_t)1 << 30)
+
+/* ---- running a group ---- */
+
+int bk_test_run(const char *name, const struct CMUnitTest *tests, size_t n, CMFixtureFunction setup,
+		CMFixtureFunction teardown)
+{
+	static int failed;
+
+	if (bk_crypto_init() != BK_OK)
+		return failed + 1;
+	failed += _cmocka_run_group_tests(name, tests, n, setup, teardown);
+	return failed;
+}
 
 /* ---- files and directories ---- */
 

@@ -1,6 +1,6 @@
 /* unit.h - what every cmocka unit test includes, and the helpers the tests
- * share (tests/unit/unit.c, linked into every unit test binary): temporary
- * directories, whole files read and written, a vault in a temporary
+ * share (tests/unit/unit.c, linked into every unit test binary): a group
+ * run with the crypto library started, temporary directories, whole files read and written, a vault in a temporary
  * directory, the fixed ChaCha20 and LCG random sources, the built-in regions
  * as a group fixture.
  *
@@ -33,6 +33,18 @@
 		if (!strstr(bk_error_detail(), (part)))                                                      \
 			fail_msg("detail '%s' lacks '%s'", bk_error_detail(), (part));                       \
 	} while (0)
+
+/* ---- running a group ---- */
+
+/* bk_test_run starts the crypto library (bk_crypto_init) and runs the n tests
+ * as the cmocka group name with its setup and teardown (either NULL); returns
+ * the number of tests that failed in every group run so far, plus 1 when the
+ * library would not start: what main returns after its last group.
+ * bk_test_run_group counts the tests of an array. */
+int bk_test_run(const char *name, const struct CMUnitTest *tests, size_t n, CMFixtureFunction setup,
+		CMFixtureFunction teardown);
+#define bk_test_run_group(name, tests, setup, teardown)                                                      \
+	bk_test_run((name), (tests), sizeof(tests) / sizeof((tests)[0]), (setup), (teardown))
 
 /* ---- files and directories ---- */
 

@@ -1813,5 +1813,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_show_rejects_raw_controls, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return bk_test_run_group("audit", tests, group_setup, NULL);
 }

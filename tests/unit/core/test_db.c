@@ -186,7 +186,5 @@ int main(void)
 		cmocka_unit_test(test_double_quotes_are_identifiers),
 	};
 
-	if (bk_crypto_init() != BK_OK)
-		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return bk_test_run_group("db", tests, NULL, NULL);
 }

@@ -235,7 +235,5 @@ int main(void)
 		cmocka_unit_test(test_unlock_attaches_the_stores_held),
 	};
 
-	if (bk_crypto_init() != BK_OK)
-		return 1;
-	return cmocka_run_group_tests_name("stores", tests, setup, teardown);
+	return bk_test_run_group("stores", tests, setup, teardown);
 }

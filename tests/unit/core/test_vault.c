@@ -418,11 +418,7 @@ int main(void)
 		cmocka_unit_test(test_vault_wrong_pass_and_users),
 		cmocka_unit_test(test_vault_lookups_cached),
 	};
-	int failed;
 
-	if (bk_crypto_init() != BK_OK)
-		return 1;
-	failed = cmocka_run_group_tests_name("vault pure", pure, NULL, NULL);
-	failed += cmocka_run_group_tests_name("vault lifecycle", lifecycle, vault_setup, vault_teardown);
-	return failed;
+	bk_test_run_group("vault pure", pure, NULL, NULL);
+	return bk_test_run_group("vault lifecycle", lifecycle, vault_setup, vault_teardown);
 }

@@ -310,6 +310,19 @@ static void test_argon2id_kat(void **state)
 
 static void test_kdf_levels_and_bounds(void **state)
 {
+	static const struct {
+		unsigned long long ops;
+		size_t mem;
+		bk_status want;
+	} bounds[] = {
+		{1, 8192, BK_OK},
+		{1, 8191, BK_ERR_FORMAT},
+		{1, (size_t)4 << 30, BK_OK},
+		{1, ((size_t)4 << 30) + 1, BK_ERR_FORMAT},
+		{0, 8192, BK_ERR_FORMAT},
+		{16, 8192, BK_OK},
+		{17, 8192, BK_ERR_FORMAT},
+	};
 	enum bk_kdf_level level;
 	struct bk_kdf_params p;
 
@@ -336,22 +349,12 @@ static void test_kdf_levels_and_bounds(void **state)
 	assert_int_equal(p.memlimit, 1024u << 20);
 	assert_int_equal(bk_kdf_params_check(&p), BK_OK);
 
-	p.opslimit = 1;
-	p.memlimit = 8192;
-	assert_int_equal(bk_kdf_params_check(&p), BK_OK);
-	p.memlimit = 8191;
-	assert_int_equal(bk_kdf_params_check(&p), BK_ERR_FORMAT);
-	p.memlimit = (size_t)4 << 30;
-	assert_int_equal(bk_kdf_params_check(&p), BK_OK);
-	p.memlimit = ((size_t)4 << 30) + 1;
-	assert_int_equal(bk_kdf_params_check(&p), BK_ERR_FORMAT);
-	p.memlimit = 8192;
-	p.opslimit = 0;
-	assert_int_equal(bk_kdf_params_check(&p), BK_ERR_FORMAT);
-	p.opslimit = 16;
-	assert_int_equal(bk_kdf_params_check(&p), BK_OK);
-	p.opslimit = 17;
-	assert_int_equal(bk_kdf_params_check(&p), BK_ERR_FORMAT);
+	/* the bounds: opslimit 1 to 16, memlimit 8 KiB to 4 GiB */
+	for (size_t i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++) {
+		p.opslimit = bounds[i].ops;
+		p.memlimit = bounds[i].mem;
+		assert_int_equal(bk_kdf_params_check(&p), bounds[i].want);
+	}
 }
 
 /* ---- HKDF-SHA-256: RFC 5869 Appendix A.1, A.2, A.3 ---- */
@@ -774,7 +777,5 @@ int main(void)
 		cmocka_unit_test(test_random_shuffle),
 	};
 
-	if (bk_crypto_init() != BK_OK)
-		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return bk_test_run_group("crypto", tests, NULL, NULL);
 }

@@ -253,6 +253,16 @@ static char *sec_encode(const uint8_t *s)
 	return out;
 }
 
+/* Encodes the secret key blob s and parses it into back; the parse must
+ * return want. */
+static void sec_parse_expect(const uint8_t *s, struct bk_minisign_sec *back, bk_status want)
+{
+	char *t = sec_encode(s);
+
+	assert_int_equal(bk_minisign_sec_parse(back, t, strlen(t), NULL), want);
+	free(t);
+}
+
 /* le64 reads a little-endian 64-bit field of a secret key structure. */
 static uint64_t le64(const uint8_t *p)
 {
@@ -307,9 +317,7 @@ static void test_sec_unencrypted(void **state)
 	free(t2);
 	/* with minisign -W's zero checksum, the seed/public-half check catches it */
 	memcpy(s + 126, zero, 32);
-	t2 = sec_encode(s);
-	assert_int_equal(bk_minisign_sec_parse(back, t2, strlen(t2), NULL), BK_ERR_CORRUPT);
-	free(t2);
+	sec_parse_expect(s, back, BK_ERR_CORRUPT);
 	s[70] ^= 4;
 	t2 = sec_encode(s);
 	assert_int_equal(bk_minisign_sec_parse(back, t2, strlen(t2), NULL), BK_OK);
@@ -318,19 +326,13 @@ static void test_sec_unencrypted(void **state)
 	/* unknown kdf, signature or checksum algorithm */
 	s[2] = 'S';
 	s[3] = 'x';
-	t2 = sec_encode(s);
-	assert_int_equal(bk_minisign_sec_parse(back, t2, strlen(t2), NULL), BK_ERR_FORMAT);
-	free(t2);
+	sec_parse_expect(s, back, BK_ERR_FORMAT);
 	s[2] = s[3] = 0;
 	s[5] = '3';
-	t2 = sec_encode(s);
-	assert_int_equal(bk_minisign_sec_parse(back, t2, strlen(t2), NULL), BK_ERR_FORMAT);
-	free(t2);
+	sec_parse_expect(s, back, BK_ERR_FORMAT);
 	s[5] = '2';
 	s[1] = 'D';
-	t2 = sec_encode(s);
-	assert_int_equal(bk_minisign_sec_parse(back, t2, strlen(t2), NULL), BK_ERR_FORMAT);
-	free(t2);
+	sec_parse_expect(s, back, BK_ERR_FORMAT);
 
 	bk_secmem_free(s);
 	bk_wipe(text, strlen(text));
@@ -1020,9 +1022,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_interop_sensitive_cost, tmp_setup, tmp_teardown),
 	};
 
-	if (bk_crypto_init() != BK_OK)
-		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	umask(077); /* the temporary secret key files */
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return bk_test_run_group("minisign", tests, NULL, NULL);
 }

@@ -770,7 +770,5 @@ int main(void)
 		cmocka_unit_test(test_tiny_and_progress),
 	};
 
-	if (sodium_init() < 0)
-		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return bk_test_run_group("demo", tests, NULL, NULL);
 }

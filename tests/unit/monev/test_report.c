@@ -1109,11 +1109,7 @@ int main(void)
 		cmocka_unit_test(test_vault_denied),
 		cmocka_unit_test(test_vault_coverage),
 	};
-	int failed;
 
-	if (bk_crypto_init() != BK_OK)
-		return 1;
-	failed = cmocka_run_group_tests_name("report pure", pure, NULL, NULL);
-	failed += cmocka_run_group_tests_name("report vault", vault, vault_setup, vault_teardown);
-	return failed;
+	bk_test_run_group("report pure", pure, NULL, NULL);
+	return bk_test_run_group("report vault", vault, vault_setup, vault_teardown);
 }

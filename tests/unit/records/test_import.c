@@ -237,12 +237,31 @@ static void test_crash_at_every_stage(void **state)
  * its plain birth date and desa. */
 #define MANY 140000
 
+/* Makes a vault in vdir/sub, vdir being the folder of the fixture's CSV, and
+ * opens vdir/name for writing with the registry's header written; vdir and path
+ * hold BESIDE_MAX bytes. The caller closes the file. */
+#define BESIDE_MAX 300
+static FILE *vault_beside(char *vdir, char *path, const char *sub, const char *name)
+{
+	FILE *f;
+
+	snprintf(vdir, BESIDE_MAX, "%.250s", csv);
+	*strrchr(vdir, '/') = '\0';
+	snprintf(path, BESIDE_MAX, "%.250s/%.40s", vdir, name);
+	strcat(vdir, "/");
+	strncat(vdir, sub, 8);
+	assert_int_equal(bk_test_vault_init(vdir, "admin-pass"), BK_OK);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(WARGA_HEADER, f);
+	return f;
+}
+
 static void test_bulk_rows_intact(void **state)
 {
 	struct bk_import_opts o = {0};
 	struct bk_import_result r;
 	struct bk_vault *v = NULL;
-	char gdir[300], gcsv[300];
+	char gdir[BESIDE_MAX], gcsv[BESIDE_MAX];
 	json_t *res = NULL, *rows;
 	uint8_t *seen = calloc(MANY, 1);
 	size_t i;
@@ -250,13 +269,7 @@ static void test_bulk_rows_intact(void **state)
 
 	(void)state;
 	assert_non_null(seen);
-	snprintf(gdir, sizeof(gdir), "%.250s", csv);
-	*strrchr(gdir, '/') = '\0';
-	snprintf(gcsv, sizeof(gcsv), "%.250s/many.csv", gdir);
-	strcat(gdir, "/g");
-	assert_int_equal(bk_test_vault_init(gdir, "admin-pass"), BK_OK);
-	assert_non_null(f = fopen(gcsv, "w"));
-	fputs(WARGA_HEADER, f);
+	f = vault_beside(gdir, gcsv, "g", "many.csv");
 	for (int k = 0; k < MANY; k++) {
 		/* row k: day, month, year and serial from k; women on odd rows; desa 2001..2007 from k */
 		int d = 1 + k % 28, m = 1 + k / 28 % 12, y = 50 + k / 336 % 50, serial = 1 + k / 16800, w = k & 1;
@@ -325,17 +338,11 @@ static void test_bulk_rows_intact(void **state)
 
 static void test_writer_fails(void **state)
 {
-	char fdir[300], fcsv[300];
+	char fdir[BESIDE_MAX], fcsv[BESIDE_MAX];
 	FILE *f;
 
 	(void)state;
-	snprintf(fdir, sizeof(fdir), "%.250s", csv);
-	*strrchr(fdir, '/') = '\0';
-	snprintf(fcsv, sizeof(fcsv), "%.250s/full.csv", fdir);
-	strcat(fdir, "/f");
-	assert_int_equal(bk_test_vault_init(fdir, "admin-pass"), BK_OK);
-	assert_non_null(f = fopen(fcsv, "w"));
-	fputs(WARGA_HEADER, f);
+	f = vault_beside(fdir, fcsv, "f", "full.csv");
 	for (int k = 0; k < BIG; k++) {
 		int d = 1 + k % 28, m = 1 + k / 28 % 12, y = 50 + k / 336 % 50, serial = 1 + k / 16800;
 
@@ -446,11 +453,7 @@ int main(void)
 		cmocka_unit_test(test_bulk_rows_intact),
 		cmocka_unit_test(test_writer_fails),
 	};
-	int failed;
 
-	if (bk_crypto_init() != BK_OK)
-		return 1;
-	failed = cmocka_run_group_tests_name("import sealing", pure, NULL, NULL);
-	failed += cmocka_run_group_tests_name("import crashes", crashes, setup, teardown);
-	return failed;
+	bk_test_run_group("import sealing", pure, NULL, NULL);
+	return bk_test_run_group("import crashes", crashes, setup, teardown);
 }

@@ -138,5 +138,5 @@ int main(void)
 		cmocka_unit_test(test_normalize),
 	};
 
-	return cmocka_run_group_tests_name("sql_scan", tests, NULL, NULL);
+	return bk_test_run_group("sql_scan", tests, NULL, NULL);
 }

@@ -1105,5 +1105,5 @@ int main(void)
 		cmocka_unit_test(test_random_entropy_budget),
 	};
 
-	return cmocka_run_group_tests(tests, bk_test_regions_setup, bk_test_regions_teardown);
+	return bk_test_run_group("anon", tests, bk_test_regions_setup, bk_test_regions_teardown);
 }

@@ -646,7 +646,5 @@ int main(void)
 		cmocka_unit_test(test_budget),
 	};
 
-	if (bk_crypto_init() != BK_OK)
-		return 1;
-	return cmocka_run_group_tests_name("dp", tests, NULL, NULL);
+	return bk_test_run_group("dp", tests, NULL, NULL);
 }

@@ -219,7 +219,5 @@ int main(void)
 		cmocka_unit_test(test_option_parsers),
 	};
 
-	if (sodium_init() < 0)
-		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return bk_test_run_group("request", tests, NULL, NULL);
 }

@@ -906,7 +906,5 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 	};
 
-	if (bk_crypto_init() != BK_OK)
-		return 1;
-	return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
+	return bk_test_run_group("tables", tests, NULL, NULL);
 }

@@ -1012,5 +1012,5 @@ int main(void)
 		cmocka_unit_test(test_hint_reset),
 	};
 
-	return cmocka_run_group_tests(tests, bk_test_regions_setup, bk_test_regions_teardown);
+	return bk_test_run_group("validate", tests, bk_test_regions_setup, bk_test_regions_teardown);
 }
