@@ -9,6 +9,23 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
+# usage_cases PREFIX USAGE "ARGS|MESSAGE"...: each ARGS exits 2 before any
+# unlock and prints PREFIX MESSAGE (and, when USAGE is "usage", the usage of
+# the command named first).
+usage_cases() {
+	local prefix=$1 usage=$2 c
+	local -a args
+	shift 2
+	for c in "$@"; do
+		read -ra args <<<"${c%|*}"
+		run bk -C "$BATS_TEST_TMPDIR/novault" -u ada "${args[@]}" </dev/null
+		[ "$status" -eq 2 ] || { echo "'${c%|*}' exited $status"; return 1; }
+		[[ "$output" == *"$prefix${c#*|}"* ]] || { echo "'${c%|*}': $output"; return 1; }
+		[ "$usage" != usage ] || [[ "$output" == *"usage: brankas ${args[0]}"* ]] ||
+			{ echo "'${c%|*}' shows no usage: $output"; return 1; }
+	done
+}
+
 @test "a number out of its range exits 2 with the option's own message, before unlocking" {
 	local cases=(
 		"query --timeout 0 SELECT|--timeout takes 1 to 3600 seconds"
@@ -22,13 +39,7 @@ setup() {
 		"request new --k 1|--k must be a whole number from 2 to 1000"
 		"request new --min-cell 1001|--min-cell must be a whole number from 1 to 1000"
 	)
-	for c in "${cases[@]}"; do
-		read -ra args <<<"${c%|*}"
-		run bk -C "$BATS_TEST_TMPDIR/novault" -u ada "${args[@]}" </dev/null
-		[ "$status" -eq 2 ] || { echo "'${c%|*}' exited $status"; return 1; }
-		[[ "$output" == *"error: ${c#*|}"* ]] || { echo "'${c%|*}': $output"; return 1; }
-		[[ "$output" == *"usage: brankas ${args[0]}"* ]] || { echo "'${c%|*}' shows no usage: $output"; return 1; }
-	done
+	usage_cases "error: " usage "${cases[@]}"
 	[ ! -e novault ]
 	[ ! -e somewhere ]
 }
@@ -47,12 +58,7 @@ setup() {
 		"subject export --purpose x --force|option '--force' does not apply here"
 		"record erase warga 1 --purpose x --dry-run|option '--dry-run' does not apply here"
 	)
-	for c in "${cases[@]}"; do
-		read -ra args <<<"${c%|*}"
-		run bk -C "$BATS_TEST_TMPDIR/novault" -u ada "${args[@]}" </dev/null
-		[ "$status" -eq 2 ] || { echo "'${c%|*}' exited $status"; return 1; }
-		[[ "$output" == *"${c#*|}"* ]] || { echo "'${c%|*}': $output"; return 1; }
-	done
+	usage_cases "" - "${cases[@]}"
 }
 
 @test "too few or too many operands exit 2 with the command's message" {
@@ -74,12 +80,7 @@ setup() {
 		"extract open|no extract directory given"
 		"identity export-age|no identity file given"
 	)
-	for c in "${cases[@]}"; do
-		read -ra args <<<"${c%|*}"
-		run bk -C "$BATS_TEST_TMPDIR/novault" -u ada "${args[@]}" </dev/null
-		[ "$status" -eq 2 ] || { echo "'${c%|*}' exited $status"; return 1; }
-		[[ "$output" == *"${c#*|}"* ]] || { echo "'${c%|*}': $output"; return 1; }
-	done
+	usage_cases "" - "${cases[@]}"
 	[ ! -e "$BATS_TEST_TMPDIR/novault" ]
 }
 
@@ -102,11 +103,6 @@ setup() {
 		"query --purpose a --purpose b SELECT|--purpose given twice"
 		"audit head -o a.json -o b.json|--output given twice"
 	)
-	for c in "${cases[@]}"; do
-		read -ra args <<<"${c%|*}"
-		run bk -C "$BATS_TEST_TMPDIR/novault" -u ada "${args[@]}" </dev/null
-		[ "$status" -eq 2 ] || { echo "'${c%|*}' exited $status"; return 1; }
-		[[ "$output" == *"error: ${c#*|}"* ]] || { echo "'${c%|*}': $output"; return 1; }
-	done
+	usage_cases "error: " - "${cases[@]}"
 	[ ! -e a.json ]
 }
