@@ -328,6 +328,54 @@ static size_t value_column(const char *text, int line, const char *key)
 	return 1;
 }
 
+/* Where key's value stands in [section] of the schema text, for the errors
+ * found only once the whole schema is read: *line_p and *col_p (1-based), or
+ * the section header (column 1), or line 1 when neither is there. */
+static void find_key(const char *text, const char *section, const char *key, size_t *line_p, size_t *col_p)
+{
+	size_t line = 1, slen = strlen(section), klen = strlen(key);
+	int in = 0;
+
+	*line_p = 1;
+	*col_p = 1;
+	for (const char *p = text; *p; line++) {
+		const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p), *q = p;
+
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (*q == '[') {
+			in = (size_t)(end - q) > slen + 1 && strncmp(q + 1, section, slen) == 0 && q[slen + 1] == ']';
+			if (in) {
+				*line_p = line;
+				*col_p = (size_t)(q - p) + 1;
+			}
+		} else if (in && (size_t)(end - q) > klen && strncmp(q, key, klen) == 0 &&
+			   (q[klen] == ' ' || q[klen] == '\t' || q[klen] == '=')) {
+			*line_p = line;
+			*col_p = value_column(text, (int)line, key);
+			return;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+}
+
+/* An error about a whole schema, placed at key of [section]. */
+BK_PRINTF(4, 5) static bk_status fail_key(const struct parse_state *st, const char *section, const char *key,
+					  const char *fmt, ...)
+{
+	char why[320];
+	size_t line, col;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	find_key(st->text, section, key, &line, &col);
+	return bk_fail(BK_ERR_FORMAT, "%s:%zu:%zu: %s", st->file, line, col, why);
+}
+
 static bk_status check_dataset(struct parse_state *st)
 {
 	struct bk_dataset *ds = st->ds;
@@ -338,28 +386,30 @@ static bk_status check_dataset(struct parse_state *st)
 		return bk_fail(BK_ERR_FORMAT, "%s:1:1: the dataset declares no [column.NAME] sections", st->file);
 	for (size_t i = 0; i < ds->ncols; i++) {
 		struct bk_column *c = &ds->cols[i];
+		char sec[BK_COLUMN_NAME_MAX + 8];
 
+		snprintf(sec, sizeof(sec), "column.%s", c->name);
 		if (!st->has_type[i] || !st->has_class[i])
-			return bk_fail(BK_ERR_FORMAT, "%s: column '%s' needs a type and a class", st->file, c->name);
+			return fail_key(st, sec, st->has_type[i] ? "class" : "type", "column '%s' needs a type and a class",
+					c->name);
 		if ((c->type == BK_TYPE_ENUM) != (c->nvalues > 0))
-			return bk_fail(BK_ERR_FORMAT, "%s: column '%s': values are for enum columns, and enums need them",
-				       st->file, c->name);
+			return fail_key(st, sec, c->nvalues ? "values" : "type",
+					"column '%s': values are for enum columns, and enums need them", c->name);
 		if (c->blind_index && (c->type != BK_TYPE_NIK || c->cls != BK_COL_IDENTIFIER))
-			return bk_fail(BK_ERR_FORMAT, "%s: column '%s': a blind index is for nik identifier columns",
-				       st->file, c->name);
+			return fail_key(st, sec, "index", "column '%s': a blind index is for nik identifier columns",
+					c->name);
 		if (c->type == BK_TYPE_NIK && c->cls != BK_COL_IDENTIFIER)
-			return bk_fail(BK_ERR_FORMAT, "%s: column '%s': a NIK is always an identifier", st->file, c->name);
+			return fail_key(st, sec, "class", "column '%s': a NIK is always an identifier", c->name);
 		if (c->min > c->max)
-			return bk_fail(BK_ERR_FORMAT, "%s: column '%s': min is above max", st->file, c->name);
+			return fail_key(st, sec, "max", "column '%s': min is above max", c->name);
 		if (c->hierarchy[0] && c->cls != BK_COL_QUASI)
-			return bk_fail(BK_ERR_FORMAT, "%s: column '%s': only quasi columns have a hierarchy", st->file,
-				       c->name);
+			return fail_key(st, sec, "hierarchy", "column '%s': only quasi columns have a hierarchy", c->name);
 		/* a hierarchy that does not form a tree would only fail at the first extract */
 		if (c->hierarchy[0] && bk_hierarchy_check(c) != BK_OK) {
 			char why[256];
 
 			snprintf(why, sizeof(why), "%s", bk_error_detail());
-			return bk_fail(BK_ERR_FORMAT, "%s: %s", st->file, why);
+			return fail_key(st, sec, "hierarchy", "%s", why);
 		}
 	}
 	ds->scope_col = st->scope[0] ? bk_dataset_column(ds, st->scope) : -1;
@@ -367,12 +417,22 @@ static bk_status check_dataset(struct parse_state *st)
 	if (st->scope[0] && (ds->scope_col < 0 || (ds->cols[ds->scope_col].type != BK_TYPE_REGION &&
 						    ds->cols[ds->scope_col].type != BK_TYPE_NIK) ||
 			     !ds->cols[ds->scope_col].required))
-		return bk_fail(BK_ERR_FORMAT, "%s: scope must name a required region or nik column", st->file);
+		return fail_key(st, "dataset", "scope", "scope must name a required region or nik column");
 	if (st->subject[0] && (ds->subject_col < 0 || ds->cols[ds->subject_col].type != BK_TYPE_NIK))
-		return bk_fail(BK_ERR_FORMAT, "%s: subject must name a nik column", st->file);
-	if (bk_dataset_has_sealed(ds) && ds->scope_col < 0)
-		return bk_fail(BK_ERR_FORMAT, "%s: identifier and secret columns are sealed per kecamatan: "
-					      "the dataset needs a scope column", st->file);
+		return fail_key(st, "dataset", "subject", "subject must name a nik column");
+	if (bk_dataset_has_sealed(ds) && ds->scope_col < 0) {
+		char section[BK_COLUMN_NAME_MAX + 8] = "dataset";
+
+		/* at the first sealed column's class: that is what needs the scope */
+		for (size_t i = 0; i < ds->ncols; i++)
+			if (ds->cols[i].cls == BK_COL_IDENTIFIER || ds->cols[i].cls == BK_COL_SECRET) {
+				snprintf(section, sizeof(section), "column.%s", ds->cols[i].name);
+				break;
+			}
+		return fail_key(st, section, "class",
+				"identifier and secret columns are sealed per kecamatan: the dataset needs a scope "
+				"column");
+	}
 	return BK_OK;
 }
 
