@@ -56,26 +56,27 @@ slot_offset() {
 	has "audit.log  ok"
 }
 
-@test "a flipped byte in page 2 of vault.db: status and check exit 3" {
-	flip "$VAULT/vault.db" 5000
-	expect_tampered "vault\.db.*altered or damaged" ada status
-	expect_tampered "vault\.db.*altered or damaged" ada check
-	expect_tampered "vault\.db.*altered or damaged" aud status
-	# one line from brankas, none from the library (SQLCipher 4.7 and later log
-	# a failed page HMAC to stderr unless told not to)
+# flipped_db OFFSET PATTERN USER: a byte of vault.db flipped at OFFSET makes
+# ada's status and check and USER's status exit 3 with PATTERN, in one line
+# from brankas and none from the library (SQLCipher 4.7 and later log a failed
+# page HMAC to stderr unless told not to).
+flipped_db() {
+	local off=$1 pattern=$2 user=$3
+	flip "$VAULT/vault.db" "$off"
+	expect_tampered "$pattern" ada status
+	expect_tampered "$pattern" ada check
+	expect_tampered "$pattern" "$user" status
 	run --separate-stderr as ada status </dev/null
 	[ "$status" -eq 3 ]
 	[ "${#stderr_lines[@]}" -eq 1 ] || { printf '%s\n' "$stderr"; return 1; }
 }
 
+@test "a flipped byte in page 2 of vault.db: status and check exit 3" {
+	flipped_db 5000 "vault\.db.*altered or damaged" aud
+}
+
 @test "a flipped byte in page 1 of vault.db: status and check exit 3" {
-	flip "$VAULT/vault.db" 100
-	expect_tampered "vault\.db' does not decrypt with the vault key" ada status
-	expect_tampered "vault\.db' does not decrypt with the vault key" ada check
-	expect_tampered "vault\.db' does not decrypt with the vault key" citra status
-	run --separate-stderr as ada status </dev/null
-	[ "$status" -eq 3 ]
-	[ "${#stderr_lines[@]}" -eq 1 ] || { printf '%s\n' "$stderr"; return 1; }
+	flipped_db 100 "vault\.db' does not decrypt with the vault key" citra
 }
 
 @test "a flipped byte in any page of vault.db: check exits 3" {

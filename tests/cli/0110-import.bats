@@ -99,11 +99,16 @@ D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
 	done
 }
 
-@test "a ';'-separated file imports, a ',' inside a cell stays text" {
-	fixture semicolon.csv
-	run as ada import warga semicolon.csv
+# imports FILE N: the fixture FILE imports into warga as ada, N rows.
+imports() {
+	fixture "$1"
+	run as ada import warga "$1"
 	[ "$status" -eq 0 ]
-	[ "$output" = "imported 2 rows into 'warga'" ]
+	[ "$output" = "imported $2 rows into 'warga'" ]
+}
+
+@test "a ';'-separated file imports, a ',' inside a cell stays text" {
+	imports semicolon.csv 2
 	run as ada record show warga 1 --reveal --purpose "test: delimiter"
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .nama <<<"$output")" = "Budi Santoso, S.Pd." ]
@@ -143,10 +148,7 @@ D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
 }
 
 @test "quoted cells keep embedded newlines, commas and quotes" {
-	fixture multiline.csv
-	run as ada import warga multiline.csv
-	[ "$status" -eq 0 ]
-	[ "$output" = "imported 3 rows into 'warga'" ]
+	imports multiline.csv 3
 	run as ada record show warga 1 --reveal --purpose "test: quoting"
 	[ "$(jq -r .nama <<<"$output")" = $'Santoso,\nBudi' ]
 	[ "$(jq -r .pekerjaan <<<"$output")" = "petani, peternak" ]
@@ -176,10 +178,7 @@ D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
 }
 
 @test "dates in the Indonesian forms are read and stored as ISO dates" {
-	fixture dates.csv
-	run as ada import warga dates.csv
-	[ "$status" -eq 0 ]
-	[ "$output" = "imported 17 rows into 'warga'" ]
+	imports dates.csv 17
 	db_key
 	# 17/08/1990, 17 Agustus 1990, 17-Agu-1990, 17 Ags. 1990 ... (rows 1-13)
 	[ "$(db_sql "SELECT count(*) FROM ds_warga WHERE id <= 13 AND tanggal_lahir = '1990-08-17'")" -eq 13 ]
@@ -280,10 +279,7 @@ D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
 }
 
 @test "formula-like cells are stored as text and come back verbatim" {
-	fixture formula.csv
-	run as ada import warga formula.csv
-	[ "$status" -eq 0 ]
-	[ "$output" = "imported 4 rows into 'warga'" ]
+	imports formula.csv 4
 	run as ani record show warga 1
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .pekerjaan <<<"$output")" = "=cmd|' /C calc'!A0" ]

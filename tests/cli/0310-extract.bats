@@ -291,15 +291,21 @@ open_extract() {
 	tail -n 1 "$VAULT/audit.log" | jq -e '.action == "request-approve" and .outcome == "denied"'
 }
 
+# shown_then_refused TEXT: request 1's dry run succeeds saying TEXT, and its
+# approval fails (exit 1).
+shown_then_refused() {
+	run --separate-stderr demo_as ada request show 1
+	[ "$status" -eq 0 ]
+	has "$1"
+	run --separate-stderr demo_as ada request approve 1 -o out
+	[ "$status" -eq 1 ]
+}
+
 @test "no generalization satisfies an impossible model: show says so, approve fails and writes nothing" {
 	# disabilitas has 6 values: no class can hold 7
 	new_request req.json --columns "$WARGA_QUASI,disabilitas" --k 5 --l 7 --sensitive disabilitas
 	demo_as ada request add req.json >/dev/null
-	run --separate-stderr demo_as ada request show 1
-	[ "$status" -eq 0 ]
-	has "no generalization satisfies"
-	run --separate-stderr demo_as ada request approve 1 -o out
-	[ "$status" -eq 1 ]
+	shown_then_refused "no generalization satisfies"
 	has_err "no generalization"
 	[ -z "$(ls -A out 2>/dev/null)" ]
 	run --separate-stderr demo_as ada request list
@@ -384,11 +390,7 @@ new_table() {
 	bk request new --identity "$EVA_IDENTITY" --passphrase-fd 0 --dataset pengaduan --purpose "uji" \
 		--columns tanggal,kategori --k 5 --period 1990-01-01..1990-12-31 -o req.json <<<demo-evaluator-eva
 	demo_as ada request add req.json >/dev/null
-	run --separate-stderr demo_as ada request show 1
-	[ "$status" -eq 0 ]
-	has "no rows match the request"
-	run --separate-stderr demo_as ada request approve 1 -o out
-	[ "$status" -eq 1 ]
+	shown_then_refused "no rows match the request"
 	[ ! -e out/data.csv.age ]
 }
 
