@@ -489,37 +489,39 @@ out:
 }
 
 /* The names the user's SQL must not spell, in any quoting: every object of
- * the main schema (base tables, the blind indexes), and SQLite's own tables
- * and pragma functions by prefix. SQLite 3.15 calls the authorizer for every
- * column a statement reads but not for a table read without columns
- * ("SELECT count(*) FROM ds_warga"), and takes a 'string' as a table name
- * where one is expected; SQL has no dynamic table names, so every table a
- * statement reads is spelled in it as one of the tokens checked here. */
-static int spells_base_table(struct bk_vault *v, const char *tok, size_t n, enum bk_sql_token kind, char *why,
+ * the main schema (base tables, the blind indexes; listed by names, a
+ * "SELECT name FROM main.sqlite_master" prepared once per query), and
+ * SQLite's own tables and pragma functions by prefix. The authorizer reports
+ * a table read without columns ("SELECT count(*) FROM ds_warga") only by an
+ * empty column name (SQLite 3.15 not at all), cannot tell a CTE from a view,
+ * and SQLite takes a 'string' as a table name where one is expected; SQL has
+ * no dynamic table names, so every table a statement reads is spelled in it
+ * as one of the tokens checked here. Fails closed when the schema cannot be
+ * read. */
+static int spells_base_table(sqlite3_stmt *names, const char *tok, size_t n, enum bk_sql_token kind, char *why,
 			     size_t cap)
 {
 	static const char *const internal[] = {"sqlite_", "pragma_"};
-	sqlite3_stmt *st = NULL;
-	int hit = 0;
+	int hit = 0, src;
 
 	for (size_t i = 0; i < sizeof(internal) / sizeof(internal[0]); i++)
 		if (bk_sql_token_is(tok, n, kind, internal[i], 1)) {
 			snprintf(why, cap, "reading SQLite's schema or pragmas is not allowed in a query");
 			return 1;
 		}
-	if (sqlite3_prepare_v2(v->db, "SELECT name FROM main.sqlite_master", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(why, cap, "the schema could not be read to check the query");
-		return 1; /* fail closed */
-	}
-	while (!hit && sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
+	sqlite3_reset(names);
+	while (!hit && (src = sqlite3_step(names)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(names, 0);
 
 		if (name && bk_sql_token_is(tok, n, kind, name, 0)) {
 			hit = 1;
 			snprintf(why, cap, "reading '%s' directly is not allowed: query the dataset views", name);
 		}
 	}
-	sqlite3_finalize(st);
+	if (!hit && src != SQLITE_DONE) {
+		snprintf(why, cap, "the schema could not be read to check the query");
+		return 1;
+	}
 	return hit;
 }
 
@@ -553,23 +555,30 @@ static int names_view_as_cte(const struct query_ctx *q, const char *sql, size_t 
  * reason, which never repeats the user's text) when the SQL must be refused. */
 static int screen_sql(struct query_ctx *q, const char *sql, char *why, size_t cap)
 {
+	sqlite3_stmt *names = NULL;
 	size_t len = strlen(sql);
+	int refused = 0;
 
-	for (size_t i = 0; i < len;) {
+	if (sqlite3_prepare_v2(q->v->db, "SELECT name FROM main.sqlite_master", -1, &names, NULL) != SQLITE_OK) {
+		sqlite3_finalize(names);
+		snprintf(why, cap, "the schema could not be read to check the query");
+		return 1; /* fail closed */
+	}
+	for (size_t i = 0; i < len && !refused;) {
 		enum bk_sql_token kind;
 		size_t n = bk_sql_token(sql + i, len - i, &kind);
 
 		if (kind == BK_SQL_WORD || kind == BK_SQL_QUOTED || kind == BK_SQL_STRING) {
-			if (spells_base_table(q->v, sql + i, n, kind, why, cap))
-				return 1;
-			if (names_view_as_cte(q, sql, len, i, n, kind)) {
+			refused = spells_base_table(names, sql + i, n, kind, why, cap);
+			if (!refused && names_view_as_cte(q, sql, len, i, n, kind)) {
 				snprintf(why, cap, "a WITH clause cannot take the name of a dataset view");
-				return 1;
+				refused = 1;
 			}
 		}
 		i += n;
 	}
-	return 0;
+	sqlite3_finalize(names);
+	return refused;
 }
 
 /* The first keyword, past spaces and comments: SELECT, WITH or VALUES. The
