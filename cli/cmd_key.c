@@ -1,5 +1,6 @@
 /* cmd_key.c - `brankas key export-db-key`: the raw SQLCipher key for recovery
- * and for opening vault.db with the `sqlcipher` shell (admin, audited). */
+ * and for opening vault.db, or a kecamatan's store (--store), with the
+ * `sqlcipher` shell (admin, audited). */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,16 +13,22 @@
 
 #define KEYFILE_MAX 256
 
+struct export {
+	const char *out;
+	const char *store;
+};
+
 static bk_status run_export(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	const char *out = arg;
+	const struct export *x = arg;
+	const char *out = x->out;
 	char *key = bk_secmem_alloc(68), *text = bk_secmem_alloc(KEYFILE_MAX);
 	bk_status rc;
 
 	(void)ctx;
 	if (!key || !text)
 		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
-	else if ((rc = bk_vault_db_key_export(v, key)) == BK_OK) {
+	else if ((rc = bk_vault_db_key_export(v, x->store, key)) == BK_OK) {
 		snprintf(text, KEYFILE_MAX,
 			 "PRAGMA key = \"%s\";\nPRAGMA cipher_page_size = 4096;\nPRAGMA cipher_hmac_algorithm = " BK_DB_HMAC
 			 ";\n",
@@ -37,9 +44,11 @@ static bk_status run_export(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 
 int cmd_key_export_db(struct cli_ctx *ctx, int argc, char **argv)
 {
+	struct export x = {0};
 	const char *out = NULL;
 	const struct cli_option opts[] = {
 		CLI_OPT_STRING('o', "output", &out, "FILE"),
+		CLI_OPT_STRING(0, "store", &x.store, "KECAMATAN"),
 		CLI_OPT_END,
 	};
 	struct cli_args args = {.min = 0, .max = -1};
@@ -53,5 +62,6 @@ int cmd_key_export_db(struct cli_ctx *ctx, int argc, char **argv)
 	 * refused before unlocking so the audit log never records an export that failed */
 	if (access(out, F_OK) == 0)
 		return cli_fail(bk_fail(BK_ERR_EXISTS, "'%s' already exists", out));
-	return cli_run(ctx, run_export, (void *)out);
+	x.out = out;
+	return cli_run(ctx, run_export, &x);
 }

@@ -246,7 +246,9 @@ static bk_status run_correct(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 		       (unsigned long long)res.datasets[i].found, res.datasets[i].found == 1 ? "" : "s");
 	if (!res.ndatasets)
 		fprintf(stderr, "brankas: no rows hold that NIK%s\n",
-			res.unreadable ? " in the kecamatan whose keys you hold" : "");
+			res.unreadable || res.some_stores ? " in the kecamatan whose keys you hold" : "");
+	if (!res.ndatasets && res.some_stores)
+		fprintf(stderr, "brankas: note: rows in other kecamatan are beyond your keys; an admin can finish\n");
 	if (res.unreadable)
 		fprintf(stderr, "brankas: note: %llu candidate rows lie in kecamatan whose key you do not hold; an "
 				"admin can finish\n",

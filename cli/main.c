@@ -95,11 +95,14 @@ const struct cli_command cli_commands[] = {
 	 "brankas init /srv/brankas.vault --admin ada --kdf sensitive",
 	 "anyone (makes a new vault and its first admin)"},
 	{"key export-db-key", cmd_key_export_db, CLI_UNLOCKS, "write vault.db's raw key as sqlcipher PRAGMAs to a new file (admin)",
-	 "brankas key export-db-key -o FILE" VAULT_OPTS "\n"
+	 "brankas key export-db-key -o FILE [--store KECAMATAN]" VAULT_OPTS "\n"
 	 "  FILE is created 0600 and holds: PRAGMA key = \"x'...'\"; PRAGMA cipher_page_size = 4096;\n"
 	 "  PRAGMA cipher_hmac_algorithm = HMAC_SHA256;\n"
-	 "  then: build/sqlcipher DIR/vault.db < FILE (installed: brankas-sqlcipher) opens the database",
-	 "brankas key export-db-key -o vault-db.key",
+	 "  then: build/sqlcipher DIR/vault.db < FILE (installed: brankas-sqlcipher) opens the database\n"
+	 "  --store KECAMATAN: the key of that kecamatan's store instead, which holds its citizen rows\n"
+	 "  (DIR/kec/KECAMATAN.db)",
+	 "brankas key export-db-key -o vault-db.key\n"
+	 "brankas key export-db-key --store 35.05.10 -o kanigoro.key",
 	 "admin"},
 	{"query", cmd_query, CLI_UNLOCKS, "read-only SQL over your scope's datasets; reveal(col) opens identifiers",
 	 "brankas query [--purpose TEXT] [--format table|csv|json] [--timeout SECONDS]\n"

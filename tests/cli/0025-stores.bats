@@ -68,6 +68,7 @@ attached() { # USER: how many stores the user's connection attached
 	rm "$BATS_TEST_TMPDIR/old/README.md"
 	VAULT=$BATS_TEST_TMPDIR/old
 	[ ! -e "$VAULT/kec" ]
+	rows=$(jq -s '[.[] | select(.action == "import" or .action == "record-add") | .rows] | add' "$VAULT/audit.log")
 	# before the admin, nobody holds a store key: users unlock as before
 	[ "$(attached citra)" = 0 ]
 	[ "$(attached ada)" = 22 ]
@@ -78,6 +79,11 @@ attached() { # USER: how many stores the user's connection attached
 	[ "$(attached oki)" = 0 ]
 	[ "$(attached aud)" = 0 ]
 	[ "$(as aud audit show --action store-keys | jq -r .outcome)" = ok ]
+	# the first admin unlock moved every citizen row into its kecamatan's store, audited
+	[ "$(as aud audit show --action store-move | jq -r '[.actor, .rows, .outcome] | join(" ")')" = "ada $rows ok" ]
+	db_key
+	[ "$(db_sql "SELECT count(*) FROM ds_warga")" = 0 ]
+	[ "$(( $(store_sql 35.05.10 'SELECT count(*) FROM ds_warga') + $(store_sql 35.05.01 'SELECT count(*) FROM ds_warga') ))" = 2 ]
 	run as ada audit verify
 	[ "$status" -eq 0 ]
 	run --separate-stderr as ada query --format csv "SELECT count(*) FROM warga"

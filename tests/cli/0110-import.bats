@@ -50,11 +50,13 @@ D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
 	[ -z "$stderr" ]
 	[ "$(dataset_rows warga)" -eq 3 ]
 	db_key
-	[ "$(db_sql 'SELECT count(*) FROM ds_warga')" -eq 3 ]
+	# the rows are in Kanigoro's store, none in vault.db
+	[ "$(store_sql 35.05.10 'SELECT count(*) FROM ds_warga')" -eq 3 ]
+	[ "$(db_sql 'SELECT count(*) FROM ds_warga')" -eq 0 ]
 	# one batch (one data key) for the one kecamatan
 	[ "$(db_sql 'SELECT count(*), kecamatan FROM batches')" = "1|35.05.10" ]
 	# quasi values are normalized: ISO dates, desa codes, canonical enums
-	[ "$(db_sql 'SELECT id, kecamatan, tanggal_lahir, jenis_kelamin, desa, pendidikan, pekerjaan, disabilitas FROM ds_warga ORDER BY id')" = \
+	[ "$(store_sql 35.05.10 'SELECT id, kecamatan, tanggal_lahir, jenis_kelamin, desa, pendidikan, pekerjaan, disabilitas FROM ds_warga ORDER BY id')" = \
 		"$(printf '%s\n' '1|35.05.10|1990-01-01|L|35.05.10.2001|SMA|petani|tidak' \
 			'2|35.05.10|1985-02-02|P|35.05.10.2002|S1|guru|' \
 			'3|35.05.10|1975-08-17|L|35.05.10.2003|SMP|pedagang|fisik')" ]
@@ -87,15 +89,14 @@ D_NIK=3505015203880004 D_NAMA="Dewi Lestari"
 			[ "$output" = 0 ] || { echo "'$v' is in clear in $f"; return 1; }
 		done
 	done
-	# nor inside the decrypted database: identifiers are sealed under the kecamatan key
-	db_key
-	db_sql '.dump' >dump.sql
+	# nor inside the decrypted store: identifiers are sealed under the kecamatan key
+	store_sql 35.05.10 '.dump' >dump.sql
 	# newer shells (SQLCipher 4.9's) dump CREATE TABLE IF NOT EXISTS "name"
 	grep -q -E 'CREATE TABLE (IF NOT EXISTS )?"ds_warga"' dump.sql
 	grep -q -F "1990-01-01" dump.sql
 	for v in "$A_NIK" "$A_NAMA" "$A_TEL" 6281234567890 "$B_NIK" "$B_NAMA" 3505101708750003 Prasetyo; do
 		run grep -c -a -F -- "$v" dump.sql
-		[ "$output" = 0 ] || { echo "'$v' is in clear inside vault.db"; return 1; }
+		[ "$output" = 0 ] || { echo "'$v' is in clear inside the store"; return 1; }
 	done
 }
 
@@ -179,10 +180,9 @@ imports() {
 
 @test "dates in the Indonesian forms are read and stored as ISO dates" {
 	imports dates.csv 17
-	db_key
 	# 17/08/1990, 17 Agustus 1990, 17-Agu-1990, 17 Ags. 1990 ... (rows 1-13)
-	[ "$(db_sql "SELECT count(*) FROM ds_warga WHERE id <= 13 AND tanggal_lahir = '1990-08-17'")" -eq 13 ]
-	[ "$(db_sql 'SELECT tanggal_lahir FROM ds_warga WHERE id > 13 ORDER BY id')" = \
+	[ "$(store_sql 35.05.10 "SELECT count(*) FROM ds_warga WHERE id <= 13 AND tanggal_lahir = '1990-08-17'")" -eq 13 ]
+	[ "$(store_sql 35.05.10 'SELECT tanggal_lahir FROM ds_warga WHERE id > 13 ORDER BY id')" = \
 		"$(printf '%s\n' 2000-05-01 1975-10-05 1980-12-25 1999-11-03)" ]
 	# a two-digit year is ambiguous
 	printf '%s\n%s\n' "$(head -n 1 dates.csv)" "3505101708900001,Warga,,17/08/90,L,Minggirsari,,," >short.csv

@@ -40,18 +40,20 @@ expect_altered() {
 	done
 }
 
-# flip_sealed ID: XOR one byte in the middle of row ID's sealed blob, through
-# the sqlcipher shell.
+kanigoro() { store_sql 35.05.10 "$1"; }
+
+# flip_sealed ID: XOR one byte in the middle of row ID's sealed blob (a row
+# of Kanigoro, in its store), through the sqlcipher shell.
 flip_sealed() {
 	local hex new i byte
-	hex=$(db_sql "SELECT hex(sealed) FROM ds_warga WHERE id = $1")
+	hex=$(kanigoro "SELECT hex(sealed) FROM ds_warga WHERE id = $1")
 	[ "${#hex}" -gt 100 ] || { echo "flip_sealed: row $1 has no sealed blob"; return 1; }
 	i=$((${#hex} / 2))
 	i=$((i - i % 2))
 	byte=$((16#${hex:i:2} ^ 1))
 	new="${hex:0:i}$(printf '%02X' "$byte")${hex:i+2}"
-	db_sql "UPDATE ds_warga SET sealed = x'$new' WHERE id = $1"
-	[ "$(db_sql "SELECT hex(sealed) FROM ds_warga WHERE id = $1")" = "$new" ]
+	kanigoro "UPDATE ds_warga SET sealed = x'$new' WHERE id = $1"
+	[ "$(kanigoro "SELECT hex(sealed) FROM ds_warga WHERE id = $1")" = "$new" ]
 }
 
 @test "an analyst sees identifiers as (sealed) and the quasi columns plainly" {
@@ -79,17 +81,19 @@ flip_sealed() {
 	audit_last | jq -e '.actor == "ani" and .action == "reveal" and .dataset == "warga" and .outcome == "denied"'
 }
 
-@test "an operator may not read identifiers back (4), even in their own kecamatan" {
-	# the row is in oki's scope: its plain columns are readable
-	run as oki record show warga 1
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .nik <<<"$output")" = "(sealed)" ]
+@test "an operator may not read rows back (4), not even plain columns of their own kecamatan" {
+	# the row is in oki's scope, but operators write only: they hold no store key
+	run --separate-stderr as oki record show warga 1
+	[ "$status" -eq 4 ]
+	[ -z "$output" ]
+	stderr_line "brankas: error: role 'operator' may not read quasi columns"
+	audit_last | jq -e '.actor == "oki" and .action == "read" and .outcome == "denied"'
 	reveal oki 1
 	[ "$status" -eq 4 ]
 	[ -z "$output" ]
-	stderr_line "brankas: error: role 'operator' may not reveal identifier columns"
+	stderr_line "brankas: error: role 'operator' may not read quasi columns"
 	lacks "$A_NIK" "$A_NAMA"
-	audit_last | jq -e '.actor == "oki" and .action == "reveal" and .outcome == "denied"'
+	audit_last | jq -e '.actor == "oki" and .action == "read" and .outcome == "denied"'
 	# and outside that scope not even the plain columns
 	run as oki record show warga 3
 	[ "$status" -eq 4 ]
@@ -111,7 +115,15 @@ flip_sealed() {
 	reveal citra 3
 	[ "$status" -eq 4 ]
 	[ -z "$output" ]
-	[[ "$stderr" == *"outside its scope"* ]]
+	# citra's connection does not hold Wonodadi's store: the row is beyond her keys
+	stderr_line "brankas: error: row 3 of 'warga' is not in a kecamatan whose store key you hold"
+	# nor does she learn whether a row exists there
+	run --separate-stderr as citra record show warga 999 --reveal --purpose x
+	[ "$status" -eq 4 ]
+	stderr_line "brankas: error: row 999 of 'warga' is not in a kecamatan whose store key you hold"
+	run --separate-stderr as ada record show warga 999
+	[ "$status" -eq 1 ]
+	reveal citra 3
 	lacks "$D_NIK" "$D_NAMA" Jaten
 	audit_last | jq -e '.actor == "citra" and .outcome == "denied"'
 	# the row itself opens: the refusal is citra's
@@ -148,13 +160,12 @@ flip_sealed() {
 }
 
 @test "sealed values swapped between two rows fail with 3" {
-	db_key
-	[ "$(db_sql 'SELECT count(*) FROM ds_warga WHERE id IN (1, 2) AND batch = (SELECT batch FROM ds_warga WHERE id = 1)')" -eq 2 ]
-	one=$(db_sql 'SELECT hex(sealed) FROM ds_warga WHERE id = 1')
-	two=$(db_sql 'SELECT hex(sealed) FROM ds_warga WHERE id = 2')
-	db_sql "UPDATE ds_warga SET sealed = x'$two' WHERE id = 1; UPDATE ds_warga SET sealed = x'$one' WHERE id = 2"
-	[ "$(db_sql 'SELECT hex(sealed) FROM ds_warga WHERE id = 1')" = "$two" ]
-	[ "$(db_sql 'SELECT hex(sealed) FROM ds_warga WHERE id = 2')" = "$one" ]
+	[ "$(kanigoro 'SELECT count(*) FROM ds_warga WHERE id IN (1, 2) AND batch = (SELECT batch FROM ds_warga WHERE id = 1)')" -eq 2 ]
+	one=$(kanigoro 'SELECT hex(sealed) FROM ds_warga WHERE id = 1')
+	two=$(kanigoro 'SELECT hex(sealed) FROM ds_warga WHERE id = 2')
+	kanigoro "UPDATE ds_warga SET sealed = x'$two' WHERE id = 1; UPDATE ds_warga SET sealed = x'$one' WHERE id = 2"
+	[ "$(kanigoro 'SELECT hex(sealed) FROM ds_warga WHERE id = 1')" = "$two" ]
+	[ "$(kanigoro 'SELECT hex(sealed) FROM ds_warga WHERE id = 2')" = "$one" ]
 	expect_altered 1
 	expect_altered 2
 	# the untouched row still opens
@@ -163,7 +174,6 @@ flip_sealed() {
 }
 
 @test "one flipped byte in a sealed blob fails with 3" {
-	db_key
 	flip_sealed 1
 	expect_altered 1
 	# the plain columns are not sealed and still show
@@ -175,10 +185,9 @@ flip_sealed() {
 }
 
 @test "a truncated or emptied sealed blob fails with 3" {
-	db_key
-	db_sql 'UPDATE ds_warga SET sealed = substr(sealed, 1, length(sealed) - 1) WHERE id = 1'
+	kanigoro 'UPDATE ds_warga SET sealed = substr(sealed, 1, length(sealed) - 1) WHERE id = 1'
 	expect_altered 1
-	db_sql "UPDATE ds_warga SET sealed = x'' WHERE id = 2"
+	kanigoro "UPDATE ds_warga SET sealed = x'' WHERE id = 2"
 	reveal citra 2
 	[ "$status" -eq 3 ]
 	lacks "$B_NIK" "$B_NAMA"
@@ -186,10 +195,11 @@ flip_sealed() {
 
 @test "a Wonodadi row relabelled as Kanigoro stays closed to the Kanigoro custodian" {
 	db_key
-	batch=$(db_sql 'SELECT batch FROM ds_warga WHERE id = 3')
+	batch=$(store_sql 35.05.01 'SELECT batch FROM ds_warga WHERE id = 3')
 	[ "$(db_sql "SELECT kecamatan, key_id FROM batches WHERE id = $batch")" = "35.05.01|kecamatan:35.05.01:v1" ]
-	# moving only the row: its batch still says Wonodadi
-	db_sql "UPDATE ds_warga SET kecamatan = '35.05.10' WHERE id = 3"
+	# moving only the row (by one holding both stores' raw keys): its batch still says Wonodadi
+	store_move 3 35.05.01 35.05.10
+	kanigoro "UPDATE ds_warga SET kecamatan = '35.05.10' WHERE id = 3"
 	reveal citra 3
 	[ "$status" -eq 3 ]
 	stderr_line "brankas: error: batch $batch belongs to another kecamatan than its row"

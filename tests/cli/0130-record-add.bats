@@ -57,16 +57,21 @@ add() { # USER: the record on stdin, the passphrase on fd 3
 }
 
 @test "an operator's rows carry no blind index (operators hold no blind key) and are still found by NIK" {
+	db_key
 	run add oki <<<"$HEADER
 3505104505950007,Rina Wulandari,,1995-05-05,P,35.05.10.2001,S1,guru,tidak"
 	[ "$status" -eq 0 ]
-	db_key
-	[ "$(db_sql "SELECT count(*) FROM ds_warga WHERE nik_bi IS NULL")" = 1 ]
+	# oki holds no store key: the row waits in vault.db, without its blind index
+	[ "$(db_sql "SELECT count(*) FROM ds_warga WHERE nik_bi IS NULL AND kecamatan = '35.05.10'")" = 1 ]
 	run jq -r '[.grants[] | select(.user == "oki") | .key] | join(" ")' <<<"$(head -1 "$VAULT/keyring")"
-	[[ "$output" != *blind* ]]
+	[[ "$output" != *blind* && "$output" != *store* ]]
+	# the next unlock by Kanigoro's custodian moves it into Kanigoro's store, audited
 	run bk -C "$VAULT" -u citra --passphrase-fd 3 find --nik - --purpose "cek" 3<<<"$(pass_of citra)" <<<3505104505950007
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '.[0].nama' <<<"$output")" = "Rina Wulandari" ]
+	[ "$(db_sql 'SELECT count(*) FROM ds_warga')" = 0 ]
+	[ "$(store_sql 35.05.10 "SELECT count(*) FROM ds_warga WHERE nik_bi IS NULL")" = 1 ]
+	[ "$(jq -s -c '[.[] | select(.action == "store-move")] | map([.actor, .rows, .outcome])' "$VAULT/audit.log")" = '[["citra",1,"ok"]]' ]
 }
 
 @test "find names a malformed NIK's problem once, without the NIK (2)" {

@@ -57,8 +57,10 @@ edit_rejected() {
 scalar() { as "$1" query --format csv --file "$(sql_file "$2")" | tail -n 1 | tr -d '\r'; }
 
 # sealed_hex ID: row ID's sealed blob, and its batch
-sealed_hex() { db_sql "SELECT hex(sealed) FROM ds_warga WHERE id = $1"; }
-batch_of() { db_sql "SELECT batch FROM ds_warga WHERE id = $1"; }
+# ID [KECAMATAN]: rows 1 and 2 are Kanigoro's (35.05.10), row 3 Wonodadi's (35.05.01), each in its store
+sealed_hex() { store_sql "${2:-35.05.10}" "SELECT hex(sealed) FROM ds_warga WHERE id = $1"; }
+batch_of() { store_sql "${2:-35.05.10}" "SELECT batch FROM ds_warga WHERE id = $1"; }
+kanigoro() { store_sql 35.05.10 "$1"; }
 
 @test "record edit: -h, a missing value, an extra argument, no purpose, the passphrase on stdin (exit 2, nothing logged)" {
 	run bk record edit -h
@@ -183,14 +185,15 @@ telepon=$A_TEL"
 
 @test "a custodian may not edit a row of another kecamatan (4, audited); an admin may" {
 	db_key
-	before=$(sealed_hex 3)
+	before=$(sealed_hex 3 35.05.01)
 	edit citra warga 3 --purpose "koreksi" <<<"nama=Dewi L"
 	[ "$status" -eq 4 ]
 	[ -z "$output" ]
-	[[ "$stderr" == *"role 'custodian' may not record-edit outside its scope (kecamatan 35.05.01)"* ]]
+	# citra holds no key of Wonodadi's store: the row is beyond her reach
+	[[ "$stderr" == *"row 3 of 'warga' is not in a kecamatan whose store key you hold"* ]]
 	lacks "$D_NIK" "$D_NAMA" "Dewi L"
 	audit_last | jq -e '.actor == "citra" and .action == "record-edit" and .dataset == "warga" and .outcome == "denied"'
-	[ "$(sealed_hex 3)" = "$before" ]
+	[ "$(sealed_hex 3 35.05.01)" = "$before" ]
 	edit ada warga 3 --purpose "koreksi" <<<"nama=Dewi L"
 	[ "$status" -eq 0 ]
 	show ada 3
@@ -220,11 +223,14 @@ telepon=$A_TEL"
 	audit_last | jq -e '.actor == "citra" and .action == "record-edit" and .target == "row 1" and .outcome == "denied"
 		and (.detail | contains("outside the user'"'"'s scope"))'
 	[ "$(sealed_hex 1)" = "$before" ]
-	[ "$(db_sql 'SELECT kecamatan FROM ds_warga WHERE id = 1')" = 35.05.10 ]
+	[ "$(kanigoro 'SELECT kecamatan FROM ds_warga WHERE id = 1')" = 35.05.10 ]
 	edit ada warga 1 --purpose "pindah domisili" <<<"desa=Jaten"
 	[ "$status" -eq 0 ]
 	[ "$output" = "edited row 1 of 'warga': desa" ]
-	batch=$(batch_of 1)
+	# the row moved from Kanigoro's store into Wonodadi's
+	[ "$(kanigoro 'SELECT count(*) FROM ds_warga WHERE id = 1')" = 0 ]
+	[ "$(store_sql 35.05.01 'SELECT kecamatan FROM ds_warga WHERE id = 1')" = 35.05.01 ]
+	batch=$(batch_of 1 35.05.01)
 	[ "$(db_sql "SELECT kecamatan, key_id, actor FROM batches WHERE id = $batch")" = "35.05.01|kecamatan:35.05.01:v1|ada" ]
 	show ada 1
 	jq -e --arg nik "$A_NIK" --arg nama "$A_NAMA" \
@@ -256,19 +262,19 @@ telepon=$A_TEL"
 	show citra 2
 	[ "$status" -eq 0 ]
 	# the old ciphertext put back does not open under the row's new batch
-	db_sql "UPDATE ds_warga SET sealed = x'$old' WHERE id = 1"
+	kanigoro "UPDATE ds_warga SET sealed = x'$old' WHERE id = 1"
 	show citra 1
 	[ "$status" -eq 3 ]
 	stderr_line "brankas: error: warga row 1: sealed values do not open: they were altered or moved from another row"
 	lacks "$A_NAMA" "$NEW_NAMA" "$A_NIK"
 	# its own ciphertext back opens again
-	db_sql "UPDATE ds_warga SET sealed = x'$new' WHERE id = 1"
+	kanigoro "UPDATE ds_warga SET sealed = x'$new' WHERE id = 1"
 	show citra 1
 	[ "$status" -eq 0 ]
 	jq -e --arg nama "$NEW_NAMA" '.nama == $nama' <<<"$output"
 	# swapped with row 2: neither opens
 	two=$(sealed_hex 2)
-	db_sql "UPDATE ds_warga SET sealed = x'$two' WHERE id = 1; UPDATE ds_warga SET sealed = x'$new' WHERE id = 2"
+	kanigoro "UPDATE ds_warga SET sealed = x'$two' WHERE id = 1; UPDATE ds_warga SET sealed = x'$new' WHERE id = 2"
 	for id in 1 2; do
 		show citra "$id"
 		[ "$status" -eq 3 ] || { echo "row $id: exit $status"; return 1; }

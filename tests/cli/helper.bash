@@ -172,6 +172,9 @@ teardown() {
 #   fixture NAME...            copy fixture files into the cwd (messages then name them short)
 #   db_key                     export vault.db's key to $BATS_TEST_TMPDIR/db.key once (as ada, audited)
 #   db_sql SQL                 run SQL (or one .command) on $VAULT/vault.db with the $SQLCIPHER shell (db_key first)
+#   store_key KEC              export the store key of kecamatan KEC to $BATS_TEST_TMPDIR/store-KEC.key once (as ada)
+#   store_sql KEC SQL          run SQL on $VAULT/kec/KEC.db (its citizen rows) with the $SQLCIPHER shell
+#   store_move ID FROM TO      move row ID of ds_warga from store FROM to store TO, as one holding both raw keys could
 #   vault_rows                 the row count of every dataset table and of batches (db_key first)
 #   vault_state                vault_rows plus the sha256 of audit.log and keyring
 #   dataset_rows DATASET       the ROWS column of `dataset list` (as ada, audited)
@@ -223,20 +226,47 @@ db_key() {
 	}
 }
 
-db_sql() {
+keyed_sql() { # KEYFILE DBFILE SQL
 	local out
 	out=$({
-		cat "$BATS_TEST_TMPDIR/db.key"
-		case $1 in
-		.*) printf '%s\n' "$1" ;;
-		*) printf '%s;\n' "$1" ;;
+		cat "$1"
+		case $3 in
+		.*) printf '%s\n' "$3" ;;
+		*) printf '%s;\n' "$3" ;;
 		esac
-	} | "$SQLCIPHER" -bail "$VAULT/vault.db" 2>&1) || {
-		printf 'db_sql: %s\n%s\n' "$1" "$out" >&2
+	} | "$SQLCIPHER" -bail "$2" 2>&1) || {
+		printf 'sql on %s: %s\n%s\n' "$2" "$3" "$out" >&2
 		return 1
 	}
 	# newer sqlcipher shells answer PRAGMA key with "ok"
 	printf '%s\n' "$out" | sed '/^ok$/d'
+}
+
+db_sql() {
+	keyed_sql "$BATS_TEST_TMPDIR/db.key" "$VAULT/vault.db" "$1"
+}
+
+store_key() {
+	[ -s "$BATS_TEST_TMPDIR/store-$1.key" ] && return 0
+	as ada key export-db-key --store "$1" -o "$BATS_TEST_TMPDIR/store-$1.key" >/dev/null 2>&1 || {
+		echo "store_key: key export-db-key --store $1 failed" >&2
+		return 1
+	}
+}
+
+store_sql() {
+	store_key "$1" && keyed_sql "$BATS_TEST_TMPDIR/store-$1.key" "$VAULT/kec/$1.db" "$2"
+}
+
+store_move() {
+	local key
+	store_key "$2" || return 1
+	key=$(sed -n "s/^PRAGMA key = \"x'\([0-9A-Fa-f]*\)'\";\$/\1/p" "$BATS_TEST_TMPDIR/store-$2.key")
+	[ ${#key} = 64 ] || { echo "store_move: no key in store-$2.key" >&2; return 1; }
+	store_sql "$3" "PRAGMA cipher_default_hmac_algorithm = HMAC_SHA256;
+		ATTACH '$VAULT/kec/$2.db' AS src KEY 'x''$key''';
+		INSERT INTO ds_warga SELECT * FROM src.ds_warga WHERE id = $1;
+		DELETE FROM src.ds_warga WHERE id = $1"
 }
 
 vault_rows() {

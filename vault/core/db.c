@@ -340,14 +340,20 @@ out:
 	return rc;
 }
 
-int bk_db_journal_bulk(sqlite3 *db)
+int bk_db_journal_bulk(sqlite3 *db, const char *schema)
 {
-	return journal_mode(db, "PRAGMA main.journal_mode = DELETE", "delete");
+	char sql[96];
+
+	snprintf(sql, sizeof(sql), "PRAGMA \"%s\".journal_mode = DELETE", schema);
+	return journal_mode(db, sql, "delete");
 }
 
-void bk_db_journal_wal(sqlite3 *db)
+void bk_db_journal_wal(sqlite3 *db, const char *schema)
 {
-	(void)journal_mode(db, "PRAGMA main.journal_mode = WAL", "wal");
+	char sql[96];
+
+	snprintf(sql, sizeof(sql), "PRAGMA \"%s\".journal_mode = WAL", schema);
+	(void)journal_mode(db, sql, "wal");
 }
 
 void bk_db_close(sqlite3 *db)

@@ -30,9 +30,11 @@ bk_status bk_db_open(const char *path, const uint8_t key[BK_DB_KEYBYTES], int cr
 
 void bk_db_close(sqlite3 *db);
 
-/* bk_db_journal_bulk moves vault.db from WAL to a rollback journal
- * (journal_mode DELETE) for one large transaction, called outside any
- * transaction. Pages appended past the end of the file then go to it once,
+/* bk_db_journal_bulk moves vault.db (schema "main") or an attached store
+ * from WAL to a rollback journal (journal_mode DELETE) for one large
+ * transaction, called outside any transaction. With every file it writes in
+ * rollback mode, SQLite commits the transaction over all of them atomically
+ * (a super-journal), which WAL does not. Pages appended past the end of the file then go to it once,
  * instead of to the WAL and again at the checkpoint; pages that existed
  * before are journaled first, so a crash at any point still rolls the whole
  * transaction back (SQLCipher encrypts the journal's pages like the WAL's).
@@ -42,8 +44,8 @@ void bk_db_close(sqlite3 *db);
  * timeout) instead of reading beside it.
  * bk_db_journal_wal goes back to WAL once the transaction has ended; best
  * effort, as every bk_db_open sets WAL again. */
-int bk_db_journal_bulk(sqlite3 *db);
-void bk_db_journal_wal(sqlite3 *db);
+int bk_db_journal_bulk(sqlite3 *db, const char *schema);
+void bk_db_journal_wal(sqlite3 *db, const char *schema);
 
 /* bk_db_exec runs SQL without results; errors become bk_status with a detail. */
 bk_status bk_db_exec(sqlite3 *db, const char *sql) BK_MUST_CHECK;

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +26,14 @@ void bk_store_schema(char out[BK_STORE_SCHEMA_MAX], const char *kecamatan)
 	for (size_t i = 4; i < n && i < BK_STORE_SCHEMA_MAX; i++)
 		if (out[i] == '.')
 			out[i] = '_';
+}
+
+void bk_stores_file(char (*kec)[BK_CODE_MAX], size_t f, char schema[BK_STORE_SCHEMA_MAX])
+{
+	if (f == 0)
+		snprintf(schema, BK_STORE_SCHEMA_MAX, "main");
+	else
+		bk_store_schema(schema, kec[f - 1]);
 }
 
 static bk_status store_path(const char *dir, const char *kecamatan, char *out, size_t cap)
@@ -190,4 +200,391 @@ bk_status bk_store_attach(sqlite3 *db, const char *dir, const char *kecamatan, c
 	if ((rc = attach(db, kecamatan, key, path)))
 		return rc;
 	return check_store(db, kecamatan, vault_id);
+}
+
+/* --- routing the citizen tables over the stores ---
+ *
+ * Each dataset's table ds_NAME is made by the schema room in vault.db; every
+ * store gets a table of the same definition. A TEMP view of the same name
+ * (found before main's table by unqualified SQL) is the union of vault.db's
+ * rows (waiting to move in, or of a dataset with no kecamatan) and every
+ * attached store's: reads see exactly what the keys reach. Writes name their
+ * file (SQLite allows no qualified table in a trigger, so the view has no
+ * INSTEAD OF triggers): bk_stores_locate and bk_stores_place find it. */
+
+#define ROUTE_SQL_MAX (256 * 1024)
+#define BK_STORES_LIST_MAX 1024
+
+struct route {
+	sqlite3 *db;
+	char (*kec)[BK_CODE_MAX];
+	size_t n;
+	char *sql; /* ROUTE_SQL_MAX */
+	size_t len;
+};
+
+BK_PRINTF(2, 3) static void put(struct route *r, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (r->len >= ROUTE_SQL_MAX)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(r->sql + r->len, ROUTE_SQL_MAX - r->len, fmt, ap);
+	va_end(ap);
+	r->len = k < 0 ? ROUTE_SQL_MAX : r->len + (size_t)k;
+}
+
+/* The names of main's citizen tables: ds_ and a checked dataset name. */
+static bk_status citizen_tables(sqlite3 *db, char ***names_p, size_t *n_p)
+{
+	sqlite3_stmt *st = NULL;
+	char **names = NULL;
+	size_t n = 0;
+	int src;
+
+	*names_p = NULL;
+	*n_p = 0;
+	src = sqlite3_prepare_v2(db,
+				 "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name GLOB 'ds_[a-z]*' "
+				 "ORDER BY name",
+				 -1, &st, NULL);
+	while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		char **grown = realloc(names, (n + 1) * sizeof(*names));
+
+		if (!grown || !name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name)) {
+			free(grown ? grown : names);
+			names = NULL;
+			n = 0;
+			src = grown ? SQLITE_CORRUPT : SQLITE_NOMEM;
+			break;
+		}
+		names = grown;
+		names[n++] = strdup(name);
+		if (!names[n - 1]) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		src = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE) {
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return src == SQLITE_NOMEM ? bk_fail(BK_ERR_NOMEM, "out of memory")
+					   : bk_fail(BK_ERR_CORRUPT, "vault.db: a dataset table with a bad name");
+	}
+	*names_p = names;
+	*n_p = n;
+	return BK_OK;
+}
+
+static void tables_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Whether schema (an attached store) has the table. */
+static bk_status has_table(sqlite3 *db, const char *schema, const char *table, int *has_p)
+{
+	char sql[160];
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM \"%s\".sqlite_master WHERE type = 'table' AND name = ?", schema);
+	src = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_step(st);
+	sqlite3_finalize(st);
+	*has_p = src == SQLITE_ROW;
+	return src == SQLITE_ROW || src == SQLITE_DONE ? BK_OK : bk_db_status(db, src, "reading a store's tables");
+}
+
+/* Copies main's definition of table and its indexes into schema: the stored
+ * SQL starts 'CREATE TABLE "ds_..."' or 'CREATE INDEX "..."' (dataset.c),
+ * and the schema name goes in front of the object's name. */
+static bk_status copy_table(sqlite3 *db, const char *schema, const char *table)
+{
+	sqlite3_stmt *st = NULL;
+	bk_status rc = BK_OK;
+	int src;
+
+	src = sqlite3_prepare_v2(db,
+				 "SELECT sql FROM main.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
+				 "AND type IN ('table', 'index') ORDER BY type = 'index', name",
+				 -1, &st, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while (rc == BK_OK && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ddl = (const char *)sqlite3_column_text(st, 0);
+		char *sql;
+		size_t at;
+
+		src = SQLITE_OK;
+		if (!ddl || (strncmp(ddl, "CREATE TABLE \"", 14) != 0 && strncmp(ddl, "CREATE INDEX \"", 14) != 0)) {
+			rc = bk_fail(BK_ERR_CORRUPT, "vault.db: the definition of %s is not one brankas wrote", table);
+			break;
+		}
+		at = 13; /* before the object's quoted name */
+		sql = sqlite3_mprintf("%.*s\"%s\".%s", (int)at, ddl, schema, ddl + at);
+		rc = sql ? bk_db_exec(db, sql) : bk_fail(BK_ERR_NOMEM, "out of memory");
+		sqlite3_free(sql);
+	}
+	if (rc == BK_OK && src != SQLITE_DONE)
+		rc = bk_db_status(db, src, "copying a table into a store");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void put_view(struct route *r, const char *table)
+{
+	char schema[BK_STORE_SCHEMA_MAX];
+
+	put(r, "DROP VIEW IF EXISTS temp.\"%s\"; CREATE TEMP VIEW \"%s\" AS SELECT * FROM main.\"%s\"", table, table,
+	    table);
+	for (size_t i = 0; i < r->n; i++) {
+		bk_store_schema(schema, r->kec[i]);
+		put(r, " UNION ALL SELECT * FROM \"%s\".\"%s\"", schema, table);
+	}
+	put(r, ";");
+}
+
+bk_status bk_stores_route(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n)
+{
+	struct route *r = calloc(1, sizeof(*r));
+	char **tables = NULL, schema[BK_STORE_SCHEMA_MAX];
+	size_t ntables = 0;
+	int began = 0;
+	bk_status rc;
+
+	if (!r || !(r->sql = malloc(ROUTE_SQL_MAX))) {
+		free(r);
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	}
+	r->db = db;
+	r->kec = kec;
+	r->n = n;
+	if ((rc = citizen_tables(db, &tables, &ntables)))
+		goto out;
+	for (size_t t = 0; t < ntables && rc == BK_OK; t++) {
+		for (size_t i = 0; i < n && rc == BK_OK; i++) {
+			int has;
+
+			bk_store_schema(schema, kec[i]);
+			if ((rc = has_table(db, schema, tables[t], &has)) || has)
+				continue;
+			/* a store made after the dataset, or a dataset made while the
+			 * store was away: the table is made once, by whoever comes first */
+			if (!began && sqlite3_get_autocommit(db)) {
+				if ((rc = bk_db_exec(db, "BEGIN IMMEDIATE")))
+					break;
+				began = 1;
+			}
+			rc = copy_table(db, schema, tables[t]);
+		}
+		if (rc != BK_OK || n == 0)
+			continue;
+		r->len = 0;
+		put_view(r, tables[t]);
+		rc = r->len >= ROUTE_SQL_MAX ? bk_fail(BK_ERR_STATE, "too many stores or columns to join %s", tables[t])
+					     : bk_db_exec(db, r->sql);
+	}
+	if (began)
+		rc = rc == BK_OK ? bk_db_exec(db, "COMMIT") : (sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), rc);
+out:
+	tables_free(tables, ntables);
+	free(r->sql);
+	free(r);
+	return rc;
+}
+
+/* --- moving rows in ---
+ *
+ * Rows of kecamatan K that sit in vault.db (written before the stores held
+ * rows, or by someone without K's store key) move into K's store in chunks.
+ * Each chunk is two transactions, store first: a copy (INSERT OR IGNORE, so a
+ * chunk copied before a crash is copied again as a no-op), then the delete
+ * from vault.db. A crash between them leaves a row in both files, never in
+ * neither; the next run deletes the vault.db copy. */
+
+#define MOVE_CHUNK 20000
+
+static bk_status query_count(sqlite3 *db, const char *sql, const char *kec, int64_t *a_p, int64_t *b_p)
+{
+	sqlite3_stmt *st = NULL;
+	bk_status rc = BK_OK;
+	int src;
+
+	src = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 1, kec, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		*a_p = sqlite3_column_int64(st, 0);
+		if (b_p)
+			*b_p = sqlite3_column_int64(st, 1);
+	} else {
+		rc = bk_db_status(db, src, "reading rows to move into the stores");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Moves the lowest MOVE_CHUNK ids of kec still in vault.db; *left_p: whether
+ * more may be left. */
+static bk_status move_chunk(sqlite3 *db, const char *table, const char *kec, uint64_t *moved_p, int *left_p)
+{
+	char schema[BK_STORE_SCHEMA_MAX], *pick, *copy = NULL, *drop = NULL;
+	int64_t last = 0, count = 0;
+	bk_status rc;
+
+	*left_p = 0;
+	bk_store_schema(schema, kec);
+	pick = sqlite3_mprintf("SELECT coalesce(max(id), 0), count(*) FROM (SELECT id FROM main.\"%s\" "
+			       "WHERE kecamatan = ?1 ORDER BY id LIMIT %d)",
+			       table, MOVE_CHUNK);
+	if (!pick)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	rc = query_count(db, pick, kec, &last, &count);
+	sqlite3_free(pick);
+	if (rc != BK_OK || count == 0)
+		return rc;
+	/* table and schema names are checked; kec is a code; ids are numbers */
+	copy = sqlite3_mprintf("BEGIN IMMEDIATE; INSERT OR IGNORE INTO \"%s\".\"%s\" SELECT * FROM main.\"%s\" "
+			       "WHERE kecamatan = '%q' AND id <= %lld; COMMIT;",
+			       schema, table, table, kec, (long long)last);
+	drop = sqlite3_mprintf("BEGIN IMMEDIATE; DELETE FROM main.\"%s\" WHERE kecamatan = '%q' AND id <= %lld "
+			       "AND id IN (SELECT id FROM \"%s\".\"%s\" WHERE id <= %lld); COMMIT;",
+			       table, kec, (long long)last, schema, table, (long long)last);
+	if (!copy || !drop)
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+	if (rc == BK_OK && (rc = bk_db_exec(db, copy)) == BK_OK)
+		rc = bk_db_exec(db, drop);
+	if (rc != BK_OK && !sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_free(copy);
+	sqlite3_free(drop);
+	if (rc == BK_OK) {
+		*moved_p += (uint64_t)count;
+		*left_p = count == MOVE_CHUNK;
+	}
+	return rc;
+}
+
+/* Counts (move unset) or moves the rows waiting in vault.db for the attached stores. */
+static bk_status each_waiting(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, int move, uint64_t total,
+			      bk_store_progress_fn progress, void *ctx, uint64_t *rows_p)
+{
+	char **tables = NULL;
+	size_t ntables = 0;
+	bk_status rc;
+
+	*rows_p = 0;
+	if (n == 0)
+		return BK_OK;
+	if ((rc = citizen_tables(db, &tables, &ntables)))
+		return rc;
+	for (size_t t = 0; t < ntables && rc == BK_OK; t++)
+		for (size_t i = 0; i < n && rc == BK_OK; i++) {
+			char *sql;
+			int64_t count = 0;
+			int left = 1;
+
+			if (move) {
+				while (left && rc == BK_OK) {
+					rc = move_chunk(db, tables[t], kec[i], rows_p, &left);
+					if (progress)
+						progress(ctx, *rows_p, total);
+				}
+				continue;
+			}
+			sql = sqlite3_mprintf("SELECT count(*) FROM main.\"%s\" WHERE kecamatan = ?1", tables[t]);
+			rc = sql ? query_count(db, sql, kec[i], &count, NULL) : bk_fail(BK_ERR_NOMEM, "out of memory");
+			sqlite3_free(sql);
+			*rows_p += (uint64_t)count;
+		}
+	tables_free(tables, ntables);
+	return rc;
+}
+
+bk_status bk_stores_waiting(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, uint64_t *rows_p)
+{
+	return each_waiting(db, kec, n, 0, 0, NULL, NULL, rows_p);
+}
+
+bk_status bk_stores_move_in(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, uint64_t total,
+			    bk_store_progress_fn progress, void *ctx, uint64_t *moved_p)
+{
+	return each_waiting(db, kec, n, 1, total, progress, ctx, moved_p);
+}
+
+/* --- the file of one row --- */
+
+static void file_of(char (*kec)[BK_CODE_MAX], size_t n, const char *kecamatan, char schema[BK_STORE_SCHEMA_MAX])
+{
+	for (size_t i = 0; kecamatan && i < n; i++)
+		if (strcmp(kec[i], kecamatan) == 0) {
+			bk_store_schema(schema, kec[i]);
+			return;
+		}
+	snprintf(schema, BK_STORE_SCHEMA_MAX, "main");
+}
+
+static bk_status holds_row(sqlite3 *db, const char *schema, const char *table, int64_t id, int *has_p)
+{
+	char *sql = sqlite3_mprintf("SELECT 1 FROM \"%s\".\"%s\" WHERE id = ?1", schema, table);
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	if (!sql)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	src = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 1, id);
+	if (src == SQLITE_OK)
+		src = sqlite3_step(st);
+	sqlite3_finalize(st);
+	*has_p = src == SQLITE_ROW;
+	return src == SQLITE_ROW || src == SQLITE_DONE ? BK_OK : bk_db_status(db, src, "finding a row's file");
+}
+
+bk_status bk_stores_locate(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, const char *table, int64_t id,
+			   char schema[BK_STORE_SCHEMA_MAX])
+{
+	bk_status rc;
+	int has = 0;
+
+	for (size_t f = 0; f <= n; f++) {
+		bk_stores_file(kec, f, schema);
+		if ((rc = holds_row(db, schema, table, id, &has)) || has)
+			return rc;
+	}
+	return bk_fail(BK_ERR_NOTFOUND, "no row %lld in %s", (long long)id, table);
+}
+
+bk_status bk_stores_place(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, const char *table, int64_t id,
+			  const char *kecamatan, char schema[BK_STORE_SCHEMA_MAX])
+{
+	char from[BK_STORE_SCHEMA_MAX], *sql;
+	bk_status rc;
+
+	file_of(kec, n, kecamatan, schema);
+	if ((rc = bk_stores_locate(db, kec, n, table, id, from)) || strcmp(from, schema) == 0)
+		return rc;
+	/* the same definition in every file (bk_stores_route): the row moves whole */
+	sql = sqlite3_mprintf("INSERT INTO \"%s\".\"%s\" SELECT * FROM \"%s\".\"%s\" WHERE id = %lld;"
+			      "DELETE FROM \"%s\".\"%s\" WHERE id = %lld;",
+			      schema, table, from, table, (long long)id, from, table, (long long)id);
+	rc = sql ? bk_db_exec(db, sql) : bk_fail(BK_ERR_NOMEM, "out of memory");
+	sqlite3_free(sql);
+	return rc;
 }

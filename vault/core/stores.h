@@ -15,9 +15,11 @@
  * that is missing is tampering (exit 3), an unpinned one is made by the next
  * admin unlock (a migration or an init that stopped half way).
  *
- * WARNING: this is the foundation of the per-kecamatan storage. The stores
- * exist, are keyed, granted, attached and checked; the citizen rows still
- * live in vault.db's ds_* tables until the migration that moves them. */
+ * Citizen rows live in the store of their kecamatan; vault.db keeps only
+ * rows with no kecamatan (datasets without one) and rows waiting to move in:
+ * written by a user without the kecamatan's store key (operators), or by a
+ * vault made before the stores. The next unlock by a custodian or admin who
+ * holds the key moves them in (bk_stores_move_in). */
 #ifndef BK_STORES_H
 #define BK_STORES_H
 
@@ -26,11 +28,16 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "crypto/keyring.h"
 #include "vault/core/db.h"
 
 /* "kec_35_05_01": the schema name of a kecamatan's store on the connection. */
 #define BK_STORE_SCHEMA_MAX 40
 void bk_store_schema(char out[BK_STORE_SCHEMA_MAX], const char *kecamatan);
+
+/* bk_stores_file names file f of a connection with n stores attached, kec[]
+ * their codes: f = 0 is vault.db ("main"), f = 1..n the store of kec[f-1]. */
+void bk_stores_file(char (*kec)[BK_CODE_MAX], size_t f, char schema[BK_STORE_SCHEMA_MAX]);
 
 /* The functions below work on the vault's connection db; the vault handle
  * (vault.c) walks the region list with the keys the user holds. vault_id is
@@ -51,5 +58,35 @@ bk_status bk_store_make(sqlite3 *db, const char *dir, const char *kecamatan, con
  * or kecamatan. */
 bk_status bk_store_attach(sqlite3 *db, const char *dir, const char *kecamatan, const uint8_t key[BK_DB_KEYBYTES],
 			  const char *vault_id) BK_MUST_CHECK;
+
+/* bk_stores_route gives every citizen table of vault.db (ds_*) a twin in each
+ * of the n attached stores (made when missing) and, with stores attached, a
+ * TEMP view of the same name over vault.db's rows and every store's:
+ * unqualified reads of ds_NAME see exactly the rows the keys reach. Writes
+ * name their file: INSERT the store of the row's kecamatan (import.c),
+ * UPDATE and DELETE the file bk_stores_locate or bk_stores_place gives.
+ * Run again after a dataset is made. */
+bk_status bk_stores_route(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n) BK_MUST_CHECK;
+
+/* bk_stores_locate: the file ("main" or a store's schema) that holds row id
+ * of table; BK_ERR_NOTFOUND when no attached file does. bk_stores_place
+ * first moves the row, when needed, to the file rows of kecamatan belong in
+ * (its store when attached, else vault.db to move in later) and gives that
+ * file: an edit that changes a row's kecamatan moves it. Inside the
+ * caller's transaction. */
+bk_status bk_stores_locate(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, const char *table, int64_t id,
+			   char schema[BK_STORE_SCHEMA_MAX]) BK_MUST_CHECK;
+bk_status bk_stores_place(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, const char *table, int64_t id,
+			  const char *kecamatan, char schema[BK_STORE_SCHEMA_MAX]) BK_MUST_CHECK;
+
+/* bk_stores_waiting counts the rows in vault.db whose kecamatan is one of
+ * the n attached stores'; bk_stores_move_in moves them in, in chunks of
+ * their own transactions (outside any transaction; resumable: a crash leaves
+ * a row in both files, never in neither), calling progress(ctx, moved,
+ * total) after each chunk. */
+typedef void (*bk_store_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+bk_status bk_stores_waiting(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, uint64_t *rows_p) BK_MUST_CHECK;
+bk_status bk_stores_move_in(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, uint64_t total,
+			    bk_store_progress_fn progress, void *ctx, uint64_t *moved_p) BK_MUST_CHECK;
 
 #endif

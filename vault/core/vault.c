@@ -713,6 +713,88 @@ static bk_status open_stores(struct bk_vault *v, int make)
 	return rc;
 }
 
+/* The views that join vault.db's citizen tables with the attached stores'
+ * (stores.h); again after a dataset is made. */
+bk_status bk_vault_route(struct bk_vault *v)
+{
+	return bk_stores_route(v->db, v->stores, v->nstores);
+}
+
+int bk_vault_holds_every_store(const struct bk_vault *v)
+{
+	size_t kecamatan = 0;
+
+	for (size_t i = 0; i < v->regions.count; i++)
+		kecamatan += v->regions.items[i].level == BK_REGION_KECAMATAN;
+	return v->nstores >= kecamatan;
+}
+
+bk_status bk_vault_no_row(struct bk_vault *v, enum bk_action action, const char *dataset, long long id)
+{
+	struct bk_audit_entry e;
+	char reason[160];
+	bk_status rc;
+
+	if (bk_vault_holds_every_store(v))
+		return bk_fail(BK_ERR_NOTFOUND, "no row %lld in '%s'", id, dataset);
+	snprintf(reason, sizeof(reason), "row %lld of '%s' is not in a kecamatan whose store key you hold", id, dataset);
+	bk_audit_entry_init(&e);
+	e.action = bk_action_name(action);
+	e.dataset = dataset;
+	e.outcome = "denied";
+	e.detail = reason;
+	if (v->in_tx)
+		bk_vault_rollback(v);
+	bk_vault_read_end(v);
+	if ((rc = bk_vault_log(v, &e)))
+		return rc;
+	return bk_fail(BK_ERR_DENIED, "%s", reason);
+}
+
+static bk_store_progress_fn move_progress;
+static void *move_progress_ctx;
+
+void bk_vault_on_move(void (*fn)(void *ctx, uint64_t done, uint64_t total), void *ctx)
+{
+	move_progress = fn;
+	move_progress_ctx = ctx;
+}
+
+/* Rows waiting in vault.db for a store this user holds move in at unlock,
+ * by those who may write there (custodians and admins): a vault made before
+ * the stores at its first admin unlock, an operator's rows at the next
+ * unlock of their kecamatan's custodian. Audited with the number moved. */
+static bk_status move_in(struct bk_vault *v)
+{
+	struct bk_audit_entry e;
+	uint64_t waiting = 0, moved = 0;
+	bk_status rc;
+
+	if (bk_vault_role(v) != BK_ROLE_ADMIN && bk_vault_role(v) != BK_ROLE_CUSTODIAN)
+		return BK_OK;
+	if ((rc = bk_stores_waiting(v->db, v->stores, v->nstores, &waiting)) || waiting == 0)
+		return rc;
+	rc = bk_stores_move_in(v->db, v->stores, v->nstores, waiting, move_progress, move_progress_ctx, &moved);
+	if (moved == 0)
+		return rc;
+	bk_audit_entry_init(&e);
+	e.action = "store-move";
+	e.rows = (long long)moved;
+	e.outcome = rc == BK_OK ? "ok" : "failed";
+	e.detail = "rows moved from vault.db into the stores of their kecamatan";
+	if (rc != BK_OK) {
+		bk_status failed = rc;
+		char msg[256];
+
+		/* the rows moved so far are in their stores: say so, then fail */
+		snprintf(msg, sizeof(msg), "%s", bk_error_detail());
+		if (bk_vault_log(v, &e) != BK_OK)
+			bk_error_clear();
+		return bk_fail(failed, "%s", msg);
+	}
+	return bk_vault_log(v, &e);
+}
+
 /* --- kecamatan store keys for a vault made before the stores --- */
 
 /* Grants the keys from index first on to every enabled user whose role holds
@@ -1009,7 +1091,7 @@ bk_status bk_vault_create(const struct bk_vault_init_opts *opts)
 		goto out;
 	made_dir = 1;
 	if ((rc = create_keys(v)) || (rc = create_admin(v, opts, &admin)) || (rc = create_keyring(v)) ||
-	    (rc = create_db(v, opts, admin.name)) || (rc = open_stores(v, 1)))
+	    (rc = create_db(v, opts, admin.name)) || (rc = open_stores(v, 1)) || (rc = bk_vault_route(v)))
 		goto out;
 out:
 	if (rc != BK_OK && made_dir)
@@ -1264,7 +1346,8 @@ bk_status bk_vault_open(const char *dir, const char *user, const char *pass, siz
 	/* an admin finishes what a migration or an interrupted init left: store
 	 * keys first, then the stores; everyone attaches the stores they hold */
 	if ((bk_vault_role(v) == BK_ROLE_ADMIN && (rc = add_store_keys(v))) ||
-	    (rc = open_stores(v, bk_vault_role(v) == BK_ROLE_ADMIN)) || (v->unconfirmed && (rc = reconcile(v))))
+	    (rc = open_stores(v, bk_vault_role(v) == BK_ROLE_ADMIN)) || (rc = bk_vault_route(v)) ||
+	    (v->unconfirmed && (rc = reconcile(v))) || (rc = move_in(v)))
 		goto out;
 	*v_p = v;
 	v = NULL;
@@ -1664,7 +1747,7 @@ bk_status bk_vault_audit_checkpoint(struct bk_vault *v, char **text_p, char **si
 	return rc;
 }
 
-bk_status bk_vault_db_key_export(struct bk_vault *v, char out[68])
+bk_status bk_vault_db_key_export(struct bk_vault *v, const char *store, char out[68])
 {
 	struct vault_key *k;
 	struct bk_audit_entry e;
@@ -1673,9 +1756,11 @@ bk_status bk_vault_db_key_export(struct bk_vault *v, char out[68])
 	out[0] = '\0';
 	if ((rc = bk_vault_require(v, BK_ACT_KEY_ADMIN, NULL, BK_COL_NONE, NULL)))
 		return rc;
-	k = bk_vault_secret(v, BK_KEY_DB, NULL);
+	k = bk_vault_secret(v, store ? BK_KEY_STORE : BK_KEY_DB, store);
+	if (store && !bk_regions_find(&v->regions, BK_REGION_KECAMATAN, store))
+		return bk_fail(BK_ERR_USAGE, "'%s' is not a kecamatan of this vault", store);
 	if (!k || k->len != 32)
-		return bk_fail(BK_ERR_DENIED, "you hold no database key");
+		return bk_fail(BK_ERR_DENIED, store ? "you hold no key of that store" : "you hold no database key");
 	bk_audit_entry_init(&e);
 	e.action = "db-key-export";
 	e.target = k->id;

@@ -167,10 +167,17 @@ bk_status bk_vault_audit_hash(struct bk_vault *v, const void *value, size_t len,
 
 /* bk_vault_db_key_export (admin, audited) writes the database's raw key as the
  * SQLCipher key spec x'<64 hex>' into out (68 bytes, guarded memory, secret):
- * what the `sqlcipher` shell needs to open vault.db for recovery or audit. */
-bk_status bk_vault_db_key_export(struct bk_vault *v, char out[68]) BK_MUST_CHECK;
+ * what the `sqlcipher` shell needs to open vault.db for recovery or audit;
+ * with store set (a kecamatan code), the key of that kecamatan's store
+ * (kec/<code>.db) instead. */
+bk_status bk_vault_db_key_export(struct bk_vault *v, const char *store, char out[68]) BK_MUST_CHECK;
 
 /* bk_vault_user_name_ok: 1..32 of [a-z0-9._-]. */
 int bk_vault_user_name_ok(const char *name);
+
+/* bk_vault_on_move: a function told, while an unlock moves rows waiting in
+ * vault.db into their kecamatan stores (a vault made before the stores),
+ * how many are moved of how many; for a progress bar. */
+void bk_vault_on_move(void (*fn)(void *ctx, uint64_t done, uint64_t total), void *ctx);
 
 #endif

@@ -64,6 +64,21 @@ struct bk_vault {
 	void (*lookup_free)(struct bk_subject_cache *c);
 };
 
+/* bk_vault_route (re)makes the views joining vault.db's citizen tables with
+ * the attached stores (stores.h): after a dataset is made. */
+bk_status bk_vault_route(struct bk_vault *v) BK_MUST_CHECK;
+
+/* bk_vault_holds_every_store: whether the user's connection attached the
+ * store of every kecamatan (admins, unscoped custodians and analysts). */
+int bk_vault_holds_every_store(const struct bk_vault *v);
+
+/* bk_vault_no_row is the failure of action on row id of dataset that no
+ * attached file holds: not found (exit 1) for a user who holds every store,
+ * else denied (exit 4, audited like bk_vault_require): the row may be in a
+ * kecamatan whose key the user lacks, and whether it exists there is not
+ * theirs to learn. */
+bk_status bk_vault_no_row(struct bk_vault *v, enum bk_action action, const char *dataset, long long id);
+
 /* bk_vault_forget_batches empties the batch-key cache: after a rollback a
  * batch id may come back with another key. */
 void bk_vault_forget_batches(struct bk_vault *v);

@@ -13,6 +13,7 @@
 #include "vault/core/db.h"
 #include "vault/records/import_internal.h"
 #include "vault/records/subjects.h"
+#include "vault/core/stores.h"
 #include "vault/core/vault_internal.h"
 #include "vault/records/records_internal.h"
 
@@ -39,7 +40,9 @@ struct editor {
 	struct bk_importer im;
 	struct bk_import_opts io;
 	sqlite3_stmt *row;    /* SELECT * FROM ds_NAME WHERE id = ? */
-	sqlite3_stmt *update; /* the row back, every column but id and created */
+	sqlite3_stmt *update; /* the row back, every column but id and created, */
+	char update_file[BK_STORE_SCHEMA_MAX]; /* ... in this file (stores.h) */
+	char *update_tail;    /* its SQL after the table's name */
 	int result_col[BK_COLUMNS_MAX * 2 + 8]; /* the SELECT's column -> dataset column, -1: none */
 	uint8_t *key;         /* guarded: the row's batch key */
 	char *old_norm;       /* guarded: the row's values as stored */
@@ -208,6 +211,7 @@ static void editor_free(struct editor *ed)
 		return;
 	sqlite3_finalize(ed->row);
 	sqlite3_finalize(ed->update);
+	free(ed->update_tail);
 	bk_secmem_free(ed->key);
 	bk_secmem_free(ed->old_norm);
 	free(ed->old_sealed);
@@ -252,8 +256,7 @@ static bk_status editor_new(struct edit *x, const char *dataset, struct editor *
 	for (int i = 0; i < sqlite3_column_count(ed->row); i++)
 		ed->result_col[i] = i < 6 ? -1 : bk_dataset_column(&ed->im.ds, sqlite3_column_name(ed->row, i));
 	/* the same parameters, in the same order, as the importer's INSERT after id and created */
-	n += (size_t)snprintf(sql + n, sizeof(sql) - n, "UPDATE \"ds_%s\" SET batch = ?, kecamatan = ?, subject = ?, sealed = ?",
-			      ed->im.ds.name);
+	n += (size_t)snprintf(sql + n, sizeof(sql) - n, "SET batch = ?, kecamatan = ?, subject = ?, sealed = ?");
 	for (size_t c = 0; c < ed->im.ds.ncols; c++) {
 		const struct bk_column *col = &ed->im.ds.cols[c];
 
@@ -267,8 +270,8 @@ static bk_status editor_new(struct edit *x, const char *dataset, struct editor *
 		rc = bk_fail(BK_ERR_STATE, "dataset has too many columns");
 		goto fail;
 	}
-	if (sqlite3_prepare_v2(x->v->db, sql, -1, &ed->update, NULL) != SQLITE_OK) {
-		rc = bk_db_status(x->v->db, sqlite3_errcode(x->v->db), "preparing the edit");
+	if (!(ed->update_tail = strdup(sql))) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
 	*ed_p = ed;
@@ -357,7 +360,7 @@ static bk_status load_row(struct edit *x, struct editor *ed, int64_t id)
 	sqlite3_bind_int64(st, 1, id);
 	src = sqlite3_step(st);
 	if (src != SQLITE_ROW) {
-		rc = src == SQLITE_DONE ? bk_fail(BK_ERR_NOTFOUND, "no row %lld in '%s'", (long long)id, im->ds.name)
+		rc = src == SQLITE_DONE ? bk_vault_no_row(x->v, BK_ACT_RECORD_EDIT, im->ds.name, (long long)id)
 					: bk_db_status(x->v->db, src, "reading a row");
 		goto out;
 	}
@@ -557,6 +560,21 @@ out:
 /* Rows elsewhere linked to registration id by its old NIK lose the link: a
  * link says that the row's NIK is the registered one. Rows of the same person
  * that this command corrects afterwards are linked again when written. */
+/* Unlinks one row from its subject, in the file that holds it. */
+static bk_status unlink_row(struct bk_vault *v, const char *dataset, int64_t id)
+{
+	char table[BK_DATASET_NAME_MAX + 4], schema[BK_STORE_SCHEMA_MAX], *sql;
+	bk_status rc;
+
+	snprintf(table, sizeof(table), "ds_%s", dataset);
+	if ((rc = bk_stores_locate(v->db, v->stores, v->nstores, table, id, schema)))
+		return rc;
+	sql = sqlite3_mprintf("UPDATE \"%s\".\"%s\" SET subject = NULL WHERE id = %lld", schema, table, (long long)id);
+	rc = sql ? bk_db_exec(v->db, sql) : bk_fail(BK_ERR_NOMEM, "out of memory");
+	sqlite3_free(sql);
+	return rc;
+}
+
 static bk_status unlink_old(struct edit *x, struct editor *reg, int64_t id)
 {
 	char **names = NULL, sql[512];
@@ -571,8 +589,9 @@ static bk_status unlink_old(struct edit *x, struct editor *reg, int64_t id)
 		return rc;
 	for (size_t d = 0; d < n && rc == BK_OK; d++) {
 		struct bk_dataset ds;
-		sqlite3_stmt *sel = NULL, *upd = NULL;
+		sqlite3_stmt *sel = NULL;
 		const char *bi;
+		size_t first;
 		int src;
 
 		if (strcmp(names[d], SUBJECTS) == 0)
@@ -589,9 +608,7 @@ static bk_status unlink_old(struct edit *x, struct editor *reg, int64_t id)
 			 "SELECT id FROM \"ds_%s\" WHERE subject = ? AND (\"%s_bi\" = ? OR \"%s_bi\" IS NULL)", ds.name, bi,
 			 bi);
 		src = sqlite3_prepare_v2(x->v->db, sql, -1, &sel, NULL);
-		snprintf(sql, sizeof(sql), "UPDATE \"ds_%s\" SET subject = NULL WHERE id = ?", ds.name);
-		if (src == SQLITE_OK)
-			src = sqlite3_prepare_v2(x->v->db, sql, -1, &upd, NULL);
+		first = x->nunlinked;
 		if (src == SQLITE_OK) {
 			sqlite3_bind_int64(sel, 1, id);
 			sqlite3_bind_int64(sel, 2, old_bi);
@@ -612,14 +629,13 @@ static bk_status unlink_old(struct edit *x, struct editor *reg, int64_t id)
 			}
 			snprintf(x->unlinked[x->nunlinked].dataset, sizeof(x->unlinked[0].dataset), "%s", ds.name);
 			x->unlinked[x->nunlinked++].id = rid;
-			sqlite3_reset(upd);
-			sqlite3_bind_int64(upd, 1, rid);
-			src = sqlite3_step(upd) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(x->v->db);
+			src = SQLITE_OK;
 		}
 		if (rc == BK_OK && src != SQLITE_DONE)
 			rc = bk_db_status(x->v->db, src, "unlinking rows from an old NIK");
 		sqlite3_finalize(sel);
-		sqlite3_finalize(upd);
+		for (size_t i = first; i < x->nunlinked && rc == BK_OK; i++)
+			rc = unlink_row(x->v, ds.name, x->unlinked[i].id);
 		bk_dataset_release(&ds);
 	}
 	bk_dataset_names_free(names, n);
@@ -654,15 +670,44 @@ static bk_status count_unlinked(struct edit *x)
  * when they or the kecamatan changed, and then under this command's own batch
  * for the kecamatan: a fresh data key, so the nonce (batch prefix || row id)
  * is new under its key (fields.h). */
+/* Places row id in the file its (new) kecamatan belongs in and prepares
+ * the UPDATE for that file. */
+static bk_status update_in_file(struct edit *x, struct editor *ed, int64_t id)
+{
+	char table[BK_DATASET_NAME_MAX + 4], schema[BK_STORE_SCHEMA_MAX], *sql;
+	bk_status rc;
+	int src;
+
+	snprintf(table, sizeof(table), "ds_%s", ed->im.ds.name);
+	if ((rc = bk_stores_place(x->v->db, x->v->stores, x->v->nstores, table, id,
+				  ed->im.kecamatan[0] ? ed->im.kecamatan : NULL, schema)))
+		return rc;
+	if (ed->update && strcmp(schema, ed->update_file) == 0)
+		return BK_OK;
+	sqlite3_finalize(ed->update);
+	ed->update = NULL;
+	sql = sqlite3_mprintf("UPDATE \"%s\".\"%s\" %s", schema, table, ed->update_tail);
+	src = sql ? sqlite3_prepare_v2(x->v->db, sql, -1, &ed->update, NULL) : SQLITE_NOMEM;
+	sqlite3_free(sql);
+	if (src != SQLITE_OK)
+		return bk_db_status(x->v->db, src, "preparing the edit");
+	snprintf(ed->update_file, sizeof(ed->update_file), "%s", schema);
+	return BK_OK;
+}
+
 static bk_status write_row(struct edit *x, struct editor *ed, int64_t id)
 {
 	struct bk_importer *im = &ed->im;
 	const struct bk_dataset *ds = &im->ds;
 	struct bk_import_batch *b = NULL;
-	sqlite3_stmt *st = ed->update;
+	sqlite3_stmt *st;
 	size_t sealed_len = 0;
 	int reseal = 0, p = 1;
 	bk_status rc;
+
+	if ((rc = update_in_file(x, ed, id)))
+		return rc;
+	st = ed->update;
 
 	for (size_t i = 0; i < im->nsealed; i++)
 		reseal |= ed->row_changed[im->sealed_idx[i]];
@@ -1000,6 +1045,7 @@ bk_status bk_vault_subject_correct(struct bk_vault *v, const char *nik, const st
 	    (rc = bk_vault_subject_rows(v, nik, NULL, note_match, &ms, &sr)))
 		goto out;
 	r->unreadable = sr.unreadable;
+	r->some_stores = !bk_vault_holds_every_store(v);
 	if (ms.n) /* qsort with a NULL array is undefined even for no elements */
 		qsort(ms.m, ms.n, sizeof(*ms.m), match_order);
 	for (size_t i = 0; i < ms.n && rc == BK_OK; i++) {

@@ -45,6 +45,8 @@ struct bk_edit_result {
 	uint64_t rows;       /* rows changed */
 	uint64_t problems;   /* invalid lines and values */
 	uint64_t unreadable; /* subject correct: candidate rows in kecamatan whose key the user lacks */
+	int some_stores;     /* subject correct: the user holds only some kecamatan stores; rows in the
+			      * others are beyond their keys, unseen and uncounted */
 	uint64_t unlinked;   /* rows elsewhere that were linked to a registration whose NIK changed */
 	char columns[BK_COLUMNS_MAX * (BK_COLUMN_NAME_MAX + 1)]; /* columns whose values changed, ',' between */
 	struct {

@@ -22,6 +22,7 @@
 #include "vault/core/fields.h"
 #include "vault/schema/validate.h"
 #include "vault/records/import_internal.h"
+#include "vault/core/stores.h"
 #include "vault/core/vault_internal.h"
 #include "vault/records/records_internal.h"
 
@@ -219,6 +220,39 @@ static bk_status bind_sealed(struct bk_import_runner *ru, sqlite3_stmt *st, int 
 	return BK_OK;
 }
 
+/* The INSERT of a row into the file of slot (import_internal.h). */
+static bk_status insert_into(struct bk_importer *im, uint8_t slot, sqlite3_stmt **st_p)
+{
+	char schema[BK_STORE_SCHEMA_MAX];
+	char *sql;
+	int src;
+
+	if (slot > im->v->nstores)
+		return bk_fail(BK_ERR_STATE, "a row for a store that is not attached");
+	if (!im->insert[slot]) {
+		bk_stores_file(im->v->stores, slot, schema);
+		sql = sqlite3_mprintf("INSERT INTO \"%s\".\"ds_%s\" %s", schema, im->ds.name, im->insert_tail);
+		src = sql ? sqlite3_prepare_v2(im->v->db, sql, -1, &im->insert[slot], NULL) : SQLITE_NOMEM;
+		sqlite3_free(sql);
+		if (src != SQLITE_OK)
+			return bk_db_status(im->v->db, src, "preparing the import");
+	}
+	*st_p = im->insert[slot];
+	return BK_OK;
+}
+
+/* The file a row of kecamatan kec goes to: its store when attached, else
+ * vault.db (stores.h). */
+static uint8_t insert_slot(const struct bk_importer *im, const char *kec)
+{
+	if (!kec[0])
+		return 0;
+	for (size_t i = 0; i < im->v->nstores; i++)
+		if (strcmp(im->v->stores[i], kec) == 0)
+			return (uint8_t)(i + 1);
+	return 0;
+}
+
 /* Runs the records in [p, p + len) on vault.db; the first failure stops them. */
 static bk_status run_records(struct bk_import_runner *ru, const uint8_t *p, size_t len)
 {
@@ -227,15 +261,17 @@ static bk_status run_records(struct bk_import_runner *ru, const uint8_t *p, size
 	bk_status rc;
 
 	while (p < end) {
-		sqlite3_stmt *st = p[0] == 'B' ? im->batch_insert : im->insert;
 		const char *what = p[0] == 'B' ? "recording a batch" : "inserting a row";
+		sqlite3_stmt *st = im->batch_insert;
 		const uint8_t *e;
 		uint32_t n;
 		int i = 1, src;
 
 		memcpy(&n, p + 1, 4);
-		p += 5;
-		e = p + n;
+		e = p + 5 + n;
+		if (p[0] == 'R' && (rc = insert_into(im, p[5], &st)))
+			return rc;
+		p += p[0] == 'R' ? 6 : 5; /* a row names its file first */
 		sqlite3_reset(st); /* every parameter is bound below: no clear_bindings */
 		while (p < e) {
 			uint8_t type = *p++;
@@ -766,6 +802,7 @@ static bk_status queue_row(struct bk_importer *im, const struct bk_nik *nik)
 		blind_values(im);
 	im->bi_ready = 0;
 	rec_begin(im, &r, 'R');
+	*r.p++ = insert_slot(im, im->kecamatan);
 	put_int(&r, id);
 	put_int(&r, b ? b->id : 0);
 	put_text(&r, im->now);
@@ -1393,7 +1430,7 @@ static bk_status layout(struct bk_importer *im)
 	im->sealed = malloc(im->plain_cap + BK_FIELDS_OVERHEAD);
 	/* a row's record: its fixed columns, its sealed blob, then per column a blind index and a
 	 * value no longer than the column's place in norm; a batch's record is far smaller */
-	im->rec_max = 5 + 9 + 9 + (5 + 24) + (5 + BK_CODE_MAX) + 9 + (5 + im->plain_cap + BK_FIELDS_OVERHEAD) +
+	im->rec_max = 5 + 1 + 9 + 9 + (5 + 24) + (5 + BK_CODE_MAX) + 9 + (5 + im->plain_cap + BK_FIELDS_OVERHEAD) +
 		      14 * im->ds.ncols + max_text;
 	if (im->rec_max < 1024)
 		im->rec_max = 1024;
@@ -1440,16 +1477,18 @@ bk_status bk_import_open(struct bk_importer *im, struct bk_vault *v, const struc
 	return prepare_subjects(im);
 }
 
-/* The INSERT of every row, and the first free row id. */
+/* The INSERT of every row (its part after the table's name: insert_into
+ * puts the file in front), and the first free row id: the vault's counter,
+ * kept in vault.db, since this user may not see every store's rows. */
 static bk_status prepare_insert(struct bk_importer *im)
 {
-	char sql[8192];
+	char sql[8192], key[BK_DATASET_NAME_MAX + 8], counter[32];
 	size_t n = 0, params = 6;
 	sqlite3_stmt *st = NULL;
 	bk_status rc = BK_OK;
+	int64_t seen = 0;
 
-	n += (size_t)snprintf(sql + n, sizeof(sql) - n,
-			      "INSERT INTO \"ds_%s\" (id, batch, created, kecamatan, subject, sealed", im->ds.name);
+	n += (size_t)snprintf(sql + n, sizeof(sql) - n, "(id, batch, created, kecamatan, subject, sealed");
 	for (size_t c = 0; c < im->ds.ncols; c++) {
 		const struct bk_column *col = &im->ds.cols[c];
 
@@ -1468,15 +1507,38 @@ static bk_status prepare_insert(struct bk_importer *im)
 	n += (size_t)snprintf(sql + n, sizeof(sql) - n, ")");
 	if (n >= sizeof(sql))
 		return bk_fail(BK_ERR_STATE, "dataset has too many columns");
-	if (sqlite3_prepare_v2(im->v->db, sql, -1, &im->insert, NULL) != SQLITE_OK)
-		return bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "preparing the import");
-	snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) + 1 FROM \"ds_%s\"", im->ds.name);
+	if (!(im->insert_tail = strdup(sql)))
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	/* unqualified: the rows of every file this user holds (stores.h) */
+	snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM \"ds_%s\"", im->ds.name);
 	if (sqlite3_prepare_v2(im->v->db, sql, -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
 		rc = bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "reading row ids");
 	else
-		im->next_id = sqlite3_column_int64(st, 0);
+		seen = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	if (rc != BK_OK)
+		return rc;
+	im->table_empty = seen == 0;
+	im->next_id = seen + 1;
+	snprintf(key, sizeof(key), "rows:%s", im->ds.name);
+	rc = bk_db_meta_get(im->v->db, key, counter, sizeof(counter));
+	if (rc == BK_ERR_NOTFOUND) {
+		bk_error_clear(); /* a vault made before the counter: every row is visible to its admin */
+		return BK_OK;
+	}
+	if (rc == BK_OK && strtoll(counter, NULL, 10) > im->next_id)
+		im->next_id = strtoll(counter, NULL, 10);
 	return rc;
+}
+
+/* Keeps the next free row id in vault.db for the next import, whoever it is. */
+static bk_status keep_next_id(struct bk_importer *im)
+{
+	char key[BK_DATASET_NAME_MAX + 8], counter[32];
+
+	snprintf(key, sizeof(key), "rows:%s", im->ds.name);
+	snprintf(counter, sizeof(counter), "%lld", (long long)im->next_id);
+	return bk_db_meta_set(im->v->db, key, counter);
 }
 
 static unsigned char detect_delimiter(const char *buf, size_t n)
@@ -1493,8 +1555,9 @@ static unsigned char detect_delimiter(const char *buf, size_t n)
 void bk_import_close(struct bk_importer *im)
 {
 	writer_abandon(im);
-	if (im->insert)
-		sqlite3_finalize(im->insert);
+	for (size_t i = 0; i <= BK_STORES_MAX; i++)
+		sqlite3_finalize(im->insert[i]);
+	free(im->insert_tail);
 	if (im->batch_insert)
 		sqlite3_finalize(im->batch_insert);
 	bk_secmem_free(im->rowbuf);
@@ -1560,29 +1623,66 @@ static void input_close(struct import_input *f)
 	free(f->chunk);
 }
 
+/* Moves every file the import writes to a rollback journal (db.h): faster,
+ * and one atomic commit over all of them. */
+static void journals_bulk(struct bk_vault *v, struct bk_importer *im)
+{
+	char schema[BK_STORE_SCHEMA_MAX];
+
+	for (size_t slot = 0; slot <= v->nstores; slot++) {
+		bk_stores_file(v->stores, slot, schema);
+		if (bk_db_journal_bulk(v->db, schema))
+			im->bulk_journals |= (uint64_t)1 << slot;
+	}
+}
+
+static void journals_wal(struct bk_vault *v, struct bk_importer *im)
+{
+	char schema[BK_STORE_SCHEMA_MAX];
+
+	for (size_t slot = 0; slot <= v->nstores; slot++)
+		if (im->bulk_journals & ((uint64_t)1 << slot)) {
+			bk_stores_file(v->stores, slot, schema);
+			bk_db_journal_wal(v->db, schema);
+		}
+	im->bulk_journals = 0;
+}
+
+/* Drops (create unset) or builds the dataset's indexes in every file. */
+static bk_status indexes_everywhere(struct bk_vault *v, struct bk_importer *im, int create)
+{
+	char schema[BK_STORE_SCHEMA_MAX];
+	bk_status rc = BK_OK;
+
+	for (size_t slot = 0; slot <= v->nstores && rc == BK_OK; slot++) {
+		bk_stores_file(v->stores, slot, schema);
+		rc = bk_dataset_indexes(v->db, schema, &im->ds, create);
+	}
+	return rc;
+}
+
 /* import_prepare opens the transaction and the INSERT, and for a large file
- * into an empty table drops the indexes and may start the writer thread;
- * sets *journal_p when the journal mode must be put back. */
+ * into an empty table drops the indexes and may start the writer thread. */
 static bk_status import_prepare(struct bk_vault *v, struct bk_importer *im, const struct bk_import_opts *o,
-				off_t size, int *journal_p)
+				off_t size)
 {
 	bk_status rc = BK_OK;
 
-	/* a large file is written once into vault.db rather than into the WAL and again at
+	/* a large file is written once into its files rather than into the WAL and again at
 	 * the checkpoint; a crash still undoes all of it (db.h) */
 	if (!o->dry_run && size > BULK_BYTES)
-		*journal_p = bk_db_journal_bulk(v->db);
+		journals_bulk(v, im);
 	/* a big page cache keeps SQLCipher from encrypting pages twice during a bulk load */
 	if ((rc = bk_db_exec(v->db, "PRAGMA cache_size = -65536")) || (rc = bk_vault_begin(v)))
 		goto out;
 	if ((rc = prepare_insert(im)))
 		goto out;
-	im->subjects_exist = im->next_id > 1 && im->registry;
+	im->subjects_exist = !im->table_empty && im->registry;
 	/* an empty table loads fastest without indexes, built once after the load; a table
 	 * with rows keeps them: this import looks its subjects up through them */
-	if (!o->dry_run && size > BULK_BYTES && im->next_id == 1) {
+	if (!o->dry_run && size > BULK_BYTES && im->table_empty) {
 		/* building the indexes once after the load is much faster than row by row */
-		if ((rc = bk_dataset_indexes(v->db, &im->ds, 0)) || (rc = group_open(im)))
+		if ((rc = indexes_everywhere(v, im, 0)) || (rc = group_open(im)))
 			goto out;
 		im->rebuild_indexes = 1;
 		/* a second thread runs the INSERTs, unless rows are linked to the registry as they
@@ -1701,7 +1801,9 @@ static bk_status import_keep(struct bk_vault *v, struct bk_importer *im, const s
 	if ((im->group && (rc = group_flush(im))) || (rc = writer_join(im, 1)))
 		goto out;
 	group_close(im); /* its memory goes to the index builds */
-	if (im->rebuild_indexes && (rc = bk_dataset_indexes(v->db, &im->ds, 1)))
+	if (im->rebuild_indexes && (rc = indexes_everywhere(v, im, 1)))
+		goto out;
+	if ((rc = keep_next_id(im)))
 		goto out;
 	bk_audit_entry_init(&e);
 	e.action = o->max_rows == 1 ? "record-add" : "import";
@@ -1717,7 +1819,6 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 {
 	struct bk_importer *im = calloc(1, sizeof(*im));
 	struct import_input f = {0};
-	int journal = 0;
 	bk_status rc = BK_OK;
 
 	memset(r, 0, sizeof(*r));
@@ -1736,7 +1837,7 @@ bk_status bk_vault_import(struct bk_vault *v, const struct bk_import_opts *o, st
 	bk_random(im->tag_key, BK_PRF128_KEYBYTES);
 	if ((rc = input_open(im, o, &f)))
 		goto out;
-	if ((rc = import_prepare(v, im, o, f.st.st_size, &journal)))
+	if ((rc = import_prepare(v, im, o, f.st.st_size)))
 		goto out;
 	if ((rc = import_read(im, o, &f)))
 		goto out;
@@ -1753,8 +1854,7 @@ out:
 	writer_abandon(im); /* before vault.db is touched again */
 	if (v->in_tx)
 		bk_vault_rollback(v);
-	if (journal)
-		bk_db_journal_wal(v->db);
+	journals_wal(v, im);
 	input_close(&f);
 	bk_import_close(im);
 	free(im);

@@ -68,8 +68,14 @@ struct bk_importer {
 	char kecamatan[BK_CODE_MAX];
 	int row_bad;
 	/* writing */
-	sqlite3_stmt *insert;
-	int64_t next_id;
+	/* the INSERT of a row by file: [0] vault.db (no kecamatan, or one whose
+	 * store this user does not hold: it waits there to move in), [1 + i]
+	 * the store v->stores[i]; prepared when first needed */
+	sqlite3_stmt *insert[BK_STORES_MAX + 1];
+	char *insert_tail;        /* the INSERT after the table's name */
+	uint64_t bulk_journals;   /* files moved to a rollback journal (bit per insert slot) */
+	int64_t next_id;          /* row ids are the vault's, over every store (meta "rows:NAME") */
+	int table_empty;          /* no row of the dataset is visible: load without indexes */
 	struct bk_import_batch batches[128];
 	size_t nbatches;
 	int sealed_idx[BK_COLUMNS_MAX];

@@ -12,6 +12,7 @@
 #include "vault/schema/dataset.h"
 #include "vault/core/db.h"
 #include "vault/core/fields.h"
+#include "vault/core/stores.h"
 #include "vault/records/sql_scan.h"
 #include "vault/core/vault_internal.h"
 #include "vault/records/records_internal.h"
@@ -47,6 +48,24 @@ struct query_ctx {
 	} keys[64];
 	size_t nkeys;
 };
+
+/* Whether dbname is a file of citizen rows on this connection: vault.db or
+ * an attached store. */
+static int is_row_file(const struct query_ctx *q, const char *dbname)
+{
+	char schema[BK_STORE_SCHEMA_MAX];
+
+	if (!dbname)
+		return 0;
+	if (strcmp(dbname, "main") == 0)
+		return 1;
+	for (size_t i = 0; i < q->v->nstores; i++) {
+		bk_store_schema(schema, q->v->stores[i]);
+		if (strcmp(dbname, schema) == 0)
+			return 1;
+	}
+	return 0;
+}
 
 /* Whether table is the base table a view reads: ds_NAME for view NAME,
  * regions for wilayah. */
@@ -99,16 +118,17 @@ static int authorize(void *ctx, int action, const char *a1, const char *a2, cons
 			return deny(q, "reading an unnamed table");
 		if (dbname && strcmp(dbname, "temp") == 0 && is_view(q, a1))
 			return SQLITE_OK; /* the user's scoped views: handles, not values */
-		if (inner && is_view(q, inner) && dbname && strcmp(dbname, "main") == 0 && a2 &&
-		    strcmp(a2, "sealed") != 0 && strcmp(a2, "batch") != 0 && !strstr(a2, "_bi") &&
-		    (strcmp(inner, "wilayah") == 0 ? strcmp(a1, "regions") == 0
-						   : strncmp(a1, "ds_", 3) == 0 && strcmp(a1 + 3, inner) == 0))
+		if (inner && is_view(q, inner) && a2 && strcmp(a2, "sealed") != 0 && strcmp(a2, "batch") != 0 &&
+		    !strstr(a2, "_bi") &&
+		    (strcmp(inner, "wilayah") == 0
+			     ? dbname && strcmp(dbname, "main") == 0 && strcmp(a1, "regions") == 0
+			     : is_row_file(q, dbname) && strncmp(a1, "ds_", 3) == 0 && strcmp(a1 + 3, inner) == 0))
 			return SQLITE_OK; /* a view's own reads of its own base table, nothing else */
 		/* SQLite 3.18 and later report a table read without any column
 		 * ("SELECT count(*)" over a view it flattened) with an empty column
 		 * name and no view: nothing is read, and the token check has refused
 		 * any SQL that names the base table itself */
-		if (a2 && !a2[0] && !inner && dbname && strcmp(dbname, "main") == 0 && is_view_base(q, a1))
+		if (a2 && !a2[0] && !inner && is_row_file(q, dbname) && is_view_base(q, a1))
 			return SQLITE_OK;
 		/* the same for a CTE (no database: nothing stored is read) */
 		if (a2 && !a2[0] && !dbname)
@@ -338,12 +358,55 @@ out:
 
 /* --- views --- */
 
+/* One view per dataset: its rows in vault.db and in every attached store
+ * (stores.h), sealed columns as handles, within the user's scope. */
+static bk_status make_view(struct query_ctx *q, const struct bk_dataset *ds, const char *scope, char **sql_p,
+			   size_t *cap_p)
+{
+	struct bk_vault *v = q->v;
+	char cols[BK_COLUMNS_MAX * (2 * BK_COLUMN_NAME_MAX + BK_DATASET_NAME_MAX + 24) + 64];
+	char schema[BK_STORE_SCHEMA_MAX];
+	size_t cl = 0, len, need;
+
+	/* subject: the registry row of the person, for joins that need no NIK */
+	cl += (size_t)snprintf(cols + cl, sizeof(cols) - cl, "id, kecamatan, subject");
+	for (size_t c = 0; c < ds->ncols && cl < sizeof(cols); c++) {
+		const struct bk_column *col = &ds->cols[c];
+
+		if (col->cls == BK_COL_IDENTIFIER || col->cls == BK_COL_SECRET)
+			cl += (size_t)snprintf(cols + cl, sizeof(cols) - cl, ", '%s:' || id || ':%s' AS \"%s\"", ds->name,
+					       col->name, col->name);
+		else
+			cl += (size_t)snprintf(cols + cl, sizeof(cols) - cl, ", \"%s\"", col->name);
+	}
+	if (cl >= sizeof(cols))
+		return bk_fail(BK_ERR_STATE, "dataset '%s' has too many columns for a view", ds->name);
+	need = 128 + (v->nstores + 1) * (cl + strlen(scope) + 128);
+	if (need > *cap_p) {
+		char *grown = realloc(*sql_p, need);
+
+		if (!grown)
+			return bk_fail(BK_ERR_NOMEM, "out of memory");
+		*sql_p = grown;
+		*cap_p = need;
+	}
+	len = (size_t)snprintf(*sql_p, *cap_p, "CREATE TEMP VIEW IF NOT EXISTS \"%s\" AS ", ds->name);
+	for (size_t f = 0; f <= v->nstores; f++) {
+		bk_stores_file(v->stores, f, schema);
+		len += (size_t)snprintf(*sql_p + len, *cap_p - len, "%sSELECT %s FROM \"%s\".\"ds_%s\"",
+					f ? " UNION ALL " : "", cols, schema, ds->name);
+		if (scope[0] && ds->scope_col >= 0)
+			len += (size_t)snprintf(*sql_p + len, *cap_p - len, " WHERE kecamatan IN (%s)", scope);
+	}
+	return bk_db_exec(v->db, *sql_p);
+}
+
 static bk_status make_views(struct query_ctx *q)
 {
 	struct bk_vault *v = q->v;
 	const struct bk_keyring_user *me = bk_vault_me(v);
 	char **names = NULL, *sql = NULL, scope[BK_SCOPE_MAX * (BK_CODE_MAX + 3) + 8] = "";
-	size_t n = 0, cap = 16384, sl = 0;
+	size_t n = 0, cap = 0, sl = 0;
 	bk_status rc;
 
 	if (me->nscope > 0 && bk_vault_role(v) != BK_ROLE_ADMIN)
@@ -352,37 +415,17 @@ static bk_status make_views(struct query_ctx *q)
 	if ((rc = bk_dataset_names(v->db, &names, &n)))
 		return rc;
 	q->views = calloc(n ? n : 1, sizeof(*q->views));
-	sql = malloc(cap);
-	if (!q->views || !sql) {
+	if (!q->views) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	rc = bk_db_exec(v->db, "CREATE TEMP VIEW IF NOT EXISTS wilayah AS SELECT kode, nama, tingkat, kode_induk FROM main.regions");
 	for (size_t d = 0; d < n && rc == BK_OK; d++) {
 		struct bk_dataset ds;
-		size_t len;
 
 		if ((rc = bk_dataset_load(v->db, names[d], &ds)))
 			break;
-		/* subject: the registry row of the person, for joins that need no NIK */
-		len = (size_t)snprintf(sql, cap, "CREATE TEMP VIEW IF NOT EXISTS \"%s\" AS SELECT id, kecamatan, subject",
-				       ds.name);
-		for (size_t c = 0; c < ds.ncols; c++) {
-			const struct bk_column *col = &ds.cols[c];
-
-			if (col->cls == BK_COL_IDENTIFIER || col->cls == BK_COL_SECRET)
-				len += (size_t)snprintf(sql + len, cap - len, ", '%s:' || id || ':%s' AS \"%s\"", ds.name,
-							col->name, col->name);
-			else
-				len += (size_t)snprintf(sql + len, cap - len, ", \"%s\"", col->name);
-		}
-		len += (size_t)snprintf(sql + len, cap - len, " FROM main.\"ds_%s\"", ds.name);
-		if (scope[0] && ds.scope_col >= 0)
-			len += (size_t)snprintf(sql + len, cap - len, " WHERE kecamatan IN (%s)", scope);
-		if (len >= cap)
-			rc = bk_fail(BK_ERR_STATE, "dataset '%s' has too many columns for a view", ds.name);
-		else
-			rc = bk_db_exec(v->db, sql);
+		rc = make_view(q, &ds, scope, &sql, &cap);
 		snprintf(q->views[q->nviews++], sizeof(q->views[0]), "%s", ds.name);
 		bk_dataset_release(&ds);
 	}

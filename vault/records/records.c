@@ -230,8 +230,13 @@ bk_status bk_vault_record_show(struct bk_vault *v, const char *dataset, int64_t 
 	if (src == SQLITE_OK)
 		src = sqlite3_step(st);
 	if (src != SQLITE_ROW) {
-		rc = src == SQLITE_DONE ? bk_fail(BK_ERR_NOTFOUND, "no row %lld in '%s'", (long long)id, ds.name)
-					: bk_db_status(v->db, src, "reading a row");
+		/* the role may not read at all (operators), or the row is beyond the keys */
+		const char *own = bk_vault_own_scope(v);
+
+		if (src == SQLITE_DONE && (rc = show_require(v, &ds, own ? own : "", reveal, 1, purpose)) == BK_OK)
+			rc = bk_vault_no_row(v, reveal ? BK_ACT_REVEAL : BK_ACT_READ, ds.name, (long long)id);
+		else if (src != SQLITE_DONE)
+			rc = bk_db_status(v->db, src, "reading a row");
 		goto out;
 	}
 	for (size_t c = 0; c < ds.ncols; c++)

@@ -12,6 +12,7 @@
 #include "vault/core/db.h"
 #include "vault/core/fields.h"
 #include "vault/schema/validate.h"
+#include "vault/core/stores.h"
 #include "vault/core/vault_internal.h"
 #include "vault/records/records_internal.h"
 
@@ -427,13 +428,19 @@ static bk_status note_row(void *p, const struct bk_dataset *ds, sqlite3_stmt *st
 	return BK_OK;
 }
 
-static bk_status delete_row(sqlite3 *db, const char *dataset, int64_t id)
+/* Deletes one row from the file that holds it (stores.h). */
+static bk_status delete_row(struct bk_vault *v, const char *dataset, int64_t id)
 {
-	char sql[128];
+	char sql[160], table[BK_DATASET_NAME_MAX + 4], schema[BK_STORE_SCHEMA_MAX];
 	sqlite3_stmt *st = NULL;
+	sqlite3 *db = v->db;
+	bk_status rc;
 	int src;
 
-	snprintf(sql, sizeof(sql), "DELETE FROM \"ds_%s\" WHERE id = ?", dataset); /* name from the registry */
+	snprintf(table, sizeof(table), "ds_%s", dataset); /* name from the registry */
+	if ((rc = bk_stores_locate(db, v->stores, v->nstores, table, id, schema)))
+		return rc;
+	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\".\"%s\" WHERE id = ?", schema, table);
 	src = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(st, 1, id);
@@ -459,7 +466,7 @@ bk_status bk_vault_subject_erase(struct bk_vault *v, const char *nik, const char
 	if ((rc = bk_vault_begin(v)))
 		goto out;
 	for (size_t i = 0; i < x.n && rc == BK_OK; i++)
-		rc = delete_row(v->db, x.m[i].dataset, x.m[i].id);
+		rc = delete_row(v, x.m[i].dataset, x.m[i].id);
 	if (rc == BK_OK)
 		rc = audit_subject(v, "subject-erase", nik, purpose, r, -1);
 out:
@@ -492,12 +499,12 @@ bk_status bk_vault_record_erase(struct bk_vault *v, const char *dataset, int64_t
 		snprintf(kec, sizeof(kec), "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	if (src != SQLITE_ROW) {
-		rc = src == SQLITE_DONE ? bk_fail(BK_ERR_NOTFOUND, "no row %lld in '%s'", (long long)id, ds.name)
+		rc = src == SQLITE_DONE ? bk_vault_no_row(v, BK_ACT_RECORD_ERASE, ds.name, (long long)id)
 					: bk_db_status(v->db, src, "reading a row");
 		goto out;
 	}
 	if ((rc = bk_vault_require(v, BK_ACT_RECORD_ERASE, ds.name, BK_COL_NONE, kec[0] ? kec : bk_vault_own_scope(v))) ||
-	    (rc = bk_vault_begin(v)) || (rc = delete_row(v->db, ds.name, id)))
+	    (rc = bk_vault_begin(v)) || (rc = delete_row(v, ds.name, id)))
 		goto out;
 	snprintf(target, sizeof(target), "row %lld", (long long)id);
 	bk_audit_entry_init(&e);
@@ -515,10 +522,36 @@ out:
 	return rc;
 }
 
+/* Counts (dry_run) or deletes one file's rows of ds past retention, where. */
+static bk_status retention_in_file(struct bk_vault *v, const struct bk_dataset *ds, const char *schema,
+				   const char *where, int dry_run, uint64_t *deleted_p)
+{
+	char *sql;
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	sql = sqlite3_mprintf("%s FROM \"%s\".\"ds_%s\" WHERE %s", dry_run ? "SELECT count(*)" : "DELETE", schema,
+			      ds->name, where);
+	if (!sql)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	src = sqlite3_prepare_v2(v->db, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (src == SQLITE_OK)
+		src = sqlite3_step(st);
+	if (dry_run && src == SQLITE_ROW) {
+		*deleted_p += (uint64_t)sqlite3_column_int64(st, 0);
+		src = SQLITE_DONE;
+	} else if (src == SQLITE_DONE) {
+		*deleted_p += (uint64_t)sqlite3_changes(v->db);
+	}
+	sqlite3_finalize(st);
+	return src == SQLITE_DONE ? BK_OK : bk_db_status(v->db, src, "applying retention");
+}
+
 bk_status bk_vault_retention_apply(struct bk_vault *v, int dry_run, uint64_t *deleted_p)
 {
 	const struct bk_keyring_user *me = bk_vault_me(v);
-	char **names = NULL, sql[2048];
+	char **names = NULL, where[2048], schema[BK_STORE_SCHEMA_MAX];
 	size_t n = 0;
 	struct bk_audit_entry e;
 	bk_status rc;
@@ -529,9 +562,7 @@ bk_status bk_vault_retention_apply(struct bk_vault *v, int dry_run, uint64_t *de
 		goto out;
 	for (size_t d = 0; d < n && rc == BK_OK; d++) {
 		struct bk_dataset ds;
-		sqlite3_stmt *st = NULL;
 		size_t len;
-		int src;
 
 		if ((rc = bk_dataset_load(v->db, names[d], &ds)))
 			break;
@@ -540,34 +571,24 @@ bk_status bk_vault_retention_apply(struct bk_vault *v, int dry_run, uint64_t *de
 			continue;
 		}
 		/* created is an ISO UTC time: text comparison orders it */
-		len = (size_t)snprintf(sql, sizeof(sql),
-				       "%s FROM \"ds_%s\" WHERE created < strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now', "
-				       "'-%u days')",
-				       dry_run ? "SELECT count(*)" : "DELETE", ds.name, ds.retention_days);
+		len = (size_t)snprintf(where, sizeof(where),
+				       "created < strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now', '-%u days')",
+				       ds.retention_days);
 		if (me->nscope > 0 && bk_vault_role(v) != BK_ROLE_ADMIN) {
 			/* a scoped custodian applies retention only in their kecamatan */
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND kecamatan IN (");
-			for (size_t i = 0; i < me->nscope && len < sizeof(sql); i++)
-				len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s'%s'", i ? "," : "", me->scope[i]);
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ")");
+			len += (size_t)snprintf(where + len, sizeof(where) - len, " AND kecamatan IN (");
+			for (size_t i = 0; i < me->nscope && len < sizeof(where); i++)
+				len += (size_t)snprintf(where + len, sizeof(where) - len, "%s'%s'", i ? "," : "",
+							me->scope[i]);
+			len += (size_t)snprintf(where + len, sizeof(where) - len, ")");
 		}
-		if (len >= sizeof(sql)) {
+		if (len >= sizeof(where))
 			rc = bk_fail(BK_ERR_STATE, "scope too large");
-			bk_dataset_release(&ds);
-			break;
+		/* every file the user holds: vault.db and the attached stores */
+		for (size_t f = 0; f <= v->nstores && rc == BK_OK; f++) {
+			bk_stores_file(v->stores, f, schema);
+			rc = retention_in_file(v, &ds, schema, where, dry_run, deleted_p);
 		}
-		src = sqlite3_prepare_v2(v->db, sql, -1, &st, NULL);
-		if (src == SQLITE_OK)
-			src = sqlite3_step(st);
-		if (dry_run && src == SQLITE_ROW) {
-			*deleted_p += (uint64_t)sqlite3_column_int64(st, 0);
-			src = SQLITE_DONE;
-		} else if (src == SQLITE_DONE) {
-			*deleted_p += (uint64_t)sqlite3_changes(v->db);
-		}
-		if (src != SQLITE_DONE)
-			rc = bk_db_status(v->db, src, "applying retention");
-		sqlite3_finalize(st);
 		bk_dataset_release(&ds);
 	}
 	if (rc != BK_OK)

@@ -548,31 +548,34 @@ bk_status bk_dataset_store(sqlite3 *db, const struct bk_dataset *ds)
 	if (n >= cap)
 		rc = bk_fail(BK_ERR_STATE, "dataset schema too large");
 	else if ((rc = bk_db_exec(db, sql)) == BK_OK)
-		rc = bk_dataset_indexes(db, ds, 1);
+		rc = bk_dataset_indexes(db, "main", ds, 1);
 	free(sql);
 	return rc;
 }
 
-bk_status bk_dataset_indexes(sqlite3 *db, const struct bk_dataset *ds, int create)
+bk_status bk_dataset_indexes(sqlite3 *db, const char *schema, const struct bk_dataset *ds, int create)
 {
 	char sql[4096];
 	size_t n = 0;
 
+	/* schema is "main" or a store's kec_..., names are checked: safe inside quotes */
 	if (create)
-		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "CREATE INDEX \"ds_%s_kecamatan\" ON \"ds_%s\" (kecamatan);",
-				      ds->name, ds->name);
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+				      "CREATE INDEX \"%s\".\"ds_%s_kecamatan\" ON \"ds_%s\" (kecamatan);", schema, ds->name,
+				      ds->name);
 	else
-		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "DROP INDEX \"ds_%s_kecamatan\";", ds->name);
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "DROP INDEX \"%s\".\"ds_%s_kecamatan\";", schema,
+				      ds->name);
 	for (size_t i = 0; i < ds->ncols && n < sizeof(sql); i++) {
 		if (!ds->cols[i].blind_index)
 			continue;
 		if (create)
 			n += (size_t)snprintf(sql + n, sizeof(sql) - n,
-					      "CREATE INDEX \"ds_%s_%s_bi\" ON \"ds_%s\" (\"%s_bi\");", ds->name,
-					      ds->cols[i].name, ds->name, ds->cols[i].name);
+					      "CREATE INDEX \"%s\".\"ds_%s_%s_bi\" ON \"ds_%s\" (\"%s_bi\");", schema,
+					      ds->name, ds->cols[i].name, ds->name, ds->cols[i].name);
 		else
-			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "DROP INDEX \"ds_%s_%s_bi\";", ds->name,
-					      ds->cols[i].name);
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "DROP INDEX \"%s\".\"ds_%s_%s_bi\";", schema,
+					      ds->name, ds->cols[i].name);
 	}
 	if (n >= sizeof(sql))
 		return bk_fail(BK_ERR_STATE, "dataset schema too large");

@@ -70,9 +70,10 @@ int bk_dataset_has_sealed(const struct bk_dataset *ds);
 bk_status bk_dataset_store(sqlite3 *db, const struct bk_dataset *ds) BK_MUST_CHECK;
 
 /* bk_dataset_indexes creates (create = 1) or drops the table's secondary
- * indexes (kecamatan, blind indexes): a large import drops them and builds
- * them once after the load, inside the same transaction. */
-bk_status bk_dataset_indexes(sqlite3 *db, const struct bk_dataset *ds, int create) BK_MUST_CHECK;
+ * indexes (kecamatan, blind indexes) in schema ("main" or a store): a large
+ * import drops them and builds them once after the load, inside the same
+ * transaction. */
+bk_status bk_dataset_indexes(sqlite3 *db, const char *schema, const struct bk_dataset *ds, int create) BK_MUST_CHECK;
 
 /* bk_dataset_load reads a registered schema; BK_ERR_NOTFOUND when unknown. */
 bk_status bk_dataset_load(sqlite3 *db, const char *name, struct bk_dataset *ds) BK_MUST_CHECK;

@@ -78,7 +78,8 @@ bk_status bk_vault_dataset_add(struct bk_vault *v, const char *file, const char 
 	e.action = "dataset-add";
 	e.dataset = ds.name;
 	if ((rc = bk_vault_begin(v)) == BK_OK) {
-		if ((rc = bk_dataset_store(v->db, &ds)) || (rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v)))
+		if ((rc = bk_dataset_store(v->db, &ds)) || (rc = bk_vault_route(v)) || (rc = bk_vault_audit(v, &e)) ||
+		    (rc = bk_vault_commit(v)))
 			bk_vault_rollback(v);
 	}
 	if (rc == BK_OK)

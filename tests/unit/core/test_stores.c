@@ -1,9 +1,10 @@
 /* test_stores.c - the per-kecamatan stores of vault/core/stores.h, tried
  * from outside the library the way someone holding a user's files and
  * passphrase would: the keyring opened with crypto/ alone, each grant opened,
- * and every store under kec/ tried with every key the user holds through plain
- * SQLCipher. Each role reaches exactly the stores of its scope; operators
- * and auditors none; the database key opens no store. */
+ * and every store under kec/ (and vault.db) tried with every key the user
+ * holds through plain SQLCipher. Each role reaches exactly the stores, and
+ * the citizen rows, of its scope; operators and auditors none; the database
+ * key opens no store, and vault.db holds no citizen row. */
 #define _XOPEN_SOURCE 700
 #include "tests/unit/unit.h"
 
@@ -20,6 +21,7 @@
 #include "crypto/secmem.h"
 #include "vault/core/stores.h"
 #include "vault/core/vault.h"
+#include "vault/records/import.h"
 #include "vault/schema/datasets.h"
 
 static char dir[256];
@@ -54,6 +56,51 @@ static int add_user(struct bk_vault *v, const char *name, enum bk_role role, con
 	return bk_vault_user_add(v, &spec) == BK_OK ? 0 : -1;
 }
 
+/* People in three kecamatan: Kanigoro (35.05.10) 3, Wonodadi (35.05.01) 2,
+ * Sanankulon (35.05.05) 1. */
+#define PEOPLE_KANIGORO 3
+#define PEOPLE_WONODADI 2
+#define PEOPLE 6
+
+static void quiet(void *ctx, const char *msg)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static int import_people(struct bk_vault *v)
+{
+	static const char *const rows[PEOPLE] = {
+		"3505100101900001,Budi,,1990-01-01,L,35.05.10.2001,SMA,petani,tidak",
+		"3505104202850002,Siti,,1985-02-02,P,35.05.10.2002,SMP,guru,tidak",
+		"3505100303800003,Agus,,1980-03-03,L,35.05.10.2003,SD,petani,tidak",
+		"3505010404750004,Dewi,,1975-04-04,L,35.05.01.2001,SMA,pedagang,tidak",
+		"3505010505700005,Eko,,1970-05-05,L,35.05.01.2001,S1,guru,tidak",
+		"3505050606650006,Fajar,,1965-06-06,L,35.05.05.2001,SD,nelayan,tidak",
+	};
+	struct bk_import_opts o = {0};
+	struct bk_import_result r;
+	char csv[300];
+	FILE *f;
+
+	snprintf(csv, sizeof(csv), "%s.csv", dir);
+	if (!(f = fopen(csv, "w")))
+		return -1;
+	fputs("nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas\n", f);
+	for (size_t i = 0; i < PEOPLE; i++)
+		fprintf(f, "%s\n", rows[i]);
+	if (fclose(f) != 0)
+		return -1;
+	o.dataset = "warga";
+	o.path = csv;
+	o.problem = quiet;
+	if (bk_vault_import(v, &o, &r) != BK_OK || r.rows != PEOPLE) {
+		fprintf(stderr, "import: %s\n", bk_error_detail());
+		return -1;
+	}
+	return unlink(csv) == 0 ? 0 : -1;
+}
+
 static int setup(void **state)
 {
 	static const char *const kanigoro[] = {"Kanigoro"};
@@ -77,6 +124,8 @@ static int setup(void **state)
 	rc = add_user(v, "citra", BK_ROLE_CUSTODIAN, kanigoro, 1) || add_user(v, "oki", BK_ROLE_OPERATOR, kanigoro, 1) ||
 	     add_user(v, "ani", BK_ROLE_ANALYST, two, 2) || add_user(v, "aud", BK_ROLE_AUDITOR, NULL, 0) ||
 	     add_user(v, "cus", BK_ROLE_CUSTODIAN, NULL, 0);
+	if (rc == 0)
+		rc = import_people(v);
 	bk_vault_close(v);
 	return rc;
 }
@@ -149,6 +198,81 @@ static int opens_with(const char *path, const uint8_t key[32])
 	return ok;
 }
 
+/* The citizen rows (of every ds_ table) in path under the raw key: -1 when it
+ * does not open. */
+static long rows_with(const char *path, const uint8_t key[32])
+{
+	char spec[3 + 64 + 1];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL, *count = NULL;
+	long rows = 0;
+
+	spec[0] = 'x';
+	spec[1] = '\'';
+	bk_hex_encode(spec + 2, key, 32);
+	spec[66] = '\'';
+	spec[67] = '\0';
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_key(db, spec, 67), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA cipher_hmac_algorithm = HMAC_SHA256", NULL, NULL, NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'ds_*'", -1, &st,
+			       NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return -1;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", (const char *)sqlite3_column_text(st, 0));
+
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &count, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(count), SQLITE_ROW);
+		rows += sqlite3_column_int(count, 0);
+		sqlite3_finalize(count);
+		sqlite3_free(sql);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rows;
+}
+
+/* Every citizen row the user's raw keys reach in vault.db and the stores. */
+static long rows_reachable(const char *user)
+{
+	struct held keys[128];
+	size_t nkeys = open_grants(user, keys, 128);
+	char path[1024];
+	long total = 0;
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "%s/vault.db", dir);
+	for (size_t k = 0; k < nkeys; k++) {
+		long n = rows_with(path, keys[k].key);
+
+		if (n > 0)
+			fail_msg("%s: vault.db holds %ld citizen rows", user, n);
+	}
+	snprintf(path, sizeof(path), "%s/kec", dir);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char file[1300];
+		size_t nl = strlen(e->d_name);
+
+		if (nl < 4 || strcmp(e->d_name + nl - 3, ".db") != 0)
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
+		for (size_t k = 0; k < nkeys; k++) {
+			long n = rows_with(file, keys[k].key);
+
+			if (n > 0)
+				total += n;
+		}
+	}
+	closedir(d);
+	bk_wipe(keys, sizeof(keys));
+	return total;
+}
+
 /* Tries every store file with every key the user holds: returns how many
  * stores open, and fails when a key opens a store that is not its own. */
 static size_t reachable(const char *user)
@@ -197,6 +321,17 @@ static void test_each_role_reaches_its_scope(void **state)
 	assert_int_equal(reachable("aud"), 0);   /* auditors: no citizen row at all */
 }
 
+static void test_each_role_reaches_its_rows(void **state)
+{
+	(void)state;
+	assert_int_equal(rows_reachable("ada"), PEOPLE);
+	assert_int_equal(rows_reachable("cus"), PEOPLE);
+	assert_int_equal(rows_reachable("citra"), PEOPLE_KANIGORO);
+	assert_int_equal(rows_reachable("ani"), PEOPLE_KANIGORO + PEOPLE_WONODADI);
+	assert_int_equal(rows_reachable("oki"), 0);
+	assert_int_equal(rows_reachable("aud"), 0);
+}
+
 static void test_unlock_attaches_the_stores_held(void **state)
 {
 	static const struct {
@@ -232,6 +367,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_schema_names),
 		cmocka_unit_test(test_each_role_reaches_its_scope),
+		cmocka_unit_test(test_each_role_reaches_its_rows),
 		cmocka_unit_test(test_unlock_attaches_the_stores_held),
 	};
 

@@ -1,7 +1,8 @@
 /* test_import.c - a large import is all or nothing even when the process dies
- * in the middle of writing vault.db: a child process imports through a VFS
- * that ends it before its Nth write (to vault.db, its journal or WAL), and the
- * vault then opens with none of the rows, or with all of them. */
+ * in the middle of writing its files: a child process imports through a VFS
+ * that ends it before its Nth write (to vault.db, the kecamatan store, their
+ * journals or WALs), and the vault then opens with none of the rows, or with
+ * all of them. */
 #include "tests/unit/unit.h"
 
 #include <pthread.h>
@@ -27,7 +28,8 @@
 static char dir[256], csv[300];
 
 /* --- a VFS that crashes the process before its Nth write, or fails the Nth
- * write to vault.db itself as a full disk would --- */
+ * write to the file the rows go to (the store of Kanigoro) as a full disk
+ * would --- */
 
 static sqlite3_vfs *real_vfs;
 static sqlite3_vfs crash_vfs;
@@ -38,7 +40,7 @@ static int failed_elsewhere; /* the disk filled up in another thread (the writer
 struct crash_file {
 	sqlite3_file base;
 	sqlite3_file *real; /* follows this struct in the same allocation */
-	int main_db;
+	int row_file; /* kec/35.05.10.db: the rows of these files go there */
 };
 
 static int c_close(sqlite3_file *f)
@@ -54,7 +56,7 @@ static int c_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
 {
 	if (writes_left >= 0 && --writes_left < 0)
 		_exit(42); /* the crash: nothing after this write's predecessors reaches the files */
-	if (((struct crash_file *)f)->main_db && db_writes_left >= 0 && --db_writes_left < 0) {
+	if (((struct crash_file *)f)->row_file && db_writes_left >= 0 && --db_writes_left < 0) {
 		failed_elsewhere = !pthread_equal(pthread_self(), importer);
 		return SQLITE_FULL;
 	}
@@ -89,7 +91,8 @@ static int c_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags
 
 	(void)vfs;
 	c->real = (sqlite3_file *)(c + 1);
-	c->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
+	c->row_file = (flags & SQLITE_OPEN_MAIN_DB) && name && strlen(name) > 16 &&
+		      strcmp(name + strlen(name) - 16, "/kec/35.05.10.db") == 0;
 	rc = real_vfs->xOpen(real_vfs, name, c->real, flags, out);
 	c->base.pMethods = rc == SQLITE_OK ? &crash_io : NULL;
 	return rc;
@@ -146,10 +149,10 @@ static void quiet(void *ctx, const char *msg)
 }
 
 /* The child: import file into vault in, dying before write number `writes`
- * (never, with writes < 0), or failing its db_writes-th write to vault.db
+ * (never, with writes < 0), or failing its db_writes-th write to the store
  * (never, with db_writes < 0). Exits 0 when the import returned BK_OK, 42
- * when it died, else 10 + the status (100 + the status when vault.db's write
- * failed in a thread of the import's own). */
+ * when it died, else 10 + the status (100 + the status when the store's
+ * write failed in a thread of the import's own). */
 static int import_in_child(const char *in, const char *file, long writes, long db_writes)
 {
 	pid_t pid = fork();
@@ -331,7 +334,7 @@ static void test_bulk_rows_intact(void **state)
 	bk_vault_close(v);
 }
 
-/* A full disk while the writer thread spills pages into vault.db: the
+/* A full disk while the writer thread spills pages into the store: the
  * import fails with an I/O error, nothing of it is left, and the vault takes
  * the same file afterwards. The database outgrows the 64 MiB page cache. */
 #define BIG 320000
@@ -350,7 +353,7 @@ static void test_writer_fails(void **state)
 			serial, k, y, m, d);
 	}
 	assert_int_equal(fclose(f), 0);
-	/* the first pages reach vault.db when the cache spills, in the writer thread */
+	/* the first pages reach the store when the cache spills, in the writer thread */
 	assert_int_equal(import_in_child(fdir, fcsv, -1, 8), 100 + BK_ERR_IO);
 	assert_int_equal(warga_rows(fdir), 0);
 	assert_int_equal(import_in_child(fdir, fcsv, -1, -1), 0);
