@@ -22,18 +22,24 @@
 /* Reads the NIK: one line of stdin, or a prompt (echo off) on a terminal. */
 static bk_status read_nik(char **nik_p)
 {
-	size_t len = 0;
-	bk_status rc = cli_passphrase(isatty(0) ? -1 : 0, "NIK: ", 0, nik_p, &len);
+	char *line = NULL, *nik = NULL;
+	size_t len = 0, used = 0;
+	bk_status rc;
 
-	if (rc == BK_OK) {
-		/* people paste NIKs with spaces: keep the digits only when that is all there is */
-		size_t j = 0;
-
-		for (size_t i = 0; i < len; i++)
-			if ((*nik_p)[i] != ' ')
-				(*nik_p)[j++] = (*nik_p)[i];
-		(*nik_p)[j] = '\0';
+	*nik_p = NULL;
+	if ((rc = cli_passphrase(isatty(0) ? -1 : 0, "NIK: ", 0, &line, &len)))
+		goto out;
+	if (!(nik = bk_secmem_alloc(BK_SUBJECT_NIK_LINE_SIZE))) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+		goto out;
 	}
+	if ((rc = bk_subject_nik_line(line, len, nik, BK_SUBJECT_NIK_LINE_SIZE, &used)))
+		goto out;
+	*nik_p = nik;
+	nik = NULL;
+out:
+	bk_secmem_free(nik);
+	bk_secmem_free(line);
 	return rc;
 }
 
@@ -190,21 +196,22 @@ int cmd_find(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 /* Splits the NIK (the first line, spaces dropped) off the input; the rest are the corrections. */
-static bk_status split_nik(char *in, size_t len, char **nik_p, const char **rest_p, size_t *rest_len_p)
+static bk_status split_nik(const char *in, size_t len, char **nik_p, const char **rest_p, size_t *rest_len_p)
 {
-	size_t line = strcspn(in, "\n"), j = 0;
-	char *nik = bk_secmem_alloc(line + 1);
+	char *nik = bk_secmem_alloc(BK_SUBJECT_NIK_LINE_SIZE);
+	size_t used = 0;
+	bk_status rc;
 
 	*nik_p = NULL;
 	if (!nik)
 		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
-	for (size_t i = 0; i < line; i++)
-		if (in[i] != ' ' && in[i] != '\r')
-			nik[j++] = in[i];
-	nik[j] = '\0';
+	if ((rc = bk_subject_nik_line(in, len, nik, BK_SUBJECT_NIK_LINE_SIZE, &used))) {
+		bk_secmem_free(nik);
+		return rc;
+	}
 	*nik_p = nik;
-	*rest_p = line < len ? in + line + 1 : in + len;
-	*rest_len_p = line < len ? len - line - 1 : 0;
+	*rest_p = in + used;
+	*rest_len_p = len - used;
 	return BK_OK;
 }
 

@@ -166,6 +166,17 @@ nama=X"
 	[ "$status" -eq 2 ]
 }
 
+@test "a NUL byte on the NIK line is a usage error (2): what follows it is no correction, and nothing changes" {
+	# it used to end the NIK there, and the rest of the line was taken as line 2
+	printf '%s\0nama=X\n' "$B_NIK" >"$BATS_TEST_TMPDIR/in"
+	before=$(snapshot "$VAULT")
+	correct citra --purpose "koreksi" <"$BATS_TEST_TMPDIR/in"
+	[ "$status" -eq 2 ]
+	stderr_line "brankas: error: the NIK line holds a NUL byte: give the NIK as 16 digits"
+	lacks "$B_NIK"
+	[ "$(snapshot "$VAULT")" = "$before" ]
+}
+
 @test "a NIK correction that moves a complaint out of a custodian's scope is denied (4, audited); an admin may" {
 	moved=3505014202850007
 	correct citra --purpose "koreksi NIK" <<<"$B_NIK

@@ -203,6 +203,29 @@ static int known_in_dataset(void *ctx, const char *name, const char **near_p)
 	return 0;
 }
 
+bk_status bk_edit_lines(const struct bk_edit_opts *o, const struct bk_dataset *ds, bk_edit_line_fn each,
+			uint64_t *problems_p)
+{
+	struct edit *x = calloc(1, sizeof(*x));
+	char what[BK_DATASET_NAME_MAX + 16];
+	bk_status rc = BK_OK;
+
+	*problems_p = 0;
+	if (!x)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	x->o = o;
+	snprintf(what, sizeof(what), "dataset '%s'", ds->name);
+	parse(x, known_in_dataset, (void *)ds, what);
+	for (size_t i = 0; i < x->cs.n; i++)
+		each(o->ctx, x->cs.c[i].name, x->cs.c[i].value, x->cs.c[i].len, x->cs.c[i].line, x->cs.c[i].colno);
+	*problems_p = x->ir.problems;
+	if (x->ir.problems)
+		rc = bk_fail(BK_ERR_FORMAT, "%s: %llu problem%s", o->path, (unsigned long long)x->ir.problems,
+			     x->ir.problems == 1 ? "" : "s");
+	free(x);
+	return rc;
+}
+
 /* --- one dataset's editor --- */
 
 static void editor_free(struct editor *ed)

@@ -57,6 +57,18 @@ struct bk_edit_result {
 	size_t ndatasets;
 };
 
+/* bk_edit_lines reads o->text as bk_vault_record_edit reads it for a row of
+ * ds, without a vault and without checking the values: each problem of a line
+ * goes to o->problem, then each correction, in the order given, to
+ * each(o->ctx, column, value, len, line, colno), where value points into
+ * o->text (len bytes, personal data) and line and colno say where it starts.
+ * Returns BK_OK, or BK_ERR_FORMAT when some line has a problem (*problems_p
+ * counts them). For tests and fuzzing: the commands go through the vault. */
+typedef void (*bk_edit_line_fn)(void *ctx, const char *column, const char *value, size_t len, size_t line,
+				size_t colno);
+bk_status bk_edit_lines(const struct bk_edit_opts *o, const struct bk_dataset *ds, bk_edit_line_fn each,
+			uint64_t *problems_p) BK_MUST_CHECK;
+
 /* bk_vault_record_edit applies the corrections to row id of dataset in one
  * transaction with its `record-edit` entry. BK_ERR_FORMAT when the text has
  * problems (reported through o->problem; nothing changed, not audited),

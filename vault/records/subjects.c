@@ -279,6 +279,36 @@ bk_status bk_subject_check_nik(const char *nik)
 	return BK_OK;
 }
 
+bk_status bk_subject_nik_line(const char *in, size_t len, char *out, size_t cap, size_t *used_p)
+{
+	const char *nl = memchr(in, '\n', len), *end = nl ? nl : in + len;
+	size_t j = 0;
+	bk_status rc = BK_OK;
+
+	*used_p = nl ? (size_t)(nl - in) + 1 : len;
+	if (end > in && end[-1] == '\r')
+		end--;
+	for (const char *p = in; p < end; p++) {
+		if (*p == ' ')
+			continue;
+		if (*p == '\0') {
+			rc = bk_fail(BK_ERR_USAGE, "the NIK line holds a NUL byte: give the NIK as 16 digits");
+			goto out;
+		}
+		if (j + 1 >= cap) {
+			rc = bk_fail(BK_ERR_USAGE, "the NIK line is too long: give the NIK as 16 digits");
+			goto out;
+		}
+		out[j++] = *p;
+	}
+out:
+	if (rc != BK_OK)
+		bk_wipe(out, j);
+	if (cap)
+		out[rc == BK_OK ? j : 0] = '\0';
+	return rc;
+}
+
 /* --- export --- */
 
 struct export_ctx {

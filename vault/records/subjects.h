@@ -8,6 +8,7 @@
 #define BK_SUBJECTS_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/error.h"
@@ -18,6 +19,20 @@ struct bk_subject_result {
 	uint64_t rows;       /* rows found (exported or erased) */
 	uint64_t unreadable; /* candidate rows in kecamatan whose key the user does not hold */
 };
+
+/* A line that holds a NIK is at most this long, its NUL included: a NIK's 16
+ * digits and room for the spaces people group them with. */
+#define BK_SUBJECT_NIK_LINE_SIZE 65
+
+/* bk_subject_nik_line takes the NIK off the first line of in[0..len) (stdin,
+ * or the line a prompt read): the line up to its newline, without a CR before
+ * it and without spaces (people paste NIKs grouped "3505 0141 ..."), into out
+ * (cap bytes, NUL-terminated; personal data: pass guarded memory). *used_p
+ * receives the bytes the line took, its newline included: what follows starts
+ * at in + *used_p. It does not check the NIK (the commands do). BK_ERR_USAGE,
+ * with out wiped and a detail that quotes nothing of the line, when the line
+ * holds a NUL byte (which would cut the NIK short) or does not fit in out. */
+bk_status bk_subject_nik_line(const char *in, size_t len, char *out, size_t cap, size_t *used_p) BK_MUST_CHECK;
 
 /* bk_vault_subject_export returns {"datasets": {NAME: [rows…]}} with every row
  * whose NIK equals nik (16 digits), sealed values opened. Needs a purpose and

@@ -1250,28 +1250,62 @@ static bk_status plain_sink(void *ctx, const uint8_t *buf, size_t len)
 	return BK_OK;
 }
 
+/* Copies the manifest's files.FILE.sha256 into out: 64 lowercase hex digits. */
 static bk_status manifest_file_hash(json_t *m, const char *file, char out[65])
 {
 	json_t *f = json_object_get(json_object_get(m, "files"), file);
-	json_t *h = json_object_get(f, "sha256");
+	const char *h = json_string_value(json_object_get(f, "sha256"));
 
-	if (!json_is_string(h) || json_string_length(h) != 64)
+	if (!h || strlen(h) != 64 || strspn(h, "0123456789abcdef") != 64)
 		return bk_fail(BK_ERR_CORRUPT, "manifest.json names no hash for '%s'", file);
-	memcpy(out, json_string_value(h), 65);
+	memcpy(out, h, 65);
 	return BK_OK;
 }
 
+bk_status bk_extract_manifest_parse(const char *text, size_t len, const char *dir, struct bk_extract_manifest *m)
+{
+	json_t *j = NULL, *recipient;
+	json_error_t jerr;
+	bk_status rc = BK_OK;
+
+	memset(m, 0, sizeof(*m));
+	if (!(j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)) || !json_is_object(j)) {
+		rc = bk_fail(BK_ERR_CORRUPT, "'%s/manifest.json' is signed but does not parse", dir);
+		goto out;
+	}
+	if (!json_is_string(json_object_get(j, "format")) ||
+	    strcmp(json_string_value(json_object_get(j, "format")), "brankas-extract") != 0 ||
+	    !json_is_integer(json_object_get(j, "version")) || json_integer_value(json_object_get(j, "version")) != 1) {
+		rc = bk_fail(BK_ERR_CORRUPT, "'%s/manifest.json' is not a brankas extract manifest of version 1", dir);
+		goto out;
+	}
+	/* jansson refuses "\u0000" without JSON_ALLOW_NUL: the recipient is a whole C string */
+	recipient = json_object_get(json_object_get(j, "evaluator"), "recipient");
+	if (!json_is_string(recipient) || json_string_length(recipient) >= sizeof(m->recipient)) {
+		rc = bk_fail(BK_ERR_CORRUPT, "'%s/manifest.json' names no evaluator", dir);
+		goto out;
+	}
+	memcpy(m->recipient, json_string_value(recipient), json_string_length(recipient) + 1);
+	if ((rc = manifest_file_hash(j, "data.csv.age", m->data_age_sha256)) ||
+	    (rc = manifest_file_hash(j, "data.csv", m->data_sha256)))
+		goto out;
+out:
+	json_decref(j);
+	if (rc != BK_OK)
+		memset(m, 0, sizeof(*m));
+	return rc;
+}
+
 /* open_manifest reads dir's manifest, checks its signature against the
- * vault's public key, and parses it into *m_p; the caller frees *manifest_p
- * (mlen bytes, as signed) and *m_p, whatever this returns. */
+ * vault's public key, and parses it into *m; the caller frees *manifest_p
+ * (mlen bytes, as signed), whatever this returns. */
 static bk_status open_manifest(const char *dir, const char *pub_text, size_t pub_len, uint8_t **manifest_p,
-			       size_t *mlen_p, json_t **m_p)
+			       size_t *mlen_p, struct bk_extract_manifest *m)
 {
 	char path[4096];
 	uint8_t *sig = NULL;
 	size_t slen = 0;
 	struct bk_minisign_pub pub;
-	json_error_t jerr;
 	bk_status rc;
 
 	if ((rc = bk_minisign_pub_parse(&pub, pub_text, pub_len))) {
@@ -1289,11 +1323,8 @@ static bk_status open_manifest(const char *dir, const char *pub_text, size_t pub
 			     dir);
 		goto out;
 	}
-	if (!(*m_p = json_loadb((const char *)*manifest_p, *mlen_p, JSON_REJECT_DUPLICATES, &jerr)) ||
-	    !json_is_object(*m_p)) {
-		rc = bk_fail(BK_ERR_CORRUPT, "'%s/manifest.json' is signed but does not parse", dir);
+	if ((rc = bk_extract_manifest_parse((const char *)*manifest_p, *mlen_p, dir, m)))
 		goto out;
-	}
 out:
 	free(sig);
 	return rc;
@@ -1302,28 +1333,25 @@ out:
 /* open_data checks that the extract was made for the holder of x_sk and
  * reads its encrypted data into *data_p (freed by the caller, whatever this
  * returns), checked against the manifest; path is left naming the file. */
-static bk_status open_data(const char *dir, json_t *m, const uint8_t x_sk[32], char *path, size_t cap,
-			   uint8_t **data_p, size_t *dlen_p)
+static bk_status open_data(const char *dir, const struct bk_extract_manifest *m, const uint8_t x_sk[32], char *path,
+			   size_t cap, uint8_t **data_p, size_t *dlen_p)
 {
-	char want[65], got[65], mine[BK_AGE_RECIPIENT_MAX];
+	char got[65], mine[BK_AGE_RECIPIENT_MAX];
 	uint8_t h[BK_SHA256_BYTES], x_pk[32];
-	json_t *recipient;
 	bk_status rc;
 
 	if ((rc = bk_box_public_from_secret(x_pk, x_sk)) || (rc = bk_age_recipient_from_x25519(mine, x_pk)))
 		goto out;
-	recipient = json_object_get(json_object_get(m, "evaluator"), "recipient");
-	if (!json_is_string(recipient) || strcmp(json_string_value(recipient), mine) != 0) {
+	if (strcmp(m->recipient, mine) != 0) {
 		rc = bk_fail(BK_ERR_DENIED, "'%s' was made for another evaluator", dir);
 		goto out;
 	}
 	snprintf(path, cap, "%s/data.csv.age", dir);
-	if ((rc = bk_file_read(path, EXTRACT_MAX_BYTES, data_p, dlen_p)) ||
-	    (rc = manifest_file_hash(m, "data.csv.age", want)))
+	if ((rc = bk_file_read(path, EXTRACT_MAX_BYTES, data_p, dlen_p)))
 		goto out;
 	bk_sha256(h, *data_p, *dlen_p);
 	hex256(got, h);
-	if (strcmp(got, want) != 0) {
+	if (strcmp(got, m->data_age_sha256) != 0) {
 		rc = bk_fail(BK_ERR_CORRUPT, "'%s' does not match the signed manifest (altered)", path);
 		goto out;
 	}
@@ -1335,10 +1363,10 @@ out:
  * p, checks the plaintext against the manifest, and syncs and closes it;
  * the caller unlinks tmp unless it links it into place. On a failure to
  * create tmp, tmp is emptied. */
-static bk_status open_decrypt(json_t *m, const uint8_t *data, size_t dlen, const uint8_t x_sk[32],
-			      const char *path, char *tmp, struct plain_out *p)
+static bk_status open_decrypt(const struct bk_extract_manifest *m, const uint8_t *data, size_t dlen,
+			      const uint8_t x_sk[32], const char *path, char *tmp, struct plain_out *p)
 {
-	char want[65], got[65];
+	char got[65];
 	uint8_t h[BK_SHA256_BYTES];
 	bk_status rc;
 
@@ -1358,9 +1386,7 @@ static bk_status open_decrypt(json_t *m, const uint8_t *data, size_t dlen, const
 	}
 	bk_sha256_final(&p->hash, h);
 	hex256(got, h);
-	if ((rc = manifest_file_hash(m, "data.csv", want)))
-		goto out;
-	if (strcmp(got, want) != 0) {
+	if (strcmp(got, m->data_sha256) != 0) {
 		rc = bk_fail(BK_ERR_CORRUPT, "the decrypted data does not match the signed manifest");
 		goto out;
 	}
@@ -1381,18 +1407,18 @@ bk_status bk_extract_open(const char *dir, const char *pub_text, size_t pub_len,
 	uint8_t *manifest = NULL, *data = NULL;
 	size_t mlen = 0, dlen = 0;
 	struct plain_out p = {.fd = -1};
-	json_t *m = NULL;
+	struct bk_extract_manifest m;
 	bk_status rc;
 
 	*manifest_p = NULL;
 	tmp[0] = '\0';
 	if ((rc = open_manifest(dir, pub_text, pub_len, &manifest, &mlen, &m)))
 		goto out;
-	if ((rc = open_data(dir, m, x_sk, path, sizeof(path), &data, &dlen)))
+	if ((rc = open_data(dir, &m, x_sk, path, sizeof(path), &data, &dlen)))
 		goto out;
 	/* written under a temporary name: a failure leaves no partial plaintext */
 	snprintf(tmp, sizeof(tmp), "%s.partial", out_path);
-	if ((rc = open_decrypt(m, data, dlen, x_sk, path, tmp, &p)))
+	if ((rc = open_decrypt(&m, data, dlen, x_sk, path, tmp, &p)))
 		goto out;
 	if (link(tmp, out_path) != 0) {
 		rc = bk_fail(BK_ERR_IO, "cannot create '%s': %s", out_path, strerror(errno));
@@ -1408,7 +1434,6 @@ out:
 		close(p.fd);
 	if (tmp[0])
 		unlink(tmp);
-	json_decref(m);
 	free(manifest);
 	free(data);
 	return rc;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "crypto/identity.h"
 #include "vault/release/request.h"
 
 #define BK_EXTRACT_COLUMNS_MAX 40
@@ -48,6 +49,21 @@ struct bk_extract_summary {
 	size_t cells, cells_primary, cells_complementary;
 	char epsilon[16];
 };
+
+/* What `extract open` takes from a manifest.json. */
+struct bk_extract_manifest {
+	char recipient[BK_AGE_RECIPIENT_MAX]; /* the evaluator's age recipient ("age1...") */
+	char data_age_sha256[65];             /* of data.csv.age, lowercase hex */
+	char data_sha256[65];                 /* of data.csv, the decrypted data */
+};
+
+/* bk_extract_manifest_parse reads a manifest (text[0..len), whose signature
+ * the caller has checked): a JSON object of format "brankas-extract",
+ * version 1, naming the evaluator's recipient and the SHA-256 of data.csv.age
+ * and data.csv. dir names the extract in messages. Pure: no files, no keys.
+ * Returns BK_OK, or BK_ERR_CORRUPT saying what is missing. */
+bk_status bk_extract_manifest_parse(const char *text, size_t len, const char *dir,
+				    struct bk_extract_manifest *m) BK_MUST_CHECK;
 
 /* bk_extract_open checks DIR/manifest.json.minisig against the pinned vault
  * public key (minisign text in pub_text), checks that the manifest names this

@@ -372,11 +372,15 @@ static bk_status band_label(const struct bk_column *col, long long width, const 
 	if (errno || end == value || *end || !(value[0] == '-' || (value[0] >= '0' && value[0] <= '9')))
 		return bk_fail(BK_ERR_FORMAT, "column '%s': a value is not a whole number", col->name);
 	lo = (v / width) * width;
-	if (v % width != 0 && v < 0)
-		lo -= width; /* bands are aligned at 0 on both sides: -1 is in -5..-1 */
+	if (v % width != 0 && v < 0) {
+		/* bands are aligned at 0 on both sides: -1 is in -5..-1; the lowest band may not fit */
+		if (lo < LLONG_MIN + width)
+			return bk_fail(BK_ERR_FORMAT, "column '%s': a value is too small to band", col->name);
+		lo -= width;
+	}
 	if (lo > LLONG_MAX - (width - 1))
 		return bk_fail(BK_ERR_FORMAT, "column '%s': a value is too large to band", col->name);
-	return put(out, cap, "%lld-%lld", lo, lo + width - 1);
+	return put(out, cap, "%lld-%lld", lo, lo + (width - 1));
 }
 
 static int digits(const char *s, size_t n)
