@@ -7,14 +7,12 @@
 #include "base/fileio.h"
 #include "cli/cli.h"
 #include "cli/options.h"
-#include "crypto/identity.h"
 #include "crypto/secmem.h"
 #include "vault/release/dp.h"
 #include "vault/release/extract.h"
 #include "vault/release/request.h"
 #include "vault/release/requests.h"
 
-#define IDENTITY_MAX 65536
 #define PUB_MAX 4096
 
 /* Splits "a,b,c" into names; usage error on a bad or surplus name. */
@@ -183,31 +181,24 @@ int cmd_request_new(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct bk_request *r = calloc(1, sizeof(*r));
 	const char *identity = NULL, *out = NULL;
-	uint8_t *idtext = NULL, *ed_sk = bk_secmem_alloc(64), *x_sk = bk_secmem_alloc(32);
-	char *pass = NULL, *text = NULL;
-	size_t idlen = 0, passlen = 0;
+	struct cli_identity_keys *keys = NULL;
+	char *text = NULL;
 	int code = -1;
 	bk_status rc = BK_OK;
 
-	if (!r || !ed_sk || !x_sk) {
+	if (!r) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 		goto done;
 	}
 	if ((code = parse_new(ctx, argc, argv, r, &identity, &out)) >= 0)
 		goto done;
-	if ((rc = bk_file_read(identity, IDENTITY_MAX, &idtext, &idlen)) ||
-	    (rc = bk_identity_public(identity, (const char *)idtext, idlen, r->evaluator)) ||
-	    (rc = cli_passphrase(ctx->pass_fd, "passphrase of the identity: ", 0, &pass, &passlen)) ||
-	    (rc = bk_identity_open(identity, (const char *)idtext, idlen, pass, passlen, ed_sk, x_sk)) ||
-	    (rc = bk_request_sign(r, ed_sk, &text)) || (rc = bk_file_create_exclusive(out, text, strlen(text), 0644)))
+	if ((rc = cli_identity_unlock(ctx, identity, r->evaluator, &keys)) ||
+	    (rc = bk_request_sign(r, keys->ed_sk, &text)) || (rc = bk_file_create_exclusive(out, text, strlen(text), 0644)))
 		goto done;
 	fprintf(stderr, "brankas: request %s written to '%s'; send it to the vault's custodian\n", r->id, out);
 	code = -2; /* done: stdout still to be flushed */
 done:
-	bk_secmem_free(pass);
-	bk_secmem_free(ed_sk);
-	bk_secmem_free(x_sk);
-	free(idtext);
+	bk_secmem_free(keys);
 	free(text);
 	free(r);
 	if (rc)
@@ -476,9 +467,10 @@ int cmd_extract_open(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	struct cli_args args = {
 		.min = 1, .max = 1, .missing = "no extract directory given", .extra = "unexpected argument"};
-	uint8_t *idtext = NULL, *pub = NULL, *ed_sk = NULL, *x_sk = NULL;
-	char *pass = NULL, *manifest = NULL;
-	size_t idlen = 0, publen = 0, passlen = 0;
+	struct cli_identity_keys *keys = NULL;
+	uint8_t *pub = NULL;
+	char *manifest = NULL;
+	size_t publen = 0;
 	int code;
 	bk_status rc = BK_OK;
 
@@ -486,24 +478,13 @@ int cmd_extract_open(struct cli_ctx *ctx, int argc, char **argv)
 		return code;
 	if (!identity || !pubfile || !out)
 		return cli_usage(ctx, "--identity, --vault-pub and -o are required");
-	ed_sk = bk_secmem_alloc(64);
-	x_sk = bk_secmem_alloc(32);
-	if (!ed_sk || !x_sk) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
-		goto done;
-	}
 	if ((rc = bk_file_read(pubfile, PUB_MAX, &pub, &publen)) ||
-	    (rc = bk_file_read(identity, IDENTITY_MAX, &idtext, &idlen)) ||
-	    (rc = cli_passphrase(ctx->pass_fd, "passphrase of the identity: ", 0, &pass, &passlen)) ||
-	    (rc = bk_identity_open(identity, (const char *)idtext, idlen, pass, passlen, ed_sk, x_sk)) ||
-	    (rc = bk_extract_open(args.argv[0], (const char *)pub, publen, x_sk, out, &manifest)))
+	    (rc = cli_identity_unlock(ctx, identity, NULL, &keys)) ||
+	    (rc = bk_extract_open(args.argv[0], (const char *)pub, publen, keys->x_sk, out, &manifest)))
 		goto done;
 	fprintf(stderr, "brankas: signature and hashes verified; data written to '%s'\n", out);
 done:
-	bk_secmem_free(pass);
-	bk_secmem_free(ed_sk);
-	bk_secmem_free(x_sk);
-	free(idtext);
+	bk_secmem_free(keys);
 	free(pub);
 	free(manifest);
 	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
