@@ -206,20 +206,14 @@ done:
 	return code == -2 ? cli_finish(CLI_EXIT_OK) : code;
 }
 
-struct add_args {
-	const char *path;
-	const uint8_t *text;
-	size_t len;
-};
-
 static bk_status run_add(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	const struct add_args *a = arg;
+	const struct cli_file *request = arg;
 	long long number = 0;
 	bk_status rc;
 
 	(void)ctx;
-	if ((rc = bk_vault_request_add(v, a->path, (const char *)a->text, a->len, &number)))
+	if ((rc = bk_vault_request_add(v, request->path, (const char *)request->text, request->len, &number)))
 		return rc;
 	printf("%lld\n", number);
 	fprintf(stderr, "brankas: request %lld added; 'brankas request show %lld' previews what would leave\n", number,
@@ -229,45 +223,37 @@ static bk_status run_add(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 
 int cmd_request_add(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_args args = {.min = 1, .max = 1, .missing = "no request file given", .extra = "unexpected argument"};
-	struct add_args a = {NULL, NULL, 0};
-	uint8_t *text = NULL;
+	struct cli_file request;
 	int code;
-	bk_status rc;
 
-	if ((code = cli_parse_options(ctx, argc, argv, NULL, &args)) >= 0)
+	if ((code = cli_parse_file_operand(ctx, argc, argv, "no request file given", BK_REQUEST_MAX + 1, &request)) >= 0)
 		return code;
-	a.path = args.argv[0];
-	if ((rc = bk_file_read(a.path, BK_REQUEST_MAX + 1, &text, &a.len)))
-		return cli_fail(rc);
-	a.text = text;
-	code = cli_run(ctx, run_add, &a);
-	free(text);
+	code = cli_run(ctx, run_add, &request);
+	free(request.text);
 	return code;
 }
 
-static bk_status run_list(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+static bk_status list_requests(struct bk_vault *v)
 {
 	struct bk_request_info *list = NULL;
 	size_t n = 0;
 	bk_status rc;
 
-	(void)ctx;
-	(void)arg;
-	if ((rc = bk_vault_request_list(v, &list, &n)))
-		return rc;
-	printf("%4s  %-9s %-12s %-12s %-10s %-20s %s\n", "N", "STATUS", "EVALUATOR", "DATASET", "KIND", "ADDED",
-	       "APPROVERS");
-	for (size_t i = 0; i < n; i++)
-		printf("%4lld  %-9s %-12s %-12s %-10s %-20s %s\n", list[i].number, list[i].status, list[i].evaluator,
-		       list[i].dataset, list[i].kind, list[i].added, list[i].approvers[0] ? list[i].approvers : "-");
+	if ((rc = bk_vault_request_list(v, &list, &n)) == BK_OK) {
+		printf("%4s  %-9s %-12s %-12s %-10s %-20s %s\n", "N", "STATUS", "EVALUATOR", "DATASET", "KIND",
+		       "ADDED", "APPROVERS");
+		for (size_t i = 0; i < n; i++)
+			printf("%4lld  %-9s %-12s %-12s %-10s %-20s %s\n", list[i].number, list[i].status,
+			       list[i].evaluator, list[i].dataset, list[i].kind, list[i].added,
+			       list[i].approvers[0] ? list[i].approvers : "-");
+	}
 	free(list);
-	return BK_OK;
+	return rc;
 }
 
 int cmd_request_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-	return cli_parse_run(ctx, argc, argv, NULL, run_list, NULL);
+	return cli_parse_run_vault(ctx, argc, argv, list_requests);
 }
 
 /* Parses the options and the request number N, the one operand of show,
