@@ -364,14 +364,17 @@ int cmd_request_show(struct cli_ctx *ctx, int argc, char **argv)
 	return cli_run(ctx, run_show, &number);
 }
 
-struct approve_args {
+/* A custodian's decision on request number: approve writes the extract to
+ * dir, deny records reason. */
+struct decision_args {
 	long long number;
-	const char *dir;
+	const char *dir;    /* approve's -o */
+	const char *reason; /* deny's --reason */
 };
 
 static bk_status run_approve(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	const struct approve_args *a = arg;
+	const struct decision_args *a = arg;
 	struct bk_extract_summary *s = calloc(1, sizeof(*s));
 	int released = 0;
 	bk_status rc;
@@ -394,7 +397,7 @@ out:
 
 int cmd_request_approve(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct approve_args a = {0, NULL};
+	struct decision_args a = {0, NULL, NULL};
 	const struct cli_option opts[] = {
 		CLI_OPT_STRING('o', "output", &a.dir, "DIR"),
 		CLI_OPT_END,
@@ -408,14 +411,9 @@ int cmd_request_approve(struct cli_ctx *ctx, int argc, char **argv)
 	return cli_run(ctx, run_approve, &a);
 }
 
-struct deny_args {
-	long long number;
-	const char *reason;
-};
-
 static bk_status run_deny(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	const struct deny_args *a = arg;
+	const struct decision_args *a = arg;
 	bk_status rc;
 
 	(void)ctx;
@@ -427,7 +425,7 @@ static bk_status run_deny(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 
 int cmd_request_deny(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct deny_args a = {0, NULL};
+	struct decision_args a = {0, NULL, NULL};
 	const struct cli_option opts[] = {
 		CLI_OPT_STRING(0, "reason", &a.reason, "TEXT"),
 		CLI_OPT_END,
