@@ -72,6 +72,24 @@ int cli_exit_code(bk_status rc);
  * have at least 8 characters. */
 bk_status cli_passphrase(int fd, const char *prompt, int confirm, char **pass_p, size_t *len_p) BK_MUST_CHECK;
 
+/* The largest identity file read (they are about 1 KiB). */
+#define CLI_IDENTITY_MAX 65536
+
+/* The secret keys of an opened identity file (guarded memory). */
+struct cli_identity_keys {
+	uint8_t ed_sk[64]; /* Ed25519: signs requests */
+	uint8_t x_sk[32];  /* X25519: opens extracts */
+};
+
+/* cli_identity_unlock opens the identity file path with the passphrase read
+ * from ctx->pass_fd (the terminal when -1) into *keys_p, guarded memory the
+ * caller frees with bk_secmem_free (NULL on failure). When public_id is not
+ * NULL (BK_AGE_RECIPIENT_MAX bytes) it receives the identity's age id, read
+ * before the passphrase is asked so that a malformed file fails first. The
+ * passphrase and the file's text are freed before return. */
+bk_status cli_identity_unlock(struct cli_ctx *ctx, const char *path, char *public_id,
+			      struct cli_identity_keys **keys_p) BK_MUST_CHECK;
+
 /* cli_read_input reads fd to its end into guarded memory (*buf_p, NUL-
  * terminated; free with bk_secmem_free): data that may be personal, such as
  * corrections. More than max bytes is a usage error. */

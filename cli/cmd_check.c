@@ -4,13 +4,11 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 
-static bk_status run_check(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+static bk_status check_vault(struct bk_vault *v)
 {
 	struct bk_audit_report report;
 	bk_status rc;
 
-	(void)ctx;
-	(void)arg;
 	if ((rc = bk_vault_check(v, &report)))
 		return rc;
 	printf("vault.db   ok: SQLCipher integrity check passed\n");
@@ -22,5 +20,5 @@ static bk_status run_check(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 
 int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
 {
-	return cli_parse_run(ctx, argc, argv, NULL, run_check, NULL);
+	return cli_parse_run_vault(ctx, argc, argv, check_vault);
 }

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "base/fileio.h"
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "vault/schema/dataset.h"
@@ -10,27 +9,25 @@
 
 #define SCHEMA_FILE_MAX (256 * 1024)
 
-static bk_status run_list(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+static bk_status list_datasets(struct bk_vault *v)
 {
 	struct bk_dataset_info *list = NULL;
 	size_t n = 0;
 	bk_status rc;
 
-	(void)ctx;
-	(void)arg;
-	if ((rc = bk_vault_dataset_list(v, &list, &n)))
-		return rc;
-	printf("%-14s %10s %8s %7s  %s\n", "DATASET", "ROWS", "COLUMNS", "SEALED", "TITLE");
-	for (size_t i = 0; i < n; i++)
-		printf("%-14s %10lld %8zu %7zu  %s\n", list[i].name, list[i].rows, list[i].columns,
-		       list[i].sealed_columns, list[i].title);
+	if ((rc = bk_vault_dataset_list(v, &list, &n)) == BK_OK) {
+		printf("%-14s %10s %8s %7s  %s\n", "DATASET", "ROWS", "COLUMNS", "SEALED", "TITLE");
+		for (size_t i = 0; i < n; i++)
+			printf("%-14s %10lld %8zu %7zu  %s\n", list[i].name, list[i].rows, list[i].columns,
+			       list[i].sealed_columns, list[i].title);
+	}
 	free(list);
-	return BK_OK;
+	return rc;
 }
 
 int cmd_dataset_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-	return cli_parse_run(ctx, argc, argv, NULL, run_list, NULL);
+	return cli_parse_run_vault(ctx, argc, argv, list_datasets);
 }
 
 struct show_args {
@@ -101,20 +98,14 @@ int cmd_dataset_show(struct cli_ctx *ctx, int argc, char **argv)
 	return cli_run(ctx, run_show, &a);
 }
 
-struct add_args {
-	const char *path;
-	const uint8_t *text;
-	size_t len;
-};
-
 static bk_status run_add(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	struct add_args *a = arg;
+	const struct cli_file *schema = arg;
 	char name[BK_DATASET_NAME_MAX + 1];
 	bk_status rc;
 
 	(void)ctx;
-	if ((rc = bk_vault_dataset_add(v, a->path, (const char *)a->text, a->len, name)))
+	if ((rc = bk_vault_dataset_add(v, schema->path, (const char *)schema->text, schema->len, name)))
 		return rc;
 	printf("added dataset '%s'\n", name);
 	return BK_OK;
@@ -122,25 +113,20 @@ static bk_status run_add(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 
 int cmd_dataset_add(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_args args = {.min = 1, .max = 1, .missing = "no schema file given", .extra = "unexpected argument"};
-	struct add_args a = {NULL, NULL, 0};
+	struct cli_file schema;
 	struct bk_dataset probe;
-	uint8_t *text = NULL;
 	int code;
 	bk_status rc;
 
-	if ((code = cli_parse_options(ctx, argc, argv, NULL, &args)) >= 0)
+	if ((code = cli_parse_file_operand(ctx, argc, argv, "no schema file given", SCHEMA_FILE_MAX, &schema)) >= 0)
 		return code;
-	a.path = args.argv[0];
 	/* the schema is checked before any passphrase is asked */
-	if ((rc = bk_file_read(a.path, SCHEMA_FILE_MAX, &text, &a.len)) ||
-	    (rc = bk_dataset_parse(&probe, a.path, (const char *)text, a.len))) {
-		free(text);
+	if ((rc = bk_dataset_parse(&probe, schema.path, (const char *)schema.text, schema.len))) {
+		free(schema.text);
 		return cli_fail(rc);
 	}
 	bk_dataset_release(&probe);
-	a.text = text;
-	code = cli_run(ctx, run_add, &a);
-	free(text);
+	code = cli_run(ctx, run_add, &schema);
+	free(schema.text);
 	return code;
 }

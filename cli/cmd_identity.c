@@ -10,8 +10,6 @@
 #include "crypto/identity.h"
 #include "crypto/secmem.h"
 
-#define IDENTITY_MAX 65536
-
 /* The identity commands need no vault: an evaluator's key pair is theirs. */
 int cmd_identity_new(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -57,7 +55,7 @@ int cmd_identity_show(struct cli_ctx *ctx, int argc, char **argv)
 
 	if ((code = cli_parse_options(ctx, argc, argv, NULL, &args)) >= 0)
 		return code;
-	if ((rc = bk_file_read(args.argv[0], IDENTITY_MAX, &text, &len)) ||
+	if ((rc = bk_file_read(args.argv[0], CLI_IDENTITY_MAX, &text, &len)) ||
 	    (rc = bk_identity_public(args.argv[0], (const char *)text, len, public_id)))
 		goto out;
 	printf("%s\n", public_id);
@@ -74,9 +72,9 @@ int cmd_identity_export_age(struct cli_ctx *ctx, int argc, char **argv)
 		CLI_OPT_END,
 	};
 	struct cli_args args = {.min = 1, .max = 1, .missing = "no identity file given", .extra = "unexpected argument"};
-	char public_id[BK_AGE_RECIPIENT_MAX], *pass = NULL, *key = NULL;
-	uint8_t *text = NULL, *ed_sk = NULL, *x_sk = NULL;
-	size_t len = 0, passlen = 0, cap = 256;
+	char public_id[BK_AGE_RECIPIENT_MAX], *key = NULL;
+	struct cli_identity_keys *keys = NULL;
+	size_t cap = 256;
 	int code;
 	bk_status rc = BK_OK;
 
@@ -85,22 +83,17 @@ int cmd_identity_export_age(struct cli_ctx *ctx, int argc, char **argv)
 	if (!out)
 		return cli_usage(ctx, "-o FILE is required");
 	file = args.argv[0];
-	ed_sk = bk_secmem_alloc(64);
-	x_sk = bk_secmem_alloc(32);
 	/* the age key file holds the secret in the clear: guarded memory until written */
-	if (!ed_sk || !x_sk || !(key = bk_secmem_alloc(cap))) {
+	if (!(key = bk_secmem_alloc(cap))) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
 		goto done;
 	}
-	if ((rc = bk_file_read(file, IDENTITY_MAX, &text, &len)) ||
-	    (rc = bk_identity_public(file, (const char *)text, len, public_id)) ||
-	    (rc = cli_passphrase(ctx->pass_fd, "passphrase of the identity: ", 0, &pass, &passlen)) ||
-	    (rc = bk_identity_open(file, (const char *)text, len, pass, passlen, ed_sk, x_sk)))
+	if ((rc = cli_identity_unlock(ctx, file, public_id, &keys)))
 		goto done;
 	{
 		size_t n = (size_t)snprintf(key, cap, "# brankas identity, for age -d -i\n# public key: %s\n", public_id);
 
-		if ((rc = bk_age_identity_encode(key + n, cap - n, x_sk)))
+		if ((rc = bk_age_identity_encode(key + n, cap - n, keys->x_sk)))
 			goto done;
 		n += strlen(key + n);
 		if (n + 2 > cap) {
@@ -113,10 +106,7 @@ int cmd_identity_export_age(struct cli_ctx *ctx, int argc, char **argv)
 		goto done;
 	fprintf(stderr, "brankas: age identity written to '%s' (unencrypted: keep it safe, delete it when done)\n", out);
 done:
-	bk_secmem_free(pass);
 	bk_secmem_free(key);
-	bk_secmem_free(ed_sk);
-	bk_secmem_free(x_sk);
-	free(text);
+	bk_secmem_free(keys);
 	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);
 }

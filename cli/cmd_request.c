@@ -7,14 +7,12 @@
 #include "base/fileio.h"
 #include "cli/cli.h"
 #include "cli/options.h"
-#include "crypto/identity.h"
 #include "crypto/secmem.h"
 #include "vault/release/dp.h"
 #include "vault/release/extract.h"
 #include "vault/release/request.h"
 #include "vault/release/requests.h"
 
-#define IDENTITY_MAX 65536
 #define PUB_MAX 4096
 
 /* Splits "a,b,c" into names; usage error on a bad or surplus name. */
@@ -183,31 +181,24 @@ int cmd_request_new(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct bk_request *r = calloc(1, sizeof(*r));
 	const char *identity = NULL, *out = NULL;
-	uint8_t *idtext = NULL, *ed_sk = bk_secmem_alloc(64), *x_sk = bk_secmem_alloc(32);
-	char *pass = NULL, *text = NULL;
-	size_t idlen = 0, passlen = 0;
+	struct cli_identity_keys *keys = NULL;
+	char *text = NULL;
 	int code = -1;
 	bk_status rc = BK_OK;
 
-	if (!r || !ed_sk || !x_sk) {
+	if (!r) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 		goto done;
 	}
 	if ((code = parse_new(ctx, argc, argv, r, &identity, &out)) >= 0)
 		goto done;
-	if ((rc = bk_file_read(identity, IDENTITY_MAX, &idtext, &idlen)) ||
-	    (rc = bk_identity_public(identity, (const char *)idtext, idlen, r->evaluator)) ||
-	    (rc = cli_passphrase(ctx->pass_fd, "passphrase of the identity: ", 0, &pass, &passlen)) ||
-	    (rc = bk_identity_open(identity, (const char *)idtext, idlen, pass, passlen, ed_sk, x_sk)) ||
-	    (rc = bk_request_sign(r, ed_sk, &text)) || (rc = bk_file_create_exclusive(out, text, strlen(text), 0644)))
+	if ((rc = cli_identity_unlock(ctx, identity, r->evaluator, &keys)) ||
+	    (rc = bk_request_sign(r, keys->ed_sk, &text)) || (rc = bk_file_create_exclusive(out, text, strlen(text), 0644)))
 		goto done;
 	fprintf(stderr, "brankas: request %s written to '%s'; send it to the vault's custodian\n", r->id, out);
 	code = -2; /* done: stdout still to be flushed */
 done:
-	bk_secmem_free(pass);
-	bk_secmem_free(ed_sk);
-	bk_secmem_free(x_sk);
-	free(idtext);
+	bk_secmem_free(keys);
 	free(text);
 	free(r);
 	if (rc)
@@ -215,20 +206,14 @@ done:
 	return code == -2 ? cli_finish(CLI_EXIT_OK) : code;
 }
 
-struct add_args {
-	const char *path;
-	const uint8_t *text;
-	size_t len;
-};
-
 static bk_status run_add(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	const struct add_args *a = arg;
+	const struct cli_file *request = arg;
 	long long number = 0;
 	bk_status rc;
 
 	(void)ctx;
-	if ((rc = bk_vault_request_add(v, a->path, (const char *)a->text, a->len, &number)))
+	if ((rc = bk_vault_request_add(v, request->path, (const char *)request->text, request->len, &number)))
 		return rc;
 	printf("%lld\n", number);
 	fprintf(stderr, "brankas: request %lld added; 'brankas request show %lld' previews what would leave\n", number,
@@ -238,45 +223,37 @@ static bk_status run_add(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 
 int cmd_request_add(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct cli_args args = {.min = 1, .max = 1, .missing = "no request file given", .extra = "unexpected argument"};
-	struct add_args a = {NULL, NULL, 0};
-	uint8_t *text = NULL;
+	struct cli_file request;
 	int code;
-	bk_status rc;
 
-	if ((code = cli_parse_options(ctx, argc, argv, NULL, &args)) >= 0)
+	if ((code = cli_parse_file_operand(ctx, argc, argv, "no request file given", BK_REQUEST_MAX + 1, &request)) >= 0)
 		return code;
-	a.path = args.argv[0];
-	if ((rc = bk_file_read(a.path, BK_REQUEST_MAX + 1, &text, &a.len)))
-		return cli_fail(rc);
-	a.text = text;
-	code = cli_run(ctx, run_add, &a);
-	free(text);
+	code = cli_run(ctx, run_add, &request);
+	free(request.text);
 	return code;
 }
 
-static bk_status run_list(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+static bk_status list_requests(struct bk_vault *v)
 {
 	struct bk_request_info *list = NULL;
 	size_t n = 0;
 	bk_status rc;
 
-	(void)ctx;
-	(void)arg;
-	if ((rc = bk_vault_request_list(v, &list, &n)))
-		return rc;
-	printf("%4s  %-9s %-12s %-12s %-10s %-20s %s\n", "N", "STATUS", "EVALUATOR", "DATASET", "KIND", "ADDED",
-	       "APPROVERS");
-	for (size_t i = 0; i < n; i++)
-		printf("%4lld  %-9s %-12s %-12s %-10s %-20s %s\n", list[i].number, list[i].status, list[i].evaluator,
-		       list[i].dataset, list[i].kind, list[i].added, list[i].approvers[0] ? list[i].approvers : "-");
+	if ((rc = bk_vault_request_list(v, &list, &n)) == BK_OK) {
+		printf("%4s  %-9s %-12s %-12s %-10s %-20s %s\n", "N", "STATUS", "EVALUATOR", "DATASET", "KIND",
+		       "ADDED", "APPROVERS");
+		for (size_t i = 0; i < n; i++)
+			printf("%4lld  %-9s %-12s %-12s %-10s %-20s %s\n", list[i].number, list[i].status,
+			       list[i].evaluator, list[i].dataset, list[i].kind, list[i].added,
+			       list[i].approvers[0] ? list[i].approvers : "-");
+	}
 	free(list);
-	return BK_OK;
+	return rc;
 }
 
 int cmd_request_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-	return cli_parse_run(ctx, argc, argv, NULL, run_list, NULL);
+	return cli_parse_run_vault(ctx, argc, argv, list_requests);
 }
 
 /* Parses the options and the request number N, the one operand of show,
@@ -387,14 +364,17 @@ int cmd_request_show(struct cli_ctx *ctx, int argc, char **argv)
 	return cli_run(ctx, run_show, &number);
 }
 
-struct approve_args {
+/* A custodian's decision on request number: approve writes the extract to
+ * dir, deny records reason. */
+struct decision_args {
 	long long number;
-	const char *dir;
+	const char *dir;    /* approve's -o */
+	const char *reason; /* deny's --reason */
 };
 
 static bk_status run_approve(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	const struct approve_args *a = arg;
+	const struct decision_args *a = arg;
 	struct bk_extract_summary *s = calloc(1, sizeof(*s));
 	int released = 0;
 	bk_status rc;
@@ -417,7 +397,7 @@ out:
 
 int cmd_request_approve(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct approve_args a = {0, NULL};
+	struct decision_args a = {0, NULL, NULL};
 	const struct cli_option opts[] = {
 		CLI_OPT_STRING('o', "output", &a.dir, "DIR"),
 		CLI_OPT_END,
@@ -431,14 +411,9 @@ int cmd_request_approve(struct cli_ctx *ctx, int argc, char **argv)
 	return cli_run(ctx, run_approve, &a);
 }
 
-struct deny_args {
-	long long number;
-	const char *reason;
-};
-
 static bk_status run_deny(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
-	const struct deny_args *a = arg;
+	const struct decision_args *a = arg;
 	bk_status rc;
 
 	(void)ctx;
@@ -450,7 +425,7 @@ static bk_status run_deny(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 
 int cmd_request_deny(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct deny_args a = {0, NULL};
+	struct decision_args a = {0, NULL, NULL};
 	const struct cli_option opts[] = {
 		CLI_OPT_STRING(0, "reason", &a.reason, "TEXT"),
 		CLI_OPT_END,
@@ -476,9 +451,10 @@ int cmd_extract_open(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	struct cli_args args = {
 		.min = 1, .max = 1, .missing = "no extract directory given", .extra = "unexpected argument"};
-	uint8_t *idtext = NULL, *pub = NULL, *ed_sk = NULL, *x_sk = NULL;
-	char *pass = NULL, *manifest = NULL;
-	size_t idlen = 0, publen = 0, passlen = 0;
+	struct cli_identity_keys *keys = NULL;
+	uint8_t *pub = NULL;
+	char *manifest = NULL;
+	size_t publen = 0;
 	int code;
 	bk_status rc = BK_OK;
 
@@ -486,24 +462,13 @@ int cmd_extract_open(struct cli_ctx *ctx, int argc, char **argv)
 		return code;
 	if (!identity || !pubfile || !out)
 		return cli_usage(ctx, "--identity, --vault-pub and -o are required");
-	ed_sk = bk_secmem_alloc(64);
-	x_sk = bk_secmem_alloc(32);
-	if (!ed_sk || !x_sk) {
-		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
-		goto done;
-	}
 	if ((rc = bk_file_read(pubfile, PUB_MAX, &pub, &publen)) ||
-	    (rc = bk_file_read(identity, IDENTITY_MAX, &idtext, &idlen)) ||
-	    (rc = cli_passphrase(ctx->pass_fd, "passphrase of the identity: ", 0, &pass, &passlen)) ||
-	    (rc = bk_identity_open(identity, (const char *)idtext, idlen, pass, passlen, ed_sk, x_sk)) ||
-	    (rc = bk_extract_open(args.argv[0], (const char *)pub, publen, x_sk, out, &manifest)))
+	    (rc = cli_identity_unlock(ctx, identity, NULL, &keys)) ||
+	    (rc = bk_extract_open(args.argv[0], (const char *)pub, publen, keys->x_sk, out, &manifest)))
 		goto done;
 	fprintf(stderr, "brankas: signature and hashes verified; data written to '%s'\n", out);
 done:
-	bk_secmem_free(pass);
-	bk_secmem_free(ed_sk);
-	bk_secmem_free(x_sk);
-	free(idtext);
+	bk_secmem_free(keys);
 	free(pub);
 	free(manifest);
 	return rc ? cli_fail(rc) : cli_finish(CLI_EXIT_OK);

@@ -12,6 +12,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/fileio.h"
+#include "crypto/identity.h"
 #include "crypto/secmem.h"
 
 #define PASS_MAX 1024
@@ -297,6 +299,30 @@ static bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p)
 		return rc;
 	rc = bk_vault_open(dir, user, pass, len, ctx->cmd->name, v_p);
 	bk_secmem_free(pass);
+	return rc;
+}
+
+bk_status cli_identity_unlock(struct cli_ctx *ctx, const char *path, char *public_id,
+			      struct cli_identity_keys **keys_p)
+{
+	struct cli_identity_keys *keys = bk_secmem_alloc(sizeof(*keys));
+	uint8_t *text = NULL;
+	char *pass = NULL;
+	size_t len = 0, passlen = 0;
+	bk_status rc;
+
+	*keys_p = NULL;
+	if (!keys)
+		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	if ((rc = bk_file_read(path, CLI_IDENTITY_MAX, &text, &len)) ||
+	    (public_id && (rc = bk_identity_public(path, (const char *)text, len, public_id))) ||
+	    (rc = cli_passphrase(ctx->pass_fd, "passphrase of the identity: ", 0, &pass, &passlen)) ||
+	    (rc = bk_identity_open(path, (const char *)text, len, pass, passlen, keys->ed_sk, keys->x_sk)))
+		bk_secmem_free(keys);
+	else
+		*keys_p = keys;
+	bk_secmem_free(pass);
+	free(text);
 	return rc;
 }
 

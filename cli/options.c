@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fileio.h"
+
 #define OPTIONS_MAX 32 /* a command's own options */
 #define OPT_VAL_BASE 2000 /* getopt's code for a long-only option: OPT_VAL_BASE + its index */
 
@@ -202,6 +204,41 @@ int cli_parse_run(struct cli_ctx *ctx, int argc, char **argv, const struct cli_o
 	int code = cli_parse_options(ctx, argc, argv, opts, NULL);
 
 	return code >= 0 ? code : cli_run(ctx, run, arg);
+}
+
+struct vault_only {
+	cli_vault_fn run;
+};
+
+static bk_status run_vault_only(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	const struct vault_only *w = arg;
+
+	(void)ctx;
+	return w->run(v);
+}
+
+int cli_parse_run_vault(struct cli_ctx *ctx, int argc, char **argv, cli_vault_fn run)
+{
+	struct vault_only w = {run};
+
+	return cli_parse_run(ctx, argc, argv, NULL, run_vault_only, &w);
+}
+
+int cli_parse_file_operand(struct cli_ctx *ctx, int argc, char **argv, const char *missing, size_t max,
+			   struct cli_file *f)
+{
+	struct cli_args args = {.min = 1, .max = 1, .missing = missing, .extra = "unexpected argument"};
+	bk_status rc;
+	int code;
+
+	memset(f, 0, sizeof(*f));
+	if ((code = cli_parse_options(ctx, argc, argv, NULL, &args)) >= 0)
+		return code;
+	f->path = args.argv[0];
+	if ((rc = bk_file_read(f->path, max, &f->text, &f->len)))
+		return cli_fail(rc);
+	return -1;
 }
 
 int cli_parse_run_format(struct cli_ctx *ctx, int argc, char **argv, cli_run_fn run)

@@ -72,6 +72,29 @@ int cli_parse_options(struct cli_ctx *ctx, int argc, char **argv, const struct c
 int cli_parse_run(struct cli_ctx *ctx, int argc, char **argv, const struct cli_option *opts, cli_run_fn run,
 		  void *arg);
 
+/* A command's work that needs nothing but the open vault. */
+typedef bk_status (*cli_vault_fn)(struct bk_vault *v);
+
+/* cli_parse_run_vault is cli_parse_run for a command with no options of its
+ * own and no operands whose work needs nothing but the vault: it calls
+ * run(v) with the vault open. Returns the exit code. */
+int cli_parse_run_vault(struct cli_ctx *ctx, int argc, char **argv, cli_vault_fn run);
+
+/* A file named by a command's operand, read whole. */
+struct cli_file {
+	const char *path; /* points into argv */
+	uint8_t *text;    /* malloc'd, NUL after the len bytes; the caller frees it */
+	size_t len;
+};
+
+/* cli_parse_file_operand parses a command with no options of its own and one
+ * operand, a file (missing: the message when it is not given), and reads it
+ * into f (at most max bytes), so that a bad file fails before any passphrase
+ * is asked. Returns -1 to go on, or an exit code: 0 after -h, 2 after a usage
+ * error, 1 when the file cannot be read (the error printed). */
+int cli_parse_file_operand(struct cli_ctx *ctx, int argc, char **argv, const char *missing, size_t max,
+			   struct cli_file *f);
+
 /* cli_parse_run_format is cli_parse_run for a command whose one option is
  * --format table|json: run's arg is the enum cli_format chosen (table when
  * not given). */

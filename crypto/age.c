@@ -667,7 +667,10 @@ out:
 	return rc;
 }
 
-bk_status bk_age_decrypt(const uint8_t *in, size_t len, const uint8_t x_sk[32], bk_age_sink sink, void *ctx)
+/* Decrypts with the file key either unwrapped from the header by x_sk or, when x_sk is NULL, given as
+ * file_key; both public entry points share the header parse and the guarded-memory lifetime. */
+static bk_status decrypt_with_identity_or_file_key(const uint8_t *in, size_t len, const uint8_t *x_sk,
+						   const uint8_t *file_key, bk_age_sink sink, void *ctx)
 {
 	struct secrets *s = NULL;
 	struct header h;
@@ -683,35 +686,26 @@ bk_status bk_age_decrypt(const uint8_t *in, size_t len, const uint8_t x_sk[32], 
 		rc = no_guarded_memory();
 		goto out;
 	}
-	if ((rc = unwrap(in, len, &h, x_sk, s)) || (rc = decrypt_with_key(in, len, &h, s, sink, ctx)))
-		goto out;
+	if (x_sk)
+		rc = unwrap(in, len, &h, x_sk, s);
+	else
+		memcpy(s->file_key, file_key, BK_AGE_FILEKEYBYTES);
+	if (rc == BK_OK)
+		rc = decrypt_with_key(in, len, &h, s, sink, ctx);
 out:
 	bk_secmem_free(s);
 	return rc;
 }
 
+bk_status bk_age_decrypt(const uint8_t *in, size_t len, const uint8_t x_sk[32], bk_age_sink sink, void *ctx)
+{
+	return decrypt_with_identity_or_file_key(in, len, x_sk, NULL, sink, ctx);
+}
+
 bk_status bk_age_decrypt_with_file_key(const uint8_t *in, size_t len, const uint8_t file_key[BK_AGE_FILEKEYBYTES],
 				       bk_age_sink sink, void *ctx)
 {
-	struct secrets *s = NULL;
-	struct header h;
-	bk_status rc;
-
-	if (!in || !sink) {
-		rc = bk_fail(BK_ERR_USAGE, "age decryption needs input and a sink");
-		goto out;
-	}
-	if ((rc = header_parse(in, len, &h)))
-		goto out;
-	if (!(s = bk_secmem_alloc(sizeof(*s)))) {
-		rc = no_guarded_memory();
-		goto out;
-	}
-	memcpy(s->file_key, file_key, BK_AGE_FILEKEYBYTES);
-	rc = decrypt_with_key(in, len, &h, s, sink, ctx);
-out:
-	bk_secmem_free(s);
-	return rc;
+	return decrypt_with_identity_or_file_key(in, len, NULL, file_key, sink, ctx);
 }
 
 /* ---- key strings ---- */

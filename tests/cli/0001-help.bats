@@ -26,6 +26,18 @@ help_commands() {
 	done
 }
 
+# each_exits_2_saying "ARGS|TEXT"...: for each case, brankas ARGS (split on
+# spaces, no passphrase on stdin) exits 2 with TEXT in its output.
+each_exits_2_saying() {
+	local c args
+	for c in "$@"; do
+		read -ra args <<<"${c%|*}"
+		run bk "${args[@]}" </dev/null
+		[ "$status" -eq 2 ] || { echo "'${c%|*}' exited $status"; return 1; }
+		[[ "$output" == *"${c#*|}"* ]] || { echo "'${c%|*}': $output"; return 1; }
+	done
+}
+
 @test "help lists every command of the command table, sorted, and the exit codes" {
 	run bk help
 	[ "$status" -eq 0 ]
@@ -166,12 +178,11 @@ help_commands() {
 		"status --passphrase-fd|--passphrase-fd"
 		"-u|-u"
 	)
+	local c said=()
 	for c in "${cases[@]}"; do
-		read -ra args <<<"${c%|*}"
-		run bk "${args[@]}" </dev/null
-		[ "$status" -eq 2 ] || { echo "'${c%|*}' exited $status"; return 1; }
-		[[ "$output" == *"option '${c#*|}' needs a value"* ]] || { echo "'${c%|*}': $output"; return 1; }
+		said+=("${c%|*}|option '${c#*|}' needs a value")
 	done
+	each_exits_2_saying "${said[@]}"
 	[ ! -e somewhere ]
 }
 
@@ -186,12 +197,7 @@ help_commands() {
 		"user add x --role analyst --kdf 3|unknown --kdf level '3'"
 		"identity new -o somewhere --kdf fast|unknown --kdf level 'fast'"
 	)
-	for c in "${cases[@]}"; do
-		read -ra args <<<"${c%|*}"
-		run bk "${args[@]}" </dev/null
-		[ "$status" -eq 2 ] || { echo "'${c%|*}' exited $status"; return 1; }
-		[[ "$output" == *"${c#*|}"* ]] || { echo "'${c%|*}': $output"; return 1; }
-	done
+	each_exits_2_saying "${cases[@]}"
 	[ ! -e somewhere ]
 }
 

@@ -94,43 +94,45 @@ init_vault() {
 	[ -d new ]
 }
 
+# regions_csv FILE: FILE is the header of a --regions file, then the rows on stdin.
+regions_csv() {
+	{
+		echo kode,nama,tingkat,kode_induk
+		cat
+	} >"$1"
+}
+
+# init_refuses_regions FILE TEXT: init with --regions FILE fails (exit 1)
+# saying TEXT and leaves no directory.
+init_refuses_regions() {
+	run init_vault new --admin ada --regions "$1"
+	[ "$status" -eq 1 ]
+	has "$2"
+	[ ! -e new ]
+}
+
 @test "a malformed --regions file fails naming FILE:LINE:COL and leaves no directory" {
-	cat >bad.csv <<-'EOF'
-		kode,nama,tingkat,kode_induk
+	regions_csv bad.csv <<-'EOF'
 		35.05,Kabupaten Blitar,kabupaten,35
 		35.05.01,Wonodadi,kecamatan,35.05
 		35.05.01.2001,Jaten,desa,35.05.99
 	EOF
-	run init_vault new --admin ada --regions bad.csv
-	[ "$status" -eq 1 ]
-	has "bad.csv:4:4: kode_induk is not the kecamatan above this region"
-	[ ! -e new ]
+	init_refuses_regions bad.csv "bad.csv:4:4: kode_induk is not the kecamatan above this region"
 
-	cat >bad.csv <<-'EOF'
-		kode,nama,tingkat,kode_induk
+	regions_csv bad.csv <<-'EOF'
 		35.05,Kabupaten Blitar,kabupaten,35
 		35.05.01,Wonodadi,kota kecil,35.05
 	EOF
-	run init_vault new --admin ada --regions bad.csv
-	[ "$status" -eq 1 ]
-	has "bad.csv:3:3:"
-	[ ! -e new ]
+	init_refuses_regions bad.csv "bad.csv:3:3:"
 
 	printf 'kode,nama,tingkat\n35.05,Kabupaten Blitar,kabupaten\n' >bad.csv
-	run init_vault new --admin ada --regions bad.csv
-	[ "$status" -eq 1 ]
-	has "bad.csv:1:"
-	[ ! -e new ]
+	init_refuses_regions bad.csv "bad.csv:1:"
 
-	run init_vault new --admin ada --regions missing.csv
-	[ "$status" -eq 1 ]
-	has "missing.csv"
-	[ ! -e new ]
+	init_refuses_regions missing.csv "missing.csv"
 }
 
 @test "a valid --regions file replaces the built-in regions" {
-	cat >kota.csv <<-'EOF'
-		kode,nama,tingkat,kode_induk
+	regions_csv kota.csv <<-'EOF'
 		35.72,Kota Blitar,kota,35
 		35.72.01,Sukorejo,kecamatan,35.72
 		35.72.01.1001,Sukorejo,kelurahan,35.72.01

@@ -16,6 +16,13 @@ new_identity() {
 	bk identity new -o "$1" --kdf interactive --passphrase-fd 0 <<<"${2:-evaluator-Rahasia-1212}"
 }
 
+# new_identity_id FILE: new_identity FILE succeeds; id is what it printed on stdout.
+new_identity_id() {
+	run --separate-stderr new_identity "$1"
+	[ "$status" -eq 0 ]
+	id=$output
+}
+
 @test "identity new prints an age1 id and writes a 0600 file" {
 	run --separate-stderr new_identity eve.id
 	[ "$status" -eq 0 ]
@@ -70,9 +77,7 @@ new_identity() {
 }
 
 @test "identity show prints the same id, without a passphrase" {
-	run --separate-stderr new_identity eve.id
-	[ "$status" -eq 0 ]
-	id=$output
+	new_identity_id eve.id
 	run bk identity show eve.id </dev/null
 	[ "$status" -eq 0 ]
 	[ "$output" = "$id" ]
@@ -105,9 +110,7 @@ new_identity() {
 }
 
 @test "an evaluator added with an identity's id appears in user list" {
-	run --separate-stderr new_identity eve.id
-	[ "$status" -eq 0 ]
-	id=$output
+	new_identity_id eve.id
 	run as ada user add eve --role evaluator --pubkey "$id"
 	[ "$status" -eq 0 ]
 	has "added evaluator 'eve'"

@@ -216,17 +216,24 @@ imports() {
 	lacks "$B_NIK" "$B_NAMA" Siti Wahyu
 }
 
+# long_name_csv OUT MIB [QUOTE]: the first two lines of valid.csv, then a row
+# whose nama is MIB MiB of S, enclosed in QUOTE when one is given.
+long_name_csv() {
+	local out=$1 mib=$2 quote=${3:-}
+	{
+		sed -n 1,2p valid.csv
+		printf '%s,%s' "$B_NIK" "$quote"
+		head -c $((mib << 20)) /dev/zero | tr '\0' S
+		printf '%s,,02/02/1985,P,Jatinom,,,\n' "$quote"
+	} >"$out"
+}
+
 @test "a stray quote, or an unquoted cell above 10 MB, is one problem at its line" {
 	fixture stray-quote.csv valid.csv
 	import_rejected stray-quote.csv 1
 	stderr_line "stray-quote.csv:3:1: malformed CSV (a stray or unclosed quote)"
 	lacks "$B_NIK" Siti Aminah
-	{
-		sed -n 1,2p valid.csv
-		printf '%s,' "$B_NIK"
-		head -c $((11 << 20)) /dev/zero | tr '\0' S
-		printf ',,02/02/1985,P,Jatinom,,,\n'
-	} >huge.csv
+	long_name_csv huge.csv 11
 	import_rejected huge.csv 1
 	stderr_line "huge.csv:3:1: a cell is larger than 10 MB"
 }
@@ -256,23 +263,13 @@ imports() {
 
 @test "a 10 MB cell is refused by its length, a larger one before it is buffered" {
 	fixture valid.csv
-	{
-		sed -n 1,2p valid.csv
-		printf '%s,"' "$B_NIK"
-		head -c $((10 << 20)) /dev/zero | tr '\0' S
-		printf '",,02/02/1985,P,Jatinom,,,\n'
-	} >big.csv
+	long_name_csv big.csv 10 '"'
 	[ "$(stat -c %s big.csv)" -gt $((10 << 20)) ]
 	import_rejected big.csv 1
 	stderr_line "big.csv:3:2: nama: text is longer than 200 bytes"
 	lacks SSSS "$B_NIK"
 	# above the 10 MB a cell may take, the parser gives up on the line
-	{
-		sed -n 1,2p valid.csv
-		printf '%s,"' "$B_NIK"
-		head -c $((11 << 20)) /dev/zero | tr '\0' S
-		printf '",,02/02/1985,P,Jatinom,,,\n'
-	} >huge.csv
+	long_name_csv huge.csv 11 '"'
 	import_rejected huge.csv 1
 	stderr_line "huge.csv:3:1: a cell is larger than 10 MB"
 	lacks SSSS "$B_NIK"

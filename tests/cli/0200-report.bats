@@ -36,9 +36,7 @@ setup() {
 
 # demo_as USER ARGS...: brankas on the demo vault as one of its users.
 demo_as() {
-	local user=$1
-	shift
-	bk -C "$DEMO" -u "$user" --passphrase-fd 0 "$@" <<<"$(demo_pass "$user")"
+	as_in "$DEMO" "$(demo_pass "$1")" "$@"
 }
 
 # csv_json FILE: the CSV file read back by sqlite3's RFC 4180 reader, as a

@@ -33,10 +33,9 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
+# demo_as USER ARGS...: brankas on this test's copy of the demo vault as USER.
 demo_as() {
-	local user=$1
-	shift
-	bk -C "$VAULT" -u "$user" --passphrase-fd 0 "$@" <<<"$(demo_pass "$user")"
+	as_in "$VAULT" "$(demo_pass "$1")" "$@"
 }
 
 # new_request OUT [IDENTITY] ARGS...: a warga extract request.
@@ -272,10 +271,8 @@ open_extract() {
 	[ "$status" -eq 0 ]
 	! grep -q Budi "$VAULT/audit.log"
 	tail -n 1 "$VAULT/audit.log" | jq -e '.action == "request-deny" and (.sql_mac | length) == 32'
-	run --separate-stderr demo_as ada request approve 1 -o out
-	[ "$status" -eq 1 ]
+	approve_writes_no_extract 1 out 1
 	has_err "already denied"
-	[ ! -e out/data.csv.age ]
 }
 
 @test "who may: operators and analysts cannot manage requests, scoped custodians cannot approve (exit 4)" {
@@ -293,6 +290,14 @@ open_extract() {
 
 # shown_then_refused TEXT: request 1's dry run succeeds saying TEXT, and its
 # approval fails (exit 1).
+# approve_writes_no_extract N OUT STATUS: ada's request approve N -o OUT exits
+# STATUS and writes no data.csv.age into OUT.
+approve_writes_no_extract() {
+	run --separate-stderr demo_as ada request approve "$1" -o "$2"
+	[ "$status" -eq "$3" ]
+	[ ! -e "$2/data.csv.age" ]
+}
+
 shown_then_refused() {
 	run --separate-stderr demo_as ada request show 1
 	[ "$status" -eq 0 ]
@@ -360,10 +365,8 @@ new_table() {
 	[ "$(csv_sql got.csv "SELECT count(*) FROM t WHERE kecamatan <> 'Total' AND jenis_kelamin <> 'Total'")" -eq 44 ]
 	jq -e '.request.body.model.epsilon == "0.5"' out1/manifest.json
 	# 0.5 + 0.6 > 1: refused at approval, nothing written, the ledger unchanged
-	run --separate-stderr demo_as ada request approve 2 -o out2
-	[ "$status" -eq 4 ]
+	approve_writes_no_extract 2 out2 4
 	has_err "privacy budget"
-	[ ! -e out2/data.csv.age ]
 	tail -n 1 "$VAULT/audit.log" | jq -e '.action == "request-approve" and .outcome == "denied"
 		and (.detail | contains("budget"))'
 	# and refused when added, too
@@ -380,10 +383,8 @@ new_table() {
 @test "differential privacy needs a fixed set of labels: a free-text column is refused" {
 	new_table e.json --by pekerjaan --epsilon 0.5
 	demo_as ada request add e.json >/dev/null
-	run --separate-stderr demo_as ada request approve 1 -o out
-	[ "$status" -eq 1 ]
+	approve_writes_no_extract 1 out 1
 	has_err "fixed set of values"
-	[ ! -e out/data.csv.age ]
 }
 
 @test "a request that matches no rows: show says so, approve releases nothing" {
@@ -425,16 +426,13 @@ INI
 	bk request new --identity "$EVA_IDENTITY" --passphrase-fd 0 --dataset survei --purpose "uji" \
 		--columns umur,desa --k 5 -o req.json <<<demo-evaluator-eva
 	demo_as ada request add req.json >/dev/null
-	run --separate-stderr demo_as ada request approve 1 -o out
-	[ "$status" -eq 0 ]
+	approve_writes_no_extract 1 out 0
 	has "needs another approver"
-	[ ! -e out/data.csv.age ]
 	tail -n 1 "$VAULT/audit.log" | jq -e '.action == "request-approve" and .outcome == "ok"
 		and (.detail | startswith("approval 1 of 2"))'
 	# the same approver twice is still one approval
-	run --separate-stderr demo_as ada request approve 1 -o out
+	approve_writes_no_extract 1 out 0
 	has "needs another approver"
-	[ ! -e out/data.csv.age ]
 	run --separate-stderr bk -C "$VAULT" -u dewi --passphrase-fd 0 request approve 1 -o out <<<dewi-Rahasia-8841
 	[ "$status" -eq 0 ]
 	[ -f out/data.csv.age ]

@@ -3,7 +3,8 @@
 # copied per test, passphrase feeding, byte flipping and file snapshots.
 #
 #   bk ARGS...                 run brankas ($BRANKAS_WRAPPER, e.g. valgrind, first)
-#   as USER ARGS...            run brankas on $VAULT as USER, passphrase on fd 0
+#   as_in DIR PASS USER ARGS.. run brankas on the vault DIR as USER, PASS on fd 0
+#   as USER ARGS...            as_in on $VAULT with USER's passphrase
 #   as_new USER NEWPASS ARGS.. same, with a new passphrase as the second line of fd 0
 #   pass_of USER               the passphrase of a template user
 #   demo_pass USER             the passphrase of a `brankas demo` user
@@ -59,10 +60,16 @@ demo_pass() {
 	esac
 }
 
+# as_in DIR PASSPHRASE USER ARGS...: brankas on the vault DIR as USER,
+# PASSPHRASE on fd 0.
+as_in() {
+	local dir=$1 pass=$2 user=$3
+	shift 3
+	bk -C "$dir" -u "$user" --passphrase-fd 0 "$@" <<<"$pass"
+}
+
 as() {
-	local user=$1
-	shift
-	bk -C "$VAULT" -u "$user" --passphrase-fd 0 "$@" <<<"$(pass_of "$user")"
+	as_in "$VAULT" "$(pass_of "$1")" "$@"
 }
 
 as_new() {

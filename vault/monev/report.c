@@ -1338,13 +1338,48 @@ static bk_status audit_report(struct bk_vault *v, const char *dataset, const cha
 	return BK_OK;
 }
 
-static bk_status check_common(int year, uint64_t min_cell)
+/* The start of every report from the vault: the options all reports take are
+ * checked, then the caller's scope is read into sc. */
+static bk_status report_begin(struct bk_vault *v, int year, uint64_t min_cell, struct scope *sc)
 {
 	if (year != 0 && (year < 1900 || year > 9999))
 		return bk_fail(BK_ERR_USAGE, "--year must be 1900 to 9999");
 	if (min_cell < 1 || min_cell > BK_REPORT_MIN_CELL_MAX)
 		return bk_fail(BK_ERR_USAGE, "--min-cell must be 1 to %d", BK_REPORT_MIN_CELL_MAX);
-	return BK_OK;
+	return scope_init(v, sc);
+}
+
+/* Calls row(ctx, kode, nama, opd) for each innovation of the registry
+ * (inovasi) with a kode, in code order; nama and opd may be NULL. Nothing when
+ * the vault has no registry. Shared by the IKM and coverage reports. */
+static bk_status read_registry(struct bk_vault *v,
+			       bk_status (*row)(void *ctx, const char *kode, const char *nama, const char *opd),
+			       void *ctx)
+{
+	static const char *const cols[] = {"kode", "nama", "opd", NULL};
+	struct bk_dataset ds;
+	sqlite3_stmt *st = NULL;
+	int have, src;
+	bk_status rc;
+
+	if ((rc = have_dataset(v, "inovasi", &have)) || !have)
+		return rc;
+	if ((rc = need_dataset(v, "inovasi", cols, &ds)))
+		return rc;
+	bk_dataset_release(&ds);
+	src = sqlite3_prepare_v2(v->db, "SELECT kode, nama, opd FROM ds_inovasi ORDER BY kode, id", -1, &st, NULL);
+	while (rc == BK_OK && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kode = (const char *)sqlite3_column_text(st, 0);
+
+		src = SQLITE_OK;
+		if (kode)
+			rc = row(ctx, kode, (const char *)sqlite3_column_text(st, 1),
+				 (const char *)sqlite3_column_text(st, 2));
+	}
+	if (rc == BK_OK && src != SQLITE_DONE)
+		rc = bk_db_status(v->db, src, "reading the innovation registry");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 /* --- IKM from the vault --- */
@@ -1398,41 +1433,21 @@ static bk_status add_group(struct ikm_build *b, const char *kode, const char *na
 
 #define UNREGISTERED "(tidak terdaftar)"
 
-/* Groups for inovasi and unit from the innovation registry. */
-static bk_status ikm_registry(struct ikm_build *b)
+/* A group for inovasi or unit from one row of the innovation registry
+ * (read_registry's row): the first row of a kode counts. */
+static bk_status ikm_registry_row(void *ctx, const char *kode, const char *nama, const char *opd)
 {
-	static const char *const cols[] = {"kode", "nama", "opd", NULL};
-	struct bk_dataset ds;
-	sqlite3_stmt *st = NULL;
-	int have, src;
+	struct ikm_build *b = ctx;
+	size_t g;
 	bk_status rc;
 
-	if ((rc = have_dataset(b->v, "inovasi", &have)) || !have)
-		return rc;
-	if ((rc = need_dataset(b->v, "inovasi", cols, &ds)))
-		return rc;
-	bk_dataset_release(&ds);
-	src = sqlite3_prepare_v2(b->v->db, "SELECT kode, nama, opd FROM ds_inovasi ORDER BY kode, id", -1, &st, NULL);
-	while (rc == BK_OK && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *kode = (const char *)sqlite3_column_text(st, 0);
-		const char *nama = (const char *)sqlite3_column_text(st, 1);
-		const char *opd = (const char *)sqlite3_column_text(st, 2);
-		size_t g;
-
-		src = SQLITE_OK;
-		if (!kode || strmap_get(&b->codes, kode) != NONE)
-			continue;
-		if (b->r->by == BK_REPORT_BY_UNIT)
-			rc = add_group(b, opd ? opd : UNREGISTERED, opd ? opd : UNREGISTERED, &g);
-		else
-			rc = add_group(b, kode, nama ? nama : "", &g);
-		if (rc == BK_OK)
-			rc = strmap_put(&b->codes, kode, g);
-	}
-	if (rc == BK_OK && src != SQLITE_DONE)
-		rc = bk_db_status(b->v->db, src, "reading the innovation registry");
-	sqlite3_finalize(st);
-	return rc;
+	if (strmap_get(&b->codes, kode) != NONE)
+		return BK_OK;
+	if (b->r->by == BK_REPORT_BY_UNIT)
+		rc = add_group(b, opd ? opd : UNREGISTERED, opd ? opd : UNREGISTERED, &g);
+	else
+		rc = add_group(b, kode, nama ? nama : "", &g);
+	return rc ? rc : strmap_put(&b->codes, kode, g);
 }
 
 /* The group of an innovation code seen in the data (added when unknown). */
@@ -1529,20 +1544,25 @@ static bk_status ikm_scan(struct ikm_build *b)
 	return rc;
 }
 
-/* The registered residents (warga rows) of each kecamatan of the scope, into
- * per_kec (sc->nkec entries, zeroed by the caller); *have_p is 0 when the
- * vault has no warga dataset. Shared by the IKM populations and coverage. */
-static bk_status residents_per_kecamatan(struct bk_vault *v, const struct scope *sc, uint64_t *per_kec, int *have_p)
+/* The registered residents (warga rows) of each kecamatan of the scope:
+ * *per_kec_p (sc->nkec entries, the caller frees it) is NULL when the vault
+ * has no warga dataset, and on failure. Shared by the IKM populations and
+ * coverage. */
+static bk_status residents_per_kecamatan(struct bk_vault *v, const struct scope *sc, uint64_t **per_kec_p)
 {
 	sqlite3_stmt *st = NULL;
 	unsigned char *seen = calloc(sc->nkec + 1, 1);
+	uint64_t *per_kec = calloc(sc->nkec + 1, sizeof(*per_kec));
 	size_t last = 0;
-	int src;
+	int have = 0, src;
 	bk_status rc;
 
-	if (!seen)
-		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	if ((rc = have_dataset(v, "warga", have_p)) || !*have_p)
+	*per_kec_p = NULL;
+	if (!seen || !per_kec) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = have_dataset(v, "warga", &have)) || !have)
 		goto out;
 	if ((rc = require_scope(v, "warga", sc)) ||
 	    (rc = prepare_scan(v, "kecamatan, count(*)", "warga", 0, NULL, sc, " GROUP BY kecamatan", &st)))
@@ -1563,6 +1583,10 @@ static bk_status residents_per_kecamatan(struct bk_vault *v, const struct scope 
 	if (rc == BK_OK)
 		rc = require_seen(v, "warga", sc, seen);
 out:
+	if (rc == BK_OK && have)
+		*per_kec_p = per_kec;
+	else
+		free(per_kec);
 	sqlite3_finalize(st);
 	free(seen);
 	return rc;
@@ -1571,14 +1595,10 @@ out:
 /* Populations for kecamatan: the registered residents (warga) of each. */
 static bk_status ikm_population_warga(struct ikm_build *b)
 {
-	uint64_t *per_kec = calloc(b->sc.nkec + 1, sizeof(*per_kec));
-	int have = 0;
-	bk_status rc;
+	uint64_t *per_kec = NULL;
+	bk_status rc = residents_per_kecamatan(b->v, &b->sc, &per_kec);
 
-	if (!per_kec)
-		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	rc = residents_per_kecamatan(b->v, &b->sc, per_kec, &have);
-	for (size_t k = 0; rc == BK_OK && have && k < b->sc.nkec; k++) {
+	for (size_t k = 0; per_kec && k < b->sc.nkec; k++) {
 		size_t g = strmap_get(&b->groups, b->sc.kec[k]->kode);
 
 		if (g != NONE)
@@ -1667,22 +1687,17 @@ static int group_cmp(const void *a, const void *b)
 
 bk_status bk_vault_report_ikm(struct bk_vault *v, const struct bk_report_ikm_opts *o, struct bk_report_ikm *r)
 {
-	struct ikm_build b;
+	struct ikm_build b = {.v = v, .r = r};
 	char target[96];
 	bk_status rc;
 
 	memset(r, 0, sizeof(*r));
-	memset(&b, 0, sizeof(b));
-	b.v = v;
-	b.r = r;
-	if ((rc = check_common(o->year, o->min_cell)))
-		return rc;
 	if ((unsigned)o->by >= BK_REPORT_BY_COUNT)
 		return bk_fail(BK_ERR_USAGE, "unknown report grouping");
 	r->by = o->by;
 	r->year = o->year;
 	r->min_cell = o->min_cell;
-	if ((rc = scope_init(v, &b.sc)))
+	if ((rc = report_begin(v, o->year, o->min_cell, &b.sc)))
 		return rc;
 	if (!(b.seen = calloc(b.sc.nkec + 1, 1))) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
@@ -1703,7 +1718,7 @@ bk_status bk_vault_report_ikm(struct bk_vault *v, const struct bk_report_ikm_opt
 		if (o->by == BK_REPORT_BY_UNIT)
 			r->population_basis = "pemanfaatan: the distinct users of the unit's innovations (estimated "
 					      "from the NIK blind index)";
-		rc = ikm_registry(&b);
+		rc = read_registry(v, ikm_registry_row, &b);
 	}
 	if (rc == BK_OK && (rc = ikm_scan(&b)) == BK_OK && (rc = require_seen(v, "skm", &b.sc, b.seen)) == BK_OK)
 		rc = o->by == BK_REPORT_BY_KECAMATAN ? ikm_population_warga(&b) : ikm_population_users(&b);
@@ -1794,46 +1809,20 @@ static bk_status cov_add_inovasi(struct cov_build *b, const char *kode, const ch
 	return strmap_put(&b->codes, kode, at);
 }
 
-static bk_status cov_registry(struct cov_build *b)
+/* An innovation from one row of the registry (read_registry's row). */
+static bk_status cov_registry_row(void *ctx, const char *kode, const char *nama, const char *opd)
 {
-	static const char *const cols[] = {"kode", "nama", "opd", NULL};
-	struct bk_dataset ds;
-	sqlite3_stmt *st = NULL;
-	int have, src;
-	bk_status rc;
+	size_t i;
 
-	if ((rc = have_dataset(b->v, "inovasi", &have)) || !have)
-		return rc;
-	if ((rc = need_dataset(b->v, "inovasi", cols, &ds)))
-		return rc;
-	bk_dataset_release(&ds);
-	src = sqlite3_prepare_v2(b->v->db, "SELECT kode, nama, opd FROM ds_inovasi ORDER BY kode, id", -1, &st, NULL);
-	while (rc == BK_OK && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *kode = (const char *)sqlite3_column_text(st, 0);
-		const char *nama = (const char *)sqlite3_column_text(st, 1);
-		const char *opd = (const char *)sqlite3_column_text(st, 2);
-		size_t i;
-
-		src = SQLITE_OK;
-		if (kode)
-			rc = cov_add_inovasi(b, kode, nama ? nama : "", opd ? opd : "", &i);
-	}
-	if (rc == BK_OK && src != SQLITE_DONE)
-		rc = bk_db_status(b->v->db, src, "reading the innovation registry");
-	sqlite3_finalize(st);
-	return rc;
+	return cov_add_inovasi(ctx, kode, nama ? nama : "", opd ? opd : "", &i);
 }
 
 static bk_status cov_residents(struct cov_build *b)
 {
-	uint64_t *per_kec = calloc(b->sc.nkec + 1, sizeof(*per_kec));
-	int have = 0;
-	bk_status rc;
+	uint64_t *per_kec = NULL;
+	bk_status rc = residents_per_kecamatan(b->v, &b->sc, &per_kec);
 
-	if (!per_kec)
-		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	rc = residents_per_kecamatan(b->v, &b->sc, per_kec, &have);
-	for (size_t k = 0; rc == BK_OK && have && k < b->sc.nkec; k++)
+	for (size_t k = 0; per_kec && k < b->sc.nkec; k++)
 		b->r->kecamatan[k].residents = per_kec[k];
 	free(per_kec);
 	return rc;
@@ -1995,23 +1984,18 @@ static void cov_free(struct cov_build *b)
 bk_status bk_vault_report_coverage(struct bk_vault *v, const struct bk_report_coverage_opts *o,
 				   struct bk_report_coverage *r)
 {
-	struct cov_build b;
+	struct cov_build b = {.v = v, .r = r};
 	char target[64];
 	bk_status rc;
 
 	memset(r, 0, sizeof(*r));
-	memset(&b, 0, sizeof(b));
-	b.v = v;
-	b.r = r;
-	if ((rc = check_common(o->year, o->min_cell)))
-		return rc;
 	r->year = o->year;
 	r->min_cell = o->min_cell;
-	if ((rc = scope_init(v, &b.sc)))
+	if ((rc = report_begin(v, o->year, o->min_cell, &b.sc)))
 		return rc;
 	if ((rc = cov_alloc(&b)))
 		goto out;
-	if ((rc = require_scope(v, "pemanfaatan", &b.sc)) || (rc = cov_registry(&b)) || (rc = cov_scan(&b)) ||
+	if ((rc = require_scope(v, "pemanfaatan", &b.sc)) || (rc = read_registry(v, cov_registry_row, &b)) || (rc = cov_scan(&b)) ||
 	    (rc = require_seen(v, "pemanfaatan", &b.sc, b.seen)) || (rc = cov_residents(&b)))
 		goto out;
 	cov_tally(&b);

@@ -220,89 +220,52 @@ static void test_uniform_counts(void **state)
 
 static void test_bernoulli_exp_branches(void **state)
 {
+	/* Each case reads exactly its script: pos ends at nbytes. */
+	static const struct {
+		uint8_t bytes[17];
+		size_t nbytes;
+		uint64_t num, den;
+		int b;
+	} cases[] = {
+		/* γ = 0: e^0 = 1, nothing read */
+		{{0}, 0, 0, 5, 1},
+		/* γ = 1/2, K = 1: the first trial Bernoulli(1/2) is uniform(2) < 1;
+		 * 1 fails it, K = 1 is odd: 1 */
+		{{0x01}, 1, 1, 2, 1},
+		/* γ = 1/2, K = 2: 0 passes the first trial, then uniform(4) = 3 fails
+		 * Bernoulli(1/4); K = 2 is even: 0 */
+		{{0x00, 0x03}, 2, 1, 2, 0},
+		/* γ = 1/2, K = 3 through a refused draw: uniform(6) refuses the first
+		 * 256 mod 6 = 4 byte values, so 0x02 is drawn again; 4 fails: 1 */
+		{{0x00, 0x00, 0x02, 0x04}, 4, 1, 2, 1},
+		/* γ = 1: the first trial Bernoulli(1/1) always passes without reading
+		 * (uniform(1)); the second, uniform(2) = 1, fails: K = 2, 0 */
+		{{0x01}, 1, 1, 1, 0},
+		/* γ = 3/2 > 1: one Bernoulli(e^{-1}) first; it fails (as above): 0,
+		 * and the fractional part is never drawn */
+		{{0x01}, 1, 3, 2, 0},
+		/* γ = 3/2: Bernoulli(e^{-1}) passes (uniform(2) = 0, uniform(3) = 1
+		 * fails at K = 3), then e^{-1/2}: uniform(2) = 1 fails at K = 1: 1 */
+		{{0x00, 0x01, 0x01}, 3, 3, 2, 1},
+		/* γ = 2 (whole): two Bernoulli(e^{-1}) pass, the remainder 0/1 reads nothing */
+		{{0x00, 0x01, 0x00, 0x01}, 4, 2, 1, 1},
+		/* den near 2^64: the first trial draws on [0, 2^64 - 1) (0 is refused
+		 * there, 2^64 - 1 ≡ 0 passes), the second on [0, 2(2^64 - 1)), nine
+		 * bytes (past 64 bits): 2^72 - 1 mod 2(2^64 - 1) = 255 >= 1 fails it */
+		{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+		 17, 1, UINT64_MAX, 0},
+	};
 	int b = 99;
 
 	(void)state;
-	/* γ = 0: e^0 = 1, nothing read */
-	{
-		SCRIPT(s);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct script s = {cases[i].bytes, cases[i].nbytes, 0};
+		struct bk_dp_random s_rnd = {script_bytes, &s};
 
-		assert_int_equal(bk_dp_bernoulli_exp(&s_rnd, 0, 5, &b), BK_OK);
-		assert_int_equal(b, 1);
-		assert_int_equal(s.pos, 0);
-	}
-	/* γ = 1/2, K = 1: the first trial Bernoulli(1/2) is uniform(2) < 1;
-	 * 1 fails it, K = 1 is odd: 1 */
-	{
-		SCRIPT(s, 0x01);
-
-		assert_int_equal(bk_dp_bernoulli_exp(&s_rnd, 1, 2, &b), BK_OK);
-		assert_int_equal(b, 1);
-		assert_int_equal(s.pos, 1);
-	}
-	/* γ = 1/2, K = 2: 0 passes the first trial, then uniform(4) = 3 fails
-	 * Bernoulli(1/4); K = 2 is even: 0 */
-	{
-		SCRIPT(s, 0x00, 0x03);
-
-		assert_int_equal(bk_dp_bernoulli_exp(&s_rnd, 1, 2, &b), BK_OK);
-		assert_int_equal(b, 0);
-		assert_int_equal(s.pos, 2);
-	}
-	/* γ = 1/2, K = 3 through a refused draw: uniform(6) refuses the first
-	 * 256 mod 6 = 4 byte values, so 0x02 is drawn again; 4 fails: 1 */
-	{
-		SCRIPT(s, 0x00, 0x00, 0x02, 0x04);
-
-		assert_int_equal(bk_dp_bernoulli_exp(&s_rnd, 1, 2, &b), BK_OK);
-		assert_int_equal(b, 1);
-		assert_int_equal(s.pos, 4);
-	}
-	/* γ = 1: the first trial Bernoulli(1/1) always passes without reading
-	 * (uniform(1)); the second, uniform(2) = 1, fails: K = 2, 0 */
-	{
-		SCRIPT(s, 0x01);
-
-		assert_int_equal(bk_dp_bernoulli_exp(&s_rnd, 1, 1, &b), BK_OK);
-		assert_int_equal(b, 0);
-		assert_int_equal(s.pos, 1);
-	}
-	/* γ = 3/2 > 1: one Bernoulli(e^{-1}) first; it fails (as above): 0,
-	 * and the fractional part is never drawn */
-	{
-		SCRIPT(s, 0x01);
-
-		assert_int_equal(bk_dp_bernoulli_exp(&s_rnd, 3, 2, &b), BK_OK);
-		assert_int_equal(b, 0);
-		assert_int_equal(s.pos, 1);
-	}
-	/* γ = 3/2: Bernoulli(e^{-1}) passes (uniform(2) = 0, uniform(3) = 1
-	 * fails at K = 3), then e^{-1/2}: uniform(2) = 1 fails at K = 1: 1 */
-	{
-		SCRIPT(s, 0x00, 0x01, 0x01);
-
-		assert_int_equal(bk_dp_bernoulli_exp(&s_rnd, 3, 2, &b), BK_OK);
-		assert_int_equal(b, 1);
-		assert_int_equal(s.pos, 3);
-	}
-	/* γ = 2 (whole): two Bernoulli(e^{-1}) pass, the remainder 0/1 reads nothing */
-	{
-		SCRIPT(s, 0x00, 0x01, 0x00, 0x01);
-
-		assert_int_equal(bk_dp_bernoulli_exp(&s_rnd, 2, 1, &b), BK_OK);
-		assert_int_equal(b, 1);
-		assert_int_equal(s.pos, 4);
-	}
-	/* den near 2^64: the first trial draws on [0, 2^64 - 1) (0 is refused
-	 * there, 2^64 - 1 ≡ 0 passes), the second on [0, 2(2^64 - 1)), nine
-	 * bytes (past 64 bits): 2^72 - 1 mod 2(2^64 - 1) = 255 >= 1 fails it */
-	{
-		SCRIPT(s, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		       0xff);
-
-		assert_int_equal(bk_dp_bernoulli_exp(&s_rnd, 1, UINT64_MAX, &b), BK_OK);
-		assert_int_equal(b, 0);
-		assert_int_equal(s.pos, 17);
+		b = 99;
+		assert_int_equal(bk_dp_bernoulli_exp(&s_rnd, cases[i].num, cases[i].den, &b), BK_OK);
+		assert_int_equal(b, cases[i].b);
+		assert_int_equal(s.pos, cases[i].nbytes);
 	}
 	/* errors */
 	{
@@ -407,40 +370,32 @@ static void laplace_stats(struct bk_dp_random *r, uint64_t num, uint64_t den, co
 	assert_true(fabs(svar - var) < 6 * sqrt((m4 - var * var) / n));
 }
 
-static void test_laplace_eps1(void **state)
+/* laplace_stats at ε = 1 and 0.1, and at scales that are not whole numbers:
+ * 4/3 (ε = 0.75) and 2/5 (ε = 2.5), where floor(X / s) divides by s > 1; each
+ * case on its own ChaCha20 stream, its ε in turn. */
+static void test_laplace_stats(void **state)
 {
-	static const int ks[] = {1, 2, 5};
-	struct bk_test_chacha c;
-	struct bk_dp_random r;
+	static const struct {
+		uint8_t stream;
+		uint64_t eps[2][2]; /* num, den */
+		size_t neps;
+		int ks[4];
+		size_t nks;
+	} cases[] = {
+		{4, {{1, 1}}, 1, {1, 2, 5}, 3},
+		{5, {{1, 10}}, 1, {5, 10, 20, 50}, 4},
+		{6, {{3, 4}, {5, 2}}, 2, {1, 3}, 2},
+	};
 
 	(void)state;
-	bk_test_chacha_init(&c, &r, KEY0, 4);
-	laplace_stats(&r, 1, 1, ks, 3);
-}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bk_test_chacha c;
+		struct bk_dp_random r;
 
-static void test_laplace_eps01(void **state)
-{
-	static const int ks[] = {5, 10, 20, 50};
-	struct bk_test_chacha c;
-	struct bk_dp_random r;
-
-	(void)state;
-	bk_test_chacha_init(&c, &r, KEY0, 5);
-	laplace_stats(&r, 1, 10, ks, 4);
-}
-
-/* Scales that are not whole numbers: 4/3 (ε = 0.75) and 2/5 (ε = 2.5),
- * where floor(X / s) divides by s > 1. */
-static void test_laplace_fractional_scale(void **state)
-{
-	static const int ks[] = {1, 3};
-	struct bk_test_chacha c;
-	struct bk_dp_random r;
-
-	(void)state;
-	bk_test_chacha_init(&c, &r, KEY0, 6);
-	laplace_stats(&r, 3, 4, ks, 2);
-	laplace_stats(&r, 5, 2, ks, 2);
+		bk_test_chacha_init(&c, &r, KEY0, cases[i].stream);
+		for (size_t j = 0; j < cases[i].neps; j++)
+			laplace_stats(&r, cases[i].eps[j][0], cases[i].eps[j][1], cases[i].ks, cases[i].nks);
+	}
 }
 
 /* Deterministic given the source: the first ten draws from the seed-0
@@ -637,9 +592,7 @@ int main(void)
 		cmocka_unit_test(test_bernoulli_exp_branches),
 		cmocka_unit_test(test_bernoulli_exp_rate),
 		cmocka_unit_test(test_geometric),
-		cmocka_unit_test(test_laplace_eps1),
-		cmocka_unit_test(test_laplace_eps01),
-		cmocka_unit_test(test_laplace_fractional_scale),
+		cmocka_unit_test(test_laplace_stats),
 		cmocka_unit_test(test_laplace_golden),
 		cmocka_unit_test(test_laplace_scripted),
 		cmocka_unit_test(test_noisy_count),
