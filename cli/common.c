@@ -278,6 +278,17 @@ bk_status cli_vault_dir(struct cli_ctx *ctx, const char **dir_p)
 	return BK_OK;
 }
 
+/* A progress line while an unlock moves rows waiting in vault.db into their
+ * kecamatan stores (a vault made before the stores: once, may take minutes). */
+static void show_move(void *ctx, uint64_t done, uint64_t total)
+{
+	(void)ctx;
+	if (!isatty(STDERR_FILENO))
+		return; /* scripts read the audit entry (store-move) instead */
+	fprintf(stderr, "\rbrankas: moving rows into their kecamatan stores: %llu of %llu%s", (unsigned long long)done,
+		(unsigned long long)total, done >= total ? "\n" : "");
+}
+
 /* Resolves the vault and the user, reads the passphrase and opens the vault:
  * only cli_run unlocks. */
 static bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p)
@@ -297,6 +308,7 @@ static bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p)
 	snprintf(prompt, sizeof(prompt), "passphrase for %.32s: ", user);
 	if ((rc = cli_passphrase(ctx->pass_fd, prompt, 0, &pass, &len)))
 		return rc;
+	bk_vault_on_move(show_move, NULL);
 	rc = bk_vault_open(dir, user, pass, len, ctx->cmd->name, v_p);
 	bk_secmem_free(pass);
 	return rc;

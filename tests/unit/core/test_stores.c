@@ -175,13 +175,11 @@ static size_t open_grants(const char *user, struct held *out, size_t cap)
 	return n;
 }
 
-/* Whether path opens as SQLCipher under the raw key. */
-static int opens_with(const char *path, const uint8_t key[32])
+/* path, read-only, with the raw key as the sqlcipher shell would take it. */
+static sqlite3 *open_keyed(const char *path, const uint8_t key[32])
 {
 	char spec[3 + 64 + 1];
 	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int ok;
 
 	spec[0] = 'x';
 	spec[1] = '\'';
@@ -191,6 +189,16 @@ static int opens_with(const char *path, const uint8_t key[32])
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_key(db, spec, 67), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA cipher_hmac_algorithm = HMAC_SHA256", NULL, NULL, NULL), SQLITE_OK);
+	return db;
+}
+
+/* Whether path opens as SQLCipher under the raw key. */
+static int opens_with(const char *path, const uint8_t key[32])
+{
+	sqlite3 *db = open_keyed(path, key);
+	sqlite3_stmt *st = NULL;
+	int ok;
+
 	ok = sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) == SQLITE_OK &&
 	     sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
@@ -202,19 +210,10 @@ static int opens_with(const char *path, const uint8_t key[32])
  * does not open. */
 static long rows_with(const char *path, const uint8_t key[32])
 {
-	char spec[3 + 64 + 1];
-	sqlite3 *db = NULL;
+	sqlite3 *db = open_keyed(path, key);
 	sqlite3_stmt *st = NULL, *count = NULL;
 	long rows = 0;
 
-	spec[0] = 'x';
-	spec[1] = '\'';
-	bk_hex_encode(spec + 2, key, 32);
-	spec[66] = '\'';
-	spec[67] = '\0';
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_key(db, spec, 67), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA cipher_hmac_algorithm = HMAC_SHA256", NULL, NULL, NULL), SQLITE_OK);
 	if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'ds_*'", -1, &st,
 			       NULL) != SQLITE_OK) {
 		sqlite3_close(db);
