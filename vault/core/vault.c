@@ -203,6 +203,7 @@ bk_status bk_vault_begin(struct bk_vault *v)
 		return rc;
 	}
 	v->in_tx = 1;
+	v->txn_serial++;
 	return BK_OK;
 }
 
@@ -216,6 +217,7 @@ bk_status bk_vault_read_begin(struct bk_vault *v)
 	if ((rc = bk_db_exec(v->db, "BEGIN DEFERRED")))
 		return rc;
 	v->in_read = 1;
+	v->txn_serial++;
 	return BK_OK;
 }
 
@@ -718,6 +720,23 @@ static bk_status open_stores(struct bk_vault *v, int make)
 bk_status bk_vault_route(struct bk_vault *v)
 {
 	return bk_stores_route(v->db, v->stores, v->nstores);
+}
+
+bk_status bk_vault_page_cache(struct bk_vault *v, unsigned kib)
+{
+	/* rows live in the stores; vault.db keeps a share for batches and waiting rows */
+	unsigned each = kib / (unsigned)(v->nstores + 1);
+	char schema[BK_STORE_SCHEMA_MAX], sql[96];
+	bk_status rc = BK_OK;
+
+	if (each < 2048)
+		each = 2048; /* SQLite's default */
+	for (size_t f = 0; f <= v->nstores && rc == BK_OK; f++) {
+		bk_stores_file(v->stores, f, schema);
+		snprintf(sql, sizeof(sql), "PRAGMA \"%s\".cache_size = -%u", schema, each);
+		rc = bk_db_exec(v->db, sql);
+	}
+	return rc;
 }
 
 int bk_vault_holds_every_store(const struct bk_vault *v)

@@ -47,6 +47,7 @@ struct bk_vault {
 	struct bk_audit_writer *aw;
 	int in_tx;
 	int in_read; /* bk_vault_read_begin: a read transaction for a batch of lookups */
+	uint64_t txn_serial; /* counts transactions begun: what one read within a transaction holds for it */
 	/* opened batch data keys, direct-mapped by batch id, their keys in one
 	 * guarded block: repeated lookups unseal each batch's key once (X25519) */
 	struct {
@@ -67,6 +68,12 @@ struct bk_vault {
 /* bk_vault_route (re)makes the views joining vault.db's citizen tables with
  * the attached stores (stores.h): after a dataset is made. */
 bk_status bk_vault_route(struct bk_vault *v) BK_MUST_CHECK;
+
+/* bk_vault_page_cache sets SQLite's page cache of vault.db and of every
+ * attached store (PRAGMA cache_size is per file) to kib KiB in all, shared
+ * out: a batch of lookups or a bulk load gets the same memory whatever the
+ * number of stores. */
+bk_status bk_vault_page_cache(struct bk_vault *v, unsigned kib) BK_MUST_CHECK;
 
 /* bk_vault_holds_every_store: whether the user's connection attached the
  * store of every kecamatan (admins, unscoped custodians and analysts). */

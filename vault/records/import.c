@@ -1673,7 +1673,7 @@ static bk_status import_prepare(struct bk_vault *v, struct bk_importer *im, cons
 	if (!o->dry_run && size > BULK_BYTES)
 		journals_bulk(v, im);
 	/* a big page cache keeps SQLCipher from encrypting pages twice during a bulk load */
-	if ((rc = bk_db_exec(v->db, "PRAGMA cache_size = -65536")) || (rc = bk_vault_begin(v)))
+	if ((rc = bk_vault_page_cache(v, 65536)) || (rc = bk_vault_begin(v)))
 		goto out;
 	if ((rc = prepare_insert(im)))
 		goto out;
