@@ -61,17 +61,43 @@ add() { # USER: the record on stdin, the passphrase on fd 3
 	run add oki <<<"$HEADER
 3505104505950007,Rina Wulandari,,1995-05-05,P,35.05.10.2001,S1,guru,tidak"
 	[ "$status" -eq 0 ]
-	# oki holds no store key: the row waits in vault.db, without its blind index
-	[ "$(db_sql "SELECT count(*) FROM ds_warga WHERE nik_bi IS NULL AND kecamatan = '35.05.10'")" = 1 ]
+	# oki holds no store key: the row waits in vault.db's inbox, sealed whole to Kanigoro's key;
+	# nothing of it is readable with the database key, not even its plain columns
+	[ "$(db_sql "SELECT count(*) FROM ds_warga")" = 0 ]
+	[ "$(db_sql "SELECT dataset, kecamatan FROM inbox")" = "warga|35.05.10" ]
+	db_sql .dump >dump.sql
+	for v in 1995-05-05 Wulandari 3505104505950007; do
+		run grep -c -F -- "$v" dump.sql
+		[ "$output" = 0 ] || { echo "'$v' is readable in vault.db"; return 1; }
+	done
 	run jq -r '[.grants[] | select(.user == "oki") | .key] | join(" ")' <<<"$(head -1 "$VAULT/keyring")"
 	[[ "$output" != *blind* && "$output" != *store* ]]
 	# the next unlock by Kanigoro's custodian moves it into Kanigoro's store, audited
 	run bk -C "$VAULT" -u citra --passphrase-fd 3 find --nik - --purpose "cek" 3<<<"$(pass_of citra)" <<<3505104505950007
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '.[0].nama' <<<"$output")" = "Rina Wulandari" ]
-	[ "$(db_sql 'SELECT count(*) FROM ds_warga')" = 0 ]
+	[ "$(db_sql 'SELECT count(*) FROM inbox')" = 0 ]
 	[ "$(store_sql 35.05.10 "SELECT count(*) FROM ds_warga WHERE nik_bi IS NULL")" = 1 ]
 	[ "$(jq -s -c '[.[] | select(.action == "store-move")] | map([.actor, .rows, .outcome])' "$VAULT/audit.log")" = '[["citra",1,"ok"]]' ]
+}
+
+@test "an altered inbox entry is tampering (3) for the custodian who would move it in; nothing moves" {
+	db_key
+	run add oki <<<"$HEADER
+3505104505950007,Rina Wulandari,,1995-05-05,P,35.05.10.2001,S1,guru,tidak"
+	[ "$status" -eq 0 ]
+	hex=$(db_sql "SELECT hex(box) FROM inbox")
+	i=$((${#hex} / 2 - ${#hex} / 2 % 2))
+	db_sql "UPDATE inbox SET box = x'${hex:0:i}$(printf '%02X' $((16#${hex:i:2} ^ 1)))${hex:i+2}'"
+	run --separate-stderr as citra status
+	[ "$status" -eq 3 ]
+	stderr_line "brankas: error: an inbox entry of kecamatan 35.05.10 does not open with its key: it was altered"
+	[ "$(db_sql 'SELECT count(*) FROM inbox')" = 1 ]
+	# an admin would move it too: the same refusal; others unlock as before
+	run as ada status
+	[ "$status" -eq 3 ]
+	run as ani status
+	[ "$status" -eq 0 ]
 }
 
 @test "find names a malformed NIK's problem once, without the NIK (2)" {

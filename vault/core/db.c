@@ -35,6 +35,10 @@ static const char *const migrations[] = {
 	" approver TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (number, approver));"
 	"CREATE TABLE dp_ledger (evaluator TEXT NOT NULL, dataset TEXT NOT NULL, year INTEGER NOT NULL,"
 	" spent_num INTEGER NOT NULL, spent_den INTEGER NOT NULL, PRIMARY KEY (evaluator, dataset, year));",
+	/* 4: rows written without their kecamatan's store key (operators), each sealed whole to
+	 * the kecamatan's public key until a holder of its keys moves it into the store */
+	"CREATE TABLE inbox (id INTEGER PRIMARY KEY, dataset TEXT NOT NULL, kecamatan TEXT NOT NULL,"
+	" box BLOB NOT NULL);",
 };
 
 bk_status bk_db_status(sqlite3 *db, int rc, const char *what)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/fileio.h"
+#include "crypto/box.h"
 #include "crypto/encoding.h"
 #include "crypto/secmem.h"
 #include "vault/core/db.h"
@@ -517,7 +518,15 @@ static bk_status each_waiting(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, i
 
 bk_status bk_stores_waiting(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, uint64_t *rows_p)
 {
-	return each_waiting(db, kec, n, 0, 0, NULL, NULL, rows_p);
+	bk_status rc = each_waiting(db, kec, n, 0, 0, NULL, NULL, rows_p);
+
+	for (size_t i = 0; i < n && rc == BK_OK; i++) {
+		int64_t count = 0;
+
+		rc = query_count(db, "SELECT count(*) FROM main.inbox WHERE kecamatan = ?1", kec[i], &count, NULL);
+		*rows_p += (uint64_t)count;
+	}
+	return rc;
 }
 
 bk_status bk_stores_move_in(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, uint64_t total,
@@ -586,5 +595,190 @@ bk_status bk_stores_place(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, const
 			      schema, table, from, table, (long long)id, from, table, (long long)id);
 	rc = sql ? bk_db_exec(db, sql) : bk_fail(BK_ERR_NOMEM, "out of memory");
 	sqlite3_free(sql);
+	return rc;
+}
+
+/* --- the inbox ---
+ *
+ * An entry is a row sealed whole to its kecamatan's public key (import.c,
+ * inbox_put): the row's column names (',' between, NUL-terminated), then its
+ * values, each a type byte ('n' NULL, 'i' int64, 't' text, 'b' blob) and its
+ * value (8 bytes, or a u32 length and the bytes). Anyone holding the database
+ * key can write an entry, so each is read as hostile: names checked, lengths
+ * bounded, the kecamatan inside equal to the entry's. */
+
+#define INBOX_CHUNK 1000
+#define INBOX_COLUMNS_MAX 400
+
+/* Binds the values of an opened entry to st (n parameters); the fourth value
+ * must be the text kecamatan. */
+static bk_status bind_entry(sqlite3_stmt *st, int n, const uint8_t *p, const uint8_t *end, const char *kecamatan)
+{
+	int i = 1;
+
+	for (; p < end && i <= n; i++) {
+		uint8_t type = *p++;
+		uint32_t len = 0;
+		int64_t x;
+
+		if (type == 'n') {
+			sqlite3_bind_null(st, i);
+			continue;
+		}
+		if (type == 'i') {
+			if (end - p < 8)
+				break;
+			memcpy(&x, p, 8);
+			sqlite3_bind_int64(st, i, x);
+			p += 8;
+			continue;
+		}
+		if ((type != 't' && type != 'b') || end - p < 4)
+			break;
+		memcpy(&len, p, 4);
+		p += 4;
+		if ((size_t)(end - p) < len || len > (1u << 30))
+			break;
+		if (i == 4 && (type != 't' || len != strlen(kecamatan) || memcmp(p, kecamatan, len) != 0))
+			break;
+		if (type == 't')
+			sqlite3_bind_text(st, i, (const char *)p, (int)len, SQLITE_STATIC);
+		else
+			sqlite3_bind_blob(st, i, p, (int)len, SQLITE_STATIC);
+		p += len;
+	}
+	if (p != end || i != n + 1)
+		return bk_fail(BK_ERR_CORRUPT, "an inbox entry of kecamatan %s is malformed: it was altered", kecamatan);
+	return BK_OK;
+}
+
+/* Inserts one opened entry into schema's table of dataset. */
+static bk_status insert_entry(sqlite3 *db, const char *schema, const char *dataset, const char *kecamatan,
+			      const uint8_t *plain, size_t len)
+{
+	const uint8_t *nul = memchr(plain, '\0', len);
+	size_t ncols = 1, cl;
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+	bk_status rc;
+	int src;
+
+	if (!nul || nul == plain)
+		return bk_fail(BK_ERR_CORRUPT, "an inbox entry of kecamatan %s has no columns: it was altered", kecamatan);
+	cl = (size_t)(nul - plain);
+	if (strspn((const char *)plain, "abcdefghijklmnopqrstuvwxyz0123456789_,") != cl ||
+	    strspn(dataset, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(dataset))
+		return bk_fail(BK_ERR_CORRUPT, "an inbox entry of kecamatan %s names bad columns: it was altered",
+			       kecamatan);
+	for (size_t i = 0; i < cl; i++)
+		ncols += plain[i] == ',';
+	if (ncols > INBOX_COLUMNS_MAX)
+		return bk_fail(BK_ERR_CORRUPT, "an inbox entry of kecamatan %s has too many columns", kecamatan);
+	sql = sqlite3_mprintf("INSERT OR IGNORE INTO \"%s\".\"ds_%s\" (%.*s) VALUES (?", schema, dataset, (int)cl,
+			      (const char *)plain);
+	for (size_t i = 1; sql && i < ncols; i++) {
+		char *longer = sqlite3_mprintf("%s,?", sql);
+
+		sqlite3_free(sql);
+		sql = longer;
+	}
+	if (sql) {
+		char *closed = sqlite3_mprintf("%s)", sql);
+
+		sqlite3_free(sql);
+		sql = closed;
+	}
+	if (!sql)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	src = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (src != SQLITE_OK)
+		return bk_fail(BK_ERR_CORRUPT, "an inbox entry of kecamatan %s does not fit its dataset: %s", kecamatan,
+			       sqlite3_errmsg(db));
+	rc = bind_entry(st, (int)ncols, nul + 1, plain + len, kecamatan);
+	if (rc == BK_OK && (src = sqlite3_step(st)) != SQLITE_DONE)
+		rc = bk_db_status(db, src, "moving an inbox entry into its store");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+bk_status bk_stores_move_inbox(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, bk_store_open_fn open, void *ctx,
+			       uint64_t *moved_p)
+{
+	int64_t done[INBOX_CHUNK];
+	size_t ndone;
+	bk_status rc = BK_OK;
+
+	*moved_p = 0;
+	do {
+		sqlite3_stmt *st = NULL;
+		int src;
+
+		ndone = 0;
+		/* the store first: a crash before the delete leaves the entry to be moved again, a no-op */
+		if ((rc = bk_db_exec(db, "BEGIN IMMEDIATE")))
+			return rc;
+		src = sqlite3_prepare_v2(db, "SELECT id, dataset, kecamatan, box FROM main.inbox ORDER BY id", -1, &st, NULL);
+		while (rc == BK_OK && ndone < INBOX_CHUNK && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *dataset = (const char *)sqlite3_column_text(st, 1);
+			const char *kecamatan = (const char *)sqlite3_column_text(st, 2);
+			const uint8_t *box = sqlite3_column_blob(st, 3);
+			size_t blen = (size_t)sqlite3_column_bytes(st, 3);
+			char schema[BK_STORE_SCHEMA_MAX] = "";
+			uint8_t *plain;
+
+			src = SQLITE_OK;
+			for (size_t i = 0; kecamatan && i < n; i++)
+				if (strcmp(kec[i], kecamatan) == 0)
+					bk_store_schema(schema, kec[i]);
+			if (!schema[0] || !dataset || !box)
+				continue; /* a store this user does not hold */
+			if (blen < BK_SEAL_OVERHEAD + 2) {
+				rc = bk_fail(BK_ERR_CORRUPT, "an inbox entry of kecamatan %s is truncated: it was altered",
+					     kecamatan);
+				break;
+			}
+			if (!(plain = bk_secmem_alloc(blen))) {
+				rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+				break;
+			}
+			rc = open(ctx, kecamatan, box, blen, plain);
+			if (rc == BK_ERR_DENIED) {
+				bk_error_clear(); /* the kecamatan's key is not this user's */
+				rc = BK_OK;
+			} else if (rc == BK_OK &&
+				   (rc = insert_entry(db, schema, dataset, kecamatan, plain, blen - BK_SEAL_OVERHEAD)) ==
+					   BK_OK) {
+				done[ndone++] = sqlite3_column_int64(st, 0);
+			}
+			bk_wipe(plain, blen);
+			bk_secmem_free(plain);
+		}
+		if (rc == BK_OK && src != SQLITE_DONE && src != SQLITE_OK)
+			rc = bk_db_status(db, src, "reading the inbox");
+		sqlite3_finalize(st);
+		if (rc == BK_OK)
+			rc = bk_db_exec(db, "COMMIT");
+		if (rc != BK_OK) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+		/* then out of the inbox */
+		if (ndone && (rc = bk_db_exec(db, "BEGIN IMMEDIATE")) == BK_OK) {
+			sqlite3_stmt *del = NULL;
+
+			src = sqlite3_prepare_v2(db, "DELETE FROM main.inbox WHERE id = ?", -1, &del, NULL);
+			for (size_t i = 0; i < ndone && src == SQLITE_OK; i++) {
+				sqlite3_reset(del);
+				sqlite3_bind_int64(del, 1, done[i]);
+				src = sqlite3_step(del) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+			}
+			sqlite3_finalize(del);
+			rc = src == SQLITE_OK ? bk_db_exec(db, "COMMIT") : bk_db_status(db, src, "emptying the inbox");
+			if (rc != BK_OK)
+				sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		}
+		*moved_p += ndone;
+	} while (rc == BK_OK && ndone == INBOX_CHUNK);
 	return rc;
 }

@@ -16,10 +16,12 @@
  * admin unlock (a migration or an init that stopped half way).
  *
  * Citizen rows live in the store of their kecamatan; vault.db keeps only
- * rows with no kecamatan (datasets without one) and rows waiting to move in:
- * written by a user without the kecamatan's store key (operators), or by a
- * vault made before the stores. The next unlock by a custodian or admin who
- * holds the key moves them in (bk_stores_move_in). */
+ * rows with no kecamatan (datasets without one), rows of a vault made before
+ * the stores, and its inbox: rows written by a user without the kecamatan's
+ * store key (operators), each sealed whole to the kecamatan's public key, so
+ * that no one reads them back without that kecamatan's keys. The next unlock
+ * by a custodian or admin who holds them moves both in (bk_stores_move_in,
+ * bk_stores_move_inbox). */
 #ifndef BK_STORES_H
 #define BK_STORES_H
 
@@ -88,5 +90,17 @@ typedef void (*bk_store_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 bk_status bk_stores_waiting(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, uint64_t *rows_p) BK_MUST_CHECK;
 bk_status bk_stores_move_in(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, uint64_t total,
 			    bk_store_progress_fn progress, void *ctx, uint64_t *moved_p) BK_MUST_CHECK;
+
+/* bk_stores_move_inbox moves the inbox entries of the n attached stores
+ * that open (open: ctx, the entry's kecamatan, the box and its length, out
+ * for the plain text of length - BK_SEAL_OVERHEAD; BK_ERR_DENIED when the
+ * user lacks that kecamatan's key, and the entry stays) into their stores, in
+ * chunks of two transactions as bk_stores_move_in. An entry that does not
+ * open or does not fit is tampering (BK_ERR_CORRUPT). Outside any
+ * transaction. */
+typedef bk_status (*bk_store_open_fn)(void *ctx, const char *kecamatan, const uint8_t *box, size_t len,
+				      uint8_t *out);
+bk_status bk_stores_move_inbox(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, bk_store_open_fn open, void *ctx,
+			       uint64_t *moved_p) BK_MUST_CHECK;
 
 #endif

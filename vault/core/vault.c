@@ -779,14 +779,31 @@ void bk_vault_on_move(void (*fn)(void *ctx, uint64_t done, uint64_t total), void
 	move_progress_ctx = ctx;
 }
 
+/* Opens an inbox entry of kecamatan with its key pair, when the user holds it. */
+static bk_status open_inbox_entry(void *ctx, const char *kecamatan, const uint8_t *box, size_t len, uint8_t *out)
+{
+	struct bk_vault *v = ctx;
+	const struct vault_key *k = bk_vault_secret(v, BK_KEY_KECAMATAN, kecamatan);
+	const struct bk_keyring_key *kk = bk_keyring_current_key(&v->kr, BK_KEY_KECAMATAN, kecamatan);
+
+	if (!k || !kk || strcmp(k->id, kk->id) != 0 || k->len != BK_BOX_SECRETKEYBYTES)
+		return bk_fail(BK_ERR_DENIED, "no key of kecamatan %s", kecamatan);
+	if (bk_seal_open(out, box, len, kk->pub, k->secret) != BK_OK)
+		return bk_fail(BK_ERR_CORRUPT, "an inbox entry of kecamatan %s does not open with its key: it was "
+					       "altered",
+			       kecamatan);
+	return BK_OK;
+}
+
 /* Rows waiting in vault.db for a store this user holds move in at unlock,
  * by those who may write there (custodians and admins): a vault made before
- * the stores at its first admin unlock, an operator's rows at the next
- * unlock of their kecamatan's custodian. Audited with the number moved. */
+ * the stores at its first admin unlock, an operator's rows (the inbox) at
+ * the next unlock of their kecamatan's custodian. Audited with the number
+ * moved. */
 static bk_status move_in(struct bk_vault *v)
 {
 	struct bk_audit_entry e;
-	uint64_t waiting = 0, moved = 0;
+	uint64_t waiting = 0, moved = 0, boxed = 0;
 	bk_status rc;
 
 	if (bk_vault_role(v) != BK_ROLE_ADMIN && bk_vault_role(v) != BK_ROLE_CUSTODIAN)
@@ -794,6 +811,9 @@ static bk_status move_in(struct bk_vault *v)
 	if ((rc = bk_stores_waiting(v->db, v->stores, v->nstores, &waiting)) || waiting == 0)
 		return rc;
 	rc = bk_stores_move_in(v->db, v->stores, v->nstores, waiting, move_progress, move_progress_ctx, &moved);
+	if (rc == BK_OK)
+		rc = bk_stores_move_inbox(v->db, v->stores, v->nstores, open_inbox_entry, v, &boxed);
+	moved += boxed;
 	if (moved == 0)
 		return rc;
 	bk_audit_entry_init(&e);

@@ -773,6 +773,7 @@ static bk_status write_row(struct edit *x, struct editor *ed, int64_t id)
 	sqlite3_bind_int64(st, p, id);
 	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(x->v->db) != 1)
 		return bk_db_status(x->v->db, sqlite3_errcode(x->v->db), "writing a corrected row");
+	bk_subject_lookups_stale(x->v, ds->name); /* its blind index or file may have changed */
 	sqlite3_reset(st);
 	for (size_t c = 0; c < ds->ncols; c++)
 		ed->changed[c] |= ed->row_changed[c];

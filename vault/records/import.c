@@ -25,6 +25,7 @@
 #include "vault/core/stores.h"
 #include "vault/core/vault_internal.h"
 #include "vault/records/records_internal.h"
+#include "vault/records/subjects.h"
 
 #define CHUNK (256 * 1024)
 #define RECORD_MAX (16u << 20)  /* one row's raw bytes */
@@ -200,8 +201,9 @@ static void put_text(struct rec *r, const char *s)
 	put_bytes(r, 't', s, strlen(s));
 }
 
-/* Seals a row's packed values at p (after the 's') into ru->sealed and binds them. */
-static bk_status bind_sealed(struct bk_import_runner *ru, sqlite3_stmt *st, int i, const uint8_t *p)
+/* Seals a row's packed values at p (after the 's') into ru->sealed; *len_p:
+ * the sealed length. */
+static bk_status seal_packed(struct bk_import_runner *ru, const uint8_t *p, size_t *len_p)
 {
 	struct bk_importer *im = ru->im;
 	const struct bk_import_batch *b;
@@ -216,8 +218,95 @@ static bk_status bind_sealed(struct bk_import_runner *ru, sqlite3_stmt *st, int 
 	b = &im->batches[slot];
 	if ((rc = bk_fields_seal_row(ru->sealed, p + 14, n, b->subkey, ru->ad, im->ad_len, id, b->id)))
 		return rc;
-	sqlite3_bind_blob(st, i, ru->sealed, (int)(n + BK_FIELDS_OVERHEAD), SQLITE_STATIC);
+	*len_p = n + BK_FIELDS_OVERHEAD;
 	return BK_OK;
+}
+
+static bk_status bind_sealed(struct bk_import_runner *ru, sqlite3_stmt *st, int i, const uint8_t *p)
+{
+	size_t len;
+	bk_status rc;
+
+	if ((rc = seal_packed(ru, p, &len)))
+		return rc;
+	sqlite3_bind_blob(st, i, ru->sealed, (int)len, SQLITE_STATIC);
+	return BK_OK;
+}
+
+/* A row for a kecamatan whose store the user does not hold (an operator's)
+ * goes to vault.db's inbox sealed whole to the kecamatan's public key: its
+ * column names, then its values in the record's own encoding with the
+ * sealed values sealed (stores.h, "the inbox"). [p, e) are its parameters;
+ * the fourth is its kecamatan. */
+static bk_status inbox_put(struct bk_import_runner *ru, const uint8_t *p, const uint8_t *e)
+{
+	struct bk_importer *im = ru->im;
+	size_t cols = strlen(im->insert_cols) + 1, cap = cols + (size_t)(e - p) + BK_FIELDS_OVERHEAD, n = cols;
+	uint8_t *plain = bk_secmem_alloc(cap), *box = malloc(cap + BK_SEAL_OVERHEAD);
+	const struct bk_keyring_key *kk = NULL;
+	char kec[BK_CODE_MAX] = "";
+	bk_status rc = BK_OK;
+	int i = 1, src;
+
+	if (!plain || !box) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(plain, im->insert_cols, cols);
+	for (; p < e && rc == BK_OK; i++) {
+		uint8_t type = *p++;
+		uint32_t len;
+		size_t sealed_len;
+
+		if (type == 'n') {
+			plain[n++] = 'n';
+		} else if (type == 'i') {
+			plain[n++] = 'i';
+			memcpy(plain + n, p, 8);
+			n += 8;
+			p += 8;
+		} else if (type == 's') {
+			if ((rc = seal_packed(ru, p, &sealed_len)))
+				break;
+			plain[n++] = 'b';
+			memcpy(plain + n, &(uint32_t){(uint32_t)sealed_len}, 4);
+			memcpy(plain + n + 4, ru->sealed, sealed_len);
+			n += 4 + sealed_len;
+			memcpy(&len, p + 10, 4);
+			p += 14 + len;
+		} else {
+			memcpy(&len, p, 4);
+			if (i == 4 && type == 't')
+				snprintf(kec, sizeof(kec), "%.*s", (int)len, (const char *)p + 4);
+			plain[n++] = type;
+			memcpy(plain + n, p, 4 + len);
+			n += 4 + len;
+			p += 4 + len;
+		}
+	}
+	if (rc == BK_OK && !(kk = bk_keyring_current_key(&im->v->kr, BK_KEY_KECAMATAN, kec)))
+		rc = bk_fail(BK_ERR_STATE, "no key pair for kecamatan %s", kec);
+	if (rc == BK_OK)
+		rc = bk_seal(box, plain, n, kk->pub);
+	if (rc == BK_OK && !im->inbox_insert &&
+	    sqlite3_prepare_v2(im->v->db, "INSERT INTO main.inbox (dataset, kecamatan, box) VALUES (?, ?, ?)", -1,
+			       &im->inbox_insert, NULL) != SQLITE_OK)
+		rc = bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "preparing the inbox");
+	if (rc == BK_OK) {
+		sqlite3_reset(im->inbox_insert);
+		sqlite3_bind_text(im->inbox_insert, 1, im->ds.name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(im->inbox_insert, 2, kec, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(im->inbox_insert, 3, box, (int)(n + BK_SEAL_OVERHEAD), SQLITE_STATIC);
+		if ((src = sqlite3_step(im->inbox_insert)) != SQLITE_DONE)
+			rc = bk_db_status(im->v->db, src, "writing to the inbox");
+		sqlite3_reset(im->inbox_insert);
+	}
+out:
+	if (plain)
+		bk_wipe(plain, cap);
+	bk_secmem_free(plain);
+	free(box);
+	return rc;
 }
 
 /* The INSERT of a row into the file of slot (import_internal.h). */
@@ -241,8 +330,9 @@ static bk_status insert_into(struct bk_importer *im, uint8_t slot, sqlite3_stmt 
 	return BK_OK;
 }
 
-/* The file a row of kecamatan kec goes to: its store when attached, else
- * vault.db (stores.h). */
+/* Where a row of kecamatan kec goes: vault.db when it has none, its store
+ * when attached, else the inbox (stores.h). */
+#define INBOX_SLOT 0xff
 static uint8_t insert_slot(const struct bk_importer *im, const char *kec)
 {
 	if (!kec[0])
@@ -250,7 +340,7 @@ static uint8_t insert_slot(const struct bk_importer *im, const char *kec)
 	for (size_t i = 0; i < im->v->nstores; i++)
 		if (strcmp(im->v->stores[i], kec) == 0)
 			return (uint8_t)(i + 1);
-	return 0;
+	return INBOX_SLOT;
 }
 
 /* Runs the records in [p, p + len) on vault.db; the first failure stops them. */
@@ -269,6 +359,12 @@ static bk_status run_records(struct bk_import_runner *ru, const uint8_t *p, size
 
 		memcpy(&n, p + 1, 4);
 		e = p + 5 + n;
+		if (p[0] == 'R' && p[5] == INBOX_SLOT) {
+			if ((rc = inbox_put(ru, p + 6, e)))
+				return rc;
+			p = e;
+			continue;
+		}
 		if (p[0] == 'R' && (rc = insert_into(im, p[5], &st)))
 			return rc;
 		p += p[0] == 'R' ? 6 : 5; /* a row names its file first */
@@ -619,94 +715,48 @@ void bk_import_cell(struct bk_importer *im, const char *cell, size_t n, size_t c
 
 /* --- same NIK, same subject --- */
 
-bk_status bk_import_find_subject(struct bk_importer *im, const char *nik, int64_t *id_p)
+/* The first registered row found: its id. */
+static bk_status take_subject(void *ctx, const struct bk_dataset *ds, sqlite3_stmt *st, const uint8_t **vals,
+			      const size_t *lens)
 {
-	sqlite3_stmt *st = im->candidates;
-	bk_status rc = BK_OK;
-	int src;
+	int64_t *id_p = ctx;
 
-	*id_p = 0;
-	if (!st)
-		return BK_OK;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, bk_blind_index(im->blind->secret, nik));
-	while ((src = sqlite3_step(st)) == SQLITE_ROW && !*id_p) {
-		int64_t batch = sqlite3_column_int64(st, 1);
-		const char *kec = (const char *)sqlite3_column_text(st, 2);
-		const uint8_t *sealed = sqlite3_column_blob(st, 3);
-		int slen = sqlite3_column_bytes(st, 3);
-		const uint8_t *vals[BK_COLUMNS_MAX];
-		size_t lens[BK_COLUMNS_MAX], i, plain_len = 0;
-		uint8_t *key = NULL;
-
-		for (i = 0; i < im->nseen_batches; i++)
-			if (im->seen_batches[i].batch == batch)
-				break;
-		if (i == im->nseen_batches && i < sizeof(im->seen_batches) / sizeof(im->seen_batches[0]) && kec) {
-			im->seen_batches[i].batch = batch;
-			im->seen_batches[i].key = bk_secmem_alloc(BK_FIELDS_KEYBYTES);
-			if (im->seen_batches[i].key &&
-			    bk_vault_batch_key(im->v, batch, kec, im->seen_batches[i].key) != BK_OK) {
-				/* not the user's kecamatan (or damaged: record show reports that) */
-				bk_secmem_free(im->seen_batches[i].key);
-				im->seen_batches[i].key = NULL;
-				bk_error_clear();
-			}
-			im->nseen_batches++;
-		}
-		if (i < im->nseen_batches)
-			key = im->seen_batches[i].key;
-		if (!key || !sealed || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK ||
-		    plain_len > im->subject_plain_cap)
-			continue;
-		if (bk_fields_open(im->subject_plain, sealed, (size_t)slen, key, SUBJECTS, im->subject_names,
-				   sqlite3_column_int64(st, 0), batch) == BK_OK &&
-		    bk_fields_unpack(im->subject_plain, plain_len, im->subject_nsealed, vals, lens) == BK_OK &&
-		    lens[im->subject_sealed_at] == 16 && bk_ct_equal(vals[im->subject_sealed_at], nik, 16))
-			*id_p = sqlite3_column_int64(st, 0);
-		bk_wipe(im->subject_plain, plain_len);
-		bk_error_clear();
-	}
-	sqlite3_reset(st);
-	return rc;
+	(void)ds;
+	(void)vals;
+	(void)lens;
+	if (!*id_p)
+		*id_p = sqlite3_column_int64(st, 0);
+	return BK_OK;
 }
 
+bk_status bk_import_find_subject(struct bk_importer *im, const char *nik, int64_t *id_p)
+{
+	struct bk_subject_result r;
+
+	*id_p = 0;
+	if (!im->link_subjects)
+		return BK_OK;
+	memset(&r, 0, sizeof(r));
+	/* the lookup of `find`, which seeks only the files that may hold the NIK (subjects.c);
+	 * rows of kecamatan whose keys the user lacks are not candidates */
+	return bk_vault_subject_rows(im->v, nik, SUBJECTS, take_subject, id_p, &r);
+}
+
+/* Whether rows can be linked to the registry of subjects: the user holds the
+ * blind key and the registry names its subjects by a blind-indexed NIK. */
 static bk_status prepare_subjects(struct bk_importer *im)
 {
 	struct bk_dataset reg;
-	size_t nl = 0;
-	bk_status rc;
 
 	if (im->ds.subject_col < 0 || !im->blind)
 		return BK_OK;
-	if ((rc = bk_dataset_load(im->v->db, SUBJECTS, &reg))) {
+	if (bk_dataset_load(im->v->db, SUBJECTS, &reg)) {
 		bk_error_clear();
 		return BK_OK; /* a vault without the registry links nothing */
 	}
-	for (size_t c = 0; c < reg.ncols; c++)
-		if (reg.cols[c].cls == BK_COL_IDENTIFIER || reg.cols[c].cls == BK_COL_SECRET) {
-			if ((int)c == reg.subject_col)
-				im->subject_sealed_at = (int)im->subject_nsealed;
-			im->subject_nsealed++;
-			im->subject_plain_cap += 4 + (reg.cols[c].type == BK_TYPE_TEXT ? reg.cols[c].max_length : 64);
-			nl += (size_t)snprintf(im->subject_names + nl, sizeof(im->subject_names) - nl, "%s%s", nl ? "," : "",
-					       reg.cols[c].name);
-		}
-	im->subject_plain = bk_secmem_alloc(im->subject_plain_cap + 1);
-	if (!im->subject_plain)
-		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
-	if (rc == BK_OK && reg.subject_col >= 0 && reg.cols[reg.subject_col].blind_index) {
-		char sql[256];
-
-		/* registrations by operators carry no index yet: they are candidates too */
-		snprintf(sql, sizeof(sql),
-			 "SELECT id, batch, kecamatan, sealed FROM \"ds_%s\" WHERE \"%s_bi\" = ? OR \"%s_bi\" IS NULL",
-			 SUBJECTS, reg.cols[reg.subject_col].name, reg.cols[reg.subject_col].name);
-		if (sqlite3_prepare_v2(im->v->db, sql, -1, &im->candidates, NULL) != SQLITE_OK)
-			rc = bk_db_status(im->v->db, sqlite3_errcode(im->v->db), "preparing subject lookups");
-	}
+	im->link_subjects = reg.subject_col >= 0 && reg.cols[reg.subject_col].blind_index;
 	bk_dataset_release(&reg);
-	return rc;
+	return BK_OK;
 }
 
 /* --- writing one row --- */
@@ -792,7 +842,7 @@ static bk_status queue_row(struct bk_importer *im, const struct bk_nik *nik)
 	if (nik->digits[0] && im->registry) {
 		subject = id; /* a registered subject is its own row */
 	} else if (nik->digits[0]) {
-		if (im->writer && im->candidates) /* bk_vault_import never lets it come to this */
+		if (im->writer && im->link_subjects) /* bk_vault_import never lets it come to this */
 			return bk_fail(BK_ERR_STATE, "a subject lookup while the writer thread holds vault.db");
 		if ((rc = bk_import_find_subject(im, nik->digits, &subject)))
 			return rc;
@@ -1488,20 +1538,23 @@ static bk_status prepare_insert(struct bk_importer *im)
 	bk_status rc = BK_OK;
 	int64_t seen = 0;
 
-	n += (size_t)snprintf(sql + n, sizeof(sql) - n, "(id, batch, created, kecamatan, subject, sealed");
+	/* the column names alone, for the inbox */
+	n += (size_t)snprintf(sql + n, sizeof(sql) - n, "id,batch,created,kecamatan,subject,sealed");
 	for (size_t c = 0; c < im->ds.ncols; c++) {
 		const struct bk_column *col = &im->ds.cols[c];
 
 		if (col->blind_index) {
-			n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", \"%s_bi\"", col->name);
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, ",%s_bi", col->name);
 			params++;
 		}
 		if (col->cls == BK_COL_IDENTIFIER || col->cls == BK_COL_SECRET)
 			continue;
-		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", \"%s\"", col->name);
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ",%s", col->name);
 		params++;
 	}
-	n += (size_t)snprintf(sql + n, sizeof(sql) - n, ") VALUES (?");
+	if (n >= sizeof(sql) || !(im->insert_cols = strdup(sql)))
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	n = (size_t)snprintf(sql, sizeof(sql), "(%s) VALUES (?", im->insert_cols);
 	for (size_t i = 1; i < params; i++)
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ",?");
 	n += (size_t)snprintf(sql + n, sizeof(sql) - n, ")");
@@ -1558,14 +1611,11 @@ void bk_import_close(struct bk_importer *im)
 	for (size_t i = 0; i <= BK_STORES_MAX; i++)
 		sqlite3_finalize(im->insert[i]);
 	free(im->insert_tail);
+	free(im->insert_cols);
+	sqlite3_finalize(im->inbox_insert);
 	if (im->batch_insert)
 		sqlite3_finalize(im->batch_insert);
 	bk_secmem_free(im->rowbuf);
-	if (im->candidates)
-		sqlite3_finalize(im->candidates);
-	for (size_t i = 0; i < im->nseen_batches; i++)
-		bk_secmem_free(im->seen_batches[i].key);
-	bk_secmem_free(im->subject_plain);
 	bk_secmem_free(im->tag_key);
 	for (size_t i = 0; i < im->nbatches; i++) {
 		bk_secmem_free(im->batches[i].key);
@@ -1610,6 +1660,9 @@ static bk_status input_open(struct bk_importer *im, const struct bk_import_opts 
 	}
 	f->csv_ready = 1;
 	csv_set_realloc_func(&f->csv, bounded_realloc);
+	/* libcsv grows a cell's buffer by this much at a time (128 bytes by default): a
+	 * 10 MB cell took 80,000 reallocs, each a copy where realloc cannot grow in place */
+	csv_set_blk_size(&f->csv, 64 << 10);
 out:
 	return rc;
 }
@@ -1687,7 +1740,7 @@ static bk_status import_prepare(struct bk_vault *v, struct bk_importer *im, cons
 		im->rebuild_indexes = 1;
 		/* a second thread runs the INSERTs, unless rows are linked to the registry as they
 		 * are written: that needs vault.db in this thread */
-		if (im->group && (im->registry || !im->candidates) && (rc = writer_start(im)))
+		if (im->group && (im->registry || !im->link_subjects) && (rc = writer_start(im)))
 			goto out;
 	}
 out:
@@ -1805,6 +1858,7 @@ static bk_status import_keep(struct bk_vault *v, struct bk_importer *im, const s
 		goto out;
 	if ((rc = keep_next_id(im)))
 		goto out;
+	bk_subject_lookups_stale(v, im->ds.name); /* new rows: lookups read the files again */
 	bk_audit_entry_init(&e);
 	e.action = o->max_rows == 1 ? "record-add" : "import";
 	e.dataset = im->ds.name;

@@ -73,6 +73,8 @@ struct bk_importer {
 	 * the store v->stores[i]; prepared when first needed */
 	sqlite3_stmt *insert[BK_STORES_MAX + 1];
 	char *insert_tail;        /* the INSERT after the table's name */
+	char *insert_cols;        /* its column names, ',' between */
+	sqlite3_stmt *inbox_insert; /* a row sealed for a store the user does not hold */
 	uint64_t bulk_journals;   /* files moved to a rollback journal (bit per insert slot) */
 	int64_t next_id;          /* row ids are the vault's, over every store (meta "rows:NAME") */
 	int table_empty;          /* no row of the dataset is visible: load without indexes */
@@ -94,17 +96,7 @@ struct bk_importer {
 	char kabupaten_name[96];
 	char now[24];             /* one time stamp for the whole import */
 	int subjects_exist;       /* the registry of subjects had rows before this import */
-	sqlite3_stmt *candidates; /* registered subjects sharing a blind index value */
-	int subject_sealed_at;    /* the NIK's place among the registry's sealed values */
-	size_t subject_nsealed;
-	uint8_t *subject_plain;   /* guarded: a registered subject's sealed values, opened */
-	size_t subject_plain_cap;
-	char subject_names[BK_COLUMNS_MAX * (BK_COLUMN_NAME_MAX + 1)];
-	struct {
-		int64_t batch;
-		uint8_t *key;     /* guarded; NULL: the user holds no key for that batch */
-	} seen_batches[64];
-	size_t nseen_batches;
+	int link_subjects;        /* rows are linked to the registry of subjects by NIK */
 	int rebuild_indexes;      /* large import: indexes dropped, built after the load */
 	/* looked up once, not per row */
 	int registry;             /* this dataset is the registry of subjects (BK_IMPORT_SUBJECTS) */
@@ -161,9 +153,9 @@ void bk_import_cell(struct bk_importer *im, const char *cell, size_t n, size_t c
 bk_status bk_import_consistent(struct bk_importer *im, const struct bk_nik *nik) BK_MUST_CHECK;
 
 /* bk_import_find_subject finds the registered subject (a row of the registry)
- * with this NIK among the candidates of its blind index, opening those the
- * user holds the kecamatan key for. *id_p is 0 when none was found or none
- * could be opened. */
+ * with this NIK (bk_vault_subject_rows), among the rows the user holds the
+ * kecamatan keys for. *id_p is 0 when none was found. The rows this import
+ * writes are not candidates: a file's duplicates are caught by their tags. */
 bk_status bk_import_find_subject(struct bk_importer *im, const char *nik, int64_t *id_p) BK_MUST_CHECK;
 
 /* bk_import_batch returns this importer's batch for a kecamatan, making it on

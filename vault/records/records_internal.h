@@ -36,6 +36,11 @@ typedef bk_status (*bk_subject_row_fn)(void *ctx, const struct bk_dataset *ds, s
 bk_status bk_vault_subject_rows(struct bk_vault *v, const char *nik, const char *only, bk_subject_row_fn fn,
 				void *ctx, struct bk_subject_result *r) BK_MUST_CHECK;
 
+/* bk_subject_lookups_stale: rows of dataset (NULL: any) were written on this
+ * connection; lookups in this transaction read which index values its files
+ * hold again (subjects.c). Every writer of blind indexes calls it. */
+void bk_subject_lookups_stale(struct bk_vault *v, const char *dataset);
+
 /* bk_subject_check_nik: BK_ERR_USAGE unless nik is a valid NIK written as
  * exactly 16 digits. */
 bk_status bk_subject_check_nik(const char *nik) BK_MUST_CHECK;

@@ -28,7 +28,8 @@ struct match {
  * and whether it has rows without one are read once, so that a lookup seeks
  * only the files that may hold its candidates (stores.h: a lookup otherwise
  * seeks the index of every attached store). What is read holds for that
- * transaction's snapshot until this connection itself writes. */
+ * transaction's snapshot, until a writer of the dataset on this connection
+ * says otherwise (bk_subject_lookups_stale). */
 #define PRESENCE_BYTES ((1u << BK_BLIND_INDEX_BITS) / 8)
 #define LOOKUPS_BEFORE_PRESENCE 16
 
@@ -38,8 +39,7 @@ struct subject_file {
 	sqlite3_stmt *unindexed;  /* rows imported without an index (by operators), by id */
 	uint8_t *present;         /* PRESENCE_BYTES, bit per index value; NULL: not read (seek always) */
 	int has_unindexed;
-	uint64_t serial;          /* the transaction (v->txn_serial) present was read in */
-	int64_t changes;          /* and this connection's total changes then */
+	uint64_t serial;          /* the transaction (v->txn_serial) present was read in; 0: stale */
 };
 
 /* One dataset that names its subjects by a blind-indexed NIK. */
@@ -237,16 +237,15 @@ static bk_status candidate(struct bk_vault *v, struct bk_subject_cache *c, struc
 }
 
 /* Reads which index values a file holds and whether it has rows without
- * one, unless read already in this transaction with nothing written since. */
+ * one, unless read already in this transaction and not stale since. */
 static bk_status read_presence(struct bk_vault *v, const struct subject_set *set, struct subject_file *file)
 {
 	const char *bi = set->ds.cols[set->ds.subject_col].name;
-	int64_t changes = sqlite3_total_changes64(v->db);
 	sqlite3_stmt *st = NULL;
 	char *sql;
 	int src;
 
-	if (file->present && file->serial == v->txn_serial && file->changes == changes)
+	if (file->present && file->serial == v->txn_serial)
 		return BK_OK;
 	if (!file->present && !(file->present = malloc(PRESENCE_BYTES)))
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
@@ -271,7 +270,6 @@ static bk_status read_presence(struct bk_vault *v, const struct subject_set *set
 		return bk_db_status(v->db, src, "reading a store's index");
 	}
 	file->serial = v->txn_serial;
-	file->changes = changes;
 	return BK_OK;
 }
 
@@ -341,6 +339,16 @@ static bk_status scan(struct bk_vault *v, struct bk_subject_cache *c, struct sub
 		sqlite3_reset(set->files[f].unindexed);
 	}
 	return rc;
+}
+
+void bk_subject_lookups_stale(struct bk_vault *v, const char *dataset)
+{
+	struct bk_subject_cache *c = v->lookup;
+
+	for (size_t d = 0; c && d < c->n; d++)
+		if (!dataset || strcmp(c->sets[d].ds.name, dataset) == 0)
+			for (size_t f = 0; f < c->sets[d].nfiles; f++)
+				c->sets[d].files[f].serial = 0;
 }
 
 /* Candidates come from the truncated blind index, and each is opened and compared. */
