@@ -66,8 +66,8 @@ static bk_status run_status(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 	printf("release key    minisign key id %s (vault.pub)\n", st.release_key_id);
 	printf("keyring        generation %llu, signature ok\n", (unsigned long long)st.keyring_generation);
 	printf("audit head     seq %llu, hash %s\n", (unsigned long long)st.audit_head.seq, head);
-	printf("integrity      ok (keyring signature, database key, pinned audit head; 'brankas check' reads "
-	       "everything)\n");
+	printf("integrity      ok (keyring signature, database key, pinned audit head, every page of vault.db; "
+	       "'brankas check' reads the stores too)\n");
 	return BK_OK;
 }
 

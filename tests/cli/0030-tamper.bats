@@ -79,7 +79,7 @@ flipped_db() {
 	flipped_db 100 "vault\.db' does not decrypt with the vault key" citra
 }
 
-@test "a flipped byte in any page of vault.db: check exits 3" {
+@test "a flipped byte in any page of vault.db: check, and every unlock (status, record add), exit 3" {
 	pages=$(($(stat -c %s "$TEMPLATE/vault.db") / 4096))
 	[ "$pages" -ge 2 ]
 	for ((p = 0; p < pages; p++)); do
@@ -87,6 +87,22 @@ flipped_db() {
 		cp -a "$TEMPLATE" "$VAULT"
 		flip "$VAULT/vault.db" $((p * 4096 + 500))
 		expect_tampered "vault\.db" ada check || { echo "page $((p + 1))"; return 1; }
+		# a page this command would not read is checked too: vault.db holds no citizen row
+		expect_tampered "vault\.db" aud status || { echo "status, page $((p + 1))"; return 1; }
+		run bk -C "$VAULT" -u oki --passphrase-fd 3 record add warga 3<<<"$(pass_of oki)" <<<"nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas
+3505104505950007,Rina,,1995-05-05,P,35.05.10.2001,S1,guru,tidak"
+		[ "$status" -eq 3 ] || { echo "record add, page $((p + 1)): exit $status"; return 1; }
+	done
+}
+
+@test "a flipped byte in any page of a kecamatan's store: check exits 3 naming the store" {
+	pages=$(($(stat -c %s "$TEMPLATE/kec/35.05.10.db") / 4096))
+	[ "$pages" -ge 2 ]
+	for ((p = 1; p < pages; p++)); do
+		rm -rf "$VAULT"
+		cp -a "$TEMPLATE" "$VAULT"
+		flip "$VAULT/kec/35.05.10.db" $((p * 4096 + 500))
+		expect_tampered "store (kec_35_05_10|of kecamatan 35\.05\.10)" ada check || { echo "page $((p + 1))"; return 1; }
 	done
 }
 

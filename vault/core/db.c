@@ -421,22 +421,59 @@ static int integrity_row(void *ctx, int ncol, char **vals, char **names)
 	return 0;
 }
 
+/* The file of schema, for messages: vault.db or a kecamatan's store. */
+static void file_name(const char *schema, char *out, size_t cap)
+{
+	if (strcmp(schema, "main") == 0)
+		snprintf(out, cap, "vault.db");
+	else
+		snprintf(out, cap, "the store %s", schema);
+}
+
+bk_status bk_db_pages_check(sqlite3 *db, const char *schema)
+{
+	char first[256] = "", sql[96], name[64];
+	int rc;
+
+	/* SQLCipher 4 checks every page's HMAC, in use or free; 3.4.1 lacks the pragma (an
+	 * error we ignore: integrity_check reads and authenticates every page in use) */
+	snprintf(sql, sizeof(sql), "PRAGMA \"%s\".cipher_integrity_check", schema);
+	rc = sqlite3_exec(db, sql, integrity_row, first, NULL);
+	file_name(schema, name, sizeof(name));
+	if (rc == SQLITE_OK && first[0])
+		return bk_fail(BK_ERR_CORRUPT, "%s: a page does not authenticate: %s (it was altered or damaged)", name,
+			       first);
+	return BK_OK;
+}
+
 bk_status bk_db_integrity_check(sqlite3 *db)
 {
-	char first[256] = "";
-	int rc = sqlite3_exec(db, "PRAGMA integrity_check", integrity_row, first, NULL);
+	char first[256] = "", schemas[64][48], name[64], sql[128];
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	bk_status rc = BK_OK;
+	int src;
 
-	/* SQLCipher 3 reports a page whose HMAC fails as a plain SQLITE_ERROR here:
-	 * on a database that opened, any failure to read every page is damage */
-	if (rc != SQLITE_OK)
-		return bk_fail(BK_ERR_CORRUPT, "vault.db: integrity check failed: %s (a page was altered or damaged)",
-			       sqlite3_errmsg(db));
-	if (first[0])
-		return bk_fail(BK_ERR_CORRUPT, "vault.db: integrity check failed: %s", first);
-	/* SQLCipher 4 checks every page's HMAC; 3.4.1 lacks the pragma (an error we ignore,
-	 * as integrity_check above has already read and authenticated every page in use) */
-	rc = sqlite3_exec(db, "PRAGMA cipher_integrity_check", integrity_row, first, NULL);
-	if (rc == SQLITE_OK && first[0])
-		return bk_fail(BK_ERR_CORRUPT, "vault.db: cipher integrity check failed: %s", first);
-	return BK_OK;
+	/* every file on the connection: vault.db and the attached stores */
+	src = sqlite3_prepare_v2(db, "SELECT name FROM pragma_database_list WHERE name <> 'temp'", -1, &st, NULL);
+	while (src == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW && n < 64)
+		snprintf(schemas[n++], sizeof(schemas[0]), "%.40s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (src != SQLITE_OK)
+		return bk_db_status(db, src, "listing the files to check");
+	for (size_t i = 0; i < n && rc == BK_OK; i++) {
+		snprintf(sql, sizeof(sql), "PRAGMA \"%.47s\".integrity_check", schemas[i]);
+		file_name(schemas[i], name, sizeof(name));
+		src = sqlite3_exec(db, sql, integrity_row, first, NULL);
+		/* SQLCipher 3 reports a page whose HMAC fails as a plain SQLITE_ERROR here:
+		 * on a database that opened, any failure to read every page is damage */
+		if (src != SQLITE_OK)
+			rc = bk_fail(BK_ERR_CORRUPT, "%s: integrity check failed: %s (a page was altered or damaged)", name,
+				     sqlite3_errmsg(db));
+		else if (first[0])
+			rc = bk_fail(BK_ERR_CORRUPT, "%s: integrity check failed: %s", name, first);
+		else
+			rc = bk_db_pages_check(db, schemas[i]);
+	}
+	return rc;
 }

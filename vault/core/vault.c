@@ -1380,7 +1380,10 @@ bk_status bk_vault_open(const char *dir, const char *user, const char *pass, siz
 		rc = bk_fail(BK_ERR_DENIED, "user '%s' holds no database key", user);
 		goto out;
 	}
-	if ((rc = bk_db_open(v->db_path, dbk->secret, 0, &v->db)) || (rc = check_pins(v)) || (rc = load_regions(v)))
+	/* every page of vault.db authenticates (it holds no citizen row: small), not only
+	 * those this command happens to read; the stores' pages as they are read, and by check */
+	if ((rc = bk_db_open(v->db_path, dbk->secret, 0, &v->db)) || (rc = check_pins(v)) ||
+	    (rc = bk_db_pages_check(v->db, "main")) || (rc = load_regions(v)))
 		goto out;
 	/* an admin finishes what a migration or an interrupted init left: store
 	 * keys first, then the stores; everyone attaches the stores they hold */
