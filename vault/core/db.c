@@ -332,8 +332,13 @@ bk_status bk_db_open(const char *path, const uint8_t key[BK_DB_KEYBYTES], int cr
 		rc = bk_fail(BK_ERR_CORRUPT, "'%s' is empty: the vault database was removed or replaced", path);
 		goto out;
 	}
-	if ((rc = bk_db_exec(db, "PRAGMA journal_mode = WAL")) || (rc = bk_db_exec(db, "PRAGMA foreign_keys = ON")) ||
-	    (rc = bk_db_exec(db, "PRAGMA secure_delete = ON")) || (rc = migrate(db)))
+	/* a rollback journal, not WAL: with the kecamatan stores attached, one command writes
+	 * several files, and only rollback journals (with SQLite's super-journal) commit them
+	 * all or none; in WAL each file commits on its own. A vault left in WAL by an older
+	 * brankas leaves it here, or at a later open when another process still holds it */
+	(void)bk_db_journal_rollback(db, "main");
+	if ((rc = bk_db_exec(db, "PRAGMA foreign_keys = ON")) || (rc = bk_db_exec(db, "PRAGMA secure_delete = ON")) ||
+	    (rc = migrate(db)))
 		goto out;
 	*db_p = db;
 	db = NULL;
@@ -344,20 +349,12 @@ out:
 	return rc;
 }
 
-int bk_db_journal_bulk(sqlite3 *db, const char *schema)
+int bk_db_journal_rollback(sqlite3 *db, const char *schema)
 {
 	char sql[96];
 
 	snprintf(sql, sizeof(sql), "PRAGMA \"%s\".journal_mode = DELETE", schema);
 	return journal_mode(db, sql, "delete");
-}
-
-void bk_db_journal_wal(sqlite3 *db, const char *schema)
-{
-	char sql[96];
-
-	snprintf(sql, sizeof(sql), "PRAGMA \"%s\".journal_mode = WAL", schema);
-	(void)journal_mode(db, sql, "wal");
 }
 
 void bk_db_close(sqlite3 *db)

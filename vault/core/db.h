@@ -30,22 +30,14 @@ bk_status bk_db_open(const char *path, const uint8_t key[BK_DB_KEYBYTES], int cr
 
 void bk_db_close(sqlite3 *db);
 
-/* bk_db_journal_bulk moves vault.db (schema "main") or an attached store
- * from WAL to a rollback journal (journal_mode DELETE) for one large
- * transaction, called outside any transaction. With every file it writes in
- * rollback mode, SQLite commits the transaction over all of them atomically
- * (a super-journal), which WAL does not. Pages appended past the end of the file then go to it once,
- * instead of to the WAL and again at the checkpoint; pages that existed
- * before are journaled first, so a crash at any point still rolls the whole
- * transaction back (SQLCipher encrypts the journal's pages like the WAL's).
- * Returns 1 when switched, 0 when vault.db stayed in WAL (another connection
- * has it open, which WAL cannot be left under): the transaction is just as
- * safe there, only slower. Readers wait for such a transaction (busy
- * timeout) instead of reading beside it.
- * bk_db_journal_wal goes back to WAL once the transaction has ended; best
- * effort, as every bk_db_open sets WAL again. */
-int bk_db_journal_bulk(sqlite3 *db, const char *schema);
-void bk_db_journal_wal(sqlite3 *db, const char *schema);
+/* bk_db_journal_rollback puts vault.db (schema "main") or an attached store
+ * in rollback-journal mode (journal_mode DELETE), outside any transaction:
+ * every file of a vault is, so that a command writing several (vault.db and
+ * kecamatan stores) commits them all or none (SQLite's super-journal; WAL
+ * commits each file on its own). Returns 1 when the file is in that mode, 0
+ * when it stayed in WAL (a vault made by an older brankas, still open in
+ * another process): the next open converts it. */
+int bk_db_journal_rollback(sqlite3 *db, const char *schema);
 
 /* bk_db_exec runs SQL without results; errors become bk_status with a detail. */
 bk_status bk_db_exec(sqlite3 *db, const char *sql) BK_MUST_CHECK;

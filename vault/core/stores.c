@@ -171,7 +171,7 @@ bk_status bk_store_make(sqlite3 *db, const char *dir, const char *kecamatan, con
 	bk_store_schema(schema, kecamatan);
 	/* the values are hex and region codes (digits and dots): safe to splice */
 	snprintf(sql, sizeof(sql),
-		 "PRAGMA \"%s\".journal_mode = WAL;"
+		 "PRAGMA \"%s\".journal_mode = DELETE;" /* db.h: rollback journals, atomic over files */
 		 "BEGIN;"
 		 "CREATE TABLE IF NOT EXISTS \"%s\".store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 		 "INSERT OR REPLACE INTO \"%s\".store_meta VALUES ('vault_id', '%s'), ('kecamatan', '%s');"
@@ -189,7 +189,7 @@ bk_status bk_store_make(sqlite3 *db, const char *dir, const char *kecamatan, con
 bk_status bk_store_attach(sqlite3 *db, const char *dir, const char *kecamatan, const uint8_t key[BK_DB_KEYBYTES],
 			  const char *vault_id)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], schema[BK_STORE_SCHEMA_MAX];
 	struct stat st;
 	bk_status rc;
 
@@ -200,7 +200,11 @@ bk_status bk_store_attach(sqlite3 *db, const char *dir, const char *kecamatan, c
 			       kecamatan);
 	if ((rc = attach(db, kecamatan, key, path)))
 		return rc;
-	return check_store(db, kecamatan, vault_id);
+	if ((rc = check_store(db, kecamatan, vault_id)))
+		return rc;
+	bk_store_schema(schema, kecamatan);
+	(void)bk_db_journal_rollback(db, schema); /* a store made in WAL by an older brankas */
+	return BK_OK;
 }
 
 /* --- routing the citizen tables over the stores ---

@@ -1676,31 +1676,6 @@ static void input_close(struct import_input *f)
 	free(f->chunk);
 }
 
-/* Moves every file the import writes to a rollback journal (db.h): faster,
- * and one atomic commit over all of them. */
-static void journals_bulk(struct bk_vault *v, struct bk_importer *im)
-{
-	char schema[BK_STORE_SCHEMA_MAX];
-
-	for (size_t slot = 0; slot <= v->nstores; slot++) {
-		bk_stores_file(v->stores, slot, schema);
-		if (bk_db_journal_bulk(v->db, schema))
-			im->bulk_journals |= (uint64_t)1 << slot;
-	}
-}
-
-static void journals_wal(struct bk_vault *v, struct bk_importer *im)
-{
-	char schema[BK_STORE_SCHEMA_MAX];
-
-	for (size_t slot = 0; slot <= v->nstores; slot++)
-		if (im->bulk_journals & ((uint64_t)1 << slot)) {
-			bk_stores_file(v->stores, slot, schema);
-			bk_db_journal_wal(v->db, schema);
-		}
-	im->bulk_journals = 0;
-}
-
 /* Drops (create unset) or builds the dataset's indexes in every file. */
 static bk_status indexes_everywhere(struct bk_vault *v, struct bk_importer *im, int create)
 {
@@ -1721,10 +1696,6 @@ static bk_status import_prepare(struct bk_vault *v, struct bk_importer *im, cons
 {
 	bk_status rc = BK_OK;
 
-	/* a large file is written once into its files rather than into the WAL and again at
-	 * the checkpoint; a crash still undoes all of it (db.h) */
-	if (!o->dry_run && size > BULK_BYTES)
-		journals_bulk(v, im);
 	/* a big page cache keeps SQLCipher from encrypting pages twice during a bulk load */
 	if ((rc = bk_vault_page_cache(v, 65536)) || (rc = bk_vault_begin(v)))
 		goto out;
@@ -1908,7 +1879,6 @@ out:
 	writer_abandon(im); /* before vault.db is touched again */
 	if (v->in_tx)
 		bk_vault_rollback(v);
-	journals_wal(v, im);
 	input_close(&f);
 	bk_import_close(im);
 	free(im);

@@ -75,7 +75,6 @@ struct bk_importer {
 	char *insert_tail;        /* the INSERT after the table's name */
 	char *insert_cols;        /* its column names, ',' between */
 	sqlite3_stmt *inbox_insert; /* a row sealed for a store the user does not hold */
-	uint64_t bulk_journals;   /* files moved to a rollback journal (bit per insert slot) */
 	int64_t next_id;          /* row ids are the vault's, over every store (meta "rows:NAME") */
 	int table_empty;          /* no row of the dataset is visible: load without indexes */
 	struct bk_import_batch batches[128];

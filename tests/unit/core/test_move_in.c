@@ -34,26 +34,29 @@ static void quiet(void *ctx, const char *msg)
 	(void)msg;
 }
 
-/* Person i: the NIK, and the birth date it encodes. */
-static void person(int i, char nik[17], char born[11])
-{
-	int k = i % (int)NKEC, j = i / (int)NKEC;
-	int d = 1 + j % 28, m = 1 + j / 28 % 12, y = 50 + j / 336 % 50, serial = 1 + j / 16800;
+#define NIK_MAX 24
+#define BORN_MAX 16
 
-	snprintf(nik, 17, "3505%.2s%02d%02d%02d%04d", kecamatan[k] + 6, d, m, y, serial);
-	snprintf(born, 11, "19%02d-%02d-%02d", y, m, d);
+/* Person i: the NIK, and the birth date it encodes. */
+static void person(unsigned i, char nik[NIK_MAX], char born[BORN_MAX])
+{
+	unsigned k = i % NKEC, j = i / NKEC;
+	unsigned d = 1 + j % 28, m = 1 + j / 28 % 12, y = 50 + j / 336 % 50, serial = 1 + j / 16800 % 9;
+
+	snprintf(nik, NIK_MAX, "3505%.2s%02u%02u%02u%04u", kecamatan[k] + 6, d, m, y, serial);
+	snprintf(born, BORN_MAX, "19%02u-%02u-%02u", y, m, d);
 }
 
 static void make_people(const char *csv)
 {
 	FILE *f = fopen(csv, "w");
-	char nik[17], born[11];
+	char nik[NIK_MAX], born[BORN_MAX];
 
 	assert_non_null(f);
 	fputs("nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas\n", f);
-	for (int i = 0; i < ROWS; i++) {
+	for (unsigned i = 0; i < ROWS; i++) {
 		person(i, nik, born);
-		fprintf(f, "%s,Orang %d,,%s,L,%s.2001,SMA,petani,tidak\n", nik, i, born, kecamatan[i % (int)NKEC]);
+		fprintf(f, "%s,Orang %u,,%s,L,%s.2001,SMA,petani,tidak\n", nik, i, born, kecamatan[i % NKEC]);
 	}
 	assert_int_equal(fclose(f), 0);
 }
@@ -262,7 +265,7 @@ static void test_a_move_killed_half_way_is_finished_by_the_next_unlock(void **st
 
 static void test_a_batch_of_lookups_finds_every_row(void **state)
 {
-	char path[BK_TEST_PATH_MAX + 16], nik[17], born[11];
+	char path[BK_TEST_PATH_MAX + 16], nik[NIK_MAX], born[BORN_MAX];
 	struct bk_vault *v = NULL;
 	sqlite3 *db;
 
@@ -279,7 +282,7 @@ static void test_a_batch_of_lookups_finds_every_row(void **state)
 	for (int i = 0; i < 300; i++) {
 		struct bk_subject_result r;
 
-		person(i * 331 % ROWS, nik, born);
+		person((unsigned)i * 331 % ROWS, nik, born);
 		if (i == 200)
 			person(7, nik, born);
 		assert_int_equal(bk_vault_subject_count(v, nik, &r), BK_OK);

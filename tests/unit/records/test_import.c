@@ -226,7 +226,7 @@ static void test_crash_at_every_stage(void **state)
 	}
 	assert_true(crashes >= 5);
 	assert_int_equal(warga_rows(dir), ROWS);
-	/* vault.db is back in WAL: no rollback journal is left behind */
+	/* no rollback journal is left behind */
 	snprintf(path, sizeof(path), "%s/vault.db-journal", dir);
 	assert_int_not_equal(access(path, F_OK), 0);
 	/* a second import of the same people is refused as a whole */
