@@ -312,38 +312,81 @@ static bk_status has_table(sqlite3 *db, const char *schema, const char *table, i
 	return src == SQLITE_ROW || src == SQLITE_DONE ? BK_OK : bk_db_status(db, src, "reading a store's tables");
 }
 
-/* Copies main's definition of table and its indexes into schema: the stored
- * SQL starts 'CREATE TABLE "ds_..."' or 'CREATE INDEX "..."' (dataset.c),
- * and the schema name goes in front of the object's name. */
+/* A name brankas gives a column or an index: safe inside quotes. */
+static int plain_name(const char *name)
+{
+	return name && name[0] && strlen(name) < 128 &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(name);
+}
+
+/* Makes table in schema with main's columns (names, INTEGER or TEXT, the
+ * id key, NOT NULL) and its one-column indexes. Rebuilt from what SQLite
+ * reports of the table, never from the SQL text stored in vault.db: anyone
+ * holding the database key can rewrite that text (writable_schema), and a
+ * store holder's unlock would run it with the stores attached. */
 static bk_status copy_table(sqlite3 *db, const char *schema, const char *table)
 {
 	sqlite3_stmt *st = NULL;
+	char *sql = sqlite3_mprintf("CREATE TABLE \"%s\".\"%s\" (", schema, table);
 	bk_status rc = BK_OK;
-	int src;
+	int src, ncols = 0;
 
+	src = sqlite3_prepare_v2(db, "SELECT name, upper(type), \"notnull\", pk FROM pragma_table_info(?1, 'main') ORDER BY cid",
+				 -1, &st, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while (sql && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0), *type = (const char *)sqlite3_column_text(st, 1);
+		int pk = sqlite3_column_int(st, 3), notnull = sqlite3_column_int(st, 2);
+		char *longer;
+
+		src = SQLITE_OK;
+		if (!plain_name(name) || !type ||
+		    (strcmp(type, "INTEGER") != 0 && strcmp(type, "TEXT") != 0 && strcmp(type, "BLOB") != 0) ||
+		    (pk && (strcmp(name, "id") != 0 || strcmp(type, "INTEGER") != 0))) {
+			rc = bk_fail(BK_ERR_CORRUPT, "vault.db: the table %s is not one brankas made: it was altered", table);
+			break;
+		}
+		longer = sqlite3_mprintf("%s%s\"%s\" %s%s%s", sql, ncols++ ? ", " : "", name, type,
+					 pk ? " PRIMARY KEY" : "", notnull ? " NOT NULL" : "");
+		sqlite3_free(sql);
+		sql = longer;
+	}
+	sqlite3_finalize(st);
+	if (rc == BK_OK && (!sql || (src != SQLITE_DONE && src != SQLITE_OK)))
+		rc = sql ? bk_db_status(db, src, "reading a table's columns") : bk_fail(BK_ERR_NOMEM, "out of memory");
+	if (rc == BK_OK && ncols == 0)
+		rc = bk_fail(BK_ERR_CORRUPT, "vault.db: the table %s has no columns", table);
+	if (rc == BK_OK) {
+		char *closed = sqlite3_mprintf("%s)", sql);
+
+		rc = closed ? bk_db_exec(db, closed) : bk_fail(BK_ERR_NOMEM, "out of memory");
+		sqlite3_free(closed);
+	}
+	sqlite3_free(sql);
+	if (rc != BK_OK)
+		return rc;
+	/* the indexes: each on one column, named by brankas */
 	src = sqlite3_prepare_v2(db,
-				 "SELECT sql FROM main.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
-				 "AND type IN ('table', 'index') ORDER BY type = 'index', name",
+				 "SELECT l.name, i.name FROM pragma_index_list(?1, 'main') AS l, "
+				 "pragma_index_info(l.name, 'main') AS i WHERE l.origin = 'c' ORDER BY l.name",
 				 -1, &st, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	while (rc == BK_OK && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *ddl = (const char *)sqlite3_column_text(st, 0);
-		char *sql;
-		size_t at;
+		const char *index = (const char *)sqlite3_column_text(st, 0), *col = (const char *)sqlite3_column_text(st, 1);
 
 		src = SQLITE_OK;
-		if (!ddl || (strncmp(ddl, "CREATE TABLE \"", 14) != 0 && strncmp(ddl, "CREATE INDEX \"", 14) != 0)) {
-			rc = bk_fail(BK_ERR_CORRUPT, "vault.db: the definition of %s is not one brankas wrote", table);
+		if (!plain_name(index) || !plain_name(col)) {
+			rc = bk_fail(BK_ERR_CORRUPT, "vault.db: an index of %s is not one brankas made: it was altered", table);
 			break;
 		}
-		at = 13; /* before the object's quoted name */
-		sql = sqlite3_mprintf("%.*s\"%s\".%s", (int)at, ddl, schema, ddl + at);
+		sql = sqlite3_mprintf("CREATE INDEX \"%s\".\"%s\" ON \"%s\" (\"%s\")", schema, index, table, col);
 		rc = sql ? bk_db_exec(db, sql) : bk_fail(BK_ERR_NOMEM, "out of memory");
 		sqlite3_free(sql);
 	}
-	if (rc == BK_OK && src != SQLITE_DONE)
-		rc = bk_db_status(db, src, "copying a table into a store");
+	if (rc == BK_OK && src != SQLITE_DONE && src != SQLITE_OK)
+		rc = bk_db_status(db, src, "reading a table's indexes");
 	sqlite3_finalize(st);
 	return rc;
 }
