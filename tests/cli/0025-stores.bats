@@ -95,3 +95,25 @@ attached() { # USER: how many stores the user's connection attached
 	[ "$(grep -c '"action":"store-keys"' "$VAULT/audit.log")" = 1 ]
 	[ "$(wc -l <"$VAULT/audit.log")" -gt "$before" ]
 }
+
+@test "a store put back from an earlier copy is tampering (3) for its holders; every write moves its serial" {
+	cp -a "$VAULT/kec/35.05.10.db" "$BATS_TEST_TMPDIR/kanigoro-before.db"
+	fixture_csv() { printf '%s\n%s\n' "nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas" "$1"; }
+	fixture_csv "3505104202850002,Siti,,1985-02-02,P,35.05.10.2002,SMP,guru,tidak" >one.csv
+	run as ada import warga one.csv
+	[ "$status" -eq 0 ]
+	db_key
+	[ "$(store_sql 35.05.10 "SELECT value FROM store_meta WHERE key = 'serial'")" = 1 ]
+	[ "$(db_sql "SELECT value FROM meta WHERE key = 'store:35.05.10'")" = 1 ]
+	# untouched stores keep their serial: nothing of them moved
+	[ "$(db_sql "SELECT value FROM meta WHERE key = 'store:35.05.01'")" = made ]
+	cp "$BATS_TEST_TMPDIR/kanigoro-before.db" "$VAULT/kec/35.05.10.db"
+	run --separate-stderr as citra status
+	[ "$status" -eq 3 ]
+	stderr_line "brankas: error: the store of kecamatan 35.05.10 is older than vault.db expects (serial 0, pinned 1): it was put back from an earlier copy"
+	run as ada status
+	[ "$status" -eq 3 ]
+	# those without its key are not stopped
+	run as aud status
+	[ "$status" -eq 0 ]
+}

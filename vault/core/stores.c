@@ -279,8 +279,11 @@ static bk_status citizen_tables(sqlite3 *db, char ***names_p, size_t *n_p)
 		for (size_t i = 0; i < n; i++)
 			free(names[i]);
 		free(names);
-		return src == SQLITE_NOMEM ? bk_fail(BK_ERR_NOMEM, "out of memory")
-					   : bk_fail(BK_ERR_CORRUPT, "vault.db: a dataset table with a bad name");
+		if (src == SQLITE_NOMEM)
+			return bk_fail(BK_ERR_NOMEM, "out of memory");
+		if (src == SQLITE_CORRUPT)
+			return bk_fail(BK_ERR_CORRUPT, "vault.db: a dataset table with a bad name");
+		return bk_db_status(db, src, "listing the dataset tables"); /* busy is not damage */
 	}
 	*names_p = names;
 	*n_p = n;
@@ -507,14 +510,15 @@ static bk_status move_chunk(sqlite3 *db, const char *table, const char *kec, uin
 		return rc;
 	/* table and schema names are checked; kec is a code; ids are numbers */
 	copy = sqlite3_mprintf("BEGIN IMMEDIATE; INSERT OR IGNORE INTO \"%s\".\"%s\" SELECT * FROM main.\"%s\" "
-			       "WHERE kecamatan = '%q' AND id <= %lld; COMMIT;",
+			       "WHERE kecamatan = '%q' AND id <= %lld;",
 			       schema, table, table, kec, (long long)last);
 	drop = sqlite3_mprintf("BEGIN IMMEDIATE; DELETE FROM main.\"%s\" WHERE kecamatan = '%q' AND id <= %lld "
 			       "AND id IN (SELECT id FROM \"%s\".\"%s\" WHERE id <= %lld); COMMIT;",
 			       table, kec, (long long)last, schema, table, (long long)last);
 	if (!copy || !drop)
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
-	if (rc == BK_OK && (rc = bk_db_exec(db, copy)) == BK_OK)
+	if (rc == BK_OK && (rc = bk_db_exec(db, copy)) == BK_OK && (rc = bk_store_bump(db, kec)) == BK_OK &&
+	    (rc = bk_db_exec(db, "COMMIT")) == BK_OK)
 		rc = bk_db_exec(db, drop);
 	if (rc != BK_OK && !sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -759,6 +763,8 @@ bk_status bk_stores_move_inbox(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, 
 	*moved_p = 0;
 	do {
 		sqlite3_stmt *st = NULL;
+		uint8_t wrote[BK_STORES_LIST_MAX] = {0}; /* by store: an entry went in */
+		size_t at = 0;
 		int src;
 
 		ndone = 0;
@@ -776,8 +782,10 @@ bk_status bk_stores_move_inbox(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, 
 
 			src = SQLITE_OK;
 			for (size_t i = 0; kecamatan && i < n; i++)
-				if (strcmp(kec[i], kecamatan) == 0)
+				if (strcmp(kec[i], kecamatan) == 0) {
 					bk_store_schema(schema, kec[i]);
+					at = i;
+				}
 			if (!schema[0] || !dataset || !box)
 				continue; /* a store this user does not hold */
 			if (blen < BK_SEAL_OVERHEAD + 2) {
@@ -797,6 +805,7 @@ bk_status bk_stores_move_inbox(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, 
 				   (rc = insert_entry(db, schema, dataset, kecamatan, plain, blen - BK_SEAL_OVERHEAD)) ==
 					   BK_OK) {
 				done[ndone++] = sqlite3_column_int64(st, 0);
+				wrote[at] = 1;
 			}
 			bk_wipe(plain, blen);
 			bk_secmem_free(plain);
@@ -804,6 +813,9 @@ bk_status bk_stores_move_inbox(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, 
 		if (rc == BK_OK && src != SQLITE_DONE && src != SQLITE_OK)
 			rc = bk_db_status(db, src, "reading the inbox");
 		sqlite3_finalize(st);
+		for (size_t i = 0; i < n && rc == BK_OK; i++)
+			if (wrote[i])
+				rc = bk_store_bump(db, kec[i]);
 		if (rc == BK_OK)
 			rc = bk_db_exec(db, "COMMIT");
 		if (rc != BK_OK) {
@@ -828,4 +840,77 @@ bk_status bk_stores_move_inbox(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, 
 		*moved_p += ndone;
 	} while (rc == BK_OK && ndone == INBOX_CHUNK);
 	return rc;
+}
+
+/* --- serials: a store rolled back alone is seen ---
+ *
+ * Every transaction that writes a store adds one to its serial (store_meta
+ * "serial") and pins the new value in vault.db (meta "store:<code>"), in the
+ * same transaction: rollback journals commit both or neither (db.h). A store
+ * whose serial differs from its pin was put back from an older copy, or
+ * vault.db was. A pin of "made" (a store no command wrote yet, or a vault
+ * from before the serials) stands for 0. */
+
+static bk_status store_serial(sqlite3 *db, const char *kecamatan, long long *serial_p)
+{
+	char schema[BK_STORE_SCHEMA_MAX], *sql;
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	*serial_p = 0;
+	bk_store_schema(schema, kecamatan);
+	sql = sqlite3_mprintf("SELECT value FROM \"%s\".store_meta WHERE key = 'serial'", schema);
+	src = sql ? sqlite3_prepare_v2(db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+	sqlite3_free(sql);
+	if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW)
+		*serial_p = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return src == SQLITE_ROW || src == SQLITE_DONE ? BK_OK : bk_db_status(db, src, "reading a store's serial");
+}
+
+static bk_status pinned_serial(sqlite3 *db, const char *kecamatan, long long *serial_p)
+{
+	char key[BK_STORE_SCHEMA_MAX + 8], value[32];
+	bk_status rc;
+
+	snprintf(key, sizeof(key), "store:%s", kecamatan);
+	if ((rc = bk_db_meta_get(db, key, value, sizeof(value))))
+		return rc;
+	*serial_p = strcmp(value, "made") == 0 ? 0 : strtoll(value, NULL, 10);
+	return BK_OK;
+}
+
+bk_status bk_store_bump(sqlite3 *db, const char *kecamatan)
+{
+	char schema[BK_STORE_SCHEMA_MAX], key[BK_STORE_SCHEMA_MAX + 8], value[32], *sql;
+	long long serial;
+	bk_status rc;
+
+	if ((rc = store_serial(db, kecamatan, &serial)))
+		return rc;
+	bk_store_schema(schema, kecamatan);
+	snprintf(value, sizeof(value), "%lld", serial + 1);
+	sql = sqlite3_mprintf("INSERT OR REPLACE INTO \"%s\".store_meta VALUES ('serial', '%s')", schema, value);
+	rc = sql ? bk_db_exec(db, sql) : bk_fail(BK_ERR_NOMEM, "out of memory");
+	sqlite3_free(sql);
+	snprintf(key, sizeof(key), "store:%s", kecamatan);
+	return rc ? rc : bk_db_meta_set(db, key, value);
+}
+
+bk_status bk_store_check_serial(sqlite3 *db, const char *kecamatan)
+{
+	long long have, pinned;
+	bk_status rc;
+
+	if ((rc = store_serial(db, kecamatan, &have)) || (rc = pinned_serial(db, kecamatan, &pinned)))
+		return rc;
+	if (have < pinned)
+		return bk_fail(BK_ERR_CORRUPT, "the store of kecamatan %s is older than vault.db expects (serial %lld, "
+					       "pinned %lld): it was put back from an earlier copy",
+			       kecamatan, have, pinned);
+	if (have > pinned)
+		return bk_fail(BK_ERR_CORRUPT, "vault.db is older than the store of kecamatan %s (pinned %lld, serial "
+					       "%lld): vault.db was put back from an earlier copy",
+			       kecamatan, pinned, have);
+	return BK_OK;
 }

@@ -103,4 +103,11 @@ typedef bk_status (*bk_store_open_fn)(void *ctx, const char *kecamatan, const ui
 bk_status bk_stores_move_inbox(sqlite3 *db, char (*kec)[BK_CODE_MAX], size_t n, bk_store_open_fn open, void *ctx,
 			       uint64_t *moved_p) BK_MUST_CHECK;
 
+/* bk_store_bump adds one to the store's serial and pins it in vault.db, in
+ * the caller's transaction, which writes the store; bk_store_check_serial:
+ * BK_ERR_CORRUPT when the store's serial and its pin differ (one of the two
+ * files was put back from an older copy). */
+bk_status bk_store_bump(sqlite3 *db, const char *kecamatan) BK_MUST_CHECK;
+bk_status bk_store_check_serial(sqlite3 *db, const char *kecamatan) BK_MUST_CHECK;
+
 #endif

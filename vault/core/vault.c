@@ -251,10 +251,41 @@ void bk_vault_forget_batches(struct bk_vault *v)
 		bk_wipe(v->batch_keys, BK_BATCH_CACHE_SLOTS * BK_FIELDS_KEYBYTES);
 }
 
+void bk_vault_mark_written(struct bk_vault *v, const char *schema)
+{
+	char s[BK_STORE_SCHEMA_MAX];
+
+	for (size_t i = 0; i < v->nstores; i++) {
+		bk_store_schema(s, v->stores[i]);
+		if (strcmp(s, schema) == 0)
+			v->stores_written |= (uint64_t)1 << i;
+	}
+}
+
+void bk_vault_mark_kecamatan(struct bk_vault *v, const char *kecamatan)
+{
+	for (size_t i = 0; kecamatan && i < v->nstores; i++)
+		if (strcmp(v->stores[i], kecamatan) == 0)
+			v->stores_written |= (uint64_t)1 << i;
+}
+
+/* The serial of every store the transaction wrote goes up with it. */
+static bk_status bump_written(struct bk_vault *v)
+{
+	bk_status rc = BK_OK;
+
+	for (size_t i = 0; i < v->nstores && rc == BK_OK; i++)
+		if (v->stores_written & ((uint64_t)1 << i))
+			rc = bk_store_bump(v->db, v->stores[i]);
+	v->stores_written = 0;
+	return rc;
+}
+
 void bk_vault_rollback(struct bk_vault *v)
 {
 	if (!v->in_tx)
 		return;
+	v->stores_written = 0;
 	sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
 	bk_vault_forget_batches(v); /* batches made in the transaction are gone; their ids come again */
 	bk_audit_writer_free(v->aw);
@@ -314,8 +345,8 @@ bk_status bk_vault_commit(struct bk_vault *v)
 	if (!v->in_tx)
 		return bk_fail(BK_ERR_STATE, "no open transaction");
 	/* log before commit: the entries are durable before the change is */
-	if ((rc = bk_audit_commit(v->aw, v->sign_sk, &head)) || (rc = pin_head(v->db, &head)) ||
-	    (rc = bk_db_exec(v->db, "COMMIT"))) {
+	if ((rc = bump_written(v)) || (rc = bk_audit_commit(v->aw, v->sign_sk, &head)) ||
+	    (rc = pin_head(v->db, &head)) || (rc = bk_db_exec(v->db, "COMMIT"))) {
 		bk_vault_rollback(v);
 		return rc;
 	}
@@ -711,6 +742,33 @@ static bk_status open_stores(struct bk_vault *v, int make)
 		rc = made ? bk_store_attach(v->db, v->dir, kec, k->secret, id) : bk_store_make(v->db, v->dir, kec, k->secret, id);
 		if (rc == BK_OK)
 			snprintf(v->stores[v->nstores++], sizeof(v->stores[0]), "%s", kec);
+	}
+	return rc;
+}
+
+/* Each attached store's serial equals its pin. Read under the audit log's
+ * shared lock, as check_pins reads, so that no command commits in between;
+ * each file in a statement of its own: a read transaction holding one file
+ * while it waits for another can deadlock with a writer committing both
+ * (rollback journals). The moves of rows into the stores commit outside
+ * that lock, so a difference is read again before it counts as tampering. */
+static bk_status check_serials(struct bk_vault *v)
+{
+	bk_status rc = BK_OK;
+	int fd;
+
+	for (int attempt = 0; attempt < 3 && v->nstores > 0; attempt++) {
+		if (attempt > 0) {
+			bk_error_clear();
+			usleep(50 * 1000);
+		}
+		if ((rc = bk_audit_read_lock(v->audit_path, &fd)))
+			return rc;
+		for (size_t i = 0; i < v->nstores && rc == BK_OK; i++)
+			rc = bk_store_check_serial(v->db, v->stores[i]);
+		bk_audit_read_unlock(fd);
+		if (rc != BK_ERR_CORRUPT)
+			break;
 	}
 	return rc;
 }
@@ -1388,7 +1446,8 @@ bk_status bk_vault_open(const char *dir, const char *user, const char *pass, siz
 	/* an admin finishes what a migration or an interrupted init left: store
 	 * keys first, then the stores; everyone attaches the stores they hold */
 	if ((bk_vault_role(v) == BK_ROLE_ADMIN && (rc = add_store_keys(v))) ||
-	    (rc = open_stores(v, bk_vault_role(v) == BK_ROLE_ADMIN)) || (rc = bk_vault_route(v)) ||
+	    (rc = open_stores(v, bk_vault_role(v) == BK_ROLE_ADMIN)) || (rc = check_serials(v)) ||
+	    (rc = bk_vault_route(v)) ||
 	    (v->unconfirmed && (rc = reconcile(v))) || (rc = move_in(v)))
 		goto out;
 	*v_p = v;

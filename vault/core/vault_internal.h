@@ -61,9 +61,17 @@ struct bk_vault {
 	/* the kecamatan stores attached on db (stores.c), by kecamatan code */
 	char stores[BK_STORES_MAX][BK_CODE_MAX];
 	size_t nstores;
+	uint64_t stores_written; /* bit i: the transaction wrote stores[i]; its serial goes up at commit */
 	uint64_t unconfirmed; /* signed commands after the pinned head, found at open */
 	void (*lookup_free)(struct bk_subject_cache *c);
 };
+
+/* bk_vault_mark_written notes that the open transaction writes the file
+ * schema ("main": nothing to note, or a store's kec_...), or the file of
+ * kecamatan's rows: bk_vault_commit then adds one to that store's serial
+ * (stores.h), so that a store put back alone from an older copy is seen. */
+void bk_vault_mark_written(struct bk_vault *v, const char *schema);
+void bk_vault_mark_kecamatan(struct bk_vault *v, const char *kecamatan);
 
 /* bk_vault_route (re)makes the views joining vault.db's citizen tables with
  * the attached stores (stores.h): after a dataset is made. */

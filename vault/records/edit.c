@@ -592,6 +592,7 @@ static bk_status unlink_row(struct bk_vault *v, const char *dataset, int64_t id)
 	snprintf(table, sizeof(table), "ds_%s", dataset);
 	if ((rc = bk_stores_locate(v->db, v->stores, v->nstores, table, id, schema)))
 		return rc;
+	bk_vault_mark_written(v, schema);
 	sql = sqlite3_mprintf("UPDATE \"%s\".\"%s\" SET subject = NULL WHERE id = %lld", schema, table, (long long)id);
 	rc = sql ? bk_db_exec(v->db, sql) : bk_fail(BK_ERR_NOMEM, "out of memory");
 	sqlite3_free(sql);
@@ -705,6 +706,8 @@ static bk_status update_in_file(struct edit *x, struct editor *ed, int64_t id)
 	if ((rc = bk_stores_place(x->v->db, x->v->stores, x->v->nstores, table, id,
 				  ed->im.kecamatan[0] ? ed->im.kecamatan : NULL, schema)))
 		return rc;
+	bk_vault_mark_written(x->v, schema);
+	bk_vault_mark_kecamatan(x->v, ed->old_kecamatan); /* the row may have left that store */
 	if (ed->update && strcmp(schema, ed->update_file) == 0)
 		return BK_OK;
 	sqlite3_finalize(ed->update);

@@ -325,6 +325,7 @@ static bk_status insert_into(struct bk_importer *im, uint8_t slot, sqlite3_stmt 
 		sqlite3_free(sql);
 		if (src != SQLITE_OK)
 			return bk_db_status(im->v->db, src, "preparing the import");
+		bk_vault_mark_written(im->v, schema); /* its serial goes up at commit */
 	}
 	*st_p = im->insert[slot];
 	return BK_OK;

@@ -581,6 +581,7 @@ static bk_status delete_row(struct bk_vault *v, const char *dataset, int64_t id)
 	snprintf(table, sizeof(table), "ds_%s", dataset); /* name from the registry */
 	if ((rc = bk_stores_locate(db, v->stores, v->nstores, table, id, schema)))
 		return rc;
+	bk_vault_mark_written(v, schema);
 	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\".\"%s\" WHERE id = ?", schema, table);
 	src = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	if (src == SQLITE_OK)
@@ -682,8 +683,9 @@ static bk_status retention_in_file(struct bk_vault *v, const struct bk_dataset *
 	if (dry_run && src == SQLITE_ROW) {
 		*deleted_p += (uint64_t)sqlite3_column_int64(st, 0);
 		src = SQLITE_DONE;
-	} else if (src == SQLITE_DONE) {
+	} else if (src == SQLITE_DONE && sqlite3_changes(v->db) > 0) {
 		*deleted_p += (uint64_t)sqlite3_changes(v->db);
+		bk_vault_mark_written(v, schema);
 	}
 	sqlite3_finalize(st);
 	return src == SQLITE_DONE ? BK_OK : bk_db_status(v->db, src, "applying retention");
