@@ -79,31 +79,40 @@ flipped_db() {
 	flipped_db 100 "vault\.db' does not decrypt with the vault key" citra
 }
 
-@test "a flipped byte in any page of vault.db: check, and every unlock (status, record add), exit 3" {
-	pages=$(($(stat -c %s "$TEMPLATE/vault.db") / 4096))
-	[ "$pages" -ge 2 ]
-	for ((p = 0; p < pages; p++)); do
+# each_page_flipped FILE FIRST CHECK: for every 4 KiB page of FILE (relative to
+# the vault) from page FIRST (0-based), a fresh vault with one byte of that
+# page flipped, then CHECK PAGE (a function) must succeed.
+each_page_flipped() {
+	local file=$1 first=$2 check=$3 pages p
+	pages=$(($(stat -c %s "$TEMPLATE/$file") / 4096))
+	[ "$pages" -ge 2 ] || { echo "$file has $pages pages"; return 1; }
+	for ((p = first; p < pages; p++)); do
 		rm -rf "$VAULT"
 		cp -a "$TEMPLATE" "$VAULT"
-		flip "$VAULT/vault.db" $((p * 4096 + 500))
-		expect_tampered "vault\.db" ada check || { echo "page $((p + 1))"; return 1; }
-		# a page this command would not read is checked too: vault.db holds no citizen row
-		expect_tampered "vault\.db" aud status || { echo "status, page $((p + 1))"; return 1; }
-		run bk -C "$VAULT" -u oki --passphrase-fd 3 record add warga 3<<<"$(pass_of oki)" <<<"nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas
-3505104505950007,Rina,,1995-05-05,P,35.05.10.2001,S1,guru,tidak"
-		[ "$status" -eq 3 ] || { echo "record add, page $((p + 1)): exit $status"; return 1; }
+		flip "$VAULT/$file" $((p * 4096 + 500))
+		"$check" $((p + 1)) || return 1
 	done
 }
 
+vault_db_page_stops_everyone() {
+	expect_tampered "vault\.db" ada check || { echo "page $1"; return 1; }
+	# a page this command would not read is checked too: vault.db holds no citizen row
+	expect_tampered "vault\.db" aud status || { echo "status, page $1"; return 1; }
+	run bk -C "$VAULT" -u oki --passphrase-fd 3 record add warga 3<<<"$(pass_of oki)" <<<"nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas
+3505104505950007,Rina,,1995-05-05,P,35.05.10.2001,S1,guru,tidak"
+	[ "$status" -eq 3 ] || { echo "record add, page $1: exit $status"; return 1; }
+}
+
+store_page_stops_check() {
+	expect_tampered "store (kec_35_05_10|of kecamatan 35\.05\.10)" ada check || { echo "page $1"; return 1; }
+}
+
+@test "a flipped byte in any page of vault.db: check, and every unlock (status, record add), exit 3" {
+	each_page_flipped vault.db 0 vault_db_page_stops_everyone
+}
+
 @test "a flipped byte in any page of a kecamatan's store: check exits 3 naming the store" {
-	pages=$(($(stat -c %s "$TEMPLATE/kec/35.05.10.db") / 4096))
-	[ "$pages" -ge 2 ]
-	for ((p = 1; p < pages; p++)); do
-		rm -rf "$VAULT"
-		cp -a "$TEMPLATE" "$VAULT"
-		flip "$VAULT/kec/35.05.10.db" $((p * 4096 + 500))
-		expect_tampered "store (kec_35_05_10|of kecamatan 35\.05\.10)" ada check || { echo "page $((p + 1))"; return 1; }
-	done
+	each_page_flipped kec/35.05.10.db 1 store_page_stops_check
 }
 
 @test "a flipped byte anywhere in the keyring: exit 3 naming the keyring" {
