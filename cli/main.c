@@ -117,7 +117,7 @@ const struct cli_command cli_commands[] = {
 	 "           SQL",
 	 "brankas query --purpose verifikasi - < q.sql\n"
 	 "brankas query --format csv \"SELECT kecamatan, count(*) FROM warga GROUP BY 1\"",
-	 "admin, custodian, operator, analyst (their kecamatan; reveal(): admin, custodian)"},
+	 "admin, custodian, analyst (their kecamatan; reveal(): admin, custodian)"},
 	{"record add", cmd_record_add, CLI_UNLOCKS, "add one record: a CSV header and one row on stdin (validated, sealed)",
 	 "brankas record add DATASET" VAULT_OPTS " < record.csv\n"
 	 "  the values come on stdin, never the command line; give the passphrase on another fd",
@@ -138,7 +138,7 @@ const struct cli_command cli_commands[] = {
 	 "brankas record show DATASET ID [--reveal --purpose TEXT]" VAULT_OPTS "\n"
 	 "  --reveal  decrypt identifier and secret values: admin, or a custodian of the row's kecamatan",
 	 "brankas record show warga 42 --reveal --purpose verifikasi",
-	 "admin, custodian, operator, analyst (their kecamatan; --reveal: admin, custodian)"},
+	 "admin, custodian, analyst (their kecamatan; --reveal: admin, custodian)"},
 	{"report coverage", cmd_report_coverage, CLI_UNLOCKS, "coverage of the innovations: areas reached, users, daring vs luring",
 	 "brankas report coverage [--by inovasi|kecamatan] [--year Y] [--min-cell N] [--format table|csv|json]"
 	 VAULT_OPTS "\n"
@@ -198,7 +198,7 @@ const struct cli_command cli_commands[] = {
 	 "brankas shell [--idle SECONDS] [--format table|csv|json]" VAULT_OPTS "\n"
 	 "  no history file is kept; .help at the prompt lists the dot commands",
 	 "brankas -C /srv/brankas.vault -u ani shell --idle 600",
-	 "admin, custodian, operator, analyst (their kecamatan)"},
+	 "admin, custodian, analyst (their kecamatan)"},
 	{"status", cmd_status, CLI_UNLOCKS, "show the vault id, users, key versions, audit head and integrity",
 	 "brankas status [--format table|json]" VAULT_OPTS,
 	 "brankas status --format json",
