@@ -406,16 +406,14 @@ const char *bk_vault_own_scope(const struct bk_vault *v)
 	return me->nscope ? me->scope[0] : NULL;
 }
 
-bk_status bk_vault_require(struct bk_vault *v, enum bk_action action, const char *dataset, enum bk_colclass cls,
-			   const char *kecamatan)
+/* Writes a denied entry for action (outside any transaction the command had
+ * open: a denial is written down even in the middle of a batch of reads) and
+ * fails with BK_ERR_DENIED and reason. */
+static bk_status log_denial(struct bk_vault *v, enum bk_action action, const char *dataset, const char *reason)
 {
 	struct bk_audit_entry e;
-	char reason[512];
 	bk_status rc;
 
-	if (bk_vault_acl(v, action, dataset, cls, kecamatan) == BK_OK)
-		return BK_OK;
-	snprintf(reason, sizeof(reason), "%s", bk_error_detail());
 	bk_audit_entry_init(&e);
 	e.action = bk_action_name(action);
 	e.dataset = dataset;
@@ -423,10 +421,21 @@ bk_status bk_vault_require(struct bk_vault *v, enum bk_action action, const char
 	e.detail = reason;
 	if (v->in_tx)
 		bk_vault_rollback(v);
-	bk_vault_read_end(v); /* a denial is written down even in the middle of a batch of reads */
+	bk_vault_read_end(v);
 	if ((rc = bk_vault_log(v, &e)))
 		return rc;
 	return bk_fail(BK_ERR_DENIED, "%s", reason);
+}
+
+bk_status bk_vault_require(struct bk_vault *v, enum bk_action action, const char *dataset, enum bk_colclass cls,
+			   const char *kecamatan)
+{
+	char reason[512];
+
+	if (bk_vault_acl(v, action, dataset, cls, kecamatan) == BK_OK)
+		return BK_OK;
+	snprintf(reason, sizeof(reason), "%s", bk_error_detail());
+	return log_denial(v, action, dataset, reason);
 }
 
 bk_status bk_vault_audit_hash(struct bk_vault *v, const void *value, size_t len, char out[33])
@@ -808,24 +817,12 @@ int bk_vault_holds_every_store(const struct bk_vault *v)
 
 bk_status bk_vault_no_row(struct bk_vault *v, enum bk_action action, const char *dataset, long long id)
 {
-	struct bk_audit_entry e;
 	char reason[160];
-	bk_status rc;
 
 	if (bk_vault_holds_every_store(v))
 		return bk_fail(BK_ERR_NOTFOUND, "no row %lld in '%s'", id, dataset);
 	snprintf(reason, sizeof(reason), "row %lld of '%s' is not in a kecamatan whose store key you hold", id, dataset);
-	bk_audit_entry_init(&e);
-	e.action = bk_action_name(action);
-	e.dataset = dataset;
-	e.outcome = "denied";
-	e.detail = reason;
-	if (v->in_tx)
-		bk_vault_rollback(v);
-	bk_vault_read_end(v);
-	if ((rc = bk_vault_log(v, &e)))
-		return rc;
-	return bk_fail(BK_ERR_DENIED, "%s", reason);
+	return log_denial(v, action, dataset, reason);
 }
 
 static bk_store_progress_fn move_progress;
