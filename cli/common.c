@@ -15,6 +15,7 @@
 #include "base/fileio.h"
 #include "crypto/identity.h"
 #include "crypto/secmem.h"
+#include "vault/records/subjects.h"
 
 #define PASS_MAX 1024
 
@@ -296,6 +297,7 @@ static bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p)
 	const char *dir = NULL, *user = ctx->user ? ctx->user : getenv("BRANKAS_USER");
 	char prompt[128], *pass = NULL;
 	size_t len = 0;
+	uint64_t indexed = 0;
 	bk_status rc;
 
 	*v_p = NULL;
@@ -311,6 +313,11 @@ static bk_status cli_unlock(struct cli_ctx *ctx, struct bk_vault **v_p)
 	bk_vault_on_move(show_move, NULL);
 	rc = bk_vault_open(dir, user, pass, len, ctx->cmd->name, v_p);
 	bk_secmem_free(pass);
+	/* rows that came in from the inbox, or a store still under an older blind key */
+	if (rc == BK_OK && (rc = bk_vault_subject_index(*v_p, &indexed)) != BK_OK) {
+		bk_vault_close(*v_p);
+		*v_p = NULL;
+	}
 	return rc;
 }
 

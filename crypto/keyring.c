@@ -148,7 +148,8 @@ static bk_status parse_key(const struct ctx *c, json_t *o, struct bk_keyring_key
 		return rc;
 	if ((k->kind == BK_KEY_RELEASE || k->kind == BK_KEY_KEYRING || k->kind == BK_KEY_KECAMATAN) && !k->has_pub)
 		return bad(c, "public key missing");
-	if ((k->kind == BK_KEY_KECAMATAN || k->kind == BK_KEY_STORE) != (k->scope[0] != '\0'))
+	/* blind keys: the vault-wide one of older vaults, or one per kecamatan */
+	if (k->kind != BK_KEY_BLIND && (k->kind == BK_KEY_KECAMATAN || k->kind == BK_KEY_STORE) != (k->scope[0] != '\0'))
 		return bad(c, "key scope");
 	return BK_OK;
 }
@@ -611,7 +612,7 @@ const struct bk_keyring_key *bk_keyring_current_key(const struct bk_keyring *kr,
 	for (size_t i = 0; i < kr->nkeys; i++) {
 		const struct bk_keyring_key *k = &kr->keys[i];
 
-		if (k->kind != kind || (scope && strcmp(k->scope, scope) != 0))
+		if (k->kind != kind || strcmp(k->scope, scope ? scope : "") != 0)
 			continue;
 		if (!best || k->version > best->version)
 			best = k;

@@ -117,7 +117,8 @@ bk_status bk_keyring_format_slots(const struct bk_keyring *kr, const uint8_t *or
 void bk_keyring_release(struct bk_keyring *kr);
 
 /* Lookups; NULL when absent. bk_keyring_current_key gives the highest version
- * of a kind (and scope, for kecamatan keys; else pass NULL). */
+ * of a kind and scope (a kecamatan code; NULL: the kind's unscoped key, since
+ * blind keys come both ways). */
 struct bk_keyring_user *bk_keyring_user(const struct bk_keyring *kr, const char *name);
 const struct bk_keyring_key *bk_keyring_key_by_id(const struct bk_keyring *kr, const char *id);
 const struct bk_keyring_key *bk_keyring_current_key(const struct bk_keyring *kr, enum bk_key_kind kind,

@@ -84,6 +84,11 @@ attached() { # USER: how many stores the user's connection attached
 	db_key
 	[ "$(db_sql "SELECT count(*) FROM ds_warga")" = 0 ]
 	[ "$(( $(store_sql 35.05.10 'SELECT count(*) FROM ds_warga') + $(store_sql 35.05.01 'SELECT count(*) FROM ds_warga') ))" = 2 ]
+	# vault.db's rows were indexed under the vault-wide key: they came in without an
+	# index, and the admin's unlock made it under each kecamatan's own key
+	[ "$(store_sql 35.05.10 'SELECT count(*) FROM ds_warga WHERE nik_bi IS NULL')" = 0 ]
+	[ "$(store_sql 35.05.01 'SELECT count(*) FROM ds_warga WHERE nik_bi IS NULL')" = 0 ]
+	[ "$(as aud audit show --action index | jq -s -r 'map(.rows) | add')" = 2 ]
 	run as ada audit verify
 	[ "$status" -eq 0 ]
 	run --separate-stderr as ada query --format csv "SELECT count(*) FROM warga"
@@ -94,6 +99,33 @@ attached() { # USER: how many stores the user's connection attached
 	[ "$(attached ada)" = 22 ]
 	[ "$(grep -c '"action":"store-keys"' "$VAULT/audit.log")" = 1 ]
 	[ "$(wc -l <"$VAULT/audit.log")" -gt "$before" ]
+}
+
+@test "each store is indexed under its kecamatan's own blind key; one under an older key is indexed again by the next unlock of its custodian" {
+	printf '%s\n%s\n%s\n' "nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas" \
+		"3505104202850002,Siti,,1985-02-02,P,35.05.10.2002,SMP,guru,tidak" \
+		"3505010404750004,Dewi,,1975-04-04,L,35.05.01.2001,SMA,pedagang,tidak" >two.csv
+	run as ada import warga two.csv
+	[ "$status" -eq 0 ]
+	[ "$(store_sql 35.05.10 "SELECT value FROM store_meta WHERE key = 'blind'")" = "blind:35.05.10:v1" ]
+	[ "$(store_sql 35.05.01 "SELECT value FROM store_meta WHERE key = 'blind'")" = "blind:35.05.01:v1" ]
+	run jq -r '[.grants[] | select(.user == "citra") | .key | select(startswith("blind"))] | join(" ")' <<<"$(head -1 "$VAULT/keyring")"
+	[ "$output" = "blind:35.05.10:v1" ]
+	# as a vault made before the kecamatan blind keys left it: the store says the
+	# vault-wide key indexes it, and its index values are not this key's
+	store_sql 35.05.10 "UPDATE store_meta SET value = 'blind:v1' WHERE key = 'blind';
+		UPDATE ds_warga SET nik_bi = (nik_bi + 1) % 1048576" >/dev/null
+	run --separate-stderr bk -C "$VAULT" -u citra --passphrase-fd 3 find --nik - --purpose "cek" 3<<<"$(pass_of citra)" <<<3505104202850002
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.[0].nama' <<<"$output")" = "Siti" ]
+	[ "$(store_sql 35.05.10 "SELECT value FROM store_meta WHERE key = 'blind'")" = "blind:35.05.10:v1" ]
+	[ "$(jq -s -c '[.[] | select(.action == "index")] | map([.actor, .target, .rows, .outcome])' "$VAULT/audit.log")" = '[["citra","35.05.10",1,"ok"]]' ]
+	# the next unlock has nothing to index
+	run as citra status
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '"action":"index"' "$VAULT/audit.log")" = 1 ]
+	run as ada check
+	[ "$status" -eq 0 ]
 }
 
 @test "a store put back from an earlier copy is tampering (3) for its holders; every write moves its serial" {

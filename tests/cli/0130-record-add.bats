@@ -56,7 +56,7 @@ add() { # USER: the record on stdin, the passphrase on fd 3
 	[ "$(dataset_rows warga)" = 2 ]
 }
 
-@test "an operator's rows carry no blind index (operators hold no blind key) and are still found by NIK" {
+@test "an operator's rows carry no blind index (operators hold no blind key); the custodian's unlock moves them in and indexes them" {
 	db_key
 	run add oki <<<"$HEADER
 3505104505950007,Rina Wulandari,,1995-05-05,P,35.05.10.2001,S1,guru,tidak"
@@ -77,8 +77,9 @@ add() { # USER: the record on stdin, the passphrase on fd 3
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '.[0].nama' <<<"$output")" = "Rina Wulandari" ]
 	[ "$(db_sql 'SELECT count(*) FROM inbox')" = 0 ]
-	[ "$(store_sql 35.05.10 "SELECT count(*) FROM ds_warga WHERE nik_bi IS NULL")" = 1 ]
+	[ "$(store_sql 35.05.10 "SELECT count(*) FROM ds_warga WHERE nik_bi IS NULL")" = 0 ]
 	[ "$(jq -s -c '[.[] | select(.action == "store-move")] | map([.actor, .rows, .outcome])' "$VAULT/audit.log")" = '[["citra",1,"ok"]]' ]
+	[ "$(jq -s -c '[.[] | select(.action == "index")] | map([.actor, .target, .rows, .outcome])' "$VAULT/audit.log")" = '[["citra","35.05.10",1,"ok"]]' ]
 }
 
 @test "an altered inbox entry is tampering (3) for the custodian who would move it in; nothing moves" {

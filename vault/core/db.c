@@ -41,21 +41,26 @@ static const char *const migrations[] = {
 	" box BLOB NOT NULL);",
 };
 
-bk_status bk_db_status(sqlite3 *db, int rc, const char *what)
+bk_status bk_db_file_status(sqlite3 *db, int rc, const char *file, const char *what)
 {
 	const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
 
 	switch (rc & 0xff) {
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
-		return bk_fail(BK_ERR_CORRUPT, "vault.db: %s: %s (the database was altered or damaged)", what, msg);
+		return bk_fail(BK_ERR_CORRUPT, "%s: %s: %s (the database was altered or damaged)", file, what, msg);
 	case SQLITE_FULL:
 	case SQLITE_IOERR:
 	case SQLITE_CANTOPEN:
-		return bk_fail(BK_ERR_IO, "vault.db: %s: %s", what, msg);
+		return bk_fail(BK_ERR_IO, "%s: %s: %s", file, what, msg);
 	default:
-		return bk_fail(BK_ERR_DB, "vault.db: %s: %s", what, msg);
+		return bk_fail(BK_ERR_DB, "%s: %s: %s", file, what, msg);
 	}
+}
+
+bk_status bk_db_status(sqlite3 *db, int rc, const char *what)
+{
+	return bk_db_file_status(db, rc, "vault.db", what);
 }
 
 bk_status bk_db_exec(sqlite3 *db, const char *sql)

@@ -46,6 +46,9 @@ bk_status bk_db_exec(sqlite3 *db, const char *sql) BK_MUST_CHECK;
  * SQLITE_CORRUPT/NOTADB -> BK_ERR_CORRUPT (HMAC failures of SQLCipher pages land
  * there), SQLITE_FULL/IOERR -> BK_ERR_IO, the rest BK_ERR_DB. */
 bk_status bk_db_status(sqlite3 *db, int rc, const char *what);
+/* bk_db_file_status is bk_db_status for a statement that reads one known
+ * file, named in the message ("the store of kecamatan 35.05.10"). */
+bk_status bk_db_file_status(sqlite3 *db, int rc, const char *file, const char *what);
 
 /* meta table: small key/value strings. get returns BK_ERR_NOTFOUND when absent. */
 bk_status bk_db_meta_get(sqlite3 *db, const char *key, char *out, size_t cap) BK_MUST_CHECK;

@@ -173,3 +173,32 @@ int64_t bk_blind_index(const uint8_t key[32], const char *nik16)
 	/* keep the top BK_BLIND_INDEX_BITS bits: every index value is shared by many possible NIKs */
 	return (int64_t)(((uint32_t)tag[0] << 16 | (uint32_t)tag[1] << 8 | tag[2]) >> (24 - BK_BLIND_INDEX_BITS));
 }
+
+/* a kecamatan index key is BLAKE2b-128 of this, keyed by its blind key */
+#define INDEX_SUBKEY_CONTEXT "brankas-blind-v2"
+
+void bk_index_key_set(struct bk_index_key *k, const uint8_t blind[32], int per_kecamatan)
+{
+	uint8_t sub[BK_PRF64_KEYBYTES];
+
+	k->per_kecamatan = per_kecamatan;
+	if (!per_kecamatan) {
+		memcpy(k->key, blind, 32);
+		return;
+	}
+	if (bk_hash(sub, sizeof(sub), INDEX_SUBKEY_CONTEXT, sizeof(INDEX_SUBKEY_CONTEXT) - 1, blind, 32) != BK_OK)
+		memset(sub, 0, sizeof(sub));
+	memset(k->key, 0, sizeof(k->key));
+	memcpy(k->key, sub, sizeof(sub));
+	bk_wipe(sub, sizeof(sub));
+}
+
+int64_t bk_index_nik(const struct bk_index_key *k, const char *nik16)
+{
+	uint64_t tag;
+
+	if (!k->per_kecamatan)
+		return bk_blind_index(k->key, nik16);
+	tag = bk_prf64(nik16, 16, k->key);
+	return (int64_t)(tag >> (64 - BK_BLIND_INDEX_BITS));
+}

@@ -88,8 +88,9 @@ out:
 }
 
 /* Reads one value of a store's store_meta; BK_ERR_CORRUPT when the store does
- * not decrypt or lacks it. */
-static bk_status store_meta(sqlite3 *db, const char *kecamatan, const char *key, char *out, size_t cap)
+ * not decrypt or lacks it (an optional value reads as "" then). */
+static bk_status store_meta_read(sqlite3 *db, const char *kecamatan, const char *key, int optional, char *out,
+				 size_t cap)
 {
 	char schema[BK_STORE_SCHEMA_MAX], sql[128];
 	sqlite3_stmt *st = NULL;
@@ -105,6 +106,8 @@ static bk_status store_meta(sqlite3 *db, const char *kecamatan, const char *key,
 		src = sqlite3_step(st);
 	if (src == SQLITE_ROW && sqlite3_column_text(st, 0))
 		snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+	else if (src == SQLITE_DONE && optional)
+		out[0] = '\0';
 	else if (src == SQLITE_ROW || src == SQLITE_DONE || (src & 0xff) == SQLITE_NOTADB ||
 		 (src & 0xff) == SQLITE_CORRUPT || (src & 0xff) == SQLITE_ERROR)
 		rc = bk_fail(BK_ERR_CORRUPT, "the store of kecamatan %s does not open with its key or is not a "
@@ -114,6 +117,37 @@ static bk_status store_meta(sqlite3 *db, const char *kecamatan, const char *key,
 		rc = bk_db_status(db, src, "reading a kecamatan store");
 	sqlite3_finalize(st);
 	return rc;
+}
+
+static bk_status store_meta(sqlite3 *db, const char *kecamatan, const char *key, char *out, size_t cap)
+{
+	return store_meta_read(db, kecamatan, key, 0, out, cap);
+}
+
+bk_status bk_store_index_id(sqlite3 *db, const char *kecamatan, char out[BK_KEY_ID_MAX])
+{
+	bk_status rc = store_meta_read(db, kecamatan, "blind", 1, out, BK_KEY_ID_MAX);
+
+	if (rc == BK_OK && !out[0])
+		snprintf(out, BK_KEY_ID_MAX, "%s", BK_INDEX_LEGACY);
+	return rc;
+}
+
+bk_status bk_store_index_set(sqlite3 *db, const char *kecamatan, const char *id)
+{
+	char schema[BK_STORE_SCHEMA_MAX], sql[128];
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	bk_store_schema(schema, kecamatan);
+	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO \"%s\".store_meta VALUES ('blind', ?)", schema);
+	src = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return src == SQLITE_DONE ? BK_OK : bk_db_status(db, src, "recording a store's index key");
 }
 
 /* The store must name this vault and this kecamatan. */
@@ -150,9 +184,9 @@ bk_status bk_store_pinned(sqlite3 *db, const char *kecamatan, int *pinned_p)
 }
 
 bk_status bk_store_make(sqlite3 *db, const char *dir, const char *kecamatan, const uint8_t key[BK_DB_KEYBYTES],
-			const char *vault_id)
+			const char *vault_id, const char *index_id)
 {
-	char path[PATH_MAX], kdir[PATH_MAX], schema[BK_STORE_SCHEMA_MAX], sql[512], pin[BK_STORE_SCHEMA_MAX + 8];
+	char path[PATH_MAX], kdir[PATH_MAX], schema[BK_STORE_SCHEMA_MAX], sql[768], pin[BK_STORE_SCHEMA_MAX + 8];
 	bk_status rc;
 	int fd;
 
@@ -169,15 +203,16 @@ bk_status bk_store_make(sqlite3 *db, const char *dir, const char *kecamatan, con
 	if ((rc = bk_fsync_dir(path)) || (rc = attach(db, kecamatan, key, path)))
 		return rc;
 	bk_store_schema(schema, kecamatan);
-	/* the values are hex and region codes (digits and dots): safe to splice */
+	/* the values are hex, region codes and key ids (letters, digits, dots, colons): safe to splice */
 	snprintf(sql, sizeof(sql),
 		 "PRAGMA \"%s\".journal_mode = DELETE;" /* db.h: rollback journals, atomic over files */
 		 "BEGIN;"
 		 "CREATE TABLE IF NOT EXISTS \"%s\".store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-		 "INSERT OR REPLACE INTO \"%s\".store_meta VALUES ('vault_id', '%s'), ('kecamatan', '%s');"
+		 "INSERT OR REPLACE INTO \"%s\".store_meta VALUES ('vault_id', '%s'), ('kecamatan', '%s'), "
+		 "('blind', '%s');"
 		 "PRAGMA \"%s\".user_version = 1;"
 		 "COMMIT;",
-		 schema, schema, schema, vault_id, kecamatan, schema);
+		 schema, schema, schema, vault_id, kecamatan, index_id ? index_id : BK_INDEX_LEGACY, schema);
 	if ((rc = bk_db_exec(db, sql))) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
@@ -489,29 +524,84 @@ static bk_status query_count(sqlite3 *db, const char *sql, const char *kec, int6
 	return rc;
 }
 
+/* The blind-index columns of table ("_bi" is theirs alone: dataset.c) as
+ * "SET" assignments to NULL, in *set_p (sqlite3_malloc'd; "" when it has
+ * none): a row that reaches a store indexed under another key than its old
+ * file's, or out of the inbox, has its index made again by a holder of the
+ * store's blind key (bk_store_index_id). */
+static bk_status index_nulls(sqlite3 *db, const char *table, char **set_p)
+{
+	sqlite3_stmt *st = NULL;
+	char *set = sqlite3_mprintf("");
+	int src;
+
+	src = sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info(?1, 'main') WHERE name LIKE '%\\_bi' ESCAPE '\\'",
+				 -1, &st, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while (set && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		char *longer;
+
+		src = SQLITE_OK;
+		if (!plain_name(name))
+			continue; /* copy_table refuses such a table */
+		longer = sqlite3_mprintf("%s%s\"%s\" = NULL", set, set[0] ? ", " : "", name);
+		sqlite3_free(set);
+		set = longer;
+	}
+	sqlite3_finalize(st);
+	if (!set || (src != SQLITE_DONE && src != SQLITE_OK)) {
+		bk_status rc = set ? bk_db_status(db, src, "reading a table's columns") : bk_fail(BK_ERR_NOMEM, "out of memory");
+
+		sqlite3_free(set);
+		return rc;
+	}
+	*set_p = set;
+	return BK_OK;
+}
+
 /* Moves the lowest MOVE_CHUNK ids of kec still in vault.db; *left_p: whether
  * more may be left. */
 static bk_status move_chunk(sqlite3 *db, const char *table, const char *kec, uint64_t *moved_p, int *left_p)
 {
-	char schema[BK_STORE_SCHEMA_MAX], *pick, *copy = NULL, *drop = NULL;
+	char schema[BK_STORE_SCHEMA_MAX], index_id[BK_KEY_ID_MAX], *pick, *copy = NULL, *drop = NULL, *nulls = NULL;
 	int64_t last = 0, count = 0;
 	bk_status rc;
 
 	*left_p = 0;
 	bk_store_schema(schema, kec);
+	/* vault.db's rows were indexed under the vault-wide key */
+	if ((rc = bk_store_index_id(db, kec, index_id)))
+		return rc;
+	if (strcmp(index_id, BK_INDEX_LEGACY) != 0 && (rc = index_nulls(db, table, &nulls)))
+		return rc;
 	pick = sqlite3_mprintf("SELECT coalesce(max(id), 0), count(*) FROM (SELECT id FROM main.\"%s\" "
 			       "WHERE kecamatan = ?1 ORDER BY id LIMIT %d)",
 			       table, MOVE_CHUNK);
-	if (!pick)
+	if (!pick) {
+		sqlite3_free(nulls);
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	}
 	rc = query_count(db, pick, kec, &last, &count);
 	sqlite3_free(pick);
-	if (rc != BK_OK || count == 0)
+	if (rc != BK_OK || count == 0) {
+		sqlite3_free(nulls);
 		return rc;
+	}
 	/* table and schema names are checked; kec is a code; ids are numbers */
 	copy = sqlite3_mprintf("BEGIN IMMEDIATE; INSERT OR IGNORE INTO \"%s\".\"%s\" SELECT * FROM main.\"%s\" "
 			       "WHERE kecamatan = '%q' AND id <= %lld;",
 			       schema, table, table, kec, (long long)last);
+	if (copy && nulls && nulls[0]) {
+		char *more = sqlite3_mprintf("%s UPDATE \"%s\".\"%s\" SET %s WHERE id IN (SELECT id FROM main.\"%s\" "
+					     "WHERE kecamatan = '%q' AND id <= %lld);",
+					     copy, schema, table, nulls, table, kec, (long long)last);
+
+		sqlite3_free(copy);
+		copy = more;
+	}
+	sqlite3_free(nulls);
 	drop = sqlite3_mprintf("BEGIN IMMEDIATE; DELETE FROM main.\"%s\" WHERE kecamatan = '%q' AND id <= %lld "
 			       "AND id IN (SELECT id FROM \"%s\".\"%s\" WHERE id <= %lld); COMMIT;",
 			       table, kec, (long long)last, schema, table, (long long)last);
@@ -703,6 +793,25 @@ static bk_status bind_entry(sqlite3_stmt *st, int n, const uint8_t *p, const uin
 	return BK_OK;
 }
 
+/* Whatever index an entry brings is dropped: its writer held no blind key,
+ * and a planted one would hide the row from lookups. */
+static bk_status drop_index(sqlite3 *db, const char *schema, const char *dataset, int64_t id)
+{
+	char table[BK_STORE_SCHEMA_MAX + 64], *nulls = NULL, *sql;
+	bk_status rc;
+
+	snprintf(table, sizeof(table), "ds_%s", dataset);
+	if ((rc = index_nulls(db, table, &nulls)) || !nulls[0]) {
+		sqlite3_free(nulls);
+		return rc;
+	}
+	sql = sqlite3_mprintf("UPDATE \"%s\".\"%s\" SET %s WHERE id = %lld", schema, table, nulls, (long long)id);
+	sqlite3_free(nulls);
+	rc = sql ? bk_db_exec(db, sql) : bk_fail(BK_ERR_NOMEM, "out of memory");
+	sqlite3_free(sql);
+	return rc;
+}
+
 /* Inserts one opened entry into schema's table of dataset. */
 static bk_status insert_entry(sqlite3 *db, const char *schema, const char *dataset, const char *kecamatan,
 			      const uint8_t *plain, size_t len)
@@ -750,6 +859,8 @@ static bk_status insert_entry(sqlite3 *db, const char *schema, const char *datas
 	if (rc == BK_OK && (src = sqlite3_step(st)) != SQLITE_DONE)
 		rc = bk_db_status(db, src, "moving an inbox entry into its store");
 	sqlite3_finalize(st);
+	if (rc == BK_OK && sqlite3_changes(db) == 1)
+		rc = drop_index(db, schema, dataset, sqlite3_last_insert_rowid(db));
 	return rc;
 }
 

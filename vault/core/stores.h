@@ -49,10 +49,11 @@ void bk_stores_file(char (*kec)[BK_CODE_MAX], size_t f, char schema[BK_STORE_SCH
 bk_status bk_store_pinned(sqlite3 *db, const char *kecamatan, int *pinned_p) BK_MUST_CHECK;
 
 /* bk_store_make creates kec/ and the kecamatan's store (a new 0600 file, or
- * the one an interrupted run left), attaches it, writes its identity and
- * pins it in vault.db. Outside a transaction. Resumable. */
+ * the one an interrupted run left), attaches it, writes its identity and the
+ * id of the blind key that indexes it (bk_store_index_id; NULL: the legacy
+ * one) and pins it in vault.db. Outside a transaction. Resumable. */
 bk_status bk_store_make(sqlite3 *db, const char *dir, const char *kecamatan, const uint8_t key[BK_DB_KEYBYTES],
-			const char *vault_id) BK_MUST_CHECK;
+			const char *vault_id, const char *index_id) BK_MUST_CHECK;
 
 /* bk_store_attach attaches a made store under key and checks that it names
  * this vault and kecamatan. BK_ERR_CORRUPT (exit 3) when it is missing, does
@@ -60,6 +61,16 @@ bk_status bk_store_make(sqlite3 *db, const char *dir, const char *kecamatan, con
  * or kecamatan. */
 bk_status bk_store_attach(sqlite3 *db, const char *dir, const char *kecamatan, const uint8_t key[BK_DB_KEYBYTES],
 			  const char *vault_id) BK_MUST_CHECK;
+
+/* bk_store_index_id: the id of the blind key that indexes the NIKs of the
+ * store's rows (store_meta "blind"; BK_INDEX_LEGACY, the vault-wide key, for
+ * a store made before the kecamatan blind keys). bk_store_index_set records
+ * another, in the caller's transaction, once every row is indexed under it.
+ * A row whose index is not known under that key has none (NULL): a lookup
+ * reads those too, and the next unlock by a holder of the keys makes it. */
+#define BK_INDEX_LEGACY "blind:v1"
+bk_status bk_store_index_id(sqlite3 *db, const char *kecamatan, char out[BK_KEY_ID_MAX]) BK_MUST_CHECK;
+bk_status bk_store_index_set(sqlite3 *db, const char *kecamatan, const char *id) BK_MUST_CHECK;
 
 /* bk_stores_route gives every citizen table of vault.db (ds_*) a twin in each
  * of the n attached stores (made when missing) and, with stores attached, a

@@ -90,7 +90,7 @@ struct vault_key *bk_vault_secret(const struct bk_vault *v, enum bk_key_kind kin
 	for (size_t i = 0; i < v->nkeys; i++) {
 		struct vault_key *k = &v->keys[i];
 
-		if (k->kind == kind && (!scope || strcmp(k->scope, scope) == 0) && (!best || k->version > best->version))
+		if (k->kind == kind && strcmp(k->scope, scope ? scope : "") == 0 && (!best || k->version > best->version))
 			best = k;
 	}
 	return best;
@@ -127,9 +127,11 @@ static struct bk_vault *vault_new(void)
 		return NULL;
 	v->box_sk = bk_secmem_alloc(32);
 	v->sign_sk = bk_secmem_alloc(64);
-	if (!v->box_sk || !v->sign_sk) {
+	v->index_keys = bk_secmem_alloc((BK_STORES_MAX + 1) * sizeof(*v->index_keys));
+	if (!v->box_sk || !v->sign_sk || !v->index_keys) {
 		bk_secmem_free(v->box_sk);
 		bk_secmem_free(v->sign_sk);
+		bk_secmem_free(v->index_keys);
 		free(v);
 		return NULL;
 	}
@@ -152,6 +154,7 @@ void bk_vault_close(struct bk_vault *v)
 	free(v->keys);
 	bk_secmem_free(v->box_sk);
 	bk_secmem_free(v->sign_sk);
+	bk_secmem_free(v->index_keys);
 	bk_keyring_release(&v->kr);
 	bk_regions_release(&v->regions);
 	free(v->keyring_text);
@@ -671,9 +674,11 @@ static int role_holds(enum bk_role role, const struct bk_keyring_user *u, const 
 	case BK_KEY_AUDIT:
 		return role != BK_ROLE_EVALUATOR;
 	case BK_KEY_BLIND:
-		/* not operators: with the plain birth date, sex and desa of a row the index
-		 * pins a NIK's serial, so the blind key reads NIKs back (SECURITY.md §3.6) */
-		return role == BK_ROLE_ADMIN || role == BK_ROLE_CUSTODIAN;
+		/* those who may find by NIK in the kecamatan: not operators or analysts, since
+		 * with a row's plain birth date, sex and desa the index pins a NIK's serial and
+		 * so reads NIKs back (SECURITY.md §3.6). The vault-wide key of older vaults
+		 * indexes only rows still waiting in vault.db */
+		return role == BK_ROLE_ADMIN || (role == BK_ROLE_CUSTODIAN && (!k->scope[0] || in_scope(u, k)));
 	case BK_KEY_RELEASE:
 		return role == BK_ROLE_ADMIN || role == BK_ROLE_CUSTODIAN || role == BK_ROLE_AUDITOR;
 	case BK_KEY_KEYRING:
@@ -716,6 +721,49 @@ static bk_status grant_role_keys(struct bk_vault *v, const char *name, enum bk_r
 
 /* --- the kecamatan stores (stores.h) --- */
 
+/* File f is indexed under the blind key id; the user may hold it. */
+static void load_index(struct bk_vault *v, size_t f, const char *id)
+{
+	snprintf(v->index_ids[f], sizeof(v->index_ids[f]), "%s", id);
+	v->index_held[f] = 0;
+	for (size_t i = 0; i < v->nkeys; i++)
+		if (v->keys[i].kind == BK_KEY_BLIND && v->keys[i].len == 32 && strcmp(v->keys[i].id, id) == 0) {
+			bk_index_key_set(&v->index_keys[f], v->keys[i].secret, v->keys[i].scope[0] != '\0');
+			v->index_held[f] = 1;
+		}
+}
+
+const struct bk_index_key *bk_vault_index_key(const struct bk_vault *v, size_t f)
+{
+	return f <= v->nstores && v->index_held[f] ? &v->index_keys[f] : NULL;
+}
+
+int bk_vault_finds_nik(const struct bk_vault *v)
+{
+	for (size_t i = 0; i < v->nkeys; i++)
+		if (v->keys[i].kind == BK_KEY_BLIND)
+			return 1;
+	return 0;
+}
+
+const char *bk_vault_index_id(const struct bk_vault *v, size_t f)
+{
+	return f <= v->nstores ? v->index_ids[f] : "";
+}
+
+bk_status bk_vault_index_switch(struct bk_vault *v, size_t f, const char *id)
+{
+	bk_status rc;
+
+	if (f == 0 || f > v->nstores)
+		return bk_fail(BK_ERR_STATE, "vault.db keeps the vault-wide index");
+	if ((rc = bk_store_index_set(v->db, v->stores[f - 1], id)))
+		return rc;
+	bk_vault_mark_kecamatan(v, v->stores[f - 1]);
+	load_index(v, f, id);
+	return BK_OK;
+}
+
 static int store_attached(const struct bk_vault *v, const char *kecamatan)
 {
 	for (size_t i = 0; i < v->nstores; i++)
@@ -729,7 +777,7 @@ static int store_attached(const struct bk_vault *v, const char *kecamatan)
  * pinned yet is made by an admin and skipped by everyone else. */
 static bk_status open_stores(struct bk_vault *v, int make)
 {
-	char id[BK_HEX_LEN(BK_VAULT_IDBYTES)];
+	char id[BK_HEX_LEN(BK_VAULT_IDBYTES)], index_id[BK_KEY_ID_MAX];
 	bk_status rc = BK_OK;
 
 	bk_hex_encode(id, v->kr.vault_id, sizeof(v->kr.vault_id));
@@ -748,9 +796,17 @@ static bk_status open_stores(struct bk_vault *v, int make)
 				       BK_STORES_MAX);
 		if (k->len != BK_DB_KEYBYTES)
 			return bk_fail(BK_ERR_CORRUPT, "keyring: the store key of %s has the wrong length", kec);
-		rc = made ? bk_store_attach(v->db, v->dir, kec, k->secret, id) : bk_store_make(v->db, v->dir, kec, k->secret, id);
-		if (rc == BK_OK)
+		if (made) {
+			rc = bk_store_attach(v->db, v->dir, kec, k->secret, id);
+		} else {
+			const struct bk_keyring_key *blind = bk_keyring_current_key(&v->kr, BK_KEY_BLIND, kec);
+
+			rc = bk_store_make(v->db, v->dir, kec, k->secret, id, blind ? blind->id : NULL);
+		}
+		if (rc == BK_OK && (rc = bk_store_index_id(v->db, kec, index_id)) == BK_OK) {
 			snprintf(v->stores[v->nstores++], sizeof(v->stores[0]), "%s", kec);
+			load_index(v, v->nstores, index_id);
+		}
 	}
 	return rc;
 }
@@ -919,30 +975,36 @@ static bk_status grant_new_keys(struct bk_vault *v, size_t first)
 
 static bk_status new_key(struct bk_vault *v, enum bk_key_kind kind, const char *scope);
 
-/* A vault made before the per-kecamatan stores has no store keys: the first
- * admin unlock makes one per kecamatan, grants them as role_holds says and
- * signs the new keyring (one audited keyring change). */
+/* A vault made before the per-kecamatan stores has no store keys, one made
+ * before the kecamatan blind keys none of those: the first admin unlock
+ * makes one of each per kecamatan, grants them as role_holds says and signs
+ * the new keyring (one audited keyring change). */
 static bk_status add_store_keys(struct bk_vault *v)
 {
+	static const enum bk_key_kind kinds[] = {BK_KEY_STORE, BK_KEY_BLIND};
 	struct bk_audit_entry e;
-	size_t first = v->kr.nkeys, missing = 0;
+	size_t first = v->kr.nkeys, missing[2] = {0, 0};
 	bk_status rc = BK_OK;
 
-	for (size_t i = 0; i < v->regions.count && rc == BK_OK; i++) {
-		const char *kec = v->regions.items[i].kode;
+	for (size_t i = 0; i < v->regions.count && rc == BK_OK; i++)
+		for (size_t k = 0; k < 2 && rc == BK_OK; k++) {
+			const char *kec = v->regions.items[i].kode;
 
-		if (v->regions.items[i].level != BK_REGION_KECAMATAN || bk_keyring_current_key(&v->kr, BK_KEY_STORE, kec))
-			continue;
-		missing++;
-		rc = new_key(v, BK_KEY_STORE, kec);
-	}
-	if (rc != BK_OK || missing == 0)
+			if (v->regions.items[i].level != BK_REGION_KECAMATAN ||
+			    bk_keyring_current_key(&v->kr, kinds[k], kec))
+				continue;
+			missing[k]++;
+			rc = new_key(v, kinds[k], kec);
+		}
+	if (rc != BK_OK || missing[0] + missing[1] == 0)
 		return rc;
 	if ((rc = grant_new_keys(v, first)))
 		return rc;
 	bk_audit_entry_init(&e);
 	e.action = "store-keys";
-	e.detail = "a store key for every kecamatan, granted to admins, custodians and analysts in scope";
+	e.detail = missing[0] ? "a store key and a blind key for every kecamatan, granted to admins, custodians "
+				"(both) and analysts (the store key) in scope"
+			      : "a blind key for every kecamatan, granted to admins and custodians in scope";
 	return change_keyring(v, &e, 1);
 }
 
@@ -1045,14 +1107,15 @@ static bk_status create_keys(struct bk_vault *v)
 	bk_random(v->kr.vault_id, sizeof(v->kr.vault_id));
 	v->kr.generation = 1;
 	bk_vault_now(v->kr.created);
-	if ((rc = new_key(v, BK_KEY_DB, NULL)) || (rc = new_key(v, BK_KEY_BLIND, NULL)) ||
-	    (rc = new_key(v, BK_KEY_AUDIT, NULL)) || (rc = new_key(v, BK_KEY_RELEASE, NULL)) ||
-	    (rc = new_key(v, BK_KEY_KEYRING, NULL)))
+	/* no vault-wide blind key: each kecamatan's store is indexed under its own */
+	if ((rc = new_key(v, BK_KEY_DB, NULL)) || (rc = new_key(v, BK_KEY_AUDIT, NULL)) ||
+	    (rc = new_key(v, BK_KEY_RELEASE, NULL)) || (rc = new_key(v, BK_KEY_KEYRING, NULL)))
 		goto out;
 	for (size_t i = 0; i < v->regions.count; i++)
 		if (v->regions.items[i].level == BK_REGION_KECAMATAN &&
 		    ((rc = new_key(v, BK_KEY_KECAMATAN, v->regions.items[i].kode)) ||
-		     (rc = new_key(v, BK_KEY_STORE, v->regions.items[i].kode))))
+		     (rc = new_key(v, BK_KEY_STORE, v->regions.items[i].kode)) ||
+		     (rc = new_key(v, BK_KEY_BLIND, v->regions.items[i].kode))))
 			goto out;
 out:
 	return rc;
@@ -1440,6 +1503,7 @@ bk_status bk_vault_open(const char *dir, const char *user, const char *pass, siz
 	if ((rc = bk_db_open(v->db_path, dbk->secret, 0, &v->db)) || (rc = check_pins(v)) ||
 	    (rc = bk_db_pages_check(v->db, "main")) || (rc = load_regions(v)))
 		goto out;
+	load_index(v, 0, BK_INDEX_LEGACY);
 	/* an admin finishes what a migration or an interrupted init left: store
 	 * keys first, then the stores; everyone attaches the stores they hold */
 	if ((bk_vault_role(v) == BK_ROLE_ADMIN && (rc = add_store_keys(v))) ||

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "vault/core/fields.h"
 #include "vault/core/vault.h"
 
 #define BK_BATCH_CACHE_SLOTS 256
@@ -62,6 +63,11 @@ struct bk_vault {
 	char stores[BK_STORES_MAX][BK_CODE_MAX];
 	size_t nstores;
 	uint64_t stores_written; /* bit i: the transaction wrote stores[i]; its serial goes up at commit */
+	/* what indexes the NIKs of each file, numbered as bk_stores_file does: the
+	 * blind key's id (stores.h, bk_store_index_id) and, when held, the key */
+	char index_ids[BK_STORES_MAX + 1][BK_KEY_ID_MAX];
+	struct bk_index_key *index_keys; /* guarded, BK_STORES_MAX + 1 */
+	uint8_t index_held[BK_STORES_MAX + 1];
 	uint64_t unconfirmed; /* signed commands after the pinned head, found at open */
 	void (*lookup_free)(struct bk_subject_cache *c);
 };
@@ -72,6 +78,18 @@ struct bk_vault {
  * (stores.h), so that a store put back alone from an older copy is seen. */
 void bk_vault_mark_written(struct bk_vault *v, const char *schema);
 void bk_vault_mark_kecamatan(struct bk_vault *v, const char *kecamatan);
+
+/* bk_vault_index_key: the key that indexes the NIKs of file f (numbered as
+ * bk_stores_file does), NULL when the user does not hold it: rows written
+ * there get no index, and lookups there read only the rows without one.
+ * bk_vault_index_id names it. bk_vault_index_switch records, in the caller's
+ * transaction, that store f is now indexed under id, a blind key the user
+ * holds (subjects.c, having indexed every row under it). */
+const struct bk_index_key *bk_vault_index_key(const struct bk_vault *v, size_t f);
+/* bk_vault_finds_nik: whether the user holds any blind key (admins and custodians) */
+int bk_vault_finds_nik(const struct bk_vault *v);
+const char *bk_vault_index_id(const struct bk_vault *v, size_t f);
+bk_status bk_vault_index_switch(struct bk_vault *v, size_t f, const char *id) BK_MUST_CHECK;
 
 /* bk_vault_route (re)makes the views joining vault.db's citizen tables with
  * the attached stores (stores.h): after a dataset is made. */
@@ -110,7 +128,8 @@ bk_status bk_vault_acl(const struct bk_vault *v, enum bk_action action, const ch
 const char *bk_vault_own_scope(const struct bk_vault *v);
 
 /* bk_vault_secret finds the highest version of a key the user holds (scope:
- * kecamatan code for kecamatan keys, else NULL); NULL if not held. */
+ * kecamatan code for a kecamatan's keys, NULL for unscoped ones); NULL if not
+ * held. */
 struct vault_key *bk_vault_secret(const struct bk_vault *v, enum bk_key_kind kind, const char *scope);
 
 /* bk_vault_release_sign signs m with the vault's release key in minisign's

@@ -599,24 +599,65 @@ static bk_status unlink_row(struct bk_vault *v, const char *dataset, int64_t id)
 	return rc;
 }
 
+/* Notes the rows of ds in file f linked to subject id that hold old_nik:
+ * by the link's meaning, those with its index value under the file's key
+ * (each file has its own), or none yet. */
+static bk_status linked_in_file(struct edit *x, const struct bk_dataset *ds, size_t f, int64_t id,
+				const char *old_nik)
+{
+	const struct bk_index_key *key = bk_vault_index_key(x->v, f);
+	const char *bi = ds->cols[ds->subject_col].name;
+	char schema[BK_STORE_SCHEMA_MAX], sql[512];
+	sqlite3_stmt *sel = NULL;
+	bk_status rc = BK_OK;
+	int src;
+
+	bk_stores_file(x->v->stores, f, schema);
+	snprintf(sql, sizeof(sql),
+		 "SELECT id FROM \"%s\".\"ds_%s\" WHERE subject = ? AND (\"%s_bi\" = ? OR \"%s_bi\" IS NULL)", schema,
+		 ds->name, bi, bi);
+	src = sqlite3_prepare_v2(x->v->db, sql, -1, &sel, NULL);
+	if (src == SQLITE_OK) {
+		sqlite3_bind_int64(sel, 1, id);
+		if (key) /* else NULL: only the rows without an index */
+			sqlite3_bind_int64(sel, 2, bk_index_nik(key, old_nik));
+	}
+	while (src == SQLITE_OK && (src = sqlite3_step(sel)) == SQLITE_ROW) {
+		if (x->nunlinked == x->unlinked_cap) {
+			size_t cap = x->unlinked_cap ? x->unlinked_cap * 2 : 16;
+			struct unlinked *nu = realloc(x->unlinked, cap * sizeof(*nu));
+
+			if (!nu) {
+				rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+				break;
+			}
+			x->unlinked = nu;
+			x->unlinked_cap = cap;
+		}
+		snprintf(x->unlinked[x->nunlinked].dataset, sizeof(x->unlinked[0].dataset), "%s", ds->name);
+		x->unlinked[x->nunlinked++].id = sqlite3_column_int64(sel, 0);
+		src = SQLITE_OK;
+	}
+	if (rc == BK_OK && src != SQLITE_DONE)
+		rc = bk_db_status(x->v->db, src, "unlinking rows from an old NIK");
+	sqlite3_finalize(sel);
+	return rc;
+}
+
 static bk_status unlink_old(struct edit *x, struct editor *reg, int64_t id)
 {
-	char **names = NULL, sql[512];
+	const char *old_nik = reg->old_norm + reg->im.norm_off[reg->im.ds.subject_col];
+	char **names = NULL;
 	size_t n = 0;
-	int64_t old_bi;
 	bk_status rc;
 
-	if (!reg->im.blind)
+	if (!reg->im.finds_nik)
 		return BK_OK; /* whoever may edit holds the blind key */
-	old_bi = bk_blind_index(reg->im.blind->secret, reg->old_norm + reg->im.norm_off[reg->im.ds.subject_col]);
 	if ((rc = bk_dataset_names(x->v->db, &names, &n)))
 		return rc;
 	for (size_t d = 0; d < n && rc == BK_OK; d++) {
 		struct bk_dataset ds;
-		sqlite3_stmt *sel = NULL;
-		const char *bi;
-		size_t first;
-		int src;
+		size_t first = x->nunlinked;
 
 		if (strcmp(names[d], SUBJECTS) == 0)
 			continue;
@@ -626,38 +667,8 @@ static bk_status unlink_old(struct edit *x, struct editor *reg, int64_t id)
 			bk_dataset_release(&ds);
 			continue;
 		}
-		/* by the link's meaning these rows hold the old NIK: its index value, or none yet */
-		bi = ds.cols[ds.subject_col].name;
-		snprintf(sql, sizeof(sql),
-			 "SELECT id FROM \"ds_%s\" WHERE subject = ? AND (\"%s_bi\" = ? OR \"%s_bi\" IS NULL)", ds.name, bi,
-			 bi);
-		src = sqlite3_prepare_v2(x->v->db, sql, -1, &sel, NULL);
-		first = x->nunlinked;
-		if (src == SQLITE_OK) {
-			sqlite3_bind_int64(sel, 1, id);
-			sqlite3_bind_int64(sel, 2, old_bi);
-		}
-		while (src == SQLITE_OK && (src = sqlite3_step(sel)) == SQLITE_ROW) {
-			int64_t rid = sqlite3_column_int64(sel, 0);
-
-			if (x->nunlinked == x->unlinked_cap) {
-				size_t cap = x->unlinked_cap ? x->unlinked_cap * 2 : 16;
-				struct unlinked *nu = realloc(x->unlinked, cap * sizeof(*nu));
-
-				if (!nu) {
-					rc = bk_fail(BK_ERR_NOMEM, "out of memory");
-					break;
-				}
-				x->unlinked = nu;
-				x->unlinked_cap = cap;
-			}
-			snprintf(x->unlinked[x->nunlinked].dataset, sizeof(x->unlinked[0].dataset), "%s", ds.name);
-			x->unlinked[x->nunlinked++].id = rid;
-			src = SQLITE_OK;
-		}
-		if (rc == BK_OK && src != SQLITE_DONE)
-			rc = bk_db_status(x->v->db, src, "unlinking rows from an old NIK");
-		sqlite3_finalize(sel);
+		for (size_t f = 0; f <= x->v->nstores && rc == BK_OK; f++)
+			rc = linked_in_file(x, &ds, f, id, old_nik);
 		for (size_t i = first; i < x->nunlinked && rc == BK_OK; i++)
 			rc = unlink_row(x->v, ds.name, x->unlinked[i].id);
 		bk_dataset_release(&ds);

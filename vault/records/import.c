@@ -749,7 +749,7 @@ static bk_status prepare_subjects(struct bk_importer *im)
 {
 	struct bk_dataset reg;
 
-	if (im->ds.subject_col < 0 || !im->blind)
+	if (im->ds.subject_col < 0 || !im->finds_nik)
 		return BK_OK;
 	if (bk_dataset_load(im->v->db, SUBJECTS, &reg)) {
 		bk_error_clear();
@@ -792,14 +792,17 @@ bk_status bk_import_seal(struct bk_importer *im, int64_t id, const struct bk_imp
 	return rc;
 }
 
-/* The current row's blind index values, into im->bi. */
+/* The current row's blind index values, into im->bi: under the key of the
+ * file the row goes to (each store has its own). */
 static void blind_values(struct bk_importer *im)
 {
+	uint8_t slot = insert_slot(im, im->kecamatan);
+	/* without the file's key (operators: the inbox) the row is found by reading unindexed rows */
+	const struct bk_index_key *key = slot == INBOX_SLOT ? NULL : bk_vault_index_key(im->v, slot);
+
 	for (size_t c = 0; c < im->ds.ncols; c++)
 		if (im->ds.cols[c].blind_index)
-			/* without the blind key (operators) the row is found by scanning unindexed rows */
-			im->bi[c] = im->present[c] && im->blind ? bk_blind_index(im->blind->secret, im->norm + im->norm_off[c])
-								: -1;
+			im->bi[c] = !key ? BI_UNKNOWN : im->present[c] ? bk_index_nik(key, im->norm + im->norm_off[c]) : BK_INDEX_NO_NIK;
 	im->bi_ready = 1;
 }
 
@@ -812,7 +815,7 @@ int bk_import_bind_columns(struct bk_importer *im, sqlite3_stmt *st, int p)
 		const struct bk_column *col = &im->ds.cols[c];
 
 		if (col->blind_index) {
-			if (im->bi[c] >= 0)
+			if (im->bi[c] != BI_UNKNOWN)
 				sqlite3_bind_int64(st, p++, im->bi[c]);
 			else
 				sqlite3_bind_null(st, p++);
@@ -884,7 +887,7 @@ static bk_status queue_row(struct bk_importer *im, const struct bk_nik *nik)
 		const struct bk_column *col = &im->ds.cols[c];
 
 		if (col->blind_index) {
-			if (im->bi[c] >= 0)
+			if (im->bi[c] != BI_UNKNOWN)
 				put_int(&r, im->bi[c]);
 			else
 				put_null(&r);
@@ -1235,7 +1238,8 @@ static bk_status group_add(struct bk_importer *im)
 			memcpy(p, &im->bi[c], 8);
 			p += 8;
 			if (!have_bi) {
-				bi = (uint64_t)(im->bi[c] + 1); /* NULL first, as in the index */
+				/* NULL and "no NIK" first, as in the index */
+				bi = im->bi[c] < 0 ? 0 : (uint64_t)(im->bi[c] + 1);
 				have_bi = 1;
 			}
 		}
@@ -1520,9 +1524,7 @@ bk_status bk_import_open(struct bk_importer *im, struct bk_vault *v, const struc
 		else if (strcmp(im->ds.cols[c].name, "tanggal_lahir") == 0 && im->ds.cols[c].type == BK_TYPE_DATE)
 			im->birth_col = (int)c;
 	}
-	for (size_t c = 0; c < im->ds.ncols; c++)
-		if (im->ds.cols[c].blind_index)
-			im->blind = bk_vault_secret(v, BK_KEY_BLIND, NULL);
+	im->finds_nik = bk_vault_finds_nik(v);
 	if ((rc = layout(im)))
 		return rc;
 	return prepare_subjects(im);

@@ -42,6 +42,8 @@ struct bk_import_tags { /* 16-byte keyed tags of NIKs seen in this file (never t
 	size_t cap, count;
 };
 
+#define BI_UNKNOWN INT64_MIN
+
 struct bk_importer {
 	struct bk_vault *v;
 	const struct bk_import_opts *o; /* dataset, path for messages, problem callback */
@@ -87,7 +89,7 @@ struct bk_importer {
 	uint8_t *plain;                /* guarded: the row's sealed values in clear */
 	uint8_t *sealed;
 	size_t plain_cap;
-	struct vault_key *blind;      /* NULL for operators: their rows wait with no index */
+	int finds_nik;                /* holds a blind key (not operators: their rows wait with no index) */
 	uint8_t *tag_key;             /* guarded, random per import (BK_PRF128_KEYBYTES): duplicate NIKs in the file */
 	struct bk_import_tags seen;
 	int ref_year;
@@ -111,7 +113,8 @@ struct bk_importer {
 	sqlite3_stmt *batch_insert;
 	int64_t next_batch;       /* the next batch's id; 0 until read */
 	struct bk_import_writer *writer; /* a bulk load's writer thread, or NULL */
-	/* blind index values of the current row, by column (-1: NULL), once bi_ready */
+	/* blind index values of the current row, by column, once bi_ready: BI_UNKNOWN
+	 * (NULL: the row waits for a holder of its file's key) or BK_INDEX_NO_NIK */
 	int64_t bi[BK_COLUMNS_MAX];
 	int bi_ready;
 	/* a bulk load holds valid rows and writes them a group at a time, ordered by

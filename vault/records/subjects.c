@@ -193,27 +193,24 @@ static bk_status cache_get(struct bk_vault *v, struct bk_subject_cache **c_p)
 	return bk_vault_page_cache(v, 65536);
 }
 
-/* One candidate row: open it if the user holds its key, compare, call fn on a match. */
-static bk_status candidate(struct bk_vault *v, struct bk_subject_cache *c, struct subject_set *set,
-			   sqlite3_stmt *st, const char *nik, bk_subject_row_fn fn, void *ctx, struct bk_subject_result *r)
+/* Opens the sealed values of the row st holds (SELECT * of set's table)
+ * into c->plain, *plain_len_p bytes, vals and lens pointing into it; the
+ * caller wipes them. BK_ERR_DENIED when the user lacks the row's kecamatan
+ * key. */
+static bk_status open_row(struct bk_vault *v, struct bk_subject_cache *c, const struct subject_set *set,
+			  sqlite3_stmt *st, const uint8_t **vals, size_t *lens, size_t *plain_len_p)
 {
 	const char *kec = (const char *)sqlite3_column_text(st, 3);
 	const uint8_t *sealed = sqlite3_column_blob(st, 5);
 	int slen = sqlite3_column_bytes(st, 5);
-	const uint8_t *vals[BK_COLUMNS_MAX];
-	size_t lens[BK_COLUMNS_MAX], plain_len = 0;
+	size_t plain_len = 0;
 	bk_status rc;
 
+	*plain_len_p = 0;
 	if (!kec || !sealed || bk_fields_plain_len(sealed, (size_t)slen, &plain_len) != BK_OK)
 		return bk_fail(BK_ERR_CORRUPT, "%s row %lld: sealed values are missing", set->ds.name,
 			       (long long)sqlite3_column_int64(st, 0));
-	rc = bk_vault_batch_key(v, sqlite3_column_int64(st, 1), kec, c->key);
-	if (rc == BK_ERR_DENIED) {
-		r->unreadable++; /* another kecamatan's row, or only sharing the truncated index */
-		bk_error_clear();
-		return BK_OK;
-	}
-	if (rc != BK_OK)
+	if ((rc = bk_vault_batch_key(v, sqlite3_column_int64(st, 1), kec, c->key)))
 		return rc;
 	if (plain_len > c->plain_cap) {
 		/* one guarded buffer for every lookup, grown rarely: sodium_malloc costs system calls */
@@ -224,10 +221,25 @@ static bk_status candidate(struct bk_vault *v, struct bk_subject_cache *c, struc
 			return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
 		}
 	}
+	*plain_len_p = plain_len;
 	rc = bk_fields_open(c->plain, sealed, (size_t)slen, c->key, set->ds.name, set->sealed_names,
 			    sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
-	if (rc == BK_OK)
-		rc = bk_fields_unpack(c->plain, plain_len, set->nsealed, vals, lens);
+	return rc == BK_OK ? bk_fields_unpack(c->plain, plain_len, set->nsealed, vals, lens) : rc;
+}
+
+/* One candidate row: open it if the user holds its key, compare, call fn on a match. */
+static bk_status candidate(struct bk_vault *v, struct bk_subject_cache *c, struct subject_set *set,
+			   sqlite3_stmt *st, const char *nik, bk_subject_row_fn fn, void *ctx, struct bk_subject_result *r)
+{
+	const uint8_t *vals[BK_COLUMNS_MAX];
+	size_t lens[BK_COLUMNS_MAX], plain_len = 0;
+	bk_status rc = open_row(v, c, set, st, vals, lens, &plain_len);
+
+	if (rc == BK_ERR_DENIED) {
+		r->unreadable++; /* another kecamatan's row, or only sharing the truncated index */
+		bk_error_clear();
+		return BK_OK;
+	}
 	if (rc == BK_OK && lens[set->at] == 16 && bk_ct_equal(vals[set->at], nik, 16)) {
 		r->rows++;
 		rc = fn(ctx, &set->ds, st, vals, lens);
@@ -273,8 +285,10 @@ static bk_status read_presence(struct bk_vault *v, const struct subject_set *set
 	return BK_OK;
 }
 
-/* Starts the statements that may hold candidates for bi; *n_p: how many. */
-static bk_status start_files(struct bk_vault *v, struct bk_subject_cache *c, struct subject_set *set, int64_t bi,
+/* Starts the statements that may hold candidates for nik; *n_p: how many.
+ * Each file has its own index key (stores.h): a file whose key the user
+ * lacks gives only its rows without an index. */
+static bk_status start_files(struct bk_vault *v, struct bk_subject_cache *c, struct subject_set *set, const char *nik,
 			     sqlite3_stmt **live, size_t *n_p)
 {
 	/* a batch of lookups in one transaction: the presence read once pays for itself */
@@ -284,13 +298,15 @@ static bk_status start_files(struct bk_vault *v, struct bk_subject_cache *c, str
 
 	for (size_t f = 0; f < set->nfiles && rc == BK_OK; f++) {
 		struct subject_file *file = &set->files[f];
+		const struct bk_index_key *key = bk_vault_index_key(v, f);
+		int64_t bi = key ? bk_index_nik(key, nik) : 0;
 		int src;
 
 		if (filter && (rc = read_presence(v, set, file)))
 			break;
 		sqlite3_reset(file->indexed);
 		sqlite3_reset(file->unindexed);
-		if (!filter || !file->present || (file->present[bi >> 3] >> (bi & 7) & 1)) {
+		if (key && (!filter || !file->present || (file->present[bi >> 3] >> (bi & 7) & 1))) {
 			src = sqlite3_bind_int64(file->indexed, 1, bi);
 			if (src == SQLITE_OK && (src = sqlite3_step(file->indexed)) == SQLITE_ROW)
 				live[n++] = file->indexed;
@@ -310,14 +326,14 @@ static bk_status start_files(struct bk_vault *v, struct bk_subject_cache *c, str
 
 /* The candidates of one dataset in every file, indexed and unindexed,
  * merged in id order. */
-static bk_status scan(struct bk_vault *v, struct bk_subject_cache *c, struct subject_set *set, int64_t bi,
-		      const char *nik, bk_subject_row_fn fn, void *ctx, struct bk_subject_result *r)
+static bk_status scan(struct bk_vault *v, struct bk_subject_cache *c, struct subject_set *set, const char *nik,
+		      bk_subject_row_fn fn, void *ctx, struct bk_subject_result *r)
 {
 	sqlite3_stmt *live[2 * (BK_STORES_MAX + 1)];
 	size_t n = 0;
 	bk_status rc;
 
-	rc = start_files(v, c, set, bi, live, &n);
+	rc = start_files(v, c, set, nik, live, &n);
 	while (rc == BK_OK && n > 0) {
 		size_t low = 0;
 		int src;
@@ -355,20 +371,217 @@ void bk_subject_lookups_stale(struct bk_vault *v, const char *dataset)
 bk_status bk_vault_subject_rows(struct bk_vault *v, const char *nik, const char *only, bk_subject_row_fn fn,
 				void *ctx, struct bk_subject_result *r)
 {
-	struct vault_key *blind = bk_vault_secret(v, BK_KEY_BLIND, NULL);
 	struct bk_subject_cache *c = NULL;
-	int64_t bi;
 	bk_status rc;
 
-	if (!blind)
+	if (!bk_vault_finds_nik(v))
 		return bk_fail(BK_ERR_DENIED, "you hold no blind-index key");
 	if ((rc = cache_get(v, &c)))
 		return rc;
-	bi = bk_blind_index(blind->secret, nik);
 	c->lookups = v->in_tx || v->in_read ? c->lookups + 1 : 0;
 	for (size_t d = 0; d < c->n && rc == BK_OK; d++)
 		if (!only || strcmp(c->sets[d].ds.name, only) == 0)
-			rc = scan(v, c, &c->sets[d], bi, nik, fn, ctx, r);
+			rc = scan(v, c, &c->sets[d], nik, fn, ctx, r);
+	return rc;
+}
+
+/* --- indexing: rows that reached a store without an index under its key --- */
+
+/* A failure reading or writing file f, naming the file: a damaged store is
+ * reported as that store, before `check` runs. */
+static bk_status file_status(struct bk_vault *v, size_t f, int src, const char *what)
+{
+	char name[BK_CODE_MAX + 32];
+
+	if (f == 0)
+		return bk_db_status(v->db, src, what);
+	snprintf(name, sizeof(name), "the store of kecamatan %s", v->stores[f - 1]);
+	return bk_db_file_status(v->db, src, name, what);
+}
+
+#define INDEX_NULL INT64_MIN
+
+struct index_todo {
+	int64_t (*rows)[2]; /* id, index value (INDEX_NULL: stays without one) */
+	size_t n, cap;
+};
+
+/* Reads the index value of each row of set in file f under key: every row
+ * (all set: the file was indexed under another key), or those without one.
+ * Read first and written after, since writing the column a scan of its own
+ * index reads would disturb the scan. */
+static bk_status index_read(struct bk_vault *v, struct bk_subject_cache *c, const struct subject_set *set, size_t f,
+			    const struct bk_index_key *key, int all, struct index_todo *t)
+{
+	char schema[BK_STORE_SCHEMA_MAX], *sql;
+	sqlite3_stmt *st = NULL;
+	bk_status rc = BK_OK;
+	int src;
+
+	t->n = 0;
+	bk_stores_file(v->stores, f, schema);
+	sql = sqlite3_mprintf("SELECT * FROM \"%s\".\"ds_%s\"%s%s%s", schema, set->ds.name, all ? "" : " WHERE \"",
+			      all ? "" : set->ds.cols[set->ds.subject_col].name, all ? "" : "_bi\" IS NULL");
+	src = sql ? sqlite3_prepare_v2(v->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+	sqlite3_free(sql);
+	while (rc == BK_OK && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *vals[BK_COLUMNS_MAX];
+		size_t lens[BK_COLUMNS_MAX], plain_len = 0;
+		int64_t bi = INDEX_NULL;
+
+		src = SQLITE_OK;
+		rc = open_row(v, c, set, st, vals, lens, &plain_len);
+		if (rc == BK_OK)
+			bi = lens[set->at] == 16 ? bk_index_nik(key, (const char *)vals[set->at]) : BK_INDEX_NO_NIK;
+		else if (rc == BK_ERR_DENIED)
+			bk_error_clear(); /* a row of another kecamatan: not this user's to index */
+		rc = rc == BK_ERR_DENIED ? BK_OK : rc;
+		bk_wipe(c->plain, plain_len);
+		if (rc == BK_OK && bi == INDEX_NULL && !all)
+			continue;
+		if (rc == BK_OK && t->n == t->cap) {
+			size_t cap = t->cap ? t->cap * 2 : 1024;
+			int64_t(*more)[2] = realloc(t->rows, cap * sizeof(*more));
+
+			if (!more) {
+				rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+				break;
+			}
+			t->rows = more;
+			t->cap = cap;
+		}
+		if (rc == BK_OK) {
+			t->rows[t->n][0] = sqlite3_column_int64(st, 0);
+			t->rows[t->n++][1] = bi;
+		}
+	}
+	sqlite3_finalize(st);
+	bk_wipe(c->key, BK_FIELDS_KEYBYTES);
+	if (rc == BK_OK && src != SQLITE_DONE)
+		rc = file_status(v, f, src, "reading rows to index");
+	return rc;
+}
+
+static bk_status index_write(struct bk_vault *v, const struct subject_set *set, size_t f, const struct index_todo *t)
+{
+	char schema[BK_STORE_SCHEMA_MAX], *sql;
+	sqlite3_stmt *st = NULL;
+	int src;
+
+	bk_stores_file(v->stores, f, schema);
+	sql = sqlite3_mprintf("UPDATE \"%s\".\"ds_%s\" SET \"%s_bi\" = ?1 WHERE id = ?2", schema, set->ds.name,
+			      set->ds.cols[set->ds.subject_col].name);
+	src = sql ? sqlite3_prepare_v2(v->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+	sqlite3_free(sql);
+	for (size_t i = 0; i < t->n && src == SQLITE_OK; i++) {
+		sqlite3_reset(st);
+		if (t->rows[i][1] == INDEX_NULL)
+			sqlite3_bind_null(st, 1);
+		else
+			sqlite3_bind_int64(st, 1, t->rows[i][1]);
+		sqlite3_bind_int64(st, 2, t->rows[i][0]);
+		src = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(v->db);
+	}
+	sqlite3_finalize(st);
+	return src == SQLITE_OK ? BK_OK : file_status(v, f, src, "indexing rows");
+}
+
+/* Whether store f holds a row without an index in some dataset. */
+static bk_status index_wanted(struct bk_vault *v, struct bk_subject_cache *c, size_t f, int *wanted_p)
+{
+	char schema[BK_STORE_SCHEMA_MAX], *sql;
+	bk_status rc = BK_OK;
+
+	*wanted_p = 0;
+	bk_stores_file(v->stores, f, schema);
+	for (size_t d = 0; d < c->n && rc == BK_OK && !*wanted_p; d++) {
+		sqlite3_stmt *st = NULL;
+		int src;
+
+		sql = sqlite3_mprintf("SELECT 1 FROM \"%s\".\"ds_%s\" WHERE \"%s_bi\" IS NULL LIMIT 1", schema,
+				      c->sets[d].ds.name, c->sets[d].ds.cols[c->sets[d].ds.subject_col].name);
+		src = sql ? sqlite3_prepare_v2(v->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+		sqlite3_free(sql);
+		if (src == SQLITE_OK)
+			src = sqlite3_step(st);
+		*wanted_p = src == SQLITE_ROW;
+		if (src != SQLITE_ROW && src != SQLITE_DONE)
+			rc = file_status(v, f, src, "reading its index");
+		sqlite3_finalize(st);
+	}
+	return rc;
+}
+
+/* Indexes store f (1..nstores) when its rows need it and the user holds its
+ * kecamatan's keys: one audited transaction. */
+static bk_status index_store(struct bk_vault *v, struct bk_subject_cache *c, size_t f, struct index_todo *t,
+			     uint64_t *rows_p)
+{
+	const char *kec = v->stores[f - 1];
+	const struct vault_key *blind = bk_vault_secret(v, BK_KEY_BLIND, kec);
+	struct bk_index_key *fresh = NULL;
+	const struct bk_index_key *key;
+	struct bk_audit_entry e;
+	uint64_t rows = 0;
+	char detail[128];
+	bk_status rc;
+	int all, wanted = 1;
+
+	if (!blind || blind->len != 32 || !bk_vault_secret(v, BK_KEY_KECAMATAN, kec))
+		return BK_OK;
+	all = strcmp(bk_vault_index_id(v, f), blind->id) != 0;
+	if (!all && ((rc = index_wanted(v, c, f, &wanted)) || !wanted))
+		return rc;
+	if (all) {
+		if (!(fresh = bk_secmem_alloc(sizeof(*fresh))))
+			return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+		bk_index_key_set(fresh, blind->secret, 1);
+	}
+	key = all ? fresh : bk_vault_index_key(v, f);
+	rc = key ? bk_vault_begin(v) : BK_OK;
+	for (size_t d = 0; key && d < c->n && rc == BK_OK; d++) {
+		if ((rc = index_read(v, c, &c->sets[d], f, key, all, t)) == BK_OK)
+			rc = index_write(v, &c->sets[d], f, t);
+		rows += t->n;
+	}
+	if (key && rc == BK_OK && all)
+		rc = bk_vault_index_switch(v, f, blind->id);
+	bk_secmem_free(fresh);
+	if (!key || rc != BK_OK) {
+		if (key)
+			bk_vault_rollback(v);
+		return rc;
+	}
+	bk_vault_mark_kecamatan(v, kec);
+	bk_subject_lookups_stale(v, NULL);
+	snprintf(detail, sizeof(detail), "NIK index of kecamatan %s made under %s", kec, blind->id);
+	bk_audit_entry_init(&e);
+	e.action = "index";
+	e.target = kec;
+	e.detail = detail;
+	e.rows = (long long)rows;
+	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v))) {
+		bk_vault_rollback(v);
+		return rc;
+	}
+	*rows_p += rows;
+	return BK_OK;
+}
+
+bk_status bk_vault_subject_index(struct bk_vault *v, uint64_t *rows_p)
+{
+	struct bk_subject_cache *c = NULL;
+	struct index_todo t = {NULL, 0, 0};
+	bk_status rc;
+
+	*rows_p = 0;
+	if (!bk_vault_finds_nik(v) || v->nstores == 0)
+		return BK_OK;
+	if ((rc = cache_get(v, &c)))
+		return rc;
+	for (size_t f = 1; f <= v->nstores && rc == BK_OK; f++)
+		rc = index_store(v, c, f, &t, rows_p);
+	free(t.rows);
 	return rc;
 }
 

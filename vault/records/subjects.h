@@ -51,6 +51,16 @@ bk_status bk_vault_find(struct bk_vault *v, const char *nik, const char *purpose
  * WARNING: not for commands; they must go through bk_vault_find. */
 bk_status bk_vault_subject_count(struct bk_vault *v, const char *nik, struct bk_subject_result *r) BK_MUST_CHECK;
 
+/* bk_vault_subject_index makes the NIK index of the rows within the user's
+ * keys that have none under their store's key: rows moved in from the inbox
+ * or from vault.db, and every row of a store still indexed under an older
+ * blind key than its kecamatan's current one (a vault made before the
+ * kecamatan blind keys), which then records the new key (stores.h). One
+ * audited transaction per store that needs it; nothing for users without a
+ * blind key. Lookups find unindexed rows anyway, only slower: this runs
+ * after each unlock. *rows_p: rows indexed. */
+bk_status bk_vault_subject_index(struct bk_vault *v, uint64_t *rows_p) BK_MUST_CHECK;
+
 /* bk_vault_subject_erase deletes every such row (secure delete), audited, in
  * one transaction. Rows the user cannot open are left and counted. */
 bk_status bk_vault_subject_erase(struct bk_vault *v, const char *nik, const char *purpose,

@@ -19,6 +19,7 @@
 #include "crypto/encoding.h"
 #include "crypto/keyring.h"
 #include "crypto/secmem.h"
+#include "vault/core/fields.h"
 #include "vault/core/stores.h"
 #include "vault/core/vault.h"
 #include "vault/records/import.h"
@@ -157,7 +158,8 @@ static size_t open_grants(const char *user, struct held *out, size_t cap)
 		const struct bk_keyring_key *k = bk_keyring_key_by_id(&kr, kr.grants[i].key_id);
 		size_t slen = 0;
 
-		if (strcmp(kr.grants[i].user, user) != 0 || (k->kind != BK_KEY_STORE && k->kind != BK_KEY_DB))
+		if (strcmp(kr.grants[i].user, user) != 0 ||
+		    (k->kind != BK_KEY_STORE && k->kind != BK_KEY_DB && k->kind != BK_KEY_BLIND))
 			continue;
 		assert_int_equal(bk_keyring_grant_open(&kr.grants[i], u->box_pk, box_sk, secret, &slen), BK_OK);
 		assert_int_equal(slen, 32);
@@ -331,6 +333,89 @@ static void test_each_role_reaches_its_rows(void **state)
 	assert_int_equal(rows_reachable("aud"), 0);
 }
 
+/* Whether the index of nik under the blind key b is among the store's. */
+static int store_has_index(sqlite3 *db, const struct held *b, const char *nik)
+{
+	struct bk_index_key *ik = bk_secmem_alloc(sizeof(*ik));
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+
+	assert_non_null(ik);
+	bk_index_key_set(ik, b->key, b->scope[0] != '\0');
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM ds_warga WHERE nik_bi = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, bk_index_nik(ik, nik));
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	found = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	bk_secmem_free(ik);
+	return found;
+}
+
+/* The people whose rows the user's own grants match by NIK outside the CLI:
+ * a store key opens their store and a blind key gives the index their row
+ * holds. Only the blind key of the row's own kecamatan may (each store has
+ * its own), so a blind key never reaches beyond its scope. */
+static long rows_findable(const char *user)
+{
+	static const char *const niks[PEOPLE] = {"3505100101900001", "3505104202850002", "3505100303800003",
+						 "3505010404750004", "3505010505700005", "3505050606650006"};
+	struct held keys[128];
+	size_t nkeys = open_grants(user, keys, 128);
+	long found = 0;
+
+	for (size_t i = 0; i < PEOPLE; i++) {
+		char kec[BK_CODE_MAX], path[512];
+
+		snprintf(kec, sizeof(kec), "%.2s.%.2s.%.2s", niks[i], niks[i] + 2, niks[i] + 4);
+		snprintf(path, sizeof(path), "%s/kec/%s.db", dir, kec);
+		for (size_t s = 0; s < nkeys; s++) {
+			sqlite3 *db;
+
+			if (keys[s].kind != BK_KEY_STORE || strcmp(keys[s].scope, kec) != 0)
+				continue;
+			db = open_keyed(path, keys[s].key);
+			for (size_t b = 0; b < nkeys; b++) {
+				if (keys[b].kind != BK_KEY_BLIND || !store_has_index(db, &keys[b], niks[i]))
+					continue;
+				if (strcmp(keys[b].scope, kec) != 0)
+					fail_msg("%s: the blind key of %s finds a row in %s", user, keys[b].scope, kec);
+				found++;
+			}
+			sqlite3_close(db);
+		}
+	}
+	bk_wipe(keys, sizeof(keys));
+	return found;
+}
+
+static size_t blind_keys_held(const char *user)
+{
+	struct held keys[128];
+	size_t nkeys = open_grants(user, keys, 128), n = 0;
+
+	for (size_t k = 0; k < nkeys; k++)
+		n += keys[k].kind == BK_KEY_BLIND;
+	bk_wipe(keys, sizeof(keys));
+	return n;
+}
+
+static void test_each_role_finds_by_nik_in_its_scope(void **state)
+{
+	(void)state;
+	assert_int_equal(blind_keys_held("ada"), 22);
+	assert_int_equal(blind_keys_held("cus"), 22);
+	assert_int_equal(blind_keys_held("citra"), 1);
+	assert_int_equal(blind_keys_held("ani"), 0);
+	assert_int_equal(blind_keys_held("oki"), 0);
+	assert_int_equal(blind_keys_held("aud"), 0);
+	assert_int_equal(rows_findable("ada"), PEOPLE);
+	assert_int_equal(rows_findable("cus"), PEOPLE);
+	assert_int_equal(rows_findable("citra"), PEOPLE_KANIGORO);
+	assert_int_equal(rows_findable("ani"), 0); /* plain columns, but no blind key */
+	assert_int_equal(rows_findable("oki"), 0);
+	assert_int_equal(rows_findable("aud"), 0);
+}
+
 static void test_unlock_attaches_the_stores_held(void **state)
 {
 	static const struct {
@@ -367,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_schema_names),
 		cmocka_unit_test(test_each_role_reaches_its_scope),
 		cmocka_unit_test(test_each_role_reaches_its_rows),
+		cmocka_unit_test(test_each_role_finds_by_nik_in_its_scope),
 		cmocka_unit_test(test_unlock_attaches_the_stores_held),
 	};
 

@@ -414,6 +414,27 @@ static void test_fields_seal_row(void **state)
 /* Rows sealed before the nonce was left out (format 1: the nonce, a random
  * prefix and the row id, stored in the blob) still open, and only where they
  * belong. */
+/* Known answers computed outside brankas (Python: hashlib.blake2b and a
+ * SipHash-2-4 written from its paper, checked against the paper's vector):
+ * blind key 00 01 .. 1f. */
+static void test_index_known_answers(void **state)
+{
+	struct bk_index_key k;
+	uint8_t blind[32];
+
+	(void)state;
+	for (int i = 0; i < 32; i++)
+		blind[i] = (uint8_t)i;
+	/* a kecamatan's key: SipHash-2-4 under BLAKE2b-128(blind, "brankas-blind-v2"), top 20 bits */
+	bk_index_key_set(&k, blind, 1);
+	assert_int_equal(bk_index_nik(&k, "3505100101900001"), 115532);
+	assert_int_equal(bk_index_nik(&k, "3505104202850002"), 544552);
+	/* the vault-wide key of older vaults: BLAKE2b-128(blind, "nik:" || NIK), top 20 bits */
+	bk_index_key_set(&k, blind, 0);
+	assert_int_equal(bk_index_nik(&k, "3505100101900001"), 700494);
+	assert_int_equal(bk_blind_index(blind, "3505100101900001"), 700494);
+}
+
 static void test_fields_open_format1(void **state)
 {
 	static const char plain[] = "\0\0\0\x10" "3505100101900001" "\0\0\0\x04" "Budi";
@@ -450,6 +471,7 @@ int main(void)
 	const struct CMUnitTest pure[] = {
 		cmocka_unit_test(test_fields_seal_row),
 		cmocka_unit_test(test_fields_open_format1),
+		cmocka_unit_test(test_index_known_answers),
 	};
 	const struct CMUnitTest crashes[] = {
 		cmocka_unit_test(test_crash_at_every_stage),
