@@ -17,6 +17,7 @@
 #include "vault/schema/dataset.h"
 #include "vault/core/db.h"
 #include "vault/core/fields.h"
+#include "vault/core/stores.h"
 #include "vault/core/vault_internal.h"
 
 typedef unsigned __int128 u128;
@@ -1271,10 +1272,11 @@ static bk_status have_dataset(struct bk_vault *v, const char *name, int *have_p)
 	return src == SQLITE_DONE ? BK_OK : bk_db_status(v->db, src, "looking up a dataset");
 }
 
-/* Prepares "SELECT cols FROM ds_NAME WHERE 1 [year] [scope] [tail]", binding
- * the year's bounds and the scope's kecamatan codes. */
-static bk_status prepare_scan(struct bk_vault *v, const char *cols, const char *table, int year, const char *date_col,
-			      const struct scope *sc, const char *tail, sqlite3_stmt **st_p)
+/* Prepares "SELECT cols FROM [file.]ds_NAME WHERE 1 [year] [scope] [tail]",
+ * binding the year's bounds and the scope's kecamatan codes; without a file,
+ * over the view of every file the user's keys reach (stores.h). */
+static bk_status prepare_scan_in(struct bk_vault *v, const char *file, const char *cols, const char *table, int year,
+				 const char *date_col, const struct scope *sc, const char *tail, sqlite3_stmt **st_p)
 {
 	size_t cap = 512 + sc->nkec * 2, n;
 	char *sql = malloc(cap), lo[24], hi[24];
@@ -1285,7 +1287,8 @@ static bk_status prepare_scan(struct bk_vault *v, const char *cols, const char *
 	if (!sql)
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
 	/* names are fixed here or were checked as [a-z][a-z0-9_]* by the schema parser */
-	n = (size_t)snprintf(sql, cap, "SELECT %s FROM \"ds_%s\" WHERE 1", cols, table);
+	n = (size_t)snprintf(sql, cap, "SELECT %s FROM %s%s%s\"ds_%s\" WHERE 1", cols, file ? "\"" : "", file ? file : "",
+			     file ? "\"." : "", table);
 	if (year)
 		n += (size_t)snprintf(sql + n, cap - n, " AND \"%s\" >= ? AND \"%s\" < ?", date_col, date_col);
 	if (sc->limited) {
@@ -1316,6 +1319,12 @@ static bk_status prepare_scan(struct bk_vault *v, const char *cols, const char *
 	}
 	free(sql);
 	return rc;
+}
+
+static bk_status prepare_scan(struct bk_vault *v, const char *cols, const char *table, int year, const char *date_col,
+			      const struct scope *sc, const char *tail, sqlite3_stmt **st_p)
+{
+	return prepare_scan_in(v, NULL, cols, table, year, date_col, sc, tail, st_p);
 }
 
 /* Writes the audit entry; only then may the report leave. */
@@ -1564,22 +1573,33 @@ static bk_status residents_per_kecamatan(struct bk_vault *v, const struct scope 
 	}
 	if ((rc = have_dataset(v, "warga", &have)) || !have)
 		goto out;
-	if ((rc = require_scope(v, "warga", sc)) ||
-	    (rc = prepare_scan(v, "kecamatan, count(*)", "warga", 0, NULL, sc, " GROUP BY kecamatan", &st)))
+	if ((rc = require_scope(v, "warga", sc)))
 		goto out;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *kec = (const char *)sqlite3_column_text(st, 0);
-		size_t k = region_index(sc->kec, sc->nkec, kec, &last);
+	/* file by file: each counts along its kecamatan index, where GROUP BY over the
+	 * view of all files would sort every row (1 M rows: 0.45 s against 0.03 s) */
+	for (size_t f = 0; f <= v->nstores && rc == BK_OK; f++) {
+		char file[BK_STORE_SCHEMA_MAX];
 
-		if (k == NONE) {
-			rc = unplaced_row("warga", kec);
+		bk_stores_file(v->stores, f, file);
+		if ((rc = prepare_scan_in(v, file, "kecamatan, count(*)", "warga", 0, NULL, sc, " GROUP BY kecamatan",
+					  &st)))
 			break;
+		while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *kec = (const char *)sqlite3_column_text(st, 0);
+			size_t k = region_index(sc->kec, sc->nkec, kec, &last);
+
+			if (k == NONE) {
+				rc = unplaced_row("warga", kec);
+				break;
+			}
+			seen[k] = 1;
+			per_kec[k] += (uint64_t)sqlite3_column_int64(st, 1);
 		}
-		seen[k] = 1;
-		per_kec[k] = (uint64_t)sqlite3_column_int64(st, 1);
+		if (rc == BK_OK && src != SQLITE_DONE)
+			rc = bk_db_status(v->db, src, "counting residents");
+		sqlite3_finalize(st);
+		st = NULL;
 	}
-	if (rc == BK_OK && src != SQLITE_DONE)
-		rc = bk_db_status(v->db, src, "counting residents");
 	if (rc == BK_OK)
 		rc = require_seen(v, "warga", sc, seen);
 out:

@@ -334,14 +334,21 @@ static bk_status insert_into(struct bk_importer *im, uint8_t slot, sqlite3_stmt 
 /* Where a row of kecamatan kec goes: vault.db when it has none, its store
  * when attached, else the inbox (stores.h). */
 #define INBOX_SLOT 0xff
-static uint8_t insert_slot(const struct bk_importer *im, const char *kec)
+static uint8_t insert_slot(struct bk_importer *im, const char *kec)
 {
+	uint8_t slot = INBOX_SLOT;
+
 	if (!kec[0])
 		return 0;
-	for (size_t i = 0; i < im->v->nstores; i++)
+	/* rows come in runs of one kecamatan (a group is sorted by it): one compare, not 22 */
+	if (strcmp(im->slot_kec, kec) == 0)
+		return im->slot;
+	for (size_t i = 0; i < im->v->nstores && slot == INBOX_SLOT; i++)
 		if (strcmp(im->v->stores[i], kec) == 0)
-			return (uint8_t)(i + 1);
-	return INBOX_SLOT;
+			slot = (uint8_t)(i + 1);
+	snprintf(im->slot_kec, sizeof(im->slot_kec), "%s", kec);
+	im->slot = slot;
+	return slot;
 }
 
 /* Runs the records in [p, p + len) on vault.db; the first failure stops them. */

@@ -68,6 +68,8 @@ struct bk_importer {
 	int present[BK_COLUMNS_MAX];
 	int64_t ival[BK_COLUMNS_MAX];
 	char kecamatan[BK_CODE_MAX];
+	char slot_kec[BK_CODE_MAX];    /* the kecamatan whose file was asked last, and its slot */
+	uint8_t slot;
 	int row_bad;
 	/* writing */
 	/* the INSERT of a row by file: [0] vault.db (no kecamatan, or one whose

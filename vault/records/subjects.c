@@ -293,20 +293,26 @@ static bk_status start_files(struct bk_vault *v, struct bk_subject_cache *c, str
 {
 	/* a batch of lookups in one transaction: the presence read once pays for itself */
 	int filter = (v->in_tx || v->in_read) && c->lookups > LOOKUPS_BEFORE_PRESENCE;
+	int64_t bis[BK_STORES_MAX + 1];
 	bk_status rc = BK_OK;
 	size_t n = 0;
 
+	/* every file's index value first, its presence bit asked for early: 23 bitmaps of
+	 * 128 KiB miss the CPU's caches, and the misses then overlap */
+	for (size_t f = 0; f < set->nfiles && rc == BK_OK; f++) {
+		const struct bk_index_key *key = bk_vault_index_key(v, f);
+
+		bis[f] = key ? bk_index_nik(key, nik) : -1;
+		if (filter && (rc = read_presence(v, set, &set->files[f])) == BK_OK && bis[f] >= 0 && set->files[f].present)
+			__builtin_prefetch(&set->files[f].present[bis[f] >> 3]);
+	}
 	for (size_t f = 0; f < set->nfiles && rc == BK_OK; f++) {
 		struct subject_file *file = &set->files[f];
-		const struct bk_index_key *key = bk_vault_index_key(v, f);
-		int64_t bi = key ? bk_index_nik(key, nik) : 0;
+		int64_t bi = bis[f];
 		int src;
 
-		if (filter && (rc = read_presence(v, set, file)))
-			break;
-		sqlite3_reset(file->indexed);
-		sqlite3_reset(file->unindexed);
-		if (key && (!filter || !file->present || (file->present[bi >> 3] >> (bi & 7) & 1))) {
+		if (bi >= 0 && (!filter || !file->present || (file->present[bi >> 3] >> (bi & 7) & 1))) {
+			sqlite3_reset(file->indexed);
 			src = sqlite3_bind_int64(file->indexed, 1, bi);
 			if (src == SQLITE_OK && (src = sqlite3_step(file->indexed)) == SQLITE_ROW)
 				live[n++] = file->indexed;
@@ -314,6 +320,7 @@ static bk_status start_files(struct bk_vault *v, struct bk_subject_cache *c, str
 				rc = bk_db_status(v->db, src, "reading candidate rows");
 		}
 		if (rc == BK_OK && (!filter || !file->present || file->has_unindexed)) {
+			sqlite3_reset(file->unindexed);
 			if ((src = sqlite3_step(file->unindexed)) == SQLITE_ROW)
 				live[n++] = file->unindexed;
 			else if (src != SQLITE_DONE)
@@ -349,10 +356,13 @@ static bk_status scan(struct bk_vault *v, struct bk_subject_cache *c, struct sub
 		}
 	}
 	bk_wipe(c->key, BK_FIELDS_KEYBYTES);
-	/* statements left running would hold their read transaction */
+	/* statements left running would hold their read transaction; only those that ran
+	 * need it (a reset costs as much as the rest of a skipped file, times 23 files) */
 	for (size_t f = 0; f < set->nfiles; f++) {
-		sqlite3_reset(set->files[f].indexed);
-		sqlite3_reset(set->files[f].unindexed);
+		if (sqlite3_stmt_busy(set->files[f].indexed))
+			sqlite3_reset(set->files[f].indexed);
+		if (sqlite3_stmt_busy(set->files[f].unindexed))
+			sqlite3_reset(set->files[f].unindexed);
 	}
 	return rc;
 }
