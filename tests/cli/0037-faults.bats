@@ -11,11 +11,7 @@
 load helper
 
 setup_file() {
-	build_template
-	command -v strace >/dev/null || {
-		echo "strace is needed (make deps installs it)" >&2
-		return 1
-	}
+	fault_template
 }
 
 setup() {

@@ -326,6 +326,7 @@ sql_file() {
 }
 
 # --- faults (0036, 0037): a command run under strace, one of its system calls failed or killed ---
+#   fault_template             (setup_file) build_template, once strace is there
 #   HEADER                     the header of a warga CSV file
 #   vault_sound                check and audit verify pass and a record add as ada goes through; else says which did not
 #   inject_at N SYSCALL ACTION ARGS...  brankas ARGS as ada on $VAULT (stdin: the file $INPUT, or nothing)
@@ -343,6 +344,14 @@ sql_file() {
 #   fault_state                "before" or "after" (or what the vault holds instead): STATE_SQL's last line
 
 HEADER="nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas"
+
+fault_template() {
+	command -v strace >/dev/null || {
+		echo "strace is needed (make deps installs it)" >&2
+		return 1
+	}
+	build_template
+}
 
 vault_sound() {
 	run as ada check
