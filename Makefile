@@ -127,17 +127,18 @@ $(BUILD)/tests/agetool: tests/tools/agetool.c $(BUILD)/libbrankas.a
 unit: $(UNIT_BIN) $(FUZZ_DRIVERS) $(TEST_TOOLS)
 
 # Real fuzzing with libFuzzer (clang): FUZZ_SECONDS per parser, corpus in tests/fuzz/corpus;
-# FUZZ="fuzz_import ..." runs only those.
+# FUZZ="fuzz_import ..." runs only those. The binaries go to build/fuzz/run: build/fuzz/fuzz_*
+# are make unit's corpus drivers, which make check runs.
 FUZZ_SECONDS ?= 60
 FUZZ ?= $(FUZZ_NAMES)
 fuzz: deps
 	$(MAKE) BUILD=build/fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" build/fuzz/libbrankas.a
-	@set -e; $(foreach n,$(FUZZ), \
+	@set -e; mkdir -p build/fuzz/run; $(foreach n,$(FUZZ), \
 		clang -DSQLITE_HAS_CODEC -D_GNU_SOURCE -std=c11 -I. -Ithird_party/sqlcipher -O1 -g -fsanitize=fuzzer,address,undefined \
-			-o build/fuzz/$(n) tests/fuzz/$(n).c build/fuzz/libbrankas.a $(FUZZ_LDFLAGS_$(n)) $(LIBS); \
+			-o build/fuzz/run/$(n) tests/fuzz/$(n).c build/fuzz/libbrankas.a $(FUZZ_LDFLAGS_$(n)) $(LIBS); \
 		mkdir -p build/fuzz/corpus-$(n:fuzz_%=%); \
-		build/fuzz/$(n) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus-$(n:fuzz_%=%) \
+		build/fuzz/run/$(n) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus-$(n:fuzz_%=%) \
 			tests/fuzz/corpus/$(n:fuzz_%=%);)
 
 BENCH_SRC = $(sort $(wildcard tests/bench/*.c))
