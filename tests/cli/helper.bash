@@ -327,7 +327,7 @@ sql_file() {
 
 # --- faults (0036, 0037): a command run under strace, one of its system calls failed or killed ---
 #   fault_template             (setup_file) build_template, once strace is there
-#   HEADER                     the header of a warga CSV file
+#   HEADER                     the header of a warga CSV file (0130 uses it too)
 #   vault_sound                check and audit verify pass and a record add as ada goes through; else says which did not
 #   inject_at N SYSCALL ACTION ARGS...  brankas ARGS as ada on $VAULT (stdin: the file $INPUT, or nothing)
 #                              under strace, which does ACTION (signal=SIGKILL, error=EIO, ...) at its Nth
