@@ -110,10 +110,13 @@ $(BUILD)/tests/test_%: test_%.c tests/unit/unit.h $(UNIT_OBJ) $(BUILD)/libbranka
 $(BUILD)/tests/test_age: LIBS += -lz
 
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_DRIVERS = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZ_DRIVERS = $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+# a target's own link flags: fuzz_import turns the vault's commits into rollbacks
+FUZZ_LDFLAGS_fuzz_import = -Wl,--wrap=bk_vault_commit
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(BUILD)/libbrankas.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/driver.c $(BUILD)/libbrankas.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(FUZZ_LDFLAGS_$*) -o $@ $< tests/fuzz/driver.c $(BUILD)/libbrankas.a $(LIBS)
 
 # Test-only tools for the bats tests and `make bench`, never installed.
 TEST_TOOLS = $(BUILD)/tests/agetool
@@ -123,17 +126,20 @@ $(BUILD)/tests/agetool: tests/tools/agetool.c $(BUILD)/libbrankas.a
 
 unit: $(UNIT_BIN) $(FUZZ_DRIVERS) $(TEST_TOOLS)
 
-# Real fuzzing with libFuzzer (clang): FUZZ_SECONDS per parser, corpus in tests/fuzz/corpus.
+# Real fuzzing with libFuzzer (clang): FUZZ_SECONDS per parser, corpus in tests/fuzz/corpus;
+# FUZZ="fuzz_import ..." runs only those. The binaries go to build/fuzz/run: build/fuzz/fuzz_*
+# are make unit's corpus drivers, which make check runs.
 FUZZ_SECONDS ?= 60
+FUZZ ?= $(FUZZ_NAMES)
 fuzz: deps
 	$(MAKE) BUILD=build/fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" build/fuzz/libbrankas.a
-	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); t=$${n#fuzz_}; \
+	@set -e; mkdir -p build/fuzz/run; $(foreach n,$(FUZZ), \
 		clang -DSQLITE_HAS_CODEC -D_GNU_SOURCE -std=c11 -I. -Ithird_party/sqlcipher -O1 -g -fsanitize=fuzzer,address,undefined \
-			-o build/fuzz/$$n $$f build/fuzz/libbrankas.a $(LIBS) || exit 1; \
-		mkdir -p build/fuzz/corpus-$$t; \
-		build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
-	done
+			-o build/fuzz/run/$(n) tests/fuzz/$(n).c build/fuzz/libbrankas.a $(FUZZ_LDFLAGS_$(n)) $(LIBS); \
+		mkdir -p build/fuzz/corpus-$(n:fuzz_%=%); \
+		build/fuzz/run/$(n) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus-$(n:fuzz_%=%) \
+			tests/fuzz/corpus/$(n:fuzz_%=%);)
 
 BENCH_SRC = $(sort $(wildcard tests/bench/*.c))
 BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)

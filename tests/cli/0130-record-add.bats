@@ -6,7 +6,7 @@ load helper
 setup_file() { build_template; }
 setup() { fresh_vault; }
 
-HEADER="nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas"
+# HEADER: helper.bash
 
 add() { # USER: the record on stdin, the passphrase on fd 3
 	local user=$1

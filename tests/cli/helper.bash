@@ -324,3 +324,177 @@ sql_file() {
 	printf '%s\n' "$1" >"$f"
 	printf '%s\n' "$f"
 }
+
+# --- faults (0036, 0037): a command run under strace, one of its system calls failed or killed ---
+#   fault_template             (setup_file) build_template, once strace is there
+#   HEADER                     the header of a warga CSV file (0130 uses it too)
+#   vault_sound                check and audit verify pass and a record add as ada goes through; else says which did not
+#   inject_at N SYSCALL ACTION ARGS...  brankas ARGS as ada on $VAULT (stdin: the file $INPUT, or nothing)
+#                              under strace, which does ACTION (signal=SIGKILL, error=EIO, ...) at its Nth
+#                              SYSCALL; sets status and output as run does; returns 0 when the Nth call came,
+#                              1 when the command ended before it
+#   write_points SYSCALL ARGS...  the N of each write point of SYSCALL in a clean run of brankas ARGS (the
+#                              first call of each run of calls on one kind of file), then 1 + the number of calls
+#   each_fault SYSCALL ACTION POINTS ARGS...  from a copy of $VAULT as it is, brankas ARGS with ACTION at
+#                              each of its POINTS ("every": 1, 2, ... until it ends first; "writes":
+#                              write_points) and once past its last call, fault_verify after each run and
+#                              the copy put back; FAULTS counts the runs that met the fault
+#   fault_verify N REACHED     what every run must leave (STATE_SQL, STATE_BEFORE, STATE_AFTER and
+#                              FAULT_ACTION: see there); FAULTS_AFTER counts the faulted runs that left the change
+#   fault_state                "before" or "after" (or what the vault holds instead): STATE_SQL's last line
+
+HEADER="nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas"
+
+fault_template() {
+	command -v strace >/dev/null || {
+		echo "strace is needed (make deps installs it)" >&2
+		return 1
+	}
+	build_template
+}
+
+vault_sound() {
+	run as ada check
+	[ "$status" -eq 0 ] || { echo "check exit $status: $output"; return 1; }
+	run as aud audit verify
+	[ "$status" -eq 0 ] || { echo "audit verify exit $status: $output"; return 1; }
+	run bk -C "$VAULT" -u ada --passphrase-fd 3 record add warga 3<<<"$(pass_of ada)" <<<"$HEADER
+3505100303800003,Agus,,1980-03-03,L,35.05.10.2003,SD,petani,tidak"
+	[ "$status" -eq 0 ] || { echo "the next record add: exit $status: $output"; return 1; }
+}
+
+# --seccomp-bpf stops the command at the traced calls only (twice as fast),
+# but strace 6.1 then never delivers an injected signal: kills go without it.
+inject_at() {
+	local n=$1 sc=$2 action=$3 log="$BATS_TEST_TMPDIR/strace.log" bpf=--seccomp-bpf
+	shift 3
+	[[ "$action" != signal=* ]] || bpf=
+	output=$(strace $bpf -f -qq -o "$log" -e trace="$sc" -e inject="$sc:$action:when=$n" \
+		"$BRANKAS" -C "$VAULT" -u ada --passphrase-fd 3 "$@" 3<<<"$(pass_of ada)" <"${INPUT:-/dev/null}" 2>&1)
+	status=$?
+	[ "$status" -eq 137 ] || grep -q '(INJECTED' "$log"
+}
+
+# A write point is a call on another kind of file than the call before it
+# (digits and the super-journal's name do not count): the 2nd to the 10th
+# page written to one journal in a row take the same path as the 1st. Opens
+# count when they create or append (reads are not write points).
+write_points() {
+	local sc=$1 log="$BATS_TEST_TMPDIR/points.log" copy="$BATS_TEST_TMPDIR/points"
+	shift
+	rm -rf "$copy"
+	cp -a "$VAULT" "$copy"
+	strace --seccomp-bpf -f -y -qq -o "$log" -e trace="$sc" "$BRANKAS" -C "$copy" -u ada --passphrase-fd 3 "$@" \
+		3<<<"$(pass_of ada)" <"${INPUT:-/dev/null}" >/dev/null 2>&1 || {
+		echo "write_points: the command failed without a fault" >&2
+		return 1
+	}
+	rm -rf "$copy"
+	awk -v sc="$sc" '
+		/resumed>/ || !match($0, /^[0-9]+ +[a-z0-9_]+\(/) { next }
+		{
+			split(substr($0, 1, RLENGTH - 1), h, / +/)
+			if (h[2] != sc) next
+			rest = substr($0, RLENGTH + 1)
+			calls++
+			if (sc ~ /^open/ && rest !~ /O_CREAT|O_APPEND/) { prev = ""; next }
+			if (sc ~ /^(open|unlink|rename|creat|truncate)/ && rest ~ /"/) {
+				key = rest; sub(/^[^"]*"/, "", key); sub(/".*/, "", key)
+			} else if (match(rest, /<[^>]*>/)) {
+				key = substr(rest, RSTART, RLENGTH)
+			} else {
+				key = rest
+			}
+			gsub(/[0-9]+/, "#", key)
+			gsub(/-mj[0-9A-F#]+/, "-mj", key)
+			if (key != prev) print calls
+			prev = key
+		}
+		END { print calls + 1 }' "$log"
+}
+
+each_fault() {
+	local sc=$1 action=$2 mode=$3 start="$BATS_TEST_TMPDIR/start" n last reached points rc
+	shift 3
+	rm -rf "$start"
+	cp -a "$VAULT" "$start"
+	FAULT_SEQ=$(tail -n 1 "$VAULT/audit.log" | jq .seq)
+	FAULTS=0 FAULTS_AFTER=0
+	if [ "$mode" = writes ]; then
+		points=$(write_points "$sc" "$@") || return 1
+		last=$(tail -n 1 <<<"$points")
+	else
+		points=$(seq 1 200)
+		last=
+	fi
+	for n in $points; do
+		reached=0
+		inject_at "$n" "$sc" "$action" "$@" && reached=1
+		if [ -n "$last" ] && [ "$reached" != $((n != last)) ]; then
+			echo "$sc $n ($action): reached $reached, but the clean run made $((last - 1)) calls"
+			return 1
+		fi
+		rc=$status
+		fault_verify "$n" "$reached" || { echo "  after $action at $sc $n (exit $rc)"; return 1; }
+		rm -rf "$VAULT"
+		cp -a "$start" "$VAULT"
+		[ "$reached" = 1 ] || return 0
+		FAULTS=$((FAULTS + 1))
+	done
+	echo "$sc: the command never finished"
+	return 1
+}
+
+fault_state() {
+	local line
+	line=$(as ada query --format csv "$STATE_SQL" | tail -n 1 | tr -d '\r') || return 1
+	if [ "$line" = "$STATE_BEFORE" ]; then
+		echo before
+	elif [ "$line" = "$STATE_AFTER" ]; then
+		echo after
+	else
+		echo "'$line' ($STATE_SQL), neither '$STATE_BEFORE' nor '$STATE_AFTER'"
+	fi
+}
+
+# fault_verify N REACHED: after a run that was killed or failed at its Nth
+# call (REACHED 1) or ended before it (0), with its status and output: the
+# query STATE_SQL (as ada) ends in the line STATE_BEFORE or STATE_AFTER (the
+# vault as before the command or as after it, nothing else; the unlock also
+# reconciles the log with what a failed commit left), the command failed with a message
+# or left "after", the log holds an entry of FAULT_ACTION with outcome ok
+# after the first run's start exactly when the change is there (one that a
+# later reconcile entry says did not take effect does not count), and the
+# vault is sound (vault_sound).
+fault_verify() {
+	local n=$1 reached=$2 rc=$status out=$output state claims
+	state=$(fault_state) || { echo "the query of the state failed: $state"; return 1; }
+	case $state in
+	before | after) ;;
+	*) echo "the vault is neither as before nor as after: $state"; return 1 ;;
+	esac
+	if [ "$reached" = 0 ] || [ "$rc" -eq 0 ]; then
+		if [ "$rc" -ne 0 ] || [ "$state" != after ]; then
+			echo "exit $rc and the vault $state the command: $out"
+			return 1
+		fi
+	elif [ "$rc" -ne 137 ] && [[ "$out" != *"brankas: "* ]]; then
+		echo "exit $rc without a message: $out"
+		return 1
+	fi
+	[ "$reached" = 0 ] || [ "$state" = before ] || FAULTS_AFTER=$((FAULTS_AFTER + 1))
+	claims=$(jq -s --argjson after "$FAULT_SEQ" --arg action "$FAULT_ACTION" '
+		[.[] | select(.action == "reconcile" and .outcome == "failed") | .target |
+			capture("entries (?<a>[0-9]+)-(?<b>[0-9]+)") | {a: (.a | tonumber), b: (.b | tonumber)}] as $undone |
+		[.[] | select(.seq > $after and .action == $action and .outcome == "ok") | .seq as $s |
+			select(all($undone[]; $s < .a or $s > .b))] | length' "$VAULT/audit.log") ||
+		{ echo "audit.log does not read as JSON"; return 1; }
+	if [ "$state" = after ] && [ "$claims" != 1 ]; then
+		echo "the change is there, but $claims entries of $FAULT_ACTION say ok"
+		return 1
+	elif [ "$state" = before ] && [ "$claims" != 0 ]; then
+		echo "the change is not there, but $claims entries of $FAULT_ACTION say ok"
+		return 1
+	fi
+	vault_sound
+}

@@ -7,9 +7,14 @@
 #include "crypto/secmem.h"
 #include "tests/fuzz/fuzz.h"
 
+/* weak: most targets set nothing up */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+
 int main(int argc, char **argv)
 {
 	if (bk_crypto_init() != BK_OK)
+		return 1;
+	if (LLVMFuzzerInitialize && LLVMFuzzerInitialize(&argc, &argv) != 0)
 		return 1;
 	for (int i = 1; i < argc; i++) {
 		uint8_t *data = NULL;

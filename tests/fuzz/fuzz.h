@@ -12,6 +12,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Optional: what a target sets up once (a vault, say) before its first input;
+ * libFuzzer and driver.c call it when the target defines it. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
 /* Parsers' results are irrelevant here: only crashes and sanitizer reports count. */
 static inline void bk_fuzz_discard(bk_status rc)
 {

@@ -37,8 +37,8 @@ static const char *const migrations[] = {
 	" spent_num INTEGER NOT NULL, spent_den INTEGER NOT NULL, PRIMARY KEY (evaluator, dataset, year));",
 	/* 4: rows written without their kecamatan's store key (operators), each sealed whole to
 	 * the kecamatan's public key until a holder of its keys moves it into the store */
-	"CREATE TABLE inbox (id INTEGER PRIMARY KEY, dataset TEXT NOT NULL, kecamatan TEXT NOT NULL,"
-	" box BLOB NOT NULL);",
+	("CREATE TABLE inbox (id INTEGER PRIMARY KEY, dataset TEXT NOT NULL, kecamatan TEXT NOT NULL,"
+	 " box BLOB NOT NULL);"), /* parenthesized: clang's -Wstring-concatenation took it for a lost comma */
 };
 
 bk_status bk_db_file_status(sqlite3 *db, int rc, const char *file, const char *what)
