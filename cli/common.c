@@ -381,7 +381,10 @@ int cli_run(struct cli_ctx *ctx, cli_run_fn run, void *arg)
 int cli_finish(int code)
 {
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		fprintf(stderr, "brankas: error: cannot write the output: %s\n", strerror(errno));
+		/* after a command that succeeded, whatever it changed stays changed: say so */
+		fprintf(stderr, "brankas: error: %s: %s\n",
+			code ? "cannot write the output" : "the command was done, but its output could not be written",
+			strerror(errno));
 		return code ? code : CLI_EXIT_FAILED;
 	}
 	return code;

@@ -481,6 +481,11 @@ fault_verify() {
 	elif [ "$rc" -ne 137 ] && [[ "$out" != *"brankas: "* ]]; then
 		echo "exit $rc without a message: $out"
 		return 1
+	elif [ "$rc" -ne 137 ] && [ "$state" = after ] && [[ "$out" != *"the command was done, but"* ]]; then
+		# a failure must have changed nothing, or say that the change was made (an error
+		# past the commit point, as a directory sync after it, is no failure at all)
+		echo "exit $rc, but the change is there: $out"
+		return 1
 	fi
 	[ "$reached" = 0 ] || [ "$state" = before ] || FAULTS_AFTER=$((FAULTS_AFTER + 1))
 	claims=$(jq -s --argjson after "$FAULT_SEQ" --arg action "$FAULT_ACTION" '

@@ -340,6 +340,19 @@ static bk_status read_pinned_head(sqlite3 *db, struct bk_audit_head *head)
 	return rc;
 }
 
+/* Whether a COMMIT that failed went through all the same: SQLite reports an
+ * error from the directory sync after deleting the super-journal, which is
+ * the commit point of a transaction over several files. It did when the
+ * transaction is over and vault.db pins the head this one wrote. */
+static int committed_anyway(sqlite3 *db, const struct bk_audit_head *head)
+{
+	struct bk_audit_head pinned;
+
+	if (!sqlite3_get_autocommit(db) || read_pinned_head(db, &pinned) != BK_OK)
+		return 0;
+	return pinned.seq == head->seq && memcmp(pinned.hash, head->hash, sizeof(pinned.hash)) == 0;
+}
+
 bk_status bk_vault_commit(struct bk_vault *v)
 {
 	struct bk_audit_head head;
@@ -349,10 +362,11 @@ bk_status bk_vault_commit(struct bk_vault *v)
 		return bk_fail(BK_ERR_STATE, "no open transaction");
 	/* log before commit: the entries are durable before the change is */
 	if ((rc = bump_written(v)) || (rc = bk_audit_commit(v->aw, v->sign_sk, &head)) ||
-	    (rc = pin_head(v->db, &head)) || (rc = bk_db_exec(v->db, "COMMIT"))) {
+	    (rc = pin_head(v->db, &head)) || ((rc = bk_db_exec(v->db, "COMMIT")) && !committed_anyway(v->db, &head))) {
 		bk_vault_rollback(v);
 		return rc;
 	}
+	bk_error_clear();
 	bk_audit_writer_free(v->aw);
 	v->aw = NULL;
 	v->in_tx = 0;
