@@ -25,3 +25,60 @@ setup() {
 	run as aud audit verify
 	[ "$status" -eq 0 ]
 }
+
+# people N..M-1 over Kanigoro, Wonodadi and Sanankulon: valid NIKs, one each
+people() {
+	awk -v from="$1" -v to="$2" 'BEGIN {
+		split("10 01 05", kec, " ")
+		for (i = from; i < to; i++) {
+			k = kec[i % 3 + 1]; j = int(i / 3)
+			d = 1 + j % 28; m = 1 + int(j / 28) % 12; y = 50 + int(j / 336) % 40; s = 1 + int(j / 13440)
+			printf "3505%s%02d%02d%02d%04d,Orang %d,,19%02d-%02d-%02d,L,35.05.%s.2001,SMA,petani,tidak\n",
+				k, d, m, y, s, i, y, m, d, k
+		}
+	}'
+}
+
+@test "clerks at once: an import, record adds, NIK lookups, queries and statuses all go through, nothing lost" {
+	local i
+	{ echo "$HEADER"; people 0 30; } >first.csv
+	run as ada import warga first.csv
+	[ "$status" -eq 0 ]
+	{ echo "$HEADER"; people 30 30030; } >big.csv
+	{
+		as ada import warga big.csv >/dev/null 2>err.import
+		echo $? >rc.import
+	} &
+	for i in $(seq 1 8); do
+		{
+			bk -C "$VAULT" -u citra --passphrase-fd 3 record add warga 3<<<"$(pass_of citra)" \
+				<<<"$HEADER
+$(people $((39999 + 3 * i)) $((40000 + 3 * i)))" >/dev/null 2>"err.add.$i"
+			echo $? >"rc.add.$i"
+		} &
+		{
+			bk -C "$VAULT" -u citra --passphrase-fd 3 find --nik - --purpose "cek" 3<<<"$(pass_of citra)" \
+				<<<"$(people $((3 * i)) $((3 * i + 1)) | cut -d, -f1)" >"out.find.$i" 2>"err.find.$i"
+			echo $? >"rc.find.$i"
+		} &
+		{
+			as ani query --format csv "SELECT count(*) FROM warga" >/dev/null 2>"err.query.$i"
+			echo $? >"rc.query.$i"
+		} &
+		{
+			as aud status >/dev/null 2>"err.status.$i"
+			echo $? >"rc.status.$i"
+		} &
+	done
+	wait
+	run bash -c "cat rc.* | sort | uniq -c"
+	[ "$output" = "$(printf '%7d 0' 33)" ] || { head err.*; return 1; }
+	for i in $(seq 1 8); do
+		[ "$(jq -r '.[0].nama' "out.find.$i")" = "Orang $((3 * i))" ] || { echo "find $i: $(cat "out.find.$i")"; return 1; }
+	done
+	[ "$(as ada query --format csv "SELECT count(*) FROM warga" | tail -n 1 | tr -d '\r')" = $((30 + 30000 + 8)) ]
+	run as aud audit verify
+	[ "$status" -eq 0 ]
+	run as ada check
+	[ "$status" -eq 0 ]
+}
