@@ -1473,31 +1473,29 @@ static bk_status code_group(struct ikm_build *b, const char *kode, size_t *g_p)
 	return rc ? rc : strmap_put(&b->codes, kode, *g_p);
 }
 
-/* The one pass over the SKM answers. */
-static bk_status ikm_scan(struct ikm_build *b)
+/* Where a scan over the SKM answers is: the run of one group it is in. */
+struct ikm_cursor {
+	size_t last_kec, last_g;
+	char last_key[BK_REPORT_LABEL_MAX];
+};
+
+/* The answers of one file. */
+static bk_status ikm_scan_file(struct ikm_build *b, const char *file, struct ikm_cursor *cur)
 {
-	static const char *const cols[] = {"kode_inovasi", "tanggal", "u1", "u2", "u3", "u4", "u5",
-					   "u6", "u7", "u8", "u9", "u10", NULL};
-	struct bk_dataset ds;
 	sqlite3_stmt *st = NULL;
-	size_t last_kec = 0, last_g = NONE;
-	char last_key[BK_REPORT_LABEL_MAX] = "";
 	bk_status rc;
 	int src;
 
-	if ((rc = need_dataset(b->v, "skm", cols, &ds)))
-		return rc;
-	bk_dataset_release(&ds);
 	/* by kecamatan the group is the kecamatan: the innovation column is not read */
-	if ((rc = prepare_scan(b->v,
-			       b->r->by == BK_REPORT_BY_KECAMATAN
-				       ? "kecamatan, NULL, u1, u2, u3, u4, u5, u6, u7, u8, u9, u10"
-				       : "kecamatan, kode_inovasi, u1, u2, u3, u4, u5, u6, u7, u8, u9, u10",
-			       "skm", b->r->year, "tanggal", &b->sc, NULL, &st)))
+	if ((rc = prepare_scan_in(b->v, file,
+				  b->r->by == BK_REPORT_BY_KECAMATAN
+					  ? "kecamatan, NULL, u1, u2, u3, u4, u5, u6, u7, u8, u9, u10"
+					  : "kecamatan, kode_inovasi, u1, u2, u3, u4, u5, u6, u7, u8, u9, u10",
+				  "skm", b->r->year, "tanggal", &b->sc, NULL, &st)))
 		return rc;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kec = (const char *)sqlite3_column_text(st, 0);
-		size_t k = region_index(b->sc.kec, b->sc.nkec, kec, &last_kec), g, len;
+		size_t k = region_index(b->sc.kec, b->sc.nkec, kec, &cur->last_kec), g, len;
 		const char *key;
 		struct bk_ikm_sums *s;
 
@@ -1510,8 +1508,8 @@ static bk_status ikm_scan(struct ikm_build *b)
 		if (!key)
 			key = "";
 		/* answers tend to come in runs of one group: skip the lookup then */
-		if (last_g != NONE && strcmp(key, last_key) == 0) {
-			g = last_g;
+		if (cur->last_g != NONE && strcmp(key, cur->last_key) == 0) {
+			g = cur->last_g;
 		} else {
 			if (b->r->by == BK_REPORT_BY_KECAMATAN) {
 				g = strmap_get(&b->groups, key);
@@ -1523,9 +1521,9 @@ static bk_status ikm_scan(struct ikm_build *b)
 				break;
 			}
 			len = strlen(key);
-			last_g = len < sizeof(last_key) ? g : NONE;
-			if (last_g != NONE)
-				memcpy(last_key, key, len + 1);
+			cur->last_g = len < sizeof(cur->last_key) ? g : NONE;
+			if (cur->last_g != NONE)
+				memcpy(cur->last_key, key, len + 1);
 		}
 		s = &b->r->groups[g].sums;
 		s->respondents++;
@@ -1550,6 +1548,28 @@ static bk_status ikm_scan(struct ikm_build *b)
 	if (rc == BK_OK && src != SQLITE_DONE)
 		rc = bk_db_status(b->v->db, src, "reading the SKM answers");
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The one pass over the SKM answers, file by file: a scan of each store's
+ * table, not of the view joining them, which copies every row through. */
+static bk_status ikm_scan(struct ikm_build *b)
+{
+	static const char *const cols[] = {"kode_inovasi", "tanggal", "u1", "u2", "u3", "u4", "u5",
+					   "u6", "u7", "u8", "u9", "u10", NULL};
+	struct ikm_cursor cur = {0, NONE, ""};
+	struct bk_dataset ds;
+	bk_status rc;
+
+	if ((rc = need_dataset(b->v, "skm", cols, &ds)))
+		return rc;
+	bk_dataset_release(&ds);
+	for (size_t f = 0; f <= b->v->nstores && rc == BK_OK; f++) {
+		char file[BK_STORE_SCHEMA_MAX];
+
+		bk_stores_file(b->v->stores, f, file);
+		rc = ikm_scan_file(b, file, &cur);
+	}
 	return rc;
 }
 
