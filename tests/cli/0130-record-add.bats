@@ -20,7 +20,8 @@ add() { # USER: the record on stdin, the passphrase on fd 3
 	[ "$status" -eq 0 ]
 	run jq -r '[.action, .dataset, .rows] | @tsv' <<<"$(tail -1 "$VAULT/audit.log")"
 	[ "$output" = "$(printf 'record-add\twarga\t1')" ]
-	! grep -q Wulandari "$VAULT/audit.log"
+	run grep -q Wulandari "$VAULT/audit.log"
+	[ "$status" -eq 1 ]
 	[ "$(dataset_rows warga)" = 1 ]
 }
 

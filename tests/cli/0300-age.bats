@@ -92,7 +92,8 @@ recipient() {
 	off=$(($(grep -abo '^--- ' mac | cut -d: -f1) + 10))
 	if [ "$(dd if=mac bs=1 skip="$off" count=1 status=none)" = A ]; then c=B; else c=A; fi
 	printf %s "$c" | dd of=mac bs=1 seek="$off" count=1 conv=notrunc status=none
-	! cmp -s c mac
+	run cmp -s c mac
+	[ "$status" -eq 1 ]
 	run agetool decrypt -i "$K/k1.txt" <mac
 	[ "$status" -eq 3 ]
 	head -c $(($(stat -c %s c) - 1)) c >short

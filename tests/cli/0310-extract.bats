@@ -136,7 +136,8 @@ open_extract() {
 	[ "$(stat -c %a got.csv)" = 600 ]
 	head -1 got.csv | grep -qx $'pseudonym,tanggal_lahir,jenis_kelamin,desa,pendidikan,disabilitas\r'
 	# identifiers never leave
-	! grep -qiE 'nik|nama|telepon' <(head -1 got.csv)
+	run grep -qiE 'nik|nama|telepon' <(head -1 got.csv)
+	[ "$status" -eq 1 ]
 	rows=$(csv_sql got.csv 'SELECT count(*) FROM t')
 	jq -e --argjson rows "$rows" '.figures.rows_released == $rows and .files["data.csv"].rows == $rows
 		and .figures.rows_released + .figures.rows_suppressed == 2000
@@ -269,7 +270,8 @@ open_extract() {
 	demo_as ada request add req.json >/dev/null
 	run --separate-stderr demo_as citra request deny 1 --reason "tujuan tidak jelas untuk Budi"
 	[ "$status" -eq 0 ]
-	! grep -q Budi "$VAULT/audit.log"
+	run grep -q Budi "$VAULT/audit.log"
+	[ "$status" -eq 1 ]
 	tail -n 1 "$VAULT/audit.log" | jq -e '.action == "request-deny" and (.sql_mac | length) == 32'
 	approve_writes_no_extract 1 out 1
 	has_err "already denied"

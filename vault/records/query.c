@@ -779,7 +779,9 @@ static bk_status query_prepare(struct query_ctx *q, const char *sql, sqlite3_stm
 		parse_error(v->db, why, cap);
 		bk_hint("`brankas dataset show NAME` lists a dataset's columns; views are named like datasets");
 	} else if (tail && strspn(tail, " \t\r\n;") != strlen(tail)) {
-		rc = BK_ERR_USAGE;
+		/* a policy, like SELECT only: what would come after the first statement is not run */
+		*outcome_p = "denied";
+		rc = BK_ERR_DENIED;
 		snprintf(why, cap, "one statement per query");
 	} else if (!sqlite3_stmt_readonly(*st_p)) {
 		*outcome_p = "denied";

@@ -1444,6 +1444,7 @@ static void test_escaping_and_json(void **state)
 
 	switch (run_jq(f->path)) {
 	case -2:
+		print_message("skipped: no jq\n");
 		skip();
 		break;
 	case 0:

@@ -163,8 +163,10 @@ static void test_double_quotes_are_identifiers(void **state)
 	sqlite3_stmt *st = NULL;
 
 	(void)state;
-	if (sqlite3_libversion_number() < 3029000)
+	if (sqlite3_libversion_number() < 3029000) {
+		print_message("skipped: SQLite before 3.29 has no DQS switch\n");
 		skip(); /* SQLite 3.15 has no switch: "x" falls back to a string there */
+	}
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/vault.db", dir);
 	assert_int_equal(bk_db_open(path, key, 1, &db), BK_OK);

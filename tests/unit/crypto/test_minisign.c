@@ -787,10 +787,12 @@ static int run(const struct tmp *t, const char *input, int want, char *const arg
 	return rc;
 }
 
-#define SKIP_WITHOUT_MINISIGN()                 \
-	do {                                    \
-		if (!have_minisign())           \
-			skip();                 \
+#define SKIP_WITHOUT_MINISIGN()                                        \
+	do {                                                           \
+		if (!have_minisign()) {                                \
+			print_message("skipped: no minisign tool\n"); \
+			skip();                                        \
+		}                                                      \
 	} while (0)
 
 /* (a) minisign -V accepts what bk_minisign_sign writes, and refuses it for
