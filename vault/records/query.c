@@ -466,9 +466,13 @@ bk_status bk_query_normalize(const char *sql, char **out_p)
 			o += len;
 			break;
 		case BK_SQL_SPACE:
-			/* comments go; white space stays, on one line */
-			if (sql[i] == '-' || sql[i] == '/')
+			/* comments go; white space stays, on one line. A comment leaves a space:
+			 * "/" "/ * * /" "*" would otherwise join into a new comment opener, and the
+			 * audit form would read differently from the query (found by fuzz_sql) */
+			if (sql[i] == '-' || sql[i] == '/') {
+				out[o++] = ' ';
 				break;
+			}
 			for (size_t k = 0; k < len; k++)
 				out[o++] = ' ';
 			break;
