@@ -224,9 +224,16 @@ telepon=$A_TEL"
 		and (.detail | contains("outside the user'"'"'s scope"))'
 	[ "$(sealed_hex 1)" = "$before" ]
 	[ "$(kanigoro 'SELECT kecamatan FROM ds_warga WHERE id = 1')" = 35.05.10 ]
+	store_key 35.05.01
 	edit ada warga 1 --purpose "pindah domisili" <<<"desa=Jaten"
 	[ "$status" -eq 0 ]
 	[ "$output" = "edited row 1 of 'warga': desa" ]
+	# indexed by the edit itself under Wonodadi's blind key: nothing is left to index
+	[ "$(store_sql 35.05.01 'SELECT nik_bi IS NOT NULL FROM ds_warga WHERE id = 1')" = 1 ]
+	run bk -C "$VAULT" -u ada --passphrase-fd 3 find --nik - --purpose "cek" 3<<<"$(pass_of ada)" <<<"$A_NIK"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.[0].desa' <<<"$output")" = 35.05.01.2001 ]
+	[ "$(grep -c '"action":"index"' "$VAULT/audit.log")" = 0 ]
 	# the row moved from Kanigoro's store into Wonodadi's
 	[ "$(kanigoro 'SELECT count(*) FROM ds_warga WHERE id = 1')" = 0 ]
 	[ "$(store_sql 35.05.01 'SELECT kecamatan FROM ds_warga WHERE id = 1')" = 35.05.01 ]
