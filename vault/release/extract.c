@@ -1281,7 +1281,8 @@ bk_status bk_extract_manifest_parse(const char *text, size_t len, const char *di
 	}
 	/* jansson refuses "\u0000" without JSON_ALLOW_NUL: the recipient is a whole C string */
 	recipient = json_object_get(json_object_get(j, "evaluator"), "recipient");
-	if (!json_is_string(recipient) || json_string_length(recipient) >= sizeof(m->recipient)) {
+	if (!json_is_string(recipient) || json_string_length(recipient) == 0 ||
+	    json_string_length(recipient) >= sizeof(m->recipient)) {
 		rc = bk_fail(BK_ERR_CORRUPT, "'%s/manifest.json' names no evaluator", dir);
 		goto out;
 	}
