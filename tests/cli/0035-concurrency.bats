@@ -26,19 +26,6 @@ setup() {
 	[ "$status" -eq 0 ]
 }
 
-# people N..M-1 over Kanigoro, Wonodadi and Sanankulon: valid NIKs, one each
-people() {
-	awk -v from="$1" -v to="$2" 'BEGIN {
-		split("10 01 05", kec, " ")
-		for (i = from; i < to; i++) {
-			k = kec[i % 3 + 1]; j = int(i / 3)
-			d = 1 + j % 28; m = 1 + int(j / 28) % 12; y = 50 + int(j / 336) % 40; s = 1 + int(j / 13440)
-			printf "3505%s%02d%02d%02d%04d,Orang %d,,19%02d-%02d-%02d,L,35.05.%s.2001,SMA,petani,tidak\n",
-				k, d, m, y, s, i, y, m, d, k
-		}
-	}'
-}
-
 @test "clerks at once: an import, record adds, NIK lookups, queries and statuses all go through, nothing lost" {
 	local i
 	{ echo "$HEADER"; people 0 30; } >first.csv
