@@ -298,7 +298,7 @@ static void list_commands(FILE *out, const char *group)
 			fprintf(out, "  %-18s  %s\n", cli_commands[i].name, cli_commands[i].summary);
 	fprintf(out, "\n'brankas help COMMAND' or 'brankas COMMAND -h' shows a command's usage.\n"
 		     "exit codes: 0 ok, 1 failed, 2 usage, 3 wrong passphrase or integrity violation, "
-		     "4 denied by policy\n");
+		     "4 denied by policy, 5 vault busy (try again)\n");
 }
 
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv)

@@ -69,3 +69,62 @@ $(people $((39999 + 3 * i)) $((40000 + 3 * i)))" >/dev/null 2>"err.add.$i"
 	run as ada check
 	[ "$status" -eq 0 ]
 }
+
+until_released() {
+	local i
+	for i in $(seq 1 300); do
+		[ ! -e release ] || return 0
+		sleep 0.1
+	done
+}
+
+# busy_probe DIR NAME: `status` as ada on the vault DIR in the background, its
+# exit code and stderr in NAME.rc and NAME.err
+busy_probe() {
+	{
+		local rc=0 # bats runs tests under set -e
+		as_in "$1" "$(pass_of ada)" ada status >/dev/null 2>"$2.err" || rc=$?
+		echo "$rc" >"$2.rc"
+	} &
+}
+
+@test "a command kept waiting past the busy timeout says the vault is busy (exit 5), never SQLite's words" {
+	local holders=() probes=()
+	db_key
+	cp -a "$VAULT" held-log
+	# vault.db held by a writer in its commit (sqlcipher's shell), audit.log by another's
+	# flock, each until the file "release" is there (30 s at most, should the test fail)
+	{
+		cat "$BATS_TEST_TMPDIR/db.key"
+		echo "BEGIN EXCLUSIVE; SELECT 'held';"
+		until_released
+		echo "COMMIT;"
+	} | "$SQLCIPHER" "$VAULT/vault.db" >held.out 2>&1 &
+	holders+=($!)
+	flock -x held-log/audit.log bash -c "echo held >held-log.out; $(declare -f until_released); until_released" &
+	holders+=($!)
+	for _ in $(seq 1 100); do
+		grep -q held held.out 2>/dev/null && grep -q held held-log.out 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q held held.out && grep -q held held-log.out
+	busy_probe "$VAULT" db
+	probes+=($!)
+	busy_probe held-log log
+	probes+=($!)
+	wait "${probes[@]}"
+	touch release
+	wait "${holders[@]}"
+	run cat db.rc log.rc db.err log.err
+	[ "$(cat db.rc log.rc)" = "$(printf '5\n5')" ]
+	[ "$(head -n 1 db.err)" = "brankas: error: the vault is busy (another command holds vault.db): try again" ]
+	[ "$(head -n 1 log.err)" = "brankas: error: the vault is busy (another command holds audit.log): try again" ]
+	grep -q '^brankas: hint: brankas waits 10 s for another command' db.err
+	run grep -il "locked\|database" db.err log.err
+	[ "$status" -eq 1 ]
+	# nothing was held against them: both vaults are whole
+	run as ada check
+	[ "$status" -eq 0 ]
+	run as_in held-log "$(pass_of aud)" aud audit verify
+	[ "$status" -eq 0 ]
+}
