@@ -70,6 +70,58 @@ $(people $((39999 + 3 * i)) $((40000 + 3 * i)))" >/dev/null 2>"err.add.$i"
 	[ "$status" -eq 0 ]
 }
 
+# writer I: record add of person I (people), as citra when in Kanigoro (I a
+# multiple of 3), else as ada; its exit code in rc.I, its stderr in err.I, how
+# long it ran (ms) in ms.I
+writer() {
+	local rc=0 user=ada t0=${EPOCHREALTIME/./} # bats runs tests under set -e
+	[ $(($1 % 3)) != 0 ] || user=citra
+	bk -C "$VAULT" -u "$user" --passphrase-fd 3 record add warga 3<<<"$(pass_of "$user")" \
+		<<<"$HEADER
+$(people "$1" $(($1 + 1)))" >/dev/null 2>"err.$1" || rc=$?
+	echo $(((${EPOCHREALTIME/./} - t0) / 1000)) >"ms.$1"
+	echo "$rc" >"rc.$1"
+}
+
+@test "400 writers (record add as citra and ada, 100 at once): every row counted, none exits 3, the log agrees" {
+	local i seq0 busy
+	seq0=$(audit_last | jq .seq)
+	# each unlock's Argon2 holds 64 MiB: 400 at once would need 25 GiB
+	for i in $(seq 0 399); do
+		while [ "$(jobs -rp | wc -l)" -ge 100 ]; do
+			wait -n || true
+		done
+		writer "$i" &
+	done
+	wait
+	# exit 0, or 5 with the plain words when the vault stayed busy past the 10 s wait
+	run bash -c "cat rc.* | sort -u | tr '\n' ' '"
+	[[ "$output" == "0 " || "$output" == "0 5 " ]] || { grep . err.* | head -20; return 1; }
+	busy=$(grep -l . err.* | wc -l)
+	[ "$busy" = "$(grep -c '^5$' rc.*| awk -F: '{ s += $2 } END { print s }')" ]
+	# busy only after waiting the whole 10 s (SQLite gives up at once on a read
+	# transaction that turns into a write one while another writes: no such thing here)
+	for i in $(grep -l '^5$' rc.* | sed 's/^rc\.//'); do
+		[ "$(head -n 1 "err.$i")" = "brankas: error: the vault is busy (another command holds vault.db): try again" ] ||
+			{ echo "writer $i: $(cat "err.$i")"; return 1; }
+		[ "$(cat "ms.$i")" -ge 10000 ] || { echo "writer $i was busy after $(cat "ms.$i") ms"; return 1; }
+	done
+	echo "# $busy of 400 writers found the vault busy past the wait" >&3
+	# the rows are exactly those of the writers that exited 0
+	grep -l '^0$' rc.* | sed 's/^rc\./Orang /' | sort >expected
+	as ada query --purpose "uji" --format csv "SELECT reveal(nama) FROM warga" | tail -n +2 | tr -d '\r' | sort >got
+	run diff expected got
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <got)" -eq $((400 - busy)) ]
+	# and the log says so: one record-add ok each, none of them reconciled away
+	FAULT_SEQ=$seq0 FAULT_ACTION=record-add
+	[ "$(log_claims)" = $((400 - busy)) ]
+	run as aud audit verify
+	[ "$status" -eq 0 ]
+	run as ada check
+	[ "$status" -eq 0 ]
+}
+
 until_released() {
 	local i
 	for i in $(seq 1 300); do

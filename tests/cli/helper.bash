@@ -356,6 +356,7 @@ sql_file() {
 #                              the copy put back; FAULTS counts the runs that met the fault
 #   fault_verify N REACHED     what every run must leave (STATE_SQL, STATE_BEFORE, STATE_AFTER and
 #                              FAULT_ACTION: see there); FAULTS_AFTER counts the faulted runs that left the change
+#   log_claims                 the entries after FAULT_SEQ that say FAULT_ACTION was done (0035 too)
 #   fault_state                "before" or "after" (or what the vault holds instead): the line that
 #                              the function STATE_FN prints, by default state_sql: STATE_SQL's last line
 
@@ -477,6 +478,17 @@ state_sql() {
 	as ada query --format csv "$STATE_SQL" | tail -n 1 | tr -d '\r'
 }
 
+# log_claims: how many entries of $VAULT's log after seq FAULT_SEQ say that
+# FAULT_ACTION was done (outcome ok), less those a later reconcile entry says
+# did not take effect (their commit never happened)
+log_claims() {
+	jq -s --argjson after "$FAULT_SEQ" --arg action "$FAULT_ACTION" '
+		[.[] | select(.action == "reconcile" and .outcome == "failed") | .target |
+			capture("entries (?<a>[0-9]+)-(?<b>[0-9]+)") | {a: (.a | tonumber), b: (.b | tonumber)}] as $undone |
+		[.[] | select(.seq > $after and .action == $action and .outcome == "ok") | .seq as $s |
+			select(all($undone[]; $s < .a or $s > .b))] | length' "$VAULT/audit.log"
+}
+
 # fault_verify N REACHED: after a run that was killed or failed at its Nth
 # call (REACHED 1) or ended before it (0), with its status and output: the
 # query STATE_SQL (as ada) ends in the line STATE_BEFORE or STATE_AFTER, or
@@ -509,12 +521,7 @@ fault_verify() {
 		return 1
 	fi
 	[ "$reached" = 0 ] || [ "$state" = before ] || FAULTS_AFTER=$((FAULTS_AFTER + 1))
-	claims=$(jq -s --argjson after "$FAULT_SEQ" --arg action "$FAULT_ACTION" '
-		[.[] | select(.action == "reconcile" and .outcome == "failed") | .target |
-			capture("entries (?<a>[0-9]+)-(?<b>[0-9]+)") | {a: (.a | tonumber), b: (.b | tonumber)}] as $undone |
-		[.[] | select(.seq > $after and .action == $action and .outcome == "ok") | .seq as $s |
-			select(all($undone[]; $s < .a or $s > .b))] | length' "$VAULT/audit.log") ||
-		{ echo "audit.log does not read as JSON"; return 1; }
+	claims=$(log_claims) || { echo "audit.log does not read as JSON"; return 1; }
 	if [ "$state" = after ] && [ "$claims" != 1 ]; then
 		echo "the change is there, but $claims entries of $FAULT_ACTION say ok"
 		return 1
