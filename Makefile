@@ -47,7 +47,7 @@ SQLCIPHER_FLAGS = -O2 -g -D_GNU_SOURCE -DHAVE_STDINT_H=1 -DSQLITE_HAS_CODEC -DSQ
 	-DSQLITE_OMIT_SHARED_CACHE -fPIE -fstack-protector-strong
 SHELL_BIN = $(BUILD)/sqlcipher
 
-.PHONY: all deps check unit asan valgrind install demo bench clean help fuzz
+.PHONY: all deps check check-crash unit asan valgrind install demo bench clean help fuzz
 
 all: $(BIN) $(SHELL_BIN)
 
@@ -65,6 +65,7 @@ help:
 	@echo "make deps      install the Debian packages brankas needs (apt-get)"
 	@echo "make           build $(BIN)"
 	@echo "make check     deps, build, every unit and CLI test; ends with 'N passed, N failed'"
+	@echo "make check-crash  crash trials: commands killed at random instants (TRIALS=$(TRIALS))"
 	@echo "make asan      the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "make valgrind  the whole suite under valgrind memcheck"
 	@echo "make demo      build and show a demo vault"
@@ -151,6 +152,12 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libbrankas-demo.a $(BUILD)/libbrankas
 check: deps
 	$(MAKE) all unit
 	BRANKAS="$(abspath $(BIN))" BUILD="$(abspath $(BUILD))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/run
+
+# Crash trials: each writing command killed with SIGKILL at a random instant, TRIALS
+# times over them all; make check runs 10 of them (tests/cli/0038-crash-trials.bats)
+TRIALS ?= 210
+check-crash: deps all
+	TRIALS=$(TRIALS) BRANKAS="$(abspath $(BIN))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/crash/run
 
 asan: deps
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \

@@ -23,6 +23,7 @@ const char *bk_strerror(bk_status code)
 	case BK_ERR_CRYPTO: return "cryptographic failure";
 	case BK_ERR_DB: return "database error";
 	case BK_ERR_STATE: return "invalid state";
+	case BK_ERR_BUSY: return "the vault is busy";
 	}
 	return "unknown error";
 }

@@ -25,6 +25,7 @@ typedef enum bk_status {
 	BK_ERR_CRYPTO,   /* a crypto primitive failed where it should not */
 	BK_ERR_DB,       /* the database refused */
 	BK_ERR_STATE,    /* the operation does not fit the current state */
+	BK_ERR_BUSY,     /* another command held the vault past the wait: try again */
 } bk_status;
 
 /* bk_strerror returns a short static description of the code. */

@@ -12,7 +12,7 @@
 #include "vault/core/vault.h"
 
 /* Exit codes (DESIGN §12). */
-enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILED = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INTEGRITY = 3, CLI_EXIT_DENIED = 4 };
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILED = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INTEGRITY = 3, CLI_EXIT_DENIED = 4, CLI_EXIT_BUSY = 5 };
 
 struct cli_ctx {
 	const char *vault_dir;

@@ -388,6 +388,10 @@ static bk_status run_approve(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 		printf("approval recorded; request %lld needs another approver\n", a->number);
 		goto out;
 	}
+	if (released == 2) { /* its approval was interrupted before the files were in place */
+		printf("request %lld was approved already: its extract is now in place in '%s'\n", a->number, a->dir);
+		goto out;
+	}
 	print_summary(s);
 	printf("\nextract written to '%s'\n", a->dir);
 out:

@@ -27,6 +27,7 @@ int cli_exit_code(bk_status rc)
 	case BK_ERR_AUTH:
 	case BK_ERR_CORRUPT: return CLI_EXIT_INTEGRITY;
 	case BK_ERR_DENIED: return CLI_EXIT_DENIED;
+	case BK_ERR_BUSY: return CLI_EXIT_BUSY;
 	default: return CLI_EXIT_FAILED;
 	}
 }

@@ -165,7 +165,8 @@ const struct cli_command cli_commands[] = {
 	{"request approve", cmd_request_approve, CLI_UNLOCKS, "approve a request: the anonymized extract is written to DIR",
 	 "brankas request approve N -o DIR" VAULT_OPTS "\n"
 	 "  writes DIR/data.csv.age (age, to the evaluator), DIR/manifest.json and its minisign signature;\n"
-	 "  a dataset with 'approvals = 2' needs two different approvers",
+	 "  a dataset with 'approvals = 2' needs two different approvers; run again on an approved request\n"
+	 "  whose approval was interrupted, it puts the extract it left in DIR in place",
 	 "brankas request approve 7 -o extract-7",
 	 "admin, custodian"},
 	{"request deny", cmd_request_deny, CLI_UNLOCKS, "deny a request, with a reason",
@@ -298,7 +299,7 @@ static void list_commands(FILE *out, const char *group)
 			fprintf(out, "  %-18s  %s\n", cli_commands[i].name, cli_commands[i].summary);
 	fprintf(out, "\n'brankas help COMMAND' or 'brankas COMMAND -h' shows a command's usage.\n"
 		     "exit codes: 0 ok, 1 failed, 2 usage, 3 wrong passphrase or integrity violation, "
-		     "4 denied by policy\n");
+		     "4 denied by policy, 5 vault busy (try again)\n");
 }
 
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv)

@@ -43,7 +43,7 @@ each_exits_2_saying() {
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "usage: brankas "* ]]
 	has "commands:"
-	has "exit codes: 0 ok, 1 failed, 2 usage, 3 wrong passphrase or integrity violation, 4 denied by policy"
+	has "exit codes: 0 ok, 1 failed, 2 usage, 3 wrong passphrase or integrity violation, 4 denied by policy, 5 vault busy (try again)"
 	mapfile -t table < <(table_commands)
 	mapfile -t listed < <(help_commands)
 	printf 'table:  %s\n' "${table[@]}"

@@ -26,19 +26,6 @@ setup() {
 	[ "$status" -eq 0 ]
 }
 
-# people N..M-1 over Kanigoro, Wonodadi and Sanankulon: valid NIKs, one each
-people() {
-	awk -v from="$1" -v to="$2" 'BEGIN {
-		split("10 01 05", kec, " ")
-		for (i = from; i < to; i++) {
-			k = kec[i % 3 + 1]; j = int(i / 3)
-			d = 1 + j % 28; m = 1 + int(j / 28) % 12; y = 50 + int(j / 336) % 40; s = 1 + int(j / 13440)
-			printf "3505%s%02d%02d%02d%04d,Orang %d,,19%02d-%02d-%02d,L,35.05.%s.2001,SMA,petani,tidak\n",
-				k, d, m, y, s, i, y, m, d, k
-		}
-	}'
-}
-
 @test "clerks at once: an import, record adds, NIK lookups, queries and statuses all go through, nothing lost" {
 	local i
 	{ echo "$HEADER"; people 0 30; } >first.csv
@@ -80,5 +67,116 @@ $(people $((39999 + 3 * i)) $((40000 + 3 * i)))" >/dev/null 2>"err.add.$i"
 	run as aud audit verify
 	[ "$status" -eq 0 ]
 	run as ada check
+	[ "$status" -eq 0 ]
+}
+
+# writer I: record add of person I (people), as citra when in Kanigoro (I a
+# multiple of 3), else as ada; its exit code in rc.I, its stderr in err.I, how
+# long it ran (ms) in ms.I
+writer() {
+	local rc=0 user=ada t0=${EPOCHREALTIME/./} # bats runs tests under set -e
+	[ $(($1 % 3)) != 0 ] || user=citra
+	bk -C "$VAULT" -u "$user" --passphrase-fd 3 record add warga 3<<<"$(pass_of "$user")" \
+		<<<"$HEADER
+$(people "$1" $(($1 + 1)))" >/dev/null 2>"err.$1" || rc=$?
+	echo $(((${EPOCHREALTIME/./} - t0) / 1000)) >"ms.$1"
+	echo "$rc" >"rc.$1"
+}
+
+@test "400 writers (record add as citra and ada, 100 at once): every row counted, none exits 3, the log agrees" {
+	local i seq0 busy
+	seq0=$(audit_last | jq .seq)
+	# each unlock's Argon2 holds 64 MiB: 400 at once would need 25 GiB
+	for i in $(seq 0 399); do
+		while [ "$(jobs -rp | wc -l)" -ge 100 ]; do
+			wait -n || true
+		done
+		writer "$i" &
+	done
+	wait
+	# exit 0, or 5 with the plain words when the vault stayed busy past the 10 s wait
+	run bash -c "cat rc.* | sort -u | tr '\n' ' '"
+	[[ "$output" == "0 " || "$output" == "0 5 " ]] || { grep . err.* | head -20; return 1; }
+	busy=$(grep -l . err.* | wc -l)
+	[ "$busy" = "$(grep -c '^5$' rc.*| awk -F: '{ s += $2 } END { print s }')" ]
+	# busy only after waiting the whole 10 s (SQLite gives up at once on a read
+	# transaction that turns into a write one while another writes: no such thing here)
+	for i in $(grep -l '^5$' rc.* | sed 's/^rc\.//'); do
+		[ "$(head -n 1 "err.$i")" = "brankas: error: the vault is busy (another command holds vault.db): try again" ] ||
+			{ echo "writer $i: $(cat "err.$i")"; return 1; }
+		[ "$(cat "ms.$i")" -ge 10000 ] || { echo "writer $i was busy after $(cat "ms.$i") ms"; return 1; }
+	done
+	echo "# $busy of 400 writers found the vault busy past the wait" >&3
+	# the rows are exactly those of the writers that exited 0
+	grep -l '^0$' rc.* | sed 's/^rc\./Orang /' | sort >expected
+	as ada query --purpose "uji" --format csv "SELECT reveal(nama) FROM warga" | tail -n +2 | tr -d '\r' | sort >got
+	run diff expected got
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <got)" -eq $((400 - busy)) ]
+	# and the log says so: one record-add ok each, none of them reconciled away
+	FAULT_SEQ=$seq0 FAULT_ACTION=record-add
+	[ "$(log_claims)" = $((400 - busy)) ]
+	run as aud audit verify
+	[ "$status" -eq 0 ]
+	run as ada check
+	[ "$status" -eq 0 ]
+}
+
+until_released() {
+	local i
+	for i in $(seq 1 300); do
+		[ ! -e release ] || return 0
+		sleep 0.1
+	done
+}
+
+# busy_probe DIR NAME: `status` as ada on the vault DIR in the background, its
+# exit code and stderr in NAME.rc and NAME.err
+busy_probe() {
+	{
+		local rc=0 # bats runs tests under set -e
+		as_in "$1" "$(pass_of ada)" ada status >/dev/null 2>"$2.err" || rc=$?
+		echo "$rc" >"$2.rc"
+	} &
+}
+
+@test "a command kept waiting past the busy timeout says the vault is busy (exit 5), never SQLite's words" {
+	local holders=() probes=()
+	db_key
+	cp -a "$VAULT" held-log
+	# vault.db held by a writer in its commit (sqlcipher's shell), audit.log by another's
+	# flock, each until the file "release" is there (30 s at most, should the test fail)
+	{
+		cat "$BATS_TEST_TMPDIR/db.key"
+		echo "BEGIN EXCLUSIVE; SELECT 'held';"
+		until_released
+		echo "COMMIT;"
+	} | "$SQLCIPHER" "$VAULT/vault.db" >held.out 2>&1 &
+	holders+=($!)
+	flock -x held-log/audit.log bash -c "echo held >held-log.out; $(declare -f until_released); until_released" &
+	holders+=($!)
+	for _ in $(seq 1 100); do
+		grep -q held held.out 2>/dev/null && grep -q held held-log.out 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q held held.out && grep -q held held-log.out
+	busy_probe "$VAULT" db
+	probes+=($!)
+	busy_probe held-log log
+	probes+=($!)
+	wait "${probes[@]}"
+	touch release
+	wait "${holders[@]}"
+	run cat db.rc log.rc db.err log.err
+	[ "$(cat db.rc log.rc)" = "$(printf '5\n5')" ]
+	[ "$(head -n 1 db.err)" = "brankas: error: the vault is busy (another command holds vault.db): try again" ]
+	[ "$(head -n 1 log.err)" = "brankas: error: the vault is busy (another command holds audit.log): try again" ]
+	grep -q '^brankas: hint: brankas waits 10 s for another command' db.err
+	run grep -il "locked\|database" db.err log.err
+	[ "$status" -eq 1 ]
+	# nothing was held against them: both vaults are whole
+	run as ada check
+	[ "$status" -eq 0 ]
+	run as_in held-log "$(pass_of aud)" aud audit verify
 	[ "$status" -eq 0 ]
 }

@@ -47,3 +47,63 @@ every_kill() {
 	STATE_BEFORE=1,35.05.10,35.05.10.2002 STATE_AFTER=1,35.05.01,35.05.01.2001 FAULT_ACTION=record-edit
 	INPUT=move.txt every_kill record edit warga 1 --purpose "pindah"
 }
+
+# pending_request: 30 people in warga and eva's request 1 over them, pending
+pending_request() {
+	{ echo "$HEADER"; people 0 30; } >people.csv
+	as ada import warga people.csv >/dev/null
+	bk request new --identity "$EVA_IDENTITY" --passphrase-fd 0 --dataset warga --purpose "evaluasi" \
+		--columns jenis_kelamin,desa --k 2 -o req.json <<<"$(pass_of eva)" >/dev/null 2>&1
+	as ada request add req.json >/dev/null 2>&1
+}
+
+@test "a request approve killed after its commit, before its extract is all in place: approving again puts it in place" {
+	local n
+	pending_request
+	cp -a "$VAULT" start
+	# killed at its 1st, 2nd or 3rd rename: approved, its files staged or some in place
+	for n in 1 2 3; do
+		rm -rf "$VAULT" extract
+		cp -a start "$VAULT"
+		inject_at "$n" rename signal=SIGKILL request approve 1 -o extract || true
+		[ "$status" -eq 137 ]
+		[ "$(find extract -name '.staged-*' | wc -l)" -eq $((4 - n)) ]
+		run as ada request list
+		[[ "$output" == *" approved "* ]]
+		run as ada request approve 1 -o extract
+		[ "$status" -eq 0 ]
+		[ "$output" = "request 1 was approved already: its extract is now in place in 'extract'" ]
+		run ls -A extract
+		[ "$output" = "$(printf 'data.csv.age\nmanifest.json\nmanifest.json.minisig')" ]
+		run bk extract open extract --identity "$EVA_IDENTITY" --vault-pub "$VAULT/vault.pub" -o "data.$n.csv" \
+			--passphrase-fd 0 <<<"$(pass_of eva)"
+		[ "$status" -eq 0 ]
+		[ "$(jq -s '[.[] | select(.action == "request-publish" and .outcome == "ok")] | length' "$VAULT/audit.log")" = 1 ]
+		# in place: nothing more to finish
+		run as ada request approve 1 -o extract
+		[ "$status" -eq 1 ]
+		has "request 1 is already approved"
+		vault_sound
+	done
+}
+
+@test "an approved request's extract staged in place of another is not put in place (exit 3)" {
+	pending_request
+	inject_at 1 rename signal=SIGKILL request approve 1 -o extract || true
+	[ "$status" -eq 137 ]
+	echo '{}' >extract/.staged-manifest.json
+	run as ada request approve 1 -o extract
+	[ "$status" -eq 3 ]
+	has "is not the manifest of the approved extract"
+	# nothing put in place
+	run ls -A extract
+	[ "$output" = "$(printf '.staged-data.csv.age\n.staged-manifest.json\n.staged-manifest.json.minisig')" ]
+}
+
+@test "request approve syncs the extract's directory after putting its files in place" {
+	pending_request
+	strace -f -y -qq -o trace.log -e trace=rename,fsync "$BRANKAS" -C "$VAULT" -u ada --passphrase-fd 3 \
+		request approve 1 -o extract 3<<<"$(pass_of ada)" >/dev/null
+	# the renames are in extract/: syncing only the directory above it left them to chance
+	awk '/rename\(/ { r = NR } /fsync\([0-9]+<[^>]*\/extract>\)/ { f = NR } END { exit !(r && f > r) }' trace.log
+}

@@ -188,6 +188,7 @@ teardown() {
 #   stderr_line TEXT           assert that one line of $stderr (run --separate-stderr) is exactly TEXT
 #   lacks TEXT...              assert that neither $output nor $stderr contains any TEXT
 #   template_imports DATASET FILE...  (setup_file) build_template, then import each FILE into its DATASET as ada
+#   people N M                 warga rows of people N..M-1 over three kecamatan, valid NIKs (0035, crash trials)
 #   pemanfaatan_csv FILE       write three service uses: two of Siti (B, Kanigoro), one of Dewi (D, Wonodadi)
 #   A_NIK A_NAMA, B_NIK B_NAMA, D_NIK D_NAMA   people of records.csv: rows 1 and 2 in Kanigoro, row 3 in Wonodadi
 
@@ -216,6 +217,20 @@ pemanfaatan_csv() {
 		"$B_NIK,INO-01,2024-03-01,daring,35.05.10.2002" \
 		"$B_NIK,INO-02,2024-04-01,luring,35.05.10.2002" \
 		"$D_NIK,INO-01,2024-03-02,luring,Jaten" >"$1"
+}
+
+# people N M: the warga rows (no header) of people N..M-1, over Kanigoro, Wonodadi and
+# Sanankulon in turn: each a valid NIK of its own, named "Orang N"
+people() {
+	awk -v from="$1" -v to="$2" 'BEGIN {
+		split("10 01 05", kec, " ")
+		for (i = from; i < to; i++) {
+			k = kec[i % 3 + 1]; j = int(i / 3)
+			d = 1 + j % 28; m = 1 + int(j / 28) % 12; y = 50 + int(j / 336) % 40; s = 1 + int(j / 13440)
+			printf "3505%s%02d%02d%02d%04d,Orang %d,,19%02d-%02d-%02d,L,35.05.%s.2001,SMA,petani,tidak\n",
+				k, d, m, y, s, i, y, m, d, k
+		}
+	}'
 }
 
 fixture() {
@@ -341,7 +356,9 @@ sql_file() {
 #                              the copy put back; FAULTS counts the runs that met the fault
 #   fault_verify N REACHED     what every run must leave (STATE_SQL, STATE_BEFORE, STATE_AFTER and
 #                              FAULT_ACTION: see there); FAULTS_AFTER counts the faulted runs that left the change
-#   fault_state                "before" or "after" (or what the vault holds instead): STATE_SQL's last line
+#   log_claims                 the entries after FAULT_SEQ that say FAULT_ACTION was done (0035 too)
+#   fault_state                "before" or "after" (or what the vault holds instead): the line that
+#                              the function STATE_FN prints, by default state_sql: STATE_SQL's last line
 
 HEADER="nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas"
 
@@ -447,7 +464,7 @@ each_fault() {
 
 fault_state() {
 	local line
-	line=$(as ada query --format csv "$STATE_SQL" | tail -n 1 | tr -d '\r') || return 1
+	line=$("${STATE_FN:-state_sql}") || return 1
 	if [ "$line" = "$STATE_BEFORE" ]; then
 		echo before
 	elif [ "$line" = "$STATE_AFTER" ]; then
@@ -457,11 +474,27 @@ fault_state() {
 	fi
 }
 
+state_sql() {
+	as ada query --format csv "$STATE_SQL" | tail -n 1 | tr -d '\r'
+}
+
+# log_claims: how many entries of $VAULT's log after seq FAULT_SEQ say that
+# FAULT_ACTION was done (outcome ok), less those a later reconcile entry says
+# did not take effect (their commit never happened)
+log_claims() {
+	jq -s --argjson after "$FAULT_SEQ" --arg action "$FAULT_ACTION" '
+		[.[] | select(.action == "reconcile" and .outcome == "failed") | .target |
+			capture("entries (?<a>[0-9]+)-(?<b>[0-9]+)") | {a: (.a | tonumber), b: (.b | tonumber)}] as $undone |
+		[.[] | select(.seq > $after and .action == $action and .outcome == "ok") | .seq as $s |
+			select(all($undone[]; $s < .a or $s > .b))] | length' "$VAULT/audit.log"
+}
+
 # fault_verify N REACHED: after a run that was killed or failed at its Nth
 # call (REACHED 1) or ended before it (0), with its status and output: the
-# query STATE_SQL (as ada) ends in the line STATE_BEFORE or STATE_AFTER (the
-# vault as before the command or as after it, nothing else; the unlock also
-# reconciles the log with what a failed commit left), the command failed with a message
+# query STATE_SQL (as ada) ends in the line STATE_BEFORE or STATE_AFTER, or
+# the function STATE_FN prints one of them (the vault as before the command or
+# as after it, nothing else; the unlock also reconciles the log with what a
+# failed commit left), the command failed with a message
 # or left "after", the log holds an entry of FAULT_ACTION with outcome ok
 # after the first run's start exactly when the change is there (one that a
 # later reconcile entry says did not take effect does not count), and the
@@ -488,12 +521,7 @@ fault_verify() {
 		return 1
 	fi
 	[ "$reached" = 0 ] || [ "$state" = before ] || FAULTS_AFTER=$((FAULTS_AFTER + 1))
-	claims=$(jq -s --argjson after "$FAULT_SEQ" --arg action "$FAULT_ACTION" '
-		[.[] | select(.action == "reconcile" and .outcome == "failed") | .target |
-			capture("entries (?<a>[0-9]+)-(?<b>[0-9]+)") | {a: (.a | tonumber), b: (.b | tonumber)}] as $undone |
-		[.[] | select(.seq > $after and .action == $action and .outcome == "ok") | .seq as $s |
-			select(all($undone[]; $s < .a or $s > .b))] | length' "$VAULT/audit.log") ||
-		{ echo "audit.log does not read as JSON"; return 1; }
+	claims=$(log_claims) || { echo "audit.log does not read as JSON"; return 1; }
 	if [ "$state" = after ] && [ "$claims" != 1 ]; then
 		echo "the change is there, but $claims entries of $FAULT_ACTION say ok"
 		return 1

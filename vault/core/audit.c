@@ -25,6 +25,7 @@
 #include "crypto/hash.h"
 #include "crypto/sign.h"
 #include "crypto/secmem.h"
+#include "vault/core/db.h"
 
 #define LIT(s) (sizeof(s) - 1)
 #define HEXLEN (2 * BK_AUDIT_HASHBYTES)
@@ -49,8 +50,8 @@ _Static_assert(sizeof(ZERO_HEX) == HEXLEN + 1, "ZERO_HEX is one hash of zeros");
 #define PREV_FIELD (LIT(PREV_PREFIX) + HEXLEN + 1)
 
 /* How long a writer (LOCK_EX) or a reader (LOCK_SH) waits for another
- * process's lock. */
-#define LOCK_WAIT_MS 10000
+ * process's lock: as long as SQLite waits for vault.db's. */
+#define LOCK_WAIT_MS BK_DB_BUSY_MS
 
 /* The reverse reader's window: any line within BK_AUDIT_MAX_LINE fits whole. */
 #define REV_CAP (2 * (size_t)BK_AUDIT_MAX_LINE)
@@ -768,10 +769,8 @@ static bk_status lock_log(int fd, const char *name, int op)
 			continue;
 		if (errno != EWOULDBLOCK)
 			return bk_fail(BK_ERR_IO, "cannot lock '%s': %s", name, strerror(errno));
-		if (waited >= LOCK_WAIT_MS) {
-			bk_hint("another brankas command is using the vault; try again when it has finished");
-			return bk_fail(BK_ERR_STATE, "'%s' is locked by another process", name);
-		}
+		if (waited >= LOCK_WAIT_MS)
+			return bk_db_busy(name);
 		nanosleep(&ts, NULL);
 		waited += 10;
 	}

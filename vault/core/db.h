@@ -18,6 +18,9 @@
  * the shell needs PRAGMA cipher_hmac_algorithm = HMAC_SHA256 after the key. */
 #define BK_DB_HMAC "HMAC_SHA256"
 #define BK_DB_SCHEMA_VERSION 2
+/* How long a command waits for another one holding a file of the vault (the
+ * busy timeout of every connection, the audit log's lock) before BK_ERR_BUSY. */
+#define BK_DB_BUSY_MS 10000
 
 /* bk_db_open opens (or with create, makes) path under the 32-byte raw key,
  * with 4 KiB cipher pages, WAL, busy timeout, foreign keys and secure delete,
@@ -44,11 +47,21 @@ bk_status bk_db_exec(sqlite3 *db, const char *sql) BK_MUST_CHECK;
 
 /* bk_db_status maps a SQLite result code (with the db's message) onto bk_status:
  * SQLITE_CORRUPT/NOTADB -> BK_ERR_CORRUPT (HMAC failures of SQLCipher pages land
- * there), SQLITE_FULL/IOERR -> BK_ERR_IO, the rest BK_ERR_DB. */
+ * there), SQLITE_FULL/IOERR -> BK_ERR_IO, SQLITE_BUSY/LOCKED -> BK_ERR_BUSY
+ * (bk_db_busy's words, not SQLite's), the rest BK_ERR_DB. */
 bk_status bk_db_status(sqlite3 *db, int rc, const char *what);
 /* bk_db_file_status is bk_db_status for a statement that reads one known
  * file, named in the message ("the store of kecamatan 35.05.10"). */
 bk_status bk_db_file_status(sqlite3 *db, int rc, const char *file, const char *what);
+
+/* bk_db_is_busy says whether a SQLite result code means that another
+ * connection held the lock past the busy timeout (SQLITE_BUSY, SQLITE_LOCKED,
+ * extended codes too). bk_db_busy records that plainly for a file of the vault
+ * ("vault.db", "audit.log", "the store of kecamatan 35.05.10"): another command
+ * holds it, try again; a hint says how long brankas waits. Returns BK_ERR_BUSY.
+ * WARNING: a busy file is no damage: never map it onto BK_ERR_CORRUPT. */
+int bk_db_is_busy(int rc);
+bk_status bk_db_busy(const char *file);
 
 /* meta table: small key/value strings. get returns BK_ERR_NOTFOUND when absent. */
 bk_status bk_db_meta_get(sqlite3 *db, const char *key, char *out, size_t cap) BK_MUST_CHECK;

@@ -48,7 +48,7 @@ static bk_status store_path(const char *dir, const char *kecamatan, char *out, s
  * SQL text that SQLite could echo in an error. */
 static bk_status attach(sqlite3 *db, const char *kecamatan, const uint8_t key[BK_DB_KEYBYTES], const char *path)
 {
-	char schema[BK_STORE_SCHEMA_MAX];
+	char schema[BK_STORE_SCHEMA_MAX], what[64];
 	char *keyspec = bk_secmem_alloc(KEYSPEC_LEN + 1);
 	sqlite3_stmt *st = NULL;
 	bk_status rc = BK_OK;
@@ -76,7 +76,10 @@ static bk_status attach(sqlite3 *db, const char *kecamatan, const uint8_t key[BK
 			rc = bk_fail(BK_ERR_CORRUPT, "the store of kecamatan %s does not open with its key: it was altered "
 						     "or replaced",
 				     kecamatan);
-		else
+		else if (bk_db_is_busy(src)) {
+			snprintf(what, sizeof(what), "the store of kecamatan %s", kecamatan);
+			rc = bk_db_busy(what);
+		} else
 			rc = bk_fail((src & 0xff) == SQLITE_ERROR ? BK_ERR_DB : BK_ERR_IO,
 				     "cannot attach the store of kecamatan %s: %s", kecamatan, sqlite3_errmsg(db));
 		goto out;
@@ -852,6 +855,8 @@ static bk_status insert_entry(sqlite3 *db, const char *schema, const char *datas
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
 	src = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	sqlite3_free(sql);
+	if (bk_db_is_busy(src))
+		return bk_db_busy("vault.db");
 	if (src != SQLITE_OK)
 		return bk_fail(BK_ERR_CORRUPT, "an inbox entry of kecamatan %s does not fit its dataset: %s", kecamatan,
 			       sqlite3_errmsg(db));

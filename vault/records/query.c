@@ -675,6 +675,15 @@ static void parse_error(sqlite3 *db, char *out, size_t cap)
 #endif
 }
 
+/* Another command held the vault past the busy timeout: bk_db_busy's words in
+ * why (the audit entry's, and at last the user's), not SQLite's. */
+static bk_status busy_why(char *why, size_t cap)
+{
+	(void)bk_db_busy("vault.db");
+	snprintf(why, cap, "%s", bk_error_detail());
+	return BK_ERR_BUSY;
+}
+
 /* The progress handler: ends a statement that runs past its deadline (a
  * recursive CTE without end, a cross join of every dataset). */
 static int over_time(void *ctx)
@@ -723,6 +732,8 @@ static bk_status collect_rows(struct query_ctx *q, sqlite3_stmt *st, json_t *col
 		bk_hint("narrow the query, or give it more time with --timeout SECONDS");
 		return BK_ERR_DENIED;
 	}
+	if (bk_db_is_busy(src))
+		return busy_why(why, cap);
 	/* SQLite's own words for a runtime error, never the statement's values */
 	snprintf(why, cap, "the query failed while running: %s", sqlite3_errstr(src));
 	return (src & 0xff) == SQLITE_CORRUPT || (src & 0xff) == SQLITE_NOTADB ? BK_ERR_CORRUPT
@@ -768,17 +779,21 @@ static bk_status query_prepare(struct query_ctx *q, const char *sql, sqlite3_stm
 	struct bk_vault *v = q->v;
 	const char *tail = NULL;
 	bk_status rc;
+	int src;
 
 	clock_gettime(CLOCK_MONOTONIC, &q->deadline);
 	q->deadline.tv_sec += (time_t)q->seconds;
 	sqlite3_progress_handler(v->db, 1000, over_time, q);
 	sqlite3_set_authorizer(v->db, authorize, q);
-	rc = sqlite3_prepare_v2(v->db, sql, -1, st_p, &tail) == SQLITE_OK && *st_p ? BK_OK : BK_ERR_USAGE;
+	src = sqlite3_prepare_v2(v->db, sql, -1, st_p, &tail);
+	rc = src == SQLITE_OK && *st_p ? BK_OK : BK_ERR_USAGE;
 	sqlite3_set_authorizer(v->db, NULL, NULL); /* our own statements are not the user's */
 	if (q->denied[0]) {
 		snprintf(why, cap, "%s", q->denied);
 		*outcome_p = "denied";
 		rc = BK_ERR_DENIED;
+	} else if (bk_db_is_busy(src)) { /* reading the schema */
+		rc = busy_why(why, cap);
 	} else if (rc != BK_OK) {
 		parse_error(v->db, why, cap);
 		bk_hint("`brankas dataset show NAME` lists a dataset's columns; views are named like datasets");
@@ -846,7 +861,7 @@ bk_status bk_vault_query(struct bk_vault *v, const char *sql, const char *purpos
 		goto out;
 	}
 	if (rc != BK_OK) {
-		rc = bk_fail(rc, "%s", why);
+		rc = rc == BK_ERR_BUSY ? bk_db_busy("vault.db") : bk_fail(rc, "%s", why);
 		goto out;
 	}
 	*result_p = json_pack("{s:o, s:o, s:I}", "columns", cols, "rows", rows, "revealed", (json_int_t)q.revealed);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/fileio.h"
@@ -429,6 +430,15 @@ static void staged_path(char *out, size_t cap, const char *dir, const char *file
 	snprintf(out, cap, "%s/" STAGED_PREFIX "%s", dir, file);
 }
 
+/* Makes the renames in dir durable (file, a path in it: bk_fsync_dir syncs the
+ * directory holding its argument), and dir's own entry, which the approval made. */
+static bk_status synced(const char *dir, const char *file)
+{
+	bk_status rc = bk_fsync_dir(file);
+
+	return rc ? rc : bk_fsync_dir(dir);
+}
+
 bk_status bk_extract_publish(const char *dir)
 {
 	char from[4096], to[4096];
@@ -436,10 +446,46 @@ bk_status bk_extract_publish(const char *dir)
 	for (const char *const *f = bk_extract_files; *f; f++) {
 		staged_path(from, sizeof(from), dir, *f);
 		snprintf(to, sizeof(to), "%s/%s", dir, *f);
-		if (rename(from, to) != 0)
+		/* one already in place: an earlier publish went that far (bk_extract_staged) */
+		if (rename(from, to) != 0 && (errno != ENOENT || access(to, F_OK) != 0))
 			return bk_fail(BK_ERR_IO, "cannot put '%s' in place: %s", to, strerror(errno));
 	}
-	return bk_fsync_dir(dir);
+	return synced(dir, to);
+}
+
+bk_status bk_extract_staged(const char *dir, const char *manifest_sha256)
+{
+	char path[4096], done[4096], hex[65];
+	uint8_t h[BK_SHA256_BYTES], *text = NULL;
+	size_t len = 0, staged = 0;
+	struct stat sb;
+	bk_status rc;
+
+	for (const char *const *f = bk_extract_files; *f; f++) {
+		staged_path(path, sizeof(path), dir, *f);
+		staged += lstat(path, &sb) == 0;
+	}
+	if (!staged)
+		return BK_ERR_NOTFOUND;
+	for (const char *const *f = bk_extract_files; *f; f++) {
+		staged_path(path, sizeof(path), dir, *f);
+		snprintf(done, sizeof(done), "%s/%s", dir, *f);
+		if (lstat(path, &sb) != 0 && lstat(done, &sb) != 0)
+			return bk_fail(BK_ERR_CORRUPT, "'%s' is missing: the extract in '%s' cannot be put in place", done,
+				       dir);
+	}
+	staged_path(path, sizeof(path), dir, "manifest.json");
+	if (lstat(path, &sb) != 0)
+		snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	if ((rc = bk_file_read(path, EXTRACT_MAX_BYTES, &text, &len)))
+		return rc;
+	bk_sha256(h, text, len);
+	free(text);
+	hex256(hex, h);
+	if (strcmp(hex, manifest_sha256) != 0)
+		return bk_fail(BK_ERR_CORRUPT, "'%s' is not the manifest of the approved extract (its SHA-256 differs)",
+			       path);
+	return BK_OK;
 }
 
 void bk_extract_discard(const char *dir)

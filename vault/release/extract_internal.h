@@ -36,13 +36,22 @@ bk_status bk_request_check_dataset(const struct bk_request *r, const struct bk_d
 /* bk_extract_make reads the dataset, anonymizes (or tabulates) as the request
  * asks and fills sum. With t NULL it is a dry run. With t it also re-checks
  * the released rows independently and writes the extract's files under staged
- * names in t->dir; bk_extract_publish then puts them in place, or
- * bk_extract_discard removes them. BK_ERR_STATE when no generalization satisfies the
+ * names in t->dir; bk_extract_publish then puts them in place (those still
+ * staged: a file already in place stays), or bk_extract_discard removes them. BK_ERR_STATE when no generalization satisfies the
  * model. */
 bk_status bk_extract_make(struct bk_vault *v, const struct bk_dataset *ds, const struct bk_request *r,
 			  const struct bk_extract_target *t, struct bk_extract_summary *sum,
 			  struct bk_extract_files *files) BK_MUST_CHECK;
 bk_status bk_extract_publish(const char *dir) BK_MUST_CHECK;
 void bk_extract_discard(const char *dir);
+
+/* bk_extract_staged checks an extract that an approval staged in dir and
+ * committed, but did not publish (killed, or a rename that failed, between its
+ * commit and bk_extract_publish), before bk_extract_publish puts it in place:
+ * every file must be there, staged or already in place, and the manifest must
+ * hash (SHA-256, hex) to manifest_sha256, the one pinned with the approved
+ * request; else BK_ERR_CORRUPT. BK_ERR_NOTFOUND, with no detail, when dir holds
+ * no staged file (nothing was interrupted there). */
+bk_status bk_extract_staged(const char *dir, const char *manifest_sha256) BK_MUST_CHECK;
 
 #endif

@@ -314,13 +314,14 @@ static void fill_info(sqlite3_stmt *st, struct bk_request_info *info)
 	COPY(added_by, 7);
 	COPY(decided, 8);
 	COPY(approvers, 9);
+	COPY(manifest_sha256, 11);
 #undef COPY
 }
 
 #define INFO_COLUMNS                                                                                         \
 	"r.number, r.id, r.evaluator, r.dataset, r.kind, r.status, r.added, r.added_by, r.decided,"         \
 	" (SELECT group_concat(approver, ',') FROM (SELECT approver FROM request_approvals a"                 \
-	"  WHERE a.number = r.number ORDER BY at, approver)), r.text"
+	"  WHERE a.number = r.number ORDER BY at, approver)), r.text, r.manifest_sha256"
 
 bk_status bk_vault_request_list(struct bk_vault *v, struct bk_request_info **list_p, size_t *n_p)
 {
@@ -628,6 +629,24 @@ out:
 	return rc;
 }
 
+/* approve_finish puts in place an extract that the request's approval
+ * committed but left staged in A->dir (killed, or a rename that failed,
+ * before bk_extract_publish), audited first. BK_ERR_NOTFOUND, with no detail,
+ * when nothing is staged there. */
+static bk_status approve_finish(struct approval *A)
+{
+	bk_status rc;
+
+	if (!A->info.manifest_sha256[0])
+		return bk_fail(BK_ERR_CORRUPT, "request %lld is approved but pins no manifest", A->number);
+	if ((rc = bk_extract_staged(A->dir, A->info.manifest_sha256)))
+		return rc;
+	if ((rc = log_outcome(A->v, "request-publish", A->r->dataset, A->target, A->r->purpose,
+			      "the extract its approval left staged put in place", "ok", -1)))
+		return rc;
+	return bk_extract_publish(A->dir);
+}
+
 /* approve_partial records an approval that releases nothing yet, and commits. */
 static bk_status approve_partial(struct approval *A, size_t count)
 {
@@ -727,6 +746,10 @@ bk_status bk_vault_request_approve(struct bk_vault *v, long long number, const c
 	    (rc = load_request(v, number, &A.info, A.r, &A.text, &A.len)))
 		goto out;
 	snprintf(A.target, sizeof(A.target), "request %lld %s", number, A.info.id);
+	if (strcmp(A.info.status, "approved") == 0 && (rc = approve_finish(&A)) != BK_ERR_NOTFOUND) {
+		*released_p = rc == BK_OK ? 2 : 0;
+		goto out;
+	}
 	if ((rc = approve_check(&A)))
 		goto out;
 	if ((rc = bk_dataset_load(v->db, A.r->dataset, &A.ds)))
@@ -745,6 +768,9 @@ bk_status bk_vault_request_approve(struct bk_vault *v, long long number, const c
 	rc = bk_extract_publish(dir);
 	A.staged = 0;
 	*released_p = rc == BK_OK;
+	if (rc != BK_OK)
+		bk_hint("request %lld is approved: 'brankas request approve %lld -o %s' again puts the extract in place",
+			number, number, dir);
 out:
 	if (rc != BK_OK && v->in_tx)
 		bk_vault_rollback(v);

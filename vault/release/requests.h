@@ -32,6 +32,7 @@ struct bk_request_info {
 	char decided[24];
 	char approvers[2 * (BK_NAME_MAX + 1) + 2]; /* "ada" or "ada,citra" */
 	char purpose[BK_REQUEST_PURPOSE_MAX + 1];
+	char manifest_sha256[65]; /* of an approved request's manifest (hex); else "" */
 };
 
 /* bk_vault_request_add checks and stores a request file (name for messages).
@@ -58,7 +59,10 @@ bk_status bk_vault_request_deny(struct bk_vault *v, long long number, const char
 /* bk_vault_request_approve records the user's approval; when the dataset's
  * approvals are complete it builds the extract into dir (which must not exist
  * or be empty) and marks the request approved. *released_p says whether the
- * extract was written (0: waiting for another approver). */
+ * extract was written (0: waiting for another approver). On a request already
+ * approved whose extract its approval left staged in dir (killed between its
+ * commit and the renames) it puts that extract in place (*released_p 2, sum
+ * untouched), audited as request-publish. */
 bk_status bk_vault_request_approve(struct bk_vault *v, long long number, const char *dir,
 				   struct bk_extract_summary *sum, int *released_p) BK_MUST_CHECK;
 

@@ -1,7 +1,9 @@
 /* test_db.c - vault.db under SQLCipher: a vault written by Debian 12's
  * SQLCipher 3.4.1 (tests/fixtures/sqlcipher3, see its README) opens through
  * bk_db_open with every row, and a library of SQLCipher 4 or later leaves it
- * in its own format; the connection bk_db_open gives reads "x" as a name. */
+ * in its own format; the connection bk_db_open gives reads "x" as a name; a
+ * file another connection holds past the busy timeout is "busy", in plain
+ * words, never SQLite's "database is locked" nor damage. */
 #include "tests/unit/unit.h"
 
 #include <stdio.h>
@@ -182,12 +184,66 @@ static void test_double_quotes_are_identifiers(void **state)
 	remove_dir(dir, path);
 }
 
+/* Expects rc to be BK_ERR_BUSY with the plain message naming file, a hint, and
+ * nothing of SQLite's own words. */
+static void assert_busy(bk_status rc, const char *file)
+{
+	char want[128];
+
+	snprintf(want, sizeof(want), "the vault is busy (another command holds %s): try again", file);
+	assert_int_equal(rc, BK_ERR_BUSY);
+	assert_string_equal(bk_error_detail(), want);
+	assert_non_null(strstr(bk_error_hint(), "waits 10 s"));
+	assert_null(strstr(bk_error_detail(), "locked"));
+	bk_error_clear();
+}
+
+static void test_busy_is_plain(void **state)
+{
+	uint8_t key[BK_DB_KEYBYTES] = {0};
+	char dir[64] = "/tmp/bk-test-db-XXXXXX", path[96], value[16];
+	sqlite3 *holder = NULL, *db = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/vault.db", dir);
+	assert_int_equal(bk_db_open(path, key, 1, &holder), BK_OK);
+	assert_int_equal(bk_db_meta_set(holder, "vault_id", "x"), BK_OK);
+	assert_int_equal(bk_db_open(path, key, 0, &db), BK_OK);
+	/* another command in its commit: not even a reader gets in */
+	assert_int_equal(bk_db_exec(holder, "BEGIN EXCLUSIVE"), BK_OK);
+	sqlite3_busy_timeout(db, 20); /* the test's wait, not the 10 s of bk_db_open */
+	assert_busy(bk_db_exec(db, "SELECT count(*) FROM meta"), "vault.db");
+	assert_busy(bk_db_meta_get(db, "vault_id", value, sizeof(value)), "vault.db");
+	/* the page check reads the file past SQLite's locks: it waits for them first */
+	assert_busy(bk_db_pages_check(db, "main"), "vault.db");
+	assert_true(sqlite3_get_autocommit(db));
+	/* a check that could not list the files has checked nothing: not "ok" */
+	assert_busy(bk_db_integrity_check(db), "vault.db");
+	/* SQLite's other words for it, and a store's name */
+	assert_busy(bk_db_file_status(NULL, SQLITE_LOCKED, "the store of kecamatan 35.05.10", "reading"),
+		    "the store of kecamatan 35.05.10");
+	assert_busy(bk_db_status(NULL, SQLITE_BUSY_SNAPSHOT, "reading"), "vault.db");
+	assert_int_equal(bk_db_status(NULL, SQLITE_CORRUPT, "reading"), BK_ERR_CORRUPT);
+	/* and once the holder is done, the same calls go through */
+	assert_int_equal(bk_db_exec(holder, "COMMIT"), BK_OK);
+	assert_int_equal(bk_db_meta_get(db, "vault_id", value, sizeof(value)), BK_OK);
+	assert_string_equal(value, "x");
+	assert_int_equal(bk_db_pages_check(db, "main"), BK_OK);
+	assert_int_equal(bk_db_integrity_check(db), BK_OK);
+	assert_true(sqlite3_get_autocommit(db));
+	bk_db_close(db);
+	bk_db_close(holder);
+	remove_dir(dir, path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sqlcipher3_vault_opens),
 		cmocka_unit_test(test_sqlcipher3_vault_wrong_key),
 		cmocka_unit_test(test_double_quotes_are_identifiers),
+		cmocka_unit_test(test_busy_is_plain),
 	};
 
 	return bk_test_run_group("db", tests, NULL, NULL);

@@ -1,0 +1,14 @@
+#!/usr/bin/env bats
+# crash trials, the fast subset: tests/crash/run (make check-crash runs 200+)
+# with 10 trials, a command killed with SIGKILL at a random instant in each;
+# every trial must leave the vault as before or as after its command, with a
+# log that says which, and sound.
+
+load helper
+
+@test "10 crash trials: each command killed at a random instant leaves the vault as before or as after it" {
+	# its work directory under the test's, which bats removes
+	run env TRIALS=10 TMPDIR="$BATS_TEST_TMPDIR" "$BATS_TEST_DIRNAME/../crash/run"
+	[ "$status" -eq 0 ]
+	[ "${lines[${#lines[@]} - 1]}" = "10 passed, 0 failed" ]
+}
