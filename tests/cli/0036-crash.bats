@@ -102,7 +102,7 @@ pending_request() {
 
 @test "request approve syncs the extract's directory after putting its files in place" {
 	pending_request
-	strace -f -y -qq -o trace.log -e trace=rename,fsync "$BRANKAS" -C "$VAULT" -u ada --passphrase-fd 3 \
+	traced -f -y -qq -o trace.log -e trace=rename,fsync "$BRANKAS" -C "$VAULT" -u ada --passphrase-fd 3 \
 		request approve 1 -o extract 3<<<"$(pass_of ada)" >/dev/null
 	# the renames are in extract/: syncing only the directory above it left them to chance
 	awk '/rename\(/ { r = NR } /fsync\([0-9]+<[^>]*\/extract>\)/ { f = NR } END { exit !(r && f > r) }' trace.log

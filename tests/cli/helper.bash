@@ -380,13 +380,19 @@ vault_sound() {
 	[ "$status" -eq 0 ] || { echo "the next record add: exit $status: $output"; return 1; }
 }
 
+# traced ARGS...: strace ARGS... with LeakSanitizer off, which cannot run
+# under ptrace and would fail the command (make asan sets detect_leaks=1).
+traced() {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace "$@"
+}
+
 # --seccomp-bpf stops the command at the traced calls only (twice as fast),
 # but strace 6.1 then never delivers an injected signal: kills go without it.
 inject_at() {
 	local n=$1 sc=$2 action=$3 log="$BATS_TEST_TMPDIR/strace.log" bpf=--seccomp-bpf
 	shift 3
 	[[ "$action" != signal=* ]] || bpf=
-	output=$(strace $bpf -f -qq -o "$log" -e trace="$sc" -e inject="$sc:$action:when=$n" \
+	output=$(traced $bpf -f -qq -o "$log" -e trace="$sc" -e inject="$sc:$action:when=$n" \
 		"$BRANKAS" -C "$VAULT" -u ada --passphrase-fd 3 "$@" 3<<<"$(pass_of ada)" <"${INPUT:-/dev/null}" 2>&1)
 	status=$?
 	[ "$status" -eq 137 ] || grep -q '(INJECTED' "$log"
@@ -401,7 +407,7 @@ write_points() {
 	shift
 	rm -rf "$copy"
 	cp -a "$VAULT" "$copy"
-	strace --seccomp-bpf -f -y -qq -o "$log" -e trace="$sc" "$BRANKAS" -C "$copy" -u ada --passphrase-fd 3 "$@" \
+	traced --seccomp-bpf -f -y -qq -o "$log" -e trace="$sc" "$BRANKAS" -C "$copy" -u ada --passphrase-fd 3 "$@" \
 		3<<<"$(pass_of ada)" <"${INPUT:-/dev/null}" >/dev/null 2>&1 || {
 		echo "write_points: the command failed without a fault" >&2
 		return 1
