@@ -105,6 +105,11 @@ bk_status cli_vault_dir(struct cli_ctx *ctx, const char **dir_p) BK_MUST_CHECK;
 /* cli_parse_kdf parses --kdf's argument. */
 bk_status cli_parse_kdf(const char *arg, enum bk_kdf_level *level_p) BK_MUST_CHECK;
 
+/* cli_wait_init sets the default wait for another command (and the notice
+ * printed while waiting); cli_parse_wait sets it from --wait SECONDS. */
+void cli_wait_init(void);
+bk_status cli_parse_wait(const char *arg) BK_MUST_CHECK;
+
 /* cli_parse_fd parses a file descriptor number. */
 bk_status cli_parse_fd(const char *arg, int *fd_p) BK_MUST_CHECK;
 

@@ -15,6 +15,7 @@
 #include "base/fileio.h"
 #include "crypto/identity.h"
 #include "crypto/secmem.h"
+#include "vault/core/db.h"
 #include "vault/records/subjects.h"
 
 #define PASS_MAX 1024
@@ -64,6 +65,32 @@ bk_status cli_parse_fd(const char *arg, int *fd_p)
 	if (errno || !end || *end || end == arg || n < 0 || n > INT_MAX)
 		return bk_fail(BK_ERR_USAGE, "not a file descriptor: '%.16s'", arg);
 	*fd_p = (int)n;
+	return BK_OK;
+}
+
+/* Said once when a command has waited a second for another one: a clerk
+ * staring at a silent screen would think brankas hung. */
+static void tell_waiting(int ms)
+{
+	fprintf(stderr, "brankas: waiting for another command to finish (at most %d s)...\n", ms / 1000);
+}
+
+void cli_wait_init(void)
+{
+	bk_db_set_wait(BK_DB_WAIT_DEFAULT_MS, tell_waiting);
+}
+
+bk_status cli_parse_wait(const char *arg)
+{
+	char *end = NULL;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno || !end || *end || arg[0] < '0' || arg[0] > '9' || n > BK_DB_WAIT_MAX_MS / 1000)
+		return bk_fail(BK_ERR_USAGE, "--wait takes a number of seconds from 0 to %d, not '%.16s'",
+			       BK_DB_WAIT_MAX_MS / 1000, arg);
+	bk_db_set_wait((int)n * 1000, tell_waiting);
 	return BK_OK;
 }
 

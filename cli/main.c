@@ -293,7 +293,8 @@ static void list_commands(FILE *out, const char *group)
 {
 	size_t n = group ? strlen(group) : 0;
 
-	fprintf(out, "usage: brankas [-C DIR] [-u USER] [--passphrase-fd N] COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(out, "usage: brankas [-C DIR] [-u USER] [--passphrase-fd N] [--wait SECONDS] COMMAND [ARGS]\n\n"
+		     "commands:\n");
 	for (size_t i = 0; i < cli_command_count; i++)
 		if (!group || (strncmp(cli_commands[i].name, group, n) == 0 && cli_commands[i].name[n] == ' '))
 			fprintf(out, "  %-18s  %s\n", cli_commands[i].name, cli_commands[i].summary);
@@ -349,17 +350,22 @@ int main(int argc, char **argv)
 	harden_process();
 	if ((rc = bk_crypto_init()))
 		return cli_fail(rc);
+	cli_wait_init();
 	/* global options before the command */
 	while (i < argc && argv[i][0] == '-' && argv[i][1]) {
 		const char *opt = argv[i];
 
 		if ((strcmp(opt, "-C") == 0 || strcmp(opt, "-u") == 0 || strcmp(opt, "--passphrase-fd") == 0 ||
-		     strcmp(opt, "--new-passphrase-fd") == 0) && i + 1 >= argc)
+		     strcmp(opt, "--new-passphrase-fd") == 0 || strcmp(opt, "--wait") == 0) && i + 1 >= argc)
 			return cli_usage(&ctx, "option '%s' needs a value", opt);
 		if (strcmp(opt, "-C") == 0)
 			ctx.vault_dir = argv[i + 1];
 		else if (strcmp(opt, "-u") == 0)
 			ctx.user = argv[i + 1];
+		else if (strcmp(opt, "--wait") == 0) {
+			if ((rc = cli_parse_wait(argv[i + 1])))
+				return cli_usage(&ctx, "%s", bk_error_detail());
+		}
 		else if (strcmp(opt, "--passphrase-fd") == 0 || strcmp(opt, "--new-passphrase-fd") == 0) {
 			int fd;
 

@@ -14,7 +14,7 @@
 #define OPT_VAL_BASE 2000 /* getopt's code for a long-only option: OPT_VAL_BASE + its index */
 
 /* The options every command accepts. */
-enum { OPT_PASS_FD = 1000, OPT_NEW_PASS_FD };
+enum { OPT_PASS_FD = 1000, OPT_NEW_PASS_FD, OPT_WAIT };
 #define CLI_SHORTOPTS ":hC:u:"
 static const struct option shared[] = {
 	{"help", no_argument, NULL, 'h'},
@@ -22,6 +22,7 @@ static const struct option shared[] = {
 	{"user", required_argument, NULL, 'u'},
 	{"passphrase-fd", required_argument, NULL, OPT_PASS_FD},
 	{"new-passphrase-fd", required_argument, NULL, OPT_NEW_PASS_FD},
+	{"wait", required_argument, NULL, OPT_WAIT},
 };
 
 /* An option every command shares: -1 to go on, or an exit code (0 after -h,
@@ -46,6 +47,10 @@ static int shared_option(struct cli_ctx *ctx, int c, char **argv)
 		return -1;
 	case OPT_NEW_PASS_FD:
 		if ((rc = cli_parse_fd(optarg, &ctx->new_pass_fd)))
+			return cli_usage(ctx, "%s", bk_error_detail());
+		return -1;
+	case OPT_WAIT:
+		if ((rc = cli_parse_wait(optarg)))
 			return cli_usage(ctx, "%s", bk_error_detail());
 		return -1;
 	case ':':

@@ -38,6 +38,9 @@ usage_cases() {
 		"demo somewhere --citizens 0|--citizens takes 1 to 10000000"
 		"request new --k 1|--k must be a whole number from 2 to 1000"
 		"request new --min-cell 1001|--min-cell must be a whole number from 1 to 1000"
+		"status --wait 86401|--wait takes a number of seconds from 0 to 86400, not '86401'"
+		"status --wait -1|--wait takes a number of seconds from 0 to 86400, not '-1'"
+		"status --wait 5s|--wait takes a number of seconds from 0 to 86400, not '5s'"
 	)
 	usage_cases "error: " usage "${cases[@]}"
 	[ ! -e novault ]

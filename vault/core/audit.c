@@ -49,10 +49,6 @@ _Static_assert(sizeof(ZERO_HEX) == HEXLEN + 1, "ZERO_HEX is one hash of zeros");
 /* The field that ends every body: ,"prev":"<64 hex>" */
 #define PREV_FIELD (LIT(PREV_PREFIX) + HEXLEN + 1)
 
-/* How long a writer (LOCK_EX) or a reader (LOCK_SH) waits for another
- * process's lock: as long as SQLite waits for vault.db's. */
-#define LOCK_WAIT_MS BK_DB_BUSY_MS
-
 /* The reverse reader's window: any line within BK_AUDIT_MAX_LINE fits whole. */
 #define REV_CAP (2 * (size_t)BK_AUDIT_MAX_LINE)
 
@@ -754,25 +750,23 @@ static int writer_held_here(const struct stat *st)
 	return 0;
 }
 
-/* lock_log takes flock op (LOCK_EX or LOCK_SH) on fd, waiting up to
- * LOCK_WAIT_MS for another process. */
+/* lock_log takes flock op (LOCK_EX or LOCK_SH) on fd, waiting for another
+ * process's lock as long as SQLite waits for vault.db's (bk_db_wait_more). */
 static bk_status lock_log(int fd, const char *name, int op)
 {
-	int waited = 0;
+	struct timespec since;
+	int first = 1;
 
 	for (;;) {
-		struct timespec ts = {0, 10 * 1000 * 1000};
-
 		if (flock(fd, op | LOCK_NB) == 0)
 			return BK_OK;
 		if (errno == EINTR)
 			continue;
 		if (errno != EWOULDBLOCK)
 			return bk_fail(BK_ERR_IO, "cannot lock '%s': %s", name, strerror(errno));
-		if (waited >= LOCK_WAIT_MS)
+		if (!bk_db_wait_more(&since, first))
 			return bk_db_busy(name);
-		nanosleep(&ts, NULL);
-		waited += 10;
+		first = 0;
 	}
 }
 

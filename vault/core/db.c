@@ -42,6 +42,9 @@ static const char *const migrations[] = {
 	 " box BLOB NOT NULL);"), /* parenthesized: clang's -Wstring-concatenation took it for a lost comma */
 };
 
+static int wait_ms = BK_DB_WAIT_DEFAULT_MS;
+static void (*waiting)(int ms);
+
 int bk_db_is_busy(int rc)
 {
 	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
@@ -49,9 +52,41 @@ int bk_db_is_busy(int rc)
 
 bk_status bk_db_busy(const char *file)
 {
-	bk_hint("brankas waits %d s for another command to finish; a long import can hold the vault longer",
-		BK_DB_BUSY_MS / 1000);
+	bk_hint("brankas waited %d s for another command to finish (a long import can take longer): "
+		"try again later, or wait longer with 'brankas --wait SECONDS ...'",
+		wait_ms / 1000);
 	return bk_fail(BK_ERR_BUSY, "the vault is busy (another command holds %s): try again", file);
+}
+
+void bk_db_set_wait(int ms, void (*fn)(int ms))
+{
+	wait_ms = ms < 0 ? 0 : ms > BK_DB_WAIT_MAX_MS ? BK_DB_WAIT_MAX_MS : ms;
+	waiting = fn;
+}
+
+int bk_db_wait_ms(void)
+{
+	return wait_ms;
+}
+
+int bk_db_wait_more(struct timespec *since, int first)
+{
+	static int told; /* the user hears of waiting once per command */
+	struct timespec now, ts = {0, 2 * 1000 * 1000};
+	long long waited;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (first)
+		*since = now;
+	waited = (now.tv_sec - since->tv_sec) * 1000LL + (now.tv_nsec - since->tv_nsec) / 1000000;
+	if (waited >= wait_ms)
+		return 0;
+	if (waited >= 1000 && waiting && !told) {
+		told = 1;
+		waiting(wait_ms);
+	}
+	nanosleep(&ts, NULL);
+	return 1;
 }
 
 bk_status bk_db_file_status(sqlite3 *db, int rc, const char *file, const char *what)
@@ -179,7 +214,7 @@ static int journal_mode(sqlite3 *db, const char *sql, const char *want)
 	return ok;
 }
 
-/* SQLite's busy handler: tries again every 2 ms for BK_DB_BUSY_MS. SQLite's
+/* SQLite's busy handler: tries again every 2 ms for bk_db_wait_ms. SQLite's
  * own (sqlite3_busy_timeout) sleeps longer the longer it has waited, up to
  * 100 ms: with many writers queued, one that came early then keeps losing the
  * lock to those that came after it, past the timeout (0035's 400 writers,
@@ -187,18 +222,9 @@ static int journal_mode(sqlite3 *db, const char *sql, const char *want)
 static int busy_wait(void *ctx, int count)
 {
 	static _Thread_local struct timespec since;
-	struct timespec now, ts;
 
 	(void)ctx; /* one connection per thread waits at a time: its start in since */
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (count == 0)
-		since = now;
-	else if ((now.tv_sec - since.tv_sec) * 1000 + (now.tv_nsec - since.tv_nsec) / 1000000 >= BK_DB_BUSY_MS)
-		return 0;
-	ts.tv_sec = 0;
-	ts.tv_nsec = 2 * 1000 * 1000;
-	nanosleep(&ts, NULL);
-	return 1;
+	return bk_db_wait_more(&since, count == 0);
 }
 
 /* Opens path under keyspec with 4 KiB pages, in SQLCipher 3's format when v3,

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "base/error.h"
 
@@ -18,9 +19,12 @@
  * the shell needs PRAGMA cipher_hmac_algorithm = HMAC_SHA256 after the key. */
 #define BK_DB_HMAC "HMAC_SHA256"
 #define BK_DB_SCHEMA_VERSION 2
-/* How long a command waits for another one holding a file of the vault (the
- * busy timeout of every connection, the audit log's lock) before BK_ERR_BUSY. */
-#define BK_DB_BUSY_MS 10000
+/* How long a command waits by default for another one holding a file of the
+ * vault (the busy timeout of every connection, the audit log's lock) before
+ * BK_ERR_BUSY: a clerk's record add outlasts an import of a kecamatan's
+ * registry on a loaded PC (10 s did not, under CI's load). */
+#define BK_DB_WAIT_DEFAULT_MS 60000
+#define BK_DB_WAIT_MAX_MS (24 * 3600 * 1000)
 
 /* bk_db_open opens (or with create, makes) path under the 32-byte raw key,
  * with 4 KiB cipher pages, WAL, busy timeout, foreign keys and secure delete,
@@ -62,6 +66,18 @@ bk_status bk_db_file_status(sqlite3 *db, int rc, const char *file, const char *w
  * WARNING: a busy file is no damage: never map it onto BK_ERR_CORRUPT. */
 int bk_db_is_busy(int rc);
 bk_status bk_db_busy(const char *file);
+
+/* bk_db_set_wait sets how long (0 to BK_DB_WAIT_MAX_MS) every later wait for
+ * another command lasts, and a function called once per process when a wait
+ * has lasted a second (the CLI tells its user why nothing happens); NULL for
+ * none. bk_db_wait_ms returns the length. */
+void bk_db_set_wait(int ms, void (*waiting)(int ms));
+int bk_db_wait_ms(void);
+
+/* bk_db_wait_more is one step of a wait that began at *since (set by the
+ * first step, first != 0): sleeps a moment and returns 1, or returns 0 once
+ * the wait has lasted bk_db_wait_ms. */
+int bk_db_wait_more(struct timespec *since, int first);
 
 /* meta table: small key/value strings. get returns BK_ERR_NOTFOUND when absent. */
 bk_status bk_db_meta_get(sqlite3 *db, const char *key, char *out, size_t cap) BK_MUST_CHECK;
