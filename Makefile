@@ -154,10 +154,15 @@ check: deps
 	BRANKAS="$(abspath $(BIN))" BUILD="$(abspath $(BUILD))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/run
 
 # Crash trials: each writing command killed with SIGKILL at a random instant, TRIALS
-# times over them all; make check runs 10 of them (tests/cli/0038-crash-trials.bats)
+# times over them all; make check runs 10 of them (tests/cli/0038-crash-trials.bats).
+# Then the fault, tamper and concurrency trials whole: every fault point and
+# page (make check tries a third of them each run) and 400 writers (100).
 TRIALS ?= 210
+CRASH_BATS = tests/cli/0030-tamper.bats tests/cli/0035-concurrency.bats tests/cli/0036-crash.bats tests/cli/0037-faults.bats
 check-crash: deps all
 	TRIALS=$(TRIALS) BRANKAS="$(abspath $(BIN))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/crash/run
+	TRIAL_STRIDE=1 TRIAL_WRITERS=400 BRANKAS="$(abspath $(BIN))" SQLCIPHER="$(abspath $(SHELL_BIN))" \
+		bats --jobs 2 $(CRASH_BATS)
 
 asan: deps
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \

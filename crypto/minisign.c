@@ -482,7 +482,17 @@ out:
 bk_status bk_minisign_sign(char **sig_p, const uint8_t *m, size_t mlen, const struct bk_minisign_sec *sec,
 			   const char *trusted_comment)
 {
-	uint8_t hash[crypto_generichash_BYTES_MAX];
+	uint8_t hash[BK_MINISIGN_PREHASHBYTES];
+
+	*sig_p = NULL;
+	if (crypto_generichash(hash, sizeof(hash), m, mlen, NULL, 0) != 0)
+		return bk_fail(BK_ERR_CRYPTO, "BLAKE2b failed");
+	return bk_minisign_sign_prehashed(sig_p, hash, sec, trusted_comment);
+}
+
+bk_status bk_minisign_sign_prehashed(char **sig_p, const uint8_t hash[BK_MINISIGN_PREHASHBYTES],
+				     const struct bk_minisign_sec *sec, const char *trusted_comment)
+{
 	uint8_t sigstruct[SIGSTRUCT_BYTES], global[SIG_BYTES];
 	char sig_b64[BK_B64_LEN(SIGSTRUCT_BYTES)], global_b64[BK_B64_LEN(SIG_BYTES)];
 	char stamp[64];
@@ -502,13 +512,10 @@ bk_status bk_minisign_sign(char **sig_p, const uint8_t *m, size_t mlen, const st
 		goto out;
 	}
 	/* "ED": Ed25519 over BLAKE2b-512(m), what minisign 0.10+ writes by default */
-	if (crypto_generichash(hash, sizeof(hash), m, mlen, NULL, 0) != 0) {
-		rc = bk_fail(BK_ERR_CRYPTO, "BLAKE2b failed");
-		goto out;
-	}
 	memcpy(sigstruct, SIGALG_HASHED, 2);
 	memcpy(sigstruct + 2, sec->key_id, BK_MINISIGN_KEYIDBYTES);
-	if (crypto_sign_detached(sigstruct + 2 + BK_MINISIGN_KEYIDBYTES, NULL, hash, sizeof(hash), sec->sk) != 0) {
+	if (crypto_sign_detached(sigstruct + 2 + BK_MINISIGN_KEYIDBYTES, NULL, hash, BK_MINISIGN_PREHASHBYTES,
+				 sec->sk) != 0) {
 		rc = bk_fail(BK_ERR_CRYPTO, "signing failed");
 		goto out;
 	}
@@ -537,8 +544,25 @@ out:
 	return rc;
 }
 
+static bk_status verify(const char *sig, size_t siglen, const uint8_t *m, size_t mlen, const uint8_t *prehash,
+			const struct bk_minisign_pub *pub, char **trusted_comment_p);
+
 bk_status bk_minisign_verify(const char *sig, size_t siglen, const uint8_t *m, size_t mlen,
 			     const struct bk_minisign_pub *pub, char **trusted_comment_p)
+{
+	return verify(sig, siglen, m, mlen, NULL, pub, trusted_comment_p);
+}
+
+bk_status bk_minisign_verify_prehashed(const char *sig, size_t siglen, const uint8_t hash[BK_MINISIGN_PREHASHBYTES],
+				       const struct bk_minisign_pub *pub, char **trusted_comment_p)
+{
+	return verify(sig, siglen, NULL, 0, hash, pub, trusted_comment_p);
+}
+
+/* verify checks sig over m, or over the message whose BLAKE2b-512 is prehash
+ * (then only "ED" signatures: a legacy one signs the message itself). */
+static bk_status verify(const char *sig, size_t siglen, const uint8_t *m, size_t mlen, const uint8_t *prehash,
+			const struct bk_minisign_pub *pub, char **trusted_comment_p)
 {
 	struct reader r = { sig, siglen, 0, 0, "signature" };
 	uint8_t hash[crypto_generichash_BYTES_MAX];
@@ -577,7 +601,13 @@ bk_status bk_minisign_verify(const char *sig, size_t siglen, const uint8_t *m, s
 		rc = bk_fail(BK_ERR_AUTH, "signature is by key %s, not by key %s", got, want);
 		goto out;
 	}
-	if (hashed && crypto_generichash(hash, sizeof(hash), m, mlen, NULL, 0) != 0) {
+	if (!hashed && prehash) {
+		rc = bk_fail(BK_ERR_FORMAT, "signature: a legacy minisign signature (not prehashed) cannot sign this file");
+		goto out;
+	}
+	if (prehash)
+		memcpy(hash, prehash, sizeof(hash));
+	else if (hashed && crypto_generichash(hash, sizeof(hash), m, mlen, NULL, 0) != 0) {
 		rc = bk_fail(BK_ERR_CRYPTO, "BLAKE2b failed");
 		goto out;
 	}

@@ -21,6 +21,7 @@
 #include "base/error.h"
 
 #define BK_MINISIGN_KEYIDBYTES 8
+#define BK_MINISIGN_PREHASHBYTES 64 /* BLAKE2b-512 of the signed file */
 
 struct bk_minisign_pub {
 	uint8_t key_id[BK_MINISIGN_KEYIDBYTES];
@@ -69,6 +70,11 @@ bk_status bk_minisign_sec_parse(struct bk_minisign_sec *sec, const char *text, s
 bk_status bk_minisign_sign(char **sig_p, const uint8_t *m, size_t mlen, const struct bk_minisign_sec *sec,
 			   const char *trusted_comment) BK_MUST_CHECK;
 
+/* bk_minisign_sign_prehashed is bk_minisign_sign given BLAKE2b-512(m) (64
+ * bytes, crypto/hash.h's streaming form): for files too large to hold. */
+bk_status bk_minisign_sign_prehashed(char **sig_p, const uint8_t hash[BK_MINISIGN_PREHASHBYTES],
+				     const struct bk_minisign_sec *sec, const char *trusted_comment) BK_MUST_CHECK;
+
 /* bk_minisign_verify checks a signature file against m and pub: key id, the
  * signature and the global signature over the trusted comment. On success and
  * if trusted_comment_p is not NULL, returns the trusted comment (malloc'd).
@@ -76,5 +82,10 @@ bk_status bk_minisign_sign(char **sig_p, const uint8_t *m, size_t mlen, const st
  * BK_ERR_NOTFOUND-free: a different key id is BK_ERR_AUTH. */
 bk_status bk_minisign_verify(const char *sig, size_t siglen, const uint8_t *m, size_t mlen,
 			     const struct bk_minisign_pub *pub, char **trusted_comment_p) BK_MUST_CHECK;
+
+/* bk_minisign_verify_prehashed is bk_minisign_verify given BLAKE2b-512(m);
+ * a legacy "Ed" signature (over m itself) is BK_ERR_FORMAT. */
+bk_status bk_minisign_verify_prehashed(const char *sig, size_t siglen, const uint8_t hash[BK_MINISIGN_PREHASHBYTES],
+				       const struct bk_minisign_pub *pub, char **trusted_comment_p) BK_MUST_CHECK;
 
 #endif

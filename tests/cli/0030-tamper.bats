@@ -80,13 +80,13 @@ flipped_db() {
 }
 
 # each_page_flipped FILE FIRST CHECK: for every 4 KiB page of FILE (relative to
-# the vault) from page FIRST (0-based), a fresh vault with one byte of that
-# page flipped, then CHECK PAGE (a function) must succeed.
+# the vault) from page FIRST (0-based), sampled (helper.bash), a fresh vault
+# with one byte of that page flipped, then CHECK PAGE (a function) must succeed.
 each_page_flipped() {
 	local file=$1 first=$2 check=$3 pages p
 	pages=$(($(stat -c %s "$TEMPLATE/$file") / 4096))
 	[ "$pages" -ge 2 ] || { echo "$file has $pages pages"; return 1; }
-	for ((p = first; p < pages; p++)); do
+	for p in $(seq "$first" $((pages - 1)) | sampled); do
 		rm -rf "$VAULT"
 		cp -a "$TEMPLATE" "$VAULT"
 		flip "$VAULT/$file" $((p * 4096 + 500))

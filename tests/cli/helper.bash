@@ -340,6 +340,18 @@ sql_file() {
 	printf '%s\n' "$f"
 }
 
+# sampled: the lines of stdin, every TRIAL_STRIDE-th of them from a random
+# start, the first and the last always. make check samples a third
+# (TRIAL_STRIDE 3: each run tries another third, so runs over time try every
+# point); make check-crash sets TRIAL_STRIDE=1 and tries them all. SAMPLED
+# names the sample for a failure message.
+sampled() {
+	local stride=${TRIAL_STRIDE:-3}
+	awk -v s="$stride" -v o=$((RANDOM % stride)) '
+		{ a[NR] = $0 }
+		END { for (i = 1; i <= NR; i++) if (i == 1 || i == NR || (i - 1) % s == o) print a[i] }'
+}
+
 # --- faults (0036, 0037): a command run under strace, one of its system calls failed or killed ---
 #   fault_template             (setup_file) build_template, once strace is there
 #   HEADER                     the header of a warga CSV file (0130 uses it too)
@@ -352,7 +364,7 @@ sql_file() {
 #                              first call of each run of calls on one kind of file), then 1 + the number of calls
 #   each_fault SYSCALL ACTION POINTS ARGS...  from a copy of $VAULT as it is, brankas ARGS with ACTION at
 #                              each of its POINTS ("every": 1, 2, ... until it ends first; "writes":
-#                              write_points) and once past its last call, fault_verify after each run and
+#                              write_points), sampled, and once past its last call, fault_verify after each run and
 #                              the copy put back; FAULTS counts the runs that met the fault
 #   fault_verify N REACHED     what every run must leave (STATE_SQL, STATE_BEFORE, STATE_AFTER and
 #                              FAULT_ACTION: see there); FAULTS_AFTER counts the faulted runs that left the change
@@ -446,8 +458,9 @@ each_fault() {
 	if [ "$mode" = writes ]; then
 		points=$(write_points "$sc" "$@") || return 1
 		last=$(tail -n 1 <<<"$points")
+		points=$(sampled <<<"$points")
 	else
-		points=$(seq 1 200)
+		points=$(seq 1 200 | sampled)
 		last=
 	fi
 	for n in $points; do

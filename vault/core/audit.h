@@ -56,7 +56,7 @@
  * past it, under the database write lock: failures never add up to two.
  *
  * Readers (bk_audit_verify, bk_audit_check_tail, bk_audit_show) take a shared
- * flock on the log while they read, waiting up to 10 s for a commit in
+ * flock on the log while they read, waiting (bk_db_wait_ms) for a commit in
  * another process (then BK_ERR_STATE), and release it before they return.
  * When this process itself holds a writer on the log they take no lock (it
  * would wait for their own writer's): its exclusive lock already keeps other

@@ -145,6 +145,7 @@ void bk_vault_close(struct bk_vault *v)
 	if (v->in_tx)
 		bk_vault_rollback(v);
 	bk_vault_read_end(v);
+	sqlite3_finalize(v->share);
 	if (v->lookup_free)
 		v->lookup_free(v->lookup);
 	bk_secmem_free(v->batch_keys);
@@ -210,17 +211,60 @@ bk_status bk_vault_begin(struct bk_vault *v)
 	return BK_OK;
 }
 
+/* share_every_file takes the shared lock of vault.db and of every attached
+ * store in one statement, so in the order of their attachment, which is the
+ * order in which a writer's commit takes their exclusive locks. Taken one by
+ * one as reads come (a store first, vault.db later), a read transaction could
+ * hold a store a committing writer waits for while it waits for vault.db the
+ * writer holds: both waited out the whole busy timeout (0035, under load). */
+static bk_status share_every_file(struct bk_vault *v)
+{
+	char schema[BK_STORE_SCHEMA_MAX];
+	int src;
+
+	if (v->share && v->share_n != v->nstores) { /* a store attached since */
+		sqlite3_finalize(v->share);
+		v->share = NULL;
+	}
+	if (!v->share) {
+		char *sql = sqlite3_mprintf("SELECT (SELECT count(*) FROM main.sqlite_master)");
+
+		for (size_t i = 0; sql && i < v->nstores; i++) {
+			char *more;
+
+			bk_store_schema(schema, v->stores[i]);
+			more = sqlite3_mprintf("%s + (SELECT count(*) FROM \"%w\".sqlite_master)", sql, schema);
+			sqlite3_free(sql);
+			sql = more;
+		}
+		if (!sql)
+			return bk_fail(BK_ERR_NOMEM, "out of memory");
+		src = sqlite3_prepare_v2(v->db, sql, -1, &v->share, NULL);
+		sqlite3_free(sql);
+		if (src != SQLITE_OK)
+			return bk_db_status(v->db, src, "locking the vault's files");
+		v->share_n = v->nstores;
+	}
+	src = sqlite3_step(v->share);
+	sqlite3_reset(v->share); /* the locks stay with the transaction */
+	return src == SQLITE_ROW ? BK_OK : bk_db_status(v->db, src, "locking the vault's files");
+}
+
 bk_status bk_vault_read_begin(struct bk_vault *v)
 {
 	bk_status rc;
 
 	if (v->in_tx || v->in_read)
 		return bk_fail(BK_ERR_STATE, "transaction already open");
-	/* deferred: the shared lock comes with the first read and stays until the end */
+	/* deferred: the shared locks come with the first read and stay until the end */
 	if ((rc = bk_db_exec(v->db, "BEGIN DEFERRED")))
 		return rc;
 	v->in_read = 1;
 	v->txn_serial++;
+	if ((rc = share_every_file(v))) {
+		bk_vault_read_end(v);
+		return rc;
+	}
 	return BK_OK;
 }
 

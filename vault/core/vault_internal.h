@@ -69,6 +69,8 @@ struct bk_vault {
 	struct bk_index_key *index_keys; /* guarded, BK_STORES_MAX + 1 */
 	uint8_t index_held[BK_STORES_MAX + 1];
 	uint64_t unconfirmed; /* signed commands after the pinned head, found at open */
+	sqlite3_stmt *share; /* takes every file's shared lock in order (bk_vault_read_begin) */
+	size_t share_n;      /* the stores it names */
 	void (*lookup_free)(struct bk_subject_cache *c);
 };
 

@@ -383,15 +383,25 @@ bk_status bk_vault_subject_rows(struct bk_vault *v, const char *nik, const char 
 {
 	struct bk_subject_cache *c = NULL;
 	bk_status rc;
+	int own;
 
 	if (!bk_vault_finds_nik(v))
 		return bk_fail(BK_ERR_DENIED, "you hold no blind-index key");
 	if ((rc = cache_get(v, &c)))
 		return rc;
 	c->lookups = v->in_tx || v->in_read ? c->lookups + 1 : 0;
+	/* a scan holds a store's statement while it opens batch keys in vault.db:
+	 * outside a transaction, a read one takes every file's lock first, in the
+	 * order a writer's commit takes them (bk_vault_read_begin), or the two wait
+	 * on each other until the busy timeout (0035) */
+	own = !v->in_tx && !v->in_read;
+	if (own && (rc = bk_vault_read_begin(v)))
+		return rc;
 	for (size_t d = 0; d < c->n && rc == BK_OK; d++)
 		if (!only || strcmp(c->sets[d].ds.name, only) == 0)
 			rc = scan(v, c, &c->sets[d], nik, fn, ctx, r);
+	if (own)
+		bk_vault_read_end(v);
 	return rc;
 }
 
@@ -557,7 +567,9 @@ static bk_status index_store(struct bk_vault *v, struct bk_subject_cache *c, siz
 	if (key && rc == BK_OK && all)
 		rc = bk_vault_index_switch(v, f, blind->id);
 	bk_secmem_free(fresh);
-	if (!key || rc != BK_OK) {
+	/* rows none could open (a NIK sealed under a key since rotated) change
+	 * nothing: no entry claims an index that was not made */
+	if (!key || rc != BK_OK || (rows == 0 && !all)) {
 		if (key)
 			bk_vault_rollback(v);
 		return rc;

@@ -193,7 +193,7 @@ static void assert_busy(bk_status rc, const char *file)
 	snprintf(want, sizeof(want), "the vault is busy (another command holds %s): try again", file);
 	assert_int_equal(rc, BK_ERR_BUSY);
 	assert_string_equal(bk_error_detail(), want);
-	assert_non_null(strstr(bk_error_hint(), "waits 10 s"));
+	assert_non_null(strstr(bk_error_hint(), "waited 60 s"));
 	assert_null(strstr(bk_error_detail(), "locked"));
 	bk_error_clear();
 }
