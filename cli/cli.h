@@ -125,6 +125,8 @@ bk_status cli_parse_format(const char *arg, enum cli_format *fmt_p) BK_MUST_CHEC
 int cmd_audit_head(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_audit_show(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_audit_verify(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_backup(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_backup_verify(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_check(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_dataset_add(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_dataset_list(struct cli_ctx *ctx, int argc, char **argv);
@@ -153,6 +155,7 @@ int cmd_request_list(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_request_new(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_request_show(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_retention_apply(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_restore(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_shell(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_subject_correct(struct cli_ctx *ctx, int argc, char **argv);

@@ -32,6 +32,17 @@ const struct cli_command cli_commands[] = {
 	 "  --full        verify every signature again, not only the new ones",
 	 "brankas audit verify --since checkpoint-2026-11.txt",
 	 "admin, auditor, custodian"},
+	{"backup", cmd_backup, CLI_UNLOCKS, "write the whole vault to one signed file, while others keep working",
+	 "brankas backup -o FILE" VAULT_OPTS "\n"
+	 "  writes FILE and FILE.minisig (minisign -Vm FILE -p vault.pub verifies it); the databases stay\n"
+	 "  encrypted: the backup opens with the passphrases that open the vault, nothing less",
+	 "brankas -C /srv/brankas.vault -u ada backup -o /media/usb/brankas-2026-12-07.backup",
+	 "admin, unscoped custodian"},
+	{"backup verify", cmd_backup_verify, 0, "check a backup's signature and every file in it, without restoring",
+	 "brankas backup verify FILE [--vault-pub FILE] [-C DIR]\n"
+	 "  --vault-pub FILE  the vault.pub to trust (default: DIR/vault.pub with -C, else the backup's own)",
+	 "brankas backup verify /media/usb/brankas-2026-12-07.backup --vault-pub vault.pub",
+	 "anyone (no passphrase)"},
 	{"check", cmd_check, CLI_UNLOCKS, "check the database, keyring and audit log for integrity",
 	 "brankas check" VAULT_OPTS,
 	 "brankas -C /srv/brankas.vault -u aud check",
@@ -191,6 +202,12 @@ const struct cli_command cli_commands[] = {
 	 "brankas request show N" VAULT_OPTS,
 	 "brankas request show 7",
 	 "admin, custodian"},
+	{"restore", cmd_restore, CLI_UNLOCKS, "make a new vault directory from a backup; its log records the restore",
+	 "brankas restore FILE DIR [--vault-pub FILE] -u USER [--passphrase-fd N]\n"
+	 "  checks FILE as 'backup verify' does, writes DIR (which must not exist), unlocks it as USER,\n"
+	 "  an admin of the backed-up vault, and records the restore in its audit log",
+	 "brankas -u ada restore /media/usb/brankas-2026-12-07.backup /srv/brankas.vault --vault-pub vault.pub",
+	 "admin (of the backup)"},
 	{"retention apply", cmd_retention_apply, CLI_UNLOCKS, "delete rows past their dataset's retention",
 	 "brankas retention apply [--dry-run] [--force]" VAULT_OPTS,
 	 "brankas retention apply --dry-run",

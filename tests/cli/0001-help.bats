@@ -18,7 +18,8 @@ table_commands() {
 help_commands() {
 	local w1 w2 rest
 	bk help | awk '/^commands:$/ { on = 1; next } on && /^$/ { exit } on' | while read -r w1 w2 rest; do
-		if bk help "$w1" 2>/dev/null | grep -q '^commands:$'; then
+		if bk help "$w1" 2>/dev/null | grep -q '^commands:$' ||
+			bk help "$w1" "$w2" 2>/dev/null | grep -q "^usage: brankas $w1 $w2\b"; then
 			echo "$w1 $w2"
 		else
 			echo "$w1"

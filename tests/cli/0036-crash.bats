@@ -107,3 +107,32 @@ pending_request() {
 	# the renames are in extract/: syncing only the directory above it left them to chance
 	awk '/rename\(/ { r = NR } /fsync\([0-9]+<[^>]*\/extract>\)/ { f = NR } END { exit !(r && f > r) }' trace.log
 }
+
+@test "a backup killed at any fsync: the vault stays whole, and a backup is in place only when audited" {
+	local n reached claims
+	{ echo "$HEADER"; people 0 30; } >people.csv
+	as ada import warga people.csv >/dev/null
+	cp -a "$VAULT" start
+	for n in $(seq 1 60 | sampled); do
+		reached=0
+		inject_at "$n" fsync,fdatasync signal=SIGKILL backup -o b && reached=1
+		claims=$(jq -s '[.[] | select(.action == "backup" and .outcome == "ok")] | length' "$VAULT/audit.log")
+		vault_sound || { echo "after a kill at fsync $n"; return 1; }
+		if [ -e b ]; then
+			[ "$claims" = 1 ] || { echo "fsync $n: a backup in place, $claims entries"; return 1; }
+			run bk backup verify b --vault-pub "$VAULT/vault.pub"
+			[ "$status" -eq 0 ] || { echo "fsync $n: $output"; return 1; }
+		elif [ "$claims" = 1 ]; then
+			# killed between its entry and its renames: what it left is whole
+			run bk backup verify b.part --vault-pub "$VAULT/vault.pub"
+			[ "$status" -eq 0 ] || { echo "fsync $n, b.part: $output"; return 1; }
+		else
+			[ "$claims" = 0 ]
+		fi
+		rm -rf "$VAULT" b b.minisig b.part b.part.minisig
+		cp -a start "$VAULT"
+		[ "$reached" = 1 ] || return 0
+	done
+	echo "the backup never finished"
+	return 1
+}

@@ -49,6 +49,8 @@ static const struct rule rules[] = {
 	/* scoped with no kecamatan named: only unscoped custodians release a whole dataset */
 	{BK_ACT_REQUEST_APPROVE, ADMIN | CUSTODIAN, NOCOL, 1},
 	{BK_ACT_KEY_ADMIN, ADMIN, NOCOL, 0},
+	/* scoped with no kecamatan named: only unscoped custodians copy every store */
+	{BK_ACT_BACKUP, ADMIN | CUSTODIAN, NOCOL, 1},
 };
 
 static const char *const role_names[BK_ROLE_COUNT] = {
@@ -59,6 +61,7 @@ static const char *const action_names[BK_ACT_COUNT] = {
 	"unlock", "status", "check", "user-admin", "passwd", "audit-read", "audit-verify",
 	"audit-checkpoint", "dataset-admin", "dataset-read", "record-write", "record-erase",
 	"record-edit", "read", "reveal", "report", "subject-rights", "request-manage", "request-approve", "key-admin",
+	"backup",
 };
 
 static const char *const class_names[BK_COL_COUNT] = {

@@ -42,7 +42,8 @@ enum bk_action {
 	BK_ACT_SUBJECT_RIGHTS,  /* subject export, find; subject correct also needs record-edit */
 	BK_ACT_REQUEST_MANAGE,  /* request add / list / show / deny */
 	BK_ACT_REQUEST_APPROVE, /* request approve: an extract leaves */
-	BK_ACT_KEY_ADMIN,       /* key rotate, recovery, backup */
+	BK_ACT_KEY_ADMIN,       /* key rotate, recovery, restore */
+	BK_ACT_BACKUP,          /* backup: a copy of every file, so every kecamatan's */
 	BK_ACT_COUNT
 };
 

@@ -1917,7 +1917,9 @@ bk_status bk_vault_audit_verify(struct bk_vault *v, const char *since_text, size
 	return BK_OK;
 }
 
-bk_status bk_vault_release_sign(struct bk_vault *v, const uint8_t *m, size_t mlen, const char *comment, char **sig_p)
+/* Signs m, or the file whose BLAKE2b-512 is prehash, with the release key. */
+static bk_status release_sign(struct bk_vault *v, const uint8_t *m, size_t mlen, const uint8_t *prehash,
+			      const char *comment, char **sig_p)
 {
 	struct vault_key *rk = bk_vault_secret(v, BK_KEY_RELEASE, NULL);
 	struct bk_minisign_sec *sec;
@@ -1931,9 +1933,26 @@ bk_status bk_vault_release_sign(struct bk_vault *v, const uint8_t *m, size_t mle
 		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
 	memcpy(sec->sk, rk->secret, 64);
 	release_key_id(sec->key_id, rk->secret + 32);
-	rc = bk_minisign_sign(sig_p, m, mlen, sec, comment);
+	rc = prehash ? bk_minisign_sign_prehashed(sig_p, prehash, sec, comment)
+		     : bk_minisign_sign(sig_p, m, mlen, sec, comment);
 	bk_secmem_free(sec);
 	return rc;
+}
+
+bk_status bk_vault_release_sign(struct bk_vault *v, const uint8_t *m, size_t mlen, const char *comment, char **sig_p)
+{
+	return release_sign(v, m, mlen, NULL, comment, sig_p);
+}
+
+bk_status bk_vault_release_sign_prehashed(struct bk_vault *v, const uint8_t hash[64], const char *comment,
+					  char **sig_p)
+{
+	return release_sign(v, NULL, 0, hash, comment, sig_p);
+}
+
+bk_status bk_vault_pinned_head(struct bk_vault *v, struct bk_audit_head *head)
+{
+	return read_pinned_head(v->db, head);
 }
 
 bk_status bk_vault_audit_checkpoint(struct bk_vault *v, char **text_p, char **sig_p)

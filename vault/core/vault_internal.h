@@ -140,6 +140,14 @@ struct vault_key *bk_vault_secret(const struct bk_vault *v, enum bk_key_kind kin
 bk_status bk_vault_release_sign(struct bk_vault *v, const uint8_t *m, size_t mlen, const char *comment,
 				char **sig_p) BK_MUST_CHECK;
 
+/* bk_vault_pinned_head reads the audit head pinned in vault.db. */
+bk_status bk_vault_pinned_head(struct bk_vault *v, struct bk_audit_head *head) BK_MUST_CHECK;
+
+/* bk_vault_release_sign_prehashed signs the file whose BLAKE2b-512 is hash
+ * with the release key, as minisign does (crypto/minisign.h). */
+bk_status bk_vault_release_sign_prehashed(struct bk_vault *v, const uint8_t hash[64], const char *comment,
+					  char **sig_p) BK_MUST_CHECK;
+
 /* bk_vault_now writes the UTC time as 2026-11-27T20:46:19Z. */
 void bk_vault_now(char out[24]);
 

@@ -73,6 +73,13 @@ static void test_acl_scope(void **state)
 		assert_int_equal(acl((enum bk_role)r, BK_ACT_RECORD_EDIT, BK_COL_NONE, "35.05.10", 1), BK_ERR_DENIED);
 	assert_string_equal(bk_action_name(BK_ACT_RECORD_EDIT), "record-edit");
 	assert_string_equal(bk_action_name(BK_ACT_KEY_ADMIN), "key-admin");
+	/* a backup copies every store: admins and unscoped custodians only */
+	assert_string_equal(bk_action_name(BK_ACT_BACKUP), "backup");
+	assert_int_equal(acl(BK_ROLE_ADMIN, BK_ACT_BACKUP, BK_COL_NONE, NULL, 0), BK_OK);
+	assert_int_equal(acl(BK_ROLE_CUSTODIAN, BK_ACT_BACKUP, BK_COL_NONE, NULL, 0), BK_OK);
+	assert_int_equal(acl(BK_ROLE_CUSTODIAN, BK_ACT_BACKUP, BK_COL_NONE, NULL, 1), BK_ERR_DENIED);
+	for (int r = BK_ROLE_OPERATOR; r < BK_ROLE_COUNT; r++)
+		assert_int_equal(acl((enum bk_role)r, BK_ACT_BACKUP, BK_COL_NONE, NULL, 0), BK_ERR_DENIED);
 	/* no scope: the whole kabupaten */
 	assert_int_equal(acl(BK_ROLE_CUSTODIAN, BK_ACT_REVEAL, BK_COL_IDENTIFIER, "35.05.01", 0), BK_OK);
 }
