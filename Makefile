@@ -2,9 +2,9 @@
 PREFIX ?= /usr/local
 BUILD ?= build
 CC ?= cc
-PKGS = libsodium libcrypto jansson inih
+PKGS = libsodium libcrypto jansson inih libgfshare
 DEB_PACKAGES = build-essential pkg-config libsodium-dev libssl-dev libcsv-dev \
-	libjansson-dev libinih-dev libcmocka-dev bats jq minisign age sqlite3 time valgrind zlib1g-dev strace parallel
+	libjansson-dev libinih-dev libgfshare-dev libcmocka-dev bats jq minisign age sqlite3 time valgrind zlib1g-dev strace parallel
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes
 HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE

@@ -155,6 +155,8 @@ int cmd_request_list(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_request_new(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_request_show(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_retention_apply(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_recovery_combine(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_recovery_split(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_restore(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_shell(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv);

@@ -150,6 +150,18 @@ const struct cli_command cli_commands[] = {
 	 "  --reveal  decrypt identifier and secret values: admin, or a custodian of the row's kecamatan",
 	 "brankas record show warga 42 --reveal --purpose verifikasi",
 	 "admin, custodian, analyst (their kecamatan; --reveal: admin, custodian)"},
+	{"recovery combine", cmd_recovery_combine, 0, "set a lost admin passphrase again with K recovery shares",
+	 "brankas recovery combine SHARE... -C DIR [--new-passphrase-fd N] [--kdf LEVEL]\n"
+	 "  SHARE: the share files of 'recovery split' (their code typed in again is fine); K different\n"
+	 "  shares of the vault's current split set a new passphrase for the admin who made them",
+	 "brankas -C /srv/brankas.vault recovery combine share-1-of-5.txt share-3-of-5.txt share-4-of-5.txt",
+	 "holders of K shares (no passphrase)"},
+	{"recovery split", cmd_recovery_split, CLI_UNLOCKS, "split a recovery key for your admin keys into shares",
+	 "brankas recovery split --shares N --threshold K -o DIR" VAULT_OPTS "\n"
+	 "  writes DIR/share-I-of-N.txt: any K of the N shares give you back a passphrase when every admin\n"
+	 "  forgot theirs; fewer reveal nothing. A new split retires the shares of the one before",
+	 "brankas recovery split --shares 5 --threshold 3 -o /media/usb/pemulihan",
+	 "admin"},
 	{"report coverage", cmd_report_coverage, CLI_UNLOCKS, "coverage of the innovations: areas reached, users, daring vs luring",
 	 "brankas report coverage [--by inovasi|kecamatan] [--year Y] [--min-cell N] [--format table|csv|json]"
 	 VAULT_OPTS "\n"

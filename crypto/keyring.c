@@ -15,6 +15,7 @@
 #define KEYRING_FORMAT "brankas-keyring"
 #define SIG_CONTEXT "brankas-keyring-v1\n"
 #define SLOT_CONTEXT "brankas-slot-v1"
+#define RAW_CONTEXT "brankas-keys-under-raw-key-v1"
 #define MAX_ENTRIES 100000
 
 static const char *const kind_names[BK_KEY_KIND_COUNT] = {
@@ -739,13 +740,106 @@ out:
 	return rc;
 }
 
+/* keys_match checks that plain (box_sk || sign_sk) holds the user's signed
+ * public keys; derived_sk: 64 bytes of guarded scratch. */
+static bk_status keys_match(const struct bk_keyring_user *user, const uint8_t *plain, uint8_t *derived_sk)
+{
+	uint8_t pk[32];
+	bk_status rc;
+
+	if ((rc = bk_box_public_from_secret(pk, plain)))
+		return rc;
+	if (!bk_ct_equal(pk, user->box_pk, 32) || !user->has_sign)
+		return bk_fail(BK_ERR_CORRUPT, "key slot of '%s' does not match the signed keyring", user->name);
+	/* derive the Ed25519 public key from the seed, not from the copy inside sk */
+	if ((rc = bk_sign_seed_keypair(pk, derived_sk, plain + 32)))
+		return rc;
+	if (!bk_ct_equal(pk, user->sign_pk, 32) || !bk_ct_equal(derived_sk, plain + 32, 64))
+		return bk_fail(BK_ERR_CORRUPT, "key slot of '%s' does not match the signed keyring", user->name);
+	return BK_OK;
+}
+
+bk_status bk_keyring_keys_check(const struct bk_keyring_user *user, const uint8_t keys[BK_SLOT_PLAINBYTES])
+{
+	uint8_t *scratch = bk_secmem_alloc(64);
+	bk_status rc;
+
+	if (!scratch)
+		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	rc = keys_match(user, keys, scratch);
+	bk_secmem_free(scratch);
+	return rc;
+}
+
+/* The associated data of keys sealed under a raw key: context, vault, user, tag. */
+static size_t raw_ad(uint8_t *ad, const struct bk_keyring *kr, const struct bk_keyring_user *u, const uint8_t *tag,
+		     size_t taglen)
+{
+	size_t n = 0, nl = strlen(u->name);
+
+	memcpy(ad + n, RAW_CONTEXT, sizeof(RAW_CONTEXT) - 1);
+	n += sizeof(RAW_CONTEXT) - 1;
+	memcpy(ad + n, kr->vault_id, BK_VAULT_IDBYTES);
+	n += BK_VAULT_IDBYTES;
+	ad[n++] = (uint8_t)nl;
+	memcpy(ad + n, u->name, nl);
+	n += nl;
+	memcpy(ad + n, tag, taglen);
+	return n + taglen;
+}
+
+bk_status bk_keyring_keys_seal(const struct bk_keyring *kr, const struct bk_keyring_user *user,
+			       const uint8_t key[32], const uint8_t *tag, size_t taglen, uint8_t nonce[24],
+			       uint8_t ct[BK_SLOT_PLAINBYTES + 16], const uint8_t box_sk[32], const uint8_t sign_sk[64])
+{
+	uint8_t ad[sizeof(RAW_CONTEXT) + BK_VAULT_IDBYTES + 1 + BK_NAME_MAX + BK_RAW_TAG_MAX];
+	uint8_t *plain = bk_secmem_alloc(BK_SLOT_PLAINBYTES);
+	bk_status rc;
+
+	if (!plain)
+		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	if (taglen > BK_RAW_TAG_MAX) {
+		bk_secmem_free(plain);
+		return bk_fail(BK_ERR_USAGE, "tag too long");
+	}
+	bk_random(nonce, 24);
+	memcpy(plain, box_sk, 32);
+	memcpy(plain + 32, sign_sk, 64);
+	rc = bk_aead_seal(ct, plain, BK_SLOT_PLAINBYTES, ad, raw_ad(ad, kr, user, tag, taglen), nonce, key);
+	bk_secmem_free(plain);
+	return rc;
+}
+
+bk_status bk_keyring_keys_open(const struct bk_keyring *kr, const struct bk_keyring_user *user,
+			       const uint8_t key[32], const uint8_t *tag, size_t taglen, const uint8_t nonce[24],
+			       const uint8_t ct[BK_SLOT_PLAINBYTES + 16], uint8_t box_sk[32], uint8_t sign_sk[64])
+{
+	uint8_t ad[sizeof(RAW_CONTEXT) + BK_VAULT_IDBYTES + 1 + BK_NAME_MAX + BK_RAW_TAG_MAX];
+	uint8_t *plain = bk_secmem_alloc(BK_SLOT_PLAINBYTES), *derived_sk = bk_secmem_alloc(64);
+	bk_status rc;
+
+	if (!plain || !derived_sk)
+		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	else if (taglen > BK_RAW_TAG_MAX)
+		rc = bk_fail(BK_ERR_USAGE, "tag too long");
+	else if (bk_aead_open(plain, ct, BK_SLOT_PLAINBYTES + 16, ad, raw_ad(ad, kr, user, tag, taglen), nonce, key) !=
+		 BK_OK)
+		rc = bk_fail(BK_ERR_AUTH, "the keys of '%s' do not open under this key", user->name);
+	else if ((rc = keys_match(user, plain, derived_sk)) == BK_OK) {
+		memcpy(box_sk, plain, 32);
+		memcpy(sign_sk, plain + 32, 64);
+	}
+	bk_secmem_free(plain);
+	bk_secmem_free(derived_sk);
+	return rc;
+}
+
 bk_status bk_keyring_slot_open(const struct bk_keyring *kr, const struct bk_keyring_user *user, const char *pass,
 			       size_t passlen, uint8_t box_sk[32], uint8_t sign_sk[64])
 {
 	uint8_t ad[sizeof(SLOT_CONTEXT) + BK_VAULT_IDBYTES + 32 + BK_NAME_MAX];
 	uint8_t *key = bk_secmem_alloc(BK_AEAD_KEYBYTES), *plain = bk_secmem_alloc(BK_SLOT_PLAINBYTES);
 	uint8_t *derived_sk = bk_secmem_alloc(64);
-	uint8_t pk[32];
 	bk_status rc;
 
 	if (!key || !plain || !derived_sk) {
@@ -763,19 +857,8 @@ bk_status bk_keyring_slot_open(const struct bk_keyring *kr, const struct bk_keyr
 		rc = bk_fail(BK_ERR_AUTH, "wrong passphrase for user '%s'", user->name);
 		goto out;
 	}
-	if ((rc = bk_box_public_from_secret(pk, plain)))
+	if ((rc = keys_match(user, plain, derived_sk)))
 		goto out;
-	if (!bk_ct_equal(pk, user->box_pk, 32) || !user->has_sign) {
-		rc = bk_fail(BK_ERR_CORRUPT, "key slot of '%s' does not match the signed keyring", user->name);
-		goto out;
-	}
-	/* derive the Ed25519 public key from the seed, not from the copy inside sk */
-	if ((rc = bk_sign_seed_keypair(pk, derived_sk, plain + 32)))
-		goto out;
-	if (!bk_ct_equal(pk, user->sign_pk, 32) || !bk_ct_equal(derived_sk, plain + 32, 64)) {
-		rc = bk_fail(BK_ERR_CORRUPT, "key slot of '%s' does not match the signed keyring", user->name);
-		goto out;
-	}
 	memcpy(box_sk, plain, 32);
 	memcpy(sign_sk, plain + 32, 64);
 out:

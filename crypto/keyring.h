@@ -153,4 +153,23 @@ bk_status bk_keyring_slot_seal(const struct bk_keyring *kr, struct bk_keyring_us
 bk_status bk_keyring_slot_open(const struct bk_keyring *kr, const struct bk_keyring_user *user, const char *pass,
 			       size_t passlen, uint8_t box_sk[32], uint8_t sign_sk[64]) BK_MUST_CHECK;
 
+/* bk_keyring_keys_seal seals a user's box_sk || sign_sk under a raw 32-byte
+ * key (a recovery key, say) into nonce and ct, the associated data binding
+ * the vault, the user's name and tag (at most BK_RAW_TAG_MAX bytes: what the
+ * key is for). bk_keyring_keys_open opens it and checks the keys against the
+ * user's signed public keys: BK_ERR_AUTH when it does not open (another key,
+ * user or tag, or altered), BK_ERR_CORRUPT when the keys are not the user's. */
+#define BK_RAW_TAG_MAX 32
+/* bk_keyring_keys_check: whether keys (box_sk || sign_sk) are the user's
+ * signed public keys' secret halves (BK_ERR_CORRUPT when not). */
+bk_status bk_keyring_keys_check(const struct bk_keyring_user *user, const uint8_t keys[BK_SLOT_PLAINBYTES]) BK_MUST_CHECK;
+bk_status bk_keyring_keys_seal(const struct bk_keyring *kr, const struct bk_keyring_user *user,
+			       const uint8_t key[32], const uint8_t *tag, size_t taglen, uint8_t nonce[24],
+			       uint8_t ct[BK_SLOT_PLAINBYTES + 16], const uint8_t box_sk[32],
+			       const uint8_t sign_sk[64]) BK_MUST_CHECK;
+bk_status bk_keyring_keys_open(const struct bk_keyring *kr, const struct bk_keyring_user *user,
+			       const uint8_t key[32], const uint8_t *tag, size_t taglen, const uint8_t nonce[24],
+			       const uint8_t ct[BK_SLOT_PLAINBYTES + 16], uint8_t box_sk[32],
+			       uint8_t sign_sk[64]) BK_MUST_CHECK;
+
 #endif

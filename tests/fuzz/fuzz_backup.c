@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t at = 18;
 
 		check(info.nfiles >= 4 && strcmp(info.files[0].name, "vault.db") == 0 &&
-		      strcmp(info.files[info.nfiles - 1].name, "vault.pub") == 0);
+		      (strcmp(info.files[info.nfiles - 1].name, "vault.pub") == 0 ||
+		       strcmp(info.files[info.nfiles - 1].name, "recovery") == 0));
 		for (size_t i = 0; i < info.nfiles; i++) {
 			check(info.files[i].offset == at && memchr(info.files[i].name, '\0', BK_BACKUP_NAME_MAX) != NULL &&
 			      !strstr(info.files[i].name, ".."));

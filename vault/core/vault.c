@@ -1514,8 +1514,24 @@ out:
 	return rc;
 }
 
+static bk_status vault_open(const char *dir, const char *user, const char *pass, size_t passlen, const uint8_t *keys,
+			    const char *command, struct bk_vault **v_p);
+
 bk_status bk_vault_open(const char *dir, const char *user, const char *pass, size_t passlen, const char *command,
 			struct bk_vault **v_p)
+{
+	return vault_open(dir, user, pass, passlen, NULL, command, v_p);
+}
+
+bk_status bk_vault_open_keys(const char *dir, const char *user, const uint8_t keys[BK_SLOT_PLAINBYTES],
+			     const char *command, struct bk_vault **v_p)
+{
+	return vault_open(dir, user, NULL, 0, keys, command, v_p);
+}
+
+/* vault_open: bk_vault_open with the passphrase, or with the user's keys. */
+static bk_status vault_open(const char *dir, const char *user, const char *pass, size_t passlen, const uint8_t *keys,
+			    const char *command, struct bk_vault **v_p)
 {
 	struct bk_vault *v = vault_new();
 	struct bk_keyring_user *me;
@@ -1544,7 +1560,12 @@ bk_status bk_vault_open(const char *dir, const char *user, const char *pass, siz
 		goto out;
 	if ((rc = open_user(v, user, &me)))
 		goto out;
-	if ((rc = bk_keyring_slot_open(&v->kr, me, pass, passlen, v->box_sk, v->sign_sk))) {
+	if (keys) { /* recovered keys: checked against the signed public keys */
+		if ((rc = bk_keyring_keys_check(me, keys)))
+			goto out;
+		memcpy(v->box_sk, keys, 32);
+		memcpy(v->sign_sk, keys + 32, 64);
+	} else if ((rc = bk_keyring_slot_open(&v->kr, me, pass, passlen, v->box_sk, v->sign_sk))) {
 		if (rc == BK_ERR_AUTH)
 			log_failed_unlock(v, user, me->role, "failed", "wrong passphrase");
 		goto out;

@@ -58,6 +58,12 @@ bk_status bk_vault_create(const struct bk_vault_init_opts *opts) BK_MUST_CHECK;
 bk_status bk_vault_open(const char *dir, const char *user, const char *pass, size_t passlen, const char *command,
 			struct bk_vault **v_p) BK_MUST_CHECK;
 
+/* bk_vault_open_keys unlocks as bk_vault_open does, with the user's secret
+ * keys (box_sk || sign_sk, checked against the signed public keys) instead
+ * of the passphrase: after a recovery (vault/keep/recovery.h). */
+bk_status bk_vault_open_keys(const char *dir, const char *user, const uint8_t keys[BK_SLOT_PLAINBYTES],
+			     const char *command, struct bk_vault **v_p) BK_MUST_CHECK;
+
 /* bk_vault_close rolls back an open transaction, wipes keys, frees; NULL ok. */
 void bk_vault_close(struct bk_vault *v);
 

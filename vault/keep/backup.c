@@ -203,7 +203,7 @@ static json_t *index_json(const struct bk_backup_info *info)
 /* Copies every file under the log's shared lock and one read transaction. */
 static bk_status copy_vault(struct out *o, struct bk_vault *v, struct bk_backup_info *info)
 {
-	char schema[BK_STORE_SCHEMA_MAX], name[BK_BACKUP_NAME_MAX];
+	char schema[BK_STORE_SCHEMA_MAX], name[PATH_MAX];
 	struct bk_audit_head head;
 	bk_status rc;
 	int afd = -1;
@@ -233,6 +233,8 @@ static bk_status copy_vault(struct out *o, struct bk_vault *v, struct bk_backup_
 		rc = copy_fd(o, afd, "audit.log", info);
 	if (rc == BK_OK)
 		rc = copy_path(o, v->pub_path, "vault.pub", info);
+	if (rc == BK_OK && (rc = join(name, v->dir, "recovery")) == BK_OK && access(name, F_OK) == 0)
+		rc = copy_path(o, name, "recovery", info); /* the recovery shares' slot, when split */
 	bk_vault_read_end(v);
 	bk_audit_read_unlock(afd);
 	return rc;
@@ -424,19 +426,24 @@ static bk_status parse_file(json_t *jf, struct bk_backup_file *f)
 	return BK_OK;
 }
 
-/* The files: vault.db, the stores in increasing order, then fixed_after. */
+/* The files: vault.db, the stores in increasing order, fixed_after, and
+ * "recovery" when the vault has recovery shares. */
 static bk_status check_files(const struct bk_backup_info *info, uint64_t index_offset)
 {
+	const size_t fixed = sizeof(fixed_after) / sizeof(fixed_after[0]);
+	size_t tail = fixed, stores;
 	uint64_t at = MAGIC_LEN;
-	size_t stores = info->nfiles - 1 - sizeof(fixed_after) / sizeof(fixed_after[0]);
 
-	if (info->nfiles < 1 + sizeof(fixed_after) / sizeof(fixed_after[0]) || strcmp(info->files[0].name, "vault.db") != 0)
+	if (info->nfiles > 0 && strcmp(info->files[info->nfiles - 1].name, "recovery") == 0)
+		tail++;
+	if (info->nfiles < 1 + tail || strcmp(info->files[0].name, "vault.db") != 0)
 		return bad_index("does not start with vault.db");
+	stores = info->nfiles - 1 - tail;
 	for (size_t i = 1; i <= stores; i++)
 		if (!store_name_ok(info->files[i].name) ||
 		    (i > 1 && strcmp(info->files[i - 1].name, info->files[i].name) >= 0))
 			return bad_index("names a file that is no store, or a store twice");
-	for (size_t i = 0; i < sizeof(fixed_after) / sizeof(fixed_after[0]); i++)
+	for (size_t i = 0; i < fixed; i++)
 		if (strcmp(info->files[1 + stores + i].name, fixed_after[i]) != 0)
 			return bad_index("lacks the keyring, audit.log or vault.pub");
 	for (size_t i = 0; i < info->nfiles; i++) {
@@ -530,11 +537,13 @@ static bk_status read_index(int fd, uint64_t size, const char *path, struct bk_b
 static bk_status trusted_key(int fd, const char *path, const char *pub_text, size_t pub_len,
 			     struct bk_backup_info *info, struct bk_minisign_pub *pub)
 {
-	const struct bk_backup_file *f = &info->files[info->nfiles - 1]; /* vault.pub, last */
+	const struct bk_backup_file *f = &info->files[info->nfiles - 1]; /* vault.pub, last but recovery */
 	struct source s = {NULL, fd, info->size};
 	char own[PUB_MAX];
 	bk_status rc;
 
+	if (strcmp(f->name, "vault.pub") != 0)
+		f--;
 	if (!pub_text) {
 		if (f->size == 0 || f->size >= PUB_MAX)
 			return bk_fail(BK_ERR_CORRUPT, "'%s': the backup's vault.pub is malformed", path);
