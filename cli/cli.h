@@ -165,6 +165,8 @@ int cmd_subject_erase(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_subject_export(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_user_add(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_user_disable(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_user_enable(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_user_reset(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_user_list(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_user_passwd(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_version(struct cli_ctx *ctx, int argc, char **argv);

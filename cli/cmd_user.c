@@ -189,3 +189,55 @@ int cmd_user_passwd(struct cli_ctx *ctx, int argc, char **argv)
 
 	return cli_parse_run(ctx, argc, argv, opts, run_passwd, &kdf);
 }
+
+struct reset {
+	const char *name;
+	enum bk_kdf_level kdf;
+	int enable_only;
+};
+
+static bk_status run_reset(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	const struct reset *r = arg;
+	char prompt[96], *pass = NULL;
+	size_t len = 0;
+	bk_status rc;
+
+	snprintf(prompt, sizeof(prompt), "one-time passphrase for %.32s: ", r->name);
+	if ((rc = cli_passphrase(ctx->new_pass_fd, prompt, 1, &pass, &len)) ||
+	    (rc = bk_vault_user_reset(v, r->name, pass, len, r->kdf, r->enable_only)))
+		goto out;
+	printf("'%s' has new keys and a one-time passphrase%s\n", r->name, r->enable_only ? ", enabled again" : "");
+	fprintf(stderr, "brankas: give it to %s in person; it opens only 'brankas -u %s user passwd', which sets "
+			"their own\n",
+		r->name, r->name);
+out:
+	bk_secmem_free(pass);
+	return rc;
+}
+
+static int parse_reset(struct cli_ctx *ctx, int argc, char **argv, int enable_only)
+{
+	struct reset r = {NULL, BK_KDF_MODERATE, enable_only};
+	const struct cli_option opts[] = {
+		CLI_OPT_FN(0, "kdf", cli_option_kdf, &r.kdf, "LEVEL"),
+		CLI_OPT_END,
+	};
+	struct cli_args args = {.min = 1, .max = 1, .missing = "no user name given"};
+	int code;
+
+	if ((code = cli_parse_options(ctx, argc, argv, opts, &args)) >= 0)
+		return code;
+	r.name = args.argv[0];
+	return cli_run(ctx, run_reset, &r);
+}
+
+int cmd_user_reset(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return parse_reset(ctx, argc, argv, 0);
+}
+
+int cmd_user_enable(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return parse_reset(ctx, argc, argv, 1);
+}

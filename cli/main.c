@@ -261,6 +261,11 @@ const struct cli_command cli_commands[] = {
 	 "brankas user disable NAME" VAULT_OPTS,
 	 "brankas user disable oki",
 	 "admin"},
+	{"user enable", cmd_user_enable, CLI_UNLOCKS, "enable a disabled user again, with new keys (admin)",
+	 "brankas user enable NAME [--kdf LEVEL] [--new-passphrase-fd N]" VAULT_OPTS "\n"
+	 "  as 'user reset' does: new key pairs, the role's grants again, a one-time passphrase",
+	 "brankas user enable oki",
+	 "admin"},
 	{"user list", cmd_user_list, CLI_UNLOCKS, "list users, roles and scopes (admin)",
 	 "brankas user list [--format table|json]" VAULT_OPTS,
 	 "brankas user list --format json",
@@ -269,6 +274,12 @@ const struct cli_command cli_commands[] = {
 	 "brankas user passwd [--kdf LEVEL] [--new-passphrase-fd N]" VAULT_OPTS,
 	 "brankas user passwd --kdf sensitive",
 	 "any vault user (their own passphrase)"},
+	{"user reset", cmd_user_reset, CLI_UNLOCKS, "give a user who forgot their passphrase a one-time one (admin)",
+	 "brankas user reset NAME [--kdf LEVEL] [--new-passphrase-fd N]" VAULT_OPTS "\n"
+	 "  new key pairs and the role's grants; the one-time passphrase opens only 'user passwd'. Their\n"
+	 "  old keys open no new grant; their audit entries keep verifying",
+	 "brankas user reset citra",
+	 "admin"},
 	{"version", cmd_version, 0, "print the version of brankas and its libraries", "brankas version",
 	 "brankas version",
 	 "anyone (no vault)"},

@@ -16,6 +16,7 @@
 #define SIG_CONTEXT "brankas-keyring-v1\n"
 #define SLOT_CONTEXT "brankas-slot-v1"
 #define RAW_CONTEXT "brankas-keys-under-raw-key-v1"
+#define SLOT_ONCE "\0once"
 #define MAX_ENTRIES 100000
 
 static const char *const kind_names[BK_KEY_KIND_COUNT] = {
@@ -171,6 +172,21 @@ static bk_status parse_user(const struct ctx *c, json_t *o, struct bk_keyring_us
 	u->has_sign = json_object_get(o, "sign_pk") != NULL;
 	if (u->has_sign && (rc = get_b64(c, o, "sign_pk", u->sign_pk, 32, NULL, 1)))
 		return rc;
+	if ((v = json_object_get(o, "past_sign"))) {
+		json_t *k;
+
+		if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > BK_PAST_SIGN_MAX || !u->has_sign)
+			return bad(c, "past_sign");
+		json_array_foreach(v, i, k) {
+			json_t *until = json_object_get(k, "until");
+
+			if (!json_is_object(k) || json_object_size(k) != 2 || !json_is_integer(until) ||
+			    json_integer_value(until) < 0 || (rc = get_b64(c, k, "pk", u->past_sign[i], 32, NULL, 1)))
+				return bad(c, "past_sign");
+			u->past_until[i] = (uint64_t)json_integer_value(until);
+		}
+		u->npast_sign = json_array_size(v);
+	}
 	if (!json_is_boolean(dis) || !json_is_array(scope) || json_array_size(scope) > BK_SCOPE_MAX)
 		return bad(c, "user scope or state");
 	u->disabled = json_is_true(dis);
@@ -190,6 +206,11 @@ static bk_status parse_slot(const struct ctx *c, json_t *o, struct bk_keyring_sl
 	uint64_t ops, mem;
 	bk_status rc;
 
+	json_t *once = json_object_get(o, "once");
+
+	if (once && !json_is_true(once))
+		return bad(c, "slot once");
+	s->once = once != NULL;
 	if ((rc = get_str(c, o, "kdf", kdf, sizeof(kdf), 0)) || (rc = get_u64(c, o, "ops", &ops)) ||
 	    (rc = get_u64(c, o, "mem", &mem)) || (rc = get_b64(c, o, "salt", s->salt, sizeof(s->salt), NULL, 1)) ||
 	    (rc = get_b64(c, o, "nonce", s->nonce, sizeof(s->nonce), NULL, 1)) ||
@@ -404,6 +425,19 @@ static json_t *user_json(const struct bk_keyring_user *u)
 	scope = NULL;
 	if (set_b64(o, "box_pk", u->box_pk, 32) || (u->has_sign && set_b64(o, "sign_pk", u->sign_pk, 32)))
 		goto fail;
+	if (u->npast_sign > 0) {
+		json_t *past = json_array();
+		char buf[BK_B64_LEN(32)];
+
+		if (!past || json_object_set_new(o, "past_sign", past))
+			goto fail;
+		for (size_t i = 0; i < u->npast_sign; i++) {
+			bk_b64_encode(buf, u->past_sign[i], 32);
+			if (json_array_append_new(past, json_pack("{s:s, s:I}", "pk", buf, "until",
+								  (json_int_t)u->past_until[i])))
+				goto fail;
+		}
+	}
 	return o;
 fail:
 	json_decref(scope);
@@ -417,7 +451,7 @@ static json_t *slot_json(const struct bk_keyring_slot *s)
 			      (json_int_t)s->kdf.memlimit);
 
 	if (o && (set_b64(o, "salt", s->salt, sizeof(s->salt)) || set_b64(o, "nonce", s->nonce, sizeof(s->nonce)) ||
-		  set_b64(o, "ct", s->ct, sizeof(s->ct)))) {
+		  set_b64(o, "ct", s->ct, sizeof(s->ct)) || (s->once && json_object_set_new(o, "once", json_true())))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -706,14 +740,36 @@ static size_t slot_ad(uint8_t *ad, const struct bk_keyring *kr, const struct bk_
 		memcpy(ad + n, kk->pub, 32);
 	n += 32;
 	memcpy(ad + n, u->name, nl);
-	return n + nl;
+	n += nl;
+	if (u->slot.once) { /* a slot without the flag is the same bytes as before it existed */
+		memcpy(ad + n, SLOT_ONCE, sizeof(SLOT_ONCE) - 1);
+		n += sizeof(SLOT_ONCE) - 1;
+	}
+	return n;
 }
+
+static bk_status slot_seal(const struct bk_keyring *kr, struct bk_keyring_user *user, const char *pass, size_t passlen,
+			   const struct bk_kdf_params *params, const uint8_t box_sk[32], const uint8_t sign_sk[64], int once);
 
 bk_status bk_keyring_slot_seal(const struct bk_keyring *kr, struct bk_keyring_user *user, const char *pass,
 			       size_t passlen, const struct bk_kdf_params *params, const uint8_t box_sk[32],
 			       const uint8_t sign_sk[64])
 {
-	uint8_t ad[sizeof(SLOT_CONTEXT) + BK_VAULT_IDBYTES + 32 + BK_NAME_MAX];
+	return slot_seal(kr, user, pass, passlen, params, box_sk, sign_sk, 0);
+}
+
+bk_status bk_keyring_slot_seal_once(const struct bk_keyring *kr, struct bk_keyring_user *user, const char *pass,
+				    size_t passlen, const struct bk_kdf_params *params, const uint8_t box_sk[32],
+				    const uint8_t sign_sk[64])
+{
+	return slot_seal(kr, user, pass, passlen, params, box_sk, sign_sk, 1);
+}
+
+static bk_status slot_seal(const struct bk_keyring *kr, struct bk_keyring_user *user, const char *pass, size_t passlen,
+			   const struct bk_kdf_params *params, const uint8_t box_sk[32], const uint8_t sign_sk[64], int once)
+{
+	uint8_t ad[sizeof(SLOT_CONTEXT) + BK_VAULT_IDBYTES + 32 + BK_NAME_MAX + sizeof(SLOT_ONCE)];
+	struct bk_keyring_user as_sealed;
 	uint8_t *key = bk_secmem_alloc(BK_AEAD_KEYBYTES), *plain = bk_secmem_alloc(BK_SLOT_PLAINBYTES);
 	struct bk_keyring_slot slot;
 	bk_status rc;
@@ -723,6 +779,7 @@ bk_status bk_keyring_slot_seal(const struct bk_keyring *kr, struct bk_keyring_us
 		goto out;
 	}
 	memset(&slot, 0, sizeof(slot));
+	slot.once = once;
 	slot.kdf = *params;
 	bk_random(slot.salt, sizeof(slot.salt));
 	bk_random(slot.nonce, sizeof(slot.nonce));
@@ -730,7 +787,9 @@ bk_status bk_keyring_slot_seal(const struct bk_keyring *kr, struct bk_keyring_us
 		goto out;
 	memcpy(plain, box_sk, 32);
 	memcpy(plain + 32, sign_sk, 64);
-	if ((rc = bk_aead_seal(slot.ct, plain, BK_SLOT_PLAINBYTES, ad, slot_ad(ad, kr, user), slot.nonce, key)))
+	as_sealed = *user;
+	as_sealed.slot.once = once; /* the associated data names the flag of the new slot */
+	if ((rc = bk_aead_seal(slot.ct, plain, BK_SLOT_PLAINBYTES, ad, slot_ad(ad, kr, &as_sealed), slot.nonce, key)))
 		goto out;
 	user->slot = slot;
 	user->has_slot = 1;
@@ -837,7 +896,7 @@ bk_status bk_keyring_keys_open(const struct bk_keyring *kr, const struct bk_keyr
 bk_status bk_keyring_slot_open(const struct bk_keyring *kr, const struct bk_keyring_user *user, const char *pass,
 			       size_t passlen, uint8_t box_sk[32], uint8_t sign_sk[64])
 {
-	uint8_t ad[sizeof(SLOT_CONTEXT) + BK_VAULT_IDBYTES + 32 + BK_NAME_MAX];
+	uint8_t ad[sizeof(SLOT_CONTEXT) + BK_VAULT_IDBYTES + 32 + BK_NAME_MAX + sizeof(SLOT_ONCE)];
 	uint8_t *key = bk_secmem_alloc(BK_AEAD_KEYBYTES), *plain = bk_secmem_alloc(BK_SLOT_PLAINBYTES);
 	uint8_t *derived_sk = bk_secmem_alloc(64);
 	bk_status rc;

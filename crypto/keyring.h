@@ -30,6 +30,7 @@
 #define BK_NAME_MAX 32
 #define BK_SCOPE_MAX 64
 #define BK_CODE_MAX 16
+#define BK_PAST_SIGN_MAX 8
 #define BK_KEY_ID_MAX 40
 #define BK_SLOT_PLAINBYTES (32 + 64) /* X25519 sk || Ed25519 sk */
 #define BK_KEY_SECRET_MAX 64
@@ -55,6 +56,7 @@ struct bk_keyring_key {
 };
 
 struct bk_keyring_slot {
+	int once; /* set by an admin's `user reset`: to be changed at the first unlock */
 	struct bk_kdf_params kdf;
 	uint8_t salt[BK_KDF_SALTBYTES];
 	uint8_t nonce[24];
@@ -71,6 +73,12 @@ struct bk_keyring_user {
 	uint8_t box_pk[32];  /* X25519: grants are sealed to it (evaluators: their age key) */
 	int has_sign;
 	uint8_t sign_pk[32]; /* Ed25519: audit signatures, approvals */
+	/* the Ed25519 keys the user signed with before `user reset`s, oldest
+	 * first, each with the last audit entry it may have signed: entries up
+	 * to there still verify, later ones under it do not */
+	uint8_t past_sign[BK_PAST_SIGN_MAX][32];
+	uint64_t past_until[BK_PAST_SIGN_MAX];
+	size_t npast_sign;
 	int has_slot;        /* evaluators have no slot: they never unlock */
 	struct bk_keyring_slot slot;
 };
@@ -145,6 +153,13 @@ bk_status bk_keyring_grant_open(const struct bk_keyring_grant *g, const uint8_t 
 bk_status bk_keyring_slot_seal(const struct bk_keyring *kr, struct bk_keyring_user *user, const char *pass,
 			       size_t passlen, const struct bk_kdf_params *params, const uint8_t box_sk[32],
 			       const uint8_t sign_sk[64]) BK_MUST_CHECK;
+
+/* bk_keyring_slot_seal_once is bk_keyring_slot_seal for a passphrase an
+ * admin set (`user reset`): the slot says so ("once"), bound into its
+ * associated data, so the flag cannot be dropped without the slot failing. */
+bk_status bk_keyring_slot_seal_once(const struct bk_keyring *kr, struct bk_keyring_user *user, const char *pass,
+				    size_t passlen, const struct bk_kdf_params *params, const uint8_t box_sk[32],
+				    const uint8_t sign_sk[64]) BK_MUST_CHECK;
 
 /* bk_keyring_slot_open opens the user's slot into box_sk and sign_sk (guarded
  * memory) and checks they match the user's signed public keys. BK_ERR_AUTH for

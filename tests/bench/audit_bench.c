@@ -33,11 +33,14 @@ static uint8_t *sks; /* NACTORS secret keys, guarded memory */
 static const uint8_t vault_id[BK_AUDIT_VAULTIDBYTES] = {0xb7, 0x4a, 0x11, 0x52, 0x09, 0xe3, 0x6c, 0xd0,
 							0x2f, 0x81, 0x44, 0x9a, 0x3b, 0x70, 0xc5, 0x1e};
 
-static int lookup(void *ctx, const char *actor, size_t len, uint8_t pk[32])
+static int lookup(void *ctx, const char *actor, size_t len, unsigned which, uint8_t pk[32], uint64_t *until)
 {
 	int i;
 
 	(void)ctx;
+	if (which > 0)
+		return -1; /* no actor was reset */
+	*until = UINT64_MAX;
 	for (i = 0; i < NACTORS; i++) {
 		if (strlen(names[i]) == len && memcmp(names[i], actor, len) == 0) {
 			memcpy(pk, pks[i], 32);

@@ -1131,15 +1131,17 @@ struct key_cache {
 	size_t len;
 	char actor[256];
 	uint8_t pk[BK_SIGN_PUBLICKEYBYTES];
+	uint64_t until; /* the last entry pk may sign */
 };
 
 /* check_sig verifies line l's signature; returns NULL or what is wrong. */
 static const char *check_sig(const char *p, const struct line *l, const uint8_t hash[BK_AUDIT_HASHBYTES],
 			     const struct bk_audit_verify_opts *o, struct key_cache *kc, char *scratch)
 {
-	uint8_t sig[BK_SIGN_BYTES], msg[BK_AUDIT_SIGMSGBYTES];
+	uint8_t sig[BK_SIGN_BYTES], msg[BK_AUDIT_SIGMSGBYTES], pk[BK_SIGN_PUBLICKEYBYTES];
 	struct bk_audit_head h;
 	const char *s;
+	uint64_t until = 0;
 	size_t n;
 	long an;
 
@@ -1147,7 +1149,7 @@ static const char *check_sig(const char *p, const struct line *l, const uint8_t 
 		return "has a malformed actor";
 	if (!kc->valid || kc->len != (size_t)an || memcmp(kc->actor, scratch, (size_t)an) != 0) {
 		kc->valid = 0;
-		if (o->lookup(o->lookup_ctx, scratch, (size_t)an, kc->pk) != 0)
+		if (o->lookup(o->lookup_ctx, scratch, (size_t)an, 0, kc->pk, &kc->until) != 0)
 			return "is signed by an actor with no known key";
 		if ((size_t)an <= sizeof(kc->actor)) {
 			memcpy(kc->actor, scratch, (size_t)an);
@@ -1160,9 +1162,16 @@ static const char *check_sig(const char *p, const struct line *l, const uint8_t 
 	bk_audit_sign_message(msg, o->vault_id, &h);
 	if (bk_b64_decode(sig, sizeof(sig), &n, l->sig_b64, SIG_B64LEN) != BK_OK || n != sizeof(sig))
 		return "has a malformed signature";
-	if (bk_sign_verify(sig, msg, sizeof(msg), kc->pk) != BK_OK)
-		return "signature does not verify";
-	return NULL;
+	if (l->seq <= kc->until && bk_sign_verify(sig, msg, sizeof(msg), kc->pk) == BK_OK)
+		return NULL;
+	/* the actor's keys in turn: one retired by a reset signs only entries up to its end */
+	for (unsigned which = 0; o->lookup(o->lookup_ctx, scratch, (size_t)an, which, pk, &until) == 0; which++)
+		if (l->seq <= until && bk_sign_verify(sig, msg, sizeof(msg), pk) == BK_OK) {
+			memcpy(kc->pk, pk, sizeof(pk));
+			kc->until = until;
+			return NULL;
+		}
+	return "signature does not verify";
 }
 
 static int b64val(unsigned char c)

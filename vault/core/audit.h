@@ -142,10 +142,14 @@ void bk_audit_writer_head(const struct bk_audit_writer *w, struct bk_audit_head 
 /* bk_audit_writer_free releases the lock; NULL is accepted. */
 void bk_audit_writer_free(struct bk_audit_writer *w);
 
-/* Looks up the Ed25519 public key of an actor (the decoded JSON string, not
- * NUL-terminated); returns 0 when found. Called only for signatures being
- * verified; consecutive entries by the same actor reuse the key. */
-typedef int (*bk_audit_key_lookup)(void *ctx, const char *actor, size_t actor_len, uint8_t pk[32]);
+/* Looks up an Ed25519 public key of an actor (the decoded JSON string, not
+ * NUL-terminated): which 0 is the current one, 1, 2, … the keys the actor
+ * signed with before (a `user reset`), each valid for entries up to *until
+ * (the current one: UINT64_MAX). Returns 0 when there is such a key. Called
+ * only for signatures being verified; consecutive entries by the same actor
+ * reuse the key that last verified. */
+typedef int (*bk_audit_key_lookup)(void *ctx, const char *actor, size_t actor_len, unsigned which, uint8_t pk[32],
+				   uint64_t *until);
 
 struct bk_audit_verify_opts {
 	const uint8_t *vault_id;            /* BK_AUDIT_VAULTIDBYTES */

@@ -1569,6 +1569,13 @@ static bk_status vault_open(const char *dir, const char *user, const char *pass,
 		if (rc == BK_ERR_AUTH)
 			log_failed_unlock(v, user, me->role, "failed", "wrong passphrase");
 		goto out;
+	} else if (me->slot.once && strcmp(command, "user passwd") != 0) {
+		/* an admin knows this passphrase: nothing but choosing one's own */
+		bk_hint("choose your own first: brankas -u %s user passwd", user);
+		rc = bk_fail(BK_ERR_DENIED, "the passphrase of '%s' was set by an admin and works only to change it",
+			     user);
+		log_failed_unlock(v, user, me->role, "denied", "one-time passphrase not changed yet");
+		goto out;
 	}
 	if ((rc = open_grants(v, user, me, secret)))
 		goto out;
@@ -1688,6 +1695,83 @@ bk_status bk_vault_user_disable(struct bk_vault *v, const char *name)
 	return change_keyring(v, &e, 1);
 }
 
+bk_status bk_vault_user_reset(struct bk_vault *v, const char *name, const char *pass, size_t passlen,
+			      enum bk_kdf_level kdf, int enable_only)
+{
+	struct bk_keyring_user *u;
+	struct bk_kdf_params params;
+	struct bk_audit_head head;
+	struct bk_audit_entry e;
+	enum bk_role role;
+	uint8_t *box_sk = bk_secmem_alloc(32), *sign_sk = bk_secmem_alloc(64);
+	int was_disabled;
+	bk_status rc;
+
+	if (!box_sk || !sign_sk) {
+		rc = bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+		goto out;
+	}
+	if ((rc = bk_vault_require(v, BK_ACT_USER_ADMIN, NULL, BK_COL_NONE, NULL)))
+		goto out;
+	if (!(u = bk_keyring_user(&v->kr, name))) {
+		rc = bk_fail(BK_ERR_NOTFOUND, "no user '%.32s'", name);
+		goto out;
+	}
+	if ((rc = bk_role_parse(u->role, &role)))
+		goto out;
+	was_disabled = u->disabled;
+	if (role == BK_ROLE_EVALUATOR || !u->has_sign) {
+		bk_hint("an evaluator makes a new identity ('brankas identity new'); an admin adds it under a new name");
+		rc = bk_fail(BK_ERR_USAGE, "'%s' is an evaluator: evaluators have no passphrase in the vault", name);
+		goto out;
+	}
+	if (u == &v->kr.users[v->me]) {
+		rc = bk_fail(BK_ERR_USAGE, "that is you: 'brankas user passwd' changes your own passphrase");
+		goto out;
+	}
+	if (enable_only && !was_disabled) {
+		rc = bk_fail(BK_ERR_STATE, "user '%s' is not disabled", name);
+		goto out;
+	}
+	if (u->npast_sign == BK_PAST_SIGN_MAX) {
+		rc = bk_fail(BK_ERR_STATE, "user '%s' was reset %d times already: add them under a new name", name,
+			     BK_PAST_SIGN_MAX);
+		goto out;
+	}
+	/* new key pairs: the old slot's keys open no new grant. The old signing
+	 * key stays in the keyring for the entries it signed, up to the head now
+	 * (this command's own entries come after it) */
+	if ((rc = bk_vault_pinned_head(v, &head)))
+		goto out;
+	memcpy(u->past_sign[u->npast_sign], u->sign_pk, 32);
+	u->past_until[u->npast_sign++] = head.seq;
+	bk_kdf_params_for_level(kdf, &params);
+	if ((rc = bk_box_keypair(u->box_pk, box_sk)) || (rc = bk_sign_keypair(u->sign_pk, sign_sk)) ||
+	    (rc = bk_keyring_slot_seal_once(&v->kr, u, pass, passlen, &params, box_sk, sign_sk)))
+		goto out;
+	u->disabled = 0;
+	bk_keyring_revoke_grants(&v->kr, name);
+	if ((rc = grant_role_keys(v, name, role)))
+		goto out;
+	bk_audit_entry_init(&e);
+	e.action = enable_only ? "user-enable" : "user-reset";
+	e.target = name;
+	e.detail = was_disabled ? "new keys and a one-time passphrase; enabled again" : "new keys and a one-time passphrase";
+	rc = change_keyring(v, &e, 1);
+out:
+	if (rc != BK_OK && v->keyring_text) { /* the keyring in memory is the one read: nothing half changed stays */
+		struct bk_keyring again;
+
+		if (bk_keyring_parse(&again, "keyring", v->keyring_text, v->keyring_len) == BK_OK) {
+			bk_keyring_release(&v->kr);
+			v->kr = again;
+		}
+	}
+	bk_secmem_free(box_sk);
+	bk_secmem_free(sign_sk);
+	return rc;
+}
+
 bk_status bk_vault_user_passwd(struct bk_vault *v, const char *pass, size_t passlen, enum bk_kdf_level kdf)
 {
 	struct bk_keyring_user *me = &v->kr.users[v->me];
@@ -1756,16 +1840,26 @@ bk_status bk_vault_status(struct bk_vault *v, struct bk_vault_status *st)
 	return read_pinned_head(v->db, &st->audit_head);
 }
 
-static int lookup_actor(void *ctx, const char *actor, size_t len, uint8_t pk[32])
+static int lookup_actor(void *ctx, const char *actor, size_t len, unsigned which, uint8_t pk[32], uint64_t *until)
 {
 	const struct bk_keyring *kr = ctx;
 
-	for (size_t i = 0; i < kr->nusers; i++)
-		if (strlen(kr->users[i].name) == len && memcmp(kr->users[i].name, actor, len) == 0 &&
-		    kr->users[i].has_sign) {
-			memcpy(pk, kr->users[i].sign_pk, 32);
+	for (size_t i = 0; i < kr->nusers; i++) {
+		const struct bk_keyring_user *u = &kr->users[i];
+
+		if (strlen(u->name) != len || memcmp(u->name, actor, len) != 0 || !u->has_sign)
+			continue;
+		if (which == 0) {
+			memcpy(pk, u->sign_pk, 32);
+			*until = UINT64_MAX;
 			return 0;
 		}
+		if (which > u->npast_sign)
+			return -1;
+		memcpy(pk, u->past_sign[which - 1], 32);
+		*until = u->past_until[which - 1];
+		return 0;
+	}
 	return -1;
 }
 

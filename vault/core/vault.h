@@ -121,6 +121,14 @@ struct bk_vault_user_spec {
 bk_status bk_vault_user_add(struct bk_vault *v, const struct bk_vault_user_spec *spec) BK_MUST_CHECK;
 bk_status bk_vault_user_disable(struct bk_vault *v, const char *name) BK_MUST_CHECK;
 
+/* bk_vault_user_reset (admin) gives another vault user new key pairs, their
+ * role's grants again, and a one-time passphrase pass that opens only `user
+ * passwd`; a disabled user is enabled again (enable_only: only a disabled
+ * one, audited as user-enable). Their old signing key stays in the keyring
+ * for the entries it signed up to now. Not for evaluators or oneself. */
+bk_status bk_vault_user_reset(struct bk_vault *v, const char *name, const char *pass, size_t passlen,
+			      enum bk_kdf_level kdf, int enable_only) BK_MUST_CHECK;
+
 /* bk_vault_user_passwd changes the unlocked user's own passphrase (same keys,
  * new slot). */
 bk_status bk_vault_user_passwd(struct bk_vault *v, const char *pass, size_t passlen, enum bk_kdf_level kdf) BK_MUST_CHECK;

@@ -48,16 +48,29 @@ struct fx {
 	char other[128]; /* a second file */
 };
 
-static int lookup(void *ctx, const char *actor, size_t len, uint8_t pk[32])
+/* alice's key before a reset, when alice_past_until is not 0: mallory's,
+ * valid for entries up to alice_past_until */
+static uint64_t alice_past_until;
+
+static int lookup(void *ctx, const char *actor, size_t len, unsigned which, uint8_t pk[32], uint64_t *until)
 {
 	size_t i;
 
 	(void)ctx;
 	for (i = 0; i < sizeof(actors) / sizeof(actors[0]); i++) {
-		if (strlen(actors[i].name) == len && memcmp(actors[i].name, actor, len) == 0) {
+		if (strlen(actors[i].name) != len || memcmp(actors[i].name, actor, len) != 0)
+			continue;
+		if (which == 0) {
 			memcpy(pk, actors[i].pk, 32);
+			*until = UINT64_MAX;
 			return 0;
 		}
+		if (which == 1 && &actors[i] == ALICE && alice_past_until) {
+			crypto_sign_ed25519_sk_to_pk(pk, mallory_sk);
+			*until = alice_past_until;
+			return 0;
+		}
+		return -1;
 	}
 	return -1;
 }
@@ -677,6 +690,32 @@ static void test_wrong_key(void **state)
 	bk_audit_writer_free(w);
 	o = full_opts();
 	expect_corrupt(f->path, &o, 1, "signature does not verify");
+}
+
+/* a key retired by a reset verifies the entries up to its end, none after */
+static void test_past_key(void **state)
+{
+	struct fx *f = *state;
+	struct bk_audit_verify_opts o = full_opts();
+	struct bk_audit_writer *w = NULL;
+	struct bk_audit_report r;
+	struct bk_audit_head h;
+
+	make_log(f->path, 2, NULL);
+	assert_int_equal(bk_audit_writer_open(f->path, VID, 0, &w), BK_OK);
+	add(w, "alice", "read", "case 3");
+	assert_int_equal(bk_audit_commit(w, mallory_sk, &h), BK_OK); /* alice's old key */
+	add(w, "alice", "read", "case 4");
+	assert_int_equal(bk_audit_commit(w, ALICE->sk, &h), BK_OK); /* her new one */
+	bk_audit_writer_free(w);
+	alice_past_until = 0;
+	expect_corrupt(f->path, &o, 3, "audit.log: entry 3: signature does not verify");
+	alice_past_until = 3;
+	assert_int_equal(bk_audit_verify(f->path, &o, &r), BK_OK);
+	assert_int_equal(r.signatures, 4);
+	alice_past_until = 2; /* retired before entry 3: it may not sign it */
+	expect_corrupt(f->path, &o, 3, "audit.log: entry 3: signature does not verify");
+	alice_past_until = 0;
 }
 
 static void test_unknown_actor(void **state)
@@ -1793,6 +1832,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rollback_old_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint_not_extended, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_past_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_actor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_newline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_lines, setup, teardown),
