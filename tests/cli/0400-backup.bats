@@ -192,3 +192,21 @@ dump() {
 	base=$(on "$DEMO" ada query --format csv - <<<"$sql" | tail -n 1 | tr -d '\r')
 	[ "$rows" = $((base + added)) ] || { echo "rows $rows, base $base, added $added"; return 1; }
 }
+
+@test "an outside checkpoint made after the backup meets the restore: said plainly (1), not as tampering (3)" {
+	on v ada backup -o b >/dev/null 2>&1
+	on v citra status >/dev/null
+	on v aud audit head -o cp.json >/dev/null 2>&1
+	bk -u ada --passphrase-fd 3 restore b r --vault-pub v/vault.pub 3<<<"$(demo_pass ada)" >/dev/null 2>&1
+	on r citra status >/dev/null
+	run on r aud audit verify --since cp.json
+	[ "$status" -eq 1 ] || { echo "exit $status: $output"; return 1; }
+	[[ "$output" == *"the vault was restored at entry "*" (by ada, "*") from a backup made at entry "*", so the history after that entry was rewound by the restore, not altered"* ]] ||
+		{ echo "$output"; return 1; }
+	# the same log edited by hand instead of restored is tampering, as before
+	run on v aud audit verify --since cp.json
+	[ "$status" -eq 0 ]
+	sed -i '$d' v/audit.log
+	run on v aud audit verify --since cp.json
+	[ "$status" -eq 3 ]
+}

@@ -3,6 +3,7 @@
 #include "vault/core/vault.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1992,6 +1993,66 @@ bk_status bk_vault_check(struct bk_vault *v, struct bk_audit_report *audit)
 	return BK_OK;
 }
 
+struct last_restore {
+	int found;
+	uint64_t seq, from; /* the restore entry, and the backup's last entry */
+	char actor[BK_NAME_MAX + 1], time[24];
+};
+
+static bk_status note_restore(void *ctx, const char *line, size_t len)
+{
+	struct last_restore *r = ctx;
+	json_t *j = json_loadb(line, len, 0, NULL);
+	json_t *seq = json_object_get(j, "seq"), *rows = json_object_get(j, "rows");
+	const char *outcome = json_string_value(json_object_get(j, "outcome"));
+
+	if (json_is_integer(seq) && json_is_integer(rows) && json_integer_value(rows) >= 0 && outcome &&
+	    strcmp(outcome, "ok") == 0) {
+		r->found = 1;
+		r->seq = (uint64_t)json_integer_value(seq);
+		r->from = (uint64_t)json_integer_value(rows);
+		const char *actor = json_string_value(json_object_get(j, "actor"));
+		const char *time = json_string_value(json_object_get(j, "time"));
+
+		snprintf(r->actor, sizeof(r->actor), "%s", actor ? actor : "?");
+		snprintf(r->time, sizeof(r->time), "%s", time ? time : "?");
+	}
+	json_decref(j);
+	return BK_OK;
+}
+
+/* The log did not extend the checkpoint (failure rc). When the log verifies
+ * on its own and its last signed restore came from a backup older than the
+ * checkpoint, that is what happened: said plainly (exit 1), not as tampering. */
+static bk_status explain_rewind(struct bk_vault *v, const struct bk_audit_head *since, int full, bk_status rc)
+{
+	const struct bk_audit_filter only = {NULL, "restore", NULL};
+	struct bk_audit_report alone;
+	struct last_restore r = {0};
+	char why[1024];
+
+	snprintf(why, sizeof(why), "%s", bk_error_detail());
+	if (bk_vault_begin(v) != BK_OK)
+		goto tampering;
+	if (verify_log(v, NULL, full, &alone) != BK_OK || bk_audit_show(v->audit_path, &only, note_restore, &r) != BK_OK) {
+		bk_vault_rollback(v);
+		goto tampering;
+	}
+	bk_vault_rollback(v);
+	if (r.found && r.from < since->seq && r.seq > r.from) {
+		bk_hint("the checkpoint's history after entry %" PRIu64 " lives only in the vault that was backed up; "
+			"compare with its own log if it still exists",
+			r.from);
+		return bk_fail(BK_ERR_STATE,
+			       "audit.log does not extend the checkpoint at entry %" PRIu64 ": the vault was restored at entry "
+			       "%" PRIu64 " (by %s, %s) from a backup made at entry %" PRIu64
+			       ", so the history after that entry was rewound by the restore, not altered",
+			       since->seq, r.seq, r.actor, r.time, r.from);
+	}
+tampering:
+	return bk_fail(rc, "%s", why);
+}
+
 bk_status bk_vault_audit_verify(struct bk_vault *v, const char *since_text, size_t since_len, const char *since_sig,
 				size_t since_sig_len, int full, struct bk_audit_report *report)
 {
@@ -2020,6 +2081,9 @@ bk_status bk_vault_audit_verify(struct bk_vault *v, const char *since_text, size
 		return rc;
 	if ((rc = verify_log(v, since_text ? &since : NULL, full, report))) {
 		bk_vault_rollback(v);
+		/* a checkpoint past a restore's backup: history was rewound, openly */
+		if (rc == BK_ERR_CORRUPT && since_text)
+			rc = explain_rewind(v, &since, full, rc);
 		return rc;
 	}
 	bk_audit_entry_init(&e);
