@@ -108,8 +108,8 @@ pending_request() {
 	awk '/rename\(/ { r = NR } /fsync\([0-9]+<[^>]*\/extract>\)/ { f = NR } END { exit !(r && f > r) }' trace.log
 }
 
-@test "a backup killed at any fsync: the vault stays whole, and a backup is in place only when audited" {
-	local n reached claims
+@test "a backup killed at any fsync: the vault stays whole, no copy exists unaudited, one in place only when done" {
+	local n reached claims starts
 	{ echo "$HEADER"; people 0 30; } >people.csv
 	as ada import warga people.csv >/dev/null
 	cp -a "$VAULT" start
@@ -117,7 +117,12 @@ pending_request() {
 		reached=0
 		inject_at "$n" fsync,fdatasync signal=SIGKILL backup -o b && reached=1
 		claims=$(jq -s '[.[] | select(.action == "backup" and .outcome == "ok")] | length' "$VAULT/audit.log")
+		starts=$(jq -s '[.[] | select(.action == "backup-start" and .outcome == "ok")] | length' "$VAULT/audit.log")
 		vault_sound || { echo "after a kill at fsync $n"; return 1; }
+		# no copy, whole or cut short, without its entry
+		if [ -e b.part ] || [ -e b ]; then
+			[ "$starts" = 1 ] || { echo "fsync $n: a copy on disk and $starts backup-start entries"; return 1; }
+		fi
 		if [ -e b ]; then
 			[ "$claims" = 1 ] || { echo "fsync $n: a backup in place, $claims entries"; return 1; }
 			run bk backup verify b --vault-pub "$VAULT/vault.pub"

@@ -58,6 +58,8 @@ dump() {
 	# the restored log ends with the signed restore entry naming the backup's entry
 	seq=$(jq -r .audit.seq < <(tail -n 2 v.backup | head -n 1))
 	[ "$(grep -c '"action":"restore"' r/audit.log)" = 1 ]
+	# the backup holds the entry that announced it, and not the one that ended it
+	[ "$(jq -r --argjson s "$seq" 'select(.seq == $s) | .action' r/audit.log)" = backup-start ]
 	jq -e --argjson s "$seq" 'select(.action == "restore") | .outcome == "ok" and .rows == $s and .actor == "ada"' r/audit.log
 	run on r ada check
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }

@@ -294,6 +294,8 @@ static bk_status write_backup(struct bk_vault *v, const char *part, const char *
 	return rc;
 }
 
+/* audit_backup commits one entry of the backup to path: "backup-start"
+ * before a byte is copied (info NULL), "backup" once the copy is whole. */
 static bk_status audit_backup(struct bk_vault *v, const char *path, const struct bk_backup_info *info)
 {
 	struct bk_audit_entry e;
@@ -301,12 +303,14 @@ static bk_status audit_backup(struct bk_vault *v, const char *path, const struct
 	const char *base = strrchr(path, '/');
 	bk_status rc;
 
-	snprintf(detail, sizeof(detail), "%zu files, %" PRIu64 " bytes, up to audit entry %" PRIu64, info->nfiles,
-		 info->size, info->audit_seq);
 	bk_audit_entry_init(&e);
-	e.action = "backup";
+	e.action = info ? "backup" : "backup-start";
 	e.target = base ? base + 1 : path;
-	e.detail = detail;
+	if (info) {
+		snprintf(detail, sizeof(detail), "%zu files, %" PRIu64 " bytes, up to audit entry %" PRIu64, info->nfiles,
+			 info->size, info->audit_seq);
+		e.detail = detail;
+	}
 	if ((rc = bk_vault_begin(v)))
 		return rc;
 	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v))) {
@@ -342,11 +346,12 @@ bk_status bk_backup_make(struct bk_vault *v, const char *path, struct bk_backup_
 	bk_hex_encode(info->vault_id, v->kr.vault_id, BK_VAULT_IDBYTES);
 	bk_vault_now(info->created);
 	snprintf(info->by, sizeof(info->by), "%s", bk_vault_me(v)->name);
-	/* the entry comes after the copy (the copy cannot hold its own entry) and
-	 * before the names are final: an unaudited backup never appears. Killed
-	 * in between, FILE.part and FILE.part.minisig stay, whole: renamed, or as
-	 * they are, `backup verify` checks them */
-	if ((rc = write_backup(v, part, sig_part, info)) == BK_OK && (rc = audit_backup(v, path, info)) == BK_OK) {
+	/* "backup-start" is committed before a byte is copied, so no copy, whole
+	 * or cut short by a kill, exists without an entry (the backup holds it);
+	 * "backup" after the copy and before the names are final. Killed between
+	 * the two, FILE.part and FILE.part.minisig stay: `backup verify` checks them */
+	if ((rc = audit_backup(v, path, NULL)) == BK_OK && (rc = write_backup(v, part, sig_part, info)) == BK_OK &&
+	    (rc = audit_backup(v, path, info)) == BK_OK) {
 		if (rename(part, path) != 0 || rename(sig_part, sig) != 0)
 			rc = bk_fail(BK_ERR_IO, "cannot put '%s' in place: %s", path, strerror(errno));
 		else
