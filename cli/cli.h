@@ -140,6 +140,7 @@ int cmd_identity_new(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_identity_show(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_init(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_key_rotate(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_key_export_db(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_query(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_record_add(struct cli_ctx *ctx, int argc, char **argv);

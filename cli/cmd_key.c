@@ -1,6 +1,6 @@
 /* cmd_key.c - `brankas key export-db-key`: the raw SQLCipher key for recovery
  * and for opening vault.db, or a kecamatan's store (--store), with the
- * `sqlcipher` shell (admin, audited). */
+ * `sqlcipher` shell (admin, audited); `key rotate --db`: a new one. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +10,7 @@
 #include "cli/options.h"
 #include "crypto/secmem.h"
 #include "vault/core/db.h"
+#include "vault/keep/rotate.h"
 
 #define KEYFILE_MAX 256
 
@@ -64,4 +65,36 @@ int cmd_key_export_db(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_fail(bk_fail(BK_ERR_EXISTS, "'%s' already exists", out));
 	x.out = out;
 	return cli_run(ctx, run_export, &x);
+}
+
+static bk_status run_rotate(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	struct bk_rotate_result res;
+	bk_status rc;
+
+	(void)ctx;
+	(void)arg;
+	if ((rc = bk_rotate_db(v, &res)))
+		return rc;
+	printf("vault.db is under %s now; %s is retired%s\n", res.new_id, res.old_id,
+	       res.resumed ? " (a rotation that had stopped is finished)" : "");
+	fprintf(stderr, "brankas: copies of vault.db made before (backups) still open with %s: keep them as safe\n",
+		res.old_id);
+	return BK_OK;
+}
+
+int cmd_key_rotate(struct cli_ctx *ctx, int argc, char **argv)
+{
+	int db = 0, code;
+	const struct cli_option opts[] = {
+		CLI_OPT_FLAG(0, "db", &db),
+		CLI_OPT_END,
+	};
+	struct cli_args args = {.min = 0, .max = 0};
+
+	if ((code = cli_parse_options(ctx, argc, argv, opts, &args)) >= 0)
+		return code;
+	if (!db)
+		return cli_usage(ctx, "say which key: --db (the database key of vault.db)");
+	return cli_run(ctx, run_rotate, NULL);
 }

@@ -115,6 +115,12 @@ const struct cli_command cli_commands[] = {
 	 "brankas key export-db-key -o vault-db.key\n"
 	 "brankas key export-db-key --store 35.05.10 -o kanigoro.key",
 	 "admin"},
+	{"key rotate", cmd_key_rotate, CLI_UNLOCKS, "give vault.db a new database key, resumably (admin)",
+	 "brankas key rotate --db" VAULT_OPTS "\n"
+	 "  a new key granted to every holder, vault.db copied under it and renamed into place, the old\n"
+	 "  key's grants dropped; killed at any instant, the vault opens, and running it again finishes",
+	 "brankas key rotate --db",
+	 "admin"},
 	{"query", cmd_query, CLI_UNLOCKS, "read-only SQL over your scope's datasets; reveal(col) opens identifiers",
 	 "brankas query [--purpose TEXT] [--format table|csv|json] [--timeout SECONDS]\n"
 	 "              \"SELECT ...\" | - | --file FILE" VAULT_OPTS "\n"

@@ -713,6 +713,16 @@ void bk_keyring_revoke_grants(struct bk_keyring *kr, const char *user)
 	kr->ngrants = j;
 }
 
+void bk_keyring_revoke_key(struct bk_keyring *kr, const char *key_id)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < kr->ngrants; i++)
+		if (strcmp(kr->grants[i].key_id, key_id) != 0)
+			kr->grants[j++] = kr->grants[i];
+	kr->ngrants = j;
+}
+
 bk_status bk_keyring_grant_open(const struct bk_keyring_grant *g, const uint8_t box_pk[32], const uint8_t box_sk[32],
 				uint8_t *secret, size_t *len_p)
 {

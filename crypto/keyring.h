@@ -140,6 +140,9 @@ bk_status bk_keyring_add_user(struct bk_keyring *kr, const struct bk_keyring_use
 bk_status bk_keyring_grant(struct bk_keyring *kr, const char *user, const char *key_id, const uint8_t *secret,
 			   size_t len) BK_MUST_CHECK;
 
+/* bk_keyring_revoke_key drops every grant of the key (a retired version). */
+void bk_keyring_revoke_key(struct bk_keyring *kr, const char *key_id);
+
 /* bk_keyring_revoke_grants drops every grant of the user. */
 void bk_keyring_revoke_grants(struct bk_keyring *kr, const char *user);
 

@@ -2,6 +2,7 @@
 #include "vault/core/db.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +279,92 @@ out:
 	return rc;
 }
 
+/* SQLCipher takes a raw key as the blob literal x'<64 hex>': no PBKDF2.
+ * ks: 3 + 2 * BK_DB_KEYBYTES + 1 bytes of guarded memory. */
+static void keyspec_of(char *ks, const uint8_t key[BK_DB_KEYBYTES])
+{
+	ks[0] = 'x';
+	ks[1] = '\'';
+	bk_hex_encode(ks + 2, key, BK_DB_KEYBYTES);
+	ks[2 + 2 * BK_DB_KEYBYTES] = '\'';
+	ks[3 + 2 * BK_DB_KEYBYTES] = '\0';
+}
+
+/* export_to writes a copy of db's main file to the new file tmp under
+ * keyspec (x'<hex>'), in the vault's own format, with user_version, in one
+ * transaction. A file left at tmp by a copy that stopped is removed first. */
+static bk_status export_to(sqlite3 *db, const char *tmp, const char *keyspec, long long user_version)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = sqlite3_mprintf("PRAGMA bk_copy.user_version = %lld", user_version);
+	bk_status rc = BK_OK;
+	int src, fd;
+
+	if (!sql)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	if (unlink(tmp) != 0 && errno != ENOENT) {
+		rc = bk_fail(BK_ERR_IO, "cannot remove '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	/* made here, 0600: the connection may not create files (no SQLITE_OPEN_CREATE) */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+		rc = bk_fail(BK_ERR_IO, "cannot create '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	close(fd);
+	/* the copy is written in the vault's own format (an attach takes the defaults) */
+	if ((rc = bk_db_exec(db, "PRAGMA cipher_default_hmac_algorithm = " BK_DB_HMAC)))
+		goto out;
+	/* the key as a bound value, not spliced into SQL text */
+	src = sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS bk_copy KEY ?", -1, &st, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 2, keyspec, 3 + 2 * BK_DB_KEYBYTES, SQLITE_STATIC);
+	if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_DONE)
+		src = SQLITE_OK;
+	sqlite3_finalize(st);
+	if (src != SQLITE_OK) {
+		rc = bk_db_status(db, src, "copying vault.db");
+		goto out;
+	}
+	if ((rc = bk_db_exec(db, "PRAGMA bk_copy.cipher_page_size = 4096")) ||
+	    (rc = bk_db_exec(db, "PRAGMA bk_copy.journal_mode = DELETE")) || (rc = bk_db_exec(db, "BEGIN IMMEDIATE")) ||
+	    (rc = bk_db_exec(db, "SELECT sqlcipher_export('bk_copy')")) || (rc = bk_db_exec(db, sql)) ||
+	    (rc = bk_db_exec(db, "COMMIT")))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	if (sqlite3_exec(db, "DETACH DATABASE bk_copy", NULL, NULL, NULL) != SQLITE_OK && rc == BK_OK)
+		rc = bk_db_status(db, sqlite3_errcode(db), "copying vault.db");
+out:
+	sqlite3_free(sql);
+	if (rc)
+		(void)unlink(tmp);
+	return rc;
+}
+
+bk_status bk_db_copy_under(const char *path, const uint8_t key[BK_DB_KEYBYTES], const char *tmp,
+			    const uint8_t new_key[BK_DB_KEYBYTES])
+{
+	char *ks = bk_secmem_alloc(2 * (3 + 2 * BK_DB_KEYBYTES + 1));
+	sqlite3 *db = NULL;
+	long long n = 0, user_version = 0;
+	bk_status rc;
+
+	if (!ks)
+		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	keyspec_of(ks, key);
+	keyspec_of(ks + 3 + 2 * BK_DB_KEYBYTES + 1, new_key);
+	/* a connection of its own: the vault's has the stores and their views
+	 * attached, which the copy's CREATE statements would resolve against */
+	if ((rc = open_keyed(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, ks, 0, &db, &n)) == BK_OK &&
+	    (rc = query_int(db, "PRAGMA main.user_version", &user_version)) == BK_OK)
+		rc = export_to(db, tmp, ks + 3 + 2 * BK_DB_KEYBYTES + 1, user_version);
+	if (db && sqlite3_close(db) != SQLITE_OK && rc == BK_OK)
+		rc = bk_fail(BK_ERR_DB, "closing the copy of vault.db: %s", sqlite3_errmsg(db));
+	bk_secmem_free(ks);
+	return rc;
+}
+
 /* Brings a vault.db written by SQLCipher 3 (HMAC-SHA1, the format of Debian 12's
  * 3.4.1) to the linked SQLCipher's own format: a copy under the same key in a new
  * file beside it (sqlcipher_export), renamed over it. PRAGMA cipher_migrate
@@ -287,11 +374,9 @@ out:
 static bk_status upgrade_v3(const char *path, const char *keyspec)
 {
 	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	char *tmp = NULL, *sql = NULL;
+	char *tmp = NULL;
 	long long n, user_version;
 	bk_status rc;
-	int src;
 
 	/* CREATE for the new file ATTACH makes; vault.db itself exists (bk_db_open checked) */
 	if (open_keyed(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, keyspec, 1, &db, &n) ||
@@ -311,34 +396,11 @@ static bk_status upgrade_v3(const char *path, const char *keyspec)
 		goto out;
 	}
 	tmp = sqlite3_mprintf("%s.v4", path);
-	sql = sqlite3_mprintf("PRAGMA bk_v4.user_version = %lld", user_version);
-	if (!tmp || !sql) {
+	if (!tmp) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (unlink(tmp) != 0 && errno != ENOENT) { /* left by an upgrade that stopped: vault.db is whole */
-		rc = bk_fail(BK_ERR_IO, "cannot remove '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
-	/* the key as a bound value, not spliced into SQL text */
-	/* the copy is written in the vault's own format (an attach takes the defaults) */
-	if ((rc = bk_db_exec(db, "PRAGMA cipher_default_hmac_algorithm = " BK_DB_HMAC)))
-		goto out;
-	src = sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS bk_v4 KEY ?", -1, &st, NULL);
-	if (src == SQLITE_OK)
-		src = sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC);
-	if (src == SQLITE_OK)
-		src = sqlite3_bind_text(st, 2, keyspec, 3 + 2 * BK_DB_KEYBYTES, SQLITE_STATIC);
-	if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_DONE)
-		src = SQLITE_OK;
-	sqlite3_finalize(st);
-	if (src != SQLITE_OK) {
-		rc = bk_db_status(db, src, "upgrading from SQLCipher 3");
-		goto out;
-	}
-	if ((rc = bk_db_exec(db, "PRAGMA bk_v4.cipher_page_size = 4096")) ||
-	    (rc = bk_db_exec(db, "SELECT sqlcipher_export('bk_v4')")) || (rc = bk_db_exec(db, sql)) ||
-	    (rc = bk_db_exec(db, "DETACH DATABASE bk_v4")))
+	if ((rc = export_to(db, tmp, keyspec, user_version)))
 		goto out;
 	if (sqlite3_close(db) != SQLITE_OK) {
 		rc = bk_fail(BK_ERR_DB, "vault.db: upgrading from SQLCipher 3: %s", sqlite3_errmsg(db));
@@ -356,7 +418,6 @@ out:
 		sqlite3_close(db);
 	if (rc && tmp)
 		(void)unlink(tmp);
-	sqlite3_free(sql);
 	sqlite3_free(tmp);
 	return rc;
 }
@@ -377,10 +438,7 @@ bk_status bk_db_open(const char *path, const uint8_t key[BK_DB_KEYBYTES], int cr
 		rc = bk_fail(BK_ERR_CORRUPT, "'%s' is missing: the vault database was removed", path);
 		goto out;
 	}
-	keyspec[0] = 'x';
-	keyspec[1] = '\'';
-	bk_hex_encode(keyspec + 2, key, BK_DB_KEYBYTES);
-	keyspec[2 + 2 * BK_DB_KEYBYTES] = '\'';
+	keyspec_of(keyspec, key);
 	rc = open_keyed(path, flags, keyspec, 0, &db, &n);
 	if (rc == BK_ERR_CORRUPT && !create && cipher_major() >= 4) {
 		bk_status up = upgrade_v3(path, keyspec);

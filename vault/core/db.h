@@ -49,6 +49,13 @@ int bk_db_journal_rollback(sqlite3 *db, const char *schema);
 /* bk_db_exec runs SQL without results; errors become bk_status with a detail. */
 bk_status bk_db_exec(sqlite3 *db, const char *sql) BK_MUST_CHECK;
 
+/* bk_db_copy_under writes a copy of the database at path (under key) to the
+ * new file tmp (removed first if left by a copy that stopped) under new_key,
+ * in the vault's format, through a connection of its own, in one
+ * transaction; the caller renames it into place. */
+bk_status bk_db_copy_under(const char *path, const uint8_t key[BK_DB_KEYBYTES], const char *tmp,
+			    const uint8_t new_key[BK_DB_KEYBYTES]) BK_MUST_CHECK;
+
 /* bk_db_status maps a SQLite result code (with the db's message) onto bk_status:
  * SQLITE_CORRUPT/NOTADB -> BK_ERR_CORRUPT (HMAC failures of SQLCipher pages land
  * there), SQLITE_FULL/IOERR -> BK_ERR_IO, SQLITE_BUSY/LOCKED -> BK_ERR_BUSY

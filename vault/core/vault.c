@@ -1067,6 +1067,26 @@ static bk_status add_store_keys(struct bk_vault *v)
 	return change_keyring(v, &e, 1);
 }
 
+bk_status bk_vault_new_key(struct bk_vault *v, enum bk_key_kind kind, const char *scope)
+{
+	size_t first = v->kr.nkeys;
+	bk_status rc;
+
+	if ((rc = new_key(v, kind, scope)) == BK_OK)
+		rc = grant_new_keys(v, first);
+	return rc;
+}
+
+bk_status bk_vault_change_keyring(struct bk_vault *v, struct bk_audit_entry *e)
+{
+	return change_keyring(v, e, 1);
+}
+
+const char *bk_vault_db_key_id(const struct bk_vault *v)
+{
+	return v->db_key_id;
+}
+
 /* --- init --- */
 
 static bk_status new_key(struct bk_vault *v, enum bk_key_kind kind, const char *scope)
@@ -1078,14 +1098,16 @@ static bk_status new_key(struct bk_vault *v, enum bk_key_kind kind, const char *
 
 	if (!secret)
 		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	const struct bk_keyring_key *cur = bk_keyring_current_key(&v->kr, kind, scope);
+
 	memset(&k, 0, sizeof(k));
 	k.kind = kind;
-	k.version = 1;
+	k.version = cur ? cur->version + 1 : 1; /* a rotation makes the next version */
 	if (scope) {
 		snprintf(k.scope, sizeof(k.scope), "%s", scope);
-		snprintf(k.id, sizeof(k.id), "%s:%s:v1", bk_key_kind_name(kind), scope);
+		snprintf(k.id, sizeof(k.id), "%s:%s:v%u", bk_key_kind_name(kind), scope, k.version);
 	} else {
-		snprintf(k.id, sizeof(k.id), "%s:v1", bk_key_kind_name(kind));
+		snprintf(k.id, sizeof(k.id), "%s:v%u", bk_key_kind_name(kind), k.version);
 	}
 	switch (kind) {
 	case BK_KEY_RELEASE:
@@ -1530,6 +1552,32 @@ bk_status bk_vault_open_keys(const char *dir, const char *user, const uint8_t ke
 	return vault_open(dir, user, NULL, 0, keys, command, v_p);
 }
 
+/* open_db opens vault.db under the newest database key the user holds, or,
+ * while a `key rotate --db` is under way (the keyring holds two versions and
+ * vault.db may still be under the older), under the one before it. A file
+ * that opens under neither is damage, as with one key. *dbk_p: the key used. */
+static bk_status open_db(struct bk_vault *v, struct vault_key **dbk_p)
+{
+	struct vault_key *newest = *dbk_p, *older = NULL;
+	bk_status rc;
+
+	if ((rc = bk_db_open(v->db_path, newest->secret, 0, &v->db)) != BK_ERR_CORRUPT)
+		goto out;
+	for (size_t i = 0; i < v->nkeys; i++)
+		if (v->keys[i].kind == BK_KEY_DB && v->keys[i].version < newest->version &&
+		    (!older || v->keys[i].version > older->version))
+			older = &v->keys[i];
+	if (!older)
+		goto out;
+	bk_error_clear();
+	if ((rc = bk_db_open(v->db_path, older->secret, 0, &v->db)) == BK_OK)
+		*dbk_p = older;
+out:
+	if (rc == BK_OK)
+		snprintf(v->db_key_id, sizeof(v->db_key_id), "%s", (*dbk_p)->id);
+	return rc;
+}
+
 /* vault_open: bk_vault_open with the passphrase, or with the user's keys. */
 static bk_status vault_open(const char *dir, const char *user, const char *pass, size_t passlen, const uint8_t *keys,
 			    const char *command, struct bk_vault **v_p)
@@ -1581,13 +1629,15 @@ static bk_status vault_open(const char *dir, const char *user, const char *pass,
 	if ((rc = open_grants(v, user, me, secret)))
 		goto out;
 	dbk = bk_vault_secret(v, BK_KEY_DB, NULL);
+	if (dbk && (rc = open_db(v, &dbk)))
+		goto out;
 	if (!dbk) {
 		rc = bk_fail(BK_ERR_DENIED, "user '%s' holds no database key", user);
 		goto out;
 	}
 	/* every page of vault.db authenticates (it holds no citizen row: small), not only
 	 * those this command happens to read; the stores' pages as they are read, and by check */
-	if ((rc = bk_db_open(v->db_path, dbk->secret, 0, &v->db)) || (rc = check_pins(v)) ||
+	if ((rc = check_pins(v)) ||
 	    (rc = bk_db_pages_check(v->db, "main")) || (rc = load_regions(v)))
 		goto out;
 	load_index(v, 0, BK_INDEX_LEGACY);
@@ -2175,6 +2225,9 @@ bk_status bk_vault_db_key_export(struct bk_vault *v, const char *store, char out
 	if ((rc = bk_vault_require(v, BK_ACT_KEY_ADMIN, NULL, BK_COL_NONE, NULL)))
 		return rc;
 	k = bk_vault_secret(v, store ? BK_KEY_STORE : BK_KEY_DB, store);
+	for (size_t i = 0; !store && i < v->nkeys; i++) /* the key vault.db is under now (a rotation under way) */
+		if (strcmp(v->keys[i].id, v->db_key_id) == 0)
+			k = &v->keys[i];
 	if (store && !bk_regions_find(&v->regions, BK_REGION_KECAMATAN, store))
 		return bk_fail(BK_ERR_USAGE, "'%s' is not a kecamatan of this vault", store);
 	if (!k || k->len != 32)

@@ -70,6 +70,7 @@ struct bk_vault {
 	uint8_t index_held[BK_STORES_MAX + 1];
 	uint64_t unconfirmed; /* signed commands after the pinned head, found at open */
 	sqlite3_stmt *share; /* takes every file's shared lock in order (bk_vault_read_begin) */
+	char db_key_id[BK_KEY_ID_MAX]; /* the key vault.db opened under (a rotation may be under way) */
 	size_t share_n;      /* the stores it names */
 	void (*lookup_free)(struct bk_subject_cache *c);
 };
@@ -139,6 +140,15 @@ struct vault_key *bk_vault_secret(const struct bk_vault *v, enum bk_key_kind kin
  * `minisign -Vm FILE -p vault.pub` checks. BK_ERR_DENIED without the key. */
 bk_status bk_vault_release_sign(struct bk_vault *v, const uint8_t *m, size_t mlen, const char *comment,
 				char **sig_p) BK_MUST_CHECK;
+
+/* Keys (vault/keep/rotate.c): bk_vault_new_key makes the next version of
+ * a key (scope: its kecamatan, or NULL) and grants it to every enabled user
+ * whose role holds it; bk_vault_change_keyring signs and writes the keyring
+ * changed so, with its audit entry, in one pinned change; bk_vault_db_key_id
+ * names the key vault.db opened under. */
+bk_status bk_vault_new_key(struct bk_vault *v, enum bk_key_kind kind, const char *scope) BK_MUST_CHECK;
+bk_status bk_vault_change_keyring(struct bk_vault *v, struct bk_audit_entry *e) BK_MUST_CHECK;
+const char *bk_vault_db_key_id(const struct bk_vault *v);
 
 /* bk_vault_pinned_head reads the audit head pinned in vault.db. */
 bk_status bk_vault_pinned_head(struct bk_vault *v, struct bk_audit_head *head) BK_MUST_CHECK;
