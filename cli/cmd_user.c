@@ -143,13 +143,27 @@ int cmd_user_list(struct cli_ctx *ctx, int argc, char **argv)
 
 static bk_status run_disable(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
+	const struct bk_keyring *kr = bk_vault_keyring(v);
 	const char *name = arg;
+	char held[1024];
+	size_t n = 0;
 	bk_status rc;
 
 	(void)ctx;
+	/* what an old copy of the keyring still opens for them, named before it goes */
+	held[0] = '\0';
+	for (size_t i = 0; i < kr->ngrants && n < sizeof(held); i++)
+		if (strcmp(kr->grants[i].user, name) == 0)
+			n += (size_t)snprintf(held + n, sizeof(held) - n, "%s%s", n ? ", " : "", kr->grants[i].key_id);
 	if ((rc = bk_vault_user_disable(v, name)))
 		return rc;
 	printf("disabled '%s' and revoked their grants\n", name);
+	if (held[0])
+		fprintf(stderr,
+			"brankas: note: with an old copy of the keyring and their passphrase, '%s' still opens what these "
+			"keys open: %s\n"
+			"brankas: 'brankas key rotate --db' retires the database key; the other keys do not rotate yet\n",
+			name, held);
 	return BK_OK;
 }
 

@@ -178,6 +178,9 @@ VAULT_USERS="ada:admin citra:custodian oki:operator ani:analyst aud:auditor"
 	run as ada user disable oki
 	[ "$status" -eq 0 ]
 	has "disabled 'oki'"
+	# what an old keyring copy still opens for oki is said, and how to retire the database key
+	has "still opens what these keys open: db:v1, audit:v1"
+	has "'brankas key rotate --db' retires the database key"
 	audit_last | jq -e '.actor == "ada" and .action == "user-disable" and .target == "oki" and .outcome == "ok"'
 
 	n=$(audit_count)
