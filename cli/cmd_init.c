@@ -53,6 +53,12 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	if ((rc = bk_vault_init(&opts)))
 		goto out;
 	printf("initialized vault '%s' with admin '%s'\n", opts.dir, opts.admin);
+	/* one admin who forgets the passphrase would lock user management for good */
+	fprintf(stderr,
+		"brankas: note: '%s' is the only admin: if that passphrase is forgotten, nobody can add, reset or\n"
+		"brankas: note: disable users. Add a second admin ('brankas user add NAME --role admin'), or make\n"
+		"brankas: note: recovery shares ('brankas recovery split --shares 5 --threshold 3 -o DIR')\n",
+		opts.admin);
 out:
 	bk_secmem_free(pass);
 	free(regions_text);

@@ -20,6 +20,9 @@ init_vault() {
 	run init_vault new --admin ada
 	[ "$status" -eq 0 ]
 	has "initialized vault 'new' with admin 'ada'"
+	# a lone admin is told how not to lock the vault for good
+	has "'ada' is the only admin: if that passphrase is forgotten, nobody can add, reset or"
+	has "recovery shares ('brankas recovery split --shares 5 --threshold 3 -o DIR')"
 	[ "$(stat -c %a new)" = 700 ]
 	[ "$(cd new && ls -A | LC_ALL=C sort | tr '\n' ' ')" = "audit.log kec keyring vault.db vault.pub " ]
 	[ "$(stat -c %a new/kec)" = 700 ] # one store per kecamatan: tests/cli/0025-stores.bats
