@@ -694,8 +694,11 @@ bk_status bk_backup_unpack(const char *path, const struct bk_backup_info *info, 
 
 	if ((rc = join(kec, dir, "kec")))
 		return rc;
-	if (mkdir(dir, 0700) != 0)
+	if (mkdir(dir, 0700) != 0) {
+		if (errno == EEXIST)
+			bk_hint("a restore that was stopped leaves '%s': remove it, then restore again", dir);
 		return bk_fail(errno == EEXIST ? BK_ERR_EXISTS : BK_ERR_IO, "cannot make '%s': %s", dir, strerror(errno));
+	}
 	if (mkdir(kec, 0700) != 0) {
 		rc = bk_fail(BK_ERR_IO, "cannot make '%s': %s", kec, strerror(errno));
 		rmdir(dir);
