@@ -126,7 +126,7 @@ bk_status bk_recovery_share_parse(const char *text, size_t len, const char *name
 	bk_wipe(hex, sizeof(hex));
 	if (rc == BK_OK)
 		rc = checksum(sum, code);
-	if (rc == BK_OK && memcmp(sum, code + 60, SUM_BYTES) != 0)
+	if (rc == BK_OK && !bk_ct_equal(sum, code + 60, SUM_BYTES)) /* derived from the secret share */
 		rc = bk_fail(BK_ERR_FORMAT, "%s: the code's checksum does not match: a digit was mistyped or changed", name);
 	else if (rc == BK_OK && code[0] != SHARE_VERSION)
 		rc = bk_fail(BK_ERR_FORMAT, "%s: share version %u: this brankas reads version %d", name, code[0],
