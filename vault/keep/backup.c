@@ -301,7 +301,6 @@ static bk_status audit_backup(struct bk_vault *v, const char *path, const struct
 	struct bk_audit_entry e;
 	char detail[160];
 	const char *base = strrchr(path, '/');
-	bk_status rc;
 
 	bk_audit_entry_init(&e);
 	e.action = info ? "backup" : "backup-start";
@@ -311,13 +310,7 @@ static bk_status audit_backup(struct bk_vault *v, const char *path, const struct
 			 info->size, info->audit_seq);
 		e.detail = detail;
 	}
-	if ((rc = bk_vault_begin(v)))
-		return rc;
-	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v))) {
-		bk_vault_rollback(v);
-		return rc;
-	}
-	return BK_OK;
+	return bk_vault_log(v, &e);
 }
 
 /* path + suffix into out: BK_ERR_USAGE when too long. */
@@ -752,11 +745,5 @@ bk_status bk_backup_record_restore(struct bk_vault *v, const struct bk_backup_in
 	e.action = "restore";
 	e.detail = detail;
 	e.rows = (long long)info->audit_seq;
-	if ((rc = bk_vault_begin(v)))
-		return rc;
-	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v))) {
-		bk_vault_rollback(v);
-		return rc;
-	}
-	return BK_OK;
+	return bk_vault_log(v, &e);
 }

@@ -330,12 +330,8 @@ bk_status bk_recovery_split(struct bk_vault *v, unsigned n, unsigned k, const ch
 	e.action = "recovery-split";
 	e.target = me->name;
 	e.detail = detail;
-	if ((rc = bk_vault_begin(v)))
+	if ((rc = bk_vault_log(v, &e)))
 		goto out;
-	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v))) {
-		bk_vault_rollback(v);
-		goto out;
-	}
 	rc = bk_file_write_atomic(path, text, strlen(text), 0600);
 out:
 	if (rc != BK_OK && written)
@@ -442,12 +438,8 @@ bk_status bk_recovery_combine(const char *dir, const struct bk_recovery_share *s
 	e.action = "recovery-combine";
 	e.target = r.admin;
 	e.detail = detail;
-	if ((rc = bk_vault_begin(v)))
+	if ((rc = bk_vault_log(v, &e)))
 		goto out;
-	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v))) {
-		bk_vault_rollback(v);
-		goto out;
-	}
 	if ((rc = bk_vault_user_passwd(v, pass, passlen, kdf)) == BK_OK)
 		snprintf(admin_p, BK_NAME_MAX + 1, "%s", r.admin);
 out:
