@@ -158,7 +158,8 @@ check: deps
 # Then the fault, tamper and concurrency trials whole: every fault point and
 # page (make check tries a third of them each run) and 400 writers (100).
 TRIALS ?= 210
-CRASH_BATS = tests/cli/0030-tamper.bats tests/cli/0035-concurrency.bats tests/cli/0036-crash.bats tests/cli/0037-faults.bats
+CRASH_BATS = tests/cli/0030-tamper.bats tests/cli/0035-concurrency.bats tests/cli/0036-crash.bats tests/cli/0037-faults.bats \
+	tests/cli/0430-key-rotate.bats
 check-crash: deps all
 	TRIALS=$(TRIALS) BRANKAS="$(abspath $(BIN))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/crash/run
 	TRIAL_STRIDE=1 TRIAL_WRITERS=400 BRANKAS="$(abspath $(BIN))" SQLCIPHER="$(abspath $(SHELL_BIN))" \
