@@ -153,11 +153,12 @@ check: deps
 	$(MAKE) all unit
 	BRANKAS="$(abspath $(BIN))" BUILD="$(abspath $(BUILD))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/run
 
-# Crash trials: each writing command killed with SIGKILL at a random instant, TRIALS
-# times over them all; make check runs 10 of them (tests/cli/0038-crash-trials.bats).
+# Crash trials: each writing command (backup and key rotate --db too) killed with
+# SIGKILL at a random instant, TRIALS times over them all (50 each); make check
+# runs 10 of them (tests/cli/0038-crash-trials.bats).
 # Then the fault, tamper and concurrency trials whole: every fault point and
 # page (make check tries a third of them each run) and 400 writers (100).
-TRIALS ?= 210
+TRIALS ?= 450
 CRASH_BATS = tests/cli/0030-tamper.bats tests/cli/0035-concurrency.bats tests/cli/0036-crash.bats tests/cli/0037-faults.bats \
 	tests/cli/0430-key-rotate.bats
 check-crash: deps all
