@@ -158,6 +158,13 @@ dump() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"'taken' already exists"* ]]
 	[ "$(grep -c '"action":"backup"' v/audit.log)" = 0 ]
+	# what a stopped backup left is named, and nothing is logged
+	touch stopped.part.minisig
+	run on v ada backup -o stopped
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"'stopped.part' or 'stopped.part.minisig' already exists"* ]]
+	[[ "$output" == *"hint: a backup that was stopped left it"* ]]
+	[ "$(grep -c '"action":"backup' v/audit.log)" = 0 ]
 	on v ada backup -o b >/dev/null 2>&1
 	mkdir there
 	run bk -u ada --passphrase-fd 3 restore b there 3<<<"$(demo_pass ada)"

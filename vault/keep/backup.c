@@ -336,6 +336,12 @@ bk_status bk_backup_make(struct bk_vault *v, const char *path, struct bk_backup_
 		return rc;
 	if (access(path, F_OK) == 0 || access(sig, F_OK) == 0)
 		return bk_fail(BK_ERR_EXISTS, "'%s' or its .minisig already exists", path);
+	if (access(part, F_OK) == 0 || access(sig_part, F_OK) == 0) { /* before the start entry: nothing logged */
+		bk_hint("a backup that was stopped left it: 'brankas backup verify %s' checks it; remove '%s' and "
+			"'%s' to back up again",
+			part, part, sig_part);
+		return bk_fail(BK_ERR_EXISTS, "'%s' or '%s' already exists", part, sig_part);
+	}
 	bk_hex_encode(info->vault_id, v->kr.vault_id, BK_VAULT_IDBYTES);
 	bk_vault_now(info->created);
 	snprintf(info->by, sizeof(info->by), "%s", bk_vault_me(v)->name);
