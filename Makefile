@@ -120,7 +120,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(BUILD)/l
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(FUZZ_LDFLAGS_$*) -o $@ $< tests/fuzz/driver.c $(BUILD)/libbrankas.a $(LIBS)
 
 # Test-only tools for the bats tests and `make bench`, never installed.
-TEST_TOOLS = $(BUILD)/tests/agetool
+TEST_TOOLS = $(BUILD)/tests/agetool $(BUILD)/tests/faultshim.so
+# the fault shim replaces malloc: built without the sanitizers, which own malloc
+$(BUILD)/tests/faultshim.so: tests/tools/faultshim.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -g -Wall -Wextra -Werror -shared -fPIC -o $@ $<
 $(BUILD)/tests/agetool: tests/tools/agetool.c $(BUILD)/libbrankas.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbrankas.a $(LIBS)
@@ -156,13 +160,16 @@ check: deps
 # Crash trials: each writing command (backup and key rotate --db too) killed with
 # SIGKILL at a random instant, TRIALS times over them all (50 each); make check
 # runs 10 of them (tests/cli/0038-crash-trials.bats).
+# Then the fault shim's trials at every allocation site and every write of
+# eleven commands (make check runs 32 of them: tests/cli/0039-memory-faults.bats).
 # Then the fault, tamper and concurrency trials whole: every fault point and
-# page (make check tries a third of them each run) and 400 writers (100).
+# page (make check tries a fourth of them each run) and 400 writers (100).
 TRIALS ?= 450
 CRASH_BATS = tests/cli/0030-tamper.bats tests/cli/0035-concurrency.bats tests/cli/0036-crash.bats tests/cli/0037-faults.bats \
 	tests/cli/0430-key-rotate.bats
-check-crash: deps all
+check-crash: deps all unit
 	TRIALS=$(TRIALS) BRANKAS="$(abspath $(BIN))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/crash/run
+	FAULT="malloc short enospc" BRANKAS="$(abspath $(BIN))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/crash/run
 	TRIAL_STRIDE=1 TRIAL_WRITERS=400 BRANKAS="$(abspath $(BIN))" SQLCIPHER="$(abspath $(SHELL_BIN))" \
 		bats --jobs 2 $(CRASH_BATS)
 

@@ -6,6 +6,17 @@
 
 static _Thread_local char detail[1024];
 static _Thread_local char hint[512];
+static int alloc_failed;
+
+void bk_note_alloc_failed(void)
+{
+	__atomic_store_n(&alloc_failed, 1, __ATOMIC_RELAXED);
+}
+
+int bk_alloc_failed(void)
+{
+	return __atomic_load_n(&alloc_failed, __ATOMIC_RELAXED);
+}
 
 const char *bk_strerror(bk_status code)
 {
@@ -35,6 +46,15 @@ bk_status bk_fail(bk_status code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
+	if (code == BK_ERR_NOMEM)
+		bk_note_alloc_failed();
+	if ((code == BK_ERR_CORRUPT || code == BK_ERR_AUTH) && bk_alloc_failed()) {
+		char seen[sizeof(detail)];
+
+		snprintf(seen, sizeof(seen), "%s", detail);
+		snprintf(detail, sizeof(detail), "memory ran out, so this could not be checked: %.900s", seen);
+		return BK_ERR_NOMEM;
+	}
 	return code;
 }
 

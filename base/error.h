@@ -35,6 +35,15 @@ const char *bk_strerror(bk_status code);
  * `return bk_fail(BK_ERR_IO, "cannot read '%s'", path);`. */
 bk_status bk_fail(bk_status code, const char *fmt, ...) BK_PRINTF(2, 3);
 
+/* bk_note_alloc_failed: an allocation failed in a library (OpenSSL, jansson)
+ * of this process (bk_fail notes BK_ERR_NOMEM itself). From then on an integrity verdict may come from the missing
+ * memory instead (SQLCipher takes a page whose HMAC could not be computed for
+ * an altered one, jansson a text it could not store for bad JSON), so bk_fail
+ * turns BK_ERR_CORRUPT and BK_ERR_AUTH into BK_ERR_NOMEM: the command still stops, without a
+ * false alarm. bk_alloc_failed says whether one failed. */
+void bk_note_alloc_failed(void);
+int bk_alloc_failed(void);
+
 /* bk_hint records a likely fix, shown by cli/ as a `hint:` line. */
 void bk_hint(const char *fmt, ...) BK_PRINTF(1, 2);
 

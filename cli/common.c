@@ -22,6 +22,10 @@
 
 int cli_exit_code(bk_status rc)
 {
+	/* a verdict reached after an allocation failed may come from the missing
+	 * memory (bk_note_alloc_failed): no alarm, the command still failed */
+	if ((rc == BK_ERR_CORRUPT || rc == BK_ERR_AUTH) && bk_alloc_failed())
+		return CLI_EXIT_FAILED;
 	switch (rc) {
 	case BK_OK: return CLI_EXIT_OK;
 	case BK_ERR_USAGE: return CLI_EXIT_USAGE;

@@ -1,12 +1,59 @@
 /* secmem.c - guarded memory, randomness and constant-time compare (libsodium). */
 #include "crypto/secmem.h"
 
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <sodium.h>
+#include <stdlib.h>
+
+/* OpenSSL's and jansson's allocations, noted when they fail (bk_note_alloc_failed) */
+static void *noted_malloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (!p && n)
+		bk_note_alloc_failed();
+	return p;
+}
+
+static void *ossl_malloc(size_t n, const char *file, int line)
+{
+	(void)file, (void)line;
+	return noted_malloc(n);
+}
+
+static void *ossl_realloc(void *old, size_t n, const char *file, int line)
+{
+	void *p = realloc(old, n);
+
+	(void)file, (void)line;
+	if (!p && n)
+		bk_note_alloc_failed();
+	return p;
+}
+
+static void ossl_free(void *p, const char *file, int line)
+{
+	(void)file, (void)line;
+	free(p);
+}
 
 bk_status bk_crypto_init(void)
 {
+	unsigned char probe;
+
+	/* before OpenSSL's first allocation, which would lock its functions in */
+	(void)CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc, ossl_free);
+	json_set_alloc_funcs(noted_malloc, free);
 	if (sodium_init() < 0)
 		return bk_fail(BK_ERR_CRYPTO, "cannot initialize libsodium");
+	/* OpenSSL (SQLCipher's provider, HKDF, age) builds its default context and
+	 * random generator once, on first use; when an allocation fails in there,
+	 * OpenSSL 3.0 keeps a half-made context and a later call crashes on it
+	 * (found by the malloc fault trials). Build both now, and stop if either failed. */
+	if (!OSSL_LIB_CTX_get0_global_default() || RAND_bytes(&probe, 1) != 1)
+		return bk_fail(BK_ERR_NOMEM, "cannot initialize OpenSSL: out of memory");
 	return BK_OK;
 }
 

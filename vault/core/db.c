@@ -100,6 +100,8 @@ bk_status bk_db_file_status(sqlite3 *db, int rc, const char *file, const char *w
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		return bk_fail(BK_ERR_CORRUPT, "%s: %s: %s (the database was altered or damaged)", file, what, msg);
+	case SQLITE_NOMEM:
+		return bk_fail(BK_ERR_NOMEM, "%s: %s: out of memory", file, what);
 	case SQLITE_FULL:
 	case SQLITE_IOERR:
 	case SQLITE_CANTOPEN:

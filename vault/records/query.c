@@ -704,14 +704,19 @@ static bk_status collect_rows(struct query_ctx *q, sqlite3_stmt *st, json_t *col
 {
 	int src;
 
+	/* every cell is checked in: a row short of a cell would print as a shorter
+	 * truth (json_array_append_new fails on NULL, and frees what it was given) */
 	for (int i = 0; i < sqlite3_column_count(st); i++)
-		json_array_append_new(cols, json_string(sqlite3_column_name(st, i)));
+		if (json_array_append_new(cols, json_string(sqlite3_column_name(st, i))))
+			goto nomem;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *row = json_array();
 
+		if (json_array_append_new(rows, row))
+			goto nomem;
 		for (int i = 0; i < sqlite3_column_count(st); i++)
-			json_array_append_new(row, cell_json(st, i));
-		json_array_append_new(rows, row);
+			if (json_array_append_new(row, cell_json(st, i)))
+				goto nomem;
 		if (++*nrows_p > RESULT_ROWS_MAX) {
 			snprintf(why, cap, "more than %d result rows: aggregate, or add LIMIT", RESULT_ROWS_MAX);
 			return BK_ERR_USAGE;
@@ -738,7 +743,12 @@ static bk_status collect_rows(struct query_ctx *q, sqlite3_stmt *st, json_t *col
 	snprintf(why, cap, "the query failed while running: %s", sqlite3_errstr(src));
 	return (src & 0xff) == SQLITE_CORRUPT || (src & 0xff) == SQLITE_NOTADB ? BK_ERR_CORRUPT
 	       : (src & 0xff) == SQLITE_IOERR || (src & 0xff) == SQLITE_FULL ? BK_ERR_IO
+	       : (src & 0xff) == SQLITE_NOMEM					    ? BK_ERR_NOMEM
 									    : BK_ERR_DB;
+nomem:
+	snprintf(why, cap, "out of memory while gathering the result");
+	bk_note_alloc_failed();
+	return BK_ERR_NOMEM;
 }
 
 /* query_screen makes the views and registers reveal(), and refuses a

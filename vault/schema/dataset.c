@@ -136,8 +136,10 @@ static int parse_values(struct bk_column *c, const char *v)
 		if (n == 0 || n > 64 || c->nvalues >= BK_ENUM_VALUES_MAX)
 			return -1;
 		c->values[c->nvalues] = strndup(p, n);
-		if (!c->values[c->nvalues])
+		if (!c->values[c->nvalues]) {
+			bk_note_alloc_failed(); /* no bad schema: bk_dataset_parse says so */
 			return -1;
+		}
 		for (size_t i = 0; i < c->nvalues; i++)
 			if (strcasecmp(c->values[i], c->values[c->nvalues]) == 0) {
 				free(c->values[c->nvalues]);
@@ -464,6 +466,10 @@ bk_status bk_dataset_parse(struct bk_dataset *ds, const char *name, const char *
 	st.file = name;
 	st.text = text;
 	rc = ini_parse_string(text, on_entry, &st);
+	if (rc != 0 && (rc == -2 || bk_alloc_failed())) {
+		bk_dataset_release(ds);
+		return bk_fail(BK_ERR_NOMEM, "%s: out of memory while reading the schema", name);
+	}
 	if (rc != 0) {
 		bk_status err;
 
@@ -599,8 +605,10 @@ bk_status bk_dataset_load(sqlite3 *db, const char *name, struct bk_dataset *ds)
 		const char *schema = (const char *)sqlite3_column_text(st, 0);
 		int len = sqlite3_column_bytes(st, 0);
 
-		rc = schema ? bk_dataset_parse(ds, name, schema, (size_t)len) : bk_fail(BK_ERR_CORRUPT, "empty schema");
-		if (rc != BK_OK)
+		rc = schema ? bk_dataset_parse(ds, name, schema, (size_t)len)
+		     : sqlite3_errcode(db) == SQLITE_NOMEM ? bk_fail(BK_ERR_NOMEM, "out of memory")
+							  : bk_fail(BK_ERR_CORRUPT, "empty schema");
+		if (rc != BK_OK && rc != BK_ERR_NOMEM)
 			rc = bk_fail(BK_ERR_CORRUPT, "vault.db: the schema of dataset '%s' does not parse", name);
 	} else if (src == SQLITE_DONE) {
 		bk_hint("'brankas dataset list' shows the datasets");
