@@ -164,7 +164,7 @@ check: deps
 # eleven commands (make check runs 32 of them: tests/cli/0039-memory-faults.bats).
 # Then the fault, tamper and concurrency trials whole: every fault point and
 # page (make check tries a fourth of them each run) and 400 writers (100).
-TRIALS ?= 450
+TRIALS ?= 500
 CRASH_BATS = tests/cli/0030-tamper.bats tests/cli/0035-concurrency.bats tests/cli/0036-crash.bats tests/cli/0037-faults.bats \
 	tests/cli/0430-key-rotate.bats
 check-crash: deps all unit

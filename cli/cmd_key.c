@@ -1,6 +1,7 @@
 /* cmd_key.c - `brankas key export-db-key`: the raw SQLCipher key for recovery
  * and for opening vault.db, or a kecamatan's store (--store), with the
- * `sqlcipher` shell (admin, audited); `key rotate --db`: a new one. */
+ * `sqlcipher` shell (admin, audited); `key rotate --db`: a new one, and
+ * `--signing`, `--audit` the release and the audit key. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -67,13 +68,35 @@ int cmd_key_export_db(struct cli_ctx *ctx, int argc, char **argv)
 	return cli_run(ctx, run_export, &x);
 }
 
+/* which key: BK_KEY_DB, BK_KEY_RELEASE (--signing) or BK_KEY_AUDIT */
+struct rotate_args {
+	enum bk_key_kind kind;
+};
+
 static bk_status run_rotate(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
+	const struct rotate_args *a = arg;
 	struct bk_rotate_result res;
 	bk_status rc;
 
 	(void)ctx;
-	(void)arg;
+	if (a->kind != BK_KEY_DB) {
+		if ((rc = bk_rotate_grants(v, a->kind, &res)))
+			return rc;
+		printf("%s %s from now on; %s is retired\n", res.new_id,
+		       a->kind == BK_KEY_RELEASE ? "signs extracts, checkpoints and backups" : "keys the audit log's hashes",
+		       res.old_id);
+		if (a->kind == BK_KEY_RELEASE)
+			fprintf(stderr, "brankas: vault.pub is new: give it to evaluators and witnesses; what %s signed "
+					"before verifies with the old vault.pub, and audit verify --since still accepts "
+					"its checkpoints\n",
+				res.old_id);
+		else
+			fprintf(stderr, "brankas: entries before this one hash their subjects and statements under %s, "
+					"later ones under %s\n",
+				res.old_id, res.new_id);
+		return BK_OK;
+	}
 	if ((rc = bk_rotate_db(v, &res)))
 		return rc;
 	printf("vault.db is under %s now; %s is retired%s\n", res.new_id, res.old_id,
@@ -85,16 +108,21 @@ static bk_status run_rotate(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 
 int cmd_key_rotate(struct cli_ctx *ctx, int argc, char **argv)
 {
-	int db = 0, code;
+	int db = 0, signing = 0, audit = 0, code;
 	const struct cli_option opts[] = {
 		CLI_OPT_FLAG(0, "db", &db),
+		CLI_OPT_FLAG(0, "signing", &signing),
+		CLI_OPT_FLAG(0, "audit", &audit),
 		CLI_OPT_END,
 	};
 	struct cli_args args = {.min = 0, .max = 0};
+	struct rotate_args a;
 
 	if ((code = cli_parse_options(ctx, argc, argv, opts, &args)) >= 0)
 		return code;
-	if (!db)
-		return cli_usage(ctx, "say which key: --db (the database key of vault.db)");
-	return cli_run(ctx, run_rotate, NULL);
+	if (db + signing + audit != 1)
+		return cli_usage(ctx, "say which key, one at a time: --db (vault.db's database key), --signing (the "
+				      "release key behind vault.pub) or --audit (the audit log's hash key)");
+	a.kind = db ? BK_KEY_DB : signing ? BK_KEY_RELEASE : BK_KEY_AUDIT;
+	return cli_run(ctx, run_rotate, &a);
 }

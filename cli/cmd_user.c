@@ -145,25 +145,47 @@ static bk_status run_disable(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
 	const struct bk_keyring *kr = bk_vault_keyring(v);
 	const char *name = arg;
-	char held[1024];
-	size_t n = 0;
+	static const struct {
+		const char *prefix, *option;
+	} rotations[] = {{"db:", "--db"}, {"release:", "--signing"}, {"audit:", "--audit"}};
+	char held[1024], rotate[64] = "";
+	size_t n = 0, r = 0;
+	int other = 0;
 	bk_status rc;
 
 	(void)ctx;
-	/* what an old copy of the keyring still opens for them, named before it goes */
+	/* what an old copy of the keyring still opens for them, named before it
+	 * goes, and the rotations that retire those keys */
 	held[0] = '\0';
-	for (size_t i = 0; i < kr->ngrants && n < sizeof(held); i++)
-		if (strcmp(kr->grants[i].user, name) == 0)
-			n += (size_t)snprintf(held + n, sizeof(held) - n, "%s%s", n ? ", " : "", kr->grants[i].key_id);
+	for (size_t i = 0; i < kr->ngrants && n < sizeof(held); i++) {
+		const char *id = kr->grants[i].key_id;
+		size_t k;
+
+		if (strcmp(kr->grants[i].user, name) != 0)
+			continue;
+		n += (size_t)snprintf(held + n, sizeof(held) - n, "%s%s", n ? ", " : "", id);
+		for (k = 0; k < sizeof(rotations) / sizeof(rotations[0]); k++)
+			if (strncmp(id, rotations[k].prefix, strlen(rotations[k].prefix)) == 0)
+				break;
+		if (k == sizeof(rotations) / sizeof(rotations[0]))
+			other = 1;
+		else if (!strstr(rotate, rotations[k].option))
+			r += (size_t)snprintf(rotate + r, sizeof(rotate) - r, " %s", rotations[k].option);
+	}
 	if ((rc = bk_vault_user_disable(v, name)))
 		return rc;
 	printf("disabled '%s' and revoked their grants\n", name);
-	if (held[0])
+	if (held[0]) {
 		fprintf(stderr,
 			"brankas: note: with an old copy of the keyring and their passphrase, '%s' still opens what these "
-			"keys open: %s\n"
-			"brankas: 'brankas key rotate --db' retires the database key; the other keys do not rotate yet\n",
+			"keys open: %s\n",
 			name, held);
+		if (rotate[0])
+			fprintf(stderr, "brankas: retire them with 'brankas key rotate OPTION', one at a time:%s\n",
+				rotate);
+		if (other)
+			fprintf(stderr, "brankas: kecamatan, store and blind keys do not rotate yet\n");
+	}
 	return BK_OK;
 }
 

@@ -178,10 +178,16 @@ VAULT_USERS="ada:admin citra:custodian oki:operator ani:analyst aud:auditor"
 	run as ada user disable oki
 	[ "$status" -eq 0 ]
 	has "disabled 'oki'"
-	# what an old keyring copy still opens for oki is said, and how to retire the database key
+	# what an old keyring copy still opens for oki is said, and the rotations that retire it
 	has "still opens what these keys open: db:v1, audit:v1"
-	has "'brankas key rotate --db' retires the database key"
+	has "retire them with 'brankas key rotate OPTION', one at a time: --db --audit"
+	[[ "$output" != *"do not rotate yet"* ]]
 	audit_last | jq -e '.actor == "ada" and .action == "user-disable" and .target == "oki" and .outcome == "ok"'
+	# a custodian held the release key and kecamatan keys too
+	run as ada user disable citra
+	[ "$status" -eq 0 ]
+	has "one at a time: --db --audit --signing"
+	has "kecamatan, store and blind keys do not rotate yet"
 
 	n=$(audit_count)
 	run as oki status

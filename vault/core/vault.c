@@ -3,11 +3,13 @@
 #include "vault/core/vault.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -544,12 +546,39 @@ static bk_status pin_keyring(struct bk_vault *v)
 	if ((rc = bk_db_exec(v->db, "BEGIN IMMEDIATE")))
 		return rc;
 	if ((rc = bk_db_meta_set(v->db, "keyring_hash", digest)) || (rc = pin_generation(v)) ||
-	    (rc = bk_db_exec(v->db, "DELETE FROM meta WHERE key = 'keyring_pending'")) ||
+	    (rc = bk_db_exec(v->db, "DELETE FROM meta WHERE key IN ('keyring_pending', 'keyring_pending_seq')")) ||
 	    (rc = bk_db_exec(v->db, "COMMIT"))) {
 		sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
 	return BK_OK;
+}
+
+/* The lock of keyring changes, on the vault directory: a change holds it from
+ * its first step to its last, so an unlock that finds a change's pending
+ * digest (settle_keyring) can tell a change in flight from a dead one. The
+ * kernel drops it with the process. *fd_p: -1 when not taken. */
+static bk_status lock_keyring_changes(const struct bk_vault *v, int *fd_p)
+{
+	int fd = open(v->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	*fd_p = -1;
+	if (fd < 0)
+		return bk_fail(BK_ERR_IO, "cannot open '%s': %s", v->dir, strerror(errno));
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return bk_fail(BK_ERR_IO, "cannot lock '%s': %s", v->dir, strerror(errno));
+		}
+	}
+	*fd_p = fd;
+	return BK_OK;
+}
+
+static void unlock_keyring_changes(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* drops the flock */
 }
 
 /* Changes the keyring, audited, crash-safe in three steps:
@@ -563,15 +592,21 @@ static bk_status pin_keyring(struct bk_vault *v)
 static bk_status change_keyring(struct bk_vault *v, struct bk_audit_entry *e, int resign)
 {
 	struct vault_key *kk = bk_vault_secret(v, BK_KEY_KEYRING, NULL);
-	char digest[BK_HEX_LEN(32)], *text = NULL;
+	char digest[BK_HEX_LEN(32)], seq[24], *text = NULL;
+	struct bk_audit_head head;
 	uint8_t *cur = NULL;
 	size_t cur_len = 0, len = 0;
 	bk_status rc;
+	int lock = -1;
 
 	if (resign && !kk)
 		return bk_fail(BK_ERR_DENIED, "only holders of the keyring key may change the keyring");
-	if ((rc = bk_vault_begin(v)))
+	if ((rc = lock_keyring_changes(v, &lock)))
 		return rc;
+	if ((rc = bk_vault_begin(v))) {
+		unlock_keyring_changes(lock);
+		return rc;
+	}
 	if ((rc = bk_file_read(v->keyring_path, KEYRING_MAX, &cur, &cur_len)))
 		goto out;
 	if (cur_len != v->keyring_len || memcmp(cur, v->keyring_text, cur_len) != 0) {
@@ -587,8 +622,13 @@ static bk_status change_keyring(struct bk_vault *v, struct bk_audit_entry *e, in
 	if (rc)
 		goto out;
 	keyring_digest(digest, (const uint8_t *)text, len);
-	if ((rc = bk_db_meta_set(v->db, "keyring_pending", digest)) || (rc = bk_vault_audit(v, e)) ||
-	    (rc = bk_vault_commit(v)))
+	if ((rc = bk_db_meta_set(v->db, "keyring_pending", digest)) || (rc = bk_vault_audit(v, e)))
+		goto out;
+	/* the entry that claims the change (the one after the committed head: this
+	 * transaction's only entry), for the unlock that finds it never written */
+	bk_audit_writer_head(v->aw, &head);
+	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)head.seq + 1);
+	if ((rc = bk_db_meta_set(v->db, "keyring_pending_seq", seq)) || (rc = bk_vault_commit(v)))
 		goto out;
 	if ((rc = bk_file_write_atomic(v->keyring_path, text, len, 0600))) {
 		/* the entry above says the change happened; say that it did not */
@@ -612,7 +652,62 @@ static bk_status change_keyring(struct bk_vault *v, struct bk_audit_entry *e, in
 out:
 	if (v->in_tx)
 		bk_vault_rollback(v);
+	unlock_keyring_changes(lock);
 	free(cur);
+	free(text);
+	return rc;
+}
+
+/* A keyring change whose first step committed (its entry says it was done)
+ * but whose keyring was never written (a crash, a kill or a full disk before
+ * the rename) leaves its pending digest beside the old keyring. The next
+ * unlock says in the log that it did not take effect and drops the digest,
+ * under the lock of keyring changes: a change still in flight holds it until
+ * its last step, and is waited for, never taken for dead. A keyring that is
+ * the pending one was pinned by check_pins already. */
+static bk_status settle_keyring(struct bk_vault *v)
+{
+	char pending[128], seq[24], target[64], digest[BK_HEX_LEN(32)];
+	struct bk_audit_entry e;
+	uint8_t *text = NULL;
+	size_t len = 0;
+	bk_status rc = bk_db_meta_get(v->db, "keyring_pending", pending, sizeof(pending));
+	int lock = -1;
+
+	if (rc != BK_OK)
+		return rc == BK_ERR_NOTFOUND ? BK_OK : rc;
+	if ((rc = lock_keyring_changes(v, &lock)))
+		return rc;
+	if ((rc = bk_vault_begin(v)))
+		goto out;
+	rc = bk_db_meta_get(v->db, "keyring_pending", pending, sizeof(pending));
+	if (rc == BK_ERR_NOTFOUND) { /* the change finished, or another unlock settled it */
+		rc = BK_OK;
+		goto out;
+	}
+	if (rc || (rc = bk_file_read(v->keyring_path, KEYRING_MAX, &text, &len)))
+		goto out;
+	keyring_digest(digest, text, len);
+	if (strcmp(digest, pending) == 0) /* it is in place after all: the next open pins it */
+		goto out;
+	if (bk_db_meta_get(v->db, "keyring_pending_seq", seq, sizeof(seq)) == BK_OK)
+		snprintf(target, sizeof(target), "entries %.24s-%.24s", seq, seq);
+	else
+		snprintf(target, sizeof(target), "the last keyring change");
+	bk_audit_entry_init(&e);
+	e.action = "reconcile";
+	e.outcome = "failed";
+	e.target = target;
+	e.detail = "the keyring change this entry made was never written (a crash, a kill or a full disk before "
+		   "its keyring was put in place): it did not take effect";
+	if ((rc = bk_vault_audit(v, &e)) ||
+	    (rc = bk_db_exec(v->db, "DELETE FROM meta WHERE key IN ('keyring_pending', 'keyring_pending_seq')")))
+		goto out;
+	rc = bk_vault_commit(v);
+out:
+	if (v->in_tx)
+		bk_vault_rollback(v);
+	unlock_keyring_changes(lock);
 	free(text);
 	return rc;
 }
@@ -1148,20 +1243,46 @@ static bk_status make_dir(const char *dir)
 	return BK_OK;
 }
 
-static bk_status write_vault_pub(struct bk_vault *v)
+/* vault.pub from the current release key: a new file (init), or in place of
+ * the old one (replace: after a rotation) */
+static bk_status put_vault_pub(struct bk_vault *v, int replace)
 {
 	const struct bk_keyring_key *rk = bk_keyring_current_key(&v->kr, BK_KEY_RELEASE, NULL);
 	struct bk_minisign_pub pub;
 	char *text = NULL;
 	bk_status rc;
 
+	if (!rk)
+		return bk_fail(BK_ERR_CORRUPT, "the keyring has no release key");
 	memcpy(pub.pk, rk->pub, 32);
 	release_key_id(pub.key_id, rk->pub);
 	if ((rc = bk_minisign_pub_format(&text, &pub)))
 		return rc;
-	rc = bk_file_create_exclusive(v->pub_path, text, strlen(text), 0644);
+	rc = replace ? bk_file_write_atomic(v->pub_path, text, strlen(text), 0644)
+		     : bk_file_create_exclusive(v->pub_path, text, strlen(text), 0644);
 	free(text);
 	return rc;
+}
+
+static bk_status write_vault_pub(struct bk_vault *v)
+{
+	return put_vault_pub(v, 0);
+}
+
+bk_status bk_vault_publish_release_key(struct bk_vault *v)
+{
+	return put_vault_pub(v, 1);
+}
+
+/* release_key_of: the release key of the keyring, current or retired, whose
+ * public key is pk; NULL when none is */
+static const struct bk_keyring_key *release_key_of(const struct bk_vault *v, const uint8_t pk[32])
+{
+	for (size_t i = 0; i < v->kr.nkeys; i++)
+		if (v->kr.keys[i].kind == BK_KEY_RELEASE && v->kr.keys[i].has_pub &&
+		    bk_ct_equal(v->kr.keys[i].pub, pk, 32))
+			return &v->kr.keys[i];
+	return NULL;
 }
 
 static bk_status write_meta(struct bk_vault *v)
@@ -1382,10 +1503,14 @@ static bk_status check_vault_pub(struct bk_vault *v)
 	if (rc != BK_OK)
 		return bk_fail(BK_ERR_CORRUPT, "'%s' is not a minisign public key", v->pub_path);
 	release_key_id(id, rk->pub);
-	if (!bk_ct_equal(pub.pk, rk->pub, 32) || !bk_ct_equal(pub.key_id, id, sizeof(id)))
-		return bk_fail(BK_ERR_CORRUPT, "the keyring does not belong to this vault: vault.pub names another "
-					       "release key");
-	return BK_OK;
+	if (bk_ct_equal(pub.pk, rk->pub, 32) && bk_ct_equal(pub.key_id, id, sizeof(id)))
+		return BK_OK;
+	/* a release key the signed keyring retired: a rotation stopped before it
+	 * wrote vault.pub (or an old copy was put back), so write it again */
+	if (release_key_of(v, pub.pk))
+		return bk_vault_publish_release_key(v);
+	return bk_fail(BK_ERR_CORRUPT, "the keyring does not belong to this vault: vault.pub names another "
+				       "release key");
 }
 
 static bk_status check_pins(struct bk_vault *v)
@@ -1643,7 +1768,7 @@ static bk_status vault_open(const char *dir, const char *user, const char *pass,
 	load_index(v, 0, BK_INDEX_LEGACY);
 	/* an admin finishes what a migration or an interrupted init left: store
 	 * keys first, then the stores; everyone attaches the stores they hold */
-	if ((bk_vault_role(v) == BK_ROLE_ADMIN && (rc = add_store_keys(v))) ||
+	if ((rc = settle_keyring(v)) || (bk_vault_role(v) == BK_ROLE_ADMIN && (rc = add_store_keys(v))) ||
 	    (rc = open_stores(v, bk_vault_role(v) == BK_ROLE_ADMIN)) || (rc = check_serials(v)) ||
 	    (rc = bk_vault_route(v)) ||
 	    (v->unconfirmed && (rc = reconcile(v))) || (rc = move_in(v)))
@@ -2106,7 +2231,6 @@ tampering:
 bk_status bk_vault_audit_verify(struct bk_vault *v, const char *since_text, size_t since_len, const char *since_sig,
 				size_t since_sig_len, int full, struct bk_audit_report *report)
 {
-	const struct bk_keyring_key *rk = bk_keyring_current_key(&v->kr, BK_KEY_RELEASE, NULL);
 	struct bk_audit_head since;
 	struct bk_audit_entry e;
 	bk_status rc;
@@ -2115,15 +2239,24 @@ bk_status bk_vault_audit_verify(struct bk_vault *v, const char *since_text, size
 	if ((rc = bk_vault_require(v, BK_ACT_AUDIT_VERIFY, NULL, BK_COL_NONE, NULL)))
 		return rc;
 	if (since_text) {
-		struct bk_minisign_pub pub;
-
-		memcpy(pub.pk, rk->pub, 32);
-		release_key_id(pub.key_id, rk->pub);
 		if (!since_sig)
 			return bk_fail(BK_ERR_CORRUPT, "the checkpoint has no signature file");
-		if ((rc = bk_minisign_verify(since_sig, since_sig_len, (const uint8_t *)since_text, since_len, &pub,
-					     NULL)))
-			return bk_fail(BK_ERR_CORRUPT, "the checkpoint's signature does not verify with vault.pub");
+		/* by the release key of its time: current, or one a rotation retired */
+		rc = BK_ERR_CORRUPT;
+		for (size_t i = 0; i < v->kr.nkeys && rc != BK_OK; i++) {
+			const struct bk_keyring_key *rk = &v->kr.keys[i];
+			struct bk_minisign_pub pub;
+
+			if (rk->kind != BK_KEY_RELEASE || !rk->has_pub)
+				continue;
+			memcpy(pub.pk, rk->pub, 32);
+			release_key_id(pub.key_id, rk->pub);
+			rc = bk_minisign_verify(since_sig, since_sig_len, (const uint8_t *)since_text, since_len, &pub,
+						NULL);
+		}
+		if (rc)
+			return bk_fail(BK_ERR_CORRUPT, "the checkpoint's signature does not verify with vault.pub, "
+						       "nor with a release key a rotation retired");
 		if ((rc = bk_audit_checkpoint_parse(since_text, since_len, v->kr.vault_id, &since)))
 			return rc;
 	}

@@ -153,6 +153,10 @@ const char *bk_vault_db_key_id(const struct bk_vault *v);
 /* bk_vault_pinned_head reads the audit head pinned in vault.db. */
 bk_status bk_vault_pinned_head(struct bk_vault *v, struct bk_audit_head *head) BK_MUST_CHECK;
 
+/* bk_vault_publish_release_key writes vault.pub anew (atomically) from the
+ * current release key of the signed keyring (after key rotate --signing). */
+bk_status bk_vault_publish_release_key(struct bk_vault *v) BK_MUST_CHECK;
+
 /* bk_vault_release_sign_prehashed signs the file whose BLAKE2b-512 is hash
  * with the release key, as minisign does (crypto/minisign.h). */
 bk_status bk_vault_release_sign_prehashed(struct bk_vault *v, const uint8_t hash[64], const char *comment,

@@ -639,10 +639,13 @@ bk_status bk_backup_verify(const char *path, const char *pub_text, size_t pub_le
 		rc = hash_range(fd, path, end, info->size - end, &all, NULL, buf);
 	}
 	if (rc == BK_OK && (rc = bk_hash_final(&all, whole, sizeof(whole))) == BK_OK &&
-	    bk_minisign_verify_prehashed((const char *)sig, siglen, whole, &pub, NULL) != BK_OK)
+	    bk_minisign_verify_prehashed((const char *)sig, siglen, whole, &pub, NULL) != BK_OK) {
+		bk_hint("a backup made before 'key rotate --signing' verifies with the vault.pub of its time: "
+			"--vault-pub FILE");
 		rc = bk_fail(BK_ERR_CORRUPT, "'%s': the signature does not verify under key %s: the backup was altered, "
 					     "or is not this vault's",
 			     path, info->key_id);
+	}
 out:
 	free(buf);
 	free(sig);

@@ -40,15 +40,27 @@ static const struct bk_keyring_key *db_key(const struct bk_keyring *kr, const st
 	return best;
 }
 
-static bk_status keyring_step(struct bk_vault *v, const char *detail)
+static bk_status keyring_step(struct bk_vault *v, const char *target, const char *detail)
 {
 	struct bk_audit_entry e;
 
 	bk_audit_entry_init(&e);
 	e.action = "key-rotate";
-	e.target = "db";
+	e.target = target;
 	e.detail = detail;
 	return bk_vault_change_keyring(v, &e);
+}
+
+/* Only an admin, who holds the keyring key, rotates. */
+static bk_status may_rotate(struct bk_vault *v)
+{
+	bk_status rc;
+
+	if ((rc = bk_vault_require(v, BK_ACT_KEY_ADMIN, NULL, BK_COL_NONE, NULL)))
+		return rc;
+	if (!bk_vault_secret(v, BK_KEY_KEYRING, NULL))
+		return bk_fail(BK_ERR_DENIED, "only holders of the keyring key rotate keys");
+	return BK_OK;
 }
 
 /* Step 2: vault.db copied under newk, renamed over it with no commit between. */
@@ -108,10 +120,8 @@ bk_status bk_rotate_db(struct bk_vault *v, struct bk_rotate_result *res)
 	bk_status rc;
 
 	memset(res, 0, sizeof(*res));
-	if ((rc = bk_vault_require(v, BK_ACT_KEY_ADMIN, NULL, BK_COL_NONE, NULL)))
+	if ((rc = may_rotate(v)))
 		return rc;
-	if (!bk_vault_secret(v, BK_KEY_KEYRING, NULL))
-		return bk_fail(BK_ERR_DENIED, "only holders of the keyring key rotate keys");
 	newest = db_key(&v->kr, NULL);
 	oldest = newest ? db_key(&v->kr, newest) : NULL;
 	if (!newest)
@@ -124,7 +134,7 @@ bk_status bk_rotate_db(struct bk_vault *v, struct bk_rotate_result *res)
 			return rc;
 		newest = db_key(&v->kr, NULL);
 		snprintf(detail, sizeof(detail), "%s made and granted; vault.db to be copied under it", newest->id);
-		if ((rc = keyring_step(v, detail)))
+		if ((rc = keyring_step(v, "db", detail)))
 			return rc;
 	} else {
 		snprintf(res->old_id, sizeof(res->old_id), "%s", oldest->id);
@@ -162,8 +172,39 @@ bk_status bk_rotate_db(struct bk_vault *v, struct bk_rotate_result *res)
 			if (again->kr.keys[i].kind == BK_KEY_DB && strcmp(again->kr.keys[i].id, newest->id) != 0)
 				bk_keyring_revoke_key(&again->kr, again->kr.keys[i].id);
 		snprintf(detail, sizeof(detail), "vault.db under %s; %s retired", newest->id, res->old_id);
-		rc = keyring_step(again, detail);
+		rc = keyring_step(again, "db", detail);
 	}
 	bk_vault_close(again);
 	return rc;
+}
+
+bk_status bk_rotate_grants(struct bk_vault *v, enum bk_key_kind kind, struct bk_rotate_result *res)
+{
+	const struct bk_keyring_key *cur;
+	char detail[192];
+	bk_status rc;
+
+	memset(res, 0, sizeof(*res));
+	if (kind != BK_KEY_RELEASE && kind != BK_KEY_AUDIT)
+		return bk_fail(BK_ERR_USAGE, "only the release and audit keys rotate by their grants alone");
+	if ((rc = may_rotate(v)))
+		return rc;
+	if (!(cur = bk_keyring_current_key(&v->kr, kind, NULL)))
+		return bk_fail(BK_ERR_STATE, "the keyring has no %s key", bk_key_kind_name(kind));
+	snprintf(res->old_id, sizeof(res->old_id), "%s", cur->id);
+	if ((rc = bk_vault_new_key(v, kind, NULL)))
+		return rc;
+	cur = bk_keyring_current_key(&v->kr, kind, NULL);
+	snprintf(res->new_id, sizeof(res->new_id), "%s", cur->id);
+	/* every older version's grants go in the same signed change; the keys stay
+	 * listed, public halves and all, so what they signed still verifies */
+	for (size_t i = 0; i < v->kr.nkeys; i++)
+		if (v->kr.keys[i].kind == kind && strcmp(v->kr.keys[i].id, res->new_id) != 0)
+			bk_keyring_revoke_key(&v->kr, v->kr.keys[i].id);
+	snprintf(detail, sizeof(detail), "%s made and granted to its holders; %s retired", res->new_id, res->old_id);
+	if ((rc = keyring_step(v, kind == BK_KEY_RELEASE ? "signing" : "audit", detail)))
+		return rc;
+	/* a kill before this leaves vault.pub naming the old key: the next unlock
+	 * writes it again from the signed keyring (check_vault_pub) */
+	return kind == BK_KEY_RELEASE ? bk_vault_publish_release_key(v) : BK_OK;
 }

@@ -10,7 +10,13 @@
  *   3. the grants of the old version are dropped ("key-rotate", "db:vN
  *      retired"), through a new unlock under the new key.
  *
- * Running it again after a kill continues from the step it reached. */
+ * Running it again after a kill continues from the step it reached.
+ *
+ * `key rotate --signing` (the release key, which signs extracts, checkpoints
+ * and backups) and `--audit` (the key of the audit log's keyed hashes) need
+ * no file copied: the next version is made and granted to the same holders
+ * and the older versions' grants dropped, in one signed keyring change; a
+ * new vault.pub follows it (written again by any unlock that finds the old). */
 #ifndef BK_ROTATE_H
 #define BK_ROTATE_H
 
@@ -25,5 +31,9 @@ struct bk_rotate_result {
 /* bk_rotate_db rotates the database key of the vault v is open on (an admin,
  * who holds the keyring key). v stays open on the old file: close it. */
 bk_status bk_rotate_db(struct bk_vault *v, struct bk_rotate_result *res) BK_MUST_CHECK;
+
+/* bk_rotate_grants rotates the release key (BK_KEY_RELEASE) or the audit key
+ * (BK_KEY_AUDIT) of the vault v is open on (an admin). */
+bk_status bk_rotate_grants(struct bk_vault *v, enum bk_key_kind kind, struct bk_rotate_result *res) BK_MUST_CHECK;
 
 #endif
