@@ -365,12 +365,12 @@ sql_file() {
 }
 
 # sampled: the lines of stdin, every TRIAL_STRIDE-th of them from a random
-# start, the first and the last always. make check samples a fourth
-# (TRIAL_STRIDE 4: each run tries another fourth, so runs over time try every
+# start, the first and the last always. make check samples a sixth
+# (TRIAL_STRIDE 6: each run tries another sixth, so runs over time try every
 # point); make check-crash sets TRIAL_STRIDE=1 and tries them all. SAMPLED
 # names the sample for a failure message.
 sampled() {
-	local stride=${TRIAL_STRIDE:-4}
+	local stride=${TRIAL_STRIDE:-6}
 	awk -v s="$stride" -v o=$((RANDOM % stride)) '
 		{ a[NR] = $0 }
 		END { for (i = 1; i <= NR; i++) if (i == 1 || i == NR || (i - 1) % s == o) print a[i] }'
