@@ -161,10 +161,11 @@ check: deps
 # SIGKILL at a random instant, TRIALS times over them all (50 each); make check
 # runs 10 of them (tests/cli/0038-crash-trials.bats).
 # Then the fault shim's trials at every allocation site and every write of
-# eleven commands (make check runs 24 of them: tests/cli/0039-memory-faults.bats).
+# eleven commands (make check runs 16 of them: tests/cli/0039-memory-faults.bats).
 # Then the fault, tamper and concurrency trials whole: every fault point and
-# page (make check tries a sixth of them each run) and 400 writers (100), and the
-# slow unit tests (BK_SLOW_TESTS: minisign's own 1 GiB scrypt cost).
+# page (make check tries a tenth of them each run) and 400 writers (100), and the
+# slow unit tests (BK_SLOW_TESTS: minisign's own 1 GiB scrypt cost, a 320,000-row
+# import on a full disk), which make asan runs too.
 TRIALS ?= 500
 CRASH_BATS = tests/cli/0030-tamper.bats tests/cli/0035-concurrency.bats tests/cli/0036-crash.bats tests/cli/0037-faults.bats \
 	tests/cli/0430-key-rotate.bats tests/cli/0431-key-rotate-grants.bats
@@ -172,13 +173,14 @@ check-crash: deps all unit
 	TRIALS=$(TRIALS) BRANKAS="$(abspath $(BIN))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/crash/run
 	FAULT="malloc short enospc" BRANKAS="$(abspath $(BIN))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/crash/run
 	BK_SLOW_TESTS=1 $(BUILD)/tests/test_minisign
+	BK_SLOW_TESTS=1 $(BUILD)/tests/test_import
 	TRIAL_STRIDE=1 TRIAL_WRITERS=400 BRANKAS="$(abspath $(BIN))" SQLCIPHER="$(abspath $(SHELL_BIN))" \
 		bats --jobs 2 $(CRASH_BATS)
 
 asan: deps
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" all unit
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	BK_SLOW_TESTS=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		BRANKAS="$(abspath build/asan/brankas)" BUILD="$(abspath build/asan)" SQLCIPHER="$(abspath build/asan/sqlcipher)" \
 		./tests/run
 
