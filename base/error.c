@@ -13,6 +13,11 @@ void bk_note_alloc_failed(void)
 	__atomic_store_n(&alloc_failed, 1, __ATOMIC_RELAXED);
 }
 
+void bk_forget_alloc_failed(void)
+{
+	__atomic_store_n(&alloc_failed, 0, __ATOMIC_RELAXED);
+}
+
 int bk_alloc_failed(void)
 {
 	return __atomic_load_n(&alloc_failed, __ATOMIC_RELAXED);

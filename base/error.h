@@ -43,6 +43,9 @@ bk_status bk_fail(bk_status code, const char *fmt, ...) BK_PRINTF(2, 3);
  * false alarm. bk_alloc_failed says whether one failed. */
 void bk_note_alloc_failed(void);
 int bk_alloc_failed(void);
+/* bk_forget_alloc_failed: the one failure noted was handled (a smaller try
+ * went through), so verdicts after it are to be believed again. */
+void bk_forget_alloc_failed(void);
 
 /* bk_hint records a likely fix, shown by cli/ as a `hint:` line. */
 void bk_hint(const char *fmt, ...) BK_PRINTF(1, 2);

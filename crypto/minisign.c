@@ -365,10 +365,14 @@ static bk_status sec_format(char **text_p, const struct bk_minisign_sec *sec, co
 		/* minisign -G: the SENSITIVE preset, halved while memory is short */
 		ops = crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_SENSITIVE;
 		mem = crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_SENSITIVE;
+		int was_short = bk_alloc_failed();
+
 		while ((rc = sec_build(s, sec, pass, ops, mem)) == BK_ERR_NOMEM && scrypt_limits_ok(ops / 2, mem / 2)) {
 			ops /= 2;
 			mem /= 2;
 		}
+		if (rc == BK_OK && !was_short)
+			bk_forget_alloc_failed(); /* the halving was the answer to it */
 	} else {
 		rc = sec_build(s, sec, pass, ops, mem);
 	}
