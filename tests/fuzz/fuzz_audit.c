@@ -26,8 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct bk_audit_verify_opts opts;
 
 	bk_fuzz_discard(bk_audit_checkpoint_parse((const char *)data, size, vault_id, &head));
+	/* in memory where there is a tmpfs: the file is synced as it is written */
 	if (!path[0])
-		snprintf(path, sizeof(path), "/tmp/bk-fuzz-audit-%ld.log", (long)getpid());
+		snprintf(path, sizeof(path), "%s/bk-fuzz-audit-%ld.log", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp",
+			 (long)getpid());
 	unlink(path);
 	if (bk_file_create_exclusive(path, data, size, 0600) != BK_OK)
 		return 0;

@@ -18,7 +18,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	snprintf(path, sizeof(path), "/tmp/fuzz_backup.%ld", (long)getpid());
+	snprintf(path, sizeof(path), "%s/fuzz_backup.%ld", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp",
+		 (long)getpid());
 	return 0;
 }
 

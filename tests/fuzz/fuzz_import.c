@@ -113,7 +113,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	snprintf(dir, sizeof(dir), "/tmp/bk-fuzz-import-XXXXXX");
+	/* in memory where there is a tmpfs: every input's transaction syncs */
+	snprintf(dir, sizeof(dir), "%s/bk-fuzz-import-XXXXXX", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (bk_crypto_init() != BK_OK || !mkdtemp(dir)) {
 		fprintf(stderr, "fuzz_import: no temporary directory\n");
 		abort();
