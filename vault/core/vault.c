@@ -638,8 +638,10 @@ static bk_status change_keyring(struct bk_vault *v, struct bk_audit_entry *e, in
 		snprintf(why, sizeof(why), "%s", bk_error_detail());
 		f.outcome = "failed";
 		f.detail = "the keyring could not be written";
-		if (bk_vault_begin(v) == BK_OK && bk_vault_audit(v, &f) == BK_OK && bk_vault_commit(v) == BK_OK) {
-			/* logged */
+		if (bk_vault_begin(v) == BK_OK && bk_vault_audit(v, &f) == BK_OK &&
+		    bk_db_exec(v->db, "DELETE FROM meta WHERE key IN ('keyring_pending', 'keyring_pending_seq')") == BK_OK &&
+		    bk_vault_commit(v) == BK_OK) {
+			/* logged, and nothing left for the next unlock to settle */
 		}
 		bk_fail(rc, "%s", why);
 		goto out;
