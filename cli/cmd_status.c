@@ -22,6 +22,8 @@ static json_t *status_json(const char *dir, const struct bk_vault_status *st, co
 			 (json_int_t)st->desa, "users", users, "key_versions", keys, "keyring_generation",
 			 (json_int_t)st->keyring_generation, "release_key_id", st->release_key_id, "audit_head", "seq",
 			 (json_int_t)st->audit_head.seq, "hash", head_hex, "integrity", "ok");
+	if (o && st->retired_release_ids[0])
+		json_object_set_new(o, "retired_release_key_ids", json_string(st->retired_release_ids));
 	if (o)
 		json_object_set_new(o, "stores", json_pack("{s:I, s:I}", "keys", (json_int_t)st->store_keys, "attached",
 							   (json_int_t)st->stores_attached));
@@ -63,7 +65,10 @@ static bk_status run_status(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 	printf(" (%zu kecamatan keys)\n", st.kecamatan_keys);
 	printf("stores         %zu of %zu kecamatan stores attached with your keys (kec/)\n", st.stores_attached,
 	       st.store_keys);
-	printf("release key    minisign key id %s (vault.pub)\n", st.release_key_id);
+	printf("release key    minisign key id %s (vault.pub)", st.release_key_id);
+	if (st.retired_release_ids[0])
+		printf("; retired by rotation: %s", st.retired_release_ids);
+	putchar('\n');
 	printf("keyring        generation %llu, signature ok\n", (unsigned long long)st.keyring_generation);
 	printf("audit head     seq %llu, hash %s\n", (unsigned long long)st.audit_head.seq, head);
 	printf("integrity      ok (keyring signature, database key, pinned audit head, every page of vault.db; "

@@ -58,6 +58,9 @@ everyone_in() {
 	! cmp -s old.pub "$VAULT/vault.pub" || return 1
 	jq -e 'select(.action == "key-rotate") | .target == "signing"' <<<"$(tail -n 1 "$VAULT/audit.log")"
 	everyone_in
+	# status names the retired key, so a witness knows which vault.pub was the old one
+	run as aud status
+	has "retired by rotation: $(head -n 1 old.pub | awk '{ print $NF }')"
 	# a checkpoint signed by release:v1 still proves the log extends it
 	run as aud audit verify --since cp1
 	[ "$status" -eq 0 ]

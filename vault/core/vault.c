@@ -1989,6 +1989,19 @@ bk_status bk_vault_status(struct bk_vault *v, struct bk_vault_status *st)
 	memcpy(st->created, v->kr.created, sizeof(st->created));
 	release_key_id(id, rk->pub);
 	bk_minisign_key_id_hex(st->release_key_id, id);
+	/* a witness holding an older vault.pub finds its key id here */
+	for (size_t i = v->kr.nkeys, n = 0; i-- > 0 && n < 8;) {
+		const struct bk_keyring_key *k = &v->kr.keys[i];
+		size_t len = strlen(st->retired_release_ids);
+		char hex[17];
+
+		if (k->kind != BK_KEY_RELEASE || k == rk || !k->has_pub)
+			continue;
+		release_key_id(id, k->pub);
+		bk_minisign_key_id_hex(hex, id);
+		snprintf(st->retired_release_ids + len, sizeof(st->retired_release_ids) - len, "%s%s", n++ ? " " : "",
+			 hex);
+	}
 	st->keyring_generation = v->kr.generation;
 	if ((rc = bk_db_cipher_version(v->db, st->cipher_version, sizeof(st->cipher_version))))
 		return rc;

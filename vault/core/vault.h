@@ -137,6 +137,7 @@ struct bk_vault_status {
 	char vault_id[33];
 	char created[24];
 	char release_key_id[17];
+	char retired_release_ids[8 * 18]; /* "ID ID ...": what a rotation retired, newest first, at most 8 */
 	uint64_t keyring_generation;
 	char cipher_version[32];
 	size_t users_by_role[BK_ROLE_COUNT];
