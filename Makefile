@@ -161,7 +161,7 @@ check: deps
 # SIGKILL at a random instant, TRIALS times over them all (50 each); make check
 # runs 10 of them (tests/cli/0038-crash-trials.bats).
 # Then the fault shim's trials at every allocation site and every write of
-# eleven commands (make check runs 16 of them: tests/cli/0039-memory-faults.bats).
+# twelve commands (make check runs 16 of them: tests/cli/0039-memory-faults.bats).
 # Then the fault, tamper and concurrency trials whole: every fault point and
 # page (make check tries a tenth of them each run) and 400 writers (100), and the
 # slow unit tests (BK_SLOW_TESTS: minisign's own 1 GiB scrypt cost, a 320,000-row

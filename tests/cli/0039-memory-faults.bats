@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # memory that runs out and writes cut short, the fast subset: tests/crash/run
-# with FAULT (make check-crash tries every point of eleven commands). The
+# with FAULT (make check-crash tries every point of twelve commands). The
 # fault shim (tests/tools/faultshim.c, by LD_PRELOAD) makes one allocation
 # return NULL, or one write write only half its bytes, at points spread over a
 # small import, a reveal, an audit head and a request approve. Each must fail
