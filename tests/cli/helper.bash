@@ -563,13 +563,15 @@ state_sql() {
 }
 
 # log_claims: how many entries of $VAULT's log after seq FAULT_SEQ say that
-# FAULT_ACTION was done (outcome ok), less those a later reconcile entry says
-# did not take effect (their commit never happened)
+# FAULT_ACTION was done (outcome ok; with CLAIM_PURPOSE, for that purpose),
+# less those a later reconcile entry says did not take effect (their commit
+# never happened)
 log_claims() {
-	jq -s --argjson after "$FAULT_SEQ" --arg action "$FAULT_ACTION" '
+	jq -s --argjson after "$FAULT_SEQ" --arg action "$FAULT_ACTION" --arg purpose "${CLAIM_PURPOSE:-}" '
 		[.[] | select(.action == "reconcile" and .outcome == "failed") | .target |
 			capture("entries (?<a>[0-9]+)-(?<b>[0-9]+)") | {a: (.a | tonumber), b: (.b | tonumber)}] as $undone |
-		[.[] | select(.seq > $after and .action == $action and .outcome == "ok") | .seq as $s |
+		[.[] | select(.seq > $after and .action == $action and .outcome == "ok" and
+			($purpose == "" or .purpose == $purpose)) | .seq as $s |
 			select(all($undone[]; $s < .a or $s > .b))] | length' "$VAULT/audit.log"
 }
 
