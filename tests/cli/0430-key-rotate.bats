@@ -22,14 +22,6 @@ db_grants() {
 	head -n 1 "$VAULT/keyring" | jq -r '[.grants[] | select(.key | startswith("db:")) | .key] | unique | join(",")'
 }
 
-everyone_in() {
-	local u
-	for u in ada citra oki ani aud; do
-		run as "$u" status
-		[ "$status" -eq 0 ] || { echo "$u: exit $status: $output"; return 1; }
-	done
-}
-
 @test "key rotate --db: vault.db under db:v2, the old key opens nothing, everyone unlocks, check and the log pass" {
 	{ echo "$HEADER"; people 0 9; } >p.csv
 	as ada import warga p.csv >/dev/null

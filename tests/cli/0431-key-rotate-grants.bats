@@ -34,14 +34,6 @@ release_state() {
 	if [ "$granted" = "$named" ]; then echo "$granted"; else echo "granted $granted, vault.pub $named"; fi
 }
 
-everyone_in() {
-	local u
-	for u in ada citra oki ani aud; do
-		run as "$u" status
-		[ "$status" -eq 0 ] || { echo "$u: exit $status: $output"; return 1; }
-	done
-}
-
 @test "key rotate --signing: release:v2 for the same holders, v1's grants gone, a new vault.pub; old checkpoints still extend" {
 	run as aud audit head -o cp1
 	[ "$status" -eq 0 ]

@@ -140,6 +140,15 @@ build_template_in() {
 	unset VAULT
 }
 
+# everyone_in: every template user but the evaluator unlocks (status), else says who did not
+everyone_in() {
+	local u
+	for u in ada citra oki ani aud; do
+		run as "$u" status
+		[ "$status" -eq 0 ] || { echo "$u: exit $status: $output"; return 1; }
+	done
+}
+
 fresh_vault() {
 	export VAULT="$BATS_TEST_TMPDIR/vault"
 	cp -a "$TEMPLATE" "$VAULT"
