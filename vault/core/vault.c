@@ -554,6 +554,20 @@ static bk_status pin_keyring(struct bk_vault *v)
 	return BK_OK;
 }
 
+/* log_undone: the signed "reconcile" entry (outcome failed) saying that the
+ * entries of target ("entries A-B") did not take effect, and why */
+static bk_status log_undone(struct bk_vault *v, const char *target, const char *why)
+{
+	struct bk_audit_entry e;
+
+	bk_audit_entry_init(&e);
+	e.action = "reconcile";
+	e.outcome = "failed";
+	e.target = target;
+	e.detail = why;
+	return bk_vault_audit(v, &e);
+}
+
 /* The lock of keyring changes, on the vault directory: a change holds it from
  * its first step to its last, so an unlock that finds a change's pending
  * digest (settle_keyring) can tell a change in flight from a dead one. The
@@ -670,7 +684,6 @@ out:
 static bk_status settle_keyring(struct bk_vault *v)
 {
 	char pending[128], seq[24], target[64], digest[BK_HEX_LEN(32)];
-	struct bk_audit_entry e;
 	uint8_t *text = NULL;
 	size_t len = 0;
 	bk_status rc = bk_db_meta_get(v->db, "keyring_pending", pending, sizeof(pending));
@@ -696,13 +709,8 @@ static bk_status settle_keyring(struct bk_vault *v)
 		snprintf(target, sizeof(target), "entries %.24s-%.24s", seq, seq);
 	else
 		snprintf(target, sizeof(target), "the last keyring change");
-	bk_audit_entry_init(&e);
-	e.action = "reconcile";
-	e.outcome = "failed";
-	e.target = target;
-	e.detail = "the keyring change this entry made was never written (a crash, a kill or a full disk before "
-		   "its keyring was put in place): it did not take effect";
-	if ((rc = bk_vault_audit(v, &e)) ||
+	if ((rc = log_undone(v, target, "the keyring change this entry made was never written (a crash, a kill or "
+					 "a full disk before its keyring was put in place): it did not take effect")) ||
 	    (rc = bk_db_exec(v->db, "DELETE FROM meta WHERE key IN ('keyring_pending', 'keyring_pending_seq')")))
 		goto out;
 	rc = bk_vault_commit(v);
@@ -1579,7 +1587,6 @@ static bk_status check_pins(struct bk_vault *v)
 static bk_status reconcile(struct bk_vault *v)
 {
 	struct bk_audit_head pinned, last;
-	struct bk_audit_entry e;
 	char target[64];
 	bk_status rc;
 
@@ -1592,13 +1599,10 @@ static bk_status reconcile(struct bk_vault *v)
 		goto out;
 	snprintf(target, sizeof(target), "entries %llu-%llu", (unsigned long long)pinned.seq + 1,
 		 (unsigned long long)last.seq);
-	bk_audit_entry_init(&e);
-	e.action = "reconcile";
-	e.outcome = "failed";
-	e.target = target;
-	e.detail = "these entries came after the last one the database confirmed: a command whose database commit "
-		   "never happened (a crash, a kill or a full disk) did not take effect; failed unlocks stay as they are";
-	if ((rc = bk_vault_audit(v, &e)) == BK_OK)
+	if ((rc = log_undone(v, target,
+			     "these entries came after the last one the database confirmed: a command whose database "
+			     "commit never happened (a crash, a kill or a full disk) did not take effect; failed unlocks "
+			     "stay as they are")) == BK_OK)
 		rc = bk_vault_commit(v);
 out:
 	if (v->in_tx)
