@@ -157,18 +157,18 @@ check: deps
 	$(MAKE) all unit
 	BRANKAS="$(abspath $(BIN))" BUILD="$(abspath $(BUILD))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/run
 
-# Crash trials: each writing command (backup and key rotate --db too) killed with
+# Crash trials: each writing command (backup and key rotate --db, --signing, --region too) killed with
 # SIGKILL at a random instant, TRIALS times over them all (50 each); make check
 # runs 10 of them (tests/cli/0038-crash-trials.bats).
 # Then the fault shim's trials at every allocation site and every write of
-# twelve commands (make check runs 16 of them: tests/cli/0039-memory-faults.bats).
+# thirteen commands (make check runs 16 of them: tests/cli/0039-memory-faults.bats).
 # Then the fault, tamper and concurrency trials whole: every fault point and
 # page (make check tries a tenth of them each run) and 400 writers (100), and the
 # slow unit tests (BK_SLOW_TESTS: minisign's own 1 GiB scrypt cost, a 320,000-row
 # import on a full disk), which make asan runs too.
-TRIALS ?= 500
+TRIALS ?= 550
 CRASH_BATS = tests/cli/0030-tamper.bats tests/cli/0035-concurrency.bats tests/cli/0036-crash.bats tests/cli/0037-faults.bats \
-	tests/cli/0430-key-rotate.bats tests/cli/0431-key-rotate-grants.bats
+	tests/cli/0430-key-rotate.bats tests/cli/0431-key-rotate-grants.bats tests/cli/0432-key-rotate-region.bats
 check-crash: deps all unit
 	TRIALS=$(TRIALS) BRANKAS="$(abspath $(BIN))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/crash/run
 	FAULT="malloc short enospc" BRANKAS="$(abspath $(BIN))" SQLCIPHER="$(abspath $(SHELL_BIN))" ./tests/crash/run

@@ -1,7 +1,8 @@
 /* cmd_key.c - `brankas key export-db-key`: the raw SQLCipher key for recovery
  * and for opening vault.db, or a kecamatan's store (--store), with the
- * `sqlcipher` shell (admin, audited); `key rotate --db`: a new one, and
- * `--signing`, `--audit` the release and the audit key. */
+ * `sqlcipher` shell (admin, audited); `key rotate --db`: a new one,
+ * `--signing`, `--audit` the release and the audit key, `--region`,
+ * `--all-regions` a kecamatan's key pair, store key and blind key. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "crypto/secmem.h"
 #include "vault/core/db.h"
 #include "vault/keep/rotate.h"
+#include "vault/records/subjects.h"
 
 #define KEYFILE_MAX 256
 
@@ -68,10 +70,46 @@ int cmd_key_export_db(struct cli_ctx *ctx, int argc, char **argv)
 	return cli_run(ctx, run_export, &x);
 }
 
-/* which key: BK_KEY_DB, BK_KEY_RELEASE (--signing) or BK_KEY_AUDIT */
+/* which key: BK_KEY_DB, BK_KEY_RELEASE (--signing), BK_KEY_AUDIT, or
+ * BK_KEY_KECAMATAN (--region KEC: region set; --all-regions: NULL) */
 struct rotate_args {
 	enum bk_key_kind kind;
+	const char *region;
 };
+
+/* One line per kecamatan on a terminal; scripts read the audit entries. */
+static void show_region(void *ctx, const char *kecamatan, size_t done, size_t total)
+{
+	(void)ctx;
+	if (!isatty(STDERR_FILENO))
+		return;
+	if (kecamatan)
+		fprintf(stderr, "\rbrankas: kecamatan %zu of %zu (%s): re-wrapping, indexing, copying the store\033[K",
+			done + 1, total, kecamatan);
+	else
+		fprintf(stderr, "\rbrankas: %zu of %zu kecamatan copied under their new keys\033[K\n", done, total);
+}
+
+static bk_status run_rotate_regions(struct bk_vault *v, const char *region)
+{
+	const struct bk_rotate_region_opts o = {bk_vault_subject_index, show_region, NULL};
+	struct bk_rotate_result res;
+	bk_status rc;
+
+	if ((rc = bk_rotate_regions(v, region ? &region : NULL, region ? 1 : 0, &o, &res)))
+		return rc;
+	if (region)
+		printf("kecamatan %s is under %s and new store and blind keys; the older versions are retired%s\n", region,
+		       res.new_id, res.resumed ? " (a rotation that had stopped is finished)" : "");
+	else
+		printf("%zu kecamatan are under new key pairs, store and blind keys; the older versions are retired%s\n",
+		       res.regions, res.resumed ? " (a rotation that had stopped is finished)" : "");
+	printf("%llu data keys and inbox entries sealed again, %llu rows indexed again\n",
+	       (unsigned long long)res.rewrapped, (unsigned long long)res.reindexed);
+	fprintf(stderr, "brankas: the values keep their data keys: whoever kept an old key pair and a copy of vault.db "
+			"made before (a backup) still opens those; keep such copies as safe\n");
+	return BK_OK;
+}
 
 static bk_status run_rotate(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
@@ -80,6 +118,8 @@ static bk_status run_rotate(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 	bk_status rc;
 
 	(void)ctx;
+	if (a->kind == BK_KEY_KECAMATAN)
+		return run_rotate_regions(v, a->region);
 	if (a->kind != BK_KEY_DB) {
 		if ((rc = bk_rotate_grants(v, a->kind, &res)))
 			return rc;
@@ -108,21 +148,24 @@ static bk_status run_rotate(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 
 int cmd_key_rotate(struct cli_ctx *ctx, int argc, char **argv)
 {
-	int db = 0, signing = 0, audit = 0, code;
+	int db = 0, signing = 0, audit = 0, all = 0, code;
+	struct rotate_args a = {BK_KEY_DB, NULL};
 	const struct cli_option opts[] = {
 		CLI_OPT_FLAG(0, "db", &db),
 		CLI_OPT_FLAG(0, "signing", &signing),
 		CLI_OPT_FLAG(0, "audit", &audit),
+		CLI_OPT_STRING(0, "region", &a.region, "KECAMATAN"),
+		CLI_OPT_FLAG(0, "all-regions", &all),
 		CLI_OPT_END,
 	};
 	struct cli_args args = {.min = 0, .max = 0};
-	struct rotate_args a;
 
 	if ((code = cli_parse_options(ctx, argc, argv, opts, &args)) >= 0)
 		return code;
-	if (db + signing + audit != 1)
+	if (db + signing + audit + all + (a.region != NULL) != 1)
 		return cli_usage(ctx, "say which key, one at a time: --db (vault.db's database key), --signing (the "
-				      "release key behind vault.pub) or --audit (the audit log's hash key)");
-	a.kind = db ? BK_KEY_DB : signing ? BK_KEY_RELEASE : BK_KEY_AUDIT;
+				      "release key behind vault.pub), --audit (the audit log's hash key), --region "
+				      "KECAMATAN or --all-regions (kecamatan key pairs, store and blind keys)");
+	a.kind = db ? BK_KEY_DB : signing ? BK_KEY_RELEASE : audit ? BK_KEY_AUDIT : BK_KEY_KECAMATAN;
 	return cli_run(ctx, run_rotate, &a);
 }

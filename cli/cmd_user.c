@@ -147,10 +147,14 @@ static bk_status run_disable(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 	const char *name = arg;
 	static const struct {
 		const char *prefix, *option;
-	} rotations[] = {{"db:", "--db"}, {"release:", "--signing"}, {"audit:", "--audit"}};
-	char held[1024], rotate[64] = "";
+	} rotations[] = {{"db:", "--db"},
+			 {"release:", "--signing"},
+			 {"audit:", "--audit"},
+			 {"kecamatan:", "--region KECAMATAN"},
+			 {"store:", "--region KECAMATAN"},
+			 {"blind:", "--region KECAMATAN"}};
+	char held[1024], rotate[96] = "";
 	size_t n = 0, r = 0;
-	int other = 0;
 	bk_status rc;
 
 	(void)ctx;
@@ -167,9 +171,7 @@ static bk_status run_disable(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 		for (k = 0; k < sizeof(rotations) / sizeof(rotations[0]); k++)
 			if (strncmp(id, rotations[k].prefix, strlen(rotations[k].prefix)) == 0)
 				break;
-		if (k == sizeof(rotations) / sizeof(rotations[0]))
-			other = 1;
-		else if (!strstr(rotate, rotations[k].option))
+		if (k < sizeof(rotations) / sizeof(rotations[0]) && !strstr(rotate, rotations[k].option))
 			r += (size_t)snprintf(rotate + r, sizeof(rotate) - r, " %s", rotations[k].option);
 	}
 	if ((rc = bk_vault_user_disable(v, name)))
@@ -183,8 +185,6 @@ static bk_status run_disable(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 		if (rotate[0])
 			fprintf(stderr, "brankas: retire them with 'brankas key rotate OPTION', one at a time:%s\n",
 				rotate);
-		if (other)
-			fprintf(stderr, "brankas: kecamatan, store and blind keys do not rotate yet\n");
 	}
 	return BK_OK;
 }

@@ -115,14 +115,19 @@ const struct cli_command cli_commands[] = {
 	 "brankas key export-db-key -o vault-db.key\n"
 	 "brankas key export-db-key --store 35.05.10 -o kanigoro.key",
 	 "admin"},
-	{"key rotate", cmd_key_rotate, CLI_UNLOCKS, "give vault.db, the release or the audit key a new version (admin)",
-	 "brankas key rotate --db | --signing | --audit" VAULT_OPTS "\n"
+	{"key rotate", cmd_key_rotate, CLI_UNLOCKS,
+	 "give vault.db, the release, the audit or a kecamatan's keys a new version (admin)",
+	 "brankas key rotate --db | --signing | --audit | --region KECAMATAN | --all-regions" VAULT_OPTS "\n"
 	 "  --db: a new key granted to every holder, vault.db copied under it and renamed into place, the\n"
 	 "  old key's grants dropped; killed at any instant, the vault opens, and running it again finishes\n"
 	 "  --signing: a new release key (extracts, checkpoints, backups) and vault.pub; what the old one\n"
 	 "  signed still verifies with the old vault.pub, checkpoints with audit verify --since\n"
-	 "  --audit: a new key for the audit log's keyed hashes of statements and subjects",
-	 "brankas key rotate --signing",
+	 "  --audit: a new key for the audit log's keyed hashes of statements and subjects\n"
+	 "  --region KECAMATAN (code or name), --all-regions: a new key pair for the kecamatan's data\n"
+	 "  keys and inbox, a new store key (its store copied under it) and a new blind key (its NIK\n"
+	 "  index made again); the old versions retired; killed at any instant, running it again finishes",
+	 "brankas key rotate --signing\n"
+	 "brankas key rotate --region Kanigoro",
 	 "admin"},
 	{"query", cmd_query, CLI_UNLOCKS, "read-only SQL over your scope's datasets; reveal(col) opens identifiers",
 	 "brankas query [--purpose TEXT] [--format table|csv|json] [--timeout SECONDS]\n"

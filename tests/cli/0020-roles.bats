@@ -187,7 +187,8 @@ VAULT_USERS="ada:admin citra:custodian oki:operator ani:analyst aud:auditor"
 	run as ada user disable citra
 	[ "$status" -eq 0 ]
 	has "one at a time: --db --audit --signing"
-	has "kecamatan, store and blind keys do not rotate yet"
+	has "--region KECAMATAN"
+	[[ "$output" != *"do not rotate yet"* ]]
 
 	n=$(audit_count)
 	run as oki status

@@ -96,6 +96,12 @@ bk_status bk_db_file_status(sqlite3 *db, int rc, const char *file, const char *w
 
 	if (bk_db_is_busy(rc))
 		return bk_db_busy(file);
+	/* a file renamed over this one (key rotate) since it was opened: SQLite
+	 * refuses to write to the old one, so nothing was lost */
+	if (rc == SQLITE_READONLY_DBMOVED || (db && (rc & 0xff) == SQLITE_READONLY &&
+					      sqlite3_extended_errcode(db) == SQLITE_READONLY_DBMOVED))
+		return bk_fail(BK_ERR_BUSY, "a database file of the vault was replaced while this command ran (a key "
+					    "rotation): nothing was written; run the command again");
 	switch (rc & 0xff) {
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:

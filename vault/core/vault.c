@@ -319,6 +319,38 @@ void bk_vault_mark_kecamatan(struct bk_vault *v, const char *kecamatan)
 			v->stores_written |= (uint64_t)1 << i;
 }
 
+void bk_vault_mark_sealed(struct bk_vault *v)
+{
+	v->sealed = 1;
+}
+
+const char *bk_vault_store_key_id(const struct bk_vault *v, const char *kecamatan)
+{
+	for (size_t i = 0; i < v->nstores; i++)
+		if (strcmp(v->stores[i], kecamatan) == 0)
+			return v->store_key_ids[i];
+	return NULL;
+}
+
+/* A transaction that sealed to a kecamatan key or wrote a store commits only
+ * under the keyring generation it unlocked (vault_internal.h): read under the
+ * write lock, which every keyring change takes too. */
+static bk_status keyring_unchanged(struct bk_vault *v)
+{
+	char got[32], want[32];
+	bk_status rc;
+
+	if (!v->sealed && !v->stores_written)
+		return BK_OK;
+	if ((rc = bk_db_meta_get(v->db, "keyring_generation", got, sizeof(got))))
+		return rc;
+	snprintf(want, sizeof(want), "%llu", (unsigned long long)v->kr.generation);
+	if (strcmp(got, want) != 0)
+		return bk_fail(BK_ERR_BUSY, "the keyring changed while this command ran (an admin rotated keys or "
+					    "changed a user): nothing was written; run the command again");
+	return BK_OK;
+}
+
 /* The serial of every store the transaction wrote goes up with it. */
 static bk_status bump_written(struct bk_vault *v)
 {
@@ -336,6 +368,7 @@ void bk_vault_rollback(struct bk_vault *v)
 	if (!v->in_tx)
 		return;
 	v->stores_written = 0;
+	v->sealed = 0;
 	sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
 	bk_vault_forget_batches(v); /* batches made in the transaction are gone; their ids come again */
 	bk_audit_writer_free(v->aw);
@@ -408,7 +441,7 @@ bk_status bk_vault_commit(struct bk_vault *v)
 	if (!v->in_tx)
 		return bk_fail(BK_ERR_STATE, "no open transaction");
 	/* log before commit: the entries are durable before the change is */
-	if ((rc = bump_written(v)) || (rc = bk_audit_commit(v->aw, v->sign_sk, &head)) ||
+	if ((rc = keyring_unchanged(v)) || (rc = bump_written(v)) || (rc = bk_audit_commit(v->aw, v->sign_sk, &head)) ||
 	    (rc = pin_head(v->db, &head)) || ((rc = bk_db_exec(v->db, "COMMIT")) && !committed_anyway(v->db, &head))) {
 		bk_vault_rollback(v);
 		return rc;
@@ -417,6 +450,7 @@ bk_status bk_vault_commit(struct bk_vault *v)
 	bk_audit_writer_free(v->aw);
 	v->aw = NULL;
 	v->in_tx = 0;
+	v->sealed = 0;
 	return BK_OK;
 }
 
@@ -936,6 +970,44 @@ static int store_attached(const struct bk_vault *v, const char *kecamatan)
 	return 0;
 }
 
+/* The newest key of kind and scope the user holds below version: the one a
+ * stopped rotation leaves granted beside the new. */
+static struct vault_key *held_below(const struct bk_vault *v, enum bk_key_kind kind, const char *scope,
+				    unsigned version)
+{
+	struct vault_key *best = NULL;
+
+	for (size_t i = 0; i < v->nkeys; i++) {
+		struct vault_key *k = &v->keys[i];
+
+		if (k->kind == kind && strcmp(k->scope, scope ? scope : "") == 0 && k->version < version &&
+		    (!best || k->version > best->version))
+			best = k;
+	}
+	return best;
+}
+
+/* Attaches a made store under the newest store key the user holds or, while
+ * a `key rotate --region` is under way (two versions granted; the store may
+ * still be under the older), the one before it: as open_db, a store that
+ * opens under neither is damage. *k_p: the key it opened under. */
+static bk_status attach_store(struct bk_vault *v, const char *kec, const struct vault_key **k_p, const char *id)
+{
+	const struct vault_key *older = held_below(v, BK_KEY_STORE, kec, (*k_p)->version);
+	char schema[BK_STORE_SCHEMA_MAX], sql[64];
+	bk_status rc = bk_store_attach(v->db, v->dir, kec, (*k_p)->secret, id);
+
+	if (rc != BK_ERR_CORRUPT || !older || older->len != BK_DB_KEYBYTES)
+		return rc;
+	bk_error_clear();
+	bk_store_schema(schema, kec);
+	snprintf(sql, sizeof(sql), "DETACH DATABASE \"%s\"", schema);
+	(void)sqlite3_exec(v->db, sql, NULL, NULL, NULL); /* when the attach itself went through */
+	if ((rc = bk_store_attach(v->db, v->dir, kec, older->secret, id)) == BK_OK)
+		*k_p = older;
+	return rc;
+}
+
 /* Makes (make set: admins, who hold every store key) or attaches the store
  * of every kecamatan whose store key the user holds. A store vault.db has not
  * pinned yet is made by an admin and skipped by everyone else. */
@@ -961,13 +1033,14 @@ static bk_status open_stores(struct bk_vault *v, int make)
 		if (k->len != BK_DB_KEYBYTES)
 			return bk_fail(BK_ERR_CORRUPT, "keyring: the store key of %s has the wrong length", kec);
 		if (made) {
-			rc = bk_store_attach(v->db, v->dir, kec, k->secret, id);
+			rc = attach_store(v, kec, &k, id);
 		} else {
 			const struct bk_keyring_key *blind = bk_keyring_current_key(&v->kr, BK_KEY_BLIND, kec);
 
 			rc = bk_store_make(v->db, v->dir, kec, k->secret, id, blind ? blind->id : NULL);
 		}
 		if (rc == BK_OK && (rc = bk_store_index_id(v->db, kec, index_id)) == BK_OK) {
+			snprintf(v->store_key_ids[v->nstores], sizeof(v->store_key_ids[0]), "%s", k->id);
 			snprintf(v->stores[v->nstores++], sizeof(v->stores[0]), "%s", kec);
 			load_index(v, v->nstores, index_id);
 		}
@@ -1059,15 +1132,30 @@ static bk_status open_inbox_entry(void *ctx, const char *kecamatan, const uint8_
 {
 	struct bk_vault *v = ctx;
 	const struct vault_key *k = bk_vault_secret(v, BK_KEY_KECAMATAN, kecamatan);
-	const struct bk_keyring_key *kk = bk_keyring_current_key(&v->kr, BK_KEY_KECAMATAN, kecamatan);
 
-	if (!k || !kk || strcmp(k->id, kk->id) != 0 || k->len != BK_BOX_SECRETKEYBYTES)
+	if (!k)
 		return bk_fail(BK_ERR_DENIED, "no key of kecamatan %s", kecamatan);
-	if (bk_seal_open(out, box, len, kk->pub, k->secret) != BK_OK)
-		return bk_fail(BK_ERR_CORRUPT, "an inbox entry of kecamatan %s does not open with its key: it was "
-					       "altered",
-			       kecamatan);
-	return BK_OK;
+	return bk_vault_inbox_open(v, kecamatan, box, len, out, NULL);
+}
+
+bk_status bk_vault_inbox_open(struct bk_vault *v, const char *kecamatan, const uint8_t *box, size_t len,
+			      uint8_t *out, const char **key_id_p)
+{
+	/* an entry names no key: an operator who unlocked before a `key rotate
+	 * --region` sealed it to the pair that rotation retires */
+	for (const struct vault_key *k = bk_vault_secret(v, BK_KEY_KECAMATAN, kecamatan); k;
+	     k = held_below(v, BK_KEY_KECAMATAN, kecamatan, k->version)) {
+		const struct bk_keyring_key *kk = bk_keyring_key_by_id(&v->kr, k->id);
+
+		if (kk && kk->has_pub && k->len == BK_BOX_SECRETKEYBYTES &&
+		    bk_seal_open(out, box, len, kk->pub, k->secret) == BK_OK) {
+			if (key_id_p)
+				*key_id_p = kk->id;
+			return BK_OK;
+		}
+	}
+	return bk_fail(BK_ERR_CORRUPT, "an inbox entry of kecamatan %s does not open with its key: it was altered",
+		       kecamatan);
 }
 
 /* Rows waiting in vault.db for a store this user holds move in at unlock,
@@ -1689,15 +1777,11 @@ bk_status bk_vault_open_keys(const char *dir, const char *user, const uint8_t ke
  * that opens under neither is damage, as with one key. *dbk_p: the key used. */
 static bk_status open_db(struct bk_vault *v, struct vault_key **dbk_p)
 {
-	struct vault_key *newest = *dbk_p, *older = NULL;
+	struct vault_key *newest = *dbk_p, *older = held_below(v, BK_KEY_DB, NULL, newest->version);
 	bk_status rc;
 
 	if ((rc = bk_db_open(v->db_path, newest->secret, 0, &v->db)) != BK_ERR_CORRUPT)
 		goto out;
-	for (size_t i = 0; i < v->nkeys; i++)
-		if (v->keys[i].kind == BK_KEY_DB && v->keys[i].version < newest->version &&
-		    (!older || v->keys[i].version > older->version))
-			older = &v->keys[i];
 	if (!older)
 		goto out;
 	bk_error_clear();
@@ -2377,8 +2461,11 @@ bk_status bk_vault_db_key_export(struct bk_vault *v, const char *store, char out
 	if ((rc = bk_vault_require(v, BK_ACT_KEY_ADMIN, NULL, BK_COL_NONE, NULL)))
 		return rc;
 	k = bk_vault_secret(v, store ? BK_KEY_STORE : BK_KEY_DB, store);
-	for (size_t i = 0; !store && i < v->nkeys; i++) /* the key vault.db is under now (a rotation under way) */
-		if (strcmp(v->keys[i].id, v->db_key_id) == 0)
+	/* the key the file is under now (a rotation may be under way) */
+	const char *under = store ? bk_vault_store_key_id(v, store) : v->db_key_id;
+
+	for (size_t i = 0; under && i < v->nkeys; i++)
+		if (strcmp(v->keys[i].id, under) == 0)
 			k = &v->keys[i];
 	if (store && !bk_regions_find(&v->regions, BK_REGION_KECAMATAN, store))
 		return bk_fail(BK_ERR_USAGE, "'%s' is not a kecamatan of this vault", store);

@@ -61,7 +61,9 @@ struct bk_vault {
 	struct bk_subject_cache *lookup;
 	/* the kecamatan stores attached on db (stores.c), by kecamatan code */
 	char stores[BK_STORES_MAX][BK_CODE_MAX];
+	char store_key_ids[BK_STORES_MAX][BK_KEY_ID_MAX]; /* the key each opened under (a rotation may be under way) */
 	size_t nstores;
+	int sealed; /* the transaction sealed to a kecamatan key (bk_vault_mark_sealed) */
 	uint64_t stores_written; /* bit i: the transaction wrote stores[i]; its serial goes up at commit */
 	/* what indexes the NIKs of each file, numbered as bk_stores_file does: the
 	 * blind key's id (stores.h, bk_store_index_id) and, when held, the key */
@@ -81,6 +83,26 @@ struct bk_vault {
  * (stores.h), so that a store put back alone from an older copy is seen. */
 void bk_vault_mark_written(struct bk_vault *v, const char *schema);
 void bk_vault_mark_kecamatan(struct bk_vault *v, const char *kecamatan);
+
+/* bk_vault_mark_sealed notes that the open transaction sealed something to a
+ * kecamatan's public key (a batch's data key, an inbox entry). Such a
+ * transaction, and one that wrote a store, commits only while the keyring is
+ * the generation this command unlocked: a `key rotate --region` that began
+ * since re-wraps what was sealed before it and retires the old key pair, so
+ * a commit sealed to that key after it would be lost to everyone. */
+void bk_vault_mark_sealed(struct bk_vault *v);
+
+/* bk_vault_store_key_id: the id of the store key kecamatan's store is
+ * attached under (the older one while a rotation is under way), NULL when
+ * it is not attached. */
+const char *bk_vault_store_key_id(const struct bk_vault *v, const char *kecamatan);
+
+/* bk_vault_inbox_open opens an inbox entry of kecamatan (box, len) into out
+ * (len - BK_SEAL_OVERHEAD bytes) with the newest key pair of the kecamatan
+ * the user holds that opens it; *key_id_p (may be NULL): that key's id.
+ * BK_ERR_CORRUPT when none does. */
+bk_status bk_vault_inbox_open(struct bk_vault *v, const char *kecamatan, const uint8_t *box, size_t len,
+			      uint8_t *out, const char **key_id_p) BK_MUST_CHECK;
 
 /* bk_vault_index_key: the key that indexes the NIKs of file f (numbered as
  * bk_stores_file does), NULL when the user does not hold it: rows written

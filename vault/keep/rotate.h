@@ -16,9 +16,29 @@
  * and backups) and `--audit` (the key of the audit log's keyed hashes) need
  * no file copied: the next version is made and granted to the same holders
  * and the older versions' grants dropped, in one signed keyring change; a
- * new vault.pub follows it (written again by any unlock that finds the old). */
+ * new vault.pub follows it (written again by any unlock that finds the old).
+ *
+ * `key rotate --region KEC` / `--all-regions`: a kecamatan's key pair (which
+ * seals its batches' data keys and its inbox), its store key (kec/KEC.db) and
+ * its blind key (the NIK index), the same three steps:
+ *
+ *   1. the next version of all three, granted as their kind says, in one
+ *      signed keyring change; from here writers seal to the new pair, an
+ *      unlock attaches the store under either store key, and a writer that
+ *      unlocked before commits nothing it sealed (bk_vault_mark_sealed);
+ *   2. every data key and inbox entry sealed to the old pair is sealed again
+ *      to the new (one audited transaction), the store's rows are indexed
+ *      under the new blind key (the records room's indexer, handed in), and
+ *      the store is copied under the new store key and renamed into place;
+ *   3. a new unlock checks all three and drops the older versions' grants.
+ *
+ * The values stay under their data keys: someone who kept the old key pair
+ * and an old copy of vault.db still opens those data keys. */
 #ifndef BK_ROTATE_H
 #define BK_ROTATE_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #include "base/error.h"
 #include "vault/core/vault.h"
@@ -26,6 +46,18 @@
 struct bk_rotate_result {
 	char old_id[BK_KEY_ID_MAX], new_id[BK_KEY_ID_MAX];
 	int resumed; /* a rotation a kill had stopped was finished */
+	size_t regions;      /* --region, --all-regions: kecamatan rotated */
+	uint64_t rewrapped;  /* data keys and inbox entries sealed again */
+	uint64_t reindexed;  /* rows whose NIK index was made under the new blind key */
+};
+
+struct bk_rotate_region_opts {
+	/* the NIK indexer (records' bk_vault_subject_index), which keep/ may not call */
+	bk_status (*reindex)(struct bk_vault *v, uint64_t *rows_p);
+	/* called before each kecamatan's step 2 (kecamatan, done of total) and
+	 * once at its end (NULL, total, total) */
+	void (*progress)(void *ctx, const char *kecamatan, size_t done, size_t total);
+	void *ctx;
 };
 
 /* bk_rotate_db rotates the database key of the vault v is open on (an admin,
@@ -35,5 +67,11 @@ bk_status bk_rotate_db(struct bk_vault *v, struct bk_rotate_result *res) BK_MUST
 /* bk_rotate_grants rotates the release key (BK_KEY_RELEASE) or the audit key
  * (BK_KEY_AUDIT) of the vault v is open on (an admin). */
 bk_status bk_rotate_grants(struct bk_vault *v, enum bk_key_kind kind, struct bk_rotate_result *res) BK_MUST_CHECK;
+
+/* bk_rotate_regions rotates the keys of the n kecamatan named (codes or
+ * names; n = 0, kecamatan NULL: every kecamatan of the vault) of the vault
+ * v is open on (an admin). v stays open on the old files: close it. */
+bk_status bk_rotate_regions(struct bk_vault *v, const char *const *kecamatan, size_t n,
+			    const struct bk_rotate_region_opts *o, struct bk_rotate_result *res) BK_MUST_CHECK;
 
 #endif

@@ -286,8 +286,8 @@ static bk_status inbox_put(struct bk_import_runner *ru, const uint8_t *p, const 
 	}
 	if (rc == BK_OK && !(kk = bk_keyring_current_key(&im->v->kr, BK_KEY_KECAMATAN, kec)))
 		rc = bk_fail(BK_ERR_STATE, "no key pair for kecamatan %s", kec);
-	if (rc == BK_OK)
-		rc = bk_seal(box, plain, n, kk->pub);
+	if (rc == BK_OK && (rc = bk_seal(box, plain, n, kk->pub)) == BK_OK)
+		bk_vault_mark_sealed(im->v);
 	if (rc == BK_OK && !im->inbox_insert &&
 	    sqlite3_prepare_v2(im->v->db, "INSERT INTO main.inbox (dataset, kecamatan, box) VALUES (?, ?, ?)", -1,
 			       &im->inbox_insert, NULL) != SQLITE_OK)
@@ -494,6 +494,7 @@ bk_status bk_import_batch(struct bk_importer *im, const char *kec, struct bk_imp
 	 * before the writer thread records the batch */
 	if ((rc = bk_seal(sealed, b->key, BK_FIELDS_KEYBYTES, kk->pub)) || (rc = batch_next(im, &b->id)))
 		return rc;
+	bk_vault_mark_sealed(im->v);
 	bk_vault_now(now);
 	rec_begin(im, &r, 'B');
 	put_int(&r, b->id);

@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# key rotate --region / --all-regions: a kecamatan's key pair, store key and
+# blind key get their next version; data keys and inbox entries are sealed
+# again, the NIK index made again and the store copied under the new key; the
+# old versions' grants are dropped. Every user still reaches what their scope
+# holds, the old store key opens nothing, and killed at any fsync the vault
+# opens for everyone and running it again finishes.
+
+load helper
+
+setup_file() {
+	fault_template
+}
+
+setup() {
+	fresh_vault
+}
+
+# region_grants KEC: "user:key" of every grant of the kecamatan's keys, sorted
+region_grants() {
+	head -n 1 "$VAULT/keyring" | jq -r --arg k "$1" \
+		'[.grants[] | select(.key | test(":" + $k + ":")) | "\(.user):\(.key)"] | sort | join(" ")'
+}
+
+# versions KEC: the versions of the kecamatan's keys granted, as "v1" or "v1,v2"
+versions() {
+	head -n 1 "$VAULT/keyring" | jq -r --arg k "$1" \
+		'[.grants[] | select(.key | test(":" + $k + ":")) | .key | sub(".*:"; "")] | unique | join(",")'
+}
+
+# opens DB KEYFILE: the count of sqlite_master through sqlcipher with that key
+opens() {
+	{ cat "$2"; echo "SELECT count(*) FROM sqlite_master;"; } | "$SQLCIPHER" "$1" 2>&1 | tail -n 1
+}
+
+# rows_in USER KEC: the warga rows of the kecamatan USER reads
+rows_in() {
+	as "$1" query --format csv --file "$(sql_file "SELECT count(*) FROM warga WHERE kecamatan = '$2'")" |
+		tail -n 1 | tr -d '\r'
+}
+
+# finds_siti: citra finds oki's row by its NIK, through the blind index
+finds_siti() {
+	bk -C "$VAULT" -u citra --passphrase-fd 3 find --nik - --purpose "cek" 3<<<"$(pass_of citra)" <<<3505104202850002
+}
+
+# nine people in Kanigoro, Wonodadi and Sanankulon, and one row oki (operator,
+# Kanigoro) added through the inbox
+with_rows() {
+	{ echo "$HEADER"; people 0 9; } >p.csv
+	as ada import warga p.csv >/dev/null || return 1
+	bk -C "$VAULT" -u oki --passphrase-fd 3 record add warga 3<<<"$(pass_of oki)" <<<"$HEADER
+3505104202850002,Siti,,1985-02-02,P,35.05.10.2002,SMP,guru,tidak" >/dev/null
+}
+
+@test "key rotate --region Kanigoro: v2 for the same holders, the old store key opens nothing, the inbox row moves in, NIKs are found" {
+	with_rows
+	before=$(region_grants 35.05.10 | sed 's/:v1//g')
+	as ada key export-db-key --store 35.05.10 -o old.key >/dev/null 2>&1
+	run as ada key rotate --region Kanigoro
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	has "kecamatan Kanigoro is under kecamatan:35.05.10:v2 and new store and blind keys; the older versions are retired"
+	has "data keys and inbox entries sealed again"
+	# the same holders (admin, custodian: all three; analyst: the store key), of v2 only
+	[ "$(region_grants 35.05.10 | sed 's/:v2//g')" = "$before" ]
+	[ "$(versions 35.05.10)" = v2 ]
+	[ "$(versions 35.05.01)" = v1 ]
+	[ ! -e "$VAULT/kec/35.05.10.db.rotating" ]
+	run opens "$VAULT/kec/35.05.10.db" old.key
+	[[ "$output" == *"file is not a database"* ]]
+	as ada key export-db-key --store 35.05.10 -o new.key >/dev/null 2>&1
+	[ "$(opens "$VAULT/kec/35.05.10.db" new.key)" -gt 3 ]
+	everyone_in
+	# every batch of Kanigoro is sealed to the new pair
+	db_key
+	[ "$(db_sql "SELECT group_concat(DISTINCT key_id) FROM batches WHERE kecamatan = '35.05.10'")" = kecamatan:35.05.10:v2 ]
+	# the custodian's unlock moved oki's row in: it opens with the new pair only
+	[ "$(rows_in citra 35.05.10)" = 4 ]
+	[ "$(rows_in ani 35.05.10)" = 4 ]
+	run finds_siti
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	has "Siti"
+	run as ada check
+	[ "$status" -eq 0 ]
+	run as aud audit verify --full
+	[ "$status" -eq 0 ]
+	[ "$(jq -r 'select(.action == "key-rotate") | .target' "$VAULT/audit.log" | sort -u)" = region:35.05.10 ]
+}
+
+@test "key rotate --all-regions: every kecamatan at v2, every row still there, a second rotation makes v3" {
+	with_rows
+	run as ada key rotate --all-regions
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	has "22 kecamatan are under new key pairs, store and blind keys"
+	[ "$(head -n 1 "$VAULT/keyring" | jq -r '[.grants[] | select(.key | test("^(kecamatan|store|blind):")) | .key | sub(".*:"; "")] | unique | join(",")')" = v2 ]
+	everyone_in
+	[ "$(rows_in ada 35.05.10)" = 4 ]
+	[ "$(rows_in ada 35.05.01)" = 3 ]
+	[ "$(rows_in ada 35.05.05)" = 3 ]
+	run as ada key rotate --region 35.05.01
+	[ "$status" -eq 0 ]
+	[ "$(versions 35.05.01)" = v3 ]
+	[ "$(rows_in ada 35.05.01)" = 3 ]
+	run as ada check
+	[ "$status" -eq 0 ]
+}
+
+@test "key rotate --region: only an admin (4, audited); an unknown kecamatan or two keys at once is a usage error (2)" {
+	local u
+	for u in citra oki ani aud; do
+		run as "$u" key rotate --region Kanigoro
+		[ "$status" -eq 4 ] || { echo "$u: exit $status"; return 1; }
+	done
+	[ "$(versions 35.05.10)" = v1 ]
+	run as ada key rotate --region Atlantis
+	[ "$status" -eq 2 ]
+	has "'Atlantis' is not a kecamatan of this vault"
+	run as ada key rotate --region Kanigoro --db
+	[ "$status" -eq 2 ]
+	[ "$(versions 35.05.10)" = v1 ]
+}
+
+@test "key rotate --region killed at any fsync: everyone unlocks, check passes, no row is lost, running it again finishes" {
+	local n u reached
+	with_rows
+	cp -a "$VAULT" start
+	for n in $(seq 1 120 | sampled); do
+		reached=0
+		inject_at "$n" fsync,fdatasync signal=SIGKILL key rotate --region Kanigoro && reached=1
+		for u in ada citra oki; do
+			run as "$u" status
+			[ "$status" -eq 0 ] || { echo "after a kill at fsync $n: $u: exit $status: $output"; return 1; }
+		done
+		run as ada check
+		[ "$status" -eq 0 ] || { echo "fsync $n: check: $output"; return 1; }
+		[ "$(rows_in citra 35.05.10)" = 4 ] || { echo "fsync $n: rows lost"; return 1; }
+		if [ "$(versions 35.05.10)" != v2 ]; then
+			run as ada key rotate --region Kanigoro
+			[ "$status" -eq 0 ] || { echo "fsync $n: the rerun: $output"; return 1; }
+		fi
+		[ "$(versions 35.05.10)" = v2 ] || { echo "fsync $n: versions $(versions 35.05.10) after the rerun"; return 1; }
+		[ ! -e "$VAULT/kec/35.05.10.db.rotating" ] || { echo "fsync $n: a .rotating file left"; return 1; }
+		[ "$(rows_in citra 35.05.10)" = 4 ] || { echo "fsync $n: rows lost after the rerun"; return 1; }
+		run finds_siti
+		[[ "$output" == *Siti* ]] || { echo "fsync $n: the NIK is not found: $output"; return 1; }
+		run as aud audit verify --full
+		[ "$status" -eq 0 ] || { echo "fsync $n: audit verify: $output"; return 1; }
+		rm -rf "$VAULT"
+		cp -a start "$VAULT"
+		[ "$reached" = 1 ] || return 0
+	done
+	echo "the rotation never finished"
+	return 1
+}
