@@ -166,7 +166,7 @@ check: deps
 # page (make check tries a tenth of them each run) and 400 writers (100), and the
 # slow unit tests (BK_SLOW_TESTS: minisign's own 1 GiB scrypt cost, a 320,000-row
 # import on a full disk), which make asan runs too.
-TRIALS ?= 550
+TRIALS ?= 600
 CRASH_BATS = tests/cli/0030-tamper.bats tests/cli/0035-concurrency.bats tests/cli/0036-crash.bats tests/cli/0037-faults.bats \
 	tests/cli/0430-key-rotate.bats tests/cli/0431-key-rotate-grants.bats tests/cli/0432-key-rotate-region.bats
 check-crash: deps all unit

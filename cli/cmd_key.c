@@ -13,6 +13,7 @@
 #include "crypto/secmem.h"
 #include "vault/core/db.h"
 #include "vault/keep/rotate.h"
+#include "vault/records/reseal.h"
 #include "vault/records/subjects.h"
 
 #define KEYFILE_MAX 256
@@ -75,6 +76,7 @@ int cmd_key_export_db(struct cli_ctx *ctx, int argc, char **argv)
 struct rotate_args {
 	enum bk_key_kind kind;
 	const char *region;
+	int reencrypt;
 };
 
 /* One line per kecamatan on a terminal; scripts read the audit entries. */
@@ -90,9 +92,39 @@ static void show_region(void *ctx, const char *kecamatan, size_t done, size_t to
 		fprintf(stderr, "\rbrankas: %zu of %zu kecamatan copied under their new keys\033[K\n", done, total);
 }
 
-static bk_status run_rotate_regions(struct bk_vault *v, const char *region)
+static void show_reseal(void *ctx, const char *kecamatan, uint64_t done, uint64_t total)
 {
-	const struct bk_rotate_region_opts o = {bk_vault_subject_index, show_region, NULL};
+	(void)ctx;
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\rbrankas: kecamatan %s: %llu of %llu rows sealed again under fresh data keys\033[K%s",
+		kecamatan, (unsigned long long)done, (unsigned long long)total, done >= total ? "\n" : "");
+}
+
+/* The values of the kecamatan rotated, sealed again where a marker says so
+ * (--reencrypt, now or in a run a kill stopped), on the unlock under the new
+ * keys. */
+static bk_status reseal_after(struct bk_vault *again, const char *region)
+{
+	const struct bk_reseal_opts o = {0, show_reseal, NULL};
+	struct bk_reseal_result res;
+	bk_status rc;
+	int pending = 0;
+
+	if ((rc = bk_vault_reseal_pending(again, &pending)) || !pending)
+		return rc;
+	if ((rc = bk_vault_reseal(again, region ? &region : NULL, region ? 1 : 0, &o, &res)))
+		return rc;
+	printf("%llu rows sealed again under fresh data keys in %zu kecamatan; %llu older data keys dropped\n",
+	       (unsigned long long)res.rows, res.kecamatan, (unsigned long long)res.batches_gone);
+	return BK_OK;
+}
+
+static bk_status run_rotate_regions(struct bk_vault *v, const struct rotate_args *a)
+{
+	const char *region = a->region;
+	struct bk_vault *again = NULL;
+	struct bk_rotate_region_opts o = {bk_vault_subject_index, show_region, NULL, a->reencrypt, &again};
 	struct bk_rotate_result res;
 	bk_status rc;
 
@@ -106,8 +138,14 @@ static bk_status run_rotate_regions(struct bk_vault *v, const char *region)
 		       res.regions, res.resumed ? " (a rotation that had stopped is finished)" : "");
 	printf("%llu data keys and inbox entries sealed again, %llu rows indexed again\n",
 	       (unsigned long long)res.rewrapped, (unsigned long long)res.reindexed);
-	fprintf(stderr, "brankas: the values keep their data keys: whoever kept an old key pair and a copy of vault.db "
-			"made before (a backup) still opens those; keep such copies as safe\n");
+	rc = reseal_after(again, region);
+	bk_vault_close(again);
+	if (rc)
+		return rc;
+	if (!a->reencrypt)
+		fprintf(stderr, "brankas: the values keep their data keys: whoever kept an old key pair and a copy of "
+				"vault.db made before (a backup) still opens those; --reencrypt gives them fresh ones\n");
+	fprintf(stderr, "brankas: copies made before (backups) still open with the old keys: keep them as safe\n");
 	return BK_OK;
 }
 
@@ -119,7 +157,7 @@ static bk_status run_rotate(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 
 	(void)ctx;
 	if (a->kind == BK_KEY_KECAMATAN)
-		return run_rotate_regions(v, a->region);
+		return run_rotate_regions(v, a);
 	if (a->kind != BK_KEY_DB) {
 		if ((rc = bk_rotate_grants(v, a->kind, &res)))
 			return rc;
@@ -149,13 +187,14 @@ static bk_status run_rotate(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 int cmd_key_rotate(struct cli_ctx *ctx, int argc, char **argv)
 {
 	int db = 0, signing = 0, audit = 0, all = 0, code;
-	struct rotate_args a = {BK_KEY_DB, NULL};
+	struct rotate_args a = {BK_KEY_DB, NULL, 0};
 	const struct cli_option opts[] = {
 		CLI_OPT_FLAG(0, "db", &db),
 		CLI_OPT_FLAG(0, "signing", &signing),
 		CLI_OPT_FLAG(0, "audit", &audit),
 		CLI_OPT_STRING(0, "region", &a.region, "KECAMATAN"),
 		CLI_OPT_FLAG(0, "all-regions", &all),
+		CLI_OPT_FLAG(0, "reencrypt", &a.reencrypt),
 		CLI_OPT_END,
 	};
 	struct cli_args args = {.min = 0, .max = 0};
@@ -166,6 +205,9 @@ int cmd_key_rotate(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage(ctx, "say which key, one at a time: --db (vault.db's database key), --signing (the "
 				      "release key behind vault.pub), --audit (the audit log's hash key), --region "
 				      "KECAMATAN or --all-regions (kecamatan key pairs, store and blind keys)");
+	if (a.reencrypt && !all && !a.region)
+		return cli_usage(ctx, "--reencrypt goes with --region KECAMATAN or --all-regions: the values get fresh "
+				      "data keys sealed to the kecamatan's new key pair");
 	a.kind = db ? BK_KEY_DB : signing ? BK_KEY_RELEASE : audit ? BK_KEY_AUDIT : BK_KEY_KECAMATAN;
 	return cli_run(ctx, run_rotate, &a);
 }

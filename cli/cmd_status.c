@@ -24,6 +24,9 @@ static json_t *status_json(const char *dir, const struct bk_vault_status *st, co
 			 (json_int_t)st->audit_head.seq, "hash", head_hex, "integrity", "ok");
 	if (o && st->retired_release_ids[0])
 		json_object_set_new(o, "retired_release_key_ids", json_string(st->retired_release_ids));
+	if (o && (st->rotating[0] || st->reseal_pending))
+		json_object_set_new(o, "rotations", json_pack("{s:s, s:I}", "under_way", st->rotating, "reseal_pending",
+							      (json_int_t)st->reseal_pending));
 	if (o)
 		json_object_set_new(o, "stores", json_pack("{s:I, s:I}", "keys", (json_int_t)st->store_keys, "attached",
 							   (json_int_t)st->stores_attached));
@@ -70,6 +73,14 @@ static bk_status run_status(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 		printf("; retired by rotation: %s", st.retired_release_ids);
 	putchar('\n');
 	printf("keyring        generation %llu, signature ok\n", (unsigned long long)st.keyring_generation);
+	if (st.rotating[0])
+		printf("rotation       under way for kecamatan %s: an admin runs the same 'key rotate' again to "
+		       "finish it\n",
+		       st.rotating);
+	if (st.reseal_pending)
+		printf("reencrypt      the values of %zu kecamatan are still to be sealed again: an admin runs the same "
+		       "'key rotate ... --reencrypt' again\n",
+		       st.reseal_pending);
 	printf("audit head     seq %llu, hash %s\n", (unsigned long long)st.audit_head.seq, head);
 	printf("integrity      ok (keyring signature, database key, pinned audit head, every page of vault.db; "
 	       "'brankas check' reads the stores too)\n");

@@ -117,7 +117,8 @@ const struct cli_command cli_commands[] = {
 	 "admin"},
 	{"key rotate", cmd_key_rotate, CLI_UNLOCKS,
 	 "give vault.db, the release, the audit or a kecamatan's keys a new version (admin)",
-	 "brankas key rotate --db | --signing | --audit | --region KECAMATAN | --all-regions" VAULT_OPTS "\n"
+	 "brankas key rotate --db | --signing | --audit | --region KECAMATAN | --all-regions [--reencrypt]" VAULT_OPTS
+	 "\n"
 	 "  --db: a new key granted to every holder, vault.db copied under it and renamed into place, the\n"
 	 "  old key's grants dropped; killed at any instant, the vault opens, and running it again finishes\n"
 	 "  --signing: a new release key (extracts, checkpoints, backups) and vault.pub; what the old one\n"
@@ -125,9 +126,11 @@ const struct cli_command cli_commands[] = {
 	 "  --audit: a new key for the audit log's keyed hashes of statements and subjects\n"
 	 "  --region KECAMATAN (code or name), --all-regions: a new key pair for the kecamatan's data\n"
 	 "  keys and inbox, a new store key (its store copied under it) and a new blind key (its NIK\n"
-	 "  index made again); the old versions retired; killed at any instant, running it again finishes",
+	 "  index made again); the old versions retired; killed at any instant, running it again finishes\n"
+	 "  --reencrypt: besides, every value of the kecamatan sealed again under fresh data keys, in\n"
+	 "  chunks while the vault stays in use; after a kill the same command continues where it stopped",
 	 "brankas key rotate --signing\n"
-	 "brankas key rotate --region Kanigoro",
+	 "brankas key rotate --region Kanigoro --reencrypt",
 	 "admin"},
 	{"query", cmd_query, CLI_UNLOCKS, "read-only SQL over your scope's datasets; reveal(col) opens identifiers",
 	 "brankas query [--purpose TEXT] [--format table|csv|json] [--timeout SECONDS]\n"

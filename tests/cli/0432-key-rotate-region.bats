@@ -4,7 +4,9 @@
 # again, the NIK index made again and the store copied under the new key; the
 # old versions' grants are dropped. Every user still reaches what their scope
 # holds, the old store key opens nothing, and killed at any fsync the vault
-# opens for everyone and running it again finishes.
+# opens for everyone and running it again finishes. With --reencrypt every
+# value of the kecamatan is sealed again under a fresh data key and the old
+# data keys are dropped; killed, the same command continues.
 
 load helper
 
@@ -42,6 +44,19 @@ rows_in() {
 # finds_siti: citra finds oki's row by its NIK, through the blind index
 finds_siti() {
 	bk -C "$VAULT" -u citra --passphrase-fd 3 find --nik - --purpose "cek" 3<<<"$(pass_of citra)" <<<3505104202850002
+}
+
+# names_in KEC: the names of the kecamatan's warga, revealed by ada, in row order
+names_in() {
+	as ada query --purpose "uji" --format csv \
+		--file "$(sql_file "SELECT reveal(nama) FROM warga WHERE kecamatan = '$1' ORDER BY id")" 2>/dev/null | tr -d '\r'
+}
+
+# batches_of KEC: "key_id:rows" of each batch the rows of the kecamatan's store refer to
+batches_of() {
+	local ids
+	ids=$(store_sql "$1" "SELECT group_concat(DISTINCT batch) FROM ds_warga") || return 1
+	db_key && db_sql "SELECT group_concat(key_id, ' ') FROM batches WHERE id IN ($ids)"
 }
 
 # nine people in Kanigoro, Wonodadi and Sanankulon, and one row oki (operator,
@@ -105,6 +120,36 @@ with_rows() {
 	[ "$status" -eq 0 ]
 }
 
+@test "key rotate --region Kanigoro --reencrypt: every value under one fresh data key, the old ones dropped, names and NIKs as before" {
+	with_rows
+	before=$(names_in 35.05.10)
+	[ "$(wc -l <<<"$before")" = 5 ]
+	run as ada key rotate --region Kanigoro --reencrypt
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	has "rows sealed again under fresh data keys in 1 kecamatan"
+	[ "$(versions 35.05.10)" = v2 ]
+	# every row of the store under one batch, sealed to the new pair; no older batch of Kanigoro left
+	[ "$(batches_of 35.05.10)" = kecamatan:35.05.10:v2 ]
+	[ "$(db_sql "SELECT count(*) FROM batches WHERE kecamatan = '35.05.10'")" = 1 ]
+	[ "$(db_sql "SELECT count(*) FROM meta WHERE key LIKE 'reseal:%'")" = 0 ]
+	# Wonodadi untouched
+	[ "$(db_sql "SELECT group_concat(DISTINCT key_id) FROM batches WHERE kecamatan = '35.05.01'")" = kecamatan:35.05.01:v1 ]
+	[ "$(names_in 35.05.10)" = "$before" ]
+	run finds_siti
+	has "Siti"
+	run as ada status
+	lacks "under way" "still to be sealed"
+	everyone_in
+	run as ada check
+	[ "$status" -eq 0 ]
+	run as aud audit verify --full
+	[ "$status" -eq 0 ]
+	[ "$(jq -s '[.[] | select(.action == "reseal")] | length' "$VAULT/audit.log")" = 2 ]
+	# --reencrypt alone names no kecamatan: a usage error
+	run as ada key rotate --reencrypt
+	[ "$status" -eq 2 ]
+}
+
 @test "key rotate --region: only an admin (4, audited); an unknown kecamatan or two keys at once is a usage error (2)" {
 	local u
 	for u in citra oki ani aud; do
@@ -146,6 +191,41 @@ with_rows() {
 		run as aud audit verify --full
 		[ "$status" -eq 0 ] || { echo "fsync $n: audit verify: $output"; return 1; }
 		rm -rf "$VAULT"
+		cp -a start "$VAULT"
+		[ "$reached" = 1 ] || return 0
+	done
+	echo "the rotation never finished"
+	return 1
+}
+
+@test "key rotate --region --reencrypt killed at any fsync: the same command continues, v2 only, every value under the fresh key" {
+	local n u reached before
+	with_rows
+	before=$(names_in 35.05.10)
+	rm -f "$BATS_TEST_TMPDIR"/*.key
+	cp -a "$VAULT" start
+	for n in $(seq 1 160 | sampled); do
+		reached=0
+		inject_at "$n" fsync,fdatasync signal=SIGKILL key rotate --region Kanigoro --reencrypt && reached=1
+		for u in ada citra oki; do
+			run as "$u" status
+			[ "$status" -eq 0 ] || { echo "after a kill at fsync $n: $u: exit $status: $output"; return 1; }
+		done
+		[ "$(names_in 35.05.10)" = "$before" ] || { echo "fsync $n: the values changed"; return 1; }
+		run as ada status
+		if [ "$(versions 35.05.10)" != v2 ] || [[ "$output" == *"still to be sealed"* ]]; then
+			run as ada key rotate --region Kanigoro --reencrypt
+			[ "$status" -eq 0 ] || { echo "fsync $n: the rerun: $output"; return 1; }
+		fi
+		[ "$(versions 35.05.10)" = v2 ] || { echo "fsync $n: versions $(versions 35.05.10) after the rerun"; return 1; }
+		[ "$(batches_of 35.05.10)" = kecamatan:35.05.10:v2 ] || { echo "fsync $n: batches $(batches_of 35.05.10)"; return 1; }
+		[ "$(db_sql "SELECT count(*) FROM meta WHERE key LIKE 'reseal:%'")" = 0 ] || { echo "fsync $n: a marker left"; return 1; }
+		[ "$(names_in 35.05.10)" = "$before" ] || { echo "fsync $n: the values changed after the rerun"; return 1; }
+		run as ada check
+		[ "$status" -eq 0 ] || { echo "fsync $n: check: $output"; return 1; }
+		run as aud audit verify --full
+		[ "$status" -eq 0 ] || { echo "fsync $n: audit verify: $output"; return 1; }
+		rm -rf "$VAULT" "$BATS_TEST_TMPDIR"/*.key
 		cp -a start "$VAULT"
 		[ "$reached" = 1 ] || return 0
 	done

@@ -2112,6 +2112,25 @@ bk_status bk_vault_status(struct bk_vault *v, struct bk_vault_status *st)
 				      bk_keyring_current_key(&v->kr, k->kind, k->scope) == k;
 		st->store_keys += k->kind == BK_KEY_STORE && bk_keyring_current_key(&v->kr, k->kind, k->scope) == k;
 	}
+	for (size_t i = 0; i < v->kr.ngrants; i++) {
+		const struct bk_keyring_key *k = bk_keyring_key_by_id(&v->kr, v->kr.grants[i].key_id);
+		size_t len = strlen(st->rotating);
+
+		if (k && (k->kind == BK_KEY_KECAMATAN || k->kind == BK_KEY_STORE || k->kind == BK_KEY_BLIND) && k->scope[0] &&
+		    bk_keyring_current_key(&v->kr, k->kind, k->scope) != k && !strstr(st->rotating, k->scope) &&
+		    len + strlen(k->scope) + 2 < sizeof(st->rotating))
+			snprintf(st->rotating + len, sizeof(st->rotating) - len, "%s%s", len ? " " : "", k->scope);
+	}
+	{
+		sqlite3_stmt *q = NULL;
+
+		/* the kecamatan markers ("reseal:35.05.10"), not the datasets' ("reseal:35.05.10:warga") */
+		if (sqlite3_prepare_v2(v->db, "SELECT count(*) FROM meta WHERE key LIKE 'reseal:%' AND key NOT LIKE 'reseal:%:%'",
+				       -1, &q, NULL) == SQLITE_OK &&
+		    sqlite3_step(q) == SQLITE_ROW)
+			st->reseal_pending = (size_t)sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+	}
 	st->stores_attached = v->nstores;
 	st->kecamatan = v->regions.kecamatan_count;
 	st->desa = v->regions.desa_count;

@@ -150,6 +150,11 @@ struct bk_vault_status {
 	size_t desa;
 	char kabupaten[96];
 	struct bk_audit_head audit_head; /* pinned in vault.db */
+	/* key rotate --region stopped half-way: kecamatan codes with an older
+	 * version still granted ("35.05.10 ..."), and kecamatan whose values a
+	 * --reencrypt has still to seal again */
+	char rotating[8 * 16];
+	size_t reseal_pending;
 };
 bk_status bk_vault_status(struct bk_vault *v, struct bk_vault_status *st) BK_MUST_CHECK;
 

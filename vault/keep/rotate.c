@@ -265,6 +265,76 @@ static void region_target(char *out, size_t cap, char (*kec)[BK_CODE_MAX], size_
 		snprintf(out, cap, "regions:%zu", n);
 }
 
+/* The key pair kec's reseal marker names (--reencrypt), "" when none. */
+static bk_status reseal_marker(struct bk_vault *v, const char *kec, char out[BK_KEY_ID_MAX])
+{
+	char key[BK_CODE_MAX + 16];
+	bk_status rc;
+
+	snprintf(key, sizeof(key), "reseal:%s", kec);
+	out[0] = '\0';
+	if ((rc = bk_db_meta_get(v->db, key, out, BK_KEY_ID_MAX)) == BK_ERR_NOTFOUND) {
+		bk_error_clear();
+		out[0] = '\0';
+		rc = BK_OK;
+	}
+	return rc;
+}
+
+/* Whether kec's rotation is done as far as its keys go: its reseal marker
+ * names its current key pair, which a stopped --reencrypt leaves. */
+static int marked_current(struct bk_vault *v, const char *kec)
+{
+	const struct bk_keyring_key *cur = bk_keyring_current_key(&v->kr, BK_KEY_KECAMATAN, kec);
+	char marker[BK_KEY_ID_MAX];
+
+	return reseal_marker(v, kec, marker) == BK_OK && cur && strcmp(marker, cur->id) == 0;
+}
+
+/* --reencrypt, before step 1: each kecamatan without a marker gets one naming
+ * the key pair its values go to (the next version, or the current one when a
+ * stopped rotation made it already), one audited transaction. */
+static bk_status mark_reseal(struct bk_vault *v, char (*kec)[BK_CODE_MAX], size_t n)
+{
+	struct bk_audit_entry e;
+	char target[48], detail[128], marker[BK_KEY_ID_MAX], key[BK_CODE_MAX + 16], id[BK_KEY_ID_MAX];
+	size_t marked = 0;
+	bk_status rc;
+
+	if ((rc = bk_vault_begin(v)))
+		return rc;
+	for (size_t i = 0; i < n && rc == BK_OK; i++) {
+		const struct bk_keyring_key *cur = bk_keyring_current_key(&v->kr, BK_KEY_KECAMATAN, kec[i]);
+
+		if ((rc = reseal_marker(v, kec[i], marker)) || marker[0])
+			continue;
+		if (!cur) {
+			rc = bk_fail(BK_ERR_STATE, "no key pair for kecamatan %s", kec[i]);
+			break;
+		}
+		if (region_pending(&v->kr, kec[i]))
+			snprintf(id, sizeof(id), "%s", cur->id);
+		else
+			snprintf(id, sizeof(id), "kecamatan:%s:v%u", kec[i], cur->version + 1);
+		snprintf(key, sizeof(key), "reseal:%s", kec[i]);
+		rc = bk_db_meta_set(v->db, key, id);
+		marked++;
+	}
+	if (rc == BK_OK && marked) {
+		region_target(target, sizeof(target), kec, n);
+		snprintf(detail, sizeof(detail), "the values of %zu kecamatan to be sealed again under fresh data keys",
+			 marked);
+		bk_audit_entry_init(&e);
+		e.action = "key-rotate";
+		e.target = target;
+		e.detail = detail;
+		if ((rc = bk_vault_audit(v, &e)) == BK_OK)
+			rc = bk_vault_commit(v);
+	}
+	bk_vault_rollback(v); /* nothing to commit, or after a failure */
+	return rc;
+}
+
 /* Step 1: the next version of each kecamatan's key pair, store key and blind
  * key, granted as their kind says, in one signed keyring change; kecamatan
  * whose rotation a kill stopped after this step keep the versions made then. */
@@ -276,7 +346,7 @@ static bk_status region_keys_make(struct bk_vault *v, char (*kec)[BK_CODE_MAX], 
 	bk_status rc = BK_OK;
 
 	for (size_t i = 0; i < n && rc == BK_OK; i++) {
-		if (region_pending(&v->kr, kec[i])) {
+		if (region_pending(&v->kr, kec[i]) || marked_current(v, kec[i])) {
 			res->resumed = 1;
 			continue;
 		}
@@ -501,6 +571,7 @@ static bk_status region_finish(struct bk_vault *v, char (*kec)[BK_CODE_MAX], siz
 	struct bk_vault *again = NULL;
 	char target[48], detail[192];
 	uint64_t rows = 0;
+	size_t revoked = 0;
 	bk_status rc = BK_OK;
 
 	for (size_t i = 0; i < n && rc == BK_OK; i++) {
@@ -533,10 +604,13 @@ static bk_status region_finish(struct bk_vault *v, char (*kec)[BK_CODE_MAX], siz
 
 			for (size_t j = 0; j < REGION_KINDS; j++)
 				if (key->kind == region_kinds[j] && strcmp(key->scope, kec[i]) == 0 &&
-				    bk_keyring_current_key(&again->kr, key->kind, kec[i]) != key)
+				    bk_keyring_current_key(&again->kr, key->kind, kec[i]) != key && granted(&again->kr, key->id)) {
 					bk_keyring_revoke_key(&again->kr, key->id);
+					revoked++;
+				}
 		}
-	if (rc == BK_OK) {
+	/* nothing left to retire: a rerun whose keys were retired before it stopped */
+	if (rc == BK_OK && revoked) {
 		region_target(target, sizeof(target), kec, n);
 		if (n == 1)
 			snprintf(detail, sizeof(detail), "kecamatan %s under %s and its new store and blind keys; the "
@@ -548,7 +622,10 @@ static bk_status region_finish(struct bk_vault *v, char (*kec)[BK_CODE_MAX], siz
 				 n);
 		rc = keyring_step(again, target, detail);
 	}
-	bk_vault_close(again);
+	if (rc == BK_OK && o->again_p)
+		*o->again_p = again;
+	else
+		bk_vault_close(again);
 	return rc;
 }
 
@@ -579,6 +656,8 @@ bk_status bk_rotate_regions(struct bk_vault *v, const char *const *kecamatan, si
 			snprintf(kec[j++], BK_CODE_MAX, "%s", r->kode);
 		}
 	}
+	if (rc == BK_OK && o->reencrypt)
+		rc = mark_reseal(v, kec, n);
 	if (rc == BK_OK && (rc = region_keys_make(v, kec, n, res)) == BK_OK)
 		rc = region_finish(v, kec, n, o, res);
 	res->regions = rc == BK_OK ? n : 0;

@@ -32,8 +32,9 @@
  *      the store is copied under the new store key and renamed into place;
  *   3. a new unlock checks all three and drops the older versions' grants.
  *
- * The values stay under their data keys: someone who kept the old key pair
- * and an old copy of vault.db still opens those data keys. */
+ * The values stay under their data keys (someone who kept the old key pair
+ * and an old copy of vault.db still opens those) unless --reencrypt leaves
+ * the markers for the records room's reseal (vault/records/reseal.h). */
 #ifndef BK_ROTATE_H
 #define BK_ROTATE_H
 
@@ -58,6 +59,14 @@ struct bk_rotate_region_opts {
 	 * once at its end (NULL, total, total) */
 	void (*progress)(void *ctx, const char *kecamatan, size_t done, size_t total);
 	void *ctx;
+	/* --reencrypt: leave each kecamatan's marker "reseal:<code>" (the key
+	 * pair its values go to) for the records room's bk_vault_reseal, before
+	 * step 1; a kecamatan whose marker names its current pair is not rotated
+	 * again (a rerun after a kill finishes its re-sealing instead) */
+	int reencrypt;
+	/* when set, the unlock of step 3 (under the new keys) is handed back
+	 * here instead of closed: the caller closes it */
+	struct bk_vault **again_p;
 };
 
 /* bk_rotate_db rotates the database key of the vault v is open on (an admin,

@@ -153,14 +153,12 @@ static bk_status show_reveal(struct bk_vault *v, const struct bk_dataset *ds, sq
 	int slen = sqlite3_column_bytes(st, 5);
 	const uint8_t *vals[BK_COLUMNS_MAX];
 	size_t lens[BK_COLUMNS_MAX], plain_len = 0;
-	char names[BK_COLUMNS_MAX * (BK_COLUMN_NAME_MAX + 1)];
-	size_t nl = 0, k = 0;
+	char names[BK_SEALED_NAMES_MAX];
+	size_t k = 0;
 	uint8_t *plain = NULL, *key = NULL;
 	bk_status rc = BK_OK;
 
-	for (size_t c = 0; c < ds->ncols; c++)
-		if (col_sealed(&ds->cols[c]))
-			nl += (size_t)snprintf(names + nl, sizeof(names) - nl, "%s%s", nl ? "," : "", ds->cols[c].name);
+	(void)bk_dataset_sealed_names(ds, names);
 	key = bk_secmem_alloc(BK_FIELDS_KEYBYTES);
 	plain = bk_secmem_alloc(slen > BK_FIELDS_OVERHEAD ? (size_t)slen : 1);
 	if (!key || !plain) {

@@ -32,6 +32,19 @@ int bk_dataset_has_sealed(const struct bk_dataset *ds)
 	return 0;
 }
 
+size_t bk_dataset_sealed_names(const struct bk_dataset *ds, char out[BK_SEALED_NAMES_MAX])
+{
+	size_t n = 0, len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < ds->ncols; i++)
+		if (ds->cols[i].cls == BK_COL_IDENTIFIER || ds->cols[i].cls == BK_COL_SECRET) {
+			len += (size_t)snprintf(out + len, BK_SEALED_NAMES_MAX - len, "%s%s", n ? "," : "", ds->cols[i].name);
+			n++;
+		}
+	return n;
+}
+
 /* Names the table of a dataset uses itself (dataset_store), and the "_bi"
  * suffix of blind-index columns. */
 static int reserved_column(const char *name)

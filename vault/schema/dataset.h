@@ -65,6 +65,13 @@ int bk_dataset_column(const struct bk_dataset *ds, const char *name);
 /* bk_dataset_has_sealed: whether any column is identifier or secret. */
 int bk_dataset_has_sealed(const struct bk_dataset *ds);
 
+/* bk_dataset_sealed_names writes the names of the identifier and secret
+ * columns, in schema order, joined by ',' (what a row's sealed values bind
+ * in their associated data, vault/core/fields.h) into out and returns how
+ * many there are. */
+#define BK_SEALED_NAMES_MAX (BK_COLUMNS_MAX * (BK_COLUMN_NAME_MAX + 1))
+size_t bk_dataset_sealed_names(const struct bk_dataset *ds, char out[BK_SEALED_NAMES_MAX]);
+
 /* In vault.db. bk_dataset_store registers the schema and creates its table
  * (inside the caller's transaction); BK_ERR_EXISTS if the name is taken. */
 bk_status bk_dataset_store(sqlite3 *db, const struct bk_dataset *ds) BK_MUST_CHECK;

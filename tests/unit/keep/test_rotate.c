@@ -6,6 +6,7 @@
 #include "tests/unit/unit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "vault/keep/rotate.h"
 #include "vault/records/import.h"
 #include "vault/records/query.h"
+#include "vault/records/reseal.h"
 #include "vault/records/subjects.h"
 
 #define PASS "-pass-1234"
@@ -103,7 +105,7 @@ static int teardown(void **state)
 static void rotate_kanigoro(struct bk_rotate_result *res)
 {
 	static const char *const kec[] = {"Kanigoro"};
-	const struct bk_rotate_region_opts o = {bk_vault_subject_index, NULL, NULL};
+	const struct bk_rotate_region_opts o = {bk_vault_subject_index, NULL, NULL, 0, NULL};
 	struct bk_vault *ada = NULL;
 
 	assert_int_equal(open_as("ada", &ada), BK_OK);
@@ -202,12 +204,89 @@ static void test_a_custodian_unlocked_before_writes_nothing_to_the_store_copied_
 	assert_sound();
 }
 
+/* The names of warga in Kanigoro, revealed by ada, joined by ',' (malloc'd). */
+static char *kanigoro_names(void)
+{
+	struct bk_vault *v = NULL;
+	json_t *out = NULL;
+	char *names;
+
+	assert_int_equal(open_as("ada", &v), BK_OK);
+	assert_int_equal(bk_vault_query(v,
+					"SELECT group_concat(n, ',') FROM (SELECT reveal(nama) AS n FROM warga "
+					"WHERE kecamatan = '35.05.10' ORDER BY id)",
+					"uji", 0, &out),
+			 BK_OK);
+	names = strdup(json_string_value(json_array_get(json_array_get(json_object_get(out, "rows"), 0), 0)));
+	json_decref(out);
+	bk_vault_close(v);
+	return names;
+}
+
+static int chunks_seen;
+
+/* After the first chunk every write SQLite makes fails, as a full disk would. */
+static void fail_after_one(void *ctx, const char *kecamatan, uint64_t done, uint64_t total)
+{
+	(void)ctx;
+	(void)kecamatan;
+	(void)done;
+	(void)total;
+	if (++chunks_seen == 1)
+		bk_test_fail_sqlite_writes(1);
+}
+
+static void test_reencrypt_stopped_after_a_chunk_continues_where_it_stopped(void **state)
+{
+	static const char *const kec[] = {"Kanigoro"};
+	struct bk_vault *ada = NULL, *again = NULL;
+	struct bk_rotate_region_opts o = {bk_vault_subject_index, NULL, NULL, 1, &again};
+	struct bk_reseal_opts stop = {1, fail_after_one, NULL}, go = {1, NULL, NULL};
+	struct bk_rotate_result res;
+	struct bk_reseal_result done, rest;
+	char *before = kanigoro_names(), *after;
+	int pending = 0;
+
+	(void)state;
+	bk_test_fail_sqlite_writes(0); /* the shim wraps the files opened from here on */
+	assert_int_equal(open_as("ada", &ada), BK_OK);
+	assert_int_equal(bk_rotate_regions(ada, kec, 1, &o, &res), BK_OK);
+	bk_vault_close(ada);
+	assert_non_null(again);
+	/* one row sealed again and committed, the next chunk's commit fails */
+	assert_int_not_equal(bk_vault_reseal(again, kec, 1, &stop, &done), BK_OK);
+	bk_test_fail_sqlite_writes(0);
+	bk_vault_close(again);
+	assert_int_equal(done.rows, 1);
+	/* the markers are left: the rows read as before meanwhile */
+	assert_int_equal(open_as("ada", &ada), BK_OK);
+	assert_int_equal(bk_vault_reseal_pending(ada, &pending), BK_OK);
+	assert_int_equal(pending, 1);
+	after = kanigoro_names();
+	assert_string_equal(after, before);
+	free(after);
+	/* the rerun seals the rest, one chunk each, and drops every marker */
+	assert_int_equal(bk_vault_reseal(ada, kec, 1, &go, &rest), BK_OK);
+	assert_true(rest.rows >= 2);
+	assert_int_equal(rest.kecamatan, 1);
+	assert_true(rest.batches_gone >= 1);
+	assert_int_equal(bk_vault_reseal_pending(ada, &pending), BK_OK);
+	assert_int_equal(pending, 0);
+	bk_vault_close(ada);
+	after = kanigoro_names();
+	assert_string_equal(after, before);
+	free(after);
+	free(before);
+	assert_sound();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_an_inbox_entry_sealed_before_is_sealed_again_and_moves_in),
 		cmocka_unit_test(test_an_operator_unlocked_before_commits_nothing_sealed_to_the_retired_pair),
 		cmocka_unit_test(test_a_custodian_unlocked_before_writes_nothing_to_the_store_copied_away),
+		cmocka_unit_test(test_reencrypt_stopped_after_a_chunk_continues_where_it_stopped),
 	};
 
 	return bk_test_run_group("rotate", tests, setup, teardown);
