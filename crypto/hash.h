@@ -29,6 +29,13 @@ bk_status bk_hash_init(struct bk_hash_state *s, size_t outlen, const uint8_t *ke
 void bk_hash_update(struct bk_hash_state *s, const void *m, size_t mlen);
 bk_status bk_hash_final(struct bk_hash_state *s, uint8_t *out, size_t outlen) BK_MUST_CHECK;
 
+/* bk_hash_update_both feeds m into a and into b: a large m on two cores (a
+ * in a thread of its own while b is fed here), so that bytes every backup
+ * hashes twice (the file's own hash, and the whole backup's that minisign
+ * signs) cost about one BLAKE2b pass; one after the other when m is small or
+ * no thread can be had. */
+void bk_hash_update_both(struct bk_hash_state *a, struct bk_hash_state *b, const void *m, size_t mlen);
+
 /* bk_prf64 is SipHash-2-4 (crypto_shorthash), a fast keyed PRF with a 16-byte
  * key: per-extract pseudonyms, where one call per row must stay cheap. */
 #define BK_PRF64_KEYBYTES 16

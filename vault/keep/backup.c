@@ -41,13 +41,22 @@ struct out {
 	const char *path;
 };
 
-static bk_status out_write(struct out *o, const void *p, size_t n)
+/* Writes n bytes at the end of the backup; the caller hashes them into o->whole. */
+static bk_status out_write_raw(struct out *o, const void *p, size_t n)
 {
 	if (bk_write_all(o->fd, p, n) != 0)
 		return bk_fail(BK_ERR_IO, "cannot write '%s': %s", o->path, strerror(errno));
-	bk_hash_update(&o->whole, p, n);
 	o->off += n;
 	return BK_OK;
+}
+
+static bk_status out_write(struct out *o, const void *p, size_t n)
+{
+	bk_status rc = out_write_raw(o, p, n);
+
+	if (rc == BK_OK)
+		bk_hash_update(&o->whole, p, n);
+	return rc;
 }
 
 /* A reader of one source file: SQLite's own handle of a database (so that
@@ -95,9 +104,9 @@ static bk_status copy_in(struct out *o, const struct source *s, const char *name
 	for (uint64_t at = 0; at < s->size;) {
 		size_t n = s->size - at < CHUNK ? (size_t)(s->size - at) : CHUNK;
 
-		if ((rc = source_read(s, o->buf, n, at, name)) || (rc = out_write(o, o->buf, n)))
+		if ((rc = source_read(s, o->buf, n, at, name)) || (rc = out_write_raw(o, o->buf, n)))
 			return rc;
-		bk_hash_update(&h, o->buf, n);
+		bk_hash_update_both(&o->whole, &h, o->buf, n);
 		at += n;
 	}
 	return bk_hash_final(&h, f->hash, sizeof(f->hash));
@@ -575,9 +584,10 @@ static bk_status hash_range(int fd, const char *path, uint64_t at, uint64_t len,
 
 		if ((rc = source_read(&s, buf, n, at + done, path)))
 			return rc;
-		bk_hash_update(a, buf, n);
 		if (b)
-			bk_hash_update(b, buf, n);
+			bk_hash_update_both(a, b, buf, n);
+		else
+			bk_hash_update(a, buf, n);
 		done += n;
 	}
 	return BK_OK;

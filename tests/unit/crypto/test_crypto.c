@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "crypto/aead.h"
 #include "crypto/box.h"
@@ -247,6 +248,37 @@ static const struct {
 	  "562b2e33ea1284992fa" },
 	{ 15, 16, 16, "0c7c9c3922d41a7b2b3b20f92685d560" },
 };
+
+/* Two states fed on two cores hash as each fed alone: a 64-byte and a keyed
+ * BLAKE2b over a buffer just under and well over the size that takes a
+ * thread, fed in uneven pieces. */
+static void test_blake2b_both(void **state)
+{
+	static const size_t sizes[] = {1000, (64u << 10) - 1, 3u << 20};
+	static const uint8_t key[32] = {7};
+	uint8_t *m = malloc(3u << 20), want_a[64], want_b[32], got_a[64], got_b[32];
+
+	(void)state;
+	assert_non_null(m);
+	for (size_t i = 0; i < (3u << 20); i++)
+		m[i] = (uint8_t)(i * 131 + (i >> 9));
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		struct bk_hash_state a, b;
+		size_t n = sizes[k], half = n / 3;
+
+		assert_int_equal(bk_hash(want_a, sizeof(want_a), m, n, NULL, 0), BK_OK);
+		assert_int_equal(bk_hash(want_b, sizeof(want_b), m, n, key, sizeof(key)), BK_OK);
+		assert_int_equal(bk_hash_init(&a, sizeof(got_a), NULL, 0), BK_OK);
+		assert_int_equal(bk_hash_init(&b, sizeof(got_b), key, sizeof(key)), BK_OK);
+		bk_hash_update_both(&a, &b, m, half);
+		bk_hash_update_both(&a, &b, m + half, n - half);
+		assert_int_equal(bk_hash_final(&a, got_a, sizeof(got_a)), BK_OK);
+		assert_int_equal(bk_hash_final(&b, got_b, sizeof(got_b)), BK_OK);
+		assert_memory_equal(got_a, want_a, sizeof(want_a));
+		assert_memory_equal(got_b, want_b, sizeof(want_b));
+	}
+	free(m);
+}
 
 static void test_blake2b_keyed(void **state)
 {
@@ -765,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_sealed_box),
 		cmocka_unit_test(test_blake2b_unkeyed),
 		cmocka_unit_test(test_blake2b_keyed),
+		cmocka_unit_test(test_blake2b_both),
 		cmocka_unit_test(test_argon2id_kat),
 		cmocka_unit_test(test_kdf_levels_and_bounds),
 		cmocka_unit_test(test_hkdf_rfc5869),
