@@ -188,16 +188,19 @@ static int option_by(struct cli_ctx *ctx, const char *arg, void *value)
 	return -1;
 }
 
-/* Parses the options both reports share; returns -1 to go on, or an exit code. */
-static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct report_args *a)
+/* Parses the options both reports share (and, given unreached, coverage's
+ * --unreached); returns -1 to go on, or an exit code. */
+static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct report_args *a, int *unreached)
 {
 	const struct cli_option opts[] = {
 		CLI_OPT_FN(0, "by", option_by, a, "GROUP"),
 		CLI_OPT_INT(0, "year", &a->year, 1900, 9999, "Y", NULL),
 		CLI_OPT_UINT(0, "min-cell", &a->min_cell, 1, BK_REPORT_MIN_CELL_MAX, "N", NULL),
 		CLI_OPT_FN(0, "format", cli_option_format, &a->format, "table|csv|json"),
+		unreached ? (struct cli_option)CLI_OPT_FLAG(0, "unreached", unreached) : (struct cli_option)CLI_OPT_END,
 		CLI_OPT_END,
 	};
+
 
 	memset(a, 0, sizeof(*a));
 	a->by = BK_REPORT_BY_INOVASI;
@@ -354,7 +357,7 @@ int cmd_report_ikm(struct cli_ctx *ctx, int argc, char **argv)
 	struct report_args a;
 	int code;
 
-	if ((code = parse_args(ctx, argc, argv, &a)) >= 0)
+	if ((code = parse_args(ctx, argc, argv, &a, NULL)) >= 0)
 		return code;
 	return cli_run(ctx, run_ikm, &a);
 }
@@ -424,8 +427,72 @@ static bk_status cov_kecamatan_grid(struct grid *g, const struct bk_report_cover
 
 struct coverage_args {
 	struct report_args a;
-	int inovasi, kecamatan;
+	int inovasi, kecamatan, unreached;
 };
+
+/* --unreached: per innovation its reach against the planned area, then the
+ * planned desa not reached; as CSV one line per such desa. */
+static bk_status unreached_grid(struct grid *g, const struct bk_report_coverage *r)
+{
+	static const char *const cols[] = {"kode_inovasi/", "nama_inovasi/", "kode_kecamatan/", "kecamatan/",
+					   "kecamatan_unreached/", "kode_desa/", "desa/", NULL};
+	bk_status rc = grid_head(g, MODE_CSV, cols);
+
+	for (size_t i = 0; i < r->ninovasi && rc == BK_OK; i++)
+		for (size_t j = 0; j < r->inovasi[i].plan.nunreached && rc == BK_OK; j++) {
+			const struct bk_report_area *a = &r->inovasi[i].plan.unreached[j];
+
+			if ((rc = grid_put(g, r->inovasi[i].kode)) || (rc = grid_put(g, r->inovasi[i].nama)) ||
+			    (rc = grid_put(g, a->kecamatan_kode)) || (rc = grid_put(g, a->kecamatan)) ||
+			    (rc = grid_put(g, a->kecamatan_unreached ? "true" : "false")) || (rc = grid_put(g, a->kode)))
+				break;
+			rc = grid_put(g, a->nama);
+		}
+	return rc;
+}
+
+static void print_unreached(const struct bk_report_coverage *r)
+{
+	printf("Desa/kelurahan not reached, per innovation, against its planned area (cakupan)%s%.0d\n",
+	       r->year ? ", year " : "", r->year);
+	for (size_t i = 0; i < r->ninovasi; i++) {
+		const struct bk_report_cov_inovasi *x = &r->inovasi[i];
+		const struct bk_report_cov_plan *p = &x->plan;
+		const char *kec = NULL;
+
+		printf("\n%s  %s%s%s\n", x->kode, x->nama, x->opd[0] ? " - " : "", x->opd);
+		printf("  planned: %u kecamatan, %u desa/kelurahan%s; reached %u of those desa", p->kecamatan_planned,
+		       p->desa_planned, p->cakupan_given ? "" : " (no cakupan in the registry: the whole area)",
+		       p->desa_planned_reached);
+		if (p->desa_planned)
+			printf(" (%u%%)", (unsigned)((p->desa_planned_reached * 100u + p->desa_planned / 2) / p->desa_planned));
+		printf(", not reached %zu\n", p->nunreached);
+		if (p->desa_outside_plan)
+			printf("  reached outside the plan: %u desa/kelurahan\n", p->desa_outside_plan);
+		if (p->cakupan_unknown)
+			printf("  cakupan names %u code(s) that are no region of this vault\n", p->cakupan_unknown);
+		if (p->kecamatan_planned > p->kecamatan_planned_reached) {
+			printf("  kecamatan not reached at all (%u):\n", p->kecamatan_planned - p->kecamatan_planned_reached);
+			for (size_t j = 0; j < p->nunreached; j++)
+				if (p->unreached[j].kecamatan_unreached && (!kec || strcmp(kec, p->unreached[j].kecamatan_kode))) {
+					kec = p->unreached[j].kecamatan_kode;
+					printf("    %s %s\n", p->unreached[j].kecamatan_kode, p->unreached[j].kecamatan);
+				}
+		}
+		kec = NULL;
+		for (size_t j = 0; j < p->nunreached; j++) {
+			const struct bk_report_area *a = &p->unreached[j];
+
+			if (a->kecamatan_unreached)
+				continue; /* named with its kecamatan above */
+			if (!kec || strcmp(kec, a->kecamatan_kode) != 0) {
+				kec = a->kecamatan_kode;
+				printf("  not reached in %s %s:\n", a->kecamatan_kode, a->kecamatan);
+			}
+			printf("    %s %s\n", a->kode, a->nama);
+		}
+	}
+}
 
 static bk_status run_coverage(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
 {
@@ -441,8 +508,16 @@ static bk_status run_coverage(struct cli_ctx *ctx, struct bk_vault *v, void *arg
 	(void)ctx;
 	o.year = a.year;
 	o.min_cell = a.min_cell;
+	o.unreached = ca->unreached;
 	if ((rc = bk_vault_report_coverage(v, &o, &r)))
 		goto out;
+	if (ca->unreached && a.format != CLI_FORMAT_JSON) {
+		if (a.format == CLI_FORMAT_TABLE)
+			print_unreached(&r);
+		else if ((rc = unreached_grid(&gi, &r)) == BK_OK)
+			grid_print_csv(&gi, stdout);
+		goto out;
+	}
 	if (a.format == CLI_FORMAT_JSON) {
 		if (!(root = bk_report_coverage_json(&r))) {
 			rc = bk_fail(BK_ERR_NOMEM, "out of memory");
@@ -491,8 +566,15 @@ int cmd_report_coverage(struct cli_ctx *ctx, int argc, char **argv)
 	struct coverage_args ca;
 	int code;
 
-	if ((code = parse_args(ctx, argc, argv, &ca.a)) >= 0)
+	memset(&ca, 0, sizeof(ca));
+	if ((code = parse_args(ctx, argc, argv, &ca.a, &ca.unreached)) >= 0)
 		return code;
+	if (ca.unreached) {
+		if (ca.a.by_set)
+			return cli_usage(ctx, "--unreached lists desa per innovation: leave out --by");
+		ca.inovasi = 1;
+		return cli_run(ctx, run_coverage, &ca);
+	}
 	if (ca.a.by_set && ca.a.by == BK_REPORT_BY_UNIT)
 		return cli_usage(ctx, "coverage is --by inovasi or --by kecamatan");
 	if (ca.a.format == CLI_FORMAT_CSV && !ca.a.by_set)

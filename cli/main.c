@@ -180,12 +180,15 @@ const struct cli_command cli_commands[] = {
 	 "brankas recovery split --shares 5 --threshold 3 -o /media/usb/pemulihan",
 	 "admin"},
 	{"report coverage", cmd_report_coverage, CLI_UNLOCKS, "coverage of the innovations: areas reached, users, daring vs luring",
-	 "brankas report coverage [--by inovasi|kecamatan] [--year Y] [--min-cell N] [--format table|csv|json]"
-	 VAULT_OPTS "\n"
+	 "brankas report coverage [--by inovasi|kecamatan | --unreached] [--year Y] [--min-cell N]\n"
+	 "                        [--format table|csv|json]" VAULT_OPTS "\n"
 	 "  per innovation: kecamatan and desa reached, users and users per 1,000 residents;\n"
 	 "  per kecamatan: residents, users, daring and luring uses; both unless --by (csv: one, so --by)\n"
-	 "  counts of fewer than N people (default 5) are hidden, with what would give them away",
-	 "brankas report coverage --by kecamatan --year 2026 --format csv > coverage.csv",
+	 "  counts of fewer than N people (default 5) are hidden, with what would give them away\n"
+	 "  --unreached: per innovation, the desa/kelurahan of its planned area (cakupan in the\n"
+	 "  registry: kecamatan or desa codes, or the kabupaten) it has not reached, by name and code",
+	 "brankas report coverage --by kecamatan --year 2026 --format csv > coverage.csv\n"
+	 "brankas report coverage --unreached --format csv > belum-terjangkau.csv",
 	 "admin, custodian, analyst"},
 	{"report ikm", cmd_report_ikm, CLI_UNLOCKS, "satisfaction index (IKM, PermenPANRB 14/2017) per innovation, kecamatan or unit",
 	 "brankas report ikm [--by inovasi|kecamatan|unit] [--year Y] [--min-cell N] [--format table|csv|json]"

@@ -181,6 +181,36 @@ csv_json() {
 	jq -e 'has("inovasi") and (has("kecamatan") | not)' <<<"$output"
 }
 
+@test "report coverage --unreached: the planned desa not reached, per innovation, against its cakupan" {
+	# a custodian of Kanigoro: INO-A reached 2001 and 2002 of its 12 desa, INO-B 2001, INO-C none
+	as citra report coverage --unreached --format csv >got.csv
+	diff -u "$REPORT_FIXTURES/coverage-unreached-kanigoro.csv" got.csv
+	run --separate-stderr as citra report coverage --unreached
+	[ "$status" -eq 0 ]
+	has "planned: 1 kecamatan, 12 desa/kelurahan; reached 2 of those desa (17%), not reached 10"
+	has "kecamatan not reached at all (1):"
+	# the whole kabupaten: INO-B's use in Wonodadi lies outside its plan (Kanigoro)
+	run --separate-stderr as ani report coverage --unreached --format json
+	[ "$status" -eq 0 ]
+	jq -e '[.inovasi[] | [.kode, .planned.kecamatan, .planned.kecamatan_reached, .planned.desa, .planned.desa_reached,
+		.planned.desa_outside_plan, (.planned.unreached | length)]]
+		== [["INO-A", 22, 2, 248, 3, 0, 245], ["INO-B", 1, 1, 12, 1, 1, 11], ["INO-C", 22, 0, 248, 0, 0, 248]]' <<<"$output"
+	# cakupan: a desa and a kecamatan, any separator, a code that is no region; none: the whole area
+	printf '%s\n' "kode,nama,opd,jenis,bentuk,tahapan,urusan,inisiator,tanggal_uji_coba,tanggal_penerapan,cakupan,deskripsi" \
+		"INO-D,Desa dan kecamatan,Dinas D,digital,lainnya,inisiatif,,,,,\"35.05.10.2001, 35.05.01;99.99\"," \
+		"INO-E,Tanpa cakupan,Dinas E,digital,lainnya,inisiatif,,,,,," >more.csv
+	as ada import inovasi more.csv >/dev/null
+	run --separate-stderr as ani report coverage --unreached --format json
+	jq -e '.inovasi[] | select(.kode == "INO-D") | .planned | .cakupan_given and .cakupan_unknown == 1
+		and .kecamatan == 2 and .desa == 12 and .desa_reached == 0' <<<"$output"
+	jq -e '.inovasi[] | select(.kode == "INO-E") | .planned | (.cakupan_given | not) and .desa == 248' <<<"$output"
+	# the plain report lists no desa; --unreached takes no --by
+	run --separate-stderr as ani report coverage --format json
+	jq -e '.inovasi[0].planned.desa == 248 and (.inovasi[0].planned | has("unreached") | not)' <<<"$output"
+	run --separate-stderr as ani report coverage --unreached --by kecamatan
+	[ "$status" -eq 2 ]
+}
+
 @test "CSV is RFC 4180 with CRLF, and formula-like cells are neutralized inside quotes" {
 	as ani report coverage --by inovasi --format csv >cov.csv
 	as ani report ikm --by unit --format csv >unit.csv

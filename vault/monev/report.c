@@ -979,6 +979,30 @@ static json_t *cov_kecamatan_json(const struct bk_report_cov_kecamatan *k, int l
 	return o;
 }
 
+static json_t *cov_plan_json(const struct bk_report_cov_plan *p, int list)
+{
+	json_t *o = json_object(), *un;
+
+	json_object_set_new(o, "cakupan_given", json_boolean(p->cakupan_given));
+	json_object_set_new(o, "cakupan_unknown", json_integer(p->cakupan_unknown));
+	json_object_set_new(o, "kecamatan", json_integer(p->kecamatan_planned));
+	json_object_set_new(o, "kecamatan_reached", json_integer(p->kecamatan_planned_reached));
+	json_object_set_new(o, "desa", json_integer(p->desa_planned));
+	json_object_set_new(o, "desa_reached", json_integer(p->desa_planned_reached));
+	json_object_set_new(o, "desa_outside_plan", json_integer(p->desa_outside_plan));
+	if (!list || !(un = json_array()))
+		return o;
+	for (size_t i = 0; i < p->nunreached; i++) {
+		const struct bk_report_area *a = &p->unreached[i];
+
+		json_array_append_new(un, json_pack("{s:s, s:s, s:s, s:s, s:b}", "kode", a->kode, "nama", a->nama,
+						    "kecamatan_kode", a->kecamatan_kode, "kecamatan", a->kecamatan,
+						    "kecamatan_unreached", a->kecamatan_unreached));
+	}
+	json_object_set_new(o, "unreached", un);
+	return o;
+}
+
 json_t *bk_report_coverage_json(const struct bk_report_coverage *r)
 {
 	json_t *o = json_object(), *inov = json_array(), *kec = json_array(), *t;
@@ -1006,6 +1030,7 @@ json_t *bk_report_coverage_json(const struct bk_report_coverage *r)
 		json_object_set_new(row, "users_per_1000", x->per_mille_known ? jdec(x->per_mille_e1, 1) : json_null());
 		json_object_set_new(row, "kecamatan_reached", json_integer(x->kecamatan_reached));
 		json_object_set_new(row, "desa_reached", json_integer(x->desa_reached));
+		json_object_set_new(row, "planned", cov_plan_json(&x->plan, r->list_unreached));
 		json_array_append_new(inov, row);
 	}
 	json_object_set_new(o, "inovasi", inov);
@@ -1019,6 +1044,8 @@ json_t *bk_report_coverage_json(const struct bk_report_coverage *r)
 
 void bk_report_coverage_release(struct bk_report_coverage *r)
 {
+	for (size_t i = 0; r->inovasi && i < r->ninovasi; i++)
+		free(r->inovasi[i].plan.unreached);
 	free(r->inovasi);
 	free(r->kecamatan);
 	memset(r, 0, sizeof(*r));
@@ -1358,32 +1385,38 @@ static bk_status report_begin(struct bk_vault *v, int year, uint64_t min_cell, s
 	return scope_init(v, sc);
 }
 
-/* Calls row(ctx, kode, nama, opd) for each innovation of the registry
- * (inovasi) with a kode, in code order; nama and opd may be NULL. Nothing when
- * the vault has no registry. Shared by the IKM and coverage reports. */
-static bk_status read_registry(struct bk_vault *v,
-			       bk_status (*row)(void *ctx, const char *kode, const char *nama, const char *opd),
-			       void *ctx)
+/* Calls row(ctx, kode, nama, opd, cakupan) for each innovation of the
+ * registry (inovasi) with a kode, in code order; nama, opd and cakupan (a
+ * registry without that column: always) may be NULL. Nothing when the vault
+ * has no registry. Shared by the IKM and coverage reports. */
+typedef bk_status (*registry_row_fn)(void *ctx, const char *kode, const char *nama, const char *opd,
+				     const char *cakupan);
+
+static bk_status read_registry(struct bk_vault *v, registry_row_fn row, void *ctx)
 {
 	static const char *const cols[] = {"kode", "nama", "opd", NULL};
 	struct bk_dataset ds;
 	sqlite3_stmt *st = NULL;
-	int have, src;
+	int have, src, cakupan;
 	bk_status rc;
 
 	if ((rc = have_dataset(v, "inovasi", &have)) || !have)
 		return rc;
 	if ((rc = need_dataset(v, "inovasi", cols, &ds)))
 		return rc;
+	cakupan = bk_dataset_column(&ds, "cakupan") >= 0;
 	bk_dataset_release(&ds);
-	src = sqlite3_prepare_v2(v->db, "SELECT kode, nama, opd FROM ds_inovasi ORDER BY kode, id", -1, &st, NULL);
+	src = sqlite3_prepare_v2(v->db,
+				 cakupan ? "SELECT kode, nama, opd, cakupan FROM ds_inovasi ORDER BY kode, id"
+					 : "SELECT kode, nama, opd, NULL FROM ds_inovasi ORDER BY kode, id",
+				 -1, &st, NULL);
 	while (rc == BK_OK && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kode = (const char *)sqlite3_column_text(st, 0);
 
 		src = SQLITE_OK;
 		if (kode)
-			rc = row(ctx, kode, (const char *)sqlite3_column_text(st, 1),
-				 (const char *)sqlite3_column_text(st, 2));
+			rc = row(ctx, kode, (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
+				 (const char *)sqlite3_column_text(st, 3));
 	}
 	if (rc == BK_OK && src != SQLITE_DONE)
 		rc = bk_db_status(v->db, src, "reading the innovation registry");
@@ -1444,12 +1477,13 @@ static bk_status add_group(struct ikm_build *b, const char *kode, const char *na
 
 /* A group for inovasi or unit from one row of the innovation registry
  * (read_registry's row): the first row of a kode counts. */
-static bk_status ikm_registry_row(void *ctx, const char *kode, const char *nama, const char *opd)
+static bk_status ikm_registry_row(void *ctx, const char *kode, const char *nama, const char *opd, const char *cakupan)
 {
 	struct ikm_build *b = ctx;
 	size_t g;
 	bk_status rc;
 
+	(void)cakupan;
 	if (strmap_get(&b->codes, kode) != NONE)
 		return BK_OK;
 	if (b->r->by == BK_REPORT_BY_UNIT)
@@ -1799,6 +1833,7 @@ struct cov_build {
 	struct strmap codes;  /* innovation code -> index */
 	uint64_t **inov_bits; /* per innovation: users */
 	unsigned char **inov_kec, **inov_desa; /* per innovation: kecamatan, desa reached */
+	unsigned char **inov_plan; /* per innovation: desa of the scope it plans to reach; NULL: all */
 	uint64_t **kec_bits;  /* per kecamatan: users */
 	uint64_t *all_bits;
 	unsigned char *desa_reached; /* per desa of the scope */
@@ -1821,6 +1856,7 @@ static bk_status cov_add_inovasi(struct cov_build *b, const char *kode, const ch
 		uint64_t **bits = realloc(b->inov_bits, cap * sizeof(*bits));
 		unsigned char **kec = realloc(b->inov_kec, cap * sizeof(*kec));
 		unsigned char **desa = realloc(b->inov_desa, cap * sizeof(*desa));
+		unsigned char **plan = realloc(b->inov_plan, cap * sizeof(*plan));
 
 		if (x)
 			r->inovasi = x;
@@ -1830,13 +1866,16 @@ static bk_status cov_add_inovasi(struct cov_build *b, const char *kode, const ch
 			b->inov_kec = kec;
 		if (desa)
 			b->inov_desa = desa;
-		if (!x || !bits || !kec || !desa)
+		if (plan)
+			b->inov_plan = plan;
+		if (!x || !bits || !kec || !desa || !plan)
 			return bk_fail(BK_ERR_NOMEM, "out of memory");
 		b->cap = cap;
 	}
 	at = r->ninovasi;
 	memset(&r->inovasi[at], 0, sizeof(r->inovasi[at]));
 	b->inov_bits[at] = NULL;
+	b->inov_plan[at] = NULL;
 	b->inov_kec[at] = calloc(b->sc.nkec + 1, 1);
 	b->inov_desa[at] = calloc(b->sc.ndesa + 1, 1);
 	r->ninovasi++; /* freed with the rest even when what follows fails */
@@ -1849,12 +1888,64 @@ static bk_status cov_add_inovasi(struct cov_build *b, const char *kode, const ch
 	return strmap_put(&b->codes, kode, at);
 }
 
-/* An innovation from one row of the registry (read_registry's row). */
-static bk_status cov_registry_row(void *ctx, const char *kode, const char *nama, const char *opd)
+/* Marks in plan the desa of the scope that one cakupan code names: the
+ * kabupaten (all), a kecamatan (its desa) or a desa; 0 when it names no
+ * region of the vault (a region outside the scope is known, and adds none). */
+static int plan_code(const struct bk_vault *v, const struct scope *sc, const char *code, unsigned char *plan)
 {
-	size_t i;
+	const struct bk_region *r = bk_regions_find(&v->regions, BK_REGION_DESA, code);
+	size_t last = 0, d;
 
-	return cov_add_inovasi(ctx, kode, nama ? nama : "", opd ? opd : "", &i);
+	if (r && strcmp(r->kode, code) == 0) {
+		if ((d = region_index(sc->desa, sc->ndesa, code, &last)) != NONE)
+			plan[d] = 1;
+		return 1;
+	}
+	r = bk_regions_find(&v->regions, BK_REGION_KECAMATAN, code);
+	if (r && strcmp(r->kode, code) == 0) {
+		for (d = 0; d < sc->ndesa; d++)
+			plan[d] |= strcmp(sc->desa[d]->kode_induk, code) == 0;
+		return 1;
+	}
+	if (v->regions.count && strcmp(v->regions.items[0].kode, code) == 0) { /* the kabupaten */
+		memset(plan, 1, sc->ndesa);
+		return 1;
+	}
+	return 0;
+}
+
+/* An innovation from one row of the registry (read_registry's row), with
+ * the desa its cakupan plans to reach; the first row of a kode counts. */
+static bk_status cov_registry_row(void *ctx, const char *kode, const char *nama, const char *opd, const char *cakupan)
+{
+	struct cov_build *b = ctx;
+	struct bk_report_cov_plan *plan;
+	char code[24];
+	size_t i, n = b->r->ninovasi;
+	bk_status rc;
+
+	if ((rc = cov_add_inovasi(b, kode, nama ? nama : "", opd ? opd : "", &i)) || i < n || !cakupan)
+		return rc;
+	plan = &b->r->inovasi[i].plan;
+	/* codes are digits and dots; anything else separates them */
+	for (const char *p = cakupan; *p;) {
+		size_t len = 0;
+
+		while (*p && !((*p >= '0' && *p <= '9') || *p == '.'))
+			p++;
+		while (p[len] && ((p[len] >= '0' && p[len] <= '9') || p[len] == '.'))
+			len++;
+		if (!len)
+			break;
+		if (!b->inov_plan[i] && !(b->inov_plan[i] = calloc(b->sc.ndesa + 1, 1)))
+			return bk_fail(BK_ERR_NOMEM, "out of memory");
+		plan->cakupan_given = 1;
+		snprintf(code, sizeof(code), "%.*s", (int)(len < sizeof(code) ? len : sizeof(code) - 1), p);
+		if (len >= sizeof(code) || !plan_code(b->v, &b->sc, code, b->inov_plan[i]))
+			plan->cakupan_unknown++;
+		p += len;
+	}
+	return BK_OK;
 }
 
 static bk_status cov_residents(struct cov_build *b)
@@ -1971,11 +2062,73 @@ static bk_status cov_alloc(struct cov_build *b)
 	return BK_OK;
 }
 
+/* Innovation i's reach against its plan: the planned kecamatan and desa of
+ * the scope, those reached, the desa reached outside the plan, and the list
+ * of planned desa not reached (in code order, the scope's). */
+static bk_status cov_plan(struct cov_build *b, size_t i)
+{
+	struct bk_report_cov_plan *p = &b->r->inovasi[i].plan;
+	const unsigned char *plan = b->inov_plan[i], *reached = b->inov_desa[i];
+	unsigned char *kec_planned = calloc(b->sc.nkec + 1, 1), *kec_reached = calloc(b->sc.nkec + 1, 1);
+	size_t *kec_of = calloc(b->sc.ndesa + 1, sizeof(*kec_of)), n = 0;
+
+	if (!kec_planned || !kec_reached || !kec_of) {
+		free(kec_planned);
+		free(kec_reached);
+		free(kec_of);
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	}
+	for (size_t d = 0, last = 0; d < b->sc.ndesa; d++) {
+		size_t k = kec_of[d] = region_index(b->sc.kec, b->sc.nkec, b->sc.desa[d]->kode_induk, &last);
+		int planned = !plan || plan[d];
+
+		if (!planned) {
+			p->desa_outside_plan += reached[d];
+			continue;
+		}
+		p->desa_planned++;
+		p->desa_planned_reached += reached[d];
+		n += !reached[d];
+		if (k != NONE) {
+			kec_planned[k] = 1;
+			kec_reached[k] |= reached[d];
+		}
+	}
+	for (size_t k = 0; k < b->sc.nkec; k++) {
+		p->kecamatan_planned += kec_planned[k];
+		p->kecamatan_planned_reached += kec_reached[k];
+	}
+	if (n && !(p->unreached = calloc(n, sizeof(*p->unreached)))) {
+		free(kec_planned);
+		free(kec_reached);
+		free(kec_of);
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	}
+	for (size_t d = 0; d < b->sc.ndesa && n; d++) {
+		struct bk_report_area *a;
+		size_t k = kec_of[d];
+
+		if ((plan && !plan[d]) || reached[d])
+			continue;
+		a = &p->unreached[p->nunreached++];
+		snprintf(a->kode, sizeof(a->kode), "%s", b->sc.desa[d]->kode);
+		snprintf(a->nama, sizeof(a->nama), "%s", b->sc.desa[d]->nama);
+		snprintf(a->kecamatan_kode, sizeof(a->kecamatan_kode), "%s", b->sc.desa[d]->kode_induk);
+		snprintf(a->kecamatan, sizeof(a->kecamatan), "%s", k != NONE ? b->sc.kec[k]->nama : "");
+		a->kecamatan_unreached = k != NONE && !kec_reached[k];
+	}
+	free(kec_planned);
+	free(kec_reached);
+	free(kec_of);
+	return BK_OK;
+}
+
 /* cov_tally turns the working sets into the report's figures: desa reached
  * per kecamatan, distinct users, and the reach of each innovation. */
-static void cov_tally(struct cov_build *b)
+static bk_status cov_tally(struct cov_build *b)
 {
 	struct bk_report_coverage *r = b->r;
+	bk_status rc;
 
 	for (size_t d = 0; d < b->sc.ndesa; d++) {
 		size_t last = 0, k = region_index(b->sc.kec, b->sc.nkec, b->sc.desa[d]->kode_induk, &last);
@@ -1995,10 +2148,13 @@ static void cov_tally(struct cov_build *b)
 			x->kecamatan_reached += b->inov_kec[i][k];
 		for (size_t d = 0; d < b->sc.ndesa; d++)
 			x->desa_reached += b->inov_desa[i][d];
+		if ((rc = cov_plan(b, i)))
+			return rc;
 	}
 	r->users_total = bitmap_distinct(b->all_bits);
 	if (r->ninovasi > 1)
 		qsort(r->inovasi, r->ninovasi, sizeof(*r->inovasi), cov_inovasi_cmp);
+	return BK_OK;
 }
 
 static void cov_free(struct cov_build *b)
@@ -2007,12 +2163,14 @@ static void cov_free(struct cov_build *b)
 		free(b->inov_bits ? b->inov_bits[i] : NULL);
 		free(b->inov_kec ? b->inov_kec[i] : NULL);
 		free(b->inov_desa ? b->inov_desa[i] : NULL);
+		free(b->inov_plan ? b->inov_plan[i] : NULL);
 	}
 	for (size_t k = 0; b->kec_bits && k < b->sc.nkec; k++)
 		free(b->kec_bits[k]);
 	free(b->inov_bits);
 	free(b->inov_kec);
 	free(b->inov_desa);
+	free(b->inov_plan);
 	free(b->kec_bits);
 	free(b->all_bits);
 	free(b->desa_reached);
@@ -2031,14 +2189,14 @@ bk_status bk_vault_report_coverage(struct bk_vault *v, const struct bk_report_co
 	memset(r, 0, sizeof(*r));
 	r->year = o->year;
 	r->min_cell = o->min_cell;
+	r->list_unreached = o->unreached;
 	if ((rc = report_begin(v, o->year, o->min_cell, &b.sc)))
 		return rc;
 	if ((rc = cov_alloc(&b)))
 		goto out;
 	if ((rc = require_scope(v, "pemanfaatan", &b.sc)) || (rc = read_registry(v, cov_registry_row, &b)) || (rc = cov_scan(&b)) ||
-	    (rc = require_seen(v, "pemanfaatan", &b.sc, b.seen)) || (rc = cov_residents(&b)))
+	    (rc = require_seen(v, "pemanfaatan", &b.sc, b.seen)) || (rc = cov_residents(&b)) || (rc = cov_tally(&b)))
 		goto out;
-	cov_tally(&b);
 	if ((rc = bk_report_coverage_finish(r)))
 		goto out;
 	if (o->year)

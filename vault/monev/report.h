@@ -194,6 +194,27 @@ bk_status bk_vault_report_ikm(struct bk_vault *v, const struct bk_report_ikm_opt
 
 /* --- the coverage report --- */
 
+/* A desa/kelurahan of an innovation's planned area that it has not reached. */
+struct bk_report_area {
+	char kode[16], nama[96];
+	char kecamatan_kode[16], kecamatan[96];
+	int kecamatan_unreached; /* no planned desa of its kecamatan was reached */
+};
+
+/* An innovation's reach against its planned area (cakupan in the registry:
+ * region codes separated by spaces or commas, each the kabupaten, a
+ * kecamatan or a desa; a kecamatan stands for all its desa), within the
+ * user's scope. Areas, not people: never suppressed. */
+struct bk_report_cov_plan {
+	int cakupan_given;              /* 0: no registry row or an empty cakupan: planned = the scope */
+	uint32_t cakupan_unknown;       /* codes in cakupan that are no region of the vault */
+	uint32_t kecamatan_planned, kecamatan_planned_reached;
+	uint32_t desa_planned, desa_planned_reached;
+	uint32_t desa_outside_plan;     /* desa reached that the plan does not name */
+	struct bk_report_area *unreached; /* the planned desa not reached, by code; malloc'd */
+	size_t nunreached;
+};
+
 /* One innovation: who used it (pemanfaatan) and where. */
 struct bk_report_cov_inovasi {
 	char kode[BK_REPORT_LABEL_MAX];
@@ -205,6 +226,7 @@ struct bk_report_cov_inovasi {
 	int suppressed;                 /* users hidden (a small cell, or protecting one) */
 	int per_mille_known;            /* users per 1000 residents is shown */
 	uint64_t per_mille_e1;          /* users per 1000 residents × 10 */
+	struct bk_report_cov_plan plan;
 };
 
 /* One kecamatan: residents, users and the daring/luring gap. */
@@ -234,6 +256,7 @@ struct bk_report_coverage {
 	unsigned char users_total_hidden;
 	uint32_t kecamatan_total, desa_total;      /* kecamatan and desa in scope */
 	uint64_t rows;                             /* pemanfaatan rows read (audited; never output) */
+	int list_unreached;                        /* the JSON lists each innovation's unreached desa */
 };
 
 /* bk_report_coverage_finish (pure): from the counts (inovasi users and
@@ -252,6 +275,7 @@ void bk_report_coverage_release(struct bk_report_coverage *r);
 struct bk_report_coverage_opts {
 	int year;            /* 0: every year (pemanfaatan tanggal) */
 	uint64_t min_cell;
+	int unreached;       /* list each innovation's unreached desa (report coverage --unreached) */
 };
 
 /* bk_vault_report_coverage: access, scope and audit as bk_vault_report_ikm,

@@ -980,7 +980,7 @@ static void test_vault_ikm_analyst(void **state)
 static void test_vault_ikm_custodian(void **state)
 {
 	struct bk_report_ikm_opts o = {BK_REPORT_BY_KECAMATAN, 0, 5};
-	struct bk_report_coverage_opts co = {0, 5};
+	struct bk_report_coverage_opts co = {0, 5, 0};
 	struct bk_report_coverage c;
 	struct bk_report_ikm r;
 	struct bk_vault *v = NULL;
@@ -1020,7 +1020,7 @@ static void test_vault_denied(void **state)
 {
 	static const char *const who[][2] = {{"oki", "oki-pass-1234"}, {"aud", "aud-pass-1234"}};
 	struct bk_report_ikm_opts o = {BK_REPORT_BY_INOVASI, 0, 5};
-	struct bk_report_coverage_opts co = {0, 5};
+	struct bk_report_coverage_opts co = {0, 5, 0};
 	struct bk_report_coverage c;
 	struct bk_report_ikm r;
 	char last[4096];
@@ -1046,7 +1046,7 @@ static void test_vault_denied(void **state)
 
 static void test_vault_coverage(void **state)
 {
-	struct bk_report_coverage_opts co = {0, 5};
+	struct bk_report_coverage_opts co = {0, 5, 0};
 	struct bk_report_coverage c;
 	struct bk_vault *v = NULL;
 	char last[4096];
@@ -1081,6 +1081,63 @@ static void test_vault_coverage(void **state)
 	bk_vault_close(v);
 }
 
+static const struct bk_report_cov_inovasi *inovasi_of(const struct bk_report_coverage *c, const char *kode)
+{
+	for (size_t i = 0; i < c->ninovasi; i++)
+		if (strcmp(c->inovasi[i].kode, kode) == 0)
+			return &c->inovasi[i];
+	fail_msg("no innovation '%s'", kode);
+	return NULL;
+}
+
+static void expect_plan(const struct bk_report_cov_plan *p, uint32_t kec, uint32_t kec_reached, uint32_t desa,
+			uint32_t desa_reached, uint32_t outside)
+{
+	assert_true(p->cakupan_given);
+	assert_int_equal(p->cakupan_unknown, 0);
+	assert_int_equal(p->kecamatan_planned, kec);
+	assert_int_equal(p->kecamatan_planned_reached, kec_reached);
+	assert_int_equal(p->desa_planned, desa);
+	assert_int_equal(p->desa_planned_reached, desa_reached);
+	assert_int_equal(p->desa_outside_plan, outside);
+	assert_int_equal(p->nunreached, desa - desa_reached);
+}
+
+/* The fixtures' cakupan: INO-A and INO-C the kabupaten (22 kecamatan, 248
+ * desa), INO-B Kanigoro (12). Used: INO-A in Kanigoro 2001, 2002 and
+ * Wonodadi 2001; INO-B in Kanigoro 2001 and, outside its plan, Wonodadi 2001. */
+static void test_vault_coverage_unreached(void **state)
+{
+	struct bk_report_coverage_opts co = {0, 5, 1};
+	struct bk_report_coverage c;
+	const struct bk_report_cov_inovasi *b;
+	struct bk_vault *v = NULL;
+
+	(void)state;
+	assert_int_equal(open_as("ada", "ada-pass-1234", &v), BK_OK);
+	assert_int_equal(bk_vault_report_coverage(v, &co, &c), BK_OK);
+	expect_plan(&inovasi_of(&c, "INO-A")->plan, 22, 2, 248, 3, 0);
+	expect_plan(&(b = inovasi_of(&c, "INO-B"))->plan, 1, 1, 12, 1, 1);
+	expect_plan(&inovasi_of(&c, "INO-C")->plan, 22, 0, 248, 0, 0);
+	/* in code order, kelurahan first: Kanigoro (1008), Satreyan (1010), then Jatinom (2002) */
+	assert_string_equal(b->plan.unreached[0].kode, "35.05.10.1008");
+	assert_string_equal(b->plan.unreached[0].nama, "Kanigoro");
+	assert_string_equal(b->plan.unreached[2].kode, "35.05.10.2002");
+	assert_string_equal(b->plan.unreached[2].kecamatan, "Kanigoro");
+	assert_false(b->plan.unreached[2].kecamatan_unreached);
+	assert_true(inovasi_of(&c, "INO-C")->plan.unreached[0].kecamatan_unreached);
+	bk_report_coverage_release(&c);
+	bk_vault_close(v);
+	/* a custodian of Kanigoro: the plans within it; Wonodadi's use is not read */
+	assert_int_equal(open_as("citra", "citra-pass-1234", &v), BK_OK);
+	assert_int_equal(bk_vault_report_coverage(v, &co, &c), BK_OK);
+	expect_plan(&inovasi_of(&c, "INO-A")->plan, 1, 1, 12, 2, 0);
+	expect_plan(&inovasi_of(&c, "INO-B")->plan, 1, 1, 12, 1, 0);
+	expect_plan(&inovasi_of(&c, "INO-C")->plan, 1, 0, 12, 0, 0);
+	bk_report_coverage_release(&c);
+	bk_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest pure[] = {
@@ -1108,6 +1165,7 @@ int main(void)
 		cmocka_unit_test(test_vault_ikm_custodian),
 		cmocka_unit_test(test_vault_denied),
 		cmocka_unit_test(test_vault_coverage),
+		cmocka_unit_test(test_vault_coverage_unreached),
 	};
 
 	bk_test_run_group("report pure", pure, NULL, NULL);
