@@ -1,7 +1,7 @@
 /* report.c - the IKM and coverage reports: exact IKM arithmetic, grading,
  * Krejcie–Morgan and small-cell suppression (pure, no database), then one
- * pass over each table the report reads, with access checks per kecamatan
- * and an audit entry before anything is returned.
+ * pass over each table the report reads (scan.h: scope, access checks per
+ * kecamatan, the audit entry before anything is returned).
  *
  * Aggregation is done here in C over a plain table scan, not with SQL
  * GROUP BY: SQLite 3.15 has no hash aggregate, so GROUP BY either sorts
@@ -19,8 +19,11 @@
 #include "vault/core/fields.h"
 #include "vault/core/stores.h"
 #include "vault/core/vault_internal.h"
+#include "vault/monev/scan.h"
 
 typedef unsigned __int128 u128;
+
+_Static_assert(BK_REPORT_MIN_CELL_MAX == MONEV_MIN_CELL_MAX, "one bound of --min-cell");
 
 #define NONE ((size_t)-1)
 
@@ -1051,388 +1054,15 @@ void bk_report_coverage_release(struct bk_report_coverage *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* --- reading the vault --- */
-
-/* A string -> index map (open addressing) for innovation codes and OPDs. */
-struct strmap {
-	char **keys;
-	size_t *vals;
-	size_t cap; /* a power of two */
-	size_t n;
-};
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static size_t strmap_slot(const struct strmap *m, const char *key)
-{
-	size_t i = (size_t)hash_str(key) & (m->cap - 1);
-
-	while (m->keys[i] && strcmp(m->keys[i], key) != 0)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static size_t strmap_get(const struct strmap *m, const char *key)
-{
-	size_t i;
-
-	if (m->cap == 0)
-		return NONE;
-	i = strmap_slot(m, key);
-	return m->keys[i] ? m->vals[i] : NONE;
-}
-
-static bk_status strmap_put(struct strmap *m, const char *key, size_t val)
-{
-	size_t i;
-
-	if (2 * (m->n + 1) > m->cap) {
-		struct strmap grown = {calloc(m->cap ? 2 * m->cap : 64, sizeof(char *)),
-				       calloc(m->cap ? 2 * m->cap : 64, sizeof(size_t)), m->cap ? 2 * m->cap : 64, m->n};
-
-		if (!grown.keys || !grown.vals) {
-			free(grown.keys);
-			free(grown.vals);
-			return bk_fail(BK_ERR_NOMEM, "out of memory");
-		}
-		for (size_t j = 0; j < m->cap; j++)
-			if (m->keys[j]) {
-				size_t k = strmap_slot(&grown, m->keys[j]);
-
-				grown.keys[k] = m->keys[j];
-				grown.vals[k] = m->vals[j];
-			}
-		free(m->keys);
-		free(m->vals);
-		*m = grown;
-	}
-	i = strmap_slot(m, key);
-	if (m->keys[i])
-		return BK_OK; /* the first one stays */
-	if (!(m->keys[i] = strdup(key)))
-		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	m->vals[i] = val;
-	m->n++;
-	return BK_OK;
-}
-
-static void strmap_free(struct strmap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
-}
-
-/* Distinct people from the NIK blind index: the index keeps 20 bits, so
- * distinct people share a value now and then; linear counting
- * (−m ln(1 − B/m), m = 2^20 values, B of them seen) corrects for it. */
-#define BLIND_VALUES ((size_t)1 << BK_BLIND_INDEX_BITS)
-#define BITMAP_WORDS (BLIND_VALUES / 64)
-
-static void bitmap_set(uint64_t *bits, int64_t value)
-{
-	uint64_t v = (uint64_t)value & (BLIND_VALUES - 1);
-
-	bits[v / 64] |= (uint64_t)1 << (v % 64);
-}
-
-static uint64_t bitmap_distinct(const uint64_t *bits)
-{
-	uint64_t seen = 0;
-
-	if (!bits)
-		return 0;
-	for (size_t i = 0; i < BITMAP_WORDS; i++)
-		seen += (uint64_t)__builtin_popcountll(bits[i]);
-	if (seen >= BLIND_VALUES)
-		return seen; /* every value seen: a lower bound is all there is */
-	return (uint64_t)llround(-(double)BLIND_VALUES * log1p(-(double)seen / (double)BLIND_VALUES));
-}
-
-/* The kecamatan and desa a user may report on, sorted by code. */
-struct scope {
-	const struct bk_region **kec;
-	size_t nkec;
-	const struct bk_region **desa;
-	size_t ndesa;
-	int limited; /* read only rows of these kecamatan */
-};
-
-static void scope_release(struct scope *sc)
-{
-	free(sc->kec);
-	free(sc->desa);
-	memset(sc, 0, sizeof(*sc));
-}
-
-static bk_status scope_init(struct bk_vault *v, struct scope *sc)
-{
-	const struct bk_keyring_user *me = bk_vault_me(v);
-	const struct bk_regions *rg = &v->regions;
-
-	memset(sc, 0, sizeof(*sc));
-	if (!rg->by_code)
-		return bk_fail(BK_ERR_STATE, "the vault's regions are not loaded");
-	sc->limited = bk_vault_role(v) != BK_ROLE_ADMIN && me->nscope > 0;
-	sc->kec = calloc(rg->count ? rg->count : 1, sizeof(*sc->kec));
-	sc->desa = calloc(rg->count ? rg->count : 1, sizeof(*sc->desa));
-	if (!sc->kec || !sc->desa) {
-		scope_release(sc);
-		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	}
-	/* by_code is sorted, so each kecamatan comes before its desa */
-	for (size_t i = 0; i < rg->count; i++) {
-		const struct bk_region *r = rg->by_code[i];
-		int in = !sc->limited;
-
-		if (r->level == BK_REGION_KECAMATAN) {
-			for (size_t j = 0; j < me->nscope && !in; j++)
-				in = strcmp(me->scope[j], r->kode) == 0;
-			if (in)
-				sc->kec[sc->nkec++] = r;
-		} else if (r->level == BK_REGION_DESA) {
-			for (size_t j = 0; j < sc->nkec && !in; j++)
-				in = strcmp(sc->kec[j]->kode, r->kode_induk) == 0;
-			if (in)
-				sc->desa[sc->ndesa++] = r;
-		}
-	}
-	return BK_OK;
-}
-
-static int region_cmp(const void *key, const void *item)
-{
-	return strcmp(key, (*(const struct bk_region *const *)item)->kode);
-}
-
-/* Index of code in list (sorted by code), trying *last first; NONE if absent. */
-static size_t region_index(const struct bk_region *const *list, size_t n, const char *code, size_t *last)
-{
-	const struct bk_region *const *hit;
-
-	if (!code)
-		return NONE;
-	if (*last < n && strcmp(list[*last]->kode, code) == 0)
-		return *last;
-	hit = bsearch(code, list, n, sizeof(*list), region_cmp);
-	if (!hit)
-		return NONE;
-	*last = (size_t)(hit - list);
-	return *last;
-}
-
-/* BK_ACT_REPORT for every kecamatan of the scope (the whole kabupaten: none
- * named), before anything is read; a denial is audited by bk_vault_require. */
-static bk_status require_scope(struct bk_vault *v, const char *dataset, const struct scope *sc)
-{
-	bk_status rc = BK_OK;
-
-	if (!sc->limited)
-		return bk_vault_require(v, BK_ACT_REPORT, dataset, BK_COL_NONE, NULL);
-	if (sc->nkec == 0) /* fail closed: a scope that names no kecamatan of this vault */
-		return bk_vault_require(v, BK_ACT_REPORT, dataset, BK_COL_NONE, NULL);
-	for (size_t i = 0; i < sc->nkec && rc == BK_OK; i++)
-		rc = bk_vault_require(v, BK_ACT_REPORT, dataset, BK_COL_NONE, sc->kec[i]->kode);
-	return rc;
-}
-
-/* And again for every kecamatan whose rows were read. */
-static bk_status require_seen(struct bk_vault *v, const char *dataset, const struct scope *sc,
-			      const unsigned char *seen)
-{
-	bk_status rc = BK_OK;
-
-	for (size_t i = 0; i < sc->nkec && rc == BK_OK; i++)
-		if (seen[i])
-			rc = bk_vault_require(v, BK_ACT_REPORT, dataset, BK_COL_NONE, sc->kec[i]->kode);
-	return rc;
-}
-
-/* A row whose kecamatan is not one of the vault's regions cannot be placed
- * in a scope: the data does not match the region file. */
-static bk_status unplaced_row(const char *dataset, const char *kecamatan)
-{
-	bk_hint("rows are placed by the region file the vault was created with");
-	return bk_fail(BK_ERR_CORRUPT, "%s: a row names kecamatan '%.20s', which is %s", dataset,
-		       kecamatan ? kecamatan : "", kecamatan ? "not a kecamatan of this vault" : "missing");
-}
-
-/* Loads a dataset's schema and checks that the columns are there and plain. */
-static bk_status need_dataset(struct bk_vault *v, const char *name, const char *const *cols, struct bk_dataset *ds)
-{
-	bk_status rc = bk_dataset_load(v->db, name, ds);
-
-	for (size_t i = 0; rc == BK_OK && cols[i]; i++) {
-		int c = bk_dataset_column(ds, cols[i]);
-
-		if (c < 0 || ds->cols[c].cls == BK_COL_IDENTIFIER || ds->cols[c].cls == BK_COL_SECRET) {
-			rc = bk_fail(BK_ERR_STATE, "dataset '%s' has no plain column '%s' for the report", name, cols[i]);
-			bk_dataset_release(ds);
-		}
-	}
-	return rc;
-}
-
-/* Whether a dataset is registered (the reports use warga and inovasi when present). */
-static bk_status have_dataset(struct bk_vault *v, const char *name, int *have_p)
-{
-	sqlite3_stmt *st = NULL;
-	int src = sqlite3_prepare_v2(v->db, "SELECT 1 FROM datasets WHERE name = ?", -1, &st, NULL);
-
-	*have_p = 0;
-	if (src == SQLITE_OK)
-		src = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-		*have_p = 1;
-		src = SQLITE_DONE;
-	}
-	sqlite3_finalize(st);
-	return src == SQLITE_DONE ? BK_OK : bk_db_status(v->db, src, "looking up a dataset");
-}
-
-/* Prepares "SELECT cols FROM [file.]ds_NAME WHERE 1 [year] [scope] [tail]",
- * binding the year's bounds and the scope's kecamatan codes; without a file,
- * over the view of every file the user's keys reach (stores.h). */
-static bk_status prepare_scan_in(struct bk_vault *v, const char *file, const char *cols, const char *table, int year,
-				 const char *date_col, const struct scope *sc, const char *tail, sqlite3_stmt **st_p)
-{
-	size_t cap = 512 + sc->nkec * 2, n;
-	char *sql = malloc(cap), lo[24], hi[24];
-	int p = 1, src;
-	bk_status rc = BK_OK;
-
-	*st_p = NULL;
-	if (!sql)
-		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	/* names are fixed here or were checked as [a-z][a-z0-9_]* by the schema parser */
-	n = (size_t)snprintf(sql, cap, "SELECT %s FROM %s%s%s\"ds_%s\" WHERE 1", cols, file ? "\"" : "", file ? file : "",
-			     file ? "\"." : "", table);
-	if (year)
-		n += (size_t)snprintf(sql + n, cap - n, " AND \"%s\" >= ? AND \"%s\" < ?", date_col, date_col);
-	if (sc->limited) {
-		n += (size_t)snprintf(sql + n, cap - n, sc->nkec ? " AND kecamatan IN (" : " AND 0");
-		for (size_t i = 0; i < sc->nkec; i++)
-			n += (size_t)snprintf(sql + n, cap - n, "%s?", i ? "," : "");
-		n += (size_t)snprintf(sql + n, cap - n, sc->nkec ? ")" : "");
-	}
-	n += (size_t)snprintf(sql + n, cap - n, "%s", tail ? tail : "");
-	if (n >= cap) {
-		free(sql);
-		return bk_fail(BK_ERR_STATE, "report query too long");
-	}
-	src = sqlite3_prepare_v2(v->db, sql, -1, st_p, NULL);
-	if (src == SQLITE_OK && year) {
-		snprintf(lo, sizeof(lo), "%04d-01-01", year);
-		snprintf(hi, sizeof(hi), "%04d-01-01", year + 1);
-		src = sqlite3_bind_text(*st_p, p++, lo, -1, SQLITE_TRANSIENT);
-		if (src == SQLITE_OK)
-			src = sqlite3_bind_text(*st_p, p++, hi, -1, SQLITE_TRANSIENT);
-	}
-	for (size_t i = 0; sc->limited && src == SQLITE_OK && i < sc->nkec; i++)
-		src = sqlite3_bind_text(*st_p, p++, sc->kec[i]->kode, -1, SQLITE_STATIC);
-	if (src != SQLITE_OK) {
-		rc = bk_db_status(v->db, src, "preparing the report");
-		sqlite3_finalize(*st_p);
-		*st_p = NULL;
-	}
-	free(sql);
-	return rc;
-}
-
-static bk_status prepare_scan(struct bk_vault *v, const char *cols, const char *table, int year, const char *date_col,
-			      const struct scope *sc, const char *tail, sqlite3_stmt **st_p)
-{
-	return prepare_scan_in(v, NULL, cols, table, year, date_col, sc, tail, st_p);
-}
-
-/* Writes the audit entry; only then may the report leave. */
-static bk_status audit_report(struct bk_vault *v, const char *dataset, const char *target, uint64_t rows)
-{
-	struct bk_audit_entry e;
-	bk_status rc;
-
-	bk_audit_entry_init(&e);
-	e.action = "report";
-	e.dataset = dataset;
-	e.target = target;
-	e.rows = (long long)rows;
-	if ((rc = bk_vault_begin(v)))
-		return rc;
-	if ((rc = bk_vault_audit(v, &e)) || (rc = bk_vault_commit(v))) {
-		bk_vault_rollback(v);
-		return rc;
-	}
-	return BK_OK;
-}
-
-/* The start of every report from the vault: the options all reports take are
- * checked, then the caller's scope is read into sc. */
-static bk_status report_begin(struct bk_vault *v, int year, uint64_t min_cell, struct scope *sc)
-{
-	if (year != 0 && (year < 1900 || year > 9999))
-		return bk_fail(BK_ERR_USAGE, "--year must be 1900 to 9999");
-	if (min_cell < 1 || min_cell > BK_REPORT_MIN_CELL_MAX)
-		return bk_fail(BK_ERR_USAGE, "--min-cell must be 1 to %d", BK_REPORT_MIN_CELL_MAX);
-	return scope_init(v, sc);
-}
-
-/* Calls row(ctx, kode, nama, opd, cakupan) for each innovation of the
- * registry (inovasi) with a kode, in code order; nama, opd and cakupan (a
- * registry without that column: always) may be NULL. Nothing when the vault
- * has no registry. Shared by the IKM and coverage reports. */
-typedef bk_status (*registry_row_fn)(void *ctx, const char *kode, const char *nama, const char *opd,
-				     const char *cakupan);
-
-static bk_status read_registry(struct bk_vault *v, registry_row_fn row, void *ctx)
-{
-	static const char *const cols[] = {"kode", "nama", "opd", NULL};
-	struct bk_dataset ds;
-	sqlite3_stmt *st = NULL;
-	int have, src, cakupan;
-	bk_status rc;
-
-	if ((rc = have_dataset(v, "inovasi", &have)) || !have)
-		return rc;
-	if ((rc = need_dataset(v, "inovasi", cols, &ds)))
-		return rc;
-	cakupan = bk_dataset_column(&ds, "cakupan") >= 0;
-	bk_dataset_release(&ds);
-	src = sqlite3_prepare_v2(v->db,
-				 cakupan ? "SELECT kode, nama, opd, cakupan FROM ds_inovasi ORDER BY kode, id"
-					 : "SELECT kode, nama, opd, NULL FROM ds_inovasi ORDER BY kode, id",
-				 -1, &st, NULL);
-	while (rc == BK_OK && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *kode = (const char *)sqlite3_column_text(st, 0);
-
-		src = SQLITE_OK;
-		if (kode)
-			rc = row(ctx, kode, (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
-				 (const char *)sqlite3_column_text(st, 3));
-	}
-	if (rc == BK_OK && src != SQLITE_DONE)
-		rc = bk_db_status(v->db, src, "reading the innovation registry");
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /* --- IKM from the vault --- */
 
 struct ikm_build {
 	struct bk_vault *v;
 	struct bk_report_ikm *r;
-	struct scope sc;
+	struct monev_scope sc;
 	size_t cap;           /* of r->groups */
-	struct strmap groups; /* group kode -> index */
-	struct strmap codes;  /* innovation code -> group (unit: the OPD's) */
+	struct monev_strmap groups; /* group kode -> index */
+	struct monev_strmap codes;  /* innovation code -> group (unit: the OPD's) */
 	uint64_t **bits;      /* per group: users in pemanfaatan (inovasi, unit) */
 	uint64_t *all_bits;
 	unsigned char *seen;  /* per kecamatan of the scope */
@@ -1441,7 +1071,7 @@ struct ikm_build {
 static bk_status add_group(struct ikm_build *b, const char *kode, const char *nama, size_t *idx_p)
 {
 	struct bk_report_ikm *r = b->r;
-	size_t at = strmap_get(&b->groups, kode);
+	size_t at = monev_strmap_get(&b->groups, kode);
 	bk_status rc;
 
 	if (at != NONE) {
@@ -1466,7 +1096,7 @@ static bk_status add_group(struct ikm_build *b, const char *kode, const char *na
 	b->bits[at] = NULL;
 	snprintf(r->groups[at].kode, sizeof(r->groups[at].kode), "%s", kode);
 	snprintf(r->groups[at].nama, sizeof(r->groups[at].nama), "%s", nama);
-	if ((rc = strmap_put(&b->groups, kode, at)))
+	if ((rc = monev_strmap_put(&b->groups, kode, at)))
 		return rc;
 	r->ngroups++;
 	*idx_p = at;
@@ -1476,7 +1106,7 @@ static bk_status add_group(struct ikm_build *b, const char *kode, const char *na
 #define UNREGISTERED "(tidak terdaftar)"
 
 /* A group for inovasi or unit from one row of the innovation registry
- * (read_registry's row): the first row of a kode counts. */
+ * (monev_read_registry's row): the first row of a kode counts. */
 static bk_status ikm_registry_row(void *ctx, const char *kode, const char *nama, const char *opd, const char *cakupan)
 {
 	struct ikm_build *b = ctx;
@@ -1484,13 +1114,13 @@ static bk_status ikm_registry_row(void *ctx, const char *kode, const char *nama,
 	bk_status rc;
 
 	(void)cakupan;
-	if (strmap_get(&b->codes, kode) != NONE)
+	if (monev_strmap_get(&b->codes, kode) != NONE)
 		return BK_OK;
 	if (b->r->by == BK_REPORT_BY_UNIT)
 		rc = add_group(b, opd ? opd : UNREGISTERED, opd ? opd : UNREGISTERED, &g);
 	else
 		rc = add_group(b, kode, nama ? nama : "", &g);
-	return rc ? rc : strmap_put(&b->codes, kode, g);
+	return rc ? rc : monev_strmap_put(&b->codes, kode, g);
 }
 
 /* The group of an innovation code seen in the data (added when unknown). */
@@ -1498,13 +1128,13 @@ static bk_status code_group(struct ikm_build *b, const char *kode, size_t *g_p)
 {
 	bk_status rc;
 
-	if ((*g_p = strmap_get(&b->codes, kode)) != NONE)
+	if ((*g_p = monev_strmap_get(&b->codes, kode)) != NONE)
 		return BK_OK;
 	if (b->r->by == BK_REPORT_BY_UNIT)
 		rc = add_group(b, UNREGISTERED, UNREGISTERED, g_p);
 	else
 		rc = add_group(b, kode, "", g_p);
-	return rc ? rc : strmap_put(&b->codes, kode, *g_p);
+	return rc ? rc : monev_strmap_put(&b->codes, kode, *g_p);
 }
 
 /* Where a scan over the SKM answers is: the run of one group it is in. */
@@ -1521,7 +1151,7 @@ static bk_status ikm_scan_file(struct ikm_build *b, const char *file, struct ikm
 	int src;
 
 	/* by kecamatan the group is the kecamatan: the innovation column is not read */
-	if ((rc = prepare_scan_in(b->v, file,
+	if ((rc = monev_prepare_scan_in(b->v, file,
 				  b->r->by == BK_REPORT_BY_KECAMATAN
 					  ? "kecamatan, NULL, u1, u2, u3, u4, u5, u6, u7, u8, u9, u10"
 					  : "kecamatan, kode_inovasi, u1, u2, u3, u4, u5, u6, u7, u8, u9, u10",
@@ -1529,12 +1159,12 @@ static bk_status ikm_scan_file(struct ikm_build *b, const char *file, struct ikm
 		return rc;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kec = (const char *)sqlite3_column_text(st, 0);
-		size_t k = region_index(b->sc.kec, b->sc.nkec, kec, &cur->last_kec), g, len;
+		size_t k = monev_region_index(b->sc.kec, b->sc.nkec, kec, &cur->last_kec), g, len;
 		const char *key;
 		struct bk_ikm_sums *s;
 
 		if (k == NONE) {
-			rc = unplaced_row("skm", kec);
+			rc = monev_unplaced_row("skm", kec);
 			break;
 		}
 		b->seen[k] = 1;
@@ -1546,12 +1176,12 @@ static bk_status ikm_scan_file(struct ikm_build *b, const char *file, struct ikm
 			g = cur->last_g;
 		} else {
 			if (b->r->by == BK_REPORT_BY_KECAMATAN) {
-				g = strmap_get(&b->groups, key);
+				g = monev_strmap_get(&b->groups, key);
 			} else if ((rc = code_group(b, key, &g))) {
 				break;
 			}
 			if (g == NONE) {
-				rc = unplaced_row("skm", kec);
+				rc = monev_unplaced_row("skm", kec);
 				break;
 			}
 			len = strlen(key);
@@ -1595,7 +1225,7 @@ static bk_status ikm_scan(struct ikm_build *b)
 	struct bk_dataset ds;
 	bk_status rc;
 
-	if ((rc = need_dataset(b->v, "skm", cols, &ds)))
+	if ((rc = monev_need_dataset(b->v, "skm", cols, &ds)))
 		return rc;
 	bk_dataset_release(&ds);
 	for (size_t f = 0; f <= b->v->nstores && rc == BK_OK; f++) {
@@ -1611,7 +1241,7 @@ static bk_status ikm_scan(struct ikm_build *b)
  * *per_kec_p (sc->nkec entries, the caller frees it) is NULL when the vault
  * has no warga dataset, and on failure. Shared by the IKM populations and
  * coverage. */
-static bk_status residents_per_kecamatan(struct bk_vault *v, const struct scope *sc, uint64_t **per_kec_p)
+static bk_status residents_per_kecamatan(struct bk_vault *v, const struct monev_scope *sc, uint64_t **per_kec_p)
 {
 	sqlite3_stmt *st = NULL;
 	unsigned char *seen = calloc(sc->nkec + 1, 1);
@@ -1625,9 +1255,9 @@ static bk_status residents_per_kecamatan(struct bk_vault *v, const struct scope 
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = have_dataset(v, "warga", &have)) || !have)
+	if ((rc = monev_have_dataset(v, "warga", &have)) || !have)
 		goto out;
-	if ((rc = require_scope(v, "warga", sc)))
+	if ((rc = monev_require_scope(v, "warga", sc)))
 		goto out;
 	/* file by file: each counts along its kecamatan index, where GROUP BY over the
 	 * view of all files would sort every row (1 M rows: 0.45 s against 0.03 s) */
@@ -1635,15 +1265,15 @@ static bk_status residents_per_kecamatan(struct bk_vault *v, const struct scope 
 		char file[BK_STORE_SCHEMA_MAX];
 
 		bk_stores_file(v->stores, f, file);
-		if ((rc = prepare_scan_in(v, file, "kecamatan, count(*)", "warga", 0, NULL, sc, " GROUP BY kecamatan",
+		if ((rc = monev_prepare_scan_in(v, file, "kecamatan, count(*)", "warga", 0, NULL, sc, " GROUP BY kecamatan",
 					  &st)))
 			break;
 		while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *kec = (const char *)sqlite3_column_text(st, 0);
-			size_t k = region_index(sc->kec, sc->nkec, kec, &last);
+			size_t k = monev_region_index(sc->kec, sc->nkec, kec, &last);
 
 			if (k == NONE) {
-				rc = unplaced_row("warga", kec);
+				rc = monev_unplaced_row("warga", kec);
 				break;
 			}
 			seen[k] = 1;
@@ -1655,7 +1285,7 @@ static bk_status residents_per_kecamatan(struct bk_vault *v, const struct scope 
 		st = NULL;
 	}
 	if (rc == BK_OK)
-		rc = require_seen(v, "warga", sc, seen);
+		rc = monev_require_seen(v, "warga", sc, seen);
 out:
 	if (rc == BK_OK && have)
 		*per_kec_p = per_kec;
@@ -1673,7 +1303,7 @@ static bk_status ikm_population_warga(struct ikm_build *b)
 	bk_status rc = residents_per_kecamatan(b->v, &b->sc, &per_kec);
 
 	for (size_t k = 0; per_kec && k < b->sc.nkec; k++) {
-		size_t g = strmap_get(&b->groups, b->sc.kec[k]->kode);
+		size_t g = monev_strmap_get(&b->groups, b->sc.kec[k]->kode);
 
 		if (g != NONE)
 			b->r->groups[g].population = per_kec[k];
@@ -1697,9 +1327,9 @@ static bk_status ikm_population_users(struct ikm_build *b)
 
 	if (!seen)
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	if ((rc = have_dataset(b->v, "pemanfaatan", &have)) || !have)
+	if ((rc = monev_have_dataset(b->v, "pemanfaatan", &have)) || !have)
 		goto out_seen;
-	if ((rc = need_dataset(b->v, "pemanfaatan", cols, &ds)))
+	if ((rc = monev_need_dataset(b->v, "pemanfaatan", cols, &ds)))
 		goto out_seen;
 	if (ds.subject_col < 0 || !ds.cols[ds.subject_col].blind_index) {
 		bk_dataset_release(&ds);
@@ -1707,45 +1337,45 @@ static bk_status ikm_population_users(struct ikm_build *b)
 	}
 	snprintf(sel, sizeof(sel), "kecamatan, kode_inovasi, \"%s_bi\"", ds.cols[ds.subject_col].name);
 	bk_dataset_release(&ds);
-	if (!(b->all_bits = calloc(BITMAP_WORDS, sizeof(uint64_t)))) {
+	if (!(b->all_bits = calloc(MONEV_BITMAP_WORDS, sizeof(uint64_t)))) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 		goto out_seen;
 	}
-	if ((rc = require_scope(b->v, "pemanfaatan", &b->sc)) ||
-	    (rc = prepare_scan(b->v, sel, "pemanfaatan", b->r->year, "tanggal", &b->sc, NULL, &st)))
+	if ((rc = monev_require_scope(b->v, "pemanfaatan", &b->sc)) ||
+	    (rc = monev_prepare_scan(b->v, sel, "pemanfaatan", b->r->year, "tanggal", &b->sc, NULL, &st)))
 		goto out_seen;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kec = (const char *)sqlite3_column_text(st, 0);
 		const char *kode = (const char *)sqlite3_column_text(st, 1);
-		size_t k = region_index(b->sc.kec, b->sc.nkec, kec, &last), g;
+		size_t k = monev_region_index(b->sc.kec, b->sc.nkec, kec, &last), g;
 		int64_t bi;
 
 		if (k == NONE) {
-			rc = unplaced_row("pemanfaatan", kec);
+			rc = monev_unplaced_row("pemanfaatan", kec);
 			break;
 		}
 		seen[k] = 1;
 		if (sqlite3_column_type(st, 2) == SQLITE_NULL)
 			continue;
 		bi = sqlite3_column_int64(st, 2);
-		bitmap_set(b->all_bits, bi);
-		g = kode ? strmap_get(&b->codes, kode) : NONE;
+		monev_bitmap_set(b->all_bits, bi);
+		g = kode ? monev_strmap_get(&b->codes, kode) : NONE;
 		if (g == NONE)
 			continue; /* an innovation with users but no answers and no registry entry */
-		if (!b->bits[g] && !(b->bits[g] = calloc(BITMAP_WORDS, sizeof(uint64_t)))) {
+		if (!b->bits[g] && !(b->bits[g] = calloc(MONEV_BITMAP_WORDS, sizeof(uint64_t)))) {
 			rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 			break;
 		}
-		bitmap_set(b->bits[g], bi);
+		monev_bitmap_set(b->bits[g], bi);
 	}
 	if (rc == BK_OK && src != SQLITE_DONE)
 		rc = bk_db_status(b->v->db, src, "reading pemanfaatan");
 	if (rc == BK_OK)
-		rc = require_seen(b->v, "pemanfaatan", &b->sc, seen);
+		rc = monev_require_seen(b->v, "pemanfaatan", &b->sc, seen);
 	for (size_t g = 0; rc == BK_OK && g < b->r->ngroups; g++)
-		b->r->groups[g].population = bitmap_distinct(b->bits[g]);
+		b->r->groups[g].population = monev_bitmap_distinct(b->bits[g]);
 	if (rc == BK_OK)
-		b->r->total.population = bitmap_distinct(b->all_bits);
+		b->r->total.population = monev_bitmap_distinct(b->all_bits);
 	sqlite3_finalize(st);
 out_seen:
 	free(seen);
@@ -1771,13 +1401,13 @@ bk_status bk_vault_report_ikm(struct bk_vault *v, const struct bk_report_ikm_opt
 	r->by = o->by;
 	r->year = o->year;
 	r->min_cell = o->min_cell;
-	if ((rc = report_begin(v, o->year, o->min_cell, &b.sc)))
+	if ((rc = monev_report_begin(v, o->year, o->min_cell, &b.sc)))
 		return rc;
 	if (!(b.seen = calloc(b.sc.nkec + 1, 1))) {
 		rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = require_scope(v, "skm", &b.sc)))
+	if ((rc = monev_require_scope(v, "skm", &b.sc)))
 		goto out;
 	if (o->by == BK_REPORT_BY_KECAMATAN) {
 		r->population_basis = "warga: the registered residents of the kecamatan";
@@ -1792,9 +1422,9 @@ bk_status bk_vault_report_ikm(struct bk_vault *v, const struct bk_report_ikm_opt
 		if (o->by == BK_REPORT_BY_UNIT)
 			r->population_basis = "pemanfaatan: the distinct users of the unit's innovations (estimated "
 					      "from the NIK blind index)";
-		rc = read_registry(v, ikm_registry_row, &b);
+		rc = monev_read_registry(v, ikm_registry_row, &b);
 	}
-	if (rc == BK_OK && (rc = ikm_scan(&b)) == BK_OK && (rc = require_seen(v, "skm", &b.sc, b.seen)) == BK_OK)
+	if (rc == BK_OK && (rc = ikm_scan(&b)) == BK_OK && (rc = monev_require_seen(v, "skm", &b.sc, b.seen)) == BK_OK)
 		rc = o->by == BK_REPORT_BY_KECAMATAN ? ikm_population_warga(&b) : ikm_population_users(&b);
 	if (rc != BK_OK)
 		goto out;
@@ -1808,16 +1438,16 @@ bk_status bk_vault_report_ikm(struct bk_vault *v, const struct bk_report_ikm_opt
 	else
 		snprintf(target, sizeof(target), "ikm by %s min-cell %llu", bk_report_by_name(o->by),
 			 (unsigned long long)o->min_cell);
-	rc = audit_report(v, "skm", target, r->rows);
+	rc = monev_audit_report(v, "skm", target, r->rows);
 out:
 	for (size_t i = 0; i < r->ngroups && b.bits; i++)
 		free(b.bits[i]);
 	free(b.bits);
 	free(b.all_bits);
 	free(b.seen);
-	strmap_free(&b.groups);
-	strmap_free(&b.codes);
-	scope_release(&b.sc);
+	monev_strmap_free(&b.groups);
+	monev_strmap_free(&b.codes);
+	monev_scope_release(&b.sc);
 	if (rc != BK_OK)
 		bk_report_ikm_release(r);
 	return rc;
@@ -1828,9 +1458,9 @@ out:
 struct cov_build {
 	struct bk_vault *v;
 	struct bk_report_coverage *r;
-	struct scope sc;
+	struct monev_scope sc;
 	size_t cap;           /* of r->inovasi */
-	struct strmap codes;  /* innovation code -> index */
+	struct monev_strmap codes;  /* innovation code -> index */
 	uint64_t **inov_bits; /* per innovation: users */
 	unsigned char **inov_kec, **inov_desa; /* per innovation: kecamatan, desa reached */
 	unsigned char **inov_plan; /* per innovation: desa of the scope it plans to reach; NULL: all */
@@ -1844,7 +1474,7 @@ static bk_status cov_add_inovasi(struct cov_build *b, const char *kode, const ch
 				 size_t *idx_p)
 {
 	struct bk_report_coverage *r = b->r;
-	size_t at = strmap_get(&b->codes, kode);
+	size_t at = monev_strmap_get(&b->codes, kode);
 
 	if (at != NONE) {
 		*idx_p = at;
@@ -1885,19 +1515,19 @@ static bk_status cov_add_inovasi(struct cov_build *b, const char *kode, const ch
 	snprintf(r->inovasi[at].nama, sizeof(r->inovasi[at].nama), "%s", nama);
 	snprintf(r->inovasi[at].opd, sizeof(r->inovasi[at].opd), "%s", opd);
 	*idx_p = at;
-	return strmap_put(&b->codes, kode, at);
+	return monev_strmap_put(&b->codes, kode, at);
 }
 
 /* Marks in plan the desa of the scope that one cakupan code names: the
  * kabupaten (all), a kecamatan (its desa) or a desa; 0 when it names no
  * region of the vault (a region outside the scope is known, and adds none). */
-static int plan_code(const struct bk_vault *v, const struct scope *sc, const char *code, unsigned char *plan)
+static int plan_code(const struct bk_vault *v, const struct monev_scope *sc, const char *code, unsigned char *plan)
 {
 	const struct bk_region *r = bk_regions_find(&v->regions, BK_REGION_DESA, code);
 	size_t last = 0, d;
 
 	if (r && strcmp(r->kode, code) == 0) {
-		if ((d = region_index(sc->desa, sc->ndesa, code, &last)) != NONE)
+		if ((d = monev_region_index(sc->desa, sc->ndesa, code, &last)) != NONE)
 			plan[d] = 1;
 		return 1;
 	}
@@ -1914,7 +1544,7 @@ static int plan_code(const struct bk_vault *v, const struct scope *sc, const cha
 	return 0;
 }
 
-/* An innovation from one row of the registry (read_registry's row), with
+/* An innovation from one row of the registry (monev_read_registry's row), with
  * the desa its cakupan plans to reach; the first row of a kode counts. */
 static bk_status cov_registry_row(void *ctx, const char *kode, const char *nama, const char *opd, const char *cakupan)
 {
@@ -1970,25 +1600,25 @@ static bk_status cov_scan(struct cov_build *b)
 	int have_bi, src;
 	bk_status rc;
 
-	if ((rc = need_dataset(b->v, "pemanfaatan", cols, &ds)))
+	if ((rc = monev_need_dataset(b->v, "pemanfaatan", cols, &ds)))
 		return rc;
 	have_bi = ds.subject_col >= 0 && ds.cols[ds.subject_col].blind_index;
 	snprintf(sel, sizeof(sel), "kecamatan, kode_inovasi, kanal, desa, %s%s%s", have_bi ? "\"" : "NULL",
 		 have_bi ? ds.cols[ds.subject_col].name : "", have_bi ? "_bi\"" : "");
 	bk_dataset_release(&ds);
-	if ((rc = prepare_scan(b->v, sel, "pemanfaatan", b->r->year, "tanggal", &b->sc, NULL, &st)))
+	if ((rc = monev_prepare_scan(b->v, sel, "pemanfaatan", b->r->year, "tanggal", &b->sc, NULL, &st)))
 		return rc;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kec = (const char *)sqlite3_column_text(st, 0);
 		const char *kode = (const char *)sqlite3_column_text(st, 1);
 		const char *kanal = (const char *)sqlite3_column_text(st, 2);
 		const char *desa = (const char *)sqlite3_column_text(st, 3);
-		size_t k = region_index(b->sc.kec, b->sc.nkec, kec, &last_kec), g;
-		size_t d = region_index(b->sc.desa, b->sc.ndesa, desa, &last_desa);
+		size_t k = monev_region_index(b->sc.kec, b->sc.nkec, kec, &last_kec), g;
+		size_t d = monev_region_index(b->sc.desa, b->sc.ndesa, desa, &last_desa);
 		struct bk_report_cov_kecamatan *kr;
 
 		if (k == NONE) {
-			rc = unplaced_row("pemanfaatan", kec);
+			rc = monev_unplaced_row("pemanfaatan", kec);
 			break;
 		}
 		b->seen[k] = 1;
@@ -2018,14 +1648,14 @@ static bk_status cov_scan(struct cov_build *b)
 		if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
 			int64_t bi = sqlite3_column_int64(st, 4);
 
-			if ((!b->inov_bits[g] && !(b->inov_bits[g] = calloc(BITMAP_WORDS, sizeof(uint64_t)))) ||
-			    (!b->kec_bits[k] && !(b->kec_bits[k] = calloc(BITMAP_WORDS, sizeof(uint64_t))))) {
+			if ((!b->inov_bits[g] && !(b->inov_bits[g] = calloc(MONEV_BITMAP_WORDS, sizeof(uint64_t)))) ||
+			    (!b->kec_bits[k] && !(b->kec_bits[k] = calloc(MONEV_BITMAP_WORDS, sizeof(uint64_t))))) {
 				rc = bk_fail(BK_ERR_NOMEM, "out of memory");
 				break;
 			}
-			bitmap_set(b->inov_bits[g], bi);
-			bitmap_set(b->kec_bits[k], bi);
-			bitmap_set(b->all_bits, bi);
+			monev_bitmap_set(b->inov_bits[g], bi);
+			monev_bitmap_set(b->kec_bits[k], bi);
+			monev_bitmap_set(b->all_bits, bi);
 		}
 		b->r->rows++;
 	}
@@ -2048,7 +1678,7 @@ static bk_status cov_alloc(struct cov_build *b)
 	b->seen = calloc(b->sc.nkec + 1, 1);
 	b->kec_bits = calloc(b->sc.nkec + 1, sizeof(*b->kec_bits));
 	b->desa_reached = calloc(b->sc.ndesa + 1, 1);
-	b->all_bits = calloc(BITMAP_WORDS, sizeof(uint64_t));
+	b->all_bits = calloc(MONEV_BITMAP_WORDS, sizeof(uint64_t));
 	r->kecamatan = calloc(b->sc.nkec + 1, sizeof(*r->kecamatan));
 	if (!b->seen || !b->kec_bits || !b->desa_reached || !b->all_bits || !r->kecamatan)
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
@@ -2079,7 +1709,7 @@ static bk_status cov_plan(struct cov_build *b, size_t i)
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
 	}
 	for (size_t d = 0, last = 0; d < b->sc.ndesa; d++) {
-		size_t k = kec_of[d] = region_index(b->sc.kec, b->sc.nkec, b->sc.desa[d]->kode_induk, &last);
+		size_t k = kec_of[d] = monev_region_index(b->sc.kec, b->sc.nkec, b->sc.desa[d]->kode_induk, &last);
 		int planned = !plan || plan[d];
 
 		if (!planned) {
@@ -2131,7 +1761,7 @@ static bk_status cov_tally(struct cov_build *b)
 	bk_status rc;
 
 	for (size_t d = 0; d < b->sc.ndesa; d++) {
-		size_t last = 0, k = region_index(b->sc.kec, b->sc.nkec, b->sc.desa[d]->kode_induk, &last);
+		size_t last = 0, k = monev_region_index(b->sc.kec, b->sc.nkec, b->sc.desa[d]->kode_induk, &last);
 
 		if (k == NONE)
 			continue;
@@ -2139,11 +1769,11 @@ static bk_status cov_tally(struct cov_build *b)
 		r->kecamatan[k].desa_reached += b->desa_reached[d];
 	}
 	for (size_t k = 0; k < b->sc.nkec; k++)
-		r->kecamatan[k].users = bitmap_distinct(b->kec_bits[k]);
+		r->kecamatan[k].users = monev_bitmap_distinct(b->kec_bits[k]);
 	for (size_t i = 0; i < r->ninovasi; i++) {
 		struct bk_report_cov_inovasi *x = &r->inovasi[i];
 
-		x->users = bitmap_distinct(b->inov_bits[i]);
+		x->users = monev_bitmap_distinct(b->inov_bits[i]);
 		for (size_t k = 0; k < b->sc.nkec; k++)
 			x->kecamatan_reached += b->inov_kec[i][k];
 		for (size_t d = 0; d < b->sc.ndesa; d++)
@@ -2151,7 +1781,7 @@ static bk_status cov_tally(struct cov_build *b)
 		if ((rc = cov_plan(b, i)))
 			return rc;
 	}
-	r->users_total = bitmap_distinct(b->all_bits);
+	r->users_total = monev_bitmap_distinct(b->all_bits);
 	if (r->ninovasi > 1)
 		qsort(r->inovasi, r->ninovasi, sizeof(*r->inovasi), cov_inovasi_cmp);
 	return BK_OK;
@@ -2175,8 +1805,8 @@ static void cov_free(struct cov_build *b)
 	free(b->all_bits);
 	free(b->desa_reached);
 	free(b->seen);
-	strmap_free(&b->codes);
-	scope_release(&b->sc);
+	monev_strmap_free(&b->codes);
+	monev_scope_release(&b->sc);
 }
 
 bk_status bk_vault_report_coverage(struct bk_vault *v, const struct bk_report_coverage_opts *o,
@@ -2190,12 +1820,12 @@ bk_status bk_vault_report_coverage(struct bk_vault *v, const struct bk_report_co
 	r->year = o->year;
 	r->min_cell = o->min_cell;
 	r->list_unreached = o->unreached;
-	if ((rc = report_begin(v, o->year, o->min_cell, &b.sc)))
+	if ((rc = monev_report_begin(v, o->year, o->min_cell, &b.sc)))
 		return rc;
 	if ((rc = cov_alloc(&b)))
 		goto out;
-	if ((rc = require_scope(v, "pemanfaatan", &b.sc)) || (rc = read_registry(v, cov_registry_row, &b)) || (rc = cov_scan(&b)) ||
-	    (rc = require_seen(v, "pemanfaatan", &b.sc, b.seen)) || (rc = cov_residents(&b)) || (rc = cov_tally(&b)))
+	if ((rc = monev_require_scope(v, "pemanfaatan", &b.sc)) || (rc = monev_read_registry(v, cov_registry_row, &b)) || (rc = cov_scan(&b)) ||
+	    (rc = monev_require_seen(v, "pemanfaatan", &b.sc, b.seen)) || (rc = cov_residents(&b)) || (rc = cov_tally(&b)))
 		goto out;
 	if ((rc = bk_report_coverage_finish(r)))
 		goto out;
@@ -2204,7 +1834,7 @@ bk_status bk_vault_report_coverage(struct bk_vault *v, const struct bk_report_co
 			 (unsigned long long)o->min_cell);
 	else
 		snprintf(target, sizeof(target), "coverage min-cell %llu", (unsigned long long)o->min_cell);
-	rc = audit_report(v, "pemanfaatan", target, r->rows);
+	rc = monev_audit_report(v, "pemanfaatan", target, r->rows);
 out:
 	cov_free(&b);
 	if (rc != BK_OK)
