@@ -1,6 +1,6 @@
-/* cmd_report.c - `brankas report ikm|coverage`: the aggregate reports of
- * vault/monev/report.h as an aligned table, CSV (RFC 4180, formula-injection safe)
- * or JSON. The vault computes, suppresses and audits; this file only lays
+/* cmd_report.c - `brankas report ikm|coverage|adoption`: the aggregate
+ * reports of vault/monev/ as an aligned table, CSV (RFC 4180,
+ * formula-injection safe) or JSON. The vault computes, suppresses and audits; this file only lays
  * out what it was given. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "vault/monev/adoption.h"
 #include "vault/monev/report.h"
 
 #define NAME_WIDTH 32 /* names are cut to this many characters in a table */
@@ -582,4 +583,151 @@ int cmd_report_coverage(struct cli_ctx *ctx, int argc, char **argv)
 	ca.inovasi = !ca.a.by_set || ca.a.by == BK_REPORT_BY_INOVASI;
 	ca.kecamatan = !ca.a.by_set || ca.a.by == BK_REPORT_BY_KECAMATAN;
 	return cli_run(ctx, run_coverage, &ca);
+}
+
+/* --- report adoption --- */
+
+struct adoption_args {
+	struct bk_report_adoption_opts o;
+	unsigned min_cell;
+	enum cli_format format;
+};
+
+static int option_period(struct cli_ctx *ctx, const char *arg, void *value)
+{
+	if (bk_period_parse(arg, value) != BK_OK)
+		return cli_usage(ctx, "%s", bk_error_detail());
+	return -1;
+}
+
+static bk_status put_since(struct grid *g, int32_t since, enum mode mode)
+{
+	if (since == BK_ADOPTION_UNKNOWN)
+		return grid_put(g, mode == MODE_CSV ? "" : "-");
+	return grid_putf(g, "%d", (int)since);
+}
+
+/* One table for every innovation: a line per period. */
+static bk_status adoption_grid(struct grid *g, const struct bk_report_adoption *r, const struct bk_adoption_inovasi *only,
+			       enum mode mode)
+{
+	static const char *const cols[] = {"kode_inovasi/", "period/PERIOD", ">since_penerapan/SINCE", ">uses/USES",
+					   ">daring/DARING", ">luring/LURING", ">users/USERS", ">desa_new/NEW DESA",
+					   ">desa_reached/DESA SO FAR", ">desa_planned/", NULL};
+	bk_status rc = grid_head(g, mode, cols);
+
+	for (size_t i = 0; i < r->ninovasi && rc == BK_OK; i++) {
+		const struct bk_adoption_inovasi *x = &r->inovasi[i];
+
+		if (only && x != only)
+			continue;
+		for (size_t p = 0; p < x->npoints && rc == BK_OK; p++) {
+			const struct bk_adoption_point *pt = &x->points[p];
+
+			if ((mode == MODE_CSV && (rc = grid_put(g, x->kode))) || (rc = grid_put(g, pt->label)) ||
+			    (rc = put_since(g, pt->since_penerapan, mode)) ||
+			    (rc = put_count(g, pt->uses_hidden, pt->uses, mode)) ||
+			    (rc = put_count(g, pt->daring_hidden, pt->daring, mode)) ||
+			    (rc = put_count(g, pt->luring_hidden, pt->luring, mode)) ||
+			    (rc = put_count(g, pt->users_hidden, pt->users, mode)) || (rc = grid_putf(g, "%u", pt->desa_new)) ||
+			    (rc = mode == MODE_TABLE ? grid_putf(g, "%u/%u", pt->desa_reached, x->desa_planned)
+						     : grid_putf(g, "%u", pt->desa_reached)) ||
+			    (mode == MODE_CSV && (rc = grid_putf(g, "%u", x->desa_planned))))
+				break;
+		}
+	}
+	return rc;
+}
+
+static bk_status print_adoption(const struct bk_report_adoption *r)
+{
+	char half[12];
+	bk_status rc = BK_OK;
+
+	printf("Adoption per %s%s%.0d%s%s%s%s, min-cell %llu: uses by kanal, users, planned desa reached\n",
+	       bk_period_name(r->period), r->year ? ", year " : "", r->year, r->from[0] ? ", from " : "", r->from,
+	       r->to[0] ? " to " : "", r->to, (unsigned long long)r->min_cell);
+	for (size_t i = 0; i < r->ninovasi && rc == BK_OK; i++) {
+		const struct bk_adoption_inovasi *x = &r->inovasi[i];
+		struct grid g = {0};
+
+		printf("\n%s  %s\n  penerapan %s; %u desa/kelurahan planned; half of them reached: ", x->kode, x->nama,
+		       x->penerapan[0] ? x->penerapan : "not known", x->desa_planned);
+		if (x->half_period < 0) {
+			printf("not yet\n");
+		} else {
+			bk_period_label(half, sizeof(half), x->half_period, r->period);
+			if (x->half_since_penerapan == BK_ADOPTION_UNKNOWN)
+				printf("%s\n", half);
+			else
+				printf("%s, %d %s%s after penerapan\n", half, (int)x->half_since_penerapan,
+				       bk_period_name(r->period), x->half_since_penerapan == 1 ? "" : "s");
+		}
+		if (!x->npoints) {
+			printf("  no use in this range\n");
+			continue;
+		}
+		if ((rc = adoption_grid(&g, r, x, MODE_TABLE)) == BK_OK)
+			grid_print_table(&g, stdout);
+		grid_free(&g);
+	}
+	if (rc == BK_OK)
+		printf("\nx: hidden (fewer than %llu people, or protecting such a cell); SINCE: %ss after the one of "
+		       "penerapan; USERS: distinct people (from the NIK blind index)\n",
+		       (unsigned long long)r->min_cell, bk_period_name(r->period));
+	return rc;
+}
+
+static bk_status run_adoption(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	const struct adoption_args *a = arg;
+	struct bk_report_adoption r = {0};
+	struct grid g = {0};
+	json_t *root = NULL;
+	bk_status rc;
+
+	(void)ctx;
+	if ((rc = bk_vault_report_adoption(v, &a->o, &r)))
+		return rc;
+	if (a->format == CLI_FORMAT_JSON) {
+		if (!(root = bk_report_adoption_json(&r)))
+			rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		else
+			print_json(root);
+	} else if (a->format == CLI_FORMAT_CSV) {
+		if ((rc = adoption_grid(&g, &r, NULL, MODE_CSV)) == BK_OK)
+			grid_print_csv(&g, stdout);
+	} else {
+		rc = print_adoption(&r);
+	}
+	json_decref(root);
+	grid_free(&g);
+	bk_report_adoption_release(&r);
+	return rc;
+}
+
+int cmd_report_adoption(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct adoption_args a;
+	const struct cli_option opts[] = {
+		CLI_OPT_FN(0, "period", option_period, &a.o.period, "month|quarter"),
+		CLI_OPT_INT(0, "year", &a.o.year, 1900, 9999, "Y", NULL),
+		CLI_OPT_STRING(0, "from", &a.o.from, "YYYY-MM-DD"),
+		CLI_OPT_STRING(0, "to", &a.o.to, "YYYY-MM-DD"),
+		CLI_OPT_UINT(0, "min-cell", &a.min_cell, 1, BK_REPORT_MIN_CELL_MAX, "N", NULL),
+		CLI_OPT_FN(0, "format", cli_option_format, &a.format, "table|csv|json"),
+		CLI_OPT_END,
+	};
+	int code;
+
+	memset(&a, 0, sizeof(a));
+	a.o.period = BK_PERIOD_MONTH;
+	a.min_cell = BK_REPORT_MIN_CELL;
+	a.format = CLI_FORMAT_TABLE;
+	if ((code = cli_parse_options(ctx, argc, argv, opts, NULL)) >= 0)
+		return code;
+	if (a.o.year && (a.o.from || a.o.to))
+		return cli_usage(ctx, "give --year or --from/--to, not both");
+	a.o.min_cell = a.min_cell;
+	return cli_run(ctx, run_adoption, &a);
 }

@@ -179,6 +179,16 @@ const struct cli_command cli_commands[] = {
 	 "  forgot theirs; fewer reveal nothing. A new split retires the shares of the one before",
 	 "brankas recovery split --shares 5 --threshold 3 -o /media/usb/pemulihan",
 	 "admin"},
+	{"report adoption", cmd_report_adoption, CLI_UNLOCKS, "how the use of each innovation grows, month by month",
+	 "brankas report adoption [--period month|quarter] [--year Y | --from DATE --to DATE] [--min-cell N]\n"
+	 "                        [--format table|csv|json]" VAULT_OPTS "\n"
+	 "  per innovation and period, from its penerapan (or first use): uses, daring and luring,\n"
+	 "  distinct users, the desa/kelurahan of its planned area reached for the first time and so\n"
+	 "  far, and the period by which half of them were reached; counts of fewer than N people\n"
+	 "  (default 5) are hidden, with what would give them away",
+	 "brankas report adoption --period quarter --format csv > adopsi.csv\n"
+	 "brankas report adoption --from 2025-01-01 --to 2025-06-30",
+	 "admin, custodian, analyst"},
 	{"report coverage", cmd_report_coverage, CLI_UNLOCKS, "coverage of the innovations: areas reached, users, daring vs luring",
 	 "brankas report coverage [--by inovasi|kecamatan | --unreached] [--year Y] [--min-cell N]\n"
 	 "                        [--format table|csv|json]" VAULT_OPTS "\n"

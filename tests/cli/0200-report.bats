@@ -211,6 +211,62 @@ csv_json() {
 	[ "$status" -eq 2 ]
 }
 
+@test "report adoption: uses, users and planned desa reached per month and quarter, as worked by hand" {
+	# min-cell 1 shows every count: INO-A in March (8 uses, 6 daring, Kanigoro 2001 and 2002) and May
+	# (6 luring in Wonodadi 2001); INO-B in April (3, Kanigoro 2001) and June (1 daring in Wonodadi,
+	# outside its plan); INO-C registered, never used
+	run --separate-stderr as ani report adoption --min-cell 1 --format json
+	[ "$status" -eq 0 ]
+	jq -e '[.inovasi[] | [.kode, .uses, .daring, .luring, .users, .desa_planned,
+		[.points[] | [.period, .uses, .daring, .luring, .users, .desa_new, .desa_reached]]]]
+		== [["INO-A", 14, 6, 8, 14, 248, [["2025-03", 8, 6, 2, 8, 2, 2], ["2025-04", 0, 0, 0, 0, 0, 2],
+			["2025-05", 6, 0, 6, 6, 1, 3]]],
+		["INO-B", 4, 1, 3, 4, 12, [["2025-04", 3, 0, 3, 3, 1, 1], ["2025-05", 0, 0, 0, 0, 0, 1],
+			["2025-06", 1, 1, 0, 1, 0, 1]]],
+		["INO-C", 0, 0, 0, 0, 248, []]]' <<<"$output"
+	# min-cell 5: no count of 1 to 4 people shows, nor a use count of a period whose people are hidden
+	run --separate-stderr as ani report adoption --format json
+	jq -e '[.inovasi[] | .points[] | .users | select(. != null and . > 0 and . < 5)] == []' <<<"$output"
+	jq -e '[.inovasi[] | .points[] | select(.users == null and .uses != null and .uses > 0)] == []' <<<"$output"
+	jq -e '.inovasi[0].points[0].users == 8 and .inovasi[1].users == null' <<<"$output"
+	run --separate-stderr as ani report adoption --period quarter --min-cell 1 --format csv
+	[ "$output" = $'kode_inovasi,period,since_penerapan,uses,daring,luring,users,desa_new,desa_reached,desa_planned\r
+INO-A,2025-Q1,,8,6,2,8,2,2,248\r
+INO-A,2025-Q2,,6,0,6,6,1,3,248\r
+INO-B,2025-Q2,,4,1,3,4,1,1,12\r' ]
+	# a custodian of Kanigoro: Wonodadi's uses are not read
+	run --separate-stderr as citra report adoption --min-cell 1 --format json
+	jq -e '[.inovasi[] | [.kode, .uses]] == [["INO-A", 8], ["INO-B", 3], ["INO-C", 0]]' <<<"$output"
+	# penerapan in January, two planned desa, the first reached in March: half of them 2 months after
+	printf '%s\n' "kode,nama,opd,jenis,bentuk,tahapan,urusan,inisiator,tanggal_uji_coba,tanggal_penerapan,cakupan,deskripsi" \
+		"INO-H,Separuh,Dinas H,digital,lainnya,penerapan,,,,2025-01-15,35.05.10.2001 35.05.10.2002," >h.csv
+	printf '%s\n' "nik,kode_inovasi,tanggal,kanal,desa" "3505100101900001,INO-H,2025-03-10,daring,35.05.10.2001" \
+		"3505100101900002,INO-H,2025-05-02,luring,35.05.10.2002" >hp.csv
+	as ada import inovasi h.csv >/dev/null
+	as ada import pemanfaatan hp.csv >/dev/null
+	run --separate-stderr as ani report adoption --min-cell 1 --format json
+	jq -e '.inovasi[] | select(.kode == "INO-H") | .penerapan == "2025-01-15" and .half_reached == "2025-03"
+		and .half_since_penerapan == 2 and [.points[] | [.period, .since_penerapan, .uses, .desa_reached]]
+		== [["2025-01", 0, 0, 0], ["2025-02", 1, 0, 0], ["2025-03", 2, 1, 1], ["2025-04", 3, 0, 1], ["2025-05", 4, 1, 2]]' <<<"$output"
+	run --separate-stderr as ani report adoption --period quarter --format json
+	jq -e '.inovasi[] | select(.kode == "INO-H") | .half_reached == "2025-Q1" and .half_since_penerapan == 0' <<<"$output"
+	run --separate-stderr as ani report adoption
+	has "half of them reached: 2025-03, 2 months after penerapan"
+	# ranges: --from/--to bound the dates, both inclusive; nonsense is a usage error before any unlock
+	run --separate-stderr as ani report adoption --min-cell 1 --from 2025-04-01 --to 2025-05-31 --format json
+	jq -e '[.inovasi[] | [.kode, .uses]] == [["INO-A", 6], ["INO-B", 3], ["INO-C", 0], ["INO-H", 1]]' <<<"$output"
+	run --separate-stderr bk -C "$VAULT" -u ani report adoption --year 2025 --from 2025-01-01 </dev/null
+	[ "$status" -eq 2 ]
+	run --separate-stderr as ani report adoption --from 2025-02-30
+	[ "$status" -eq 2 ]
+	run --separate-stderr as ani report adoption --from 2025-06-01 --to 2025-01-01
+	[ "$status" -eq 2 ]
+	run --separate-stderr as ani report adoption --period week
+	[ "$status" -eq 2 ]
+	run --separate-stderr as oki report adoption
+	[ "$status" -eq 4 ]
+}
+
 @test "CSV is RFC 4180 with CRLF, and formula-like cells are neutralized inside quotes" {
 	as ani report coverage --by inovasi --format csv >cov.csv
 	as ani report ikm --by unit --format csv >unit.csv
@@ -315,6 +371,18 @@ col_end() {
 		[ "$status" -eq 0 ]
 		jq -e 'length > 0' <<<"$output"
 	done
+	# adoption: a series per innovation, half the planned desa the first period that reaches it
+	run --separate-stderr demo_as ani report adoption --format json
+	[ "$status" -eq 0 ]
+	jq -e '[.inovasi[] | select(.points | length > 0)] | length > 0' <<<"$output"
+	jq -e '[.inovasi[] | .points[] | .users, .uses, .daring, .luring | select(. != null and . > 0 and . < 5)] == []' \
+		<<<"$output"
+	jq -e '[.inovasi[] | select(.half_reached != null) | . as $x
+		| ([.points[] | select(2 * .desa_reached >= $x.desa_planned)][0].period == $x.half_reached)] | all' <<<"$output"
+	demo_as ani report adoption --period quarter --format csv >adopt.csv
+	run csv_json adopt.csv
+	[ "$status" -eq 0 ]
+	jq -e 'length > 0 and (.[0] | has("since_penerapan"))' <<<"$output"
 }
 
 @test "demo vault: a custodian's reports cover Kanigoro, operators and auditors get exit 4" {

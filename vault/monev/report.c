@@ -1107,20 +1107,19 @@ static bk_status add_group(struct ikm_build *b, const char *kode, const char *na
 
 /* A group for inovasi or unit from one row of the innovation registry
  * (monev_read_registry's row): the first row of a kode counts. */
-static bk_status ikm_registry_row(void *ctx, const char *kode, const char *nama, const char *opd, const char *cakupan)
+static bk_status ikm_registry_row(void *ctx, const struct monev_registry_row *row)
 {
 	struct ikm_build *b = ctx;
 	size_t g;
 	bk_status rc;
 
-	(void)cakupan;
-	if (monev_strmap_get(&b->codes, kode) != NONE)
+	if (monev_strmap_get(&b->codes, row->kode) != NONE)
 		return BK_OK;
 	if (b->r->by == BK_REPORT_BY_UNIT)
-		rc = add_group(b, opd ? opd : UNREGISTERED, opd ? opd : UNREGISTERED, &g);
+		rc = add_group(b, row->opd ? row->opd : UNREGISTERED, row->opd ? row->opd : UNREGISTERED, &g);
 	else
-		rc = add_group(b, kode, nama ? nama : "", &g);
-	return rc ? rc : monev_strmap_put(&b->codes, kode, g);
+		rc = add_group(b, row->kode, row->nama ? row->nama : "", &g);
+	return rc ? rc : monev_strmap_put(&b->codes, row->kode, g);
 }
 
 /* The group of an innovation code seen in the data (added when unknown). */
@@ -1518,62 +1517,25 @@ static bk_status cov_add_inovasi(struct cov_build *b, const char *kode, const ch
 	return monev_strmap_put(&b->codes, kode, at);
 }
 
-/* Marks in plan the desa of the scope that one cakupan code names: the
- * kabupaten (all), a kecamatan (its desa) or a desa; 0 when it names no
- * region of the vault (a region outside the scope is known, and adds none). */
-static int plan_code(const struct bk_vault *v, const struct monev_scope *sc, const char *code, unsigned char *plan)
-{
-	const struct bk_region *r = bk_regions_find(&v->regions, BK_REGION_DESA, code);
-	size_t last = 0, d;
-
-	if (r && strcmp(r->kode, code) == 0) {
-		if ((d = monev_region_index(sc->desa, sc->ndesa, code, &last)) != NONE)
-			plan[d] = 1;
-		return 1;
-	}
-	r = bk_regions_find(&v->regions, BK_REGION_KECAMATAN, code);
-	if (r && strcmp(r->kode, code) == 0) {
-		for (d = 0; d < sc->ndesa; d++)
-			plan[d] |= strcmp(sc->desa[d]->kode_induk, code) == 0;
-		return 1;
-	}
-	if (v->regions.count && strcmp(v->regions.items[0].kode, code) == 0) { /* the kabupaten */
-		memset(plan, 1, sc->ndesa);
-		return 1;
-	}
-	return 0;
-}
-
-/* An innovation from one row of the registry (monev_read_registry's row), with
- * the desa its cakupan plans to reach; the first row of a kode counts. */
-static bk_status cov_registry_row(void *ctx, const char *kode, const char *nama, const char *opd, const char *cakupan)
+/* An innovation from one row of the registry (monev_read_registry's row),
+ * with the desa its cakupan plans to reach; the first row of a kode counts. */
+static bk_status cov_registry_row(void *ctx, const struct monev_registry_row *row)
 {
 	struct cov_build *b = ctx;
 	struct bk_report_cov_plan *plan;
-	char code[24];
 	size_t i, n = b->r->ninovasi;
 	bk_status rc;
 
-	if ((rc = cov_add_inovasi(b, kode, nama ? nama : "", opd ? opd : "", &i)) || i < n || !cakupan)
+	if ((rc = cov_add_inovasi(b, row->kode, row->nama ? row->nama : "", row->opd ? row->opd : "", &i)) || i < n ||
+	    !row->cakupan)
 		return rc;
 	plan = &b->r->inovasi[i].plan;
-	/* codes are digits and dots; anything else separates them */
-	for (const char *p = cakupan; *p;) {
-		size_t len = 0;
-
-		while (*p && !((*p >= '0' && *p <= '9') || *p == '.'))
-			p++;
-		while (p[len] && ((p[len] >= '0' && p[len] <= '9') || p[len] == '.'))
-			len++;
-		if (!len)
-			break;
-		if (!b->inov_plan[i] && !(b->inov_plan[i] = calloc(b->sc.ndesa + 1, 1)))
-			return bk_fail(BK_ERR_NOMEM, "out of memory");
-		plan->cakupan_given = 1;
-		snprintf(code, sizeof(code), "%.*s", (int)(len < sizeof(code) ? len : sizeof(code) - 1), p);
-		if (len >= sizeof(code) || !plan_code(b->v, &b->sc, code, b->inov_plan[i]))
-			plan->cakupan_unknown++;
-		p += len;
+	if (!(b->inov_plan[i] = calloc(b->sc.ndesa + 1, 1)))
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	plan->cakupan_given = monev_plan(b->v, &b->sc, row->cakupan, b->inov_plan[i], &plan->cakupan_unknown);
+	if (!plan->cakupan_given) { /* an empty cakupan: the whole scope */
+		free(b->inov_plan[i]);
+		b->inov_plan[i] = NULL;
 	}
 	return BK_OK;
 }
@@ -1589,30 +1551,27 @@ static bk_status cov_residents(struct cov_build *b)
 	return rc;
 }
 
+/* An innovation met in the data (monev_code_index's add). */
+static bk_status cov_code(void *ctx, const char *kode, size_t *g_p)
+{
+	return cov_add_inovasi(ctx, kode, "", "", g_p);
+}
+
 /* The one pass over pemanfaatan. */
 static bk_status cov_scan(struct cov_build *b)
 {
-	static const char *const cols[] = {"kode_inovasi", "tanggal", "kanal", "desa", NULL};
-	struct bk_dataset ds;
+	struct monev_last_code last = {NONE, ""};
 	sqlite3_stmt *st = NULL;
-	size_t last_kec = 0, last_desa = 0, last_g = NONE;
-	char sel[128], last_key[BK_REPORT_LABEL_MAX] = "";
-	int have_bi, src;
+	size_t last_kec = 0, last_desa = 0;
+	int src;
 	bk_status rc;
 
-	if ((rc = monev_need_dataset(b->v, "pemanfaatan", cols, &ds)))
-		return rc;
-	have_bi = ds.subject_col >= 0 && ds.cols[ds.subject_col].blind_index;
-	snprintf(sel, sizeof(sel), "kecamatan, kode_inovasi, kanal, desa, %s%s%s", have_bi ? "\"" : "NULL",
-		 have_bi ? ds.cols[ds.subject_col].name : "", have_bi ? "_bi\"" : "");
-	bk_dataset_release(&ds);
-	if ((rc = monev_prepare_scan(b->v, sel, "pemanfaatan", b->r->year, "tanggal", &b->sc, NULL, &st)))
+	if ((rc = monev_scan_pemanfaatan(b->v, &b->sc, b->r->year, NULL, NULL, &st)))
 		return rc;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *kec = (const char *)sqlite3_column_text(st, 0);
-		const char *kode = (const char *)sqlite3_column_text(st, 1);
-		const char *kanal = (const char *)sqlite3_column_text(st, 2);
-		const char *desa = (const char *)sqlite3_column_text(st, 3);
+		const char *kec = (const char *)sqlite3_column_text(st, MONEV_USE_KECAMATAN);
+		const char *kanal = (const char *)sqlite3_column_text(st, MONEV_USE_KANAL);
+		const char *desa = (const char *)sqlite3_column_text(st, MONEV_USE_DESA);
 		size_t k = monev_region_index(b->sc.kec, b->sc.nkec, kec, &last_kec), g;
 		size_t d = monev_region_index(b->sc.desa, b->sc.ndesa, desa, &last_desa);
 		struct bk_report_cov_kecamatan *kr;
@@ -1623,20 +1582,9 @@ static bk_status cov_scan(struct cov_build *b)
 		}
 		b->seen[k] = 1;
 		kr = &b->r->kecamatan[k];
-		if (!kode)
-			kode = "";
-		if (last_g != NONE && strcmp(kode, last_key) == 0) {
-			g = last_g;
-		} else {
-			size_t len = strlen(kode);
-
-			if ((rc = cov_add_inovasi(b, kode, "", "", &g)))
-				break;
-			last_g = len < sizeof(last_key) ? g : NONE;
-			if (last_g != NONE)
-				memcpy(last_key, kode, len + 1);
-		}
-		b->inov_kec[g][k] = 1;
+		if ((rc = monev_code_index(&last, (const char *)sqlite3_column_text(st, MONEV_USE_KODE), cov_code, b, &g)))
+			break;
+	b->inov_kec[g][k] = 1;
 		if (d != NONE) {
 			b->inov_desa[g][d] = 1;
 			b->desa_reached[d] = 1;
@@ -1645,8 +1593,8 @@ static bk_status cov_scan(struct cov_build *b)
 			kr->daring++;
 		else if (kanal && strcmp(kanal, "luring") == 0)
 			kr->luring++;
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
-			int64_t bi = sqlite3_column_int64(st, 4);
+		if (sqlite3_column_type(st, MONEV_USE_BI) != SQLITE_NULL) {
+			int64_t bi = sqlite3_column_int64(st, MONEV_USE_BI);
 
 			if ((!b->inov_bits[g] && !(b->inov_bits[g] = calloc(MONEV_BITMAP_WORDS, sizeof(uint64_t)))) ||
 			    (!b->kec_bits[k] && !(b->kec_bits[k] = calloc(MONEV_BITMAP_WORDS, sizeof(uint64_t))))) {

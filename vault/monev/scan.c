@@ -235,11 +235,14 @@ bk_status monev_have_dataset(struct bk_vault *v, const char *name, int *have_p)
 	return src == SQLITE_DONE ? BK_OK : bk_db_status(v->db, src, "looking up a dataset");
 }
 
-bk_status monev_prepare_scan_in(struct bk_vault *v, const char *file, const char *cols, const char *table, int year,
-				 const char *date_col, const struct monev_scope *sc, const char *tail, sqlite3_stmt **st_p)
+/* The scan of monev_prepare_scan_in with date bounds lo (inclusive) and hi
+ * (exclusive), either NULL. */
+static bk_status prepare_bounded(struct bk_vault *v, const char *file, const char *cols, const char *table,
+				 const char *lo, const char *hi, const char *date_col, const struct monev_scope *sc,
+				 const char *tail, sqlite3_stmt **st_p)
 {
 	size_t cap = 512 + sc->nkec * 2, n;
-	char *sql = malloc(cap), lo[24], hi[24];
+	char *sql = malloc(cap);
 	int p = 1, src;
 	bk_status rc = BK_OK;
 
@@ -249,8 +252,10 @@ bk_status monev_prepare_scan_in(struct bk_vault *v, const char *file, const char
 	/* names are fixed here or were checked as [a-z][a-z0-9_]* by the schema parser */
 	n = (size_t)snprintf(sql, cap, "SELECT %s FROM %s%s%s\"ds_%s\" WHERE 1", cols, file ? "\"" : "", file ? file : "",
 			     file ? "\"." : "", table);
-	if (year)
-		n += (size_t)snprintf(sql + n, cap - n, " AND \"%s\" >= ? AND \"%s\" < ?", date_col, date_col);
+	if (lo)
+		n += (size_t)snprintf(sql + n, cap - n, " AND \"%s\" >= ?", date_col);
+	if (hi)
+		n += (size_t)snprintf(sql + n, cap - n, " AND \"%s\" < ?", date_col);
 	if (sc->limited) {
 		n += (size_t)snprintf(sql + n, cap - n, sc->nkec ? " AND kecamatan IN (" : " AND 0");
 		for (size_t i = 0; i < sc->nkec; i++)
@@ -263,13 +268,10 @@ bk_status monev_prepare_scan_in(struct bk_vault *v, const char *file, const char
 		return bk_fail(BK_ERR_STATE, "report query too long");
 	}
 	src = sqlite3_prepare_v2(v->db, sql, -1, st_p, NULL);
-	if (src == SQLITE_OK && year) {
-		snprintf(lo, sizeof(lo), "%04d-01-01", year);
-		snprintf(hi, sizeof(hi), "%04d-01-01", year + 1);
+	if (src == SQLITE_OK && lo)
 		src = sqlite3_bind_text(*st_p, p++, lo, -1, SQLITE_TRANSIENT);
-		if (src == SQLITE_OK)
-			src = sqlite3_bind_text(*st_p, p++, hi, -1, SQLITE_TRANSIENT);
-	}
+	if (src == SQLITE_OK && hi)
+		src = sqlite3_bind_text(*st_p, p++, hi, -1, SQLITE_TRANSIENT);
 	for (size_t i = 0; sc->limited && src == SQLITE_OK && i < sc->nkec; i++)
 		src = sqlite3_bind_text(*st_p, p++, sc->kec[i]->kode, -1, SQLITE_STATIC);
 	if (src != SQLITE_OK) {
@@ -279,6 +281,23 @@ bk_status monev_prepare_scan_in(struct bk_vault *v, const char *file, const char
 	}
 	free(sql);
 	return rc;
+}
+
+bk_status monev_prepare_scan_in(struct bk_vault *v, const char *file, const char *cols, const char *table, int year,
+				const char *date_col, const struct monev_scope *sc, const char *tail, sqlite3_stmt **st_p)
+{
+	char lo[24], hi[24];
+
+	snprintf(lo, sizeof(lo), "%04d-01-01", year);
+	snprintf(hi, sizeof(hi), "%04d-01-01", year + 1);
+	return prepare_bounded(v, file, cols, table, year ? lo : NULL, year ? hi : NULL, date_col, sc, tail, st_p);
+}
+
+bk_status monev_prepare_scan_between(struct bk_vault *v, const char *cols, const char *table, const char *from,
+				     const char *before, const char *date_col, const struct monev_scope *sc,
+				     const char *tail, sqlite3_stmt **st_p)
+{
+	return prepare_bounded(v, NULL, cols, table, from, before, date_col, sc, tail, st_p);
 }
 
 bk_status monev_prepare_scan(struct bk_vault *v, const char *cols, const char *table, int year, const char *date_col,
@@ -321,29 +340,125 @@ bk_status monev_read_registry(struct bk_vault *v, monev_registry_row_fn row, voi
 	static const char *const cols[] = {"kode", "nama", "opd", NULL};
 	struct bk_dataset ds;
 	sqlite3_stmt *st = NULL;
-	int have, src, cakupan;
+	char sql[160];
+	int have, src;
 	bk_status rc;
 
 	if ((rc = monev_have_dataset(v, "inovasi", &have)) || !have)
 		return rc;
 	if ((rc = monev_need_dataset(v, "inovasi", cols, &ds)))
 		return rc;
-	cakupan = bk_dataset_column(&ds, "cakupan") >= 0;
+	snprintf(sql, sizeof(sql), "SELECT kode, nama, opd, %s, %s FROM ds_inovasi ORDER BY kode, id",
+		 bk_dataset_column(&ds, "cakupan") >= 0 ? "cakupan" : "NULL",
+		 bk_dataset_column(&ds, "tanggal_penerapan") >= 0 ? "tanggal_penerapan" : "NULL");
 	bk_dataset_release(&ds);
-	src = sqlite3_prepare_v2(v->db,
-				 cakupan ? "SELECT kode, nama, opd, cakupan FROM ds_inovasi ORDER BY kode, id"
-					 : "SELECT kode, nama, opd, NULL FROM ds_inovasi ORDER BY kode, id",
-				 -1, &st, NULL);
+	src = sqlite3_prepare_v2(v->db, sql, -1, &st, NULL);
 	while (rc == BK_OK && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *kode = (const char *)sqlite3_column_text(st, 0);
+		struct monev_registry_row r = {
+			(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+			(const char *)sqlite3_column_text(st, 4),
+		};
 
 		src = SQLITE_OK;
-		if (kode)
-			rc = row(ctx, kode, (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
-				 (const char *)sqlite3_column_text(st, 3));
+		if (r.kode)
+			rc = row(ctx, &r);
 	}
 	if (rc == BK_OK && src != SQLITE_DONE)
 		rc = bk_db_status(v->db, src, "reading the innovation registry");
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* Marks the desa of the scope that one cakupan code names; 0 when it names
+ * no region of the vault. */
+static int plan_code(const struct bk_vault *v, const struct monev_scope *sc, const char *code, unsigned char *plan)
+{
+	const struct bk_region *r = bk_regions_find(&v->regions, BK_REGION_DESA, code);
+	size_t last = 0, d;
+
+	if (r && strcmp(r->kode, code) == 0) {
+		if ((d = monev_region_index(sc->desa, sc->ndesa, code, &last)) != NONE)
+			plan[d] = 1;
+		return 1;
+	}
+	r = bk_regions_find(&v->regions, BK_REGION_KECAMATAN, code);
+	if (r && strcmp(r->kode, code) == 0) {
+		for (d = 0; d < sc->ndesa; d++)
+			plan[d] |= strcmp(sc->desa[d]->kode_induk, code) == 0;
+		return 1;
+	}
+	if (v->regions.count && strcmp(v->regions.items[0].kode, code) == 0) { /* the kabupaten */
+		memset(plan, 1, sc->ndesa);
+		return 1;
+	}
+	return 0;
+}
+
+int monev_plan(const struct bk_vault *v, const struct monev_scope *sc, const char *cakupan, unsigned char *plan,
+	       uint32_t *unknown_p)
+{
+	char code[24];
+	int given = 0;
+
+	*unknown_p = 0;
+	for (const char *p = cakupan; p && *p;) {
+		size_t len = 0;
+
+		/* codes are digits and dots; anything else separates them */
+		while (*p && !((*p >= '0' && *p <= '9') || *p == '.'))
+			p++;
+		while (p[len] && ((p[len] >= '0' && p[len] <= '9') || p[len] == '.'))
+			len++;
+		if (!len)
+			break;
+		given = 1;
+		snprintf(code, sizeof(code), "%.*s", (int)(len < sizeof(code) ? len : sizeof(code) - 1), p);
+		if (len >= sizeof(code) || !plan_code(v, sc, code, plan))
+			(*unknown_p)++;
+		p += len;
+	}
+	return given;
+}
+
+bk_status monev_scan_pemanfaatan(struct bk_vault *v, const struct monev_scope *sc, int year, const char *from,
+				 const char *before, sqlite3_stmt **st_p)
+{
+	static const char *const cols[] = {"kode_inovasi", "tanggal", "kanal", "desa", NULL};
+	struct bk_dataset ds;
+	char sel[160];
+	int have_bi;
+	bk_status rc;
+
+	*st_p = NULL;
+	if ((rc = monev_need_dataset(v, "pemanfaatan", cols, &ds)))
+		return rc;
+	have_bi = ds.subject_col >= 0 && ds.cols[ds.subject_col].blind_index;
+	snprintf(sel, sizeof(sel), "kecamatan, kode_inovasi, tanggal, kanal, desa, %s%s%s", have_bi ? "\"" : "NULL",
+		 have_bi ? ds.cols[ds.subject_col].name : "", have_bi ? "_bi\"" : "");
+	bk_dataset_release(&ds);
+	if (year)
+		return monev_prepare_scan(v, sel, "pemanfaatan", year, "tanggal", sc, NULL, st_p);
+	return monev_prepare_scan_between(v, sel, "pemanfaatan", from, before, "tanggal", sc, NULL, st_p);
+}
+
+bk_status monev_code_index(struct monev_last_code *last, const char *kode,
+			   bk_status (*add)(void *ctx, const char *kode, size_t *g_p), void *ctx, size_t *g_p)
+{
+	size_t len;
+	bk_status rc;
+
+	if (!kode)
+		kode = "";
+	if (last->g != NONE && strcmp(kode, last->key) == 0) {
+		*g_p = last->g;
+		return BK_OK;
+	}
+	if ((rc = add(ctx, kode, g_p)))
+		return rc;
+	len = strlen(kode);
+	last->g = len < sizeof(last->key) ? *g_p : NONE;
+	if (last->g != NONE)
+		memcpy(last->key, kode, len + 1);
+	return BK_OK;
 }

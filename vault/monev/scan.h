@@ -84,6 +84,31 @@ bk_status monev_prepare_scan_in(struct bk_vault *v, const char *file, const char
 				sqlite3_stmt **st_p) BK_MUST_CHECK;
 bk_status monev_prepare_scan(struct bk_vault *v, const char *cols, const char *table, int year, const char *date_col,
 			     const struct monev_scope *sc, const char *tail, sqlite3_stmt **st_p) BK_MUST_CHECK;
+/* The same over the dates from (inclusive) to before (exclusive), each
+ * "YYYY-MM-DD" or NULL for no bound. */
+bk_status monev_prepare_scan_between(struct bk_vault *v, const char *cols, const char *table, const char *from,
+				     const char *before, const char *date_col, const struct monev_scope *sc,
+				     const char *tail, sqlite3_stmt **st_p) BK_MUST_CHECK;
+
+/* monev_scan_pemanfaatan prepares the one pass over pemanfaatan that the
+ * usage reports make, its columns in this order: kecamatan, kode_inovasi,
+ * tanggal, kanal, desa, and the NIK's blind index value (NULL when the
+ * schema has none, or the row is not indexed yet); over a year (year set)
+ * or from/before as monev_prepare_scan_between. */
+enum { MONEV_USE_KECAMATAN, MONEV_USE_KODE, MONEV_USE_TANGGAL, MONEV_USE_KANAL, MONEV_USE_DESA, MONEV_USE_BI };
+bk_status monev_scan_pemanfaatan(struct bk_vault *v, const struct monev_scope *sc, int year, const char *from,
+				 const char *before, sqlite3_stmt **st_p) BK_MUST_CHECK;
+
+/* The innovation of a row by its code, remembering the last one: a scan
+ * meets the rows of one innovation in runs. add(ctx, kode, g_p) finds or
+ * adds it when it is not the last one. */
+struct monev_last_code {
+	size_t g; /* MONEV_NONE: none yet */
+	char key[208];
+};
+bk_status monev_code_index(struct monev_last_code *last, const char *kode,
+			   bk_status (*add)(void *ctx, const char *kode, size_t *g_p), void *ctx,
+			   size_t *g_p) BK_MUST_CHECK;
 
 /* Writes the audit entry (action "report", counts only); only then may the
  * report leave. */
@@ -96,12 +121,24 @@ bk_status monev_audit_report(struct bk_vault *v, const char *dataset, const char
 #define MONEV_MIN_CELL_MAX 1000000
 bk_status monev_report_begin(struct bk_vault *v, int year, uint64_t min_cell, struct monev_scope *sc) BK_MUST_CHECK;
 
-/* Calls row(ctx, kode, nama, opd, cakupan) for each innovation of the
- * registry (inovasi) with a kode, in code order; nama, opd and cakupan (a
- * registry without that column: always) may be NULL. Nothing when the vault
- * has no registry. */
-typedef bk_status (*monev_registry_row_fn)(void *ctx, const char *kode, const char *nama, const char *opd,
-					   const char *cakupan);
+/* Calls row(ctx, r) for each innovation of the registry (inovasi) with a
+ * kode, in code order; every field but kode may be NULL (cakupan and
+ * penerapan always, in a registry without those columns). Nothing when the
+ * vault has no registry. */
+struct monev_registry_row {
+	const char *kode, *nama, *opd;
+	const char *cakupan;   /* the planned area: region codes */
+	const char *penerapan; /* tanggal_penerapan, YYYY-MM-DD */
+};
+typedef bk_status (*monev_registry_row_fn)(void *ctx, const struct monev_registry_row *r);
 bk_status monev_read_registry(struct bk_vault *v, monev_registry_row_fn row, void *ctx) BK_MUST_CHECK;
+
+/* monev_plan marks in plan (sc->ndesa bytes, zeroed) the desa of the scope
+ * an innovation's cakupan names: region codes separated by anything but
+ * digits and dots, each the kabupaten (all), a kecamatan (its desa) or a
+ * desa; a region outside the scope adds none. Returns whether cakupan named
+ * any code; *unknown_p counts the codes that are no region of the vault. */
+int monev_plan(const struct bk_vault *v, const struct monev_scope *sc, const char *cakupan, unsigned char *plan,
+	       uint32_t *unknown_p);
 
 #endif
