@@ -108,6 +108,25 @@ imports() {
 	[ "$output" = "imported $2 rows into 'warga'" ]
 }
 
+@test "the school levels Dukcapil records import, madrasah and SMK among them, in their own spelling" {
+	printf '%s\n' "$HEADER" \
+		"3505100101900001,Budi,,1990-01-01,L,35.05.10.2001,smk,petani,tidak" \
+		"3505104202850002,Siti,,1985-02-02,P,35.05.10.2002,MA,guru,tidak" \
+		"3505100303800003,Agus,,1980-03-03,L,35.05.10.2003,mts,petani,tidak" \
+		"3505100404800004,Dedi,,1980-04-04,L,35.05.10.2003,MI,petani,tidak" \
+		"3505100505800005,Eko,,1980-05-05,L,35.05.10.2003,Belum Tamat SD,petani,tidak" \
+		"3505100606800006,Fajar,,1980-06-06,L,35.05.10.2003,D4,petani,tidak" >sekolah.csv
+	run --separate-stderr as ada import warga sekolah.csv
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	run --separate-stderr as ani query --format csv "SELECT pendidikan FROM warga ORDER BY id"
+	[ "$output" = $'pendidikan\r\nSMK\r\nMA\r\nMTs\r\nMI\r\nbelum tamat SD\r\nD4\r' ]
+	# a level that is none of them is still refused, with the nearest one
+	printf '%s\n' "$HEADER" "3505100707800007,Gani,,1980-07-07,L,35.05.10.2003,SMKK,petani,tidak" >typo.csv
+	run --separate-stderr as ada import warga typo.csv
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"typo.csv:2:7: pendidikan: "*"did you mean 'SMK'?"* ]]
+}
+
 @test "a ';'-separated file imports, a ',' inside a cell stays text" {
 	imports semicolon.csv 2
 	run as ada record show warga 1 --reveal --purpose "test: delimiter"

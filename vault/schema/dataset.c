@@ -691,8 +691,11 @@ bk_status bk_dataset_template(const struct bk_dataset *ds, char **line_p)
 
 /* --- the built-in profile (DESIGN §6) --- */
 
-#define EDU "tidak sekolah|SD|SMP|SMA|D3|S1|S2|S3"
-#define EDU_GROUPS "dasar=tidak sekolah/SD/SMP;menengah=SMA;tinggi=D3/S1/S2/S3"
+/* The levels Dukcapil records, with the madrasah (MI, MTs, MA) and vocational
+ * (SMK) schools beside their general peers, grouped as the national levels */
+#define EDU "tidak sekolah|belum tamat SD|SD|MI|SMP|MTs|SMA|SMK|MA|D1|D2|D3|D4|S1|S2|S3"
+#define EDU_GROUPS                                                                                                     \
+	"dasar=tidak sekolah/belum tamat SD/SD/MI/SMP/MTs;menengah=SMA/SMK/MA;tinggi=D1/D2/D3/D4/S1/S2/S3"
 
 static const char profile_inovasi[] =
 	"[dataset]\nname = inovasi\ntitle = Inovasi daerah (registry, IID fields)\n\n"
