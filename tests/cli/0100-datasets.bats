@@ -162,6 +162,18 @@ schema_rejected() {
 	schema_rejected kunjungan.ini "kunjungan.ini:4:9: unknown key 'owner' in [dataset]"
 }
 
+@test "schema: future is for dates, references for plain text columns as DATASET.COLUMN" {
+	write_kunjungan
+	printf 'future = yes\n' >>kunjungan.ini
+	schema_rejected kunjungan.ini "kunjungan.ini:23:10: column 'jumlah': future is for date columns"
+	write_kunjungan
+	printf 'references = inovasi.kode\n' >>kunjungan.ini
+	schema_rejected kunjungan.ini "kunjungan.ini:23:14: column 'jumlah': references is for plain text columns"
+	write_kunjungan
+	printf '[column.kode]\ntype = text\nclass = public\nmax_length = 40\nreferences = inovasi\n' >>kunjungan.ini
+	schema_rejected kunjungan.ini "kunjungan.ini:27:14: references must be DATASET.COLUMN (a-z, 0-9, '_')"
+}
+
 @test "schema: a column declared twice is refused" {
 	write_kunjungan
 	printf '\n[column.tanggal]\ntype = text\nclass = public\n' >>kunjungan.ini

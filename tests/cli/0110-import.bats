@@ -127,6 +127,39 @@ imports() {
 	[[ "$stderr" == *"typo.csv:2:7: pendidikan: "*"did you mean 'SMK'?"* ]]
 }
 
+@test "a date after today is refused, but a planned penerapan in the registry is not" {
+	printf '%s\n' "$HEADER" "3505100101900001,Budi,,1990-01-01,L,35.05.10.2001,SMA,petani,tidak" \
+		"3505104202850002,Siti,,2099-02-02,P,35.05.10.2002,SMP,guru,tidak" >future.csv
+	import_rejected future.csv 1
+	stderr_line "future.csv:3:4: tanggal_lahir: the date lies after today ($(date -u -d '+7 hours' +%F))"
+	printf '%s\n' "kode,nama,opd,jenis,bentuk,tahapan,urusan,inisiator,tanggal_uji_coba,tanggal_penerapan,cakupan,deskripsi" \
+		"INO-P,Rencana,Dinas P,digital,lainnya,inisiatif,,,2099-01-01,2099-06-01,35.05," >plan.csv
+	run --separate-stderr as ada import inovasi plan.csv
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+}
+
+@test "kode_inovasi must be a kode of the registry once it holds rows: all or nothing, the nearest one hinted" {
+	# no registry yet: nothing to hold the codes to
+	printf '%s\n' "nik,kode_inovasi,tanggal,kanal,desa" "3505100101900001,INO-X,2025-03-01,daring,35.05.10.2001" >early.csv
+	run --separate-stderr as ada import pemanfaatan early.csv
+	[ "$status" -eq 0 ]
+	as ada import inovasi "$BATS_TEST_DIRNAME/../fixtures/report/inovasi.csv" >/dev/null
+	printf '%s\n' "nik,kode_inovasi,tanggal,kanal,desa" "3505100101900001,INO-A,2025-03-01,daring,35.05.10.2001" \
+		"3505100101900002,INO-AA,2025-03-02,daring,35.05.10.2001" "3505100101900003,LAIN-99,2025-03-03,luring,35.05.10.2001" \
+		>uses.csv
+	db_key
+	before=$(vault_state)
+	run --separate-stderr as ada import pemanfaatan uses.csv
+	[ "$status" -eq 1 ]
+	stderr_line "uses.csv:3:2: kode_inovasi: not one of the values of inovasi.kode; did you mean 'INO-A'?"
+	stderr_line "uses.csv:4:2: kode_inovasi: not one of the values of inovasi.kode (import that dataset's row first)"
+	[ "$(vault_state)" = "$before" ]
+	# a correction is held to the registry too
+	run --separate-stderr bk -C "$VAULT" -u ada --passphrase-fd 3 record edit pemanfaatan 1 --purpose koreksi 3<<<"$(pass_of ada)" <<<"kode_inovasi=INO-Q"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"kode_inovasi: not one of the values of inovasi.kode"* ]]
+}
+
 @test "a ';'-separated file imports, a ',' inside a cell stays text" {
 	imports semicolon.csv 2
 	run as ada record show warga 1 --reveal --purpose "test: delimiter"

@@ -599,6 +599,38 @@ static char *norm_put(struct bk_importer *im, size_t col, const char *s, size_t 
 
 /* cell_text normalizes a text cell into its place in norm; an empty text
  * is present unless the column requires a value. */
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A value of a column with references must be one of the referenced
+ * dataset's (kode_inovasi: a kode of the registry); the nearest is hinted
+ * (those values are public), the cell's own is not echoed. */
+static void check_reference(struct bk_importer *im, size_t colno, int col)
+{
+	const struct bk_column *c = &im->ds.cols[col];
+	const char *value = im->norm + im->norm_off[col], *best = NULL;
+	size_t best_d = SIZE_MAX, n = strlen(value);
+
+	if (bsearch(&value, im->refs[col].values, im->refs[col].n, sizeof(char *), str_cmp))
+		return;
+	for (size_t i = 0; i < im->refs[col].n && i < 10000; i++) {
+		size_t d = bk_edit_distance(im->refs[col].values[i], strlen(im->refs[col].values[i]), value, n);
+
+		if (d < best_d) {
+			best_d = d;
+			best = im->refs[col].values[i];
+		}
+	}
+	if (best && best_d <= n / 3 + 1)
+		problem(im, im->line, colno, "%s: not one of the values of %s; did you mean '%s'?", c->name,
+			c->references, best);
+	else
+		problem(im, im->line, colno, "%s: not one of the values of %s (import that dataset's row first)",
+			c->name, c->references);
+}
+
 static void cell_text(struct bk_importer *im, const char *cell, size_t n, size_t colno, int col)
 {
 	const struct bk_column *c = &im->ds.cols[col];
@@ -612,6 +644,8 @@ static void cell_text(struct bk_importer *im, const char *cell, size_t n, size_t
 	im->present[col] = out > 0 || !c->required;
 	if (out == 0 && c->required)
 		problem(im, im->line, colno, "%s: a value is required", c->name);
+	else if (out > 0 && im->refs[col].n)
+		check_reference(im, colno, col);
 }
 
 /* cell_region stores a region's code; in the scope column, its kecamatan is
@@ -690,6 +724,8 @@ void bk_import_cell(struct bk_importer *im, const char *cell, size_t n, size_t c
 
 		if (bk_validate_date(cell, n, &d) != BK_OK)
 			return cell_problem(im, colno, c->name);
+		if (!c->future && strcmp(d.iso, im->today) > 0)
+			return problem(im, im->line, colno, "%s: the date lies after today (%s)", c->name, im->today);
 		norm_put(im, (size_t)col, d.iso, strlen(d.iso));
 		if (col == im->birth_col)
 			*birth = d;
@@ -1506,6 +1542,61 @@ static bk_status layout(struct bk_importer *im)
 	return BK_OK;
 }
 
+/* The values each column with references may take, read once (a registry
+ * is small); none when the referenced dataset is not there or has no rows. */
+static bk_status load_references(struct bk_importer *im)
+{
+	for (size_t c = 0; c < im->ds.ncols; c++) {
+		const char *ref = im->ds.cols[c].references, *dot = strchr(ref, '.');
+		char ds_name[BK_DATASET_NAME_MAX + 1], *sql;
+		sqlite3_stmt *st = NULL;
+		size_t cap = 0;
+		int src;
+
+		if (!ref[0] || !dot || (size_t)(dot - ref) > BK_DATASET_NAME_MAX)
+			continue;
+		snprintf(ds_name, sizeof(ds_name), "%.*s", (int)(dot - ref), ref);
+		/* names checked as [a-z][a-z0-9_]* by the schema parser */
+		sql = sqlite3_mprintf("SELECT DISTINCT \"%w\" FROM \"ds_%w\" WHERE \"%w\" IS NOT NULL", dot + 1, ds_name,
+				      dot + 1);
+		if (!sql)
+			return bk_fail(BK_ERR_NOMEM, "out of memory");
+		src = sqlite3_prepare_v2(im->v->db, sql, -1, &st, NULL);
+		sqlite3_free(sql);
+		if (src != SQLITE_OK) {
+			sqlite3_finalize(st);
+			if (strstr(sqlite3_errmsg(im->v->db), "no such table"))
+				continue; /* that dataset was never made: nothing to hold the column to */
+			return bk_fail(BK_ERR_STATE, "dataset '%s': column '%s' references %s, which cannot be read: %s",
+				       im->ds.name, im->ds.cols[c].name, ref, sqlite3_errmsg(im->v->db));
+		}
+		while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *val = (const char *)sqlite3_column_text(st, 0);
+
+			if (im->refs[c].n == cap) {
+				char **more = realloc(im->refs[c].values, (cap = cap ? 2 * cap : 64) * sizeof(*more));
+
+				if (!more) {
+					sqlite3_finalize(st);
+					return bk_fail(BK_ERR_NOMEM, "out of memory");
+				}
+				im->refs[c].values = more;
+			}
+			if (!(im->refs[c].values[im->refs[c].n] = strdup(val ? val : ""))) {
+				sqlite3_finalize(st);
+				return bk_fail(BK_ERR_NOMEM, "out of memory");
+			}
+			im->refs[c].n++;
+		}
+		sqlite3_finalize(st);
+		if (src != SQLITE_DONE)
+			return bk_db_status(im->v->db, src, "reading the values a column references");
+		if (im->refs[c].n > 1)
+			qsort(im->refs[c].values, im->refs[c].n, sizeof(char *), str_cmp);
+	}
+	return BK_OK;
+}
+
 bk_status bk_import_open(struct bk_importer *im, struct bk_vault *v, const struct bk_import_opts *o,
 			 struct bk_import_result *r)
 {
@@ -1519,6 +1610,10 @@ bk_status bk_import_open(struct bk_importer *im, struct bk_vault *v, const struc
 	im->line = 1;
 	gmtime_r(&now, &tm);
 	im->ref_year = tm.tm_year + 1900;
+	/* today where the regency is (WIB, UTC+7): the day an office enters its data */
+	now += 7 * 3600;
+	gmtime_r(&now, &tm);
+	strftime(im->today, sizeof(im->today), "%Y-%m-%d", &tm);
 	snprintf(im->kabupaten_name, sizeof(im->kabupaten_name), "%s", v->regions.items[0].nama);
 	bk_vault_now(im->now);
 	if ((rc = bk_dataset_load(v->db, o->dataset, &im->ds)))
@@ -1533,7 +1628,7 @@ bk_status bk_import_open(struct bk_importer *im, struct bk_vault *v, const struc
 			im->birth_col = (int)c;
 	}
 	im->finds_nik = bk_vault_finds_nik(v);
-	if ((rc = layout(im)))
+	if ((rc = layout(im)) || (rc = load_references(im)))
 		return rc;
 	return prepare_subjects(im);
 }
@@ -1638,6 +1733,11 @@ void bk_import_close(struct bk_importer *im)
 	free(im->raw);
 	tagset_free(&im->seen);
 	group_close(im);
+	for (size_t c = 0; c < BK_COLUMNS_MAX; c++) {
+		for (size_t i = 0; i < im->refs[c].n; i++)
+			free(im->refs[c].values[i]);
+		free(im->refs[c].values);
+	}
 	bk_dataset_release(&im->ds);
 }
 

@@ -95,6 +95,13 @@ struct bk_importer {
 	uint8_t *tag_key;             /* guarded, random per import (BK_PRF128_KEYBYTES): duplicate NIKs in the file */
 	struct bk_import_tags seen;
 	int ref_year;
+	char today[11];           /* in WIB (UTC+7): a later date is refused unless its column takes plans */
+	/* per column with references: the values it may take, sorted (n 0: the
+	 * referenced dataset is absent or empty, nothing to hold it to) */
+	struct {
+		char **values;
+		size_t n;
+	} refs[BK_COLUMNS_MAX];
 	bk_status fatal;
 	char kabupaten_name[96];
 	char now[24];             /* one time stamp for the whole import */

@@ -39,6 +39,10 @@ struct bk_column {
 	char *values[BK_ENUM_VALUES_MAX]; /* enum, canonical spelling */
 	size_t nvalues;
 	char hierarchy[256];
+	int future;                    /* date: a day after today is a plan, allowed (else refused) */
+	/* text: "dataset.column" whose values this one must be one of, once that
+	 * dataset holds rows (kode_inovasi: inovasi.kode) */
+	char references[BK_DATASET_NAME_MAX + BK_COLUMN_NAME_MAX + 2];
 };
 
 /* The name of a type as written in schemas ("nik", "score1to4"); "?" when

@@ -195,6 +195,19 @@ static int on_dataset_key(struct parse_state *st, const char *key, const char *v
 	return 1;
 }
 
+/* "dataset.column", both names as a schema writes them. */
+static int references_ok(const char *value)
+{
+	const char *dot = strchr(value, '.');
+	char ds_name[BK_DATASET_NAME_MAX + 1];
+
+	if (!dot || (size_t)(dot - value) > BK_DATASET_NAME_MAX)
+		return 0;
+	memcpy(ds_name, value, (size_t)(dot - value));
+	ds_name[dot - value] = '\0';
+	return ident_ok(ds_name, BK_DATASET_NAME_MAX) && ident_ok(dot + 1, BK_COLUMN_NAME_MAX);
+}
+
 static int on_column_key(struct parse_state *st, struct bk_column *c, size_t idx, const char *key, const char *value)
 {
 	static const char *const classes[] = {"", "identifier", "secret", "quasi", "sensitive", "public"};
@@ -249,6 +262,13 @@ static int on_column_key(struct parse_state *st, struct bk_column *c, size_t idx
 		if (strlen(value) >= sizeof(c->hierarchy))
 			return fail_at(st, key, "hierarchy is too long");
 		memcpy(c->hierarchy, value, strlen(value) + 1);
+	} else if (strcmp(key, "future") == 0) {
+		if (parse_yes(value, &c->future))
+			return fail_at(st, key, "future must be yes or no");
+	} else if (strcmp(key, "references") == 0) {
+		if (!references_ok(value))
+			return fail_at(st, key, "references must be DATASET.COLUMN (a-z, 0-9, '_')");
+		memcpy(c->references, value, strlen(value) + 1);
 	} else {
 		return fail_at(st, key, "unknown key '%.32s' in a column", key);
 	}
@@ -419,6 +439,10 @@ static bk_status check_dataset(struct parse_state *st)
 			return fail_key(st, sec, "max", "column '%s': min is above max", c->name);
 		if (c->hierarchy[0] && c->cls != BK_COL_QUASI)
 			return fail_key(st, sec, "hierarchy", "column '%s': only quasi columns have a hierarchy", c->name);
+		if (c->future && c->type != BK_TYPE_DATE)
+			return fail_key(st, sec, "future", "column '%s': future is for date columns", c->name);
+		if (c->references[0] && (c->type != BK_TYPE_TEXT || c->cls == BK_COL_IDENTIFIER || c->cls == BK_COL_SECRET))
+			return fail_key(st, sec, "references", "column '%s': references is for plain text columns", c->name);
 		/* a hierarchy that does not form a tree would only fail at the first extract */
 		if (c->hierarchy[0] && bk_hierarchy_check(c) != BK_OK) {
 			char why[256];
@@ -708,8 +732,8 @@ static const char profile_inovasi[] =
 	"[column.tahapan]\ntype = enum\nclass = public\nrequired = yes\nvalues = inisiatif|uji coba|penerapan\n"
 	"[column.urusan]\ntype = text\nclass = public\nmax_length = 200\n"
 	"[column.inisiator]\ntype = text\nclass = public\nmax_length = 200\n"
-	"[column.tanggal_uji_coba]\ntype = date\nclass = public\n"
-	"[column.tanggal_penerapan]\ntype = date\nclass = public\n"
+	"[column.tanggal_uji_coba]\ntype = date\nclass = public\nfuture = yes\n"
+	"[column.tanggal_penerapan]\ntype = date\nclass = public\nfuture = yes\n"
 	"[column.cakupan]\ntype = text\nclass = public\nmax_length = 2000\n"
 	"[column.deskripsi]\ntype = text\nclass = public\nmax_length = 4000\n";
 
@@ -730,7 +754,7 @@ static const char profile_pemanfaatan[] =
 	"[dataset]\nname = pemanfaatan\ntitle = Pemanfaatan (service use)\nretention = 5y\nscope = desa\n"
 	"subject = nik\n\n"
 	"[column.nik]\ntype = nik\nclass = identifier\nrequired = yes\nindex = blind\n"
-	"[column.kode_inovasi]\ntype = text\nclass = public\nrequired = yes\nmax_length = 40\n"
+	"[column.kode_inovasi]\ntype = text\nclass = public\nrequired = yes\nmax_length = 40\nreferences = inovasi.kode\n"
 	"[column.tanggal]\ntype = date\nclass = quasi\nrequired = yes\nhierarchy = month,quarter,year\n"
 	"[column.kanal]\ntype = enum\nclass = public\nrequired = yes\nvalues = daring|luring\n"
 	"[column.desa]\ntype = region\nlevel = desa\nclass = quasi\nrequired = yes\nhierarchy = kecamatan,kabupaten\n";
@@ -739,7 +763,7 @@ static const char profile_pemanfaatan[] =
 static const char profile_skm[] =
 	"[dataset]\nname = skm\ntitle = SKM answers (PermenPANRB 14/2017)\nretention = 5y\nscope = desa\n"
 	"subject = nik\n\n"
-	"[column.kode_inovasi]\ntype = text\nclass = public\nrequired = yes\nmax_length = 40\n"
+	"[column.kode_inovasi]\ntype = text\nclass = public\nrequired = yes\nmax_length = 40\nreferences = inovasi.kode\n"
 	"[column.tanggal]\ntype = date\nclass = quasi\nrequired = yes\nhierarchy = month,quarter,year\n"
 	U(1) U(2) U(3) U(4) U(5) U(6) U(7) U(8) U(9)
 	"[column.u10]\ntype = score1to4\nclass = sensitive\n"
@@ -755,7 +779,7 @@ static const char profile_skm[] =
 static const char profile_pengaduan[] =
 	"[dataset]\nname = pengaduan\ntitle = Pengaduan (complaints)\nretention = 5y\nscope = nik\nsubject = nik\n\n"
 	"[column.nik]\ntype = nik\nclass = identifier\nrequired = yes\nindex = blind\n"
-	"[column.kode_inovasi]\ntype = text\nclass = public\nrequired = yes\nmax_length = 40\n"
+	"[column.kode_inovasi]\ntype = text\nclass = public\nrequired = yes\nmax_length = 40\nreferences = inovasi.kode\n"
 	"[column.tanggal]\ntype = date\nclass = quasi\nrequired = yes\nhierarchy = month,quarter,year\n"
 	"[column.kategori]\ntype = enum\nclass = public\nrequired = yes\n"
 	"values = layanan lambat|petugas|aplikasi error|informasi tidak jelas|biaya|lainnya\n"
