@@ -319,7 +319,7 @@ static bk_status registry_row(void *ctx, const struct monev_registry_row *row)
 		return BK_OK;
 	if (!(w->plan = calloc(b->sc.ndesa + 1, 1)))
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	if (!monev_plan(b->v, &b->sc, row->cakupan, w->plan, &unknown)) { /* an empty cakupan: the whole scope */
+	if (!monev_plan(&b->v->regions, &b->sc, row->cakupan, w->plan, &unknown)) { /* an empty cakupan: the whole scope */
 		free(w->plan);
 		w->plan = NULL;
 	}

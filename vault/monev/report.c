@@ -1532,7 +1532,7 @@ static bk_status cov_registry_row(void *ctx, const struct monev_registry_row *ro
 	plan = &b->r->inovasi[i].plan;
 	if (!(b->inov_plan[i] = calloc(b->sc.ndesa + 1, 1)))
 		return bk_fail(BK_ERR_NOMEM, "out of memory");
-	plan->cakupan_given = monev_plan(b->v, &b->sc, row->cakupan, b->inov_plan[i], &plan->cakupan_unknown);
+	plan->cakupan_given = monev_plan(&b->v->regions, &b->sc, row->cakupan, b->inov_plan[i], &plan->cakupan_unknown);
 	if (!plan->cakupan_given) { /* an empty cakupan: the whole scope */
 		free(b->inov_plan[i]);
 		b->inov_plan[i] = NULL;

@@ -116,15 +116,14 @@ void monev_scope_release(struct monev_scope *sc)
 	memset(sc, 0, sizeof(*sc));
 }
 
-bk_status monev_scope_init(struct bk_vault *v, struct monev_scope *sc)
+/* The scope of the kecamatan named (all: limited 0) and their desa. */
+static bk_status scope_build(const struct bk_regions *rg, const char (*names)[BK_CODE_MAX], size_t nnames, int limited,
+			     struct monev_scope *sc)
 {
-	const struct bk_keyring_user *me = bk_vault_me(v);
-	const struct bk_regions *rg = &v->regions;
-
 	memset(sc, 0, sizeof(*sc));
 	if (!rg->by_code)
 		return bk_fail(BK_ERR_STATE, "the vault's regions are not loaded");
-	sc->limited = bk_vault_role(v) != BK_ROLE_ADMIN && me->nscope > 0;
+	sc->limited = limited;
 	sc->kec = calloc(rg->count ? rg->count : 1, sizeof(*sc->kec));
 	sc->desa = calloc(rg->count ? rg->count : 1, sizeof(*sc->desa));
 	if (!sc->kec || !sc->desa) {
@@ -137,8 +136,8 @@ bk_status monev_scope_init(struct bk_vault *v, struct monev_scope *sc)
 		int in = !sc->limited;
 
 		if (r->level == BK_REGION_KECAMATAN) {
-			for (size_t j = 0; j < me->nscope && !in; j++)
-				in = strcmp(me->scope[j], r->kode) == 0;
+			for (size_t j = 0; j < nnames && !in; j++)
+				in = strcmp(names[j], r->kode) == 0;
 			if (in)
 				sc->kec[sc->nkec++] = r;
 		} else if (r->level == BK_REGION_DESA) {
@@ -149,6 +148,19 @@ bk_status monev_scope_init(struct bk_vault *v, struct monev_scope *sc)
 		}
 	}
 	return BK_OK;
+}
+
+bk_status monev_scope_init(struct bk_vault *v, struct monev_scope *sc)
+{
+	const struct bk_keyring_user *me = bk_vault_me(v);
+
+	return scope_build(&v->regions, me->scope, me->nscope, bk_vault_role(v) != BK_ROLE_ADMIN && me->nscope > 0,
+			   sc);
+}
+
+bk_status monev_scope_whole(const struct bk_regions *regions, struct monev_scope *sc)
+{
+	return scope_build(regions, NULL, 0, 0, sc);
 }
 
 static int region_cmp(const void *key, const void *item)
@@ -372,9 +384,10 @@ bk_status monev_read_registry(struct bk_vault *v, monev_registry_row_fn row, voi
 
 /* Marks the desa of the scope that one cakupan code names; 0 when it names
  * no region of the vault. */
-static int plan_code(const struct bk_vault *v, const struct monev_scope *sc, const char *code, unsigned char *plan)
+static int plan_code(const struct bk_regions *regions, const struct monev_scope *sc, const char *code,
+		     unsigned char *plan)
 {
-	const struct bk_region *r = bk_regions_find(&v->regions, BK_REGION_DESA, code);
+	const struct bk_region *r = bk_regions_find(regions, BK_REGION_DESA, code);
 	size_t last = 0, d;
 
 	if (r && strcmp(r->kode, code) == 0) {
@@ -382,20 +395,20 @@ static int plan_code(const struct bk_vault *v, const struct monev_scope *sc, con
 			plan[d] = 1;
 		return 1;
 	}
-	r = bk_regions_find(&v->regions, BK_REGION_KECAMATAN, code);
+	r = bk_regions_find(regions, BK_REGION_KECAMATAN, code);
 	if (r && strcmp(r->kode, code) == 0) {
 		for (d = 0; d < sc->ndesa; d++)
 			plan[d] |= strcmp(sc->desa[d]->kode_induk, code) == 0;
 		return 1;
 	}
-	if (v->regions.count && strcmp(v->regions.items[0].kode, code) == 0) { /* the kabupaten */
+	if (regions->count && strcmp(regions->items[0].kode, code) == 0) { /* the kabupaten */
 		memset(plan, 1, sc->ndesa);
 		return 1;
 	}
 	return 0;
 }
 
-int monev_plan(const struct bk_vault *v, const struct monev_scope *sc, const char *cakupan, unsigned char *plan,
+int monev_plan(const struct bk_regions *regions, const struct monev_scope *sc, const char *cakupan, unsigned char *plan,
 	       uint32_t *unknown_p)
 {
 	char code[24];
@@ -414,7 +427,7 @@ int monev_plan(const struct bk_vault *v, const struct monev_scope *sc, const cha
 			break;
 		given = 1;
 		snprintf(code, sizeof(code), "%.*s", (int)(len < sizeof(code) ? len : sizeof(code) - 1), p);
-		if (len >= sizeof(code) || !plan_code(v, sc, code, plan))
+		if (len >= sizeof(code) || !plan_code(regions, sc, code, plan))
 			(*unknown_p)++;
 		p += len;
 	}

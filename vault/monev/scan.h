@@ -52,6 +52,8 @@ struct monev_scope {
 	int limited; /* read only rows of these kecamatan */
 };
 bk_status monev_scope_init(struct bk_vault *v, struct monev_scope *sc) BK_MUST_CHECK;
+/* monev_scope_whole: every kecamatan and desa of regions (the fuzz target of monev_plan). */
+bk_status monev_scope_whole(const struct bk_regions *regions, struct monev_scope *sc) BK_MUST_CHECK;
 void monev_scope_release(struct monev_scope *sc);
 
 /* Index of code in list (sorted by code), trying *last first; MONEV_NONE if absent. */
@@ -138,7 +140,7 @@ bk_status monev_read_registry(struct bk_vault *v, monev_registry_row_fn row, voi
  * digits and dots, each the kabupaten (all), a kecamatan (its desa) or a
  * desa; a region outside the scope adds none. Returns whether cakupan named
  * any code; *unknown_p counts the codes that are no region of the vault. */
-int monev_plan(const struct bk_vault *v, const struct monev_scope *sc, const char *cakupan, unsigned char *plan,
-	       uint32_t *unknown_p);
+int monev_plan(const struct bk_regions *regions, const struct monev_scope *sc, const char *cakupan,
+	       unsigned char *plan, uint32_t *unknown_p);
 
 #endif
