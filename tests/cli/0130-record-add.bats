@@ -38,6 +38,27 @@ add() { # USER: the record on stdin, the passphrase on fd 3
 	[ "$(dataset_rows warga)" = 0 ]
 }
 
+@test "a record add still waiting for its stdin holds no other writer up" {
+	mkfifo slow
+	# citra's record add unlocks, then waits for its row (a clerk still typing)
+	add citra <slow >first.out 2>&1 &
+	exec 5>slow
+	sleep 1
+	# meanwhile ada adds another row, waiting at most 3 s for the write lock
+	run bk -C "$VAULT" -u ada --passphrase-fd 3 --wait 3 record add warga 3<<<"$(pass_of ada)" <<<"$HEADER
+3505100303800003,Agus,,1980-03-03,L,35.05.10.2003,SD,petani,tidak"
+	[ "$status" -eq 0 ] || { exec 5>&-; wait; echo "$output"; return 1; }
+	printf '%s\n%s\n' "$HEADER" "3505104202850002,Siti,,1985-02-02,P,35.05.10.2002,SMP,guru,tidak" >&5
+	exec 5>&-
+	wait
+	grep -q "added 1 row" first.out
+	[ "$(dataset_rows warga)" = 2 ]
+	# what it holds in memory is bounded: a record is not a file
+	run add ada < <(printf '%s\n' "$HEADER"; head -c 1100000 /dev/zero | tr '\0' 'a')
+	[ "$status" -eq 2 ]
+	has "stdin holds more than 1 MiB: import a file instead"
+}
+
 @test "an operator adds in scope; outside scope is denied and audited" {
 	run add oki <<<"$HEADER
 3505104505950007,Rina,,1995-05-05,P,35.05.10.2001,S1,guru,tidak"

@@ -1748,7 +1748,37 @@ struct import_input {
 	struct csv_parser csv;
 	int csv_ready;
 	char *chunk;
+	char *stdin_buf; /* guarded: standard input, read whole before the transaction */
 };
+
+/* `record add` reads one header and one row from standard input: all of it
+ * is read before the write lock is taken, so a clerk still typing (or a slow
+ * pipe) holds no other command up. (`import DATASET -` streams a whole file
+ * inside its transaction, as it does from a file.) */
+#define STDIN_MAX (1u << 20)
+
+static bk_status slurp_stdin(struct import_input *f, const char *name, size_t *len_p)
+{
+	size_t n = 0;
+
+	if (!(f->stdin_buf = bk_secmem_alloc(STDIN_MAX + 1)))
+		return bk_fail(BK_ERR_NOMEM, "out of guarded memory");
+	while (n <= STDIN_MAX) {
+		ssize_t got = read(STDIN_FILENO, f->stdin_buf + n, STDIN_MAX + 1 - n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return bk_fail(BK_ERR_IO, "cannot read %s: %s", name, strerror(errno));
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	if (n > STDIN_MAX)
+		return bk_fail(BK_ERR_USAGE, "%s holds more than 1 MiB: import a file instead", name);
+	*len_p = n;
+	return BK_OK;
+}
 
 /* input_open opens the file (or standard input) and sets up the parser;
  * the caller closes f with input_close, whatever this returns. */
@@ -1756,8 +1786,18 @@ static bk_status input_open(struct bk_importer *im, const struct bk_import_opts 
 {
 	bk_status rc = BK_OK;
 
-	f->in = o->from_stdin ? fdopen(dup(0), "rb") : fopen(o->path, "rb");
-	if (!f->in || fstat(fileno(f->in), &f->st) != 0) {
+	if (o->from_stdin && o->max_rows == 1) {
+		size_t len = 0;
+
+		if ((rc = slurp_stdin(f, o->path, &len)))
+			goto out;
+		if (!(f->in = fmemopen(f->stdin_buf, len, "rb"))) {
+			rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		f->st.st_size = (off_t)len;
+	} else if (!(f->in = o->from_stdin ? fdopen(dup(STDIN_FILENO), "rb") : fopen(o->path, "rb")) ||
+		   fstat(fileno(f->in), &f->st) != 0) {
 		rc = bk_fail(errno == ENOENT ? BK_ERR_NOTFOUND : BK_ERR_IO, "cannot open '%s': %s", o->path,
 			     strerror(errno));
 		goto out;
@@ -1785,6 +1825,7 @@ static void input_close(struct import_input *f)
 	if (f->in)
 		fclose(f->in);
 	free(f->chunk);
+	bk_secmem_free(f->stdin_buf);
 }
 
 /* Drops (create unset) or builds the dataset's indexes in every file. */
