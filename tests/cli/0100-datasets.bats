@@ -162,7 +162,7 @@ schema_rejected() {
 	schema_rejected kunjungan.ini "kunjungan.ini:4:9: unknown key 'owner' in [dataset]"
 }
 
-@test "schema: future is for dates, references for plain text columns as DATASET.COLUMN" {
+@test "schema: future is for dates, references and unique for plain text columns" {
 	write_kunjungan
 	printf 'future = yes\n' >>kunjungan.ini
 	schema_rejected kunjungan.ini "kunjungan.ini:23:10: column 'jumlah': future is for date columns"
@@ -172,6 +172,9 @@ schema_rejected() {
 	write_kunjungan
 	printf '[column.kode]\ntype = text\nclass = public\nmax_length = 40\nreferences = inovasi\n' >>kunjungan.ini
 	schema_rejected kunjungan.ini "kunjungan.ini:27:14: references must be DATASET.COLUMN (a-z, 0-9, '_')"
+	write_kunjungan
+	printf 'unique = yes\n' >>kunjungan.ini
+	schema_rejected kunjungan.ini "kunjungan.ini:23:10: column 'jumlah': unique is for plain text columns"
 }
 
 @test "schema: a column declared twice is refused" {

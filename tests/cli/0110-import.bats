@@ -160,6 +160,22 @@ imports() {
 	[[ "$stderr" == *"kode_inovasi: not one of the values of inovasi.kode"* ]]
 }
 
+@test "the registry is keyed by kode: a second import of it, or a kode twice in one file, is refused" {
+	as ada import inovasi "$BATS_TEST_DIRNAME/../fixtures/report/inovasi.csv" >/dev/null
+	db_key
+	before=$(vault_state)
+	run --separate-stderr as ada import inovasi "$BATS_TEST_DIRNAME/../fixtures/report/inovasi.csv"
+	[ "$status" -eq 1 ]
+	stderr_line "$BATS_TEST_DIRNAME/../fixtures/report/inovasi.csv:2:1: kode: a row with this value is in the dataset already (one row per kode)"
+	[ "$(vault_state)" = "$before" ]
+	printf '%s\n' "kode,nama,opd,jenis,bentuk,tahapan,urusan,inisiator,tanggal_uji_coba,tanggal_penerapan,cakupan,deskripsi" \
+		"INO-N,Baru,Dinas N,digital,lainnya,inisiatif,,,,,35.05," "INO-N,Baru lagi,Dinas N,digital,lainnya,inisiatif,,,,,35.05," >twice.csv
+	run --separate-stderr as ada import inovasi twice.csv
+	[ "$status" -eq 1 ]
+	stderr_line "twice.csv:3:1: kode: the same value as an earlier row of this file"
+	[ "$(vault_state)" = "$before" ]
+}
+
 @test "a ';'-separated file imports, a ',' inside a cell stays text" {
 	imports semicolon.csv 2
 	run as ada record show warga 1 --reveal --purpose "test: delimiter"

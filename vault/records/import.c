@@ -631,6 +631,39 @@ static void check_reference(struct bk_importer *im, size_t colno, int col)
 			c->name, c->references);
 }
 
+/* A unique column's value may be in no earlier row: not in the dataset,
+ * not earlier in this file (the file's own values by their PRF tags, in the
+ * set that finds repeated NIKs: an import only; an edit checks the dataset). */
+static void check_unique(struct bk_importer *im, size_t colno, int col)
+{
+	const struct bk_column *c = &im->ds.cols[col];
+	const char *value = im->norm + im->norm_off[col];
+	uint8_t tag[BK_PRF128_BYTES], *buf;
+	size_t n = strlen(value);
+	int added;
+
+	if (bsearch(&value, im->taken[col].values, im->taken[col].n, sizeof(char *), str_cmp)) {
+		problem(im, im->line, colno, "%s: a row with this value is in the dataset already (one row per %s)",
+			c->name, c->name);
+		return;
+	}
+	if (!im->tag_key)
+		return;
+	if (!(buf = malloc(n + 2))) {
+		im->fatal = bk_fail(BK_ERR_NOMEM, "out of memory");
+		return;
+	}
+	buf[0] = 0xff; /* apart from the NIKs' tags: a column, then its value */
+	buf[1] = (uint8_t)col;
+	memcpy(buf + 2, value, n);
+	bk_prf128(tag, buf, n + 2, im->tag_key);
+	free(buf);
+	if ((added = tagset_add(&im->seen, tag)) < 0)
+		im->fatal = bk_fail(BK_ERR_NOMEM, "out of memory");
+	else if (added == 1)
+		problem(im, im->line, colno, "%s: the same value as an earlier row of this file", c->name);
+}
+
 static void cell_text(struct bk_importer *im, const char *cell, size_t n, size_t colno, int col)
 {
 	const struct bk_column *c = &im->ds.cols[col];
@@ -646,6 +679,8 @@ static void cell_text(struct bk_importer *im, const char *cell, size_t n, size_t
 		problem(im, im->line, colno, "%s: a value is required", c->name);
 	else if (out > 0 && im->refs[col].n)
 		check_reference(im, colno, col);
+	if (out > 0 && c->unique)
+		check_unique(im, colno, col);
 }
 
 /* cell_region stores a region's code; in the scope column, its kecamatan is
@@ -1542,59 +1577,73 @@ static bk_status layout(struct bk_importer *im)
 	return BK_OK;
 }
 
-/* The values each column with references may take, read once (a registry
- * is small); none when the referenced dataset is not there or has no rows. */
-static bk_status load_references(struct bk_importer *im)
+/* The distinct values of column in dataset, sorted, into *out; none when
+ * that dataset was never made. Names were checked as [a-z][a-z0-9_]* by the
+ * schema parser. */
+static bk_status load_values(struct bk_importer *im, const char *dataset, const char *column,
+			     struct bk_import_values *out)
 {
-	for (size_t c = 0; c < im->ds.ncols; c++) {
-		const char *ref = im->ds.cols[c].references, *dot = strchr(ref, '.');
-		char ds_name[BK_DATASET_NAME_MAX + 1], *sql;
-		sqlite3_stmt *st = NULL;
-		size_t cap = 0;
-		int src;
+	char *sql = sqlite3_mprintf("SELECT DISTINCT \"%w\" FROM \"ds_%w\" WHERE \"%w\" IS NOT NULL", column, dataset,
+				    column);
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int src;
 
-		if (!ref[0] || !dot || (size_t)(dot - ref) > BK_DATASET_NAME_MAX)
-			continue;
-		snprintf(ds_name, sizeof(ds_name), "%.*s", (int)(dot - ref), ref);
-		/* names checked as [a-z][a-z0-9_]* by the schema parser */
-		sql = sqlite3_mprintf("SELECT DISTINCT \"%w\" FROM \"ds_%w\" WHERE \"%w\" IS NOT NULL", dot + 1, ds_name,
-				      dot + 1);
-		if (!sql)
-			return bk_fail(BK_ERR_NOMEM, "out of memory");
-		src = sqlite3_prepare_v2(im->v->db, sql, -1, &st, NULL);
-		sqlite3_free(sql);
-		if (src != SQLITE_OK) {
-			sqlite3_finalize(st);
-			if (strstr(sqlite3_errmsg(im->v->db), "no such table"))
-				continue; /* that dataset was never made: nothing to hold the column to */
-			return bk_fail(BK_ERR_STATE, "dataset '%s': column '%s' references %s, which cannot be read: %s",
-				       im->ds.name, im->ds.cols[c].name, ref, sqlite3_errmsg(im->v->db));
-		}
-		while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *val = (const char *)sqlite3_column_text(st, 0);
+	if (!sql)
+		return bk_fail(BK_ERR_NOMEM, "out of memory");
+	src = sqlite3_prepare_v2(im->v->db, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (src != SQLITE_OK) {
+		sqlite3_finalize(st);
+		if (strstr(sqlite3_errmsg(im->v->db), "no such table"))
+			return BK_OK; /* that dataset was never made: nothing to hold the column to */
+		return bk_fail(BK_ERR_STATE, "dataset '%s': column '%s' cannot be read: %s", dataset, column,
+			       sqlite3_errmsg(im->v->db));
+	}
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *val = (const char *)sqlite3_column_text(st, 0);
 
-			if (im->refs[c].n == cap) {
-				char **more = realloc(im->refs[c].values, (cap = cap ? 2 * cap : 64) * sizeof(*more));
+		if (out->n == cap) {
+			char **more = realloc(out->values, (cap = cap ? 2 * cap : 64) * sizeof(*more));
 
-				if (!more) {
-					sqlite3_finalize(st);
-					return bk_fail(BK_ERR_NOMEM, "out of memory");
-				}
-				im->refs[c].values = more;
-			}
-			if (!(im->refs[c].values[im->refs[c].n] = strdup(val ? val : ""))) {
+			if (!more) {
 				sqlite3_finalize(st);
 				return bk_fail(BK_ERR_NOMEM, "out of memory");
 			}
-			im->refs[c].n++;
+			out->values = more;
 		}
-		sqlite3_finalize(st);
-		if (src != SQLITE_DONE)
-			return bk_db_status(im->v->db, src, "reading the values a column references");
-		if (im->refs[c].n > 1)
-			qsort(im->refs[c].values, im->refs[c].n, sizeof(char *), str_cmp);
+		if (!(out->values[out->n] = strdup(val ? val : ""))) {
+			sqlite3_finalize(st);
+			return bk_fail(BK_ERR_NOMEM, "out of memory");
+		}
+		out->n++;
 	}
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE)
+		return bk_db_status(im->v->db, src, "reading a column's values");
+	if (out->n > 1)
+		qsort(out->values, out->n, sizeof(char *), str_cmp);
 	return BK_OK;
+}
+
+/* What the columns with references may take, and what the unique columns
+ * hold already: read once (a registry is small). */
+static bk_status load_references(struct bk_importer *im)
+{
+	bk_status rc = BK_OK;
+
+	for (size_t c = 0; c < im->ds.ncols && rc == BK_OK; c++) {
+		const char *ref = im->ds.cols[c].references, *dot = strchr(ref, '.');
+		char ds_name[BK_DATASET_NAME_MAX + 1];
+
+		if (im->ds.cols[c].unique)
+			rc = load_values(im, im->ds.name, im->ds.cols[c].name, &im->taken[c]);
+		if (rc != BK_OK || !ref[0] || !dot || (size_t)(dot - ref) > BK_DATASET_NAME_MAX)
+			continue;
+		snprintf(ds_name, sizeof(ds_name), "%.*s", (int)(dot - ref), ref);
+		rc = load_values(im, ds_name, dot + 1, &im->refs[c]);
+	}
+	return rc;
 }
 
 bk_status bk_import_open(struct bk_importer *im, struct bk_vault *v, const struct bk_import_opts *o,
@@ -1737,6 +1786,9 @@ void bk_import_close(struct bk_importer *im)
 		for (size_t i = 0; i < im->refs[c].n; i++)
 			free(im->refs[c].values[i]);
 		free(im->refs[c].values);
+		for (size_t i = 0; i < im->taken[c].n; i++)
+			free(im->taken[c].values[i]);
+		free(im->taken[c].values);
 	}
 	bk_dataset_release(&im->ds);
 }

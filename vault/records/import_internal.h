@@ -44,6 +44,12 @@ struct bk_import_tags { /* 16-byte keyed tags of NIKs seen in this file (never t
 
 #define BI_UNKNOWN INT64_MIN
 
+/* A sorted list of a column's distinct values, read once per import. */
+struct bk_import_values {
+	char **values;
+	size_t n;
+};
+
 struct bk_importer {
 	struct bk_vault *v;
 	const struct bk_import_opts *o; /* dataset, path for messages, problem callback */
@@ -97,11 +103,9 @@ struct bk_importer {
 	int ref_year;
 	char today[11];           /* in WIB (UTC+7): a later date is refused unless its column takes plans */
 	/* per column with references: the values it may take, sorted (n 0: the
-	 * referenced dataset is absent or empty, nothing to hold it to) */
-	struct {
-		char **values;
-		size_t n;
-	} refs[BK_COLUMNS_MAX];
+	 * referenced dataset is absent or empty, nothing to hold it to); per
+	 * unique column: the values the dataset holds already */
+	struct bk_import_values refs[BK_COLUMNS_MAX], taken[BK_COLUMNS_MAX];
 	bk_status fatal;
 	char kabupaten_name[96];
 	char now[24];             /* one time stamp for the whole import */

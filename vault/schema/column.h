@@ -40,6 +40,7 @@ struct bk_column {
 	size_t nvalues;
 	char hierarchy[256];
 	int future;                    /* date: a day after today is a plan, allowed (else refused) */
+	int unique;                    /* plain: no two rows share a value (the registry's kode) */
 	/* text: "dataset.column" whose values this one must be one of, once that
 	 * dataset holds rows (kode_inovasi: inovasi.kode) */
 	char references[BK_DATASET_NAME_MAX + BK_COLUMN_NAME_MAX + 2];

@@ -262,6 +262,9 @@ static int on_column_key(struct parse_state *st, struct bk_column *c, size_t idx
 		if (strlen(value) >= sizeof(c->hierarchy))
 			return fail_at(st, key, "hierarchy is too long");
 		memcpy(c->hierarchy, value, strlen(value) + 1);
+	} else if (strcmp(key, "unique") == 0) {
+		if (parse_yes(value, &c->unique))
+			return fail_at(st, key, "unique must be yes or no");
 	} else if (strcmp(key, "future") == 0) {
 		if (parse_yes(value, &c->future))
 			return fail_at(st, key, "future must be yes or no");
@@ -439,6 +442,8 @@ static bk_status check_dataset(struct parse_state *st)
 			return fail_key(st, sec, "max", "column '%s': min is above max", c->name);
 		if (c->hierarchy[0] && c->cls != BK_COL_QUASI)
 			return fail_key(st, sec, "hierarchy", "column '%s': only quasi columns have a hierarchy", c->name);
+		if (c->unique && (c->type != BK_TYPE_TEXT || c->cls == BK_COL_IDENTIFIER || c->cls == BK_COL_SECRET))
+			return fail_key(st, sec, "unique", "column '%s': unique is for plain text columns", c->name);
 		if (c->future && c->type != BK_TYPE_DATE)
 			return fail_key(st, sec, "future", "column '%s': future is for date columns", c->name);
 		if (c->references[0] && (c->type != BK_TYPE_TEXT || c->cls == BK_COL_IDENTIFIER || c->cls == BK_COL_SECRET))
@@ -723,7 +728,7 @@ bk_status bk_dataset_template(const struct bk_dataset *ds, char **line_p)
 
 static const char profile_inovasi[] =
 	"[dataset]\nname = inovasi\ntitle = Inovasi daerah (registry, IID fields)\n\n"
-	"[column.kode]\ntype = text\nclass = public\nrequired = yes\nmax_length = 40\n"
+	"[column.kode]\ntype = text\nclass = public\nrequired = yes\nmax_length = 40\nunique = yes\n"
 	"[column.nama]\ntype = text\nclass = public\nrequired = yes\nmax_length = 200\n"
 	"[column.opd]\ntype = text\nclass = public\nrequired = yes\nmax_length = 200\n"
 	"[column.jenis]\ntype = enum\nclass = public\nrequired = yes\nvalues = digital|non digital\n"
