@@ -150,6 +150,18 @@ with_rows() {
 	[ "$status" -eq 2 ]
 }
 
+@test "a batch that names another kecamatan's key pair is tampering (3), for a reveal and for a rotation" {
+	with_rows
+	db_key
+	db_sql "UPDATE batches SET key_id = 'kecamatan:35.05.01:v1' WHERE kecamatan = '35.05.10'"
+	run as ada query --purpose uji --format csv --file "$(sql_file "SELECT reveal(nama) FROM warga WHERE kecamatan = '35.05.10'")"
+	[ "$status" -eq 3 ]
+	has "a sealed value does not open: the vault was altered"
+	run as ada key rotate --region Kanigoro
+	[ "$status" -eq 3 ]
+	has "names the key 'kecamatan:35.05.01:v1' of another"
+}
+
 @test "key rotate --region: only an admin (4, audited); an unknown kecamatan or two keys at once is a usage error (2)" {
 	local u
 	for u in citra oki ani aud; do

@@ -368,12 +368,17 @@ static bk_status region_keys_make(struct bk_vault *v, char (*kec)[BK_CODE_MAX], 
 	return keyring_step(v, target, detail);
 }
 
-/* Opens a data key or an inbox entry sealed to key pair id (held) into out. */
-static bk_status open_sealed(const struct bk_vault *v, const char *id, const uint8_t *box, size_t len, uint8_t *out)
+/* Opens a data key of kec's batch sealed to key pair id (held) into out. */
+static bk_status open_sealed(const struct bk_vault *v, const char *kec, const char *id, const uint8_t *box, size_t len,
+			     uint8_t *out)
 {
 	const struct bk_keyring_key *kk = bk_keyring_key_by_id(&v->kr, id);
 	const struct vault_key *sk = held_by_id(v, id);
 
+	/* a batch of kec names a pair of kec: any other is a batch row altered */
+	if (kk && (kk->kind != BK_KEY_KECAMATAN || strcmp(kk->scope, kec) != 0))
+		return bk_fail(BK_ERR_CORRUPT, "a batch of kecamatan %s names the key '%s' of another: it was altered", kec,
+			       id);
 	if (!kk || !kk->has_pub || !sk || sk->len != BK_BOX_SECRETKEYBYTES)
 		return bk_fail(BK_ERR_DENIED, "you hold no grant of '%s'", id);
 	if (bk_seal_open(out, box, len, kk->pub, sk->secret) != BK_OK)
@@ -455,7 +460,7 @@ static bk_status rewrap_row(struct bk_vault *v, const char *kec, const struct bk
 		rc = bk_vault_inbox_open(v, kec, sqlite3_column_blob(st, 0), len, plain, &under);
 	} else {
 		under = (const char *)sqlite3_column_text(st, 1);
-		rc = under ? open_sealed(v, under, sqlite3_column_blob(st, 0), len, plain)
+		rc = under ? open_sealed(v, kec, under, sqlite3_column_blob(st, 0), len, plain)
 			   : bk_fail(BK_ERR_CORRUPT, "a batch of kecamatan %s names no key", kec);
 	}
 	if (rc != BK_OK || strcmp(under, cur->id) == 0)

@@ -68,6 +68,12 @@ static bk_status open_batch_key(struct bk_vault *v, int64_t batch, const char *k
 			goto out;
 		}
 		kk = bk_keyring_key_by_id(&v->kr, key_id);
+		/* the key a batch names is its own kecamatan's pair, or the row was altered */
+		if (kk && (kk->kind != BK_KEY_KECAMATAN || strcmp(kk->scope, bkec) != 0)) {
+			rc = bk_fail(BK_ERR_CORRUPT, "batch %lld names the key of another kecamatan: it was altered",
+				     (long long)batch);
+			goto out;
+		}
 		sk = NULL;
 		for (size_t i = 0; i < v->nkeys; i++)
 			if (strcmp(v->keys[i].id, key_id) == 0)
