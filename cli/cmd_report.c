@@ -15,6 +15,7 @@
 
 #define NAME_WIDTH 32 /* names are cut to this many characters in a table */
 #define COLS_MAX 32
+#define TREND_COLS_MAX 24 /* periods a table shows; CSV and JSON show them all */
 
 /* --- a grid of cells: the header row, then the data rows --- */
 
@@ -177,6 +178,7 @@ struct report_args {
 	int year;
 	unsigned min_cell;
 	enum cli_format format;
+	const char *period; /* report ikm --period */
 };
 
 static int option_by(struct cli_ctx *ctx, const char *arg, void *value)
@@ -198,7 +200,8 @@ static int parse_args(struct cli_ctx *ctx, int argc, char **argv, struct report_
 		CLI_OPT_INT(0, "year", &a->year, 1900, 9999, "Y", NULL),
 		CLI_OPT_UINT(0, "min-cell", &a->min_cell, 1, BK_REPORT_MIN_CELL_MAX, "N", NULL),
 		CLI_OPT_FN(0, "format", cli_option_format, &a->format, "table|csv|json"),
-		unreached ? (struct cli_option)CLI_OPT_FLAG(0, "unreached", unreached) : (struct cli_option)CLI_OPT_END,
+		unreached ? (struct cli_option)CLI_OPT_FLAG(0, "unreached", unreached)
+			  : (struct cli_option)CLI_OPT_STRING(0, "period", &a->period, "semester|year"),
 		CLI_OPT_END,
 	};
 
@@ -353,14 +356,168 @@ out:
 	return rc;
 }
 
+/* --- report ikm --period: the IKM over time --- */
+
+struct trend_args {
+	struct report_args a;
+	enum bk_ikm_period period;
+};
+
+/* The group of report r with kode, or NULL. */
+static const struct bk_report_ikm_group *group_of(const struct bk_report_ikm *r, const char *kode, int total)
+{
+	if (total)
+		return &r->total;
+	for (size_t i = 0; i < r->ngroups; i++)
+		if (strcmp(r->groups[i].kode, kode) == 0)
+			return &r->groups[i];
+	return NULL;
+}
+
+/* A score as the table shows it: "81.02 B", x hidden, - none. */
+static void score_cell(char *out, size_t cap, const struct bk_report_ikm_group *g)
+{
+	char dec[32];
+
+	if (!g || (!g->suppressed && !g->ikm9.valid))
+		snprintf(out, cap, "-");
+	else if (g->suppressed)
+		snprintf(out, cap, "x");
+	else
+		snprintf(out, cap, "%s %c", bk_report_decimal(dec, sizeof(dec), g->ikm9.converted_cents, 2), g->ikm9.mutu);
+}
+
+/* Table: a row per group (the groups of the last period, then TOTAL), a
+ * column per period, and the change of the score between the last two
+ * periods that show one. CSV: a line per period and group. */
+static bk_status trend_grid(struct grid *g, const struct bk_report_ikm_trend *t, enum mode mode)
+{
+	const struct bk_report_ikm *last = t->n ? &t->reports[t->n - 1] : NULL;
+	bk_status rc = BK_OK;
+	char cell[48], dec[32];
+
+	if (mode == MODE_CSV) {
+		static const char *const cols[] = {"period/", "kode/", "nama/", "suppressed/", "respondents/", "ikm/",
+						   "score/", "mutu/", "ikm10/", "score10/", NULL};
+
+		rc = grid_head(g, mode, cols);
+		for (size_t p = 0; p < t->n && rc == BK_OK; p++)
+			for (size_t i = 0; i <= t->reports[p].ngroups && rc == BK_OK; i++) {
+				const struct bk_report_ikm *r = &t->reports[p];
+				const struct bk_report_ikm_group *x = i < r->ngroups ? &r->groups[i] : &r->total;
+				int shown = !x->suppressed && x->ikm9.valid, shown10 = shown && !x->ikm10_suppressed && x->ikm10.valid;
+
+				if ((rc = grid_put(g, t->labels[p])) || (rc = grid_put(g, i < r->ngroups ? x->kode : "total")) ||
+				    (rc = grid_put(g, i < r->ngroups ? x->nama : "")) ||
+				    (rc = grid_put(g, x->suppressed ? "true" : "false")) ||
+				    (rc = put_count(g, x->suppressed, x->sums.respondents, mode)) ||
+				    (rc = put_dec(g, shown, x->suppressed, x->ikm9.ikm_e4, 4, mode)) ||
+				    (rc = put_dec(g, shown, x->suppressed, x->ikm9.converted_cents, 2, mode)) ||
+				    (rc = grid_put(g, shown ? (char[2]){x->ikm9.mutu, 0} : "")))
+					break;
+				if ((rc = put_dec(g, shown10, x->suppressed, x->ikm10.ikm_e4, 4, mode)) == BK_OK)
+					rc = put_dec(g, shown10, x->suppressed, x->ikm10.converted_cents, 2, mode);
+			}
+		return rc;
+	}
+	if (!last)
+		return grid_head(g, mode, (const char *const[]){"kode/KODE", NULL});
+	{
+		const char *cols[TREND_COLS_MAX + 4];
+		char heads[TREND_COLS_MAX][24];
+		size_t n = 0;
+
+		cols[n++] = "kode/KODE";
+		cols[n++] = "nama/NAMA";
+		for (size_t p = 0; p < t->n && p < TREND_COLS_MAX; p++) {
+			snprintf(heads[p], sizeof(heads[p]), ">%s/%s", t->labels[p], t->labels[p]);
+			cols[n++] = heads[p];
+		}
+		cols[n++] = ">change/CHANGE";
+		cols[n] = NULL;
+		rc = grid_head(g, mode, cols);
+	}
+	for (size_t i = 0; i <= last->ngroups && rc == BK_OK; i++) {
+		int total = i == last->ngroups;
+		const char *kode = total ? "TOTAL" : last->groups[i].kode;
+		const struct bk_report_ikm_group *prev = NULL, *now = NULL;
+
+		if ((rc = grid_put(g, kode)) || (rc = grid_put(g, total ? "" : last->groups[i].nama)))
+			break;
+		for (size_t p = 0; p < t->n && p < TREND_COLS_MAX && rc == BK_OK; p++) {
+			const struct bk_report_ikm_group *x = group_of(&t->reports[p], kode, total);
+
+			score_cell(cell, sizeof(cell), x);
+			rc = grid_put(g, cell);
+			if (x && !x->suppressed && x->ikm9.valid) {
+				prev = now;
+				now = x;
+			}
+		}
+		if (rc == BK_OK && prev && now) {
+			int64_t d = (int64_t)now->ikm9.converted_cents - (int64_t)prev->ikm9.converted_cents;
+
+			snprintf(cell, sizeof(cell), "%s%s", d < 0 ? "-" : "+",
+				 bk_report_decimal(dec, sizeof(dec), (uint64_t)(d < 0 ? -d : d), 2));
+			rc = grid_put(g, cell);
+		} else if (rc == BK_OK) {
+			rc = grid_put(g, "-");
+		}
+	}
+	return rc;
+}
+
+static bk_status run_ikm_trend(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	const struct trend_args *ta = arg;
+	struct bk_report_ikm_opts o;
+	struct bk_report_ikm_trend t = {0};
+	struct grid g = {0};
+	json_t *root = NULL;
+	bk_status rc;
+
+	(void)ctx;
+	o.by = ta->a.by;
+	o.year = ta->a.year;
+	o.min_cell = ta->a.min_cell;
+	if ((rc = bk_vault_report_ikm_trend(v, &o, ta->period, &t)))
+		return rc;
+	if (ta->a.format == CLI_FORMAT_JSON) {
+		if (!(root = bk_report_ikm_trend_json(&t)))
+			rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		else
+			print_json(root);
+	} else if ((rc = trend_grid(&g, &t, ta->a.format == CLI_FORMAT_CSV ? MODE_CSV : MODE_TABLE)) == BK_OK) {
+		if (ta->a.format == CLI_FORMAT_CSV) {
+			grid_print_csv(&g, stdout);
+		} else {
+			printf("IKM by %s per %s (PermenPANRB 14/2017, 9 unsur), min-cell %llu: SCORE and MUTU\n\n",
+			       bk_report_by_name(t.by), bk_ikm_period_name(t.period), (unsigned long long)t.min_cell);
+			grid_print_table(&g, stdout);
+			printf("\nx: hidden in that period (fewer than %llu respondents, or protecting such a cell); -: none\n"
+			       "CHANGE: the score of the last period that shows one, less the one before it%s\n",
+			       (unsigned long long)t.min_cell,
+			       t.n > TREND_COLS_MAX ? " (the table shows the first periods only: use --format csv)" : "");
+		}
+	}
+	json_decref(root);
+	grid_free(&g);
+	bk_report_ikm_trend_release(&t);
+	return rc;
+}
+
 int cmd_report_ikm(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct report_args a;
+	struct trend_args ta;
 	int code;
 
-	if ((code = parse_args(ctx, argc, argv, &a, NULL)) >= 0)
+	if ((code = parse_args(ctx, argc, argv, &ta.a, NULL)) >= 0)
 		return code;
-	return cli_run(ctx, run_ikm, &a);
+	if (!ta.a.period)
+		return cli_run(ctx, run_ikm, &ta.a);
+	if (bk_ikm_period_parse(ta.a.period, &ta.period) != BK_OK)
+		return cli_usage(ctx, "%s", bk_error_detail());
+	return cli_run(ctx, run_ikm_trend, &ta);
 }
 
 /* --- report coverage --- */

@@ -201,14 +201,16 @@ const struct cli_command cli_commands[] = {
 	 "brankas report coverage --unreached --format csv > belum-terjangkau.csv",
 	 "admin, custodian, analyst"},
 	{"report ikm", cmd_report_ikm, CLI_UNLOCKS, "satisfaction index (IKM, PermenPANRB 14/2017) per innovation, kecamatan or unit",
-	 "brankas report ikm [--by inovasi|kecamatan|unit] [--year Y] [--min-cell N] [--format table|csv|json]"
-	 VAULT_OPTS "\n"
+	 "brankas report ikm [--by inovasi|kecamatan|unit] [--year Y] [--period semester|year] [--min-cell N]\n"
+	 "                   [--format table|csv|json]" VAULT_OPTS "\n"
 	 "  NRR per unsur, IKM, converted score, mutu and kinerja for the 9 unsur, and apart the\n"
 	 "  10-unsur index with U10 inovasi; respondents against the Krejcie-Morgan sample size\n"
 	 "  --by       group by innovation (default), kecamatan or unit (the OPD)\n"
 	 "  --year     only answers of that year\n"
-	 "  --min-cell groups of fewer respondents are hidden, with what would give them away (default 5)",
-	 "brankas report ikm --by unit --year 2026",
+	 "  --min-cell groups of fewer respondents are hidden, with what would give them away (default 5)\n"
+	 "  --period   the score per semester or year, each period on its own, and its last change",
+	 "brankas report ikm --by unit --year 2026\n"
+	 "brankas report ikm --by kecamatan --period semester",
 	 "admin, custodian, analyst"},
 	{"request add", cmd_request_add, CLI_UNLOCKS, "load an evaluator's signed request (custodians)",
 	 "brankas request add REQ.json" VAULT_OPTS "\n"

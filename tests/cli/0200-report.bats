@@ -211,6 +211,28 @@ csv_json() {
 	[ "$status" -eq 2 ]
 }
 
+@test "report ikm --period: a score per semester or year, each period suppressed on its own, and the change" {
+	# 2024 holds Bakung's 2 answers only: small, hidden with the total; 2025 is the README's "2025 only"
+	run --separate-stderr as ani report ikm --by kecamatan --period year --format json
+	[ "$status" -eq 0 ]
+	jq -e '[.periods[] | .period] == ["2024", "2025"]' <<<"$output"
+	jq -e '.periods[0] | .total.suppressed and ([.groups[] | select(.suppressed) | .kode] == ["35.05.05"])' <<<"$output"
+	jq -e '.periods[1].total | .respondents == 13 and .ikm.converted == 77.78 and .ikm.mutu == "B"' <<<"$output"
+	jq -e '.periods[1].groups[] | select(.kode == "35.05.10") | .ikm.converted == 81.02' <<<"$output"
+	# by semester: the answers fall in 2024-S2 and 2025-S1
+	run --separate-stderr as ani report ikm --by kecamatan --period semester --format csv
+	[ "$(cut -d, -f1 <<<"$output" | tr -d '\r' | sort -u | tr '\n' ' ')" = "2024-S2 2025-S1 period " ]
+	grep -q $'^2025-S1,35.05.01,Wonodadi,false,7,3.0000,75.00,C,2.9857,74.64\r$' <<<"$output"
+	# the table: INO-B 37.50 D in 2024 (Bakung), 66.67 C in 2025 (Wonodadi's 3): +29.17
+	run --separate-stderr as ani report ikm --by inovasi --period year --min-cell 1
+	[ "$status" -eq 0 ]
+	has "37.50 D  66.67 C  +29.17"
+	# one audit entry for the series
+	audit_last | jq -e '.action == "report" and .target == "ikm by inovasi per year min-cell 1" and .rows == 15'
+	run --separate-stderr as ani report ikm --period decade
+	[ "$status" -eq 2 ]
+}
+
 @test "report adoption: uses, users and planned desa reached per month and quarter, as worked by hand" {
 	# min-cell 1 shows every count: INO-A in March (8 uses, 6 daring, Kanigoro 2001 and 2002) and May
 	# (6 luring in Wonodadi 2001); INO-B in April (3, Kanigoro 2001) and June (1 daring in Wonodadi,
@@ -371,6 +393,13 @@ col_end() {
 		[ "$status" -eq 0 ]
 		jq -e 'length > 0' <<<"$output"
 	done
+	# the IKM per semester: every period a report of its own, no small group shown in any
+	run --separate-stderr demo_as ani report ikm --by kecamatan --period semester --format json
+	[ "$status" -eq 0 ]
+	jq -e '(.periods | length) > 1' <<<"$output"
+	jq -e '[.periods[] | .groups[] | select(.suppressed | not) | .respondents | select(. > 0 and . < 5)] == []' \
+		<<<"$output"
+	demo_as ani report ikm --by inovasi --period year >/dev/null
 	# adoption: a series per innovation, half the planned desa the first period that reaches it
 	run --separate-stderr demo_as ani report adoption --format json
 	[ "$status" -eq 0 ]

@@ -1059,6 +1059,7 @@ void bk_report_coverage_release(struct bk_report_coverage *r)
 struct ikm_build {
 	struct bk_vault *v;
 	struct bk_report_ikm *r;
+	const char *lo, *hi; /* a period's dates (trend), else NULL: r->year */
 	struct monev_scope sc;
 	size_t cap;           /* of r->groups */
 	struct monev_strmap groups; /* group kode -> index */
@@ -1150,11 +1151,12 @@ static bk_status ikm_scan_file(struct ikm_build *b, const char *file, struct ikm
 	int src;
 
 	/* by kecamatan the group is the kecamatan: the innovation column is not read */
-	if ((rc = monev_prepare_scan_in(b->v, file,
-				  b->r->by == BK_REPORT_BY_KECAMATAN
-					  ? "kecamatan, NULL, u1, u2, u3, u4, u5, u6, u7, u8, u9, u10"
-					  : "kecamatan, kode_inovasi, u1, u2, u3, u4, u5, u6, u7, u8, u9, u10",
-				  "skm", b->r->year, "tanggal", &b->sc, NULL, &st)))
+	const char *cols = b->r->by == BK_REPORT_BY_KECAMATAN
+				   ? "kecamatan, NULL, u1, u2, u3, u4, u5, u6, u7, u8, u9, u10"
+				   : "kecamatan, kode_inovasi, u1, u2, u3, u4, u5, u6, u7, u8, u9, u10";
+
+	if ((rc = b->lo ? monev_prepare_scan_in_between(b->v, file, cols, "skm", b->lo, b->hi, "tanggal", &b->sc, NULL, &st)
+			: monev_prepare_scan_in(b->v, file, cols, "skm", b->r->year, "tanggal", &b->sc, NULL, &st)))
 		return rc;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kec = (const char *)sqlite3_column_text(st, 0);
@@ -1341,7 +1343,8 @@ static bk_status ikm_population_users(struct ikm_build *b)
 		goto out_seen;
 	}
 	if ((rc = monev_require_scope(b->v, "pemanfaatan", &b->sc)) ||
-	    (rc = monev_prepare_scan(b->v, sel, "pemanfaatan", b->r->year, "tanggal", &b->sc, NULL, &st)))
+	    (rc = b->lo ? monev_prepare_scan_between(b->v, sel, "pemanfaatan", b->lo, b->hi, "tanggal", &b->sc, NULL, &st)
+			: monev_prepare_scan(b->v, sel, "pemanfaatan", b->r->year, "tanggal", &b->sc, NULL, &st)))
 		goto out_seen;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kec = (const char *)sqlite3_column_text(st, 0);
@@ -1388,9 +1391,12 @@ static int group_cmp(const void *a, const void *b)
 	return strcmp(x->kode, y->kode);
 }
 
-bk_status bk_vault_report_ikm(struct bk_vault *v, const struct bk_report_ikm_opts *o, struct bk_report_ikm *r)
+/* One IKM report over a year (o->year), or the dates lo to before hi; the
+ * caller audits it (audit set: here). */
+static bk_status ikm_run(struct bk_vault *v, const struct bk_report_ikm_opts *o, const char *lo, const char *hi,
+			 int audit, struct bk_report_ikm *r)
 {
-	struct ikm_build b = {.v = v, .r = r};
+	struct ikm_build b = {.v = v, .r = r, .lo = lo, .hi = hi};
 	char target[96];
 	bk_status rc;
 
@@ -1429,7 +1435,7 @@ bk_status bk_vault_report_ikm(struct bk_vault *v, const struct bk_report_ikm_opt
 		goto out;
 	if (r->ngroups > 1)
 		qsort(r->groups, r->ngroups, sizeof(*r->groups), group_cmp);
-	if ((rc = bk_report_ikm_finish(r)))
+	if ((rc = bk_report_ikm_finish(r)) || !audit)
 		goto out;
 	if (o->year)
 		snprintf(target, sizeof(target), "ikm by %s year %04d min-cell %llu", bk_report_by_name(o->by), o->year,
@@ -1450,6 +1456,176 @@ out:
 	if (rc != BK_OK)
 		bk_report_ikm_release(r);
 	return rc;
+}
+
+bk_status bk_vault_report_ikm(struct bk_vault *v, const struct bk_report_ikm_opts *o, struct bk_report_ikm *r)
+{
+	return ikm_run(v, o, NULL, NULL, 1, r);
+}
+
+/* --- the IKM over time --- */
+
+#define TREND_PERIODS_MAX 40
+
+static const char *const ikm_period_names[] = {"semester", "year"};
+
+const char *bk_ikm_period_name(enum bk_ikm_period p)
+{
+	return ikm_period_names[p == BK_IKM_PERIOD_YEAR];
+}
+
+bk_status bk_ikm_period_parse(const char *s, enum bk_ikm_period *p)
+{
+	for (int i = 0; i < 2; i++)
+		if (strcmp(s, ikm_period_names[i]) == 0) {
+			*p = (enum bk_ikm_period)i;
+			return BK_OK;
+		}
+	return bk_fail(BK_ERR_USAGE, "--period is semester or year, not '%.20s'", s);
+}
+
+/* The first and last SKM dates the user's scope holds (in o->year when set),
+ * "" when none: over every file, each with its own scan. */
+static bk_status skm_span(struct bk_vault *v, const struct monev_scope *sc, int year, char first[11], char last[11])
+{
+	bk_status rc = BK_OK;
+
+	first[0] = last[0] = '\0';
+	for (size_t f = 0; f <= v->nstores && rc == BK_OK; f++) {
+		char file[BK_STORE_SCHEMA_MAX];
+		sqlite3_stmt *st = NULL;
+		int src;
+
+		bk_stores_file(v->stores, f, file);
+		if ((rc = monev_prepare_scan_in(v, file, "min(tanggal), max(tanggal)", "skm", year, "tanggal", sc, NULL, &st)))
+			break;
+		if ((src = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			const char *a = (const char *)sqlite3_column_text(st, 0), *z = (const char *)sqlite3_column_text(st, 1);
+
+			if (a && strlen(a) == 10 && (!first[0] || strcmp(a, first) < 0))
+				memcpy(first, a, 11);
+			if (z && strlen(z) == 10 && (!last[0] || strcmp(z, last) > 0))
+				memcpy(last, z, 11);
+		} else if (src != SQLITE_ROW && src != SQLITE_DONE) {
+			rc = bk_db_status(v->db, src, "reading the SKM dates");
+		}
+		sqlite3_finalize(st);
+	}
+	return rc;
+}
+
+/* Period i of a series: its label and its dates (lo, before hi). */
+static void period_bounds(enum bk_ikm_period p, int32_t i, char label[16], char lo[16], char hi[16])
+{
+	/* the dates come from checked YYYY-MM-DD cells: years 0 to 9999 */
+	i = i < 0 ? 0 : i > 2 * 9999 + 1 ? 2 * 9999 + 1 : i;
+	if (p == BK_IKM_PERIOD_YEAR && i > 9998)
+		i = 9998;
+	if (p == BK_IKM_PERIOD_YEAR) {
+		snprintf(label, 16, "%04u", (unsigned)i % 10000u);
+		snprintf(lo, 16, "%04u-01-01", (unsigned)i % 10000u);
+		snprintf(hi, 16, "%04u-01-01", ((unsigned)i + 1) % 10000u);
+	} else {
+		snprintf(label, 16, "%04u-S%u", (unsigned)(i / 2) % 10000u, (unsigned)(i % 2 + 1));
+		snprintf(lo, 16, "%04u-%s", (unsigned)(i / 2) % 10000u, i % 2 ? "07-01" : "01-01");
+		snprintf(hi, 16, "%04u-%s", (unsigned)(i / 2 + i % 2) % 10000u, i % 2 ? "01-01" : "07-01");
+	}
+}
+
+static int32_t period_index(enum bk_ikm_period p, const char *date)
+{
+	int y = atoi(date), m = atoi(date + 5);
+
+	return p == BK_IKM_PERIOD_YEAR ? y : y * 2 + (m > 6);
+}
+
+bk_status bk_vault_report_ikm_trend(struct bk_vault *v, const struct bk_report_ikm_opts *o, enum bk_ikm_period period,
+				    struct bk_report_ikm_trend *t)
+{
+	struct monev_scope sc;
+	char first[11], last[11], lo[16], hi[16], target[96];
+	int32_t a, z;
+	bk_status rc;
+
+	memset(t, 0, sizeof(*t));
+	t->period = period;
+	t->by = o->by;
+	t->min_cell = o->min_cell;
+	if ((unsigned)o->by >= BK_REPORT_BY_COUNT)
+		return bk_fail(BK_ERR_USAGE, "unknown report grouping");
+	if ((rc = monev_report_begin(v, o->year, o->min_cell, &sc)))
+		return rc;
+	if ((rc = monev_require_scope(v, "skm", &sc)) || (rc = skm_span(v, &sc, o->year, first, last))) {
+		monev_scope_release(&sc);
+		return rc;
+	}
+	monev_scope_release(&sc);
+	if (first[0]) {
+		a = period_index(period, first);
+		z = period_index(period, last);
+		if (z - a + 1 > TREND_PERIODS_MAX)
+			a = z - TREND_PERIODS_MAX + 1;
+		t->n = (size_t)(z - a + 1);
+		t->labels = calloc(t->n, sizeof(*t->labels));
+		t->reports = calloc(t->n, sizeof(*t->reports));
+		if (!t->labels || !t->reports) {
+			bk_report_ikm_trend_release(t);
+			return bk_fail(BK_ERR_NOMEM, "out of memory");
+		}
+		for (size_t i = 0; i < t->n && rc == BK_OK; i++) {
+			struct bk_report_ikm_opts one = *o;
+
+			one.year = 0;
+			period_bounds(period, a + (int32_t)i, t->labels[i], lo, hi);
+			if ((rc = ikm_run(v, &one, lo, hi, 0, &t->reports[i])) == BK_OK)
+				t->rows += t->reports[i].rows;
+		}
+	}
+	if (rc == BK_OK) {
+		snprintf(target, sizeof(target), "ikm by %s per %s%s%.0d min-cell %llu", bk_report_by_name(o->by),
+			 bk_ikm_period_name(period), o->year ? " year " : "", o->year, (unsigned long long)o->min_cell);
+		rc = monev_audit_report(v, "skm", target, t->rows);
+	}
+	if (rc != BK_OK)
+		bk_report_ikm_trend_release(t);
+	return rc;
+}
+
+void bk_report_ikm_trend_release(struct bk_report_ikm_trend *t)
+{
+	for (size_t i = 0; t->reports && i < t->n; i++)
+		bk_report_ikm_release(&t->reports[i]);
+	free(t->reports);
+	free(t->labels);
+	memset(t, 0, sizeof(*t));
+}
+
+json_t *bk_report_ikm_trend_json(const struct bk_report_ikm_trend *t)
+{
+	json_t *o = json_object(), *periods = json_array();
+
+	if (!o || !periods) {
+		json_decref(o);
+		json_decref(periods);
+		return NULL;
+	}
+	json_object_set_new(o, "report", json_string("ikm-trend"));
+	json_object_set_new(o, "by", json_string(bk_report_by_name(t->by)));
+	json_object_set_new(o, "period", json_string(bk_ikm_period_name(t->period)));
+	json_object_set_new(o, "min_cell", json_integer((json_int_t)t->min_cell));
+	for (size_t i = 0; i < t->n; i++) {
+		json_t *one = bk_report_ikm_json(&t->reports[i]);
+
+		if (!one) {
+			json_decref(o);
+			json_decref(periods);
+			return NULL;
+		}
+		json_object_set_new(one, "period", json_string(t->labels[i]));
+		json_array_append_new(periods, one);
+	}
+	json_object_set_new(o, "periods", periods);
+	return o;
 }
 
 /* --- coverage from the vault --- */

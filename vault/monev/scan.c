@@ -305,6 +305,13 @@ bk_status monev_prepare_scan_in(struct bk_vault *v, const char *file, const char
 	return prepare_bounded(v, file, cols, table, year ? lo : NULL, year ? hi : NULL, date_col, sc, tail, st_p);
 }
 
+bk_status monev_prepare_scan_in_between(struct bk_vault *v, const char *file, const char *cols, const char *table,
+					const char *from, const char *before, const char *date_col,
+					const struct monev_scope *sc, const char *tail, sqlite3_stmt **st_p)
+{
+	return prepare_bounded(v, file, cols, table, from, before, date_col, sc, tail, st_p);
+}
+
 bk_status monev_prepare_scan_between(struct bk_vault *v, const char *cols, const char *table, const char *from,
 				     const char *before, const char *date_col, const struct monev_scope *sc,
 				     const char *tail, sqlite3_stmt **st_p)

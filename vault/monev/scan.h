@@ -87,7 +87,10 @@ bk_status monev_prepare_scan_in(struct bk_vault *v, const char *file, const char
 bk_status monev_prepare_scan(struct bk_vault *v, const char *cols, const char *table, int year, const char *date_col,
 			     const struct monev_scope *sc, const char *tail, sqlite3_stmt **st_p) BK_MUST_CHECK;
 /* The same over the dates from (inclusive) to before (exclusive), each
- * "YYYY-MM-DD" or NULL for no bound. */
+ * "YYYY-MM-DD" or NULL for no bound; _in: in one file, as monev_prepare_scan_in. */
+bk_status monev_prepare_scan_in_between(struct bk_vault *v, const char *file, const char *cols, const char *table,
+					const char *from, const char *before, const char *date_col,
+					const struct monev_scope *sc, const char *tail, sqlite3_stmt **st_p) BK_MUST_CHECK;
 bk_status monev_prepare_scan_between(struct bk_vault *v, const char *cols, const char *table, const char *from,
 				     const char *before, const char *date_col, const struct monev_scope *sc,
 				     const char *tail, sqlite3_stmt **st_p) BK_MUST_CHECK;
