@@ -360,7 +360,7 @@ out:
 
 struct trend_args {
 	struct report_args a;
-	enum bk_ikm_period period;
+	enum bk_period period;
 };
 
 /* The group of report r with kode, or NULL. */
@@ -492,7 +492,7 @@ static bk_status run_ikm_trend(struct cli_ctx *ctx, struct bk_vault *v, void *ar
 			grid_print_csv(&g, stdout);
 		} else {
 			printf("IKM by %s per %s (PermenPANRB 14/2017, 9 unsur), min-cell %llu: SCORE and MUTU\n\n",
-			       bk_report_by_name(t.by), bk_ikm_period_name(t.period), (unsigned long long)t.min_cell);
+			       bk_report_by_name(t.by), bk_period_name(t.period), (unsigned long long)t.min_cell);
 			grid_print_table(&g, stdout);
 			printf("\nx: hidden in that period (fewer than %llu respondents, or protecting such a cell); -: none\n"
 			       "CHANGE: the score of the last period that shows one, less the one before it%s\n",
@@ -515,7 +515,7 @@ int cmd_report_ikm(struct cli_ctx *ctx, int argc, char **argv)
 		return code;
 	if (!ta.a.period)
 		return cli_run(ctx, run_ikm, &ta.a);
-	if (bk_ikm_period_parse(ta.a.period, &ta.period) != BK_OK)
+	if (bk_period_parse(ta.a.period, 1u << BK_PERIOD_SEMESTER | 1u << BK_PERIOD_YEAR, &ta.period) != BK_OK)
 		return cli_usage(ctx, "%s", bk_error_detail());
 	return cli_run(ctx, run_ikm_trend, &ta);
 }
@@ -752,7 +752,7 @@ struct adoption_args {
 
 static int option_period(struct cli_ctx *ctx, const char *arg, void *value)
 {
-	if (bk_period_parse(arg, value) != BK_OK)
+	if (bk_period_parse(arg, BK_PERIOD_ANY, value) != BK_OK)
 		return cli_usage(ctx, "%s", bk_error_detail());
 	return -1;
 }
@@ -798,7 +798,7 @@ static bk_status adoption_grid(struct grid *g, const struct bk_report_adoption *
 
 static bk_status print_adoption(const struct bk_report_adoption *r)
 {
-	char half[12];
+	char half[BK_PERIOD_LABEL_MAX];
 	bk_status rc = BK_OK;
 
 	printf("Adoption per %s%s%.0d%s%s%s%s, min-cell %llu: uses by kanal, users, planned desa reached\n",
@@ -813,7 +813,7 @@ static bk_status print_adoption(const struct bk_report_adoption *r)
 		if (x->half_period < 0) {
 			printf("not yet\n");
 		} else {
-			bk_period_label(half, sizeof(half), x->half_period, r->period);
+			bk_period_label(half, x->half_period, r->period);
 			if (x->half_since_penerapan == BK_ADOPTION_UNKNOWN)
 				printf("%s\n", half);
 			else
@@ -867,7 +867,7 @@ int cmd_report_adoption(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct adoption_args a;
 	const struct cli_option opts[] = {
-		CLI_OPT_FN(0, "period", option_period, &a.o.period, "month|quarter"),
+		CLI_OPT_FN(0, "period", option_period, &a.o.period, "month|quarter|semester|year"),
 		CLI_OPT_INT(0, "year", &a.o.year, 1900, 9999, "Y", NULL),
 		CLI_OPT_STRING(0, "from", &a.o.from, "YYYY-MM-DD"),
 		CLI_OPT_STRING(0, "to", &a.o.to, "YYYY-MM-DD"),

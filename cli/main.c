@@ -180,8 +180,8 @@ const struct cli_command cli_commands[] = {
 	 "brankas recovery split --shares 5 --threshold 3 -o /media/usb/pemulihan",
 	 "admin"},
 	{"report adoption", cmd_report_adoption, CLI_UNLOCKS, "how the use of each innovation grows, month by month",
-	 "brankas report adoption [--period month|quarter] [--year Y | --from DATE --to DATE] [--min-cell N]\n"
-	 "                        [--format table|csv|json]" VAULT_OPTS "\n"
+	 "brankas report adoption [--period month|quarter|semester|year] [--year Y | --from DATE --to DATE]\n"
+	 "                        [--min-cell N] [--format table|csv|json]" VAULT_OPTS "\n"
 	 "  per innovation and period, from its penerapan (or first use): uses, daring and luring,\n"
 	 "  distinct users, the desa/kelurahan of its planned area reached for the first time and so\n"
 	 "  far, and the period by which half of them were reached; counts of fewer than N people\n"

@@ -12,54 +12,6 @@
 
 #define NONE MONEV_NONE
 
-/* --- periods --- */
-
-static const char *const period_names[] = {"month", "quarter"};
-
-const char *bk_period_name(enum bk_period p)
-{
-	return period_names[p == BK_PERIOD_QUARTER];
-}
-
-bk_status bk_period_parse(const char *s, enum bk_period *p)
-{
-	for (int i = 0; i < 2; i++)
-		if (strcmp(s, period_names[i]) == 0) {
-			*p = (enum bk_period)i;
-			return BK_OK;
-		}
-	return bk_fail(BK_ERR_USAGE, "--period is month or quarter, not '%.20s'", s);
-}
-
-static int digits(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
-int32_t bk_period_of(const char *date, enum bk_period p)
-{
-	int y, m;
-
-	if (!date || !digits(date, 4) || date[4] != '-' || !digits(date + 5, 2))
-		return -1;
-	y = (date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 + (date[3] - '0');
-	m = (date[5] - '0') * 10 + (date[6] - '0');
-	if (m < 1 || m > 12)
-		return -1;
-	return p == BK_PERIOD_MONTH ? y * 12 + m - 1 : y * 4 + (m - 1) / 3;
-}
-
-void bk_period_label(char *out, size_t cap, int32_t period, enum bk_period p)
-{
-	if (p == BK_PERIOD_MONTH)
-		snprintf(out, cap, "%04d-%02d", (int)(period / 12), (int)(period % 12 + 1));
-	else
-		snprintf(out, cap, "%04d-Q%d", (int)(period / 4), (int)(period % 4 + 1));
-}
-
 /* --- finishing (pure) --- */
 
 /* One innovation: its totals, then users against the series' and the uses
@@ -183,7 +135,7 @@ static json_t *point_json(const struct bk_adoption_point *pt)
 json_t *bk_report_adoption_json(const struct bk_report_adoption *r)
 {
 	json_t *o = json_object(), *inov = json_array();
-	char label[12];
+	char label[BK_PERIOD_LABEL_MAX];
 
 	if (!o || !inov) {
 		json_decref(o);
@@ -205,7 +157,7 @@ json_t *bk_report_adoption_json(const struct bk_report_adoption *r)
 		json_object_set_new(row, "penerapan", x->penerapan[0] ? json_string(x->penerapan) : json_null());
 		json_object_set_new(row, "desa_planned", json_integer(x->desa_planned));
 		if (x->half_period >= 0)
-			bk_period_label(label, sizeof(label), x->half_period, r->period);
+			bk_period_label(label, x->half_period, r->period);
 		json_object_set_new(row, "half_reached", x->half_period >= 0 ? json_string(label) : json_null());
 		json_object_set_new(row, "half_since_penerapan", since_json(x->half_since_penerapan));
 		json_object_set_new(row, "uses", count_json(x->uses_hidden, x->uses));
@@ -486,7 +438,7 @@ static bk_status series(struct adopt_build *b, size_t i)
 		int32_t period = lo + (int32_t)p;
 
 		pt->period = period;
-		bk_period_label(pt->label, sizeof(pt->label), period, b->r->period);
+		bk_period_label(pt->label, period, b->r->period);
 		pt->since_penerapan = w->penerapan >= 0 ? period - w->penerapan : BK_ADOPTION_UNKNOWN;
 		if (period >= w->base && (size_t)(period - w->base) < w->nslots) {
 			pt->daring = w->slots[period - w->base].daring;
@@ -534,6 +486,14 @@ static bk_status series(struct adopt_build *b, size_t i)
 static int inovasi_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct bk_adoption_inovasi *)a)->kode, ((const struct bk_adoption_inovasi *)b)->kode);
+}
+
+static int digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
 }
 
 /* A date the options give, "YYYY-MM-DD" of a real day. */
@@ -588,10 +548,12 @@ bk_status bk_vault_report_adoption(struct bk_vault *v, const struct bk_report_ad
 	/* to is inclusive: a date is at most to exactly when it sorts before to + "~" */
 	if (o->to)
 		snprintf(before, sizeof(before), "%s~", o->to);
-	if (o->from)
-		b.from_period = bk_period_of(o->from, o->period);
-	else if (o->year)
-		b.from_period = o->period == BK_PERIOD_MONTH ? o->year * 12 : o->year * 4;
+	if (o->from || o->year) {
+		char jan1[16];
+
+		snprintf(jan1, sizeof(jan1), "%04d-01-01", o->year);
+		b.from_period = bk_period_of(o->from ? o->from : jan1, o->period);
+	}
 	if ((rc = monev_report_begin(v, o->year, o->min_cell, &b.sc)))
 		return rc;
 	if (!(b.seen = calloc(b.sc.nkec + 1, 1))) {

@@ -3,6 +3,8 @@
  * distinct users, and the desa/kelurahan of its planned area reached for the
  * first time and so far, with the period by which half of them were reached.
  *
+ * Periods are those of period.h (month, quarter, semester, year).
+ *
  * Two layers, as report.h: bk_report_adoption_finish (pure) suppresses small
  * cells and wipes them; bk_vault_report_adoption reads pemanfaatan once
  * within the user's scope (scan.h), builds the series, finishes and audits.
@@ -21,29 +23,17 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "vault/monev/period.h"
 #include "vault/monev/report.h"
 
 struct bk_vault;
-
-enum bk_period { BK_PERIOD_MONTH, BK_PERIOD_QUARTER };
-
-/* "month", "quarter"; bk_period_parse: BK_ERR_USAGE for another word. */
-const char *bk_period_name(enum bk_period p);
-bk_status bk_period_parse(const char *s, enum bk_period *p) BK_MUST_CHECK;
-
-/* Periods are numbered from year 0: a month is year × 12 + month − 1, a
- * quarter year × 4 + (month − 1) / 3. bk_period_of gives the period of a date
- * ("YYYY-MM-DD"), -1 when it is not one; bk_period_label writes "2025-03" or
- * "2025-Q1" (cap at least 8). */
-int32_t bk_period_of(const char *date, enum bk_period p);
-void bk_period_label(char *out, size_t cap, int32_t period, enum bk_period p);
 
 #define BK_ADOPTION_UNKNOWN INT32_MIN /* a distance from penerapan that is not known */
 #define BK_ADOPTION_PERIODS_MAX 600   /* the latest 50 years of months at most */
 
 struct bk_adoption_point {
 	int32_t period;
-	char label[12];
+	char label[BK_PERIOD_LABEL_MAX];
 	int32_t since_penerapan;          /* periods after penerapan's; BK_ADOPTION_UNKNOWN */
 	uint64_t uses, daring, luring;    /* pemanfaatan rows */
 	uint64_t users;                   /* distinct people (blind index, linear counting) */

@@ -1467,23 +1467,6 @@ bk_status bk_vault_report_ikm(struct bk_vault *v, const struct bk_report_ikm_opt
 
 #define TREND_PERIODS_MAX 40
 
-static const char *const ikm_period_names[] = {"semester", "year"};
-
-const char *bk_ikm_period_name(enum bk_ikm_period p)
-{
-	return ikm_period_names[p == BK_IKM_PERIOD_YEAR];
-}
-
-bk_status bk_ikm_period_parse(const char *s, enum bk_ikm_period *p)
-{
-	for (int i = 0; i < 2; i++)
-		if (strcmp(s, ikm_period_names[i]) == 0) {
-			*p = (enum bk_ikm_period)i;
-			return BK_OK;
-		}
-	return bk_fail(BK_ERR_USAGE, "--period is semester or year, not '%.20s'", s);
-}
-
 /* The first and last SKM dates the user's scope holds (in o->year when set),
  * "" when none: over every file, each with its own scan. */
 static bk_status skm_span(struct bk_vault *v, const struct monev_scope *sc, int year, char first[11], char last[11])
@@ -1514,32 +1497,7 @@ static bk_status skm_span(struct bk_vault *v, const struct monev_scope *sc, int 
 	return rc;
 }
 
-/* Period i of a series: its label and its dates (lo, before hi). */
-static void period_bounds(enum bk_ikm_period p, int32_t i, char label[16], char lo[16], char hi[16])
-{
-	/* the dates come from checked YYYY-MM-DD cells: years 0 to 9999 */
-	i = i < 0 ? 0 : i > 2 * 9999 + 1 ? 2 * 9999 + 1 : i;
-	if (p == BK_IKM_PERIOD_YEAR && i > 9998)
-		i = 9998;
-	if (p == BK_IKM_PERIOD_YEAR) {
-		snprintf(label, 16, "%04u", (unsigned)i % 10000u);
-		snprintf(lo, 16, "%04u-01-01", (unsigned)i % 10000u);
-		snprintf(hi, 16, "%04u-01-01", ((unsigned)i + 1) % 10000u);
-	} else {
-		snprintf(label, 16, "%04u-S%u", (unsigned)(i / 2) % 10000u, (unsigned)(i % 2 + 1));
-		snprintf(lo, 16, "%04u-%s", (unsigned)(i / 2) % 10000u, i % 2 ? "07-01" : "01-01");
-		snprintf(hi, 16, "%04u-%s", (unsigned)(i / 2 + i % 2) % 10000u, i % 2 ? "01-01" : "07-01");
-	}
-}
-
-static int32_t period_index(enum bk_ikm_period p, const char *date)
-{
-	int y = atoi(date), m = atoi(date + 5);
-
-	return p == BK_IKM_PERIOD_YEAR ? y : y * 2 + (m > 6);
-}
-
-bk_status bk_vault_report_ikm_trend(struct bk_vault *v, const struct bk_report_ikm_opts *o, enum bk_ikm_period period,
+bk_status bk_vault_report_ikm_trend(struct bk_vault *v, const struct bk_report_ikm_opts *o, enum bk_period period,
 				    struct bk_report_ikm_trend *t)
 {
 	struct monev_scope sc;
@@ -1553,6 +1511,8 @@ bk_status bk_vault_report_ikm_trend(struct bk_vault *v, const struct bk_report_i
 	t->min_cell = o->min_cell;
 	if ((unsigned)o->by >= BK_REPORT_BY_COUNT)
 		return bk_fail(BK_ERR_USAGE, "unknown report grouping");
+	if (period != BK_PERIOD_SEMESTER && period != BK_PERIOD_YEAR)
+		return bk_fail(BK_ERR_USAGE, "the IKM is reported per semester or per year");
 	if ((rc = monev_report_begin(v, o->year, o->min_cell, &sc)))
 		return rc;
 	if ((rc = monev_require_scope(v, "skm", &sc)) || (rc = skm_span(v, &sc, o->year, first, last))) {
@@ -1561,8 +1521,8 @@ bk_status bk_vault_report_ikm_trend(struct bk_vault *v, const struct bk_report_i
 	}
 	monev_scope_release(&sc);
 	if (first[0]) {
-		a = period_index(period, first);
-		z = period_index(period, last);
+		a = bk_period_of(first, period);
+		z = bk_period_of(last, period);
 		if (z - a + 1 > TREND_PERIODS_MAX)
 			a = z - TREND_PERIODS_MAX + 1;
 		t->n = (size_t)(z - a + 1);
@@ -1576,14 +1536,15 @@ bk_status bk_vault_report_ikm_trend(struct bk_vault *v, const struct bk_report_i
 			struct bk_report_ikm_opts one = *o;
 
 			one.year = 0;
-			period_bounds(period, a + (int32_t)i, t->labels[i], lo, hi);
+			bk_period_label(t->labels[i], a + (int32_t)i, period);
+			bk_period_bounds(a + (int32_t)i, period, lo, hi);
 			if ((rc = ikm_run(v, &one, lo, hi, 0, &t->reports[i])) == BK_OK)
 				t->rows += t->reports[i].rows;
 		}
 	}
 	if (rc == BK_OK) {
 		snprintf(target, sizeof(target), "ikm by %s per %s%s%.0d min-cell %llu", bk_report_by_name(o->by),
-			 bk_ikm_period_name(period), o->year ? " year " : "", o->year, (unsigned long long)o->min_cell);
+			 bk_period_name(period), o->year ? " year " : "", o->year, (unsigned long long)o->min_cell);
 		rc = monev_audit_report(v, "skm", target, t->rows);
 	}
 	if (rc != BK_OK)
@@ -1611,7 +1572,7 @@ json_t *bk_report_ikm_trend_json(const struct bk_report_ikm_trend *t)
 	}
 	json_object_set_new(o, "report", json_string("ikm-trend"));
 	json_object_set_new(o, "by", json_string(bk_report_by_name(t->by)));
-	json_object_set_new(o, "period", json_string(bk_ikm_period_name(t->period)));
+	json_object_set_new(o, "period", json_string(bk_period_name(t->period)));
 	json_object_set_new(o, "min_cell", json_integer((json_int_t)t->min_cell));
 	for (size_t i = 0; i < t->n; i++) {
 		json_t *one = bk_report_ikm_json(&t->reports[i]);

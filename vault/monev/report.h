@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "vault/monev/period.h"
 
 struct bk_vault;
 
@@ -285,29 +286,23 @@ bk_status bk_vault_report_coverage(struct bk_vault *v, const struct bk_report_co
 
 /* --- the IKM over time (report ikm --period) --- */
 
-enum bk_ikm_period { BK_IKM_PERIOD_SEMESTER, BK_IKM_PERIOD_YEAR };
-
-/* "semester", "year"; bk_ikm_period_parse: BK_ERR_USAGE for another word. */
-const char *bk_ikm_period_name(enum bk_ikm_period p);
-bk_status bk_ikm_period_parse(const char *s, enum bk_ikm_period *p) BK_MUST_CHECK;
-
 /* One IKM report per period, from the first semester (or year) with an SKM
  * answer in the user's scope to the last (the latest 40 at most), each
  * suppressed as a report of its own: a group small in one period is hidden
  * there, whatever it is in another. */
 struct bk_report_ikm_trend {
 	enum bk_report_by by;
-	enum bk_ikm_period period;
+	enum bk_period period;           /* semester or year */
 	uint64_t min_cell;
 	size_t n;
-	char (*labels)[16];              /* "2025-S1", or "2025" */
+	char (*labels)[BK_PERIOD_LABEL_MAX]; /* "2025-S1", or "2025" */
 	struct bk_report_ikm *reports;   /* one per label, oldest first */
 	uint64_t rows;                   /* SKM rows read (audited; never output) */
 };
 
 /* bk_vault_report_ikm_trend: access and scope as bk_vault_report_ikm (o->year
  * limits the series to that year); one audit entry for the series. */
-bk_status bk_vault_report_ikm_trend(struct bk_vault *v, const struct bk_report_ikm_opts *o, enum bk_ikm_period period,
+bk_status bk_vault_report_ikm_trend(struct bk_vault *v, const struct bk_report_ikm_opts *o, enum bk_period period,
 				    struct bk_report_ikm_trend *t) BK_MUST_CHECK;
 json_t *bk_report_ikm_trend_json(const struct bk_report_ikm_trend *t);
 void bk_report_ikm_trend_release(struct bk_report_ikm_trend *t);

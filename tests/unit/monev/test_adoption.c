@@ -12,7 +12,7 @@
 
 static void test_periods(void **state)
 {
-	char label[12];
+	char label[BK_PERIOD_LABEL_MAX], lo[BK_PERIOD_LABEL_MAX], hi[BK_PERIOD_LABEL_MAX];
 
 	(void)state;
 	assert_int_equal(bk_period_of("2025-03-31", BK_PERIOD_MONTH), 2025 * 12 + 2);
@@ -23,10 +23,26 @@ static void test_periods(void **state)
 	assert_int_equal(bk_period_of("25-03-01", BK_PERIOD_MONTH), -1);
 	assert_int_equal(bk_period_of("2025/03/01", BK_PERIOD_MONTH), -1);
 	assert_int_equal(bk_period_of(NULL, BK_PERIOD_MONTH), -1);
-	bk_period_label(label, sizeof(label), 2025 * 12 + 2, BK_PERIOD_MONTH);
+	assert_int_equal(bk_period_of("2025-07-01", BK_PERIOD_SEMESTER), 2025 * 2 + 1);
+	assert_int_equal(bk_period_of("2025-06-30", BK_PERIOD_SEMESTER), 2025 * 2);
+	assert_int_equal(bk_period_of("2025-12-31", BK_PERIOD_YEAR), 2025);
+	bk_period_label(label, 2025 * 12 + 2, BK_PERIOD_MONTH);
 	assert_string_equal(label, "2025-03");
-	bk_period_label(label, sizeof(label), 2025 * 4 + 3, BK_PERIOD_QUARTER);
+	bk_period_label(label, 2025 * 4 + 3, BK_PERIOD_QUARTER);
 	assert_string_equal(label, "2025-Q4");
+	bk_period_label(label, 2025 * 2 + 1, BK_PERIOD_SEMESTER);
+	assert_string_equal(label, "2025-S2");
+	bk_period_label(label, 2025, BK_PERIOD_YEAR);
+	assert_string_equal(label, "2025");
+	bk_period_bounds(2025 * 2 + 1, BK_PERIOD_SEMESTER, lo, hi);
+	assert_string_equal(lo, "2025-07-01");
+	assert_string_equal(hi, "2026-01-01");
+	bk_period_bounds(2025 * 4 + 3, BK_PERIOD_QUARTER, lo, hi);
+	assert_string_equal(lo, "2025-10-01");
+	assert_string_equal(hi, "2026-01-01");
+	bk_period_bounds(2025 * 12 + 1, BK_PERIOD_MONTH, lo, hi);
+	assert_string_equal(lo, "2025-02-01");
+	assert_string_equal(hi, "2025-03-01");
 }
 
 /* A report of one innovation with n points (daring, luring, users each) and
