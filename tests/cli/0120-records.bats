@@ -204,11 +204,11 @@ flip_sealed() {
 	[ "$status" -eq 3 ]
 	stderr_line "brankas: error: batch $batch belongs to another kecamatan than its row"
 	lacks "$D_NIK" "$D_NAMA"
-	# moving the batch too: the data key is still sealed to Wonodadi's key, which citra lacks
+	# moving the batch too: it still names Wonodadi's key pair, which a Kanigoro batch never does
 	db_sql "UPDATE batches SET kecamatan = '35.05.10' WHERE id = $batch"
 	reveal citra 3
-	[ "$status" -eq 4 ]
-	[[ "$stderr" == *"you hold no key for kecamatan"* ]]
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"batch $batch names the key of another kecamatan: it was altered"* ]]
 	lacks "$D_NIK" "$D_NAMA"
 	# and naming Kanigoro's key for it: the data key does not open
 	db_sql "UPDATE batches SET key_id = 'kecamatan:35.05.10:v1' WHERE id = $batch"
