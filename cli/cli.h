@@ -149,6 +149,7 @@ int cmd_record_erase(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_record_show(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_report_coverage(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_report_adoption(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_report_complaints(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_report_ikm(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_request_add(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_request_approve(struct cli_ctx *ctx, int argc, char **argv);

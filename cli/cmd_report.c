@@ -11,6 +11,7 @@
 #include "cli/options.h"
 #include "cli/output.h"
 #include "vault/monev/adoption.h"
+#include "vault/monev/complaints.h"
 #include "vault/monev/report.h"
 
 #define NAME_WIDTH 32 /* names are cut to this many characters in a table */
@@ -887,4 +888,93 @@ int cmd_report_adoption(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage(ctx, "give --year or --from/--to, not both");
 	a.o.min_cell = a.min_cell;
 	return cli_run(ctx, run_adoption, &a);
+}
+
+/* --- report pengaduan --- */
+
+static bk_status complaints_grid(struct grid *g, const struct bk_report_complaints *r, enum mode mode)
+{
+	const char *cols[4 + 2 * BK_ENUM_VALUES_MAX + 2];
+	char heads[2 * BK_ENUM_VALUES_MAX][80];
+	size_t n = 0, h = 0;
+	bk_status rc;
+
+	cols[n++] = "kode/KODE";
+	cols[n++] = "nama/NAMA";
+	cols[n++] = ">complaints/COMPLAINTS";
+	for (size_t j = 0; j < r->nkategori && n < COLS_MAX - 3; j++, h++) {
+		snprintf(heads[h], sizeof(heads[h]), ">%s/%s", r->kategori[j], r->kategori[j]);
+		cols[n++] = heads[h];
+	}
+	for (size_t j = 0; j < r->nstatus && n < COLS_MAX - 2; j++, h++) {
+		snprintf(heads[h], sizeof(heads[h]), ">%s/%s", r->status[j], r->status[j]);
+		cols[n++] = heads[h];
+	}
+	cols[n++] = ">median_days/MEDIAN DAYS";
+	cols[n] = NULL;
+	rc = grid_head(g, mode, cols);
+	for (size_t i = 0; i <= r->nrows && rc == BK_OK; i++) {
+		const struct bk_complaints_row *x = i < r->nrows ? &r->rows[i] : &r->total;
+		char dec[32];
+
+		if ((rc = grid_put(g, i < r->nrows ? x->kode : mode == MODE_TABLE ? "TOTAL" : "total")) ||
+		    (rc = grid_put(g, i < r->nrows ? x->nama : "")) || (rc = put_count(g, x->total_hidden, x->total, mode)))
+			break;
+		for (size_t j = 0; j < r->nkategori && rc == BK_OK; j++)
+			rc = put_count(g, x->kategori_hidden[j], x->by_kategori[j], mode);
+		for (size_t j = 0; j < r->nstatus && rc == BK_OK; j++)
+			rc = put_count(g, x->status_hidden[j], x->by_status[j], mode);
+		if (rc == BK_OK)
+			rc = x->median_known ? grid_put(g, bk_report_decimal(dec, sizeof(dec), x->median_days_e1, 1))
+					     : grid_put(g, mode == MODE_CSV ? "" : "-");
+	}
+	return rc;
+}
+
+static bk_status run_complaints(struct cli_ctx *ctx, struct bk_vault *v, void *arg)
+{
+	const struct report_args *a = arg;
+	struct bk_report_complaints_opts o = {a->year, a->min_cell};
+	struct bk_report_complaints r = {0};
+	struct grid g = {0};
+	json_t *root = NULL;
+	bk_status rc;
+
+	(void)ctx;
+	if ((rc = bk_vault_report_complaints(v, &o, &r)))
+		return rc;
+	if (a->format == CLI_FORMAT_JSON) {
+		if (!(root = bk_report_complaints_json(&r)))
+			rc = bk_fail(BK_ERR_NOMEM, "out of memory");
+		else
+			print_json(root);
+	} else if ((rc = complaints_grid(&g, &r, a->format == CLI_FORMAT_CSV ? MODE_CSV : MODE_TABLE)) == BK_OK) {
+		if (a->format == CLI_FORMAT_CSV) {
+			grid_print_csv(&g, stdout);
+		} else {
+			printf("Complaints per innovation%s%.0d, min-cell %llu: by category and status, median days to "
+			       "resolve\n\n",
+			       r.year ? ", year " : "", r.year, (unsigned long long)r.min_cell);
+			grid_print_table(&g, stdout);
+			printf("\nx: hidden (fewer than %llu complaints, or protecting such a cell); MEDIAN DAYS: from tanggal "
+			       "to tanggal_selesai, over at least %llu resolved complaints (else -)\n",
+			       (unsigned long long)r.min_cell, (unsigned long long)r.min_cell);
+		}
+	}
+	json_decref(root);
+	grid_free(&g);
+	bk_report_complaints_release(&r);
+	return rc;
+}
+
+int cmd_report_complaints(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct report_args a;
+	int code;
+
+	if ((code = parse_args(ctx, argc, argv, &a, NULL)) >= 0)
+		return code;
+	if (a.by_set || a.period)
+		return cli_usage(ctx, "report pengaduan is per innovation: no --by or --period");
+	return cli_run(ctx, run_complaints, &a);
 }

@@ -61,7 +61,7 @@ schema_rejected() {
 	[ "${#lines[@]}" -eq 6 ]
 	# name, rows, columns, sealed columns
 	[ "$(printf '%s\n' "${lines[@]:1}" | awk '{ print $1, $2, $3, $4 }')" = "$(printf '%s\n' \
-		'inovasi 0 12 0' 'pemanfaatan 0 5 1' 'pengaduan 0 6 2' 'skm 0 19 2' 'warga 0 9 3')" ]
+		'inovasi 0 12 0' 'pemanfaatan 0 5 1' 'pengaduan 0 7 2' 'skm 0 19 2' 'warga 0 9 3')" ]
 	has "Warga (data subjects)"
 	# every role that works with data may list
 	for u in citra oki ani; do

@@ -233,6 +233,44 @@ csv_json() {
 	[ "$status" -eq 2 ]
 }
 
+@test "report pengaduan: complaints by category and status, the median days to resolve, as worked by hand" {
+	# INO-A: 4 layanan lambat, 2 petugas; 5 resolved after 2, 4, 4, 10 and 30 days, 1 new;
+	# INO-B: 2 aplikasi error, in process
+	printf '%s\n' "nik,kode_inovasi,tanggal,kategori,isi,status,tanggal_selesai" \
+		"3505100101900001,INO-A,2025-03-01,layanan lambat,Antre lama,selesai,2025-03-03" \
+		"3505100101900002,INO-A,2025-03-01,layanan lambat,Antre lama,selesai,2025-03-05" \
+		"3505100101900003,INO-A,2025-03-02,layanan lambat,Antre lama,selesai,2025-03-06" \
+		"3505100101900004,INO-A,2025-03-02,petugas,Tidak ramah,selesai,2025-03-12" \
+		"3505100101900005,INO-A,2025-03-03,petugas,Tidak ramah,selesai,2025-04-02" \
+		"3505100101900006,INO-A,2025-03-04,layanan lambat,Antre lama,baru," \
+		"3505010101900001,INO-B,2025-05-01,aplikasi error,Tidak bisa masuk,diproses," \
+		"3505010101900002,INO-B,2025-05-02,aplikasi error,Tidak bisa masuk,diproses," >aduan.csv
+	as ada import pengaduan aduan.csv >/dev/null
+	run --separate-stderr as ani report pengaduan --min-cell 1 --format json
+	[ "$status" -eq 0 ]
+	jq -e '.inovasi[0] | .kode == "INO-A" and .complaints == 6 and .kategori["layanan lambat"] == 4
+		and .kategori.petugas == 2 and .status.baru == 1 and .status.selesai == 5 and .median_days_to_resolve == 4' <<<"$output"
+	jq -e '.inovasi[1] | .complaints == 2 and .kategori["aplikasi error"] == 2 and .status.diproses == 2
+		and .median_days_to_resolve == null' <<<"$output"
+	jq -e '.total | .complaints == 8 and .median_days_to_resolve == 4' <<<"$output"
+	# min-cell 5: no count of 1 to 4 complaints shows; INO-B's 2 are hidden, and INO-A's 6 with
+	# them (8 - 6 would give them away), its median too; the total's 8 and median (5 resolved) stay
+	run --separate-stderr as ani report pengaduan --format json
+	jq -e '[.inovasi[], .total | .complaints, .kategori[], .status[] | select(. != null and . > 0 and . < 5)] == []' \
+		<<<"$output"
+	jq -e '.inovasi[0].complaints == null and .inovasi[0].median_days_to_resolve == null
+		and .inovasi[1].complaints == null and .total.complaints == 8 and .total.median_days_to_resolve == 4' <<<"$output"
+	run --separate-stderr as ani report pengaduan --min-cell 6 --format json
+	jq -e '.total.median_days_to_resolve == null' <<<"$output"
+	as ani report pengaduan --min-cell 1 --format csv >aduan-report.csv
+	[ "$(head -n 1 aduan-report.csv | tr -d '\r')" = "kode,nama,complaints,layanan lambat,petugas,aplikasi error,informasi tidak jelas,biaya,lainnya,baru,diproses,selesai,median_days" ]
+	grep -q $'^total,,8,4,2,2,0,0,0,1,2,5,4.0\r$' aduan-report.csv
+	run --separate-stderr as ani report pengaduan --by kecamatan
+	[ "$status" -eq 2 ]
+	run --separate-stderr as oki report pengaduan
+	[ "$status" -eq 4 ]
+}
+
 @test "report adoption: uses, users and planned desa reached per month and quarter, as worked by hand" {
 	# min-cell 1 shows every count: INO-A in March (8 uses, 6 daring, Kanigoro 2001 and 2002) and May
 	# (6 luring in Wonodadi 2001); INO-B in April (3, Kanigoro 2001) and June (1 daring in Wonodadi,
@@ -393,6 +431,14 @@ col_end() {
 		[ "$status" -eq 0 ]
 		jq -e 'length > 0' <<<"$output"
 	done
+	# complaints: no count of 1 to 4 shows
+	run --separate-stderr demo_as ani report pengaduan --format json
+	[ "$status" -eq 0 ]
+	jq -e '[.inovasi[], .total | .complaints, .kategori[], .status[] | select(. != null and . > 0 and . < 5)] == []' \
+		<<<"$output"
+	demo_as ani report pengaduan --format csv >aduan.csv
+	run csv_json aduan.csv
+	[ "$status" -eq 0 ]
 	# the IKM per semester: every period a report of its own, no small group shown in any
 	run --separate-stderr demo_as ani report ikm --by kecamatan --period semester --format json
 	[ "$status" -eq 0 ]

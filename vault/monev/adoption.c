@@ -107,11 +107,6 @@ bk_status bk_report_adoption_finish(struct bk_report_adoption *r)
 	return rc;
 }
 
-static json_t *count_json(int hidden, uint64_t v)
-{
-	return hidden ? json_null() : json_integer((json_int_t)v);
-}
-
 static json_t *since_json(int32_t since)
 {
 	return since == BK_ADOPTION_UNKNOWN ? json_null() : json_integer(since);
@@ -123,10 +118,10 @@ static json_t *point_json(const struct bk_adoption_point *pt)
 
 	json_object_set_new(o, "period", json_string(pt->label));
 	json_object_set_new(o, "since_penerapan", since_json(pt->since_penerapan));
-	json_object_set_new(o, "uses", count_json(pt->uses_hidden, pt->uses));
-	json_object_set_new(o, "daring", count_json(pt->daring_hidden, pt->daring));
-	json_object_set_new(o, "luring", count_json(pt->luring_hidden, pt->luring));
-	json_object_set_new(o, "users", count_json(pt->users_hidden, pt->users));
+	json_object_set_new(o, "uses", bk_report_count_json(pt->uses_hidden, pt->uses));
+	json_object_set_new(o, "daring", bk_report_count_json(pt->daring_hidden, pt->daring));
+	json_object_set_new(o, "luring", bk_report_count_json(pt->luring_hidden, pt->luring));
+	json_object_set_new(o, "users", bk_report_count_json(pt->users_hidden, pt->users));
 	json_object_set_new(o, "desa_new", json_integer(pt->desa_new));
 	json_object_set_new(o, "desa_reached", json_integer(pt->desa_reached));
 	return o;
@@ -160,10 +155,10 @@ json_t *bk_report_adoption_json(const struct bk_report_adoption *r)
 			bk_period_label(label, x->half_period, r->period);
 		json_object_set_new(row, "half_reached", x->half_period >= 0 ? json_string(label) : json_null());
 		json_object_set_new(row, "half_since_penerapan", since_json(x->half_since_penerapan));
-		json_object_set_new(row, "uses", count_json(x->uses_hidden, x->uses));
-		json_object_set_new(row, "daring", count_json(x->daring_hidden, x->daring));
-		json_object_set_new(row, "luring", count_json(x->luring_hidden, x->luring));
-		json_object_set_new(row, "users", count_json(x->users_hidden, x->users));
+		json_object_set_new(row, "uses", bk_report_count_json(x->uses_hidden, x->uses));
+		json_object_set_new(row, "daring", bk_report_count_json(x->daring_hidden, x->daring));
+		json_object_set_new(row, "luring", bk_report_count_json(x->luring_hidden, x->luring));
+		json_object_set_new(row, "users", bk_report_count_json(x->users_hidden, x->users));
 		for (size_t p = 0; p < x->npoints; p++)
 			json_array_append_new(points, point_json(&x->points[p]));
 		json_object_set_new(row, "points", points);

@@ -708,7 +708,7 @@ static json_t *jdec(uint64_t value, unsigned decimals)
 	return json_real((double)value / scale);
 }
 
-static json_t *jcount(int hidden, uint64_t value)
+json_t *bk_report_count_json(int hidden, uint64_t value)
 {
 	return hidden ? json_null() : json_integer((json_int_t)value);
 }
@@ -742,7 +742,7 @@ static json_t *ikm_group_json(const struct bk_report_ikm_group *g, int labelled)
 		json_object_set_new(o, "nama", json_string(g->nama));
 	}
 	json_object_set_new(o, "suppressed", json_boolean(g->suppressed));
-	json_object_set_new(o, "respondents", jcount(g->suppressed, g->sums.respondents));
+	json_object_set_new(o, "respondents", bk_report_count_json(g->suppressed, g->sums.respondents));
 	if (g->ikm9.valid) {
 		static const char *const keys[BK_IKM_UNSUR_NATIONAL] = {"u1", "u2", "u3", "u4", "u5",
 									 "u6", "u7", "u8", "u9"};
@@ -970,12 +970,12 @@ static json_t *cov_kecamatan_json(const struct bk_report_cov_kecamatan *k, int l
 		json_object_set_new(o, "kode", json_string(k->kode));
 		json_object_set_new(o, "nama", json_string(k->nama));
 	}
-	json_object_set_new(o, "residents", jcount(k->residents_hidden, k->residents));
-	json_object_set_new(o, "users", jcount(k->users_hidden, k->users));
+	json_object_set_new(o, "residents", bk_report_count_json(k->residents_hidden, k->residents));
+	json_object_set_new(o, "users", bk_report_count_json(k->users_hidden, k->users));
 	json_object_set_new(o, "users_per_1000", k->per_mille_known ? jdec(k->per_mille_e1, 1) : json_null());
-	json_object_set_new(o, "daring", jcount(k->daring_hidden, k->daring));
-	json_object_set_new(o, "luring", jcount(k->luring_hidden, k->luring));
-	json_object_set_new(o, "uses", jcount(k->uses_hidden, k->uses));
+	json_object_set_new(o, "daring", bk_report_count_json(k->daring_hidden, k->daring));
+	json_object_set_new(o, "luring", bk_report_count_json(k->luring_hidden, k->luring));
+	json_object_set_new(o, "uses", bk_report_count_json(k->uses_hidden, k->uses));
 	json_object_set_new(o, "daring_pct", k->daring_share_known ? jdec(k->daring_share_e1, 1) : json_null());
 	json_object_set_new(o, "desa_reached", json_integer(k->desa_reached));
 	json_object_set_new(o, "desa_total", json_integer(k->desa_total));
@@ -1029,7 +1029,7 @@ json_t *bk_report_coverage_json(const struct bk_report_coverage *r)
 		json_object_set_new(row, "nama", json_string(x->nama));
 		json_object_set_new(row, "opd", json_string(x->opd));
 		json_object_set_new(row, "suppressed", json_boolean(x->suppressed));
-		json_object_set_new(row, "users", jcount(x->suppressed, x->users));
+		json_object_set_new(row, "users", bk_report_count_json(x->suppressed, x->users));
 		json_object_set_new(row, "users_per_1000", x->per_mille_known ? jdec(x->per_mille_e1, 1) : json_null());
 		json_object_set_new(row, "kecamatan_reached", json_integer(x->kecamatan_reached));
 		json_object_set_new(row, "desa_reached", json_integer(x->desa_reached));

@@ -307,6 +307,9 @@ bk_status bk_vault_report_ikm_trend(struct bk_vault *v, const struct bk_report_i
 json_t *bk_report_ikm_trend_json(const struct bk_report_ikm_trend *t);
 void bk_report_ikm_trend_release(struct bk_report_ikm_trend *t);
 
+/* bk_report_count_json: a count as JSON, null when it is hidden. */
+json_t *bk_report_count_json(int hidden, uint64_t value);
+
 /* bk_report_decimal writes value / 10^decimals with exactly that many
  * decimals ("3.088", "77.20") into out; returns out. */
 char *bk_report_decimal(char *out, size_t cap, uint64_t value, unsigned decimals);

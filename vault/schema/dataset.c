@@ -789,7 +789,8 @@ static const char profile_pengaduan[] =
 	"[column.kategori]\ntype = enum\nclass = public\nrequired = yes\n"
 	"values = layanan lambat|petugas|aplikasi error|informasi tidak jelas|biaya|lainnya\n"
 	"[column.isi]\ntype = text\nclass = secret\nrequired = yes\nmax_length = 4000\n"
-	"[column.status]\ntype = enum\nclass = public\nrequired = yes\nvalues = baru|diproses|selesai\n";
+	"[column.status]\ntype = enum\nclass = public\nrequired = yes\nvalues = baru|diproses|selesai\n"
+	"[column.tanggal_selesai]\ntype = date\nclass = quasi\nhierarchy = month,quarter,year\n";
 
 const char *const bk_profile_inovasi[] = {
 	profile_inovasi, profile_warga, profile_pemanfaatan, profile_skm, profile_pengaduan,
