@@ -35,7 +35,7 @@ const char *const bk_demo_headers[BK_DEMO_NFILES] = {
 	"nik,nama,telepon,tanggal_lahir,jenis_kelamin,desa,pendidikan,pekerjaan,disabilitas",
 	"nik,kode_inovasi,tanggal,kanal,desa",
 	"kode_inovasi,tanggal,u1,u2,u3,u4,u5,u6,u7,u8,u9,u10,saran,umur,jenis_kelamin,pendidikan,pekerjaan,desa,nik",
-	"nik,kode_inovasi,tanggal,kategori,isi,status",
+	"nik,kode_inovasi,tanggal,kategori,isi,status,tanggal_selesai",
 };
 
 /* ---- randomness: a ChaCha20 keystream keyed by the seed ---- */
@@ -1089,6 +1089,15 @@ static void write_complaint(struct gen *g, const struct person *p, size_t i, int
 	out_text(o, kategori_names[k]);
 	out_text(o, isi_text[k][rng_below(r, 4)]);
 	out_text(o, status);
+	if (strcmp(status, "selesai") == 0) {
+		/* days to resolve from the complaint itself, not the random stream: the rest of the
+		 * demo stays as it was; never after the window's end */
+		int32_t took = 1 + (int32_t)(((uint32_t)day * 2654435761u + (uint32_t)i * 40503u) % 40u);
+
+		out_date(o, day + (took < open ? took : open));
+	} else {
+		out_text(o, "");
+	}
 	out_end(o);
 }
 

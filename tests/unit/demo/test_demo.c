@@ -463,6 +463,11 @@ static void check_links(struct demo *d)
 			       "biaya", "lainnya"));
 		assert_true(strlen(cell(c, i, 4)) > 10);
 		assert_true(IN(cell(c, i, 5), "baru", "diproses", "selesai"));
+		/* a resolution date exactly for the resolved, not before the complaint */
+		if (strcmp(cell(c, i, 5), "selesai") == 0)
+			assert_true(strlen(cell(c, i, 6)) == 10 && strcmp(cell(c, i, 6), cell(c, i, 2)) >= 0);
+		else
+			assert_string_equal(cell(c, i, 6), "");
 	}
 }
 
@@ -496,12 +501,13 @@ static void test_default_run(void **state)
 	assert_string_equal(bk_demo_headers[BK_DEMO_PEMANFAATAN], "nik,kode_inovasi,tanggal,kanal,desa");
 	assert_string_equal(bk_demo_headers[BK_DEMO_SKM], "kode_inovasi,tanggal,u1,u2,u3,u4,u5,u6,u7,u8,u9,u10,"
 							  "saran,umur,jenis_kelamin,pendidikan,pekerjaan,desa,nik");
-	assert_string_equal(bk_demo_headers[BK_DEMO_PENGADUAN], "nik,kode_inovasi,tanggal,kategori,isi,status");
+	assert_string_equal(bk_demo_headers[BK_DEMO_PENGADUAN], "nik,kode_inovasi,tanggal,kategori,isi,status,"
+								"tanggal_selesai");
 	assert_int_equal(d.t[BK_DEMO_INOVASI].ncols, 12);
 	assert_int_equal(d.t[BK_DEMO_WARGA].ncols, 9);
 	assert_int_equal(d.t[BK_DEMO_PEMANFAATAN].ncols, 5);
 	assert_int_equal(d.t[BK_DEMO_SKM].ncols, 19);
-	assert_int_equal(d.t[BK_DEMO_PENGADUAN].ncols, 6);
+	assert_int_equal(d.t[BK_DEMO_PENGADUAN].ncols, 7);
 	check_sizes(&d, BK_DEMO_CITIZENS_DEFAULT);
 	check_inovasi(&d);
 	check_warga(&d);
