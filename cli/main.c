@@ -189,13 +189,6 @@ const struct cli_command cli_commands[] = {
 	 "brankas report adoption --period quarter --format csv > adopsi.csv\n"
 	 "brankas report adoption --from 2025-01-01 --to 2025-06-30",
 	 "admin, custodian, analyst"},
-	{"report pengaduan", cmd_report_complaints, CLI_UNLOCKS, "complaints per innovation: category, status, days to resolve",
-	 "brankas report pengaduan [--year Y] [--min-cell N] [--format table|csv|json]" VAULT_OPTS "\n"
-	 "  per innovation: complaints by category and by status, and the median days from tanggal to\n"
-	 "  tanggal_selesai of the resolved ones; counts of fewer than N complaints (default 5) are\n"
-	 "  hidden, with what would give them away, and a median over fewer than N is not shown",
-	 "brankas report pengaduan --year 2025 --format csv > pengaduan.csv",
-	 "admin, custodian, analyst"},
 	{"report coverage", cmd_report_coverage, CLI_UNLOCKS, "coverage of the innovations: areas reached, users, daring vs luring",
 	 "brankas report coverage [--by inovasi|kecamatan | --unreached] [--year Y] [--min-cell N]\n"
 	 "                        [--format table|csv|json]" VAULT_OPTS "\n"
@@ -218,6 +211,13 @@ const struct cli_command cli_commands[] = {
 	 "  --period   the score per semester or year, each period on its own, and its last change",
 	 "brankas report ikm --by unit --year 2026\n"
 	 "brankas report ikm --by kecamatan --period semester",
+	 "admin, custodian, analyst"},
+	{"report pengaduan", cmd_report_complaints, CLI_UNLOCKS, "complaints per innovation: category, status, days to resolve",
+	 "brankas report pengaduan [--year Y] [--min-cell N] [--format table|csv|json]" VAULT_OPTS "\n"
+	 "  per innovation: complaints by category and by status, and the median days from tanggal to\n"
+	 "  tanggal_selesai of the resolved ones; counts of fewer than N complaints (default 5) are\n"
+	 "  hidden, with what would give them away, and a median over fewer than N is not shown",
+	 "brankas report pengaduan --year 2025 --format csv > pengaduan.csv",
 	 "admin, custodian, analyst"},
 	{"request add", cmd_request_add, CLI_UNLOCKS, "load an evaluator's signed request (custodians)",
 	 "brankas request add REQ.json" VAULT_OPTS "\n"
