@@ -26,6 +26,7 @@ struct job {
 	size_t nsealed;
 	char marker[BK_CODE_MAX + BK_DATASET_NAME_MAX + 16];
 	int64_t batch;   /* the new batch */
+	int64_t after;   /* the last row id a chunk of this run sealed again: the next starts past it */
 	uint8_t *key;    /* its data key (guarded) */
 	uint8_t *subkey; /* its nonce subkey (guarded) */
 	uint8_t *old;    /* a row's old data key (guarded) */
@@ -149,10 +150,13 @@ out:
 
 /* Up to limit rows older than the batch, sealed again; *n_p: how many. The
  * rows are read first, then written: no update under an open read of the
- * same table. */
+ * same table. Each chunk walks the row ids on from the last one's, so a store
+ * is read once, not once per chunk; rows written meanwhile come with newer
+ * batches and higher ids. */
 static bk_status reseal_chunk(struct job *j, size_t limit, uint64_t *n_p)
 {
-	char *sel = sqlite3_mprintf("SELECT id, batch, sealed FROM \"%w\".\"ds_%w\" WHERE batch < ?1 ORDER BY id LIMIT ?2",
+	char *sel = sqlite3_mprintf("SELECT id, batch, sealed FROM \"%w\".\"ds_%w\" WHERE id > ?3 AND batch < ?1 "
+				    "ORDER BY id LIMIT ?2",
 				    j->schema, j->ds.name);
 	char *upd = sqlite3_mprintf("UPDATE \"%w\".\"ds_%w\" SET batch = ?1, sealed = ?2 WHERE id = ?3", j->schema,
 				    j->ds.name);
@@ -169,6 +173,7 @@ static bk_status reseal_chunk(struct job *j, size_t limit, uint64_t *n_p)
 	if (src == SQLITE_OK && (src = sqlite3_prepare_v2(j->v->db, sel, -1, &st, NULL)) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, j->batch);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+		sqlite3_bind_int64(st, 3, j->after);
 	}
 	while (src == SQLITE_OK && n < limit && (src = sqlite3_step(st)) == SQLITE_ROW) {
 		rows[n].id = sqlite3_column_int64(st, 0);
@@ -188,7 +193,8 @@ static bk_status reseal_chunk(struct job *j, size_t limit, uint64_t *n_p)
 	if (rc == BK_OK && n && (src = sqlite3_prepare_v2(j->v->db, upd, -1, &up, NULL)) != SQLITE_OK)
 		rc = bk_db_status(j->v->db, src, "preparing the rows' update");
 	for (size_t i = 0; i < n && rc == BK_OK; i++)
-		rc = reseal_row(j, up, rows[i].id, rows[i].batch, rows[i].sealed, rows[i].len);
+		if ((rc = reseal_row(j, up, rows[i].id, rows[i].batch, rows[i].sealed, rows[i].len)) == BK_OK)
+			j->after = rows[i].id;
 	for (size_t i = 0; rows && i < n; i++)
 		free(rows[i].sealed);
 	free(rows);
@@ -267,6 +273,7 @@ static bk_status reseal_dataset(struct job *j, const struct bk_reseal_opts *o, s
 	if ((rc = meta_find(j->v->db, j->marker, value, sizeof(value), &found)))
 		return rc;
 	j->batch = found ? strtoll(value, NULL, 10) : INT64_MAX;
+	j->after = INT64_MIN;
 	if (found && (j->batch <= 0 || (rc = bk_vault_batch_key(j->v, j->batch, j->kec, j->key))))
 		return rc ? rc : bk_fail(BK_ERR_CORRUPT, "vault.db: the marker '%s' is malformed", j->marker);
 	if ((rc = count_of(j, "SELECT count(*) FROM \"%w\".\"ds_%w\" WHERE batch < ?3", &total)))
@@ -285,6 +292,16 @@ static bk_status reseal_dataset(struct job *j, const struct bk_reseal_opts *o, s
 			rc = reseal_chunk(j, limit, &n);
 		}
 		last = rc == BK_OK && n < limit;
+		if (last && j->after != INT64_MIN) {
+			/* a row moved in from the inbox meanwhile keeps its older id: look again from the start */
+			long long left = 0;
+
+			if ((rc = count_of(j, "SELECT count(*) FROM \"%w\".\"ds_%w\" WHERE batch < ?3", &left)) == BK_OK &&
+			    left > 0) {
+				last = 0;
+				j->after = INT64_MIN;
+			}
+		}
 		if (rc == BK_OK && last && (rc = drop_old_batches(j, &gone)) == BK_OK)
 			rc = meta_drop(j->v->db, j->marker);
 		if (rc == BK_OK && (n || last))
