@@ -452,7 +452,8 @@ static bk_status series(struct adopt_build *b, size_t i)
 		x->points[p].users = monev_distinct(seen[p]);
 	for (size_t j = 0; j < w->npairs; j++) /* the index values alone, for the series' distinct users */
 		w->pairs[j] = (int32_t)(w->pairs[j] >> 32) >= lo ? (w->pairs[j] & 0xffffffffu) : UINT64_MAX;
-	qsort(w->pairs, w->npairs, sizeof(*w->pairs), u64_cmp);
+	if (w->npairs > 1)
+		qsort(w->pairs, w->npairs, sizeof(*w->pairs), u64_cmp);
 	for (size_t j = 0; j < w->npairs && w->pairs[j] != UINT64_MAX; j++)
 		distinct += j == 0 || w->pairs[j] != w->pairs[j - 1];
 	x->users = monev_distinct(distinct);

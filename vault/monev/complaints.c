@@ -145,6 +145,8 @@ bk_status bk_report_complaints_finish(struct bk_report_complaints *r)
 		for (size_t j = 0; j < r->nstatus; j++)
 			r->total.by_status[j] += x->by_status[j];
 	}
+	if (r->nrows == 0) /* nothing to protect */
+		return BK_OK;
 	rc = suppress_table(r, 0, r->nkategori);
 	rc2 = suppress_table(r, 1, r->nstatus);
 	for (size_t i = 0; i < r->nrows; i++)

@@ -642,7 +642,7 @@ static void check_unique(struct bk_importer *im, size_t colno, int col)
 	size_t n = strlen(value);
 	int added;
 
-	if (bsearch(&value, im->taken[col].values, im->taken[col].n, sizeof(char *), str_cmp)) {
+	if (im->taken[col].n && bsearch(&value, im->taken[col].values, im->taken[col].n, sizeof(char *), str_cmp)) {
 		problem(im, im->line, colno, "%s: a row with this value is in the dataset already (one row per %s)",
 			c->name, c->name);
 		return;
